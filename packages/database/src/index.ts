@@ -1,0 +1,4 @@
+export * from './resolve-database.js';
+export * from './open-database.js';
+export * from './migrate.js';
+export * from './prisma-config.js';

@@ -1,0 +1,147 @@
+import fs from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { describeTarget, type DatabaseTarget } from './resolve-database.js';
+
+export interface PoolStats {
+  /** Connections open (busy + idle). */
+  total: number;
+  idle: number;
+  /** Requests waiting for a connection. */
+  waiting: number;
+  max: number;
+}
+
+export type QueryRow = Record<string, unknown>;
+
+/**
+ * An open database: the driver adapter Prisma is built on, plus the few raw operations the
+ * platform needs outside Prisma (migrations, readiness, pool figures).
+ */
+export interface Database {
+  readonly target: DatabaseTarget;
+  readonly description: string;
+  /** Pass to `new PrismaClient({ adapter })`. */
+  readonly adapter: PrismaPg | PrismaPGlite;
+  query<T extends QueryRow = QueryRow>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs several statements (no parameters), e.g. a migration file. */
+  exec(sql: string): Promise<void>;
+  /** Runs `fn` inside one transaction on one connection. */
+  transaction<T>(fn: (tx: { query: Database['query']; exec: Database['exec'] }) => Promise<T>): Promise<T>;
+  ping(timeoutMs?: number): Promise<void>;
+  stats(): PoolStats;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Pool size for PostgreSQL (default 10). */
+  poolSize?: number;
+  /** Statement timeout in ms for PostgreSQL sessions (default none). */
+  statementTimeoutMs?: number;
+}
+
+export async function openDatabase(target: DatabaseTarget, options: OpenDatabaseOptions = {}): Promise<Database> {
+  return target.kind === 'postgres' ? openPostgres(target, options) : openPglite(target);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, options: OpenDatabaseOptions): Database {
+  const max = options.poolSize ?? 10;
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+  });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  const adapter = new PrismaPg(pool);
+  let closed = false;
+  const query = async <T extends QueryRow>(sql: string, params: unknown[] = []) =>
+    (await pool.query(sql, params)).rows as T[];
+  return {
+    target,
+    description: describeTarget(target),
+    adapter,
+    query,
+    exec: async (sql) => {
+      await pool.query(sql);
+    },
+    transaction: async (fn) => {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const result = await fn({
+          query: async <T extends QueryRow>(sql: string, params: unknown[] = []) =>
+            (await client.query(sql, params)).rows as T[],
+          exec: async (sql) => {
+            await client.query(sql);
+          },
+        });
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    ping: async (timeoutMs = 2000) => {
+      await withTimeout(pool.query('select 1'), timeoutMs, 'database');
+    },
+    stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): Promise<Database> {
+  if (target.dataDir) await fs.mkdir(target.dataDir, { recursive: true });
+  const db = target.dataDir ? new PGlite(target.dataDir) : new PGlite();
+  await db.waitReady;
+  const adapter = new PrismaPGlite(db);
+  let closed = false;
+  return {
+    target,
+    description: describeTarget(target),
+    adapter,
+    query: async <T extends QueryRow>(sql: string, params: unknown[] = []) => (await db.query<T>(sql, params)).rows,
+    exec: async (sql) => {
+      await db.exec(sql);
+    },
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({
+          query: async <T extends QueryRow>(sql: string, params: unknown[] = []) => (await tx.query<T>(sql, params)).rows,
+          exec: async (sql) => {
+            await tx.exec(sql);
+          },
+        }),
+      ),
+    ping: async (timeoutMs = 2000) => {
+      if (closed) throw new Error('database is closed');
+      await withTimeout(db.query('select 1'), timeoutMs, 'database');
+    },
+    // One embedded connection, always open.
+    stats: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await db.close();
+    },
+  };
+}

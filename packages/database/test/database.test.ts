@@ -1,0 +1,109 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_ADMIN_URL,
+  migrate,
+  openDatabase,
+  postgresAnswers,
+  quoteIdent,
+  resolveDatabase,
+  type Database,
+  type DatabaseTarget,
+} from '../src/index.js';
+
+async function writeMigrations(dir: string, migrations: Record<string, string>) {
+  for (const [name, sql] of Object.entries(migrations)) {
+    await fs.mkdir(path.join(dir, name), { recursive: true });
+    await fs.writeFile(path.join(dir, name, 'migration.sql'), sql);
+  }
+}
+
+const serverUp = await postgresAnswers(DEFAULT_ADMIN_URL, 1500);
+const backends: { name: string; target: () => Promise<DatabaseTarget>; cleanup: () => Promise<void> }[] = [];
+const service = `dbtest-${process.pid}-${Date.now().toString(36)}`;
+let tmp: string;
+
+beforeAll(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'fv-db-'));
+});
+afterAll(async () => {
+  await fs.rm(tmp, { recursive: true, force: true });
+  if (serverUp) {
+    const admin = new pg.Client({ connectionString: DEFAULT_ADMIN_URL });
+    await admin.connect();
+    await admin.query(`drop database if exists ${quoteIdent(`fv_${service.replace(/-/g, '_')}`)} with (force)`);
+    await admin.end();
+  }
+});
+
+backends.push({
+  name: 'embedded PGlite (on disk)',
+  target: async () => resolveDatabase({ service, databaseUrl: `pglite:${path.join(tmp, 'pglite')}` }),
+  cleanup: async () => undefined,
+});
+if (serverUp) {
+  backends.push({
+    name: 'PostgreSQL server',
+    target: async () => resolveDatabase({ service }),
+    cleanup: async () => undefined,
+  });
+}
+
+describe.each(backends)('$name', ({ target }) => {
+  let db: Database;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(tmp, 'migrations-'));
+    db = await openDatabase(await target());
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('applies migrations once, in order, and records them as Prisma does', async () => {
+    await writeMigrations(dir, {
+      '20260101000000_first': 'create table widgets (id int primary key, name text not null);',
+      '20260102000000_second': "insert into widgets values (1, 'one');",
+    });
+    const first = await migrate(db, dir);
+    expect(first.applied).toEqual(['20260101000000_first', '20260102000000_second']);
+    const second = await migrate(db, dir);
+    expect(second.applied).toEqual([]);
+    expect(second.alreadyApplied).toHaveLength(2);
+    const rows = await db.query<{ name: string }>('select name from widgets');
+    expect(rows).toEqual([{ name: 'one' }]);
+    const recorded = await db.query<{ migration_name: string }>('select migration_name from "_prisma_migrations" order by migration_name');
+    expect(recorded.map((r) => r.migration_name)).toEqual(['20260101000000_first', '20260102000000_second']);
+  });
+
+  it('refuses a migration edited after it ran, and applies nothing of a failing one', async () => {
+    await fs.writeFile(path.join(dir, '20260102000000_second', 'migration.sql'), "insert into widgets values (2, 'two');");
+    await expect(migrate(db, dir)).rejects.toThrow(/20260102000000_second was changed after it was applied/);
+    await fs.writeFile(path.join(dir, '20260102000000_second', 'migration.sql'), "insert into widgets values (1, 'one');");
+    await writeMigrations(dir, { '20260103000000_broken': "insert into widgets values (3, 'three'); select * from no_such_table;" });
+    await expect(migrate(db, dir)).rejects.toThrow(/no_such_table/);
+    const rows = await db.query<{ id: number }>('select id from widgets order by id');
+    expect(rows.map((r) => r.id)).toEqual([1]);
+  });
+
+  it('answers a ping and reports its pool', async () => {
+    await db.ping();
+    expect(db.stats().max).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('embedded PGlite', () => {
+  it('keeps its data across a reopen', async () => {
+    const dataDir = path.join(tmp, 'durable');
+    const first = await openDatabase({ kind: 'pglite', dataDir });
+    await first.exec('create table kept (v text); insert into kept values (\'still here\');');
+    await first.close();
+    const second = await openDatabase({ kind: 'pglite', dataDir });
+    expect(await second.query('select v from kept')).toEqual([{ v: 'still here' }]);
+    await second.close();
+  });
+});

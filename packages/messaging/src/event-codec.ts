@@ -1,0 +1,89 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { eventCatalog, eventNameOfTopic, type EventMap, type EventName } from '@fv/contracts';
+import { InfrastructureError, UndecodableMessageError } from './errors.js';
+
+/**
+ * Avro encoding in the Confluent wire format (magic byte 0, 4-byte schema id, Avro body) against a
+ * Confluent-compatible schema registry (Redpanda's in production). Encoding uses the schema of the
+ * catalog, registered (idempotently) under `<topic>-value`; decoding reads with the writer's schema,
+ * found by the id in the message, resolved into the catalog's schema (Avro schema evolution).
+ */
+export class EventCodec {
+  readonly registry: SchemaRegistry;
+  private readonly ids = new Map<string, Promise<number>>();
+
+  constructor(registryUrl: string) {
+    this.registry = new SchemaRegistry({ host: registryUrl, retry: { retries: 2, maxRetryTimeInSecs: 2 } });
+  }
+
+  /** The registry id of the catalog schema of `name`, registering it when the subject lacks it. */
+  async schemaIdOf(name: EventName): Promise<number> {
+    const entry = eventCatalog[name];
+    let id = this.ids.get(entry.subject);
+    if (!id) {
+      id = this.registry
+        .register({ type: SchemaType.AVRO, schema: JSON.stringify(entry.schema) }, { subject: entry.subject })
+        .then((registered) => registered.id);
+      this.ids.set(entry.subject, id);
+      id.catch(() => this.ids.delete(entry.subject));
+    }
+    return id;
+  }
+
+  async encode<N extends EventName>(name: N, event: EventMap[N]): Promise<Buffer> {
+    let id: number;
+    try {
+      id = await this.schemaIdOf(name);
+    } catch (error) {
+      throw registryError(`cannot register or look up the schema of ${name}`, error);
+    }
+    return this.registry.encode(id, event);
+  }
+
+  /** Decodes a message of `topic`; throws UndecodableMessageError for bytes that can never be decoded. */
+  async decode(topic: string, value: Buffer | null): Promise<{ name: EventName; event: EventMap[EventName] }> {
+    const name = eventNameOfTopic(topic);
+    if (!name) throw new UndecodableMessageError(`topic ${topic} carries no known event`);
+    if (!value || value.length < 6) throw new UndecodableMessageError('message value is empty or shorter than the wire-format header');
+    if (value.readUInt8(0) !== 0) {
+      throw new UndecodableMessageError(`message does not start with the Avro wire-format magic byte (got ${value.readUInt8(0)})`);
+    }
+    try {
+      const event = await this.registry.decode(value, {
+        [SchemaType.AVRO]: { readerSchema: eventCatalog[name].schema as never },
+      });
+      return { name, event };
+    } catch (error) {
+      throw classifyDecodeError(value.readUInt32BE(1), error);
+    }
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  const candidate = error as { status?: unknown; response?: { status?: () => number } } | undefined;
+  if (typeof candidate?.status === 'number') return candidate.status;
+  if (typeof candidate?.response?.status === 'function') return candidate.response.status();
+  return undefined;
+}
+
+function classifyDecodeError(schemaId: number, error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const status = statusOf(error);
+  if (status === 404 || /40403|not found/i.test(message)) {
+    return new UndecodableMessageError(`unknown schema id ${schemaId}`, { cause: error });
+  }
+  if (status !== undefined && status >= 500) return registryError('schema registry failed', error);
+  if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up|fetch failed|timeout/i.test(message)) {
+    return registryError('schema registry unreachable', error);
+  }
+  return new UndecodableMessageError(`cannot decode Avro body with schema id ${schemaId}: ${message}`, { cause: error });
+}
+
+function registryError(message: string, error: unknown): Error {
+  const status = statusOf(error);
+  // 4xx from the registry on registration (e.g. 409 incompatible) is a contract problem, not an outage.
+  if (status !== undefined && status >= 400 && status < 500) {
+    return new Error(`${message}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return new InfrastructureError(`${message}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}

@@ -1,0 +1,5 @@
+export * from './wait-for.js';
+export * from './unique.js';
+export * from './stack.js';
+export * from './test-database.js';
+export * from './event-collector.js';
