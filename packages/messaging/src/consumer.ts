@@ -73,6 +73,7 @@ export class EventConsumer {
   private readonly dlqProducer: Producer;
   private readonly retry: RetryPolicy;
   private stopping = false;
+  private hasJoined = false;
   private readonly sleeps = new Set<() => void>();
   private readonly counters: EventConsumerStats = { handled: 0, duplicates: 0, retried: 0, deadLettered: 0 };
 
@@ -80,6 +81,14 @@ export class EventConsumer {
     this.consumer = options.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: true });
     this.dlqProducer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.hasJoined = true;
+    });
+  }
+
+  /** True once this member has joined its group and received partitions. */
+  get joined(): boolean {
+    return this.hasJoined;
   }
 
   get topics(): string[] {

@@ -1,3 +1,5 @@
+import { EventValidationError } from '@fv/contracts';
+
 /**
  * Errors carry a `retriable` flag (the same convention as the services' AppError): a consumer
  * retries a retriable failure with backoff, and dead-letters a non-retriable one at once.
@@ -22,17 +24,6 @@ export class UndecodableMessageError extends NonRetriableError {
   }
 }
 
-/** An event that does not satisfy its schema (on publish or after decoding). */
-export class EventValidationError extends NonRetriableError {
-  constructor(
-    readonly eventName: string,
-    readonly problems: string[],
-  ) {
-    super(`${eventName} does not match its schema: ${problems.join('; ')}`, 'EVENT_VALIDATION_FAILED');
-    this.name = 'EventValidationError';
-  }
-}
-
 /** The schema registry or broker could not be reached: never dead-lettered, the message is redelivered. */
 export class InfrastructureError extends Error {
   readonly retriable = true;
@@ -43,6 +34,8 @@ export class InfrastructureError extends Error {
 }
 
 export function isRetriable(error: unknown): boolean {
+  // An event that does not match its schema will not match it on the next attempt either.
+  if (error instanceof EventValidationError) return false;
   if (error && typeof error === 'object' && 'retriable' in error) {
     return Boolean((error as { retriable: unknown }).retriable);
   }
@@ -51,6 +44,7 @@ export function isRetriable(error: unknown): boolean {
 }
 
 export function errorCode(error: unknown): string {
+  if (error instanceof EventValidationError) return 'EVENT_VALIDATION_FAILED';
   if (error && typeof error === 'object' && 'code' in error && typeof (error as { code: unknown }).code === 'string') {
     return (error as { code: string }).code;
   }

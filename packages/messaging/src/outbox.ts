@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eventCatalog, validateEvent, type EventMap, type EventName, type EventPayload } from '@fv/contracts';
-import { EventValidationError } from './errors.js';
+import { assertValidEvent, eventCatalog, type EventMap, type EventName, type EventPayload } from '@fv/contracts';
 import { HEADERS } from './headers.js';
 import type { SqlClient } from './sql-client.js';
 import { childTraceContext, formatTraceparent, parseTraceparent } from './trace-context.js';
@@ -25,7 +24,7 @@ export interface Outbox {
   /**
    * Writes the event to the transactional outbox through `tx`, the caller's Prisma transaction, so the
    * event exists if and only if the state change it describes was committed. The relay publishes it.
-   * Throws EventValidationError (naming the fields) when the event does not match its schema.
+   * Throws EventValidationError from @fv/contracts (naming the fields) when the event does not match its schema.
    */
   publish<N extends EventName>(tx: SqlClient, name: N, payload: EventPayload<N>, meta: PublishMeta): Promise<EventMap[N]>;
 }
@@ -42,8 +41,7 @@ export function createOutbox(options: { producer: string }): Outbox {
         causationId: meta.causationId ?? null,
         producer: options.producer,
       } as unknown as EventMap[typeof name];
-      const problems = validateEvent(name, event);
-      if (problems.length > 0) throw new EventValidationError(name, problems);
+      assertValidEvent(name, event);
       const trace = childTraceContext(parseTraceparent(meta.traceparent));
       const headers: Record<string, string> = {
         ...meta.headers,

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import type { EventPayload } from '@fv/contracts';
+import { createTestDatabase, type TestDatabase } from '@fv/testing';
+import { PrismaClient } from '../src/generated/test-prisma/client.js';
+import { createKafka } from '../src/index.js';
+
+export const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+export function orderCreated(orderId = randomUUID()): EventPayload<'OrderCreated'> {
+  return {
+    orderId,
+    customerId: randomUUID(),
+    customerEmail: null,
+    items: [{ productId: randomUUID(), sku: null, quantity: 2, unitPrice: '599.99', warehouseId: 'wh-001' }],
+    totalAmount: '1199.98',
+    currency: 'USD',
+    paymentMethod: 'tok_visa_4242',
+    shippingAddress: {
+      name: 'John Doe',
+      street: '123 Main St',
+      city: 'New York',
+      state: 'NY',
+      zipCode: '10001',
+      country: 'US',
+      phone: null,
+    },
+    shippingMethod: 'STANDARD',
+    options: null,
+    metadata: {},
+  };
+}
+
+export interface Harness {
+  database: TestDatabase;
+  prisma: PrismaClient;
+  kafka: ReturnType<typeof createKafka>;
+  registryUrl: string;
+  close(): Promise<void>;
+}
+
+export async function createHarness(name: string): Promise<Harness> {
+  const database = await createTestDatabase({
+    name,
+    migrationsDir: new URL('./prisma/migrations', import.meta.url).pathname,
+  });
+  const prisma = new PrismaClient({ adapter: database.db.adapter });
+  const kafka = createKafka({ clientId: `test-${name}`, brokers: process.env.KAFKA_BROKERS!, logger });
+  return {
+    database,
+    prisma,
+    kafka,
+    registryUrl: process.env.SCHEMA_REGISTRY_URL!,
+    close: async () => {
+      await prisma.$disconnect();
+      await database.dispose();
+    },
+  };
+}
