@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { dlqTopicOf, topicOf, type EventMap, type EventName } from '@fv/contracts';
 import type { EventCodec } from './event-codec.js';
 import { InfrastructureError, errorCode, isRetriable } from './errors.js';
+import { ensureTopics } from './kafka.js';
 import { DLQ_HEADERS, HEADERS, headerValue, headersToStrings } from './headers.js';
 import type { SqlClient, TransactionalSqlClient } from './sql-client.js';
 import { childTraceContext, formatTraceparent, parseTraceparent } from './trace-context.js';
@@ -41,6 +42,10 @@ export interface EventConsumerOptions {
   retry?: RetryPolicy;
   /** Read topics from the beginning when the group has no committed offset (default true). */
   fromBeginning?: boolean;
+  /** Partitions handled at the same time (order is kept within a partition; default 3). */
+  partitionsConsumedConcurrently?: number;
+  /** Topic layout used when the consumer creates missing topics and their DLQs at start (default 3 partitions, RF 1). */
+  topicDefaults?: { numPartitions?: number; replicationFactor?: number };
   /** Called after each message is settled (handled, skipped as duplicate, or dead-lettered). */
   onSettled?: (outcome: MessageOutcome) => void;
 }
@@ -97,11 +102,19 @@ export class EventConsumer {
 
   async start(): Promise<void> {
     this.stopping = false;
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, this.topics, { ...this.options.topicDefaults, withDeadLetter: true });
+    } finally {
+      await admin.disconnect();
+    }
     await this.dlqProducer.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topics, fromBeginning: this.options.fromBeginning ?? true });
     await this.consumer.run({
       autoCommit: true,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachMessage: (payload) => this.handleMessage(payload),
     });
   }

@@ -1,5 +1,5 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { eventCatalog, eventNameOfTopic, type EventMap, type EventName } from '@fv/contracts';
+import { eventCatalog, eventNameOfTopic, registerAllSchemas, type EventMap, type EventName } from '@fv/contracts';
 import { InfrastructureError, UndecodableMessageError } from './errors.js';
 
 /**
@@ -12,7 +12,7 @@ export class EventCodec {
   readonly registry: SchemaRegistry;
   private readonly ids = new Map<string, Promise<number>>();
 
-  constructor(registryUrl: string) {
+  constructor(private readonly registryUrl: string) {
     this.registry = new SchemaRegistry({ host: registryUrl, retry: { retries: 2, maxRetryTimeInSecs: 2 } });
   }
 
@@ -21,9 +21,13 @@ export class EventCodec {
     const entry = eventCatalog[name];
     let id = this.ids.get(entry.subject);
     if (!id) {
-      id = this.registry
-        .register({ type: SchemaType.AVRO, schema: JSON.stringify(entry.schema) }, { subject: entry.subject })
-        .then((registered) => registered.id);
+      // The same registration path as `npm run schemas:register` (compatibility BACKWARD, identical
+      // schema text), so a service never creates a second version of an unchanged schema.
+      id = registerAllSchemas({ registryUrl: this.registryUrl, events: [name] }).then((ids) => {
+        const found = ids[entry.subject];
+        if (found === undefined) throw new Error(`the registry returned no id for ${entry.subject}`);
+        return found;
+      });
       this.ids.set(entry.subject, id);
       id.catch(() => this.ids.delete(entry.subject));
     }

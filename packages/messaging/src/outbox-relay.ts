@@ -2,6 +2,7 @@ import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { EventMap, EventName } from '@fv/contracts';
 import type { EventCodec } from './event-codec.js';
+import { ensureTopics } from './kafka.js';
 import type { TransactionalSqlClient } from './sql-client.js';
 
 export interface OutboxRelayOptions {
@@ -17,6 +18,8 @@ export interface OutboxRelayOptions {
   errorBackoffMs?: number;
   /** Identifies this service's relays for the cross-process lock (default: the Kafka client id). */
   lockName?: string;
+  /** Layout of topics the relay creates when they do not exist yet (default 3 partitions, RF 1). */
+  topicDefaults?: { numPartitions?: number; replicationFactor?: number };
 }
 
 export interface OutboxRelayStats {
@@ -55,10 +58,11 @@ export class OutboxRelay {
   private wake: (() => void) | null = null;
   private pendingWake = false;
   private connected = false;
+  private readonly knownTopics = new Set<string>();
   private readonly counters: OutboxRelayStats = { published: 0, rounds: 0, failures: 0, lastError: null, running: false };
 
   constructor(private readonly options: OutboxRelayOptions) {
-    this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+    this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.batchSize = options.batchSize ?? 200;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.errorBackoffMs = options.errorBackoffMs ?? 500;
@@ -140,6 +144,7 @@ export class OutboxRelay {
           messages.push({ key: row.message_key, value, headers });
           byTopic.set(row.topic, messages);
         }
+        await this.ensureTopics([...byTopic.keys()]);
         await this.producer.sendBatch({
           acks: -1,
           topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
@@ -152,6 +157,20 @@ export class OutboxRelay {
       },
       { timeout: 60_000, maxWait: 10_000 },
     );
+  }
+
+  /** Creates topics (and their DLQs) the first time the relay publishes to them; brokers may not auto-create. */
+  private async ensureTopics(topics: string[]): Promise<void> {
+    const unknown = topics.filter((topic) => !this.knownTopics.has(topic));
+    if (unknown.length === 0) return;
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, unknown, { ...this.options.topicDefaults, withDeadLetter: true });
+    } finally {
+      await admin.disconnect();
+    }
+    for (const topic of unknown) this.knownTopics.add(topic);
   }
 
   private async run(): Promise<void> {

@@ -15,7 +15,7 @@ export function orderCreated(orderId = randomUUID()): EventPayload<'OrderCreated
     items: [{ productId: randomUUID(), sku: null, quantity: 2, unitPrice: '599.99', warehouseId: 'wh-001' }],
     totalAmount: '1199.98',
     currency: 'USD',
-    paymentMethod: 'tok_visa_4242',
+    paymentMethod: 'CREDIT_CARD',
     shippingAddress: {
       name: 'John Doe',
       street: '123 Main St',
