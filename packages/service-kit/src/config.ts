@@ -1,0 +1,235 @@
+import { z } from 'zod';
+
+/** Log levels understood by every logger in the platform, most severe first. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Signing secret used when `JWT_SECRET` is not set, so the local stack runs with no
+ * configuration. It is public knowledge and therefore refused when `NODE_ENV=production`.
+ */
+export const LOCAL_DEVELOPMENT_JWT_SECRET = 'local-development-secret-change-me';
+
+const RUNTIME_ENVIRONMENTS = ['development', 'test', 'production'] as const;
+
+const INTEGER_PATTERN = /^[+-]?\d+$/;
+// host:port, where host may be a name, an IPv4 address or a bracketed IPv6 address.
+const BROKER_PATTERN = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/;
+
+/** An integer read from the environment, accepted as a decimal string. */
+export function envInteger(min: number, max: number) {
+  const rule = `must be an integer between ${min} and ${max}`;
+  return z.preprocess(
+    (value) =>
+      typeof value === 'string' && INTEGER_PATTERN.test(value.trim()) ? Number(value.trim()) : value,
+    z
+      .number({ required_error: 'is required', invalid_type_error: rule })
+      .int(rule)
+      .min(min, rule)
+      .max(max, rule),
+  );
+}
+
+/** A boolean read from the environment: true/false, 1/0, yes/no, on/off (any case). */
+export function envBoolean() {
+  const rule = 'must be one of true, false, 1, 0, yes, no, on, off';
+  return z.preprocess(
+    (value) => {
+      if (typeof value !== 'string') return value;
+      const normalized = value.trim().toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(normalized)) return true;
+      if (['false', '0', 'no', 'off'].includes(normalized)) return false;
+      return value;
+    },
+    z.boolean({ required_error: 'is required', invalid_type_error: rule }),
+  );
+}
+
+/** An absolute http(s) URL. */
+export function envUrl() {
+  return z.string({ required_error: 'is required' }).refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return url.protocol === 'http:' || url.protocol === 'https:';
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be an absolute http(s) URL' },
+  );
+}
+
+/** A comma-separated list of Kafka bootstrap brokers (`host:port`). */
+export function envBrokerList() {
+  const rule = 'must be a comma-separated list of host:port entries';
+  return z
+    .string({ required_error: 'is required' })
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry.length > 0),
+    )
+    .refine((brokers) => brokers.length > 0 && brokers.every((broker) => BROKER_PATTERN.test(broker)), {
+      message: rule,
+    });
+}
+
+/**
+ * Variables every service reads. A service adds its own with
+ * `baseConfigSchema.extend({ ... })` and passes the result to {@link loadConfig}.
+ */
+export const baseConfigSchema = z.object({
+  NODE_ENV: z
+    .enum(RUNTIME_ENVIRONMENTS, {
+      errorMap: () => ({ message: `must be one of ${RUNTIME_ENVIRONMENTS.join(', ')}` }),
+    })
+    .default('development'),
+  SERVICE_NAME: z.string({ required_error: 'is required' }).min(1, 'must not be empty'),
+  SERVICE_VERSION: z.string().min(1, 'must not be empty').default('0.1.0'),
+  HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
+  PORT: envInteger(1, 65535),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { errorMap: () => ({ message: `must be one of ${LOG_LEVELS.join(', ')}` }) })
+    .default('info'),
+  JWT_SECRET: z.string().min(16, 'must be at least 16 characters').default(LOCAL_DEVELOPMENT_JWT_SECRET),
+  KAFKA_BROKERS: envBrokerList().default('127.0.0.1:9092'),
+  SCHEMA_REGISTRY_URL: envUrl().default('http://127.0.0.1:8090/apis/ccompat/v7'),
+  DATABASE_URL: z.string().min(1, 'must not be empty').optional(),
+  COORDINATION_URL: envUrl().default('http://127.0.0.1:8081'),
+  SHUTDOWN_TIMEOUT_MS: envInteger(1, 600_000).default(10_000),
+});
+
+export type BaseConfig = z.output<typeof baseConfigSchema>;
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export interface ConfigIssue {
+  /** The environment variable at fault. */
+  variable: string;
+  /** The rule it breaks, in words. */
+  rule: string;
+  /** How the offending value is shown in messages (secrets are never echoed). */
+  received?: string;
+}
+
+export class ConfigError extends Error {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
+    const lines = issues.map(
+      (issue) => `  - ${issue.variable}: ${issue.rule}${issue.received ? ` (got ${issue.received})` : ''}`,
+    );
+    const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
+    super(`Invalid configuration (${count}):\n${lines.join('\n')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+const SENSITIVE_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|KEY|CREDENTIAL/i;
+
+function describeReceived(variable: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (SENSITIVE_NAME.test(variable)) {
+    return `a value of ${value.length} character${value.length === 1 ? '' : 's'}`;
+  }
+  try {
+    const url = new URL(value);
+    if (url.password) {
+      url.password = '***';
+      return JSON.stringify(url.toString());
+    }
+  } catch {
+    // not a URL: shown as is
+  }
+  return JSON.stringify(value);
+}
+
+/** Empty variables count as unset, so `PORT=` falls back to the default like a missing one. */
+function normalize(env: Environment): Record<string, string> {
+  const normalized: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '') normalized[key] = value;
+  }
+  return normalized;
+}
+
+function declaresVariable(schema: z.ZodTypeAny, variable: string): boolean {
+  return schema instanceof z.ZodObject && Object.hasOwn(schema.shape as object, variable);
+}
+
+/**
+ * Parses the environment against `schema` once, at start-up.
+ *
+ * @throws {ConfigError} naming every variable that is missing or breaks its rule.
+ */
+export function loadConfig<S extends z.ZodTypeAny>(
+  schema: S,
+  env: Environment = process.env,
+): Readonly<z.output<S>> {
+  const input = normalize(env);
+  const result = schema.safeParse(input);
+  const issues: ConfigIssue[] = [];
+
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const variable = issue.path.length > 0 ? issue.path.map(String).join('.') : '(configuration)';
+      const first = issue.path[0];
+      const raw = typeof first === 'string' ? input[first] : undefined;
+      const received = describeReceived(variable, raw);
+      issues.push(
+        received === undefined
+          ? { variable, rule: issue.message }
+          : { variable, rule: issue.message, received },
+      );
+    }
+  }
+
+  if (
+    input.NODE_ENV === 'production' &&
+    declaresVariable(schema, 'JWT_SECRET') &&
+    (input.JWT_SECRET === undefined || input.JWT_SECRET === LOCAL_DEVELOPMENT_JWT_SECRET)
+  ) {
+    issues.push({
+      variable: 'JWT_SECRET',
+      rule: 'must be set to a secret of at least 16 characters when NODE_ENV=production (the local development default is refused)',
+    });
+  }
+
+  if (issues.length > 0 || !result.success) throw new ConfigError(issues);
+  return Object.freeze(result.data) as Readonly<z.output<S>>;
+}
+
+export interface ExitTerminal {
+  writeError(message: string): void;
+  exit(code: number): never;
+}
+
+const processTerminal: ExitTerminal = {
+  writeError: (message) => {
+    process.stderr.write(message);
+  },
+  exit: (code) => process.exit(code),
+};
+
+/**
+ * {@link loadConfig} for a process entry point: a bad configuration prints the message to
+ * stderr and exits with status 1.
+ */
+export function loadConfigOrExit<S extends z.ZodTypeAny>(
+  schema: S,
+  env: Environment = process.env,
+  terminal: ExitTerminal = processTerminal,
+): Readonly<z.output<S>> {
+  try {
+    return loadConfig(schema, env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      terminal.writeError(`${error.message}\n`);
+      return terminal.exit(1);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,145 @@
+export {
+  baseConfigSchema,
+  ConfigError,
+  envBoolean,
+  envBrokerList,
+  envInteger,
+  envUrl,
+  loadConfig,
+  loadConfigOrExit,
+  LOCAL_DEVELOPMENT_JWT_SECRET,
+  LOG_LEVELS,
+  type BaseConfig,
+  type ConfigIssue,
+  type Environment,
+  type ExitTerminal,
+  type LogLevel,
+} from './config.js';
+
+export {
+  AppError,
+  authenticationRequired,
+  badRequest,
+  conflict,
+  ERROR_CODES,
+  ERROR_STATUS,
+  errorEnvelopeSchema,
+  insufficientPermissions,
+  internalError,
+  invalidFields,
+  isAppError,
+  isRetriableStatus,
+  notFound,
+  rateLimitExceeded,
+  serviceUnavailable,
+  timeoutExceeded,
+  toErrorEnvelope,
+  unprocessable,
+  type AppErrorOptions,
+  type CodeWithStatus,
+  type ErrorCode,
+  type ErrorDetails,
+  type ErrorEnvelope,
+  type FieldIssue,
+} from './errors.js';
+
+export { fieldIssuesFromValidation, fieldIssuesFromZod, sendError, toAppError } from './error-handler.js';
+
+export {
+  createLogger,
+  followLevel,
+  REDACT_PATHS,
+  REDACTED,
+  SENSITIVE_KEYS,
+  withContext,
+  type CreateLoggerOptions,
+  type LogContext,
+  type Logger,
+} from './logger.js';
+
+export {
+  createTraceContext,
+  formatTraceparent,
+  generateSpanId,
+  generateTraceId,
+  parseTraceparent,
+  traceContextFrom,
+  type ParsedTraceparent,
+  type TraceContext,
+} from './trace-context.js';
+
+export {
+  CORRELATION_ID_HEADER,
+  correlationIdFrom,
+  routeLabel,
+  TRACE_ID_HEADER,
+  TRACEPARENT_HEADER,
+  UNMATCHED_ROUTE,
+} from './request-context.js';
+
+export {
+  API_PREFIX,
+  assertRoles,
+  createTokenVerifier,
+  requirePrincipal,
+  requiresAuthentication,
+  ROLES,
+  signToken,
+  type Principal,
+  type Role,
+  type SignTokenOptions,
+  type TokenVerifier,
+} from './auth.js';
+
+export {
+  callerClass,
+  DEFAULT_RATE_LIMIT_WINDOW_MS,
+  DEFAULT_RATE_LIMITS,
+  rateLimitKey,
+  type CallerClass,
+  type RateLimitSettings,
+} from './rate-limit.js';
+
+export {
+  DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
+  defaultHealthDocument,
+  HealthRegistry,
+  overallStatus,
+  type HealthCheck,
+  type HealthCheckOutcome,
+  type HealthCheckResult,
+  type HealthDocument,
+  type HealthDocumentBuilder,
+  type HealthStatus,
+  type OverallHealthStatus,
+  type Readiness,
+} from './health.js';
+
+export { createMetricsRegistry, HTTP_DURATION_BUCKETS, type MetricsRegistryOptions } from './metrics.js';
+
+export { BEARER_SCHEME, DOCS_PREFIX, documentRoute, type OpenApiOptions } from './openapi.js';
+
+export { createApp, DEFAULT_BODY_LIMIT, type AppConfig, type CreateAppOptions } from './create-app.js';
+
+export {
+  runService,
+  type Closeable,
+  type ProcessLike,
+  type RunningService,
+  type RunServiceOptions,
+} from './run-service.js';
+
+export {
+  createLiveConfig,
+  DEFAULT_RETRY_SETTINGS,
+  liveConfigBaseShape,
+  retrySettingsSchema,
+  type ApplyResult,
+  type CreateLiveConfigOptions,
+  type LiveConfig,
+  type LiveConfigChange,
+  type LiveConfigValues,
+  type RetrySettings,
+} from './live-config.js';
+
+export { createDevToken, parseDevTokenArgs, type DevTokenRequest } from './dev-token.js';

@@ -1,0 +1,127 @@
+import { hostname } from 'node:os';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
+import type { LogLevel } from './config.js';
+
+export type { Logger } from 'pino';
+
+/** Keys whose values never reach a log line, wherever they appear in a logged object. */
+export const SENSITIVE_KEYS = [
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'password',
+  'newPassword',
+  'currentPassword',
+  'passwd',
+  'secret',
+  'clientSecret',
+  'JWT_SECRET',
+  'DATABASE_URL',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'idToken',
+  'apiKey',
+  'api_key',
+  'x-api-key',
+  'cardNumber',
+  'card_number',
+  'cvv',
+  'cvc',
+] as const;
+
+// pino's wildcards match exactly one level, so each key is listed at every depth up to this one.
+const REDACTION_DEPTH = 4;
+
+function pathFor(key: string, depth: number): string {
+  const segment = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
+  const prefix = Array.from({ length: depth }, () => '*').join('.');
+  if (depth === 0) return segment;
+  return segment.startsWith('[') ? `${prefix}${segment}` : `${prefix}.${segment}`;
+}
+
+/** pino `redact` paths: the known HTTP locations plus every sensitive key at depths 0..4. */
+export const REDACT_PATHS: readonly string[] = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  ...SENSITIVE_KEYS.flatMap((key) =>
+    Array.from({ length: REDACTION_DEPTH + 1 }, (_, depth) => pathFor(key, depth)),
+  ),
+];
+
+export const REDACTED = '[REDACTED]';
+
+export interface CreateLoggerOptions {
+  service: string;
+  version: string;
+  level?: LogLevel;
+  /** Where lines go; stdout when omitted. */
+  destination?: DestinationStream;
+  /** Human-readable output; defaults to true only when writing to a terminal. */
+  pretty?: boolean;
+}
+
+/**
+ * The platform's logger: JSON lines with `service` and `version` on each, secrets
+ * redacted, pretty-printed only on a terminal. HTTP apps, consumers and the outbox relay
+ * all log through one of these.
+ */
+export function createLogger(options: CreateLoggerOptions): Logger {
+  const pretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
+  const destination =
+    options.destination ??
+    (pretty
+      ? pinoPretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+      : pino.destination({ dest: 1, sync: true }));
+
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: { service: options.service, version: options.version, pid: process.pid, hostname: hostname() },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: [...REDACT_PATHS], censor: REDACTED },
+      serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+    },
+    destination,
+  );
+}
+
+export interface LogContext {
+  correlationId?: string | undefined;
+  traceId?: string | undefined;
+  [key: string]: unknown;
+}
+
+/** A child logger carrying the correlation and trace ids of the work at hand. */
+export function withContext(logger: Logger, context: LogContext): Logger {
+  const bindings: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(context)) {
+    if (value !== undefined) bindings[key] = value;
+  }
+  return logger.child(bindings);
+}
+
+/**
+ * Keeps `follower` at the level of `source` from now on. pino children copy their parent's
+ * level when created, so a long-lived child (such as the one fastify derives for its app)
+ * would otherwise miss a level change made at run time. Returns a function that stops
+ * following.
+ */
+export function followLevel(source: Logger, follower: Logger): () => void {
+  const listener = (
+    level: string,
+    _value: number,
+    _previous: string,
+    _previousValue: number,
+    instance: Logger,
+  ) => {
+    if (instance === source && follower.level !== level) follower.level = level;
+  };
+  source.on('level-change', listener);
+  return () => {
+    source.off('level-change', listener);
+  };
+}
