@@ -70,12 +70,12 @@ export function brokerHealthCheck(kafka: Kafka, timeoutMs = 2000) {
   let admin: Admin | null = null;
   return {
     name: 'broker',
-    async check(): Promise<{ brokers: number; controller: number | null }> {
+    async check(): Promise<{ details: { brokers: number; controller: number | null } }> {
       admin ??= kafka.admin();
       const attempt = (async () => {
         await admin!.connect();
         const cluster = await admin!.describeCluster();
-        return { brokers: cluster.brokers.length, controller: cluster.controller };
+        return { details: { brokers: cluster.brokers.length, controller: cluster.controller } };
       })();
       let timer: NodeJS.Timeout | undefined;
       try {

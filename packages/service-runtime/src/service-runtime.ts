@@ -1,0 +1,271 @@
+import type { Database } from '@fv/database';
+import {
+  EventCodec,
+  EventConsumer,
+  OutboxRelay,
+  brokerHealthCheck,
+  createKafka,
+  createOutbox,
+  type EventHandlers,
+  type Outbox,
+  type RetryPolicy,
+  type SqlClient,
+  type TransactionalSqlClient,
+} from '@fv/messaging';
+import {
+  baseConfigSchema,
+  createApp,
+  createLiveConfig,
+  DEFAULT_RETRY_SETTINGS,
+  createLogger,
+  loadConfig,
+  runService,
+  type BaseConfig,
+  type Closeable,
+  type CreateAppOptions,
+  type Environment,
+  type HealthCheck,
+  type HealthDocumentBuilder,
+  type LiveConfig,
+  type LiveConfigValues,
+  type Logger,
+} from '@fv/service-kit';
+import type { FastifyInstance } from 'fastify';
+import type { Kafka } from 'kafkajs';
+import { z } from 'zod';
+import { ManagedDatabase } from './managed-database.js';
+import { ServiceRegistration } from './registration.js';
+import { retryForever } from './retry-forever.js';
+
+/** A Prisma client as the runtime needs it (every generated client satisfies this). */
+export interface PrismaLike extends TransactionalSqlClient {
+  $disconnect(): Promise<void>;
+}
+
+export const runtimeConfigSchema = baseConfigSchema.extend({
+  /** Register with the coordination service and heartbeat (true). */
+  SERVICE_REGISTRATION: z
+    .enum(['true', 'false'], { errorMap: () => ({ message: 'must be true or false' }) })
+    .default('true')
+    .transform((value) => value === 'true'),
+  /** Host other services and the registry reach this instance at (default HOST). */
+  ADVERTISED_HOST: z.string().min(1).optional(),
+  /** Availability zone reported to the registry. */
+  SERVICE_ZONE: z.string().min(1).optional(),
+});
+
+export type RuntimeConfig = z.output<typeof runtimeConfigSchema>;
+
+export interface ServiceContext<P extends PrismaLike, C extends RuntimeConfig = RuntimeConfig> {
+  config: C;
+  logger: Logger;
+  database: ManagedDatabase;
+  prisma: P;
+  kafka: Kafka;
+  codec: EventCodec;
+  outbox: Outbox;
+  relay: OutboxRelay;
+  /** Keys applied without a restart (log level, feature flags, retry settings). */
+  liveConfig: LiveConfig<LiveConfigValues>;
+  /** A Prisma transaction whose outbox events are published as soon as it commits. */
+  transaction<T>(fn: (tx: SqlClient & P) => Promise<T>): Promise<T>;
+}
+
+export interface ConsumerDefinition {
+  /** Default SERVICE_NAME (the service name): one group per service, so its instances share the work. */
+  groupId?: string;
+  handlers: EventHandlers;
+  retry?: RetryPolicy;
+}
+
+/** A piece of background work (a timer, a poller) started with the service and stopped before the database closes. */
+export interface BackgroundTask extends Closeable {
+  start(): void;
+}
+
+export interface ServiceDefinition<P extends PrismaLike, C extends RuntimeConfig = RuntimeConfig> {
+  /** Service name: names its database, consumer group, logs and registry entry. */
+  name: string;
+  /** Default port (PORT overrides). */
+  port: number;
+  version?: string;
+  /** The service's own variables: `runtimeConfigSchema.extend({...})`. */
+  configSchema?: z.ZodType<C, z.ZodTypeDef, unknown>;
+  /** The service's Prisma migrations folder. */
+  migrationsDir: string;
+  createPrisma(adapter: Database['adapter']): P;
+  routes?(app: FastifyInstance, context: ServiceContext<P, C>): Promise<void> | void;
+  consumers?(context: ServiceContext<P, C>): ConsumerDefinition[];
+  background?(context: ServiceContext<P, C>): BackgroundTask[];
+  healthChecks?(context: ServiceContext<P, C>): HealthCheck[];
+  healthDocument?(context: ServiceContext<P, C>): HealthDocumentBuilder;
+  rateLimit?: CreateAppOptions['rateLimit'];
+  /** Tags reported to the registry. */
+  tags?: string[];
+}
+
+export interface ServiceRuntime<P extends PrismaLike, C extends RuntimeConfig = RuntimeConfig> {
+  app: FastifyInstance;
+  context: ServiceContext<P, C>;
+  consumers: EventConsumer[];
+  registration: ServiceRegistration | null;
+  /** Starts the relay, consumers, background tasks and registration (each retries in the background until its dependency is there). */
+  start(): Promise<void>;
+  /** What to close, in order: consumers, background tasks, registration, relay, broker check, Prisma, database. */
+  closeables: Closeable[];
+  /** Closes the app and every closeable (for tests; `runService` does the same on a signal). */
+  stop(): Promise<void>;
+}
+
+export async function createServiceRuntime<P extends PrismaLike, C extends RuntimeConfig = RuntimeConfig>(
+  definition: ServiceDefinition<P, C>,
+  options: { env?: Environment; logger?: Logger } = {},
+): Promise<ServiceRuntime<P, C>> {
+  const env = options.env ?? process.env;
+  const schema = (definition.configSchema ?? runtimeConfigSchema) as z.ZodType<C, z.ZodTypeDef, unknown>;
+  const config = loadConfig(schema, {
+    ...env,
+    SERVICE_NAME: env.SERVICE_NAME ?? definition.name,
+    SERVICE_VERSION: env.SERVICE_VERSION ?? definition.version,
+    PORT: env.PORT ?? String(definition.port),
+  }) as C;
+  const logger =
+    options.logger ?? createLogger({ service: config.SERVICE_NAME, version: config.SERVICE_VERSION, level: config.LOG_LEVEL });
+
+  const database = new ManagedDatabase({
+    service: definition.name,
+    databaseUrl: config.DATABASE_URL,
+    migrationsDir: definition.migrationsDir,
+    logger,
+  });
+  const db = await database.open();
+  const prisma = definition.createPrisma(db.adapter);
+  const kafka = createKafka({ clientId: config.SERVICE_NAME, brokers: config.KAFKA_BROKERS, logger });
+  const codec = new EventCodec(config.SCHEMA_REGISTRY_URL);
+  const outbox = createOutbox({ producer: definition.name });
+  const relay = new OutboxRelay({ db: prisma, kafka, codec, logger: logger.child({ component: 'outbox-relay' }), lockName: definition.name });
+  const liveConfig = createLiveConfig({
+    logger,
+    initial: { logLevel: config.LOG_LEVEL, featureFlags: {}, retry: DEFAULT_RETRY_SETTINGS },
+  });
+
+  const context: ServiceContext<P, C> = {
+    config,
+    logger,
+    database,
+    prisma,
+    kafka,
+    codec,
+    outbox,
+    relay,
+    liveConfig,
+    transaction: async (fn) => {
+      const result = await prisma.$transaction((tx) => fn(tx as SqlClient & P), { timeout: 30_000, maxWait: 10_000 });
+      relay.notify();
+      return result;
+    },
+  };
+
+  const broker = brokerHealthCheck(kafka);
+  const app = await createApp({
+    config,
+    logger,
+    healthChecks: [database.healthCheck(), broker, ...(definition.healthChecks?.(context) ?? [])],
+    ...(definition.healthDocument ? { healthDocument: definition.healthDocument(context) } : {}),
+    ...(definition.rateLimit === undefined ? {} : { rateLimit: definition.rateLimit }),
+  });
+  if (definition.routes) {
+    await app.register(async (scope) => definition.routes!(scope, context), { prefix: '/api/v1' });
+  }
+
+  const consumers = (definition.consumers?.(context) ?? []).map(
+    (consumer) =>
+      new EventConsumer({
+        kafka,
+        codec,
+        db: prisma,
+        logger: logger.child({ component: 'consumer' }),
+        groupId: consumer.groupId ?? config.SERVICE_NAME,
+        handlers: consumer.handlers,
+        ...(consumer.retry ? { retry: consumer.retry } : {}),
+        onSettled: () => relay.notify(),
+      }),
+  );
+  const background = definition.background?.(context) ?? [];
+  const registration = config.SERVICE_REGISTRATION
+    ? new ServiceRegistration({
+        coordinationUrl: config.COORDINATION_URL,
+        jwtSecret: config.JWT_SECRET,
+        name: definition.name,
+        version: config.SERVICE_VERSION,
+        host: config.ADVERTISED_HOST ?? config.HOST,
+        port: config.PORT,
+        tags: definition.tags ?? [],
+        ...(config.SERVICE_ZONE ? { zone: config.SERVICE_ZONE } : {}),
+        logger: logger.child({ component: 'registration' }),
+      })
+    : null;
+
+  const abort = new AbortController();
+  const closeables: Closeable[] = [
+    {
+      name: 'startup',
+      close: async () => abort.abort(),
+    },
+    ...consumers.map((consumer, i) => ({ name: `consumer ${consumer.topics.length ? i : ''}`.trim(), close: () => consumer.stop() })),
+    ...background,
+    ...(registration ? [{ name: 'registration', close: () => registration.close() }] : []),
+    { name: 'outbox relay', close: () => relay.stop() },
+    { name: 'broker health check', close: () => broker.close() },
+    { name: 'prisma', close: () => prisma.$disconnect() },
+    { name: 'database', close: () => database.close() },
+  ];
+
+  return {
+    app,
+    context,
+    consumers,
+    registration,
+    closeables,
+    async start() {
+      // The relay and the consumers wait for the migrated database; each retries on its own until its
+      // dependency answers, so the service serves (with readiness red) meanwhile.
+      void database.ready.then(() => {
+        if (abort.signal.aborted) return;
+        relay.start();
+        for (const consumer of consumers) {
+          void retryForever('starting the event consumer', () => consumer.start(), {
+            logger: logger.child({ component: 'consumer' }),
+            signal: abort.signal,
+          });
+        }
+      });
+      for (const task of background) task.start();
+      registration?.start();
+    },
+    async stop() {
+      await app.close();
+      for (const closeable of closeables) {
+        await closeable.close().catch((error) => logger.error({ err: error, closeable: closeable.name }, 'close failed'));
+      }
+    },
+  };
+}
+
+/** The whole of a service's `main.ts`: build, start, listen, and shut down in order on a signal. */
+export async function runServiceMain<P extends PrismaLike, C extends RuntimeConfig>(definition: ServiceDefinition<P, C>): Promise<void> {
+  let runtime: ServiceRuntime<P, C>;
+  try {
+    runtime = await createServiceRuntime(definition);
+  } catch (error) {
+    process.stderr.write(`${definition.name}: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  await runtime.start();
+  await runService({
+    app: runtime.app,
+    config: runtime.context.config as BaseConfig,
+    logger: runtime.context.logger,
+    closeables: runtime.closeables,
+  });
+}
