@@ -44,7 +44,8 @@ function pnpmBinary() {
 
 export function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
-  if (major < 20 || (major === 20 && minor < 10)) fail(`Node.js 20.10 or newer is needed (this is ${process.versions.node})`);
+  if (major < 20 || (major === 20 && minor < 10))
+    fail(`Node.js 20.10 or newer is needed (this is ${process.versions.node})`);
 }
 
 /** Installs dependencies when node_modules is missing or older than the lockfile. */
@@ -53,12 +54,14 @@ export async function ensureInstalled() {
   const marker = path.join(ROOT, 'node_modules', '.modules.yaml');
   const lock = path.join(ROOT, 'pnpm-lock.yaml');
   const stale =
-    !fs.existsSync(marker) || (fs.existsSync(lock) && fs.statSync(lock).mtimeMs > fs.statSync(marker).mtimeMs);
+    !fs.existsSync(marker) ||
+    (fs.existsSync(lock) && fs.statSync(lock).mtimeMs > fs.statSync(marker).mtimeMs);
   if (stale) {
     log(`installing dependencies (pnpm ${PNPM_VERSION})`);
     const args = ['install', process.env.CI ? '--frozen-lockfile' : '--prefer-offline'];
     if ((await pnpm(args)) !== 0) fail('dependency installation failed');
   }
   log('generating code (Prisma clients, event types)');
-  if ((await pnpm(['exec', 'turbo', 'run', 'generate', '--output-logs=errors-only'])) !== 0) fail('code generation failed');
+  if ((await pnpm(['exec', 'turbo', 'run', 'generate', '--output-logs=errors-only'])) !== 0)
+    fail('code generation failed');
 }

@@ -19,7 +19,11 @@ export function discoverServices() {
     .filter((file) => fs.existsSync(file))
     .map((file) => ({ file, pkg: JSON.parse(fs.readFileSync(file, 'utf8')) }))
     .filter(({ pkg }) => pkg.scripts?.start && pkg.platform?.port)
-    .map(({ file, pkg }) => ({ name: path.basename(path.dirname(file)), dir: path.dirname(file), port: pkg.platform.port }))
+    .map(({ file, pkg }) => ({
+      name: path.basename(path.dirname(file)),
+      dir: path.dirname(file),
+      port: pkg.platform.port,
+    }))
     .sort((a, b) => a.port - b.port);
 }
 
@@ -47,7 +51,9 @@ function readPid(service) {
 
 async function answers(port, timeoutMs = 1000) {
   try {
-    const response = await fetch(`http://127.0.0.1:${port}/health/live`, { signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(`http://127.0.0.1:${port}/health/live`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     return response.ok;
   } catch {
     return false;
@@ -66,7 +72,9 @@ export async function startServices(env) {
     }
     if (pid) process.kill(-pid, 'SIGTERM');
     if (await answers(service.port)) {
-      throw new Error(`port ${service.port} (${service.name}) is answered by a process this repository did not start`);
+      throw new Error(
+        `port ${service.port} (${service.name}) is answered by a process this repository did not start`,
+      );
     }
     const out = fs.openSync(path.join(LOG_DIR, `${service.name}.log`), 'a');
     const child = spawn('npm', ['run', '--silent', 'start'], {
@@ -83,7 +91,9 @@ export async function startServices(env) {
     const deadline = Date.now() + 90_000;
     while (!(await answers(service.port))) {
       if (!alive(service.pid) || Date.now() > deadline) {
-        throw new Error(`${service.name} did not come up on port ${service.port}; see ${path.join(LOG_DIR, `${service.name}.log`)}`);
+        throw new Error(
+          `${service.name} did not come up on port ${service.port}; see ${path.join(LOG_DIR, `${service.name}.log`)}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 500));
     }

@@ -9,7 +9,8 @@ await ensureInstalled();
 
 if ((await run(process.execPath, ['infra/stack.mjs', 'up'])) !== 0) fail('the local stack did not start');
 log('registering event schemas');
-if ((await pnpm(['--filter', '@fv/contracts', 'run', '--silent', 'register'])) !== 0) fail('schema registration failed');
+if ((await pnpm(['--filter', '@fv/contracts', 'run', '--silent', 'register'])) !== 0)
+  fail('schema registration failed');
 
 let services;
 try {

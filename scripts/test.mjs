@@ -14,7 +14,10 @@ const steps = [
   ['lint', ['run', 'lint']],
   ['typecheck', ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']],
   ['unit tests', ['exec', 'turbo', 'run', 'test', '--output-logs=new-only']],
-  ['integration tests', ['exec', 'turbo', 'run', 'test:integration', '--concurrency=1', '--output-logs=new-only']],
+  [
+    'integration tests',
+    ['exec', 'turbo', 'run', 'test:integration', '--concurrency=1', '--output-logs=new-only'],
+  ],
 ];
 
 let failed = null;

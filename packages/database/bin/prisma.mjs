@@ -22,7 +22,9 @@ let cli;
 try {
   cli = require.resolve('prisma/build/index.js');
 } catch {
-  console.error(`prisma is not a dependency of ${process.cwd()}; add "prisma": "catalog:" to its devDependencies`);
+  console.error(
+    `prisma is not a dependency of ${process.cwd()}; add "prisma": "catalog:" to its devDependencies`,
+  );
   process.exit(1);
 }
 const result = spawnSync(process.execPath, [cli, ...process.argv.slice(2)], { stdio: 'inherit', env });

@@ -29,7 +29,9 @@ create table if not exists "_prisma_migrations" (
 // Arbitrary constant naming "platform migrations" for pg_advisory_lock.
 const LOCK_KEY = 727_274_001;
 
-export async function listMigrations(dir: string): Promise<{ name: string; sql: string; checksum: string }[]> {
+export async function listMigrations(
+  dir: string,
+): Promise<{ name: string; sql: string; checksum: string }[]> {
   let entries: string[];
   try {
     entries = await fs.readdir(dir);
@@ -44,7 +46,11 @@ export async function listMigrations(dir: string): Promise<{ name: string; sql: 
     try {
       sql = await fs.readFile(file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') continue;
+      if (
+        (error as NodeJS.ErrnoException).code === 'ENOENT' ||
+        (error as NodeJS.ErrnoException).code === 'ENOTDIR'
+      )
+        continue;
       throw error;
     }
     migrations.push({ name, sql, checksum: createHash('sha256').update(sql).digest('hex') });
@@ -71,7 +77,8 @@ export async function migrate(db: Database, migrationsDir: string): Promise<Migr
             `migration ${migration.name} was changed after it was applied (checksum ${previous.checksum.slice(0, 12)}… ≠ ${migration.checksum.slice(0, 12)}…); add a new migration instead`,
           );
         }
-        if (!previous.finished_at) throw new Error(`migration ${migration.name} is recorded as started but never finished`);
+        if (!previous.finished_at)
+          throw new Error(`migration ${migration.name} is recorded as started but never finished`);
         result.alreadyApplied.push(migration.name);
         continue;
       }

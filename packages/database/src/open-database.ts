@@ -42,7 +42,10 @@ export interface OpenDatabaseOptions {
   statementTimeoutMs?: number;
 }
 
-export async function openDatabase(target: DatabaseTarget, options: OpenDatabaseOptions = {}): Promise<Database> {
+export async function openDatabase(
+  target: DatabaseTarget,
+  options: OpenDatabaseOptions = {},
+): Promise<Database> {
   return target.kind === 'postgres' ? openPostgres(target, options) : openPglite(target);
 }
 
@@ -54,7 +57,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-function openPostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>, options: OpenDatabaseOptions): Database {
+function openPostgres(
+  target: Extract<DatabaseTarget, { kind: 'postgres' }>,
+  options: OpenDatabaseOptions,
+): Database {
   const max = options.poolSize ?? 10;
   const pool = new pg.Pool({
     connectionString: target.url,
@@ -119,14 +125,16 @@ async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): 
     target,
     description: describeTarget(target),
     adapter,
-    query: async <T extends QueryRow>(sql: string, params: unknown[] = []) => (await db.query<T>(sql, params)).rows,
+    query: async <T extends QueryRow>(sql: string, params: unknown[] = []) =>
+      (await db.query<T>(sql, params)).rows,
     exec: async (sql) => {
       await db.exec(sql);
     },
     transaction: (fn) =>
       db.transaction((tx) =>
         fn({
-          query: async <T extends QueryRow>(sql: string, params: unknown[] = []) => (await tx.query<T>(sql, params)).rows,
+          query: async <T extends QueryRow>(sql: string, params: unknown[] = []) =>
+            (await tx.query<T>(sql, params)).rows,
           exec: async (sql) => {
             await tx.exec(sql);
           },

@@ -38,6 +38,8 @@ describe('resolveDatabase', () => {
   });
 
   it('never prints a password', () => {
-    expect(describeTarget({ kind: 'postgres', url: 'postgresql://u:secret@db/x', database: 'x' })).not.toContain('secret');
+    expect(
+      describeTarget({ kind: 'postgres', url: 'postgresql://u:secret@db/x', database: 'x' }),
+    ).not.toContain('secret');
   });
 });

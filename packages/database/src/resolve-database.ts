@@ -13,8 +13,7 @@ import pg from 'pg';
  *                                     embedded PGlite database under `<stateDir>/pglite/<service>`.
  */
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; database: string }
-  | { kind: 'pglite'; dataDir: string | null };
+  { kind: 'postgres'; url: string; database: string } | { kind: 'pglite'; dataDir: string | null };
 
 export interface ResolveDatabaseOptions {
   /** Service name, e.g. `platform-coordination`; names the database. */
@@ -33,14 +32,16 @@ export const DEFAULT_ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres'
 
 export function databaseNameFor(service: string): string {
   const name = `fv_${service.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
-  if (name.length > 63) throw new Error(`database name for service "${service}" is longer than 63 characters`);
+  if (name.length > 63)
+    throw new Error(`database name for service "${service}" is longer than 63 characters`);
   return name;
 }
 
 export function parseDatabaseUrl(databaseUrl: string, service: string): DatabaseTarget {
   if (databaseUrl.startsWith('pglite:')) {
     const location = databaseUrl.slice('pglite:'.length);
-    if (location === '' || location === 'memory' || location === '//memory') return { kind: 'pglite', dataDir: null };
+    if (location === '' || location === 'memory' || location === '//memory')
+      return { kind: 'pglite', dataDir: null };
     return { kind: 'pglite', dataDir: path.resolve(location.replace(/^\/\//, '')) };
   }
   let url: URL;
@@ -50,7 +51,9 @@ export function parseDatabaseUrl(databaseUrl: string, service: string): Database
     throw new Error(`DATABASE_URL for ${service} is not a URL (expected postgresql://… or pglite:<dir>)`);
   }
   if (url.protocol !== 'postgresql:' && url.protocol !== 'postgres:') {
-    throw new Error(`DATABASE_URL for ${service} has unsupported scheme "${url.protocol}" (expected postgresql: or pglite:)`);
+    throw new Error(
+      `DATABASE_URL for ${service} has unsupported scheme "${url.protocol}" (expected postgresql: or pglite:)`,
+    );
   }
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (!database) throw new Error(`DATABASE_URL for ${service} names no database`);
@@ -127,7 +130,8 @@ export function quoteIdent(name: string): string {
 }
 
 export function describeTarget(target: DatabaseTarget): string {
-  if (target.kind === 'pglite') return target.dataDir ? `embedded PGlite at ${target.dataDir}` : 'embedded PGlite (in memory)';
+  if (target.kind === 'pglite')
+    return target.dataDir ? `embedded PGlite at ${target.dataDir}` : 'embedded PGlite (in memory)';
   const url = new URL(target.url);
   url.password = url.password ? '***' : '';
   return `PostgreSQL ${url.toString()}`;

@@ -34,7 +34,9 @@ afterAll(async () => {
   if (serverUp) {
     const admin = new pg.Client({ connectionString: DEFAULT_ADMIN_URL });
     await admin.connect();
-    await admin.query(`drop database if exists ${quoteIdent(`fv_${service.replace(/-/g, '_')}`)} with (force)`);
+    await admin.query(
+      `drop database if exists ${quoteIdent(`fv_${service.replace(/-/g, '_')}`)} with (force)`,
+    );
     await admin.end();
   }
 });
@@ -76,15 +78,25 @@ describe.each(backends)('$name', ({ target }) => {
     expect(second.alreadyApplied).toHaveLength(2);
     const rows = await db.query<{ name: string }>('select name from widgets');
     expect(rows).toEqual([{ name: 'one' }]);
-    const recorded = await db.query<{ migration_name: string }>('select migration_name from "_prisma_migrations" order by migration_name');
+    const recorded = await db.query<{ migration_name: string }>(
+      'select migration_name from "_prisma_migrations" order by migration_name',
+    );
     expect(recorded.map((r) => r.migration_name)).toEqual(['20260101000000_first', '20260102000000_second']);
   });
 
   it('refuses a migration edited after it ran, and applies nothing of a failing one', async () => {
-    await fs.writeFile(path.join(dir, '20260102000000_second', 'migration.sql'), "insert into widgets values (2, 'two');");
+    await fs.writeFile(
+      path.join(dir, '20260102000000_second', 'migration.sql'),
+      "insert into widgets values (2, 'two');",
+    );
     await expect(migrate(db, dir)).rejects.toThrow(/20260102000000_second was changed after it was applied/);
-    await fs.writeFile(path.join(dir, '20260102000000_second', 'migration.sql'), "insert into widgets values (1, 'one');");
-    await writeMigrations(dir, { '20260103000000_broken': "insert into widgets values (3, 'three'); select * from no_such_table;" });
+    await fs.writeFile(
+      path.join(dir, '20260102000000_second', 'migration.sql'),
+      "insert into widgets values (1, 'one');",
+    );
+    await writeMigrations(dir, {
+      '20260103000000_broken': "insert into widgets values (3, 'three'); select * from no_such_table;",
+    });
     await expect(migrate(db, dir)).rejects.toThrow(/no_such_table/);
     const rows = await db.query<{ id: number }>('select id from widgets order by id');
     expect(rows.map((r) => r.id)).toEqual([1]);
@@ -100,7 +112,7 @@ describe('embedded PGlite', () => {
   it('keeps its data across a reopen', async () => {
     const dataDir = path.join(tmp, 'durable');
     const first = await openDatabase({ kind: 'pglite', dataDir });
-    await first.exec('create table kept (v text); insert into kept values (\'still here\');');
+    await first.exec("create table kept (v text); insert into kept values ('still here');");
     await first.close();
     const second = await openDatabase({ kind: 'pglite', dataDir });
     expect(await second.query('select v from kept')).toEqual([{ v: 'still here' }]);

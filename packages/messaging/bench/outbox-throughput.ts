@@ -66,7 +66,14 @@ function rawPipeline(): Pipeline {
         },
       });
       await producer.connect();
-      const sample = { ...orderCreated(), eventId: randomUUID(), occurredAt: Date.now(), correlationId: 'bench', causationId: null, producer: 'bench' };
+      const sample = {
+        ...orderCreated(),
+        eventId: randomUUID(),
+        occurredAt: Date.now(),
+        correlationId: 'bench',
+        causationId: null,
+        producer: 'bench',
+      };
       value = await codec.encode('OrderCreated', sample);
       await waitFor(() => joined, { timeoutMs: 30_000, description: 'the raw consumer to join' });
     },
@@ -82,7 +89,14 @@ function rawPipeline(): Pipeline {
 
 function outboxPipeline(): Pipeline {
   const outbox = createOutbox({ producer: 'bench' });
-  const relay = new OutboxRelay({ db: h.prisma, kafka: h.kafka, codec, logger, lockName: 'bench', pollIntervalMs: 50 });
+  const relay = new OutboxRelay({
+    db: h.prisma,
+    kafka: h.kafka,
+    codec,
+    logger,
+    lockName: 'bench',
+    pollIntervalMs: 50,
+  });
   let consumer: EventConsumer;
   return {
     name: 'outbox → relay → EventConsumer',
@@ -105,7 +119,9 @@ function outboxPipeline(): Pipeline {
     },
     async send(id) {
       const orderId = randomUUID();
-      await h.prisma.$transaction((tx) => outbox.publish(tx, 'OrderCreated', orderCreated(orderId), { correlationId: orderId, eventId: id }));
+      await h.prisma.$transaction((tx) =>
+        outbox.publish(tx, 'OrderCreated', orderCreated(orderId), { correlationId: orderId, eventId: id }),
+      );
       relay.notify();
     },
     async stop() {
@@ -151,7 +167,11 @@ async function measure(pipeline: Pipeline): Promise<Figures> {
       }
     }),
   );
-  await waitFor(() => count >= EVENTS, { timeoutMs: 600_000, intervalMs: 10, description: `${pipeline.name}: every event` });
+  await waitFor(() => count >= EVENTS, {
+    timeoutMs: 600_000,
+    intervalMs: 10,
+    description: `${pipeline.name}: every event`,
+  });
   const perSecond = EVENTS / ((performance.now() - began) / 1000);
 
   // Latency: a steady rate below saturation.
@@ -169,7 +189,11 @@ async function measure(pipeline: Pipeline): Promise<Figures> {
     sends.push(pipeline.send(id));
   }
   await Promise.all(sends);
-  await waitFor(() => count >= total, { timeoutMs: 120_000, intervalMs: 10, description: `${pipeline.name}: steady events` });
+  await waitFor(() => count >= total, {
+    timeoutMs: 120_000,
+    intervalMs: 10,
+    description: `${pipeline.name}: steady events`,
+  });
   await pipeline.stop();
   const sorted = [...latencies].sort((a, b) => a - b);
   return { name: pipeline.name, perSecond, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
@@ -181,9 +205,15 @@ await h.close();
 
 const line = (f: Figures) =>
   `${f.name.padEnd(32)} ${f.perSecond.toFixed(0).padStart(6)} events/s    p50 ${f.p50.toFixed(1).padStart(6)} ms   p99 ${f.p99.toFixed(1).padStart(6)} ms`;
-console.log(`\nmessaging benchmark — ${h.database.target.kind} database, topic with ${partitions} partitions`);
-console.log(`throughput: ${EVENTS} events, ${CONCURRENCY} concurrent senders; latency: ${RATE} events/s for ${SECONDS} s`);
-console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node}, broker ${stack.kafkaBrokers}\n`);
+console.log(
+  `\nmessaging benchmark — ${h.database.target.kind} database, topic with ${partitions} partitions`,
+);
+console.log(
+  `throughput: ${EVENTS} events, ${CONCURRENCY} concurrent senders; latency: ${RATE} events/s for ${SECONDS} s`,
+);
+console.log(
+  `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node}, broker ${stack.kafkaBrokers}\n`,
+);
 console.log(line(raw));
 console.log(line(outbox));
 console.log(

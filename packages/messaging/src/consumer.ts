@@ -22,7 +22,10 @@ export interface HandlerContext {
   causedBy(): { correlationId: string; causationId: string; traceparent: string };
 }
 
-export type EventHandler<N extends EventName> = (event: EventMap[N], context: HandlerContext) => Promise<void>;
+export type EventHandler<N extends EventName> = (
+  event: EventMap[N],
+  context: HandlerContext,
+) => Promise<void>;
 export type EventHandlers = { [N in EventName]?: EventHandler<N> };
 
 export interface RetryPolicy {
@@ -145,7 +148,14 @@ export class EventConsumer {
     } catch (error) {
       if (error instanceof InfrastructureError) throw error; // redelivered: the registry is down, not the message
       await this.deadLetter(topic, partition, message, error, 1);
-      this.settle({ topic, partition, offset: message.offset, eventId: eventIdHeader, result: 'dead-lettered', attempts: 1 });
+      this.settle({
+        topic,
+        partition,
+        offset: message.offset,
+        eventId: eventIdHeader,
+        result: 'dead-lettered',
+        attempts: 1,
+      });
       return;
     }
     const handler = this.options.handlers[decoded.name] as EventHandler<EventName> | undefined;
@@ -160,7 +170,17 @@ export class EventConsumer {
     for (;;) {
       attempt += 1;
       try {
-        const applied = await this.apply(topic, partition, message, decoded.name, event, handler, headers, attempt, log);
+        const applied = await this.apply(
+          topic,
+          partition,
+          message,
+          decoded.name,
+          event,
+          handler,
+          headers,
+          attempt,
+          log,
+        );
         if (applied) this.counters.handled += 1;
         else this.counters.duplicates += 1;
         this.settle({
@@ -183,9 +203,19 @@ export class EventConsumer {
           if (this.stopping) throw error;
           continue;
         }
-        log.error({ err: error, attempt, retriable }, 'event handler failed; sending the message to the dead-letter topic');
+        log.error(
+          { err: error, attempt, retriable },
+          'event handler failed; sending the message to the dead-letter topic',
+        );
         await this.deadLetter(topic, partition, message, error, attempt);
-        this.settle({ topic, partition, offset: message.offset, eventId: event.eventId, result: 'dead-lettered', attempts: attempt });
+        this.settle({
+          topic,
+          partition,
+          offset: message.offset,
+          eventId: event.eventId,
+          result: 'dead-lettered',
+          attempts: attempt,
+        });
         return;
       }
     }
@@ -239,7 +269,13 @@ export class EventConsumer {
     );
   }
 
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown, attempts: number): Promise<void> {
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    error: unknown,
+    attempts: number,
+  ): Promise<void> {
     this.counters.deadLettered += 1;
     const reason = error instanceof Error ? error : new Error(String(error));
     await this.dlqProducer.send({

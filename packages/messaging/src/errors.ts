@@ -45,7 +45,12 @@ export function isRetriable(error: unknown): boolean {
 
 export function errorCode(error: unknown): string {
   if (error instanceof EventValidationError) return 'EVENT_VALIDATION_FAILED';
-  if (error && typeof error === 'object' && 'code' in error && typeof (error as { code: unknown }).code === 'string') {
+  if (
+    error &&
+    typeof error === 'object' &&
+    'code' in error &&
+    typeof (error as { code: unknown }).code === 'string'
+  ) {
     return (error as { code: string }).code;
   }
   return error instanceof Error ? error.name : 'UNKNOWN';

@@ -1,5 +1,11 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { eventCatalog, eventNameOfTopic, registerAllSchemas, type EventMap, type EventName } from '@fv/contracts';
+import {
+  eventCatalog,
+  eventNameOfTopic,
+  registerAllSchemas,
+  type EventMap,
+  type EventName,
+} from '@fv/contracts';
 import { InfrastructureError, UndecodableMessageError } from './errors.js';
 
 /**
@@ -45,12 +51,18 @@ export class EventCodec {
   }
 
   /** Decodes a message of `topic`; throws UndecodableMessageError for bytes that can never be decoded. */
-  async decode(topic: string, value: Buffer | null): Promise<{ name: EventName; event: EventMap[EventName] }> {
+  async decode(
+    topic: string,
+    value: Buffer | null,
+  ): Promise<{ name: EventName; event: EventMap[EventName] }> {
     const name = eventNameOfTopic(topic);
     if (!name) throw new UndecodableMessageError(`topic ${topic} carries no known event`);
-    if (!value || value.length < 6) throw new UndecodableMessageError('message value is empty or shorter than the wire-format header');
+    if (!value || value.length < 6)
+      throw new UndecodableMessageError('message value is empty or shorter than the wire-format header');
     if (value.readUInt8(0) !== 0) {
-      throw new UndecodableMessageError(`message does not start with the Avro wire-format magic byte (got ${value.readUInt8(0)})`);
+      throw new UndecodableMessageError(
+        `message does not start with the Avro wire-format magic byte (got ${value.readUInt8(0)})`,
+      );
     }
     try {
       const event = await this.registry.decode(value, {
@@ -80,14 +92,20 @@ function classifyDecodeError(schemaId: number, error: unknown): Error {
   if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up|fetch failed|timeout/i.test(message)) {
     return registryError('schema registry unreachable', error);
   }
-  return new UndecodableMessageError(`cannot decode Avro body with schema id ${schemaId}: ${message}`, { cause: error });
+  return new UndecodableMessageError(`cannot decode Avro body with schema id ${schemaId}: ${message}`, {
+    cause: error,
+  });
 }
 
 function registryError(message: string, error: unknown): Error {
   const status = statusOf(error);
   // 4xx from the registry on registration (e.g. 409 incompatible) is a contract problem, not an outage.
   if (status !== undefined && status >= 400 && status < 500) {
-    return new Error(`${message}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    return new Error(`${message}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
-  return new InfrastructureError(`${message}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  return new InfrastructureError(`${message}: ${error instanceof Error ? error.message : String(error)}`, {
+    cause: error,
+  });
 }

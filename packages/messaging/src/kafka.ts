@@ -82,7 +82,10 @@ export function brokerHealthCheck(kafka: Kafka, timeoutMs = 2000) {
         return await Promise.race([
           attempt,
           new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`broker did not answer within ${timeoutMs} ms`)), timeoutMs);
+            timer = setTimeout(
+              () => reject(new Error(`broker did not answer within ${timeoutMs} ms`)),
+              timeoutMs,
+            );
           }),
         ]);
       } catch (error) {

@@ -59,10 +59,20 @@ export class OutboxRelay {
   private pendingWake = false;
   private connected = false;
   private readonly knownTopics = new Set<string>();
-  private readonly counters: OutboxRelayStats = { published: 0, rounds: 0, failures: 0, lastError: null, running: false };
+  private readonly counters: OutboxRelayStats = {
+    published: 0,
+    rounds: 0,
+    failures: 0,
+    lastError: null,
+    running: false,
+  };
 
   constructor(private readonly options: OutboxRelayOptions) {
-    this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = options.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
     this.batchSize = options.batchSize ?? 200;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.errorBackoffMs = options.errorBackoffMs ?? 500;
@@ -131,14 +141,23 @@ export class OutboxRelay {
         const byTopic = new Map<string, Message[]>();
         for (const row of rows) {
           const payload = typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload;
-          const headers = (typeof row.headers === 'string' ? JSON.parse(row.headers) : row.headers) as Record<string, string>;
+          const headers = (typeof row.headers === 'string' ? JSON.parse(row.headers) : row.headers) as Record<
+            string,
+            string
+          >;
           let value: Buffer;
           try {
-            value = await this.options.codec.encode(row.event_name as EventName, payload as EventMap[EventName]);
+            value = await this.options.codec.encode(
+              row.event_name as EventName,
+              payload as EventMap[EventName],
+            );
           } catch (error) {
-            throw new Error(`outbox event ${row.event_id} (${row.event_name}) cannot be encoded: ${(error as Error).message}`, {
-              cause: error,
-            });
+            throw new Error(
+              `outbox event ${row.event_id} (${row.event_name}) cannot be encoded: ${(error as Error).message}`,
+              {
+                cause: error,
+              },
+            );
           }
           const messages = byTopic.get(row.topic) ?? [];
           messages.push({ key: row.message_key, value, headers });

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { assertValidEvent, eventCatalog, type EventMap, type EventName, type EventPayload } from '@fv/contracts';
+import {
+  assertValidEvent,
+  eventCatalog,
+  type EventMap,
+  type EventName,
+  type EventPayload,
+} from '@fv/contracts';
 import { HEADERS } from './headers.js';
 import type { SqlClient } from './sql-client.js';
 import { childTraceContext, formatTraceparent, parseTraceparent } from './trace-context.js';
@@ -26,7 +32,12 @@ export interface Outbox {
    * event exists if and only if the state change it describes was committed. The relay publishes it.
    * Throws EventValidationError from @fv/contracts (naming the fields) when the event does not match its schema.
    */
-  publish<N extends EventName>(tx: SqlClient, name: N, payload: EventPayload<N>, meta: PublishMeta): Promise<EventMap[N]>;
+  publish<N extends EventName>(
+    tx: SqlClient,
+    name: N,
+    payload: EventPayload<N>,
+    meta: PublishMeta,
+  ): Promise<EventMap[N]>;
 }
 
 export function createOutbox(options: { producer: string }): Outbox {

@@ -38,7 +38,9 @@ function eventIdOf(message: { headers: Record<string, string> }) {
 }
 
 /** A consumer whose handler records the event as a row of test_effects, in the handler's transaction. */
-function effectConsumer(options: { fail?: (event: EventMap['OrderCreated']) => Error | null; outcomes?: MessageOutcome[] } = {}) {
+function effectConsumer(
+  options: { fail?: (event: EventMap['OrderCreated']) => Error | null; outcomes?: MessageOutcome[] } = {},
+) {
   return new EventConsumer({
     kafka: h.kafka,
     codec,
@@ -92,7 +94,9 @@ describe('outbox', () => {
     await consumer.start();
     relay.start();
     try {
-      const [event] = await waitFor(() => received.length > 0 && received, { description: 'the OrderCreated event' });
+      const [event] = await waitFor(() => received.length > 0 && received, {
+        description: 'the OrderCreated event',
+      });
       expect(event).toEqual(published);
       expect(typeof event!.occurredAt).toBe('number');
       expect(event!.items[0]!.unitPrice).toBe('599.99');
@@ -125,7 +129,9 @@ describe('outbox', () => {
     const orderId = randomUUID();
     const bad = orderCreated(orderId);
     (bad.items[0] as { quantity: unknown }).quantity = 'two';
-    const attempt = h.prisma.$transaction((tx) => outbox.publish(tx, 'OrderCreated', bad, { correlationId: orderId }));
+    const attempt = h.prisma.$transaction((tx) =>
+      outbox.publish(tx, 'OrderCreated', bad, { correlationId: orderId }),
+    );
     await expect(attempt).rejects.toBeInstanceOf(EventValidationError);
     await expect(attempt).rejects.toThrow(/items\.0\.quantity|items\[0\]\.quantity/);
     expect(await h.prisma.outboxEvent.count({ where: { messageKey: orderId } })).toBe(0);
@@ -137,9 +143,17 @@ describe('outbox', () => {
     const event = await h.prisma.$transaction((tx) =>
       outbox.publish(tx, 'OrderCreated', orderCreated(orderId), { correlationId: orderId }),
     );
-    expect(await h.prisma.outboxEvent.count({ where: { eventId: event.eventId, publishedAt: null } })).toBe(1);
+    expect(await h.prisma.outboxEvent.count({ where: { eventId: event.eventId, publishedAt: null } })).toBe(
+      1,
+    );
 
-    const restarted = new OutboxRelay({ db: h.prisma, kafka: h.kafka, codec, logger, lockName: 'outbox-test' });
+    const restarted = new OutboxRelay({
+      db: h.prisma,
+      kafka: h.kafka,
+      codec,
+      logger,
+      lockName: 'outbox-test',
+    });
     restarted.start();
     await waitFor(async () => (await restarted.pending()) === 0, { description: 'the outbox to drain' });
     await restarted.stop();
@@ -163,23 +177,41 @@ describe('outbox', () => {
 describe('consumer', () => {
   it('applies an event delivered twice only once', async () => {
     const orderId = randomUUID();
-    const event = { ...orderCreated(orderId), eventId: randomUUID(), occurredAt: Date.now(), correlationId: orderId, causationId: null, producer: 'messaging-test' };
+    const event = {
+      ...orderCreated(orderId),
+      eventId: randomUUID(),
+      occurredAt: Date.now(),
+      correlationId: orderId,
+      causationId: null,
+      producer: 'messaging-test',
+    };
     const value = await codec.encode('OrderCreated', event);
     const producer = h.kafka.producer();
     await producer.connect();
-    await producer.send({ topic, messages: [{ key: orderId, value, headers: { 'event-id': event.eventId } }] });
-    await producer.send({ topic, messages: [{ key: orderId, value, headers: { 'event-id': event.eventId } }] });
+    await producer.send({
+      topic,
+      messages: [{ key: orderId, value, headers: { 'event-id': event.eventId } }],
+    });
+    await producer.send({
+      topic,
+      messages: [{ key: orderId, value, headers: { 'event-id': event.eventId } }],
+    });
     await producer.disconnect();
 
     const outcomes: MessageOutcome[] = [];
     const consumer = effectConsumer({ outcomes });
     await consumer.start();
     try {
-      await waitFor(() => outcomes.filter((o) => o.eventId === event.eventId).length === 2, { description: 'both deliveries' });
+      await waitFor(() => outcomes.filter((o) => o.eventId === event.eventId).length === 2, {
+        description: 'both deliveries',
+      });
     } finally {
       await consumer.stop();
     }
-    expect(outcomes.filter((o) => o.eventId === event.eventId).map((o) => o.result)).toEqual(['handled', 'duplicate']);
+    expect(outcomes.filter((o) => o.eventId === event.eventId).map((o) => o.result)).toEqual([
+      'handled',
+      'duplicate',
+    ]);
     expect(await effectsFor(orderId)).toHaveLength(1);
   });
 
@@ -188,11 +220,31 @@ describe('consumer', () => {
     const nextOrder = randomUUID();
     const producer = h.kafka.producer();
     await producer.connect();
-    const poison = { ...orderCreated(poisonOrder), eventId: randomUUID(), occurredAt: Date.now(), correlationId: poisonOrder, causationId: null, producer: 'messaging-test' };
-    const next = { ...orderCreated(nextOrder), eventId: randomUUID(), occurredAt: Date.now(), correlationId: nextOrder, causationId: null, producer: 'messaging-test' };
+    const poison = {
+      ...orderCreated(poisonOrder),
+      eventId: randomUUID(),
+      occurredAt: Date.now(),
+      correlationId: poisonOrder,
+      causationId: null,
+      producer: 'messaging-test',
+    };
+    const next = {
+      ...orderCreated(nextOrder),
+      eventId: randomUUID(),
+      occurredAt: Date.now(),
+      correlationId: nextOrder,
+      causationId: null,
+      producer: 'messaging-test',
+    };
     // Same key: same partition, so the next event waits behind the poison one.
-    await producer.send({ topic, messages: [{ key: 'poison-test', value: await codec.encode('OrderCreated', poison) }] });
-    await producer.send({ topic, messages: [{ key: 'poison-test', value: await codec.encode('OrderCreated', next) }] });
+    await producer.send({
+      topic,
+      messages: [{ key: 'poison-test', value: await codec.encode('OrderCreated', poison) }],
+    });
+    await producer.send({
+      topic,
+      messages: [{ key: 'poison-test', value: await codec.encode('OrderCreated', next) }],
+    });
     await producer.disconnect();
 
     const outcomes: MessageOutcome[] = [];
@@ -202,17 +254,26 @@ describe('consumer', () => {
     });
     await consumer.start();
     try {
-      await waitFor(() => outcomes.some((o) => o.eventId === next.eventId), { timeoutMs: 30_000, description: 'the next event' });
+      await waitFor(() => outcomes.some((o) => o.eventId === next.eventId), {
+        timeoutMs: 30_000,
+        description: 'the next event',
+      });
     } finally {
       await consumer.stop();
     }
-    expect(outcomes.find((o) => o.eventId === poison.eventId)).toMatchObject({ result: 'dead-lettered', attempts: 4 });
+    expect(outcomes.find((o) => o.eventId === poison.eventId)).toMatchObject({
+      result: 'dead-lettered',
+      attempts: 4,
+    });
     expect(consumer.stats().retried).toBe(3);
     // The failed attempts left no effect behind; the next event was applied.
     expect(await effectsFor(poisonOrder)).toHaveLength(0);
     expect(await effectsFor(nextOrder)).toHaveLength(1);
 
-    const dead = await dlqCollector.waitFor((m) => m.key === 'poison-test' && m.headers[DLQ_HEADERS.errorMessage] === 'warehouse system unavailable');
+    const dead = await dlqCollector.waitFor(
+      (m) =>
+        m.key === 'poison-test' && m.headers[DLQ_HEADERS.errorMessage] === 'warehouse system unavailable',
+    );
     const original = await collector.waitFor(
       (m) =>
         m.key === 'poison-test' &&
@@ -237,8 +298,22 @@ describe('consumer', () => {
     unknownId.writeUInt32BE(2_000_000_000, 1);
     const producer = h.kafka.producer();
     await producer.connect();
-    const rejected = { ...orderCreated(rejectedOrder), eventId: randomUUID(), occurredAt: Date.now(), correlationId: rejectedOrder, causationId: null, producer: 'messaging-test' };
-    const good = { ...orderCreated(goodOrder), eventId: randomUUID(), occurredAt: Date.now(), correlationId: goodOrder, causationId: null, producer: 'messaging-test' };
+    const rejected = {
+      ...orderCreated(rejectedOrder),
+      eventId: randomUUID(),
+      occurredAt: Date.now(),
+      correlationId: rejectedOrder,
+      causationId: null,
+      producer: 'messaging-test',
+    };
+    const good = {
+      ...orderCreated(goodOrder),
+      eventId: randomUUID(),
+      occurredAt: Date.now(),
+      correlationId: goodOrder,
+      causationId: null,
+      producer: 'messaging-test',
+    };
     await producer.send({
       topic,
       messages: [
@@ -253,20 +328,32 @@ describe('consumer', () => {
     const outcomes: MessageOutcome[] = [];
     const consumer = effectConsumer({
       outcomes,
-      fail: (event) => (event.orderId === rejectedOrder ? new NonRetriableError('order total is negative', 'INVALID_ORDER') : null),
+      fail: (event) =>
+        event.orderId === rejectedOrder
+          ? new NonRetriableError('order total is negative', 'INVALID_ORDER')
+          : null,
     });
     await consumer.start();
     try {
-      await waitFor(() => outcomes.some((o) => o.eventId === good.eventId), { description: 'the good event after the bad ones' });
+      await waitFor(() => outcomes.some((o) => o.eventId === good.eventId), {
+        description: 'the good event after the bad ones',
+      });
     } finally {
       await consumer.stop();
     }
     expect(consumer.stats().retried).toBe(0);
-    const dead = await waitFor(() => {
-      const found = dlqCollector.messages.filter((m) => m.key === key);
-      return found.length === 3 && found;
-    }, { description: 'three dead letters' });
-    expect(dead.map((m) => m.headers[DLQ_HEADERS.errorCode])).toEqual(['UNDECODABLE_MESSAGE', 'UNDECODABLE_MESSAGE', 'INVALID_ORDER']);
+    const dead = await waitFor(
+      () => {
+        const found = dlqCollector.messages.filter((m) => m.key === key);
+        return found.length === 3 && found;
+      },
+      { description: 'three dead letters' },
+    );
+    expect(dead.map((m) => m.headers[DLQ_HEADERS.errorCode])).toEqual([
+      'UNDECODABLE_MESSAGE',
+      'UNDECODABLE_MESSAGE',
+      'INVALID_ORDER',
+    ]);
     expect(dead[1]!.headers[DLQ_HEADERS.errorMessage]).toContain('unknown schema id 2000000000');
     expect(dead.every((m) => m.headers[DLQ_HEADERS.attempts] === '1')).toBe(true);
     expect(await effectsFor(goodOrder)).toHaveLength(1);

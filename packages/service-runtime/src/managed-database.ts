@@ -15,7 +15,12 @@ export class ManagedDatabase {
   private resolveReady!: (db: Database) => void;
 
   constructor(
-    private readonly options: { service: string; databaseUrl?: string | undefined; migrationsDir: string; logger: Logger },
+    private readonly options: {
+      service: string;
+      databaseUrl?: string | undefined;
+      migrationsDir: string;
+      logger: Logger;
+    },
   ) {
     this.ready = new Promise((resolve) => {
       this.resolveReady = resolve;
@@ -29,7 +34,10 @@ export class ManagedDatabase {
     await retryForever(
       'resolving the database',
       async () => {
-        const target = await resolveDatabase({ service: this.options.service, databaseUrl: this.options.databaseUrl });
+        const target = await resolveDatabase({
+          service: this.options.service,
+          databaseUrl: this.options.databaseUrl,
+        });
         db = await openDatabase(target);
       },
       { logger: log, signal: this.abort.signal },

@@ -64,7 +64,10 @@ export class ServiceRegistration {
       await this.request('DELETE', `/api/v1/services/${encodeURIComponent(id)}`);
       this.options.logger.info({ instanceId: id }, 'deregistered from the coordination service');
     } catch (error) {
-      this.options.logger.warn({ err: error }, 'could not deregister; the registry will expire this instance');
+      this.options.logger.warn(
+        { err: error },
+        'could not deregister; the registry will expire this instance',
+      );
     }
     this.state.registered = false;
   }
@@ -79,9 +82,15 @@ export class ServiceRegistration {
     if (this.stopped) return;
     try {
       if (this.state.registered && this.state.instanceId) {
-        const response = await this.request('PUT', `/api/v1/services/${encodeURIComponent(this.state.instanceId)}/heartbeat`);
+        const response = await this.request(
+          'PUT',
+          `/api/v1/services/${encodeURIComponent(this.state.instanceId)}/heartbeat`,
+        );
         if (response.status === 404) {
-          this.options.logger.warn({ instanceId: this.state.instanceId }, 'the registry no longer knows this instance; registering again');
+          this.options.logger.warn(
+            { instanceId: this.state.instanceId },
+            'the registry no longer knows this instance; registering again',
+          );
           this.state.registered = false;
           return this.tick();
         }
@@ -122,15 +131,23 @@ export class ServiceRegistration {
     this.state.instanceId = body.instanceId;
     this.state.registered = true;
     this.state.lastError = null;
-    if (body.heartbeatIntervalSeconds && body.heartbeatIntervalSeconds > 0) this.intervalMs = body.heartbeatIntervalSeconds * 1000;
-    this.options.logger.info({ instanceId: body.instanceId, heartbeatMs: this.intervalMs }, 'registered with the coordination service');
+    if (body.heartbeatIntervalSeconds && body.heartbeatIntervalSeconds > 0)
+      this.intervalMs = body.heartbeatIntervalSeconds * 1000;
+    this.options.logger.info(
+      { instanceId: body.instanceId, heartbeatMs: this.intervalMs },
+      'registered with the coordination service',
+    );
   }
 
   private bearer(): string {
     const now = Date.now();
     if (!this.token || this.token.expiresAt - now < 60_000) {
       this.token = {
-        value: signToken(this.options.jwtSecret, { sub: this.options.name, roles: ['service'], expiresIn: 3600 }),
+        value: signToken(this.options.jwtSecret, {
+          sub: this.options.name,
+          roles: ['service'],
+          expiresIn: 3600,
+        }),
         expiresAt: now + 3600_000,
       };
     }

@@ -130,7 +130,8 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
     PORT: env.PORT ?? String(definition.port),
   }) as C;
   const logger =
-    options.logger ?? createLogger({ service: config.SERVICE_NAME, version: config.SERVICE_VERSION, level: config.LOG_LEVEL });
+    options.logger ??
+    createLogger({ service: config.SERVICE_NAME, version: config.SERVICE_VERSION, level: config.LOG_LEVEL });
 
   const database = new ManagedDatabase({
     service: definition.name,
@@ -143,7 +144,13 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
   const kafka = createKafka({ clientId: config.SERVICE_NAME, brokers: config.KAFKA_BROKERS, logger });
   const codec = new EventCodec(config.SCHEMA_REGISTRY_URL);
   const outbox = createOutbox({ producer: definition.name });
-  const relay = new OutboxRelay({ db: prisma, kafka, codec, logger: logger.child({ component: 'outbox-relay' }), lockName: definition.name });
+  const relay = new OutboxRelay({
+    db: prisma,
+    kafka,
+    codec,
+    logger: logger.child({ component: 'outbox-relay' }),
+    lockName: definition.name,
+  });
   const liveConfig = createLiveConfig({
     logger,
     initial: { logLevel: config.LOG_LEVEL, featureFlags: {}, retry: DEFAULT_RETRY_SETTINGS },
@@ -160,7 +167,10 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
     relay,
     liveConfig,
     transaction: async (fn) => {
-      const result = await prisma.$transaction((tx) => fn(tx as SqlClient & P), { timeout: 30_000, maxWait: 10_000 });
+      const result = await prisma.$transaction((tx) => fn(tx as SqlClient & P), {
+        timeout: 30_000,
+        maxWait: 10_000,
+      });
       relay.notify();
       return result;
     },
@@ -212,7 +222,10 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
       name: 'startup',
       close: async () => abort.abort(),
     },
-    ...consumers.map((consumer, i) => ({ name: `consumer ${consumer.topics.length ? i : ''}`.trim(), close: () => consumer.stop() })),
+    ...consumers.map((consumer, i) => ({
+      name: `consumer ${consumer.topics.length ? i : ''}`.trim(),
+      close: () => consumer.stop(),
+    })),
     ...background,
     ...(registration ? [{ name: 'registration', close: () => registration.close() }] : []),
     { name: 'outbox relay', close: () => relay.stop() },
@@ -246,14 +259,18 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
     async stop() {
       await app.close();
       for (const closeable of closeables) {
-        await closeable.close().catch((error) => logger.error({ err: error, closeable: closeable.name }, 'close failed'));
+        await closeable
+          .close()
+          .catch((error) => logger.error({ err: error, closeable: closeable.name }, 'close failed'));
       }
     },
   };
 }
 
 /** The whole of a service's `main.ts`: build, start, listen, and shut down in order on a signal. */
-export async function runServiceMain<P extends PrismaLike, C extends RuntimeConfig>(definition: ServiceDefinition<P, C>): Promise<void> {
+export async function runServiceMain<P extends PrismaLike, C extends RuntimeConfig>(
+  definition: ServiceDefinition<P, C>,
+): Promise<void> {
   let runtime: ServiceRuntime<P, C>;
   try {
     runtime = await createServiceRuntime(definition);

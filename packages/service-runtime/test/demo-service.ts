@@ -50,7 +50,9 @@ export const demoService: ServiceDefinition<PrismaClient> = {
       },
     );
     app.get<{ Params: { id: string } }>('/products/:id/seen', async (request) => {
-      const seen = await transaction((tx) => tx.productSeen.findUnique({ where: { productId: request.params.id } }));
+      const seen = await transaction((tx) =>
+        tx.productSeen.findUnique({ where: { productId: request.params.id } }),
+      );
       return { seen: Boolean(seen) };
     });
   },

@@ -19,7 +19,8 @@ afterAll(async () => {
 });
 
 function env(overrides: Record<string, string> = {}) {
-  if (database.target.kind !== 'postgres') throw new Error('these tests share one database between processes: PostgreSQL is needed');
+  if (database.target.kind !== 'postgres')
+    throw new Error('these tests share one database between processes: PostgreSQL is needed');
   return {
     SERVICE_NAME: uniqueName('runtime-demo'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
@@ -47,7 +48,9 @@ async function start(overrides?: Record<string, string>) {
 describe('a service built on the runtime', () => {
   it('migrates, serves, publishes through the outbox and consumes its own event', async () => {
     const { app } = await start();
-    await waitFor(async () => (await app.inject({ url: '/health/ready' })).statusCode === 200, { description: 'readiness' });
+    await waitFor(async () => (await app.inject({ url: '/health/ready' })).statusCode === 200, {
+      description: 'readiness',
+    });
     const created = await app.inject({
       method: 'POST',
       url: '/api/v1/products',
@@ -56,10 +59,15 @@ describe('a service built on the runtime', () => {
     });
     expect(created.statusCode).toBe(201);
     const { id } = created.json() as { id: string };
-    await waitFor(async () => (await app.inject({ url: `/api/v1/products/${id}/seen`, headers: { authorization: admin } })).json().seen, {
-      description: 'the ProductCreated event to come back through the consumer',
-      timeoutMs: 30_000,
-    });
+    await waitFor(
+      async () =>
+        (await app.inject({ url: `/api/v1/products/${id}/seen`, headers: { authorization: admin } })).json()
+          .seen,
+      {
+        description: 'the ProductCreated event to come back through the consumer',
+        timeoutMs: 30_000,
+      },
+    );
   });
 
   it('answers bad input with the error envelope and changes nothing', async () => {
@@ -78,9 +86,9 @@ describe('a service built on the runtime', () => {
 
   it('refuses a bad variable with a message naming it', async () => {
     await expect(createServiceRuntime(demoService, { env: env({ PORT: '70000' }) })).rejects.toThrow(/PORT/);
-    await expect(createServiceRuntime(demoService, { env: env({ SERVICE_REGISTRATION: 'maybe' }) })).rejects.toThrow(
-      /SERVICE_REGISTRATION: must be true or false/,
-    );
+    await expect(
+      createServiceRuntime(demoService, { env: env({ SERVICE_REGISTRATION: 'maybe' }) }),
+    ).rejects.toThrow(/SERVICE_REGISTRATION: must be true or false/);
   });
 });
 
@@ -111,15 +119,22 @@ describe('registration with the coordination service', () => {
     });
     running.push(runtime);
     await runtime.start();
-    await waitFor(() => runtime.registration!.status().lastError !== null, { description: 'a failed first registration' });
+    await waitFor(() => runtime.registration!.status().lastError !== null, {
+      description: 'a failed first registration',
+    });
     expect(runtime.registration!.status().registered).toBe(false);
 
     await new Promise<void>((resolve) => coordination.listen(port, '127.0.0.1', resolve));
     try {
-      await waitFor(() => runtime.registration!.status().registered, { timeoutMs: 15_000, description: 'registration' });
+      await waitFor(() => runtime.registration!.status().registered, {
+        timeoutMs: 15_000,
+        description: 'registration',
+      });
       await waitFor(() => calls.some((c) => c.startsWith('PUT')), { description: 'a heartbeat' });
       forget = true;
-      await waitFor(() => calls.filter((c) => c.startsWith('POST')).length === 2, { description: 'registering again' });
+      await waitFor(() => calls.filter((c) => c.startsWith('POST')).length === 2, {
+        description: 'registering again',
+      });
       running.pop();
       await runtime.stop();
       expect(calls.at(-1)).toMatch(/^DELETE \/api\/v1\/services\/inst-\d+ token$/);

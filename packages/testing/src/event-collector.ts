@@ -36,7 +36,12 @@ export class EventCollector {
       const existing = new Set(await admin.listTopics());
       const missing = this.topics.filter((t) => !existing.has(t));
       if (missing.length) {
-        await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true }).catch(() => undefined);
+        await admin
+          .createTopics({
+            topics: missing.map((topic) => ({ topic, numPartitions: 3 })),
+            waitForLeaders: true,
+          })
+          .catch(() => undefined);
       }
     } finally {
       await admin.disconnect();
@@ -45,17 +50,26 @@ export class EventCollector {
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.ready = true;
     });
-    await this.consumer.subscribe({ topics: this.topics, fromBeginning: this.options.fromBeginning ?? false });
+    await this.consumer.subscribe({
+      topics: this.topics,
+      fromBeginning: this.options.fromBeginning ?? false,
+    });
     await this.consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
         this.messages.push(toCollected(topic, partition, message));
       },
     });
-    await waitFor(() => this.ready, { timeoutMs: 30_000, description: `collector joining ${this.topics.join(', ')}` });
+    await waitFor(() => this.ready, {
+      timeoutMs: 30_000,
+      description: `collector joining ${this.topics.join(', ')}`,
+    });
     return this;
   }
 
-  async waitFor(predicate: (message: CollectedMessage) => boolean, options?: WaitOptions): Promise<CollectedMessage> {
+  async waitFor(
+    predicate: (message: CollectedMessage) => boolean,
+    options?: WaitOptions,
+  ): Promise<CollectedMessage> {
     return waitFor(() => this.messages.find(predicate), options);
   }
 

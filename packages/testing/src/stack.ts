@@ -22,7 +22,9 @@ export async function ensureStack(): Promise<StackEndpoints> {
   if (process.env.KAFKA_BROKERS && process.env.SCHEMA_REGISTRY_URL) {
     return { kafkaBrokers: process.env.KAFKA_BROKERS, schemaRegistryUrl: process.env.SCHEMA_REGISTRY_URL };
   }
-  const stack = (await import(pathToFileURL(path.join(REPOSITORY_ROOT, 'infra/stack.mjs')).href)) as StackModule;
+  const stack = (await import(
+    pathToFileURL(path.join(REPOSITORY_ROOT, 'infra/stack.mjs')).href
+  )) as StackModule;
   const result = await stack.up({ quiet: true });
   return { kafkaBrokers: result.kafkaBrokers, schemaRegistryUrl: result.schemaRegistryUrl };
 }

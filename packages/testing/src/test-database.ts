@@ -24,14 +24,20 @@ let serverAnswers: Promise<boolean> | undefined;
  * the local PostgreSQL server when it answers (dropped by `dispose`), otherwise an in-memory PGlite.
  * TEST_DATABASE=pglite forces the embedded database.
  */
-export async function createTestDatabase(options: { name: string; migrationsDir?: string }): Promise<TestDatabase> {
+export async function createTestDatabase(options: {
+  name: string;
+  migrationsDir?: string;
+}): Promise<TestDatabase> {
   const adminUrl = process.env.POSTGRES_ADMIN_URL ?? DEFAULT_ADMIN_URL;
   const usePostgres =
     process.env.TEST_DATABASE !== 'pglite' && (await (serverAnswers ??= postgresAnswers(adminUrl, 1500)));
   let target: DatabaseTarget;
   let drop = async () => undefined as void;
   if (usePostgres) {
-    const database = `fv_test_${options.name.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+    const database = `fv_test_${options.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .slice(0, 30)}_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
     try {

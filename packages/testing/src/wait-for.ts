@@ -9,7 +9,10 @@ export interface WaitOptions {
  * Polls `probe` until it returns a value other than undefined/false (which it returns), or fails
  * after `timeoutMs` with the description and the last error the probe threw.
  */
-export async function waitFor<T>(probe: () => T | Promise<T>, options: WaitOptions = {}): Promise<Exclude<T, false | undefined | null>> {
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  options: WaitOptions = {},
+): Promise<Exclude<T, false | undefined | null>> {
   const timeoutMs = options.timeoutMs ?? 20_000;
   const intervalMs = options.intervalMs ?? 100;
   const deadline = Date.now() + timeoutMs;
@@ -17,7 +20,8 @@ export async function waitFor<T>(probe: () => T | Promise<T>, options: WaitOptio
   for (;;) {
     try {
       const value = await probe();
-      if (value !== undefined && value !== false && value !== null) return value as Exclude<T, false | undefined | null>;
+      if (value !== undefined && value !== false && value !== null)
+        return value as Exclude<T, false | undefined | null>;
     } catch (error) {
       lastError = error;
     }
