@@ -1,0 +1,4 @@
+import { runServiceMain } from '@fv/service-runtime';
+import { productCatalogService } from './service.js';
+
+await runServiceMain(productCatalogService);

@@ -1,0 +1,119 @@
+import type { FastifyInstance } from 'fastify';
+import type { CatalogContext } from '../catalog-context.js';
+import { CATEGORY_ID_PREFIX, parseId } from '../domain/ids.js';
+import { createCategory } from '../use-cases/create-category.js';
+import { deleteCategory } from '../use-cases/delete-category.js';
+import { getCategorySubtree, getCategoryTree } from '../use-cases/get-categories.js';
+import { updateCategoryDetails } from '../use-cases/update-category.js';
+import { idempotencyOf } from './request-meta.js';
+import {
+  categoryIdParams,
+  categoryNodeSchema,
+  categorySchema,
+  createCategoryBody,
+  idempotencyHeaders,
+  updateCategoryBody,
+} from './schemas.js';
+
+type IdParams = { id: string };
+type CategoryBody = { name: string; description?: string | null; parentId?: string | null };
+
+const categoryId = (params: IdParams) => parseId(params.id, CATEGORY_ID_PREFIX)!;
+const optionalCategoryId = (value: string | null | undefined) =>
+  value === undefined || value === null ? value : parseId(value, CATEGORY_ID_PREFIX)!;
+
+export function categoryRoutes(app: FastifyInstance, ctx: CatalogContext): void {
+  const tags = ['categories'];
+  app.addSchema(categoryNodeSchema);
+
+  app.get(
+    '/categories',
+    {
+      schema: {
+        tags,
+        summary: 'All categories as a tree: top-level categories with their subcategories nested',
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: { $ref: 'CategoryNode#' } } } },
+        },
+      },
+    },
+    async () => ({ items: await getCategoryTree(ctx) }),
+  );
+
+  app.get<{ Params: IdParams }>(
+    '/categories/:id',
+    {
+      schema: {
+        tags,
+        summary: 'A category with its subcategories',
+        params: categoryIdParams,
+        response: { 200: { $ref: 'CategoryNode#' } },
+      },
+    },
+    async (request) => getCategorySubtree(ctx, categoryId(request.params)),
+  );
+
+  app.post<{ Body: CategoryBody }>(
+    '/categories',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags,
+        summary: 'Create a category (admin), at the top level or below parentId',
+        headers: idempotencyHeaders,
+        body: createCategoryBody,
+        response: { 201: categorySchema },
+      },
+    },
+    async (request, reply) => {
+      const answer = await createCategory(ctx, {
+        name: request.body.name,
+        description: request.body.description ?? null,
+        parentId: optionalCategoryId(request.body.parentId) ?? null,
+        idempotency: idempotencyOf(request, 'POST /categories'),
+      });
+      if (answer.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(answer.status).send(answer.body);
+    },
+  );
+
+  app.put<{ Params: IdParams; Body: Partial<CategoryBody> }>(
+    '/categories/:id',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags,
+        summary: 'Rename or move a category (admin); a move below itself is refused',
+        params: categoryIdParams,
+        body: updateCategoryBody,
+        response: { 200: categorySchema },
+      },
+    },
+    async (request) =>
+      updateCategoryDetails(ctx, {
+        id: categoryId(request.params),
+        ...(request.body.name !== undefined ? { name: request.body.name } : {}),
+        ...(request.body.description !== undefined ? { description: request.body.description } : {}),
+        ...(request.body.parentId !== undefined
+          ? { parentId: optionalCategoryId(request.body.parentId) }
+          : {}),
+      }),
+  );
+
+  app.delete<{ Params: IdParams }>(
+    '/categories/:id',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags,
+        summary: 'Delete an empty category (admin)',
+        params: categoryIdParams,
+        response: { 204: { type: 'null', description: 'Deleted' } },
+      },
+    },
+    async (request, reply) => {
+      await deleteCategory(ctx, categoryId(request.params));
+      return reply.code(204).send();
+    },
+  );
+}

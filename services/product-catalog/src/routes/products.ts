@@ -1,0 +1,152 @@
+import type { FastifyInstance } from 'fastify';
+import type { CatalogContext } from '../catalog-context.js';
+import { PRODUCT_ID_PREFIX, parseId } from '../domain/ids.js';
+import type { ProductListQuery } from '../domain/product-filters.js';
+import {
+  parseCreateProduct,
+  type CreateProductBody,
+  type UpdateProductBody,
+} from '../domain/product-input.js';
+import { createProduct } from '../use-cases/create-product.js';
+import { deleteProduct } from '../use-cases/delete-product.js';
+import { getProduct } from '../use-cases/get-product.js';
+import { listPriceHistory } from '../use-cases/list-price-history.js';
+import { listProducts } from '../use-cases/list-products.js';
+import { searchProducts } from '../use-cases/search-products.js';
+import { updateProductDetails } from '../use-cases/update-product.js';
+import { idempotencyOf, requestMeta } from './request-meta.js';
+import {
+  createProductBody,
+  idempotencyHeaders,
+  pagingOnlyQuery,
+  priceHistorySchema,
+  productIdParams,
+  productPageSchema,
+  productSchema,
+  listProductsQuery,
+  searchPageSchema,
+  searchQuery,
+  updateProductBody,
+} from './schemas.js';
+
+type IdParams = { id: string };
+type Paging = { page?: number; pageSize?: number };
+
+/** The id in a path that its schema has already checked: the plain UUID. */
+const productId = (params: IdParams) => parseId(params.id, PRODUCT_ID_PREFIX)!;
+
+export function productRoutes(app: FastifyInstance, ctx: CatalogContext): void {
+  const tags = ['products'];
+
+  app.get<{ Querystring: ProductListQuery }>(
+    '/products',
+    {
+      schema: {
+        tags,
+        summary:
+          'List products with filters (category and below, price range, attributes, stock, status), by page or cursor',
+        querystring: listProductsQuery,
+        response: { 200: productPageSchema },
+      },
+    },
+    async (request) => listProducts(ctx, request.query),
+  );
+
+  app.get<{ Querystring: { q: string } & Paging }>(
+    '/products/search',
+    {
+      schema: {
+        tags,
+        summary: 'Full-text search over active products, best match first',
+        querystring: searchQuery,
+        response: { 200: searchPageSchema },
+      },
+    },
+    async (request) => searchProducts(ctx, request.query),
+  );
+
+  app.get<{ Params: IdParams }>(
+    '/products/:id',
+    { schema: { tags, summary: 'Get a product', params: productIdParams, response: { 200: productSchema } } },
+    async (request) => getProduct(ctx, productId(request.params)),
+  );
+
+  app.get<{ Params: IdParams; Querystring: Paging }>(
+    '/products/:id/prices',
+    {
+      schema: {
+        tags,
+        summary: 'Price history of a product, newest first',
+        params: productIdParams,
+        querystring: pagingOnlyQuery,
+        response: { 200: priceHistorySchema },
+      },
+    },
+    async (request) => listPriceHistory(ctx, { id: productId(request.params), ...request.query }),
+  );
+
+  app.post<{ Body: CreateProductBody }>(
+    '/products',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags,
+        summary: 'Create a product (admin); publishes ProductCreated',
+        headers: idempotencyHeaders,
+        body: createProductBody,
+        response: { 201: productSchema },
+      },
+    },
+    async (request, reply) => {
+      const { sku, state } = parseCreateProduct(request.body, ctx.config.CATALOG_CURRENCIES);
+      const answer = await createProduct(ctx, {
+        sku,
+        state,
+        meta: requestMeta(request),
+        idempotency: idempotencyOf(request, 'POST /products'),
+      });
+      if (answer.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(answer.status).send(answer.body);
+    },
+  );
+
+  app.put<{ Params: IdParams; Body: UpdateProductBody }>(
+    '/products/:id',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags,
+        summary:
+          'Change a product (admin): the fields sent change, the others stay; publishes ProductUpdated and PriceChanged',
+        params: productIdParams,
+        body: updateProductBody,
+        response: { 200: productSchema },
+      },
+    },
+    async (request) => {
+      const result = await updateProductDetails(ctx, {
+        id: productId(request.params),
+        body: request.body,
+        meta: requestMeta(request),
+      });
+      return result.product;
+    },
+  );
+
+  app.delete<{ Params: IdParams }>(
+    '/products/:id',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags,
+        summary: 'Remove a product (admin; kept as deleted with its history); publishes ProductDeleted',
+        params: productIdParams,
+        response: { 204: { type: 'null', description: 'Deleted' } },
+      },
+    },
+    async (request, reply) => {
+      await deleteProduct(ctx, { id: productId(request.params), meta: requestMeta(request) });
+      return reply.code(204).send();
+    },
+  );
+}
