@@ -67,6 +67,9 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
     trustProxy: options.trustProxy ?? false,
     // Requests that arrive while closing get the envelope from the lifecycle plugin instead.
     return503OnClosing: false,
+    // A field the schema does not declare is refused (400 naming it) rather than silently dropped,
+    // so a client's typo never passes unnoticed. Types are still coerced for query strings and params.
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
     frameworkErrors: handleFrameworkError,
   });
 
