@@ -1,0 +1,4 @@
+import { runServiceMain } from '@fv/service-runtime';
+import { inventoryService } from './service.js';
+
+await runServiceMain(inventoryService);

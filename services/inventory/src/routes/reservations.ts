@@ -1,0 +1,209 @@
+import { AppError, invalidFields, type FieldIssue } from '@fv/service-kit';
+import type { FastifyInstance } from 'fastify';
+import type { ReservationKey } from '../db/reservation-store.js';
+import { parseId } from '../domain/ids.js';
+import type { ReleaseReason } from '../domain/reservation.js';
+import { idempotencyHeaders, idempotent } from '../http/idempotency.js';
+import { getReservation } from '../use-cases/read-stock.js';
+import { releaseReservation } from '../use-cases/release-reservation.js';
+import { reserveStock, type ReserveResult } from '../use-cases/reserve-stock.js';
+import {
+  orderIdSchema,
+  productIdSchema,
+  reservationIdSchema,
+  reservationSchema,
+  warehouseIdSchema,
+} from './schemas.js';
+import type { RouteDeps } from './stock.js';
+import { reservationView } from './views.js';
+
+const WRITERS = ['admin', 'service'] as const;
+const MAX_TTL_SECONDS = 7 * 24 * 3600;
+
+interface ReserveBody {
+  orderId: string;
+  items: { productId: string; quantity: number; warehouseId?: string }[];
+  ttlSeconds?: number;
+}
+
+/** The HTTP answer to a reservation that was not made. */
+function refusal(result: Exclude<ReserveResult, { outcome: 'reserved' }>): AppError {
+  if (result.outcome === 'exists') {
+    return new AppError(
+      'CONFLICT',
+      `Order ${result.reservation.orderId} already has reservation ${result.reservation.id}`,
+      {
+        details: {
+          reason: 'RESERVATION_EXISTS',
+          reservationId: result.reservation.id,
+          status: result.reservation.status,
+        },
+      },
+    );
+  }
+  if (result.reason === 'INVALID_QUANTITY') {
+    const fields: FieldIssue[] = result.issues.map((issue) => ({
+      field: `body.items[${issue.index}].quantity`,
+      rule: issue.requestedQuantity < 1 ? 'minimum' : 'maximum',
+      message: issue.message,
+    }));
+    return invalidFields(fields);
+  }
+  const details = { reason: result.reason, unavailableItems: result.unavailable };
+  return result.reason === 'PRODUCT_NOT_FOUND'
+    ? new AppError('NOT_FOUND', result.message, { details })
+    : new AppError('UNPROCESSABLE_ENTITY', result.message, { details });
+}
+
+/** Reservations: hold stock for an order (all lines or none), release it, look one up. */
+export async function reservationRoutes(
+  app: FastifyInstance,
+  { deps, db, transaction }: RouteDeps,
+): Promise<void> {
+  app.post<{ Body: ReserveBody }>(
+    '/inventory/reserve',
+    {
+      config: { roles: [...WRITERS] },
+      schema: {
+        tags: ['reservations'],
+        summary: 'Reserve stock for every line of an order, or for none',
+        description:
+          'Lines without a warehouseId are served from one location when one has enough, else split across locations. Publishes InventoryReserved. 404 names products inventory has no stock record for; 422 (details.reason INSUFFICIENT_STOCK) names the short lines with what is available. An order has at most one reservation (409 RESERVATION_EXISTS).',
+        headers: idempotencyHeaders,
+        body: {
+          type: 'object',
+          required: ['orderId', 'items'],
+          additionalProperties: false,
+          properties: {
+            orderId: orderIdSchema,
+            items: {
+              type: 'array',
+              minItems: 1,
+              maxItems: deps.limits.maxReservationLines,
+              items: {
+                type: 'object',
+                required: ['productId', 'quantity'],
+                additionalProperties: false,
+                properties: {
+                  productId: productIdSchema,
+                  quantity: { type: 'integer', minimum: 1, maximum: deps.limits.maxQuantityPerOrder },
+                  warehouseId: warehouseIdSchema,
+                },
+              },
+            },
+            ttlSeconds: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_TTL_SECONDS,
+              description: `Seconds until the reservation lapses unless confirmed (default ${deps.limits.reservationTtlSeconds}).`,
+            },
+          },
+        },
+        response: {
+          201: reservationSchema,
+          404: { $ref: 'ErrorEnvelope#' },
+          409: { $ref: 'ErrorEnvelope#' },
+          422: { $ref: 'ErrorEnvelope#' },
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const orderId = parseId('order', body.orderId)!;
+      const outcome = await idempotent(request, 'reserve', transaction, async (tx) => {
+        const result = await reserveStock(
+          tx,
+          deps,
+          {
+            orderId,
+            lines: body.items.map((item) => ({
+              productId: item.productId,
+              quantity: item.quantity,
+              warehouseId: item.warehouseId ?? null,
+            })),
+            ...(body.ttlSeconds === undefined ? {} : { ttlSeconds: body.ttlSeconds }),
+          },
+          { correlationId: orderId, traceparent: request.traceContext.traceparent },
+        );
+        if (result.outcome !== 'reserved') throw refusal(result);
+        return { statusCode: 201, body: reservationView(result.reservation) };
+      });
+      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(outcome.statusCode).send(outcome.body);
+    },
+  );
+
+  app.post<{ Body: { reservationId?: string; orderId?: string; reason?: ReleaseReason } }>(
+    '/inventory/release',
+    {
+      config: { roles: [...WRITERS] },
+      schema: {
+        tags: ['reservations'],
+        summary: 'Release a reservation by its id or its order id',
+        description:
+          'Gives the stock back and publishes InventoryReleased. Releasing a released reservation changes nothing and answers 200 with it; a deducted one cannot be released (409 RESERVATION_DEDUCTED).',
+        headers: idempotencyHeaders,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            reservationId: reservationIdSchema,
+            orderId: orderIdSchema,
+            reason: { type: 'string', enum: ['MANUAL', 'ORDER_CANCELLED'], default: 'MANUAL' },
+          },
+        },
+        response: {
+          200: reservationSchema,
+          404: { $ref: 'ErrorEnvelope#' },
+          409: { $ref: 'ErrorEnvelope#' },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { reservationId, orderId, reason } = request.body;
+      if ((reservationId === undefined) === (orderId === undefined)) {
+        throw invalidFields([
+          {
+            field: 'body.reservationId',
+            rule: 'oneOf',
+            message: 'give exactly one of reservationId and orderId',
+          },
+        ]);
+      }
+      const by: ReservationKey =
+        reservationId !== undefined
+          ? { reservationId: parseId('reservation', reservationId)! }
+          : { orderId: parseId('order', orderId!)! };
+      const outcome = await idempotent(request, 'release', transaction, async (tx) => {
+        const result = await releaseReservation(
+          tx,
+          deps,
+          { by, reason: reason ?? 'MANUAL' },
+          { traceparent: request.traceContext.traceparent },
+        );
+        return { statusCode: 200, body: reservationView(result.reservation) };
+      });
+      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(outcome.statusCode).send(outcome.body);
+    },
+  );
+
+  app.get<{ Params: { reservationId: string } }>(
+    '/inventory/reservations/:reservationId',
+    {
+      config: { roles: [...WRITERS] },
+      schema: {
+        tags: ['reservations'],
+        summary: 'A reservation and its items',
+        params: {
+          type: 'object',
+          required: ['reservationId'],
+          properties: { reservationId: reservationIdSchema },
+        },
+        response: { 200: reservationSchema, 404: { $ref: 'ErrorEnvelope#' } },
+      },
+    },
+    async (request) =>
+      reservationView(await getReservation(db, parseId('reservation', request.params.reservationId)!)),
+  );
+}

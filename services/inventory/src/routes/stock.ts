@@ -1,0 +1,258 @@
+import { invalidFields, requirePrincipal } from '@fv/service-kit';
+import type { FastifyInstance } from 'fastify';
+import type { Tx } from '../db/tx.js';
+import { parseId } from '../domain/ids.js';
+import type { AdjustmentReason } from '../domain/stock.js';
+import { idempotencyHeaders, idempotent } from '../http/idempotency.js';
+import { adjustStock } from '../use-cases/adjust-stock.js';
+import type { InventoryDeps } from '../use-cases/context.js';
+import { getProductStock, listLowStock } from '../use-cases/read-stock.js';
+import { setStockLevel } from '../use-cases/set-stock-level.js';
+import {
+  adjustmentReasonSchema,
+  locationSchema,
+  productIdSchema,
+  productStockSchema,
+  warehouseIdSchema,
+} from './schemas.js';
+import { locationView, productStockView } from './views.js';
+
+export interface RouteDeps {
+  deps: InventoryDeps;
+  db: Tx;
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+const WRITERS = ['admin', 'service'] as const;
+const MAX_UNITS = 1_000_000_000;
+
+/** Stock levels: read a product's stock, put stock at a location, adjust it, list what runs low. */
+export async function stockRoutes(app: FastifyInstance, { deps, db, transaction }: RouteDeps): Promise<void> {
+  app.get<{ Querystring: { warehouseId?: string; limit: number; offset: number } }>(
+    '/inventory/low-stock',
+    {
+      config: { roles: [...WRITERS] },
+      schema: {
+        tags: ['inventory'],
+        summary: 'Locations at or below their low-stock threshold, least available first',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            warehouseId: warehouseIdSchema,
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            offset: { type: 'integer', minimum: 0, default: 0 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['items', 'total', 'limit', 'offset'],
+            properties: {
+              items: { type: 'array', items: locationSchema },
+              total: { type: 'integer' },
+              limit: { type: 'integer' },
+              offset: { type: 'integer' },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { warehouseId, limit, offset } = request.query;
+      const page = await listLowStock(db, { warehouseId: warehouseId ?? null, limit, offset });
+      return { items: page.levels.map(locationView), total: page.total, limit, offset };
+    },
+  );
+
+  app.get<{ Params: { productId: string } }>(
+    '/inventory/:productId',
+    {
+      schema: {
+        tags: ['inventory'],
+        summary: 'Current stock of a product, in total and per location',
+        params: { type: 'object', required: ['productId'], properties: { productId: productIdSchema } },
+        response: { 200: productStockSchema, 404: { $ref: 'ErrorEnvelope#' } },
+      },
+    },
+    async (request) => {
+      const productId = parseId('product', request.params.productId)!;
+      return productStockView(productId, await getProductStock(db, productId));
+    },
+  );
+
+  app.put<{
+    Params: { productId: string; warehouseId: string };
+    Body: { onHand: number; lowStockThreshold?: number; reason?: AdjustmentReason; reference?: string };
+  }>(
+    '/inventory/:productId/locations/:warehouseId',
+    {
+      config: { roles: [...WRITERS] },
+      schema: {
+        tags: ['inventory'],
+        summary: 'Put a product in stock at a location, or set its counted units and threshold',
+        description:
+          'Creates the location record when the product has none there (201), otherwise sets it (200). A change in units on hand is recorded and announced like an adjustment (InventoryAdjusted, InventoryUpdated). Units on hand cannot go below what reservations hold.',
+        params: {
+          type: 'object',
+          required: ['productId', 'warehouseId'],
+          properties: { productId: productIdSchema, warehouseId: warehouseIdSchema },
+        },
+        body: {
+          type: 'object',
+          required: ['onHand'],
+          additionalProperties: false,
+          properties: {
+            onHand: { type: 'integer', minimum: 0, maximum: MAX_UNITS },
+            lowStockThreshold: { type: 'integer', minimum: 0, maximum: MAX_UNITS },
+            reason: {
+              ...adjustmentReasonSchema,
+              description:
+                'Recorded when units on hand change; RESTOCK for a new location, CORRECTION otherwise.',
+            },
+            reference: { type: 'string', minLength: 1, maxLength: 200 },
+          },
+        },
+        response: {
+          200: locationSchema,
+          201: locationSchema,
+          404: { $ref: 'ErrorEnvelope#' },
+          422: { $ref: 'ErrorEnvelope#' },
+        },
+      },
+    },
+    async (request, reply) => {
+      const productId = parseId('product', request.params.productId)!;
+      const { onHand, lowStockThreshold, reason, reference } = request.body;
+      const result = await transaction((tx) =>
+        setStockLevel(
+          tx,
+          deps,
+          {
+            productId,
+            warehouseId: request.params.warehouseId,
+            onHand,
+            lowStockThreshold: lowStockThreshold ?? null,
+            reason: reason ?? null,
+            reference: reference ?? null,
+            actor: requirePrincipal(request).sub,
+          },
+          { correlationId: request.correlationId, traceparent: request.traceContext.traceparent },
+        ),
+      );
+      return reply.code(result.created ? 201 : 200).send(locationView(result.level));
+    },
+  );
+
+  app.post<{
+    Body: {
+      productId: string;
+      warehouseId: string;
+      quantityChange: number;
+      reason: AdjustmentReason;
+      reference?: string;
+    };
+  }>(
+    '/inventory/adjust',
+    {
+      config: { roles: [...WRITERS] },
+      schema: {
+        tags: ['inventory'],
+        summary: 'Change units on hand at a location, with a reason',
+        headers: idempotencyHeaders,
+        body: {
+          type: 'object',
+          required: ['productId', 'warehouseId', 'quantityChange', 'reason'],
+          additionalProperties: false,
+          properties: {
+            productId: productIdSchema,
+            warehouseId: warehouseIdSchema,
+            quantityChange: {
+              type: 'integer',
+              minimum: -MAX_UNITS,
+              maximum: MAX_UNITS,
+              description:
+                'Signed change in units on hand, never 0: positive for goods received, negative for goods gone.',
+            },
+            reason: adjustmentReasonSchema,
+            reference: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 200,
+              description: 'External reference, e.g. a purchase order.',
+            },
+          },
+        },
+        response: {
+          201: {
+            type: 'object',
+            required: [
+              'adjustmentId',
+              'productId',
+              'warehouseId',
+              'quantityChange',
+              'previousQuantity',
+              'newQuantity',
+              'reason',
+              'reference',
+              'location',
+            ],
+            properties: {
+              adjustmentId: { type: 'string', format: 'uuid' },
+              productId: { type: 'string', format: 'uuid' },
+              warehouseId: { type: 'string' },
+              quantityChange: { type: 'integer' },
+              previousQuantity: { type: 'integer' },
+              newQuantity: { type: 'integer' },
+              reason: { type: 'string' },
+              reference: { type: 'string', nullable: true },
+              location: locationSchema,
+            },
+          },
+          404: { $ref: 'ErrorEnvelope#' },
+          409: { $ref: 'ErrorEnvelope#' },
+          422: { $ref: 'ErrorEnvelope#' },
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if (body.quantityChange === 0) {
+        throw invalidFields([{ field: 'body.quantityChange', rule: 'not-zero', message: 'must not be 0' }]);
+      }
+      const productId = parseId('product', body.productId)!;
+      const actor = requirePrincipal(request).sub;
+      const outcome = await idempotent(request, 'adjust', transaction, async (tx) => {
+        const result = await adjustStock(
+          tx,
+          deps,
+          {
+            productId,
+            warehouseId: body.warehouseId,
+            quantityChange: body.quantityChange,
+            reason: body.reason,
+            reference: body.reference ?? null,
+            actor,
+          },
+          { correlationId: request.correlationId, traceparent: request.traceContext.traceparent },
+        );
+        return {
+          statusCode: 201,
+          body: {
+            adjustmentId: result.adjustmentId,
+            productId,
+            warehouseId: body.warehouseId,
+            quantityChange: body.quantityChange,
+            previousQuantity: result.previousQuantity,
+            newQuantity: result.level.onHand,
+            reason: body.reason,
+            reference: body.reference ?? null,
+            location: locationView(result.level),
+          },
+        };
+      });
+      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(outcome.statusCode).send(outcome.body);
+    },
+  );
+}

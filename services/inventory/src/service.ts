@@ -1,0 +1,66 @@
+import type { ServiceContext, ServiceDefinition } from '@fv/service-runtime';
+import { ReservationExpiry } from './background/reservation-expiry.js';
+import { inventoryConfigSchema, limitsOf, type InventoryConfig } from './config.js';
+import type { Tx } from './db/tx.js';
+import { onCompensationRequested } from './events/on-compensation-requested.js';
+import { onOrderCompleted } from './events/on-order-completed.js';
+import { onOrderConfirmed } from './events/on-order-confirmed.js';
+import { onOrderCreated } from './events/on-order-created.js';
+import { PrismaClient } from './generated/prisma/client.js';
+import { rejectUnknownFields } from './http/reject-unknown-fields.js';
+import { reservationRoutes } from './routes/reservations.js';
+import { stockRoutes } from './routes/stock.js';
+import type { InventoryDeps } from './use-cases/context.js';
+
+type Context = ServiceContext<PrismaClient, InventoryConfig>;
+
+function depsOf(context: Context): InventoryDeps {
+  return { outbox: context.outbox, limits: limitsOf(context.config), now: () => new Date() };
+}
+
+const transactionOf =
+  (context: Context) =>
+  <T>(fn: (tx: Tx) => Promise<T>) =>
+    context.transaction((tx) => fn(tx as Tx));
+
+/** The inventory service: stock per product and location, reservations for the order saga. */
+export const inventoryService: ServiceDefinition<PrismaClient, InventoryConfig> = {
+  name: 'inventory',
+  port: 8083,
+  configSchema: inventoryConfigSchema,
+  migrationsDir: new URL('../prisma/migrations', import.meta.url).pathname,
+  createPrisma: (adapter) => new PrismaClient({ adapter }),
+  tags: ['inventory', 'saga-participant'],
+  async routes(app, context) {
+    const routeDeps = { deps: depsOf(context), db: context.prisma, transaction: transactionOf(context) };
+    rejectUnknownFields(app);
+    await stockRoutes(app, routeDeps);
+    await reservationRoutes(app, routeDeps);
+  },
+  consumers(context) {
+    const deps = depsOf(context);
+    return [
+      {
+        handlers: {
+          OrderCreated: onOrderCreated(deps),
+          OrderConfirmed: onOrderConfirmed(deps),
+          OrderCompleted: onOrderCompleted(deps),
+          CompensationRequested: onCompensationRequested(deps),
+        },
+      },
+    ];
+  },
+  background(context) {
+    return [
+      new ReservationExpiry({
+        deps: depsOf(context),
+        db: context.prisma,
+        transaction: transactionOf(context),
+        ready: context.database.ready,
+        intervalMs: context.config.RESERVATION_SWEEP_INTERVAL_MS,
+        idempotencyRetentionMs: context.config.IDEMPOTENCY_RETENTION_HOURS * 3600 * 1000,
+        logger: context.logger.child({ component: 'reservation-expiry' }),
+      }),
+    ];
+  },
+};
