@@ -7,7 +7,6 @@ import { onOrderCompleted } from './events/on-order-completed.js';
 import { onOrderConfirmed } from './events/on-order-confirmed.js';
 import { onOrderCreated } from './events/on-order-created.js';
 import { PrismaClient } from './generated/prisma/client.js';
-import { rejectUnknownFields } from './http/reject-unknown-fields.js';
 import { reservationRoutes } from './routes/reservations.js';
 import { stockRoutes } from './routes/stock.js';
 import type { InventoryDeps } from './use-cases/context.js';
@@ -33,7 +32,6 @@ export const inventoryService: ServiceDefinition<PrismaClient, InventoryConfig> 
   tags: ['inventory', 'saga-participant'],
   async routes(app, context) {
     const routeDeps = { deps: depsOf(context), db: context.prisma, transaction: transactionOf(context) };
-    rejectUnknownFields(app);
     await stockRoutes(app, routeDeps);
     await reservationRoutes(app, routeDeps);
   },

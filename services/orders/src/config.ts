@@ -1,0 +1,111 @@
+import { ConfigError, envInteger, type ConfigIssue } from '@fv/service-kit';
+import { runtimeConfigSchema } from '@fv/service-runtime';
+import { z } from 'zod';
+import { currencyExponent, MAX_SUPPORTED_EXPONENT } from './domain/money.js';
+
+/**
+ * The longest a payment call may keep the saga's database transaction open. The runtime gives a
+ * transaction 30 s; the rest is left for the database work around the call.
+ */
+export const PAYMENT_CALL_BUDGET_MS = 25_000;
+
+const CURRENCY = /^[A-Z]{3}$/;
+
+/** A comma-separated list of ISO 4217 codes that the service accepts orders in. */
+function envCurrencyList() {
+  return z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim().toUpperCase())
+        .filter((entry) => entry.length > 0),
+    )
+    .superRefine((codes, ctx) => {
+      if (codes.length === 0)
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must list at least one currency' });
+      for (const code of codes) {
+        if (!CURRENCY.test(code)) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            message: `"${code}" is not a three-letter ISO 4217 code`,
+          });
+        } else if (currencyExponent(code) > MAX_SUPPORTED_EXPONENT) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            message: `${code} has more than ${MAX_SUPPORTED_EXPONENT} decimal places, which amounts are not stored with`,
+          });
+        }
+      }
+    })
+    .transform((codes) => [...new Set(codes)]);
+}
+
+/** A comma-separated list of delays in milliseconds, e.g. "1000,2000,4000"; empty for no retries. */
+function envDelayList() {
+  const rule = 'must be a comma-separated list of delays in milliseconds (0 to 60000), e.g. 1000,2000,4000';
+  return z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry.length > 0),
+    )
+    .refine((entries) => entries.every((entry) => /^\d+$/.test(entry) && Number(entry) <= 60_000), {
+      message: rule,
+    })
+    .transform((entries) => entries.map(Number));
+}
+
+export const ordersConfigSchema = runtimeConfigSchema.extend({
+  SERVICE_NAME: z.string().min(1, 'must not be empty').default('orders'),
+  /** Currencies orders may be placed in. */
+  ORDER_CURRENCIES: envCurrencyList().default('USD,EUR,GBP'),
+  /** Most units of one product on one order line. */
+  ORDER_MAX_QUANTITY_PER_LINE: envInteger(1, 1_000_000).default(100),
+  /** Most lines on one order. */
+  ORDER_MAX_LINES: envInteger(1, 1000).default(50),
+  /** Payment provider adapter; the simulator is the only one shipped. */
+  PAYMENT_PROVIDER: z
+    .enum(['simulator'], { errorMap: () => ({ message: 'must be simulator' }) })
+    .default('simulator'),
+  /** How long one call to the payment provider may take before it counts as a timeout. */
+  PAYMENT_TIMEOUT_MS: envInteger(10, 60_000).default(4000),
+  /** Delays before each retry of a payment call that failed transiently (seed 003: 1 s, 2 s, 4 s). */
+  PAYMENT_RETRY_DELAYS_MS: envDelayList().default('1000,2000,4000'),
+  /** Transient failures within the window that open the circuit breaker. */
+  PAYMENT_CIRCUIT_FAILURE_THRESHOLD: envInteger(1, 1000).default(5),
+  /** The window failures are counted in. */
+  PAYMENT_CIRCUIT_WINDOW_MS: envInteger(100, 3_600_000).default(60_000),
+  /** How long the open circuit refuses calls before it lets one trial call through. */
+  PAYMENT_CIRCUIT_OPEN_MS: envInteger(10, 3_600_000).default(30_000),
+  /** How long the first answer to an X-Idempotency-Key is kept. */
+  IDEMPOTENCY_KEY_TTL_HOURS: envInteger(1, 24 * 365).default(24),
+});
+
+export type OrdersConfig = z.output<typeof ordersConfigSchema>;
+
+/**
+ * Rules that span variables, checked once the schema has parsed them. (They stay out of the schema
+ * itself so it remains a plain object schema that the runtime can inspect.)
+ */
+export function crossVariableIssues(config: OrdersConfig): ConfigIssue[] {
+  const attempts = config.PAYMENT_RETRY_DELAYS_MS.length + 1;
+  const worstCase =
+    attempts * config.PAYMENT_TIMEOUT_MS +
+    config.PAYMENT_RETRY_DELAYS_MS.reduce((sum, delay) => sum + delay, 0);
+  if (worstCase <= PAYMENT_CALL_BUDGET_MS) return [];
+  return [
+    {
+      variable: 'PAYMENT_TIMEOUT_MS',
+      rule: `with ${attempts} attempts (PAYMENT_RETRY_DELAYS_MS) a payment call may take ${worstCase} ms, more than the ${PAYMENT_CALL_BUDGET_MS} ms a transaction may stay open`,
+    },
+  ];
+}
+
+/** Throws ConfigError naming each variable that breaks a cross-variable rule. */
+export function assertConsistentConfig(config: OrdersConfig): void {
+  const issues = crossVariableIssues(config);
+  if (issues.length > 0) throw new ConfigError(issues);
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { decide, ORDER_STATUSES, reversalFor, type OrderInput, type OrderStatus } from './order-status.js';
+
+const outcome = (status: OrderStatus, input: OrderInput) => {
+  const decision = decide(status, input);
+  return decision.kind === 'move' ? decision.to : decision.kind;
+};
+
+describe('order state machine', () => {
+  it('follows the happy path of the saga', () => {
+    expect(outcome('PENDING', 'PAYMENT_AUTHORIZED')).toBe('CONFIRMED');
+    expect(outcome('CONFIRMED', 'DELIVERY_SCHEDULED')).toBe('COMPLETED');
+    expect(outcome('COMPLETED', 'PARTIAL_REFUND')).toBe('PARTIALLY_REFUNDED');
+    expect(outcome('PARTIALLY_REFUNDED', 'FULL_REFUND')).toBe('REFUNDED');
+  });
+
+  it('records each failure of the saga', () => {
+    expect(outcome('PENDING', 'INVENTORY_RESERVATION_FAILED')).toBe('INVENTORY_FAILED');
+    expect(outcome('PENDING', 'PAYMENT_FAILED')).toBe('PAYMENT_FAILED');
+    expect(outcome('CONFIRMED', 'DELIVERY_SCHEDULING_FAILED')).toBe('DELIVERY_FAILED');
+    expect(outcome('DELIVERY_FAILED', 'DELIVERY_SCHEDULED')).toBe('COMPLETED');
+  });
+
+  it('takes payment only for a pending order', () => {
+    for (const status of ORDER_STATUSES.filter((s) => s !== 'PENDING')) {
+      expect(outcome(status, 'PAYMENT_AUTHORIZED')).toBe('ignore');
+    }
+  });
+
+  it('lets any order that has not shipped be cancelled, once', () => {
+    for (const status of [
+      'PENDING',
+      'CONFIRMED',
+      'INVENTORY_FAILED',
+      'PAYMENT_FAILED',
+      'DELIVERY_FAILED',
+    ] as const) {
+      expect(outcome(status, 'CANCEL')).toBe('CANCELLED');
+    }
+    expect(outcome('CANCELLED', 'CANCEL')).toBe('ignore');
+    for (const status of ['COMPLETED', 'PARTIALLY_REFUNDED', 'REFUNDED'] as const) {
+      expect(outcome(status, 'CANCEL')).toBe('reject');
+    }
+  });
+
+  it('ignores saga events that arrive after a cancellation or a second time', () => {
+    expect(outcome('CANCELLED', 'INVENTORY_RESERVATION_FAILED')).toBe('ignore');
+    expect(outcome('CANCELLED', 'DELIVERY_SCHEDULED')).toBe('ignore');
+    expect(outcome('CANCELLED', 'DELIVERY_SCHEDULING_FAILED')).toBe('ignore');
+    expect(outcome('COMPLETED', 'DELIVERY_SCHEDULED')).toBe('ignore');
+    expect(outcome('INVENTORY_FAILED', 'INVENTORY_RESERVATION_FAILED')).toBe('ignore');
+  });
+
+  it('rejects events that contradict the order history', () => {
+    expect(outcome('PENDING', 'DELIVERY_SCHEDULED')).toBe('reject');
+    expect(outcome('PAYMENT_FAILED', 'DELIVERY_SCHEDULED')).toBe('reject');
+    expect(outcome('CONFIRMED', 'INVENTORY_RESERVATION_FAILED')).toBe('reject');
+    expect(outcome('PENDING', 'DELIVERY_SCHEDULING_FAILED')).toBe('reject');
+  });
+
+  it('refunds only captured orders', () => {
+    for (const status of ['PENDING', 'CONFIRMED', 'CANCELLED', 'PAYMENT_FAILED', 'REFUNDED'] as const) {
+      expect(outcome(status, 'PARTIAL_REFUND')).toBe('reject');
+    }
+  });
+
+  it('gives money back by voiding an authorization and refunding a capture', () => {
+    expect(reversalFor('AUTHORIZED')).toBe('VOID');
+    expect(reversalFor('CAPTURED')).toBe('REFUND');
+    expect(reversalFor('PARTIALLY_REFUNDED')).toBe('REFUND');
+    for (const status of ['FAILED', 'VOIDED', 'REFUNDED', null] as const)
+      expect(reversalFor(status)).toBe('NONE');
+  });
+});

@@ -1,0 +1,117 @@
+export type CircuitState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+
+export interface CircuitBreakerOptions {
+  /** Failures within `windowMs` that open the circuit (seed 003: 5). */
+  failureThreshold: number;
+  /** Sliding window the failures are counted in (seed 003: 60 s). */
+  windowMs: number;
+  /** How long the circuit stays open before one trial call is let through (seed 003: 30 s). */
+  openMs: number;
+  /** Which errors count as failures; others (a declined card) pass through without counting. */
+  isFailure?: (error: unknown) => boolean;
+  /** Clock in milliseconds (tests pass their own). */
+  now?: () => number;
+  onStateChange?: (from: CircuitState, to: CircuitState) => void;
+}
+
+export class CircuitOpenError extends Error {
+  readonly retriable = true;
+  constructor(readonly retryAt: number) {
+    super('the circuit breaker is open: calls are refused until the provider recovers');
+    this.name = 'CircuitOpenError';
+  }
+}
+
+/**
+ * A circuit breaker: CLOSED lets every call through and records failures; `failureThreshold` failures
+ * within `windowMs` open it. OPEN refuses calls at once for `openMs`, then turns HALF_OPEN, which lets
+ * exactly one trial call through (others are refused meanwhile): its success closes the circuit, its
+ * failure opens it again.
+ */
+export class CircuitBreaker {
+  private current: CircuitState = 'CLOSED';
+  private failures: number[] = [];
+  private openedAt = 0;
+  private trialInFlight = false;
+  private readonly now: () => number;
+  private readonly isFailure: (error: unknown) => boolean;
+
+  constructor(private readonly options: CircuitBreakerOptions) {
+    this.now = options.now ?? Date.now;
+    this.isFailure = options.isFailure ?? (() => true);
+  }
+
+  /** The state now (an open circuit whose time is up reports HALF_OPEN). */
+  get state(): CircuitState {
+    if (this.current === 'OPEN' && this.now() - this.openedAt >= this.options.openMs)
+      this.transition('HALF_OPEN');
+    return this.current;
+  }
+
+  /** Failures counted in the current window. */
+  get recentFailures(): number {
+    this.prune();
+    return this.failures.length;
+  }
+
+  async execute<T>(call: () => Promise<T>): Promise<T> {
+    const state = this.state;
+    if (state === 'OPEN') throw new CircuitOpenError(this.openedAt + this.options.openMs);
+    if (state === 'HALF_OPEN') {
+      if (this.trialInFlight) throw new CircuitOpenError(this.now());
+      this.trialInFlight = true;
+    }
+    const trial = state === 'HALF_OPEN';
+    try {
+      const result = await call();
+      this.onSuccess(trial);
+      return result;
+    } catch (error) {
+      this.onError(trial, error);
+      throw error;
+    } finally {
+      if (trial) this.trialInFlight = false;
+    }
+  }
+
+  private onSuccess(trial: boolean): void {
+    if (trial) {
+      this.failures = [];
+      this.transition('CLOSED');
+    }
+  }
+
+  private onError(trial: boolean, error: unknown): void {
+    if (!this.isFailure(error)) {
+      // The provider answered (with a refusal): it is healthy.
+      if (trial) this.onSuccess(true);
+      return;
+    }
+    if (trial) {
+      this.open();
+      return;
+    }
+    if (this.current !== 'CLOSED') return;
+    this.failures.push(this.now());
+    this.prune();
+    if (this.failures.length >= this.options.failureThreshold) this.open();
+  }
+
+  private open(): void {
+    this.openedAt = this.now();
+    this.failures = [];
+    this.transition('OPEN');
+  }
+
+  private prune(): void {
+    const since = this.now() - this.options.windowMs;
+    this.failures = this.failures.filter((at) => at > since);
+  }
+
+  private transition(to: CircuitState): void {
+    if (this.current === to) return;
+    const from = this.current;
+    this.current = to;
+    this.options.onStateChange?.(from, to);
+  }
+}

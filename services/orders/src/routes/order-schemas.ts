@@ -1,0 +1,330 @@
+import { idPattern } from '../domain/ids.js';
+import { ORDER_STATUSES } from '../domain/order-status.js';
+
+const UUID = { type: 'string', format: 'uuid' } as const;
+const nullable = <T extends object>(schema: T) => ({ ...schema, nullable: true });
+const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength, pattern: '\\S' }) as const;
+const DECIMAL_TEXT = '^\\d{1,10}(\\.\\d{1,3})?$';
+/** An amount as a decimal string ("599.99") or a JSON number (599.99). */
+const amountInput = {
+  anyOf: [
+    { type: 'string', pattern: DECIMAL_TEXT },
+    { type: 'number', minimum: 0 },
+  ],
+} as const;
+const AMOUNT = {
+  type: 'string',
+  description: 'Decimal string in the order currency, e.g. "599.99"',
+} as const;
+
+export const PAYMENT_METHOD_TYPES = ['CREDIT_CARD', 'DEBIT_CARD', 'PAYPAL', 'BANK_TRANSFER'] as const;
+export const SHIPPING_METHODS = ['STANDARD', 'EXPRESS', 'OVERNIGHT'] as const;
+
+export const addressInput = {
+  type: 'object',
+  required: ['street', 'city', 'zipCode', 'country'],
+  additionalProperties: false,
+  properties: {
+    name: text(200),
+    street: text(200),
+    city: text(100),
+    state: text(100),
+    zipCode: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9 -]{1,10}$', description: 'Postal code' },
+    country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 code, e.g. US' },
+    phone: { type: 'string', pattern: '^\\+[1-9][0-9]{6,14}$', description: 'E.164, e.g. +12125550100' },
+  },
+} as const;
+
+const addressOutput = {
+  type: 'object',
+  properties: {
+    name: nullable({ type: 'string' }),
+    street: { type: 'string' },
+    city: { type: 'string' },
+    state: nullable({ type: 'string' }),
+    zipCode: { type: 'string' },
+    country: { type: 'string' },
+    phone: nullable({ type: 'string' }),
+  },
+} as const;
+
+const optionsProperties = {
+  priority: { type: 'string', enum: ['LOW', 'NORMAL', 'HIGH'] },
+  requireSignature: { type: 'boolean' },
+  giftWrap: { type: 'boolean' },
+  expressProcessing: { type: 'boolean' },
+} as const;
+
+/** The body of POST /orders; limits and currencies come from the configuration. */
+export function placeOrderBody(limits: {
+  currencies: readonly string[];
+  maxQuantityPerLine: number;
+  maxLines: number;
+}) {
+  return {
+    type: 'object',
+    required: ['items', 'paymentMethod', 'shippingAddress', 'shippingMethod'],
+    additionalProperties: false,
+    properties: {
+      customerId: {
+        type: 'string',
+        pattern: idPattern('cust'),
+        description: 'Required for admin and service callers; a customer orders for the token subject',
+      },
+      customerEmail: { type: 'string', format: 'email', maxLength: 320 },
+      currency: {
+        type: 'string',
+        enum: [...limits.currencies],
+        description: 'Order currency (or paymentMethod.currency)',
+      },
+      items: {
+        type: 'array',
+        minItems: 1,
+        maxItems: limits.maxLines,
+        items: {
+          type: 'object',
+          required: ['productId', 'quantity'],
+          additionalProperties: false,
+          properties: {
+            productId: { type: 'string', pattern: idPattern('prod') },
+            quantity: { type: 'integer', minimum: 1, maximum: limits.maxQuantityPerLine },
+            unitPrice: {
+              ...amountInput,
+              description: 'Price the customer saw; must equal the catalog price. Omitted: the catalog price',
+            },
+            warehouseId: text(100),
+          },
+        },
+      },
+      paymentMethod: {
+        type: 'object',
+        required: ['type', 'token'],
+        additionalProperties: false,
+        properties: {
+          type: { type: 'string', enum: [...PAYMENT_METHOD_TYPES] },
+          token: {
+            type: 'string',
+            pattern: '^[A-Za-z0-9_-]{3,200}$',
+            description: 'Payment provider token (see the README for the simulator test tokens)',
+          },
+          amount: { ...amountInput, description: 'When sent, must equal the order total' },
+          currency: { type: 'string', enum: [...limits.currencies] },
+        },
+      },
+      shippingAddress: addressInput,
+      shippingMethod: { type: 'string', enum: [...SHIPPING_METHODS] },
+      options: { type: 'object', additionalProperties: false, properties: optionsProperties },
+      metadata: {
+        type: 'object',
+        maxProperties: 20,
+        propertyNames: { maxLength: 100 },
+        additionalProperties: { type: 'string', maxLength: 500 },
+      },
+    },
+  } as const;
+}
+
+export const orderIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: {
+    id: { type: 'string', pattern: idPattern('ord'), description: 'Order id, as a UUID or ord-<uuid>' },
+  },
+} as const;
+
+export const idempotencyHeaders = {
+  type: 'object',
+  properties: {
+    'x-idempotency-key': {
+      type: 'string',
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[\\x21-\\x7E]+$',
+      description: 'Same key and body returns the first result; same key with another body is 409',
+    },
+  },
+} as const;
+
+export const cancelOrderBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    reason: {
+      type: 'string',
+      enum: ['CUSTOMER_REQUESTED', 'MANUAL_INTERVENTION'],
+      description: 'Staff only; customers always cancel as CUSTOMER_REQUESTED',
+    },
+    reasonDetails: text(500),
+  },
+} as const;
+
+export const refundOrderBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    amount: { ...amountInput, description: 'Amount to refund; the whole refundable rest when omitted' },
+    reason: { type: 'string', enum: ['CUSTOMER_REQUESTED', 'RETURN_RECEIVED', 'GOODWILL'] },
+  },
+} as const;
+
+export const SORTS = [
+  'createdAt,desc',
+  'createdAt,asc',
+  'updatedAt,desc',
+  'updatedAt,asc',
+  'totalAmount,desc',
+  'totalAmount,asc',
+] as const;
+
+export const listOrdersQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: {
+      type: 'array',
+      items: { type: 'string', enum: [...ORDER_STATUSES] },
+      description: 'Repeat for several statuses',
+    },
+    customerId: {
+      type: 'string',
+      pattern: idPattern('cust'),
+      description: 'Staff only (customers always see their own)',
+    },
+    createdFrom: { type: 'string', format: 'date-time' },
+    createdTo: { type: 'string', format: 'date-time' },
+    page: { type: 'integer', minimum: 0, maximum: 100_000, default: 0 },
+    size: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+    sort: { type: 'string', enum: [...SORTS], default: 'createdAt,desc' },
+  },
+} as const;
+
+export const orderResponse = {
+  type: 'object',
+  properties: {
+    orderId: UUID,
+    customerId: UUID,
+    customerEmail: nullable({ type: 'string' }),
+    status: { type: 'string', enum: [...ORDER_STATUSES] },
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          lineNumber: { type: 'integer' },
+          productId: UUID,
+          sku: nullable({ type: 'string' }),
+          name: nullable({ type: 'string' }),
+          quantity: { type: 'integer' },
+          unitPrice: AMOUNT,
+          lineTotal: AMOUNT,
+          warehouseId: nullable({ type: 'string' }),
+        },
+      },
+    },
+    totalAmount: AMOUNT,
+    currency: { type: 'string' },
+    paymentMethod: { type: 'object', properties: { type: { type: 'string' } } },
+    payment: nullable({
+      type: 'object',
+      properties: {
+        paymentId: UUID,
+        status: { type: 'string' },
+        amount: AMOUNT,
+        refundedAmount: AMOUNT,
+        currency: { type: 'string' },
+        provider: { type: 'string' },
+        providerReference: nullable({ type: 'string' }),
+        failureCode: nullable({ type: 'string' }),
+        failureMessage: nullable({ type: 'string' }),
+        authorizedAt: nullable({ type: 'string', format: 'date-time' }),
+        capturedAt: nullable({ type: 'string', format: 'date-time' }),
+        voidedAt: nullable({ type: 'string', format: 'date-time' }),
+      },
+    }),
+    refunds: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          refundId: UUID,
+          amount: AMOUNT,
+          currency: { type: 'string' },
+          reason: { type: 'string' },
+          createdAt: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
+    shippingAddress: addressOutput,
+    shippingMethod: { type: 'string' },
+    options: nullable({ type: 'object', properties: optionsProperties }),
+    metadata: { type: 'object', additionalProperties: { type: 'string' } },
+    reservationId: nullable({ type: 'string' }),
+    shipment: nullable({
+      type: 'object',
+      properties: {
+        shipmentId: { type: 'string' },
+        trackingId: nullable({ type: 'string' }),
+        carrier: nullable({ type: 'string' }),
+      },
+    }),
+    failure: nullable({
+      type: 'object',
+      properties: { code: { type: 'string' }, message: nullable({ type: 'string' }) },
+    }),
+    cancellation: nullable({
+      type: 'object',
+      properties: {
+        reason: { type: 'string' },
+        initiatedBy: nullable({ type: 'string' }),
+        cancelledAt: nullable({ type: 'string', format: 'date-time' }),
+      },
+    }),
+    history: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          from: nullable({ type: 'string' }),
+          to: { type: 'string' },
+          reason: nullable({ type: 'string' }),
+          at: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+    completedAt: nullable({ type: 'string', format: 'date-time' }),
+  },
+} as const;
+
+export const orderListResponse = {
+  type: 'object',
+  properties: {
+    orders: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          orderId: UUID,
+          customerId: UUID,
+          status: { type: 'string' },
+          totalAmount: AMOUNT,
+          currency: { type: 'string' },
+          itemCount: { type: 'integer' },
+          paymentStatus: nullable({ type: 'string' }),
+          createdAt: { type: 'string', format: 'date-time' },
+          updatedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
+    pagination: {
+      type: 'object',
+      properties: {
+        page: { type: 'integer' },
+        size: { type: 'integer' },
+        totalElements: { type: 'integer' },
+        totalPages: { type: 'integer' },
+      },
+    },
+  },
+} as const;

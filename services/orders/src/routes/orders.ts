@@ -1,0 +1,204 @@
+import { requirePrincipal } from '@fv/service-kit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseId } from '../domain/ids.js';
+import { cancelOrder, type CancelOrderInput } from '../use-cases/cancel-order.js';
+import { getOrder } from '../use-cases/get-order.js';
+import type { IdempotentResult } from '../use-cases/idempotent-request.js';
+import { listOrdersFor, type ListOrdersInput } from '../use-cases/list-orders.js';
+import type { OrdersDeps } from '../use-cases/orders-deps.js';
+import { placeOrder, type PlaceOrderInput } from '../use-cases/place-order.js';
+import { refundOrder, type RefundOrderInput } from '../use-cases/refund-order.js';
+import {
+  cancelOrderBody,
+  idempotencyHeaders,
+  listOrdersQuery,
+  orderIdParams,
+  orderListResponse,
+  orderResponse,
+  placeOrderBody,
+  refundOrderBody,
+} from './order-schemas.js';
+
+const TAGS = ['orders'];
+
+interface IdempotencyHeader {
+  'x-idempotency-key'?: string;
+}
+
+function requestMeta(request: FastifyRequest<{ Headers: IdempotencyHeader }>) {
+  return {
+    idempotencyKey: request.headers['x-idempotency-key'],
+    traceparent: request.traceContext.traceparent,
+  };
+}
+
+/** Cancel and refund may be sent without a body: it then means "no options". */
+async function emptyBodyIsNoOptions(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined || request.body === null) request.body = {};
+}
+
+function send<T>(reply: FastifyReply, result: IdempotentResult<T>): FastifyReply {
+  if (result.replayed) reply.header('idempotent-replayed', 'true');
+  return reply.code(result.status).send(result.body);
+}
+
+/** Orders under /api/v1: place, read, list, cancel and refund. */
+export function ordersRoutes(app: FastifyInstance, deps: OrdersDeps): void {
+  const { config } = deps;
+  const placeBody = placeOrderBody({
+    currencies: config.ORDER_CURRENCIES,
+    maxQuantityPerLine: config.ORDER_MAX_QUANTITY_PER_LINE,
+    maxLines: config.ORDER_MAX_LINES,
+  });
+
+  app.post<{ Body: PlaceOrderInput; Headers: IdempotencyHeader }>(
+    '/orders',
+    {
+      config: { roles: ['customer', 'admin', 'service'] },
+      schema: {
+        tags: TAGS,
+        summary: 'Place an order',
+        description:
+          'Prices every line from the catalog price list this service keeps, stores the order as PENDING and publishes OrderCreated. ' +
+          'Payment is taken once inventory has reserved the items.',
+        headers: idempotencyHeaders,
+        body: placeBody,
+        response: {
+          201: {
+            description: 'The order, PENDING (or the first answer to the same idempotency key)',
+            ...orderResponse,
+          },
+          409: {
+            description: 'CONFLICT: the idempotency key was used with another body',
+            $ref: 'ErrorEnvelope#',
+          },
+          422: {
+            description:
+              'UNPROCESSABLE_ENTITY: an unknown or unavailable product, a unit price or amount that disagrees with the catalog (details.lines)',
+            $ref: 'ErrorEnvelope#',
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await placeOrder(deps, requirePrincipal(request), request.body, requestMeta(request));
+      if (result.status === 201) reply.header('location', `/api/v1/orders/${result.body.orderId}`);
+      return send(reply, result);
+    },
+  );
+
+  app.get<{ Querystring: ListOrdersInput }>(
+    '/orders',
+    {
+      config: { roles: ['customer', 'admin', 'service'] },
+      schema: {
+        tags: TAGS,
+        summary: 'List orders',
+        description:
+          'Filters by status, customer and creation time, newest first by default; customers see only their own orders.',
+        querystring: listOrdersQuery,
+        response: { 200: orderListResponse },
+      },
+    },
+    async (request) => listOrdersFor(deps.prisma, requirePrincipal(request), request.query),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/orders/:id',
+    {
+      config: { roles: ['customer', 'admin', 'service'] },
+      schema: {
+        tags: TAGS,
+        summary: 'Get an order',
+        params: orderIdParams,
+        response: { 200: orderResponse, 404: { description: 'NOT_FOUND', $ref: 'ErrorEnvelope#' } },
+      },
+    },
+    async (request) => getOrder(deps.prisma, requirePrincipal(request), parseId(request.params.id, 'ord')!),
+  );
+
+  app.post<{ Params: { id: string }; Body: CancelOrderInput | undefined; Headers: IdempotencyHeader }>(
+    '/orders/:id/cancel',
+    {
+      config: { roles: ['customer', 'admin', 'service'] },
+      preValidation: emptyBodyIsNoOptions,
+      schema: {
+        tags: TAGS,
+        summary: 'Cancel an order that has not shipped',
+        description:
+          'Voids an authorized payment (PaymentVoided) and cancels the order (OrderCancelled). A cancelled order is returned as it is.',
+        params: orderIdParams,
+        headers: idempotencyHeaders,
+        body: cancelOrderBody,
+        response: {
+          200: orderResponse,
+          404: { description: 'NOT_FOUND', $ref: 'ErrorEnvelope#' },
+          409: {
+            description:
+              'CONFLICT: the order has shipped (refund it instead), or the idempotency key was reused',
+            $ref: 'ErrorEnvelope#',
+          },
+          503: {
+            description:
+              'SERVICE_UNAVAILABLE: the payment provider could not void the payment; nothing changed',
+            $ref: 'ErrorEnvelope#',
+          },
+        },
+      },
+    },
+    async (request, reply) =>
+      send(
+        reply,
+        await cancelOrder(
+          deps,
+          requirePrincipal(request),
+          parseId(request.params.id, 'ord')!,
+          request.body ?? {},
+          requestMeta(request),
+        ),
+      ),
+  );
+
+  app.post<{ Params: { id: string }; Body: RefundOrderInput | undefined; Headers: IdempotencyHeader }>(
+    '/orders/:id/refund',
+    {
+      config: { roles: ['admin', 'service'] },
+      preValidation: emptyBodyIsNoOptions,
+      schema: {
+        tags: TAGS,
+        summary: 'Refund a completed order, in full or in part',
+        description: 'Refunds through the payment provider and publishes PaymentRefunded and OrderRefunded.',
+        params: orderIdParams,
+        headers: idempotencyHeaders,
+        body: refundOrderBody,
+        response: {
+          200: orderResponse,
+          404: { description: 'NOT_FOUND', $ref: 'ErrorEnvelope#' },
+          409: {
+            description: 'CONFLICT: the order has no captured payment, or the idempotency key was reused',
+            $ref: 'ErrorEnvelope#',
+          },
+          422: {
+            description: 'UNPROCESSABLE_ENTITY: the amount exceeds what is refundable',
+            $ref: 'ErrorEnvelope#',
+          },
+          503: {
+            description: 'SERVICE_UNAVAILABLE: the payment provider could not refund; nothing changed',
+            $ref: 'ErrorEnvelope#',
+          },
+        },
+      },
+    },
+    async (request, reply) =>
+      send(
+        reply,
+        await refundOrder(
+          deps,
+          requirePrincipal(request),
+          parseId(request.params.id, 'ord')!,
+          request.body ?? {},
+          requestMeta(request),
+        ),
+      ),
+  );
+}

@@ -1,0 +1,27 @@
+import type { Outbox, PublishMeta } from '@fv/messaging';
+import type { Logger } from '@fv/service-kit';
+import type { OrdersConfig } from '../config.js';
+import type { Db, PrismaClient } from '../db/orders-store.js';
+import type { PaymentGateway } from '../payment/payment-gateway.js';
+
+/** What the use cases work with. */
+export interface OrdersDeps {
+  config: OrdersConfig;
+  prisma: PrismaClient;
+  outbox: Outbox;
+  gateway: PaymentGateway;
+  logger: Logger;
+  /** A transaction whose outbox events are published once it commits. */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+}
+
+/** Where the events a use case publishes come from: a request (its trace) or an event (its causation). */
+export type EventOrigin = Pick<PublishMeta, 'causationId' | 'traceparent'> & { eventId?: string | null };
+
+export function publishMeta(orderId: string, origin: EventOrigin, causationId?: string): PublishMeta {
+  return {
+    correlationId: orderId,
+    causationId: causationId ?? origin.causationId ?? null,
+    traceparent: origin.traceparent ?? null,
+  };
+}

@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@fv/service-kit';
+import { decide, reversalFor, type OrderStatus, type PaymentStatus } from '../domain/order-status.js';
+import { fromMinorUnits, toMinorUnits } from '../domain/money.js';
+import {
+  changeStatus,
+  insertRefund,
+  updatePayment,
+  type Db,
+  type OrderRow,
+  type PaymentRow,
+} from '../db/orders-store.js';
+import { amountOf } from './order-view.js';
+import { publishMeta, type EventOrigin, type OrdersDeps } from './orders-deps.js';
+import { paymentFailure } from './payment-failure.js';
+
+export function minorOf(value: { toFixed(digits: number): string }, currency: string): bigint {
+  return toMinorUnits(value.toFixed(2), currency);
+}
+
+/** What is left to refund of a payment, in minor units. */
+export function refundableMinor(payment: PaymentRow): bigint {
+  return minorOf(payment.amount, payment.currency) - minorOf(payment.refundedAmount, payment.currency);
+}
+
+/** Releases an authorized payment and publishes PaymentVoided. */
+export async function voidPayment(
+  deps: OrdersDeps,
+  tx: Db,
+  order: OrderRow,
+  payment: PaymentRow,
+  reason: 'ORDER_CANCELLED' | 'COMPENSATION',
+  origin: EventOrigin,
+): Promise<void> {
+  const outcome = await deps.gateway.void({
+    idempotencyKey: `payment-${payment.id}-void`,
+    reference: payment.providerReference ?? '',
+  });
+  if (!outcome.ok) throw paymentFailure('void', order.id, outcome.error);
+  await updatePayment(tx, payment.id, { status: 'VOIDED', voidedAt: new Date() });
+  await deps.outbox.publish(
+    tx,
+    'PaymentVoided',
+    {
+      orderId: order.id,
+      paymentId: payment.id,
+      amount: amountOf(payment.amount, payment.currency),
+      currency: payment.currency,
+      reason,
+      provider: payment.provider,
+      providerReference: outcome.reference,
+    },
+    publishMeta(order.id, origin),
+  );
+}
+
+export type RefundReason =
+  'CUSTOMER_REQUESTED' | 'RETURN_RECEIVED' | 'GOODWILL' | 'ORDER_CANCELLED' | 'COMPENSATION';
+
+/**
+ * Refunds `amount` minor units of a captured payment and publishes PaymentRefunded and OrderRefunded;
+ * a completed order becomes REFUNDED or PARTIALLY_REFUNDED. The provider's idempotency key is derived
+ * from the payment, what was refunded before and the amount, so repeating the same refund after a
+ * failure never pays out twice.
+ */
+export async function refundPayment(
+  deps: OrdersDeps,
+  tx: Db,
+  order: OrderRow,
+  payment: PaymentRow,
+  amount: bigint,
+  reason: RefundReason,
+  origin: EventOrigin,
+): Promise<{ refundId: string; fullRefund: boolean }> {
+  const { currency } = payment;
+  const refundedBefore = minorOf(payment.refundedAmount, currency);
+  const amountText = fromMinorUnits(amount, currency);
+  const outcome = await deps.gateway.refund({
+    idempotencyKey: `payment-${payment.id}-refund-${refundedBefore}-${amount}`,
+    reference: payment.providerReference ?? '',
+    amount: amountText,
+    currency,
+  });
+  if (!outcome.ok) throw paymentFailure('refund', order.id, outcome.error);
+
+  const refundId = randomUUID();
+  const refunded = refundedBefore + amount;
+  const fullRefund = refunded === minorOf(payment.amount, currency);
+  await insertRefund(tx, {
+    id: refundId,
+    orderId: order.id,
+    paymentId: payment.id,
+    amount: amountText,
+    currency,
+    reason,
+    providerReference: outcome.reference,
+  });
+  const status: PaymentStatus = fullRefund ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
+  await updatePayment(tx, payment.id, { status, refundedAmount: fromMinorUnits(refunded, currency) });
+  const decision = decide(order.status as OrderStatus, fullRefund ? 'FULL_REFUND' : 'PARTIAL_REFUND');
+  if (decision.kind === 'move') {
+    await changeStatus(tx, order, decision.to, {
+      reason: `REFUND_${reason}`,
+      eventId: origin.eventId ?? null,
+    });
+  }
+  const refundedEvent = await deps.outbox.publish(
+    tx,
+    'PaymentRefunded',
+    {
+      orderId: order.id,
+      paymentId: payment.id,
+      refundId,
+      amount: amountText,
+      currency,
+      reason,
+      provider: payment.provider,
+      providerReference: outcome.reference,
+    },
+    publishMeta(order.id, origin),
+  );
+  await deps.outbox.publish(
+    tx,
+    'OrderRefunded',
+    {
+      orderId: order.id,
+      customerId: order.customerId,
+      customerEmail: order.customerEmail,
+      paymentId: payment.id,
+      refundId,
+      amount: amountText,
+      currency,
+      fullRefund,
+      reason,
+    },
+    publishMeta(order.id, origin, refundedEvent.eventId),
+  );
+  return { refundId, fullRefund };
+}
+
+/** Gives back whatever the payment holds or took: a void for an authorization, a refund of the rest for a capture. */
+export async function reversePayment(
+  deps: OrdersDeps,
+  tx: Db,
+  order: OrderRow,
+  reason: 'ORDER_CANCELLED' | 'COMPENSATION',
+  origin: EventOrigin,
+  log: Logger,
+): Promise<'VOIDED' | 'REFUNDED' | 'NOTHING'> {
+  const payment = order.payment;
+  const reversal = reversalFor((payment?.status as PaymentStatus | undefined) ?? null);
+  if (!payment || reversal === 'NONE') {
+    log.info({ orderId: order.id, paymentStatus: payment?.status ?? null }, 'no payment to give back');
+    return 'NOTHING';
+  }
+  if (reversal === 'VOID') {
+    await voidPayment(deps, tx, order, payment, reason, origin);
+    return 'VOIDED';
+  }
+  await refundPayment(deps, tx, order, payment, refundableMinor(payment), reason, origin);
+  return 'REFUNDED';
+}
+
+export type CancellationReason =
+  | 'CUSTOMER_REQUESTED'
+  | 'INVENTORY_UNAVAILABLE'
+  | 'PAYMENT_FAILED'
+  | 'DELIVERY_FAILED'
+  | 'TIMEOUT'
+  | 'MANUAL_INTERVENTION';
+
+/** Moves the order to CANCELLED and publishes OrderCancelled; the payment token is forgotten. */
+export async function markCancelled(
+  deps: OrdersDeps,
+  tx: Db,
+  order: OrderRow,
+  cancellation: {
+    reason: CancellationReason;
+    reasonDetails: string | null;
+    initiatedBy: 'CUSTOMER' | 'ADMIN' | 'SYSTEM';
+  },
+  origin: EventOrigin,
+): Promise<void> {
+  await changeStatus(tx, order, 'CANCELLED', {
+    reason: cancellation.reason,
+    eventId: origin.eventId ?? null,
+    data: {
+      cancellationReason: cancellation.reason,
+      cancelledBy: cancellation.initiatedBy,
+      cancelledAt: new Date(),
+      paymentToken: null,
+    },
+  });
+  await deps.outbox.publish(
+    tx,
+    'OrderCancelled',
+    {
+      orderId: order.id,
+      customerId: order.customerId,
+      customerEmail: order.customerEmail,
+      reason: cancellation.reason,
+      reasonDetails: cancellation.reasonDetails,
+      initiatedBy: cancellation.initiatedBy,
+      previousStatus: order.status,
+    },
+    publishMeta(order.id, origin),
+  );
+}

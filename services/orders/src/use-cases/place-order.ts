@@ -1,0 +1,256 @@
+import { randomUUID } from 'node:crypto';
+import type { OrderOptions } from '@fv/contracts';
+import {
+  AppError,
+  insufficientPermissions,
+  invalidFields,
+  type FieldIssue,
+  type Principal,
+} from '@fv/service-kit';
+import { customerIdOf, isStaff } from '../domain/caller.js';
+import { parseId } from '../domain/ids.js';
+import { decimalText, MoneyFormatError, toMinorUnits } from '../domain/money.js';
+import { priceOrder, type RequestedLine } from '../domain/pricing.js';
+import { insertOrder } from '../db/orders-store.js';
+import { findPrices } from '../db/price-list-store.js';
+import { idempotentRequest, type IdempotentResult } from './idempotent-request.js';
+import { eventItems, toOrderView, type OrderView } from './order-view.js';
+import type { OrdersDeps } from './orders-deps.js';
+
+export interface PlaceOrderInput {
+  customerId?: string;
+  customerEmail?: string;
+  currency?: string;
+  items: { productId: string; quantity: number; unitPrice?: string | number; warehouseId?: string }[];
+  paymentMethod: { type: string; token: string; amount?: string | number; currency?: string };
+  shippingAddress: {
+    name?: string;
+    street: string;
+    city: string;
+    state?: string;
+    zipCode: string;
+    country: string;
+    phone?: string;
+  };
+  shippingMethod: string;
+  options?: Partial<OrderOptions>;
+  metadata?: Record<string, string>;
+}
+
+function customerOf(caller: Principal, requested: string | undefined): string {
+  if (isStaff(caller)) {
+    if (requested === undefined) {
+      throw invalidFields([
+        {
+          field: 'body.customerId',
+          rule: 'required',
+          message: 'is required when ordering on behalf of a customer',
+        },
+      ]);
+    }
+    return parseId(requested, 'cust')!;
+  }
+  const own = customerIdOf(caller);
+  if (own === null)
+    throw insufficientPermissions('The token subject is not a customer id, so it cannot place orders');
+  if (requested !== undefined && parseId(requested, 'cust') !== own) {
+    throw insufficientPermissions('Customers can only place orders for themselves', {
+      field: 'body.customerId',
+    });
+  }
+  return own;
+}
+
+function currencyOf(input: PlaceOrderInput): string {
+  const currency = input.currency ?? input.paymentMethod.currency;
+  if (currency === undefined) {
+    throw invalidFields([
+      { field: 'body.currency', rule: 'required', message: 'is required (or paymentMethod.currency)' },
+    ]);
+  }
+  if (
+    input.currency !== undefined &&
+    input.paymentMethod.currency !== undefined &&
+    input.currency !== input.paymentMethod.currency
+  ) {
+    throw invalidFields([
+      {
+        field: 'body.paymentMethod.currency',
+        rule: 'const',
+        message: `must equal currency ${input.currency}`,
+      },
+    ]);
+  }
+  return currency;
+}
+
+/** Decimal text of an amount in the request, or the field issue that says what is wrong with it. */
+function amountText(value: string | number, currency: string, field: string): string | FieldIssue {
+  try {
+    const text = decimalText(value);
+    toMinorUnits(text, currency);
+    return text;
+  } catch (error) {
+    if (error instanceof MoneyFormatError) return { field, rule: error.rule, message: error.message };
+    throw error;
+  }
+}
+
+function requestedLines(input: PlaceOrderInput, currency: string): RequestedLine[] {
+  const issues: FieldIssue[] = [];
+  const seen = new Map<string, number>();
+  const lines = input.items.map((item, index): RequestedLine => {
+    const productId = parseId(item.productId, 'prod')!;
+    const first = seen.get(productId);
+    if (first !== undefined) {
+      issues.push({
+        field: `body.items[${index}].productId`,
+        rule: 'unique',
+        message: `repeats the product of items[${first}]; order it once with the total quantity`,
+      });
+    }
+    seen.set(productId, index);
+    let unitPrice: string | null = null;
+    if (item.unitPrice !== undefined) {
+      const text = amountText(item.unitPrice, currency, `body.items[${index}].unitPrice`);
+      if (typeof text === 'string') unitPrice = text;
+      else issues.push(text);
+    }
+    return { productId, quantity: item.quantity, unitPrice, warehouseId: item.warehouseId ?? null };
+  });
+  if (issues.length > 0) throw invalidFields(issues);
+  return lines;
+}
+
+const DEFAULT_OPTIONS: OrderOptions = {
+  priority: 'NORMAL',
+  requireSignature: false,
+  giftWrap: false,
+  expressProcessing: false,
+};
+
+/**
+ * Places an order: validates it, prices every line from the local price list (a unit price the
+ * customer sent must agree with it), and stores the order with its OrderCreated event in one
+ * transaction. Honours X-Idempotency-Key.
+ */
+export async function placeOrder(
+  deps: OrdersDeps,
+  caller: Principal,
+  input: PlaceOrderInput,
+  request: { idempotencyKey: string | undefined; traceparent: string },
+): Promise<IdempotentResult<OrderView>> {
+  const customerId = customerOf(caller, input.customerId);
+  const currency = currencyOf(input);
+  const lines = requestedLines(input, currency);
+  const declaredAmount =
+    input.paymentMethod.amount === undefined
+      ? null
+      : amountText(input.paymentMethod.amount, currency, 'body.paymentMethod.amount');
+  if (declaredAmount !== null && typeof declaredAmount !== 'string') throw invalidFields([declaredAmount]);
+
+  return idempotentRequest(
+    deps,
+    { callerId: caller.sub, operation: 'create-order', key: request.idempotencyKey, body: input },
+    async (tx) => {
+      const prices = await findPrices(
+        tx,
+        lines.map((line) => line.productId),
+      );
+      const priced = priceOrder(lines, prices, currency);
+      if (!priced.ok) {
+        if ('tooLarge' in priced) {
+          throw new AppError(
+            'UNPROCESSABLE_ENTITY',
+            `The order total ${priced.tooLarge.total} exceeds the largest accepted amount ${priced.tooLarge.maximum}`,
+            {
+              details: { field: 'body.items', reason: 'AMOUNT_TOO_LARGE', ...priced.tooLarge },
+            },
+          );
+        }
+        const [first] = priced.problems;
+        throw new AppError(
+          'UNPROCESSABLE_ENTITY',
+          priced.problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
+          {
+            details: { reason: first!.reason, lines: priced.problems },
+          },
+        );
+      }
+      if (
+        declaredAmount !== null &&
+        toMinorUnits(declaredAmount, currency) !== toMinorUnits(priced.total, currency)
+      ) {
+        throw new AppError(
+          'UNPROCESSABLE_ENTITY',
+          `body.paymentMethod.amount ${declaredAmount} disagrees with the order total ${priced.total}`,
+          {
+            details: {
+              field: 'body.paymentMethod.amount',
+              reason: 'AMOUNT_MISMATCH',
+              expected: priced.total,
+              given: declaredAmount,
+            },
+          },
+        );
+      }
+
+      const orderId = randomUUID();
+      const address = input.shippingAddress;
+      const shippingAddress = {
+        name: address.name ?? null,
+        street: address.street,
+        city: address.city,
+        state: address.state ?? null,
+        zipCode: address.zipCode,
+        country: address.country,
+        phone: address.phone ?? null,
+      };
+      const options = input.options ? { ...DEFAULT_OPTIONS, ...input.options } : null;
+      const metadata = input.metadata ?? {};
+      const order = await insertOrder(tx, {
+        id: orderId,
+        customerId,
+        customerEmail: input.customerEmail ?? null,
+        currency,
+        totalAmount: priced.total,
+        paymentMethodType: input.paymentMethod.type,
+        paymentToken: input.paymentMethod.token,
+        shippingAddress,
+        shippingMethod: input.shippingMethod,
+        options,
+        metadata,
+        items: priced.lines.map((line) => ({
+          id: randomUUID(),
+          lineNumber: line.lineNumber,
+          productId: line.productId,
+          sku: line.sku,
+          productName: line.name,
+          quantity: line.quantity,
+          unitPrice: line.unitPrice,
+          lineTotal: line.lineTotal,
+          warehouseId: line.warehouseId,
+        })),
+      });
+      await deps.outbox.publish(
+        tx,
+        'OrderCreated',
+        {
+          orderId,
+          customerId,
+          customerEmail: order.customerEmail,
+          items: eventItems(order),
+          totalAmount: priced.total,
+          currency,
+          paymentMethod: order.paymentMethodType,
+          shippingAddress,
+          shippingMethod: order.shippingMethod,
+          options,
+          metadata,
+        },
+        { correlationId: orderId, traceparent: request.traceparent },
+      );
+      return { status: 201, body: toOrderView(order) };
+    },
+  );
+}

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { waitFor } from '@fv/testing';
+import type { Harness } from './harness.js';
+
+export interface Product {
+  productId: string;
+  sku: string;
+  price: string;
+  currency: string;
+}
+
+/** Lists products the way the catalog does (ProductCreated) and waits until the price list has them. */
+export async function listProducts(
+  h: Harness,
+  products: { price: string; currency?: string; status?: string }[],
+): Promise<Product[]> {
+  const listed: Product[] = [];
+  for (const product of products) {
+    const productId = randomUUID();
+    const sku = `SKU-${productId.slice(0, 8)}`;
+    const currency = product.currency ?? 'USD';
+    await h.publish(
+      'ProductCreated',
+      {
+        productId,
+        sku,
+        name: `Product ${sku}`,
+        description: null,
+        categoryId: null,
+        price: product.price,
+        currency,
+        status: product.status ?? 'ACTIVE',
+        attributes: {},
+      },
+      { correlationId: productId, producer: 'product-catalog' },
+    );
+    listed.push({ productId, sku, price: product.price, currency });
+  }
+  await waitFor(
+    async () =>
+      (await h.prisma.productPrice.count({
+        where: { productId: { in: listed.map((p) => p.productId) } },
+      })) === listed.length,
+    {
+      description: 'the price list to receive the products',
+    },
+  );
+  return listed;
+}
+
+export const address = {
+  name: 'John Doe',
+  street: '123 Main St',
+  city: 'New York',
+  state: 'NY',
+  zipCode: '10001',
+  country: 'US',
+  phone: '+12125550100',
+};
+
+export function orderBody(
+  lines: { product: Product; quantity: number; unitPrice?: string | number }[],
+  overrides: Record<string, unknown> = {},
+) {
+  return {
+    currency: 'USD',
+    items: lines.map((line) => ({
+      productId: line.product.productId,
+      quantity: line.quantity,
+      ...(line.unitPrice === undefined ? { unitPrice: line.product.price } : { unitPrice: line.unitPrice }),
+      warehouseId: 'wh-001',
+    })),
+    paymentMethod: { type: 'CREDIT_CARD', token: 'tok_visa_4242' },
+    shippingAddress: address,
+    shippingMethod: 'STANDARD',
+    ...overrides,
+  };
+}
+
+/** What inventory publishes once it holds every line of an order. */
+export function reservationOf(order: { orderId: string; items: { productId: string; quantity: number }[] }) {
+  return {
+    orderId: order.orderId,
+    reservationId: randomUUID(),
+    items: order.items.map((item) => ({
+      productId: item.productId,
+      quantity: item.quantity,
+      warehouseId: 'wh-001',
+    })),
+    expiresAt: Date.now() + 15 * 60_000,
+  };
+}
+
+/** What delivery publishes once the label exists. */
+export function deliveryOf(order: { orderId: string; customerId: string }) {
+  return {
+    orderId: order.orderId,
+    customerId: order.customerId,
+    shipmentId: randomUUID(),
+    labelNumber: `LBL-${order.orderId.slice(0, 8)}`,
+    trackingId: `TRK-${order.orderId.slice(0, 8)}`,
+    carrier: 'SIMULATED',
+    serviceLevel: 'STANDARD',
+    shippingAddress: { ...address },
+    estimatedDeliveryAt: null,
+    labelUrl: null,
+  };
+}
+
+export function compensation(
+  orderId: string,
+  action: 'VOID_PAYMENT' | 'REFUND_PAYMENT' | 'CANCEL_ORDER' | 'RELEASE_INVENTORY',
+  reason = 'PAYMENT_FAILED',
+  attempt = 1,
+) {
+  return {
+    sagaId: randomUUID(),
+    workflowId: randomUUID(),
+    orderId,
+    action,
+    attempt,
+    reason,
+    parameters: {},
+  };
+}
