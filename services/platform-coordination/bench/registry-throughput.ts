@@ -1,0 +1,147 @@
+/**
+ * Registry and configuration reads against 1,000 registered instances, over real HTTP.
+ *
+ *   GET /services          a page of 20, filtered by service name (the common discovery query)
+ *   PUT /services/{id}/heartbeat   a random instance's lease renewal
+ *   GET /config/{service}  the effective configuration (defaults + service + profile)
+ *
+ * For each: BENCH_SECONDS of requests from BENCH_CONCURRENCY concurrent clients, then requests per
+ * second and the p50/p99 latency. The service runs in this process with rate limiting, health polling
+ * and self-registration off, against PostgreSQL and the broker of the local stack; the load generator
+ * shares the machine, so the figures are a floor for a dedicated host.
+ *
+ * Run with the stack up: `pnpm --filter @fv/platform-coordination bench`.
+ */
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { signToken } from '@fv/service-kit';
+import { createTestDatabase, ensureStack, uniqueName } from '@fv/testing';
+import { createCoordinationRuntime } from '../src/runtime.js';
+
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SERVICES = 10;
+const secret = 'bench-secret-0123456789abcdef';
+
+const stack = await ensureStack();
+const database = await createTestDatabase({ name: 'coordination-bench' });
+if (database.target.kind !== 'postgres') throw new Error('the benchmark needs the local PostgreSQL server');
+const runtime = await createCoordinationRuntime({
+  rateLimit: false,
+  env: {
+    SERVICE_NAME: uniqueName('coordination-bench'),
+    LOG_LEVEL: 'error',
+    JWT_SECRET: secret,
+    DATABASE_URL: database.target.url,
+    KAFKA_BROKERS: stack.kafkaBrokers,
+    SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+    SERVICE_REGISTRATION: 'false',
+    HEALTH_POLL_ENABLED: 'false',
+  },
+});
+await runtime.start();
+await runtime.context.database.ready;
+const base = await runtime.app.listen({ port: 0, host: '127.0.0.1' });
+const admin = `Bearer ${signToken(secret, { sub: 'bench', roles: ['admin'], expiresIn: 3600 })}`;
+
+async function call(method: string, path: string, body?: unknown): Promise<Response> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: admin, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok)
+    throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
+  await response.arrayBuffer();
+  return response;
+}
+
+// 1,000 instances over 10 services, and a configuration for each service (defaults, keys, a profile).
+const names = Array.from({ length: SERVICES }, (_, i) => `bench-service-${i}`);
+const ids: string[] = [];
+const registerStarted = performance.now();
+for (let i = 0; i < INSTANCES; i += CONCURRENCY) {
+  const batch = Array.from({ length: Math.min(CONCURRENCY, INSTANCES - i) }, async (_, j) => {
+    const n = i + j;
+    const response = await fetch(`${base}/api/v1/services/register`, {
+      method: 'POST',
+      headers: { authorization: admin, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: names[n % SERVICES],
+        version: '1.0.0',
+        host: `10.0.${Math.floor(n / 250)}.${n % 250}`,
+        port: 8080,
+        metadata: { tags: ['bench'], zone: `zone-${n % 3}` },
+      }),
+    });
+    ids.push(((await response.json()) as { instanceId: string }).instanceId);
+  });
+  await Promise.all(batch);
+}
+const registerSeconds = (performance.now() - registerStarted) / 1000;
+await call('PUT', '/api/v1/config/application', {
+  expectedVersion: 0,
+  entries: { 'featureFlags.bench': true, 'retry.maxAttempts': 3 },
+});
+for (const name of names) {
+  await call('PUT', `/api/v1/config/${name}`, {
+    expectedVersion: 0,
+    entries: Object.fromEntries(Array.from({ length: 20 }, (_, k) => [`${name}.key${k}`, k])),
+  });
+  await call('PUT', `/api/v1/config/${name}?profile=prod`, {
+    expectedVersion: 0,
+    entries: { 'payment.timeoutMs': 2500 },
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function measure(label: string, request: (i: number) => Promise<unknown>): Promise<string> {
+  // Warm up connections and caches.
+  await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => request(i)));
+  const latencies: number[] = [];
+  const deadline = performance.now() + SECONDS * 1000;
+  let counter = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        await request(counter++);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return `${label.padEnd(34)} ${String(Math.round(latencies.length / elapsed)).padStart(7)} req/s   p50 ${percentile(latencies, 50).toFixed(2).padStart(7)} ms   p99 ${percentile(latencies, 99).toFixed(2).padStart(7)} ms   (${latencies.length} requests)`;
+}
+
+const results = [
+  await measure('GET /services?name=…&size=20', (i) =>
+    call('GET', `/api/v1/services?name=${names[i % SERVICES]}&size=20`),
+  ),
+  await measure('PUT /services/{id}/heartbeat', (i) =>
+    call('PUT', `/api/v1/services/${ids[(i * 7919) % ids.length]}/heartbeat`),
+  ),
+  await measure('GET /config/{service}?profile=prod', (i) =>
+    call('GET', `/api/v1/config/${names[i % SERVICES]}?profile=prod`),
+  ),
+];
+
+console.log(
+  `\nplatform-coordination registry benchmark — ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), node ${process.version}`,
+);
+console.log(
+  `${ids.length} instances registered in ${registerSeconds.toFixed(1)} s; concurrency ${CONCURRENCY}; ${SECONDS} s per figure; local PostgreSQL; load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}\n`,
+);
+for (const line of results) console.log(line);
+
+await runtime.stop();
+await database.dispose();

@@ -1,0 +1,44 @@
+import { loadConfig } from '@fv/service-kit';
+import { describe, expect, it } from 'vitest';
+import { configSchema } from './config.js';
+
+const minimal = { SERVICE_NAME: 'platform-coordination', PORT: '8081' };
+
+describe('configuration', () => {
+  it('runs with no configuration', () => {
+    const config = loadConfig(configSchema, minimal);
+    expect(config.REGISTRY_HEARTBEAT_INTERVAL_SECONDS).toBe(10);
+    expect(config.REGISTRY_HEARTBEAT_TTL_SECONDS).toBe(30);
+    expect(config.REGISTRY_SELF_PRESERVATION_THRESHOLD).toBe(0.5);
+    expect(config.HEALTH_POLL_ENABLED).toBe(true);
+    expect(config.CONFIG_PROFILE).toBeUndefined();
+  });
+
+  it('reads the service variables', () => {
+    const config = loadConfig(configSchema, {
+      ...minimal,
+      REGISTRY_HEARTBEAT_TTL_SECONDS: '5',
+      REGISTRY_SELF_PRESERVATION_THRESHOLD: '0.85',
+      HEALTH_POLL_ENABLED: 'off',
+      CONFIG_PROFILE: 'staging',
+    });
+    expect(config.REGISTRY_HEARTBEAT_TTL_SECONDS).toBe(5);
+    expect(config.REGISTRY_SELF_PRESERVATION_THRESHOLD).toBe(0.85);
+    expect(config.HEALTH_POLL_ENABLED).toBe(false);
+    expect(config.CONFIG_PROFILE).toBe('staging');
+  });
+
+  it('names every bad variable', () => {
+    expect(() =>
+      loadConfig(configSchema, {
+        ...minimal,
+        REGISTRY_HEARTBEAT_INTERVAL_SECONDS: '0',
+        REGISTRY_SELF_PRESERVATION_THRESHOLD: '2',
+        HEALTH_POLL_TIMEOUT_MS: 'soon',
+        CONFIG_PROFILE: 'Not A Profile',
+      }),
+    ).toThrow(
+      /REGISTRY_HEARTBEAT_INTERVAL_SECONDS[\s\S]*REGISTRY_SELF_PRESERVATION_THRESHOLD[\s\S]*HEALTH_POLL_TIMEOUT_MS[\s\S]*CONFIG_PROFILE/,
+    );
+  });
+});

@@ -1,0 +1,355 @@
+import { insufficientPermissions, invalidFields, requirePrincipal, type Principal } from '@fv/service-kit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ConfigScope, ConfigService } from '../config-store/config-service.js';
+import { DEFAULTS_SERVICE } from '../domain/config-document.js';
+import { assertActsFor } from './services.js';
+import {
+  effectiveConfigSchema,
+  errorResponses,
+  NAME_PATTERN,
+  pagination,
+  pagingQuery,
+  PROFILE_PATTERN,
+  sourceVersionSchema,
+  writeResultSchema,
+} from './schemas.js';
+
+export interface ConfigRouteOptions {
+  watchMaxTimeoutSeconds: number;
+  watchRecheckMs: number;
+}
+
+const serviceParam = {
+  service: {
+    type: 'string',
+    pattern: NAME_PATTERN,
+    description: `Service name; "${DEFAULTS_SERVICE}" holds the platform defaults`,
+  },
+} as const;
+const keyParam = {
+  key: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 200,
+    description: 'Dotted key, e.g. featureFlags.expressCheckout',
+  },
+} as const;
+const versionParam = { version: { type: 'integer', minimum: 1, maximum: 2_147_483_647 } } as const;
+const profileQuery = {
+  profile: { type: 'string', pattern: PROFILE_PATTERN, description: 'Profile, e.g. staging' },
+} as const;
+const expectedVersion = {
+  type: 'integer',
+  minimum: 0,
+  maximum: 2_147_483_647,
+  description: 'Version of the source the write is based on (0 for a source not written yet); another is 409',
+} as const;
+
+function canSeeSecrets(request: FastifyRequest): boolean {
+  return request.principal?.roles.includes('admin') ?? false;
+}
+
+/** Writes to a service's configuration: its own service token or an admin; the platform defaults: an admin. */
+function assertMayWrite(principal: Principal, service: string): void {
+  if (service === DEFAULTS_SERVICE && !principal.roles.includes('admin')) {
+    throw insufficientPermissions('Only an admin may write the platform defaults', {
+      service,
+      subject: principal.sub,
+    });
+  }
+  assertActsFor(principal, service);
+}
+
+function writeMeta(request: FastifyRequest) {
+  const principal = requirePrincipal(request);
+  return {
+    updatedBy: principal.sub,
+    traceparent:
+      (request as FastifyRequest & { traceContext?: { traceparent?: string } }).traceContext?.traceparent ??
+      null,
+  };
+}
+
+function scopeOf(
+  request: FastifyRequest<{ Params: { service: string }; Querystring: { profile?: string } }>,
+): ConfigScope {
+  return { service: request.params.service, profile: request.query.profile ?? null };
+}
+
+/** The configuration store: effective configuration (with watching), versioned writes, history and restore. */
+export function configRoutes(app: FastifyInstance, store: ConfigService, options: ConfigRouteOptions): void {
+  app.get<{
+    Params: { service: string };
+    Querystring: { profile?: string; waitForVersion?: number; timeout?: number };
+  }>(
+    '/config/:service',
+    {
+      schema: {
+        tags: ['configuration'],
+        summary:
+          'Effective configuration: platform defaults, then the service, then its profile. With waitForVersion, blocks until the version passes it or the timeout (seconds) ends',
+        params: { type: 'object', required: ['service'], properties: serviceParam },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            ...profileQuery,
+            waitForVersion: {
+              type: 'integer',
+              minimum: 0,
+              description: 'Answer once the version is greater than this',
+            },
+            timeout: { type: 'integer', minimum: 1, description: 'Longest wait in seconds (default 30)' },
+          },
+        },
+        response: { 200: effectiveConfigSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { service } = request.params;
+      const { profile = null, waitForVersion, timeout } = request.query;
+      const reveal = canSeeSecrets(request);
+      if (timeout !== undefined && timeout > options.watchMaxTimeoutSeconds) {
+        throw invalidFields([
+          {
+            field: 'query.timeout',
+            rule: 'maximum',
+            message: `must be <= ${options.watchMaxTimeoutSeconds}`,
+          },
+        ]);
+      }
+      let result;
+      if (waitForVersion === undefined) {
+        result = await store.effective(service, profile, reveal);
+      } else {
+        const abort = new AbortController();
+        const onClose = () => abort.abort();
+        // The response closing before it was sent means the client went away: stop waiting.
+        reply.raw.once('close', onClose);
+        try {
+          result = await store.watch(service, profile, reveal, waitForVersion, {
+            timeoutMs: (timeout ?? Math.min(30, options.watchMaxTimeoutSeconds)) * 1000,
+            recheckMs: options.watchRecheckMs,
+            signal: abort.signal,
+          });
+        } finally {
+          reply.raw.off('close', onClose);
+        }
+      }
+      reply.header('x-config-version', String(result.version));
+      return result;
+    },
+  );
+
+  app.put<{
+    Params: { service: string };
+    Querystring: { profile?: string };
+    Body: { expectedVersion: number; entries: Record<string, unknown>; secretKeys?: string[] };
+  }>(
+    '/config/:service',
+    {
+      config: { roles: ['service', 'admin'] },
+      schema: {
+        tags: ['configuration'],
+        summary:
+          'Replace every key of the service (or profile) configuration; a stale expectedVersion is 409 and changes nothing',
+        params: { type: 'object', required: ['service'], properties: serviceParam },
+        querystring: { type: 'object', additionalProperties: false, properties: profileQuery },
+        body: {
+          type: 'object',
+          required: ['expectedVersion', 'entries'],
+          additionalProperties: false,
+          properties: {
+            expectedVersion,
+            entries: { type: 'object', description: 'key -> any JSON value' },
+            secretKeys: {
+              type: 'array',
+              maxItems: 1000,
+              items: { type: 'string', minLength: 1, maxLength: 200 },
+            },
+          },
+        },
+        response: { 200: writeResultSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      assertMayWrite(requirePrincipal(request), request.params.service);
+      return store.put(scopeOf(request), request.body, writeMeta(request), canSeeSecrets(request));
+    },
+  );
+
+  app.put<{
+    Params: { service: string; key: string };
+    Querystring: { profile?: string };
+    Body: { expectedVersion: number; value: unknown; secret?: boolean };
+  }>(
+    '/config/:service/keys/:key',
+    {
+      config: { roles: ['service', 'admin'] },
+      schema: {
+        tags: ['configuration'],
+        summary: 'Set one key; a stale expectedVersion is 409 and changes nothing',
+        params: {
+          type: 'object',
+          required: ['service', 'key'],
+          properties: { ...serviceParam, ...keyParam },
+        },
+        querystring: { type: 'object', additionalProperties: false, properties: profileQuery },
+        body: {
+          type: 'object',
+          required: ['expectedVersion', 'value'],
+          additionalProperties: false,
+          properties: {
+            expectedVersion,
+            value: { description: 'Any JSON value' },
+            secret: { type: 'boolean' },
+          },
+        },
+        response: { 200: writeResultSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      assertMayWrite(requirePrincipal(request), request.params.service);
+      return store.putKey(
+        scopeOf(request),
+        request.params.key,
+        request.body,
+        writeMeta(request),
+        canSeeSecrets(request),
+      );
+    },
+  );
+
+  app.delete<{
+    Params: { service: string; key: string };
+    Querystring: { profile?: string; expectedVersion: number };
+  }>(
+    '/config/:service/keys/:key',
+    {
+      config: { roles: ['service', 'admin'] },
+      schema: {
+        tags: ['configuration'],
+        summary: 'Remove one key; a stale expectedVersion is 409 and changes nothing',
+        params: {
+          type: 'object',
+          required: ['service', 'key'],
+          properties: { ...serviceParam, ...keyParam },
+        },
+        querystring: {
+          type: 'object',
+          required: ['expectedVersion'],
+          additionalProperties: false,
+          properties: { ...profileQuery, expectedVersion },
+        },
+        response: { 200: writeResultSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      assertMayWrite(requirePrincipal(request), request.params.service);
+      return store.deleteKey(
+        scopeOf(request),
+        request.params.key,
+        request.query.expectedVersion,
+        writeMeta(request),
+        canSeeSecrets(request),
+      );
+    },
+  );
+
+  app.get<{ Params: { service: string }; Querystring: { profile?: string; page: number; size: number } }>(
+    '/config/:service/versions',
+    {
+      schema: {
+        tags: ['configuration'],
+        summary: 'Stored versions of the service (or profile) configuration, newest first',
+        params: { type: 'object', required: ['service'], properties: serviceParam },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ...profileQuery, ...pagingQuery },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              service: { type: 'string' },
+              profile: { type: ['string', 'null'] },
+              currentVersion: { type: 'integer' },
+              versions: { type: 'array', items: sourceVersionSchema },
+              pagination: { type: 'object', additionalProperties: true },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const scope = scopeOf(request);
+      const { page, size } = request.query;
+      const history = await store.history(scope, page, size, canSeeSecrets(request));
+      return {
+        service: scope.service,
+        profile: scope.profile,
+        currentVersion: history.currentVersion,
+        versions: history.versions,
+        pagination: pagination(page, size, history.total),
+      };
+    },
+  );
+
+  app.get<{ Params: { service: string; version: number }; Querystring: { profile?: string } }>(
+    '/config/:service/versions/:version',
+    {
+      schema: {
+        tags: ['configuration'],
+        summary: 'One stored version',
+        params: {
+          type: 'object',
+          required: ['service', 'version'],
+          properties: { ...serviceParam, ...versionParam },
+        },
+        querystring: { type: 'object', additionalProperties: false, properties: profileQuery },
+        response: { 200: sourceVersionSchema, ...errorResponses },
+      },
+    },
+    async (request) => store.version(scopeOf(request), request.params.version, canSeeSecrets(request)),
+  );
+
+  app.post<{
+    Params: { service: string; version: number };
+    Querystring: { profile?: string };
+    Body: { expectedVersion: number };
+  }>(
+    '/config/:service/versions/:version/restore',
+    {
+      config: { roles: ['service', 'admin'] },
+      schema: {
+        tags: ['configuration'],
+        summary: 'Store the keys of an earlier version as a new version',
+        params: {
+          type: 'object',
+          required: ['service', 'version'],
+          properties: { ...serviceParam, ...versionParam },
+        },
+        querystring: { type: 'object', additionalProperties: false, properties: profileQuery },
+        body: {
+          type: 'object',
+          required: ['expectedVersion'],
+          additionalProperties: false,
+          properties: { expectedVersion },
+        },
+        response: { 200: writeResultSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      assertMayWrite(requirePrincipal(request), request.params.service);
+      return store.restore(
+        scopeOf(request),
+        request.params.version,
+        request.body.expectedVersion,
+        writeMeta(request),
+        canSeeSecrets(request),
+      );
+    },
+  );
+}
