@@ -33,6 +33,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import { z } from 'zod';
+import { LiveConfigSubscriber, type ConfigurationSource } from './live-config-subscriber.js';
 import { ManagedDatabase } from './managed-database.js';
 import { ServiceRegistration } from './registration.js';
 import { retryForever } from './retry-forever.js';
@@ -52,6 +53,13 @@ export const runtimeConfigSchema = baseConfigSchema.extend({
   ADVERTISED_HOST: z.string().min(1).optional(),
   /** Availability zone reported to the registry. */
   SERVICE_ZONE: z.string().min(1).optional(),
+  /** Follow the configuration store and apply live keys (log level, feature flags, retry settings) without a restart (true). */
+  LIVE_CONFIG: z
+    .enum(['true', 'false'], { errorMap: () => ({ message: 'must be true or false' }) })
+    .default('true')
+    .transform((value) => value === 'true'),
+  /** Configuration profile of this instance (e.g. `prod`), applied over the service's own keys. */
+  CONFIG_PROFILE: z.string().min(1).optional(),
 });
 
 export type RuntimeConfig = z.output<typeof runtimeConfigSchema>;
@@ -95,6 +103,10 @@ export interface ServiceDefinition<P extends PrismaLike, C extends RuntimeConfig
   migrationsDir: string;
   createPrisma(adapter: Database['adapter']): P;
   routes?(app: FastifyInstance, context: ServiceContext<P, C>): Promise<void> | void;
+  /** Routes outside `/api/v1` (e.g. extra probe paths); they are public unless they say otherwise. */
+  rootRoutes?(app: FastifyInstance, context: ServiceContext<P, C>): Promise<void> | void;
+  /** Where live configuration is read from (default: the coordination service's `GET /config/{service}`). */
+  liveConfigSource?(context: ServiceContext<P, C>): ConfigurationSource;
   consumers?(context: ServiceContext<P, C>): ConsumerDefinition[];
   background?(context: ServiceContext<P, C>): BackgroundTask[];
   healthChecks?(context: ServiceContext<P, C>): HealthCheck[];
@@ -109,7 +121,12 @@ export interface ServiceRuntime<P extends PrismaLike, C extends RuntimeConfig = 
   context: ServiceContext<P, C>;
   consumers: EventConsumer[];
   registration: ServiceRegistration | null;
-  /** Starts the relay, consumers, background tasks and registration (each retries in the background until its dependency is there). */
+  /** Applies live configuration keys (null when LIVE_CONFIG=false). */
+  liveConfigSubscriber: LiveConfigSubscriber | null;
+  /**
+   * Starts registration at once, and the relay, consumers and background tasks once the database is
+   * migrated (each retries in the background until its dependency is there).
+   */
   start(): Promise<void>;
   /** What to close, in order: consumers, background tasks, registration, relay, broker check, Prisma, database. */
   closeables: Closeable[];
@@ -187,6 +204,7 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
   if (definition.routes) {
     await app.register(async (scope) => definition.routes!(scope, context), { prefix: '/api/v1' });
   }
+  if (definition.rootRoutes) await definition.rootRoutes(app, context);
 
   const consumers = (definition.consumers?.(context) ?? []).map(
     (consumer) =>
@@ -201,7 +219,14 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
         onSettled: () => relay.notify(),
       }),
   );
-  const background = definition.background?.(context) ?? [];
+  const liveConfigSubscriber = config.LIVE_CONFIG
+    ? new LiveConfigSubscriber(context, {
+        service: definition.name,
+        profile: config.CONFIG_PROFILE ?? null,
+        ...(definition.liveConfigSource ? { source: definition.liveConfigSource(context) } : {}),
+      })
+    : null;
+  const background = [...(definition.background?.(context) ?? []), ...(liveConfigSubscriber ? [liveConfigSubscriber] : [])];
   const registration = config.SERVICE_REGISTRATION
     ? new ServiceRegistration({
         coordinationUrl: config.COORDINATION_URL,
@@ -239,6 +264,7 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
     context,
     consumers,
     registration,
+    liveConfigSubscriber,
     closeables,
     async start() {
       // The relay and the consumers wait for the migrated database; each retries on its own until its
@@ -252,8 +278,8 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
             signal: abort.signal,
           });
         }
+        for (const task of background) task.start();
       });
-      for (const task of background) task.start();
       registration?.start();
     },
     async stop() {

@@ -8,10 +8,7 @@ export interface CoordinationRuntime extends ServiceRuntime<PrismaClient, Coordi
   components: CoordinationComponents;
 }
 
-/**
- * The service's runtime plus the Spring-style probe paths the Kubernetes manifest of seed 000 uses
- * (`/actuator/health/liveness`, `/actuator/health/readiness`), which live outside /api/v1.
- */
+/** The service's runtime, with its components at hand (tests and benchmarks reach into them). */
 export async function createCoordinationRuntime(
   options: CoordinationOptions & { env?: Environment; logger?: Logger } = {},
 ): Promise<CoordinationRuntime> {
@@ -20,44 +17,5 @@ export async function createCoordinationRuntime(
     ...(options.env ? { env: options.env } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  const { app } = runtime;
-  const probe = { probe: true, public: true, rateLimit: false } as const;
-  const statusSchema = {
-    type: 'object',
-    properties: { status: { type: 'string' }, failing: { type: 'array', items: { type: 'string' } } },
-  };
-
-  app.get(
-    '/actuator/health/liveness',
-    {
-      config: probe,
-      logLevel: 'warn',
-      schema: {
-        tags: ['operations'],
-        summary: 'Liveness probe (seed 000 manifest)',
-        response: { 200: statusSchema },
-      },
-    },
-    async () => ({ status: 'UP' }),
-  );
-  app.get(
-    '/actuator/health/readiness',
-    {
-      config: probe,
-      logLevel: 'warn',
-      schema: {
-        tags: ['operations'],
-        summary: 'Readiness probe (seed 000 manifest)',
-        response: { 200: statusSchema, 503: statusSchema },
-      },
-    },
-    async (_request, reply) => {
-      const readiness = await app.health.readiness();
-      if (readiness.ready) return { status: 'UP' };
-      return reply
-        .code(503)
-        .send({ status: readiness.shuttingDown ? 'OUT_OF_SERVICE' : 'DOWN', failing: readiness.failing });
-    },
-  );
   return Object.assign(runtime, { components: definition.components(runtime.context) });
 }

@@ -1,14 +1,14 @@
 import type { CreateAppOptions } from '@fv/service-kit';
-import type { BackgroundTask, ServiceContext, ServiceDefinition } from '@fv/service-runtime';
+import type { ServiceContext, ServiceDefinition } from '@fv/service-runtime';
 import { ConfigService } from './config-store/config-service.js';
 import { ConfigWatch } from './config-store/config-watch.js';
 import { configSchema, type CoordinationConfig } from './config.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { coordinationHealthDocument } from './health/health-document.js';
 import { HealthPoller } from './health/health-poller.js';
-import { LiveConfigSubscriber } from './live-config-subscriber.js';
 import { LeaseSweeper } from './registry/lease-sweeper.js';
 import { RegistryService } from './registry/registry-service.js';
+import { actuatorRoutes } from './routes/actuator.js';
 import { configRoutes } from './routes/config.js';
 import { serviceRoutes } from './routes/services.js';
 
@@ -24,7 +24,6 @@ export interface CoordinationComponents {
   watch: ConfigWatch;
   sweeper: LeaseSweeper;
   poller: HealthPoller;
-  liveConfig: LiveConfigSubscriber;
 }
 
 export interface CoordinationOptions {
@@ -32,23 +31,6 @@ export interface CoordinationOptions {
   rateLimit?: CreateAppOptions['rateLimit'];
   /** Time source of the registry (tests move it forward instead of waiting). */
   clock?: () => Date;
-}
-
-/** Starts `task` once the database is migrated (the runtime starts background tasks at once). */
-function afterMigrations(context: CoordinationContext, task: BackgroundTask): BackgroundTask {
-  let closed = false;
-  return {
-    name: task.name,
-    start: () => {
-      void context.database.ready.then(() => {
-        if (!closed) task.start();
-      });
-    },
-    close: async () => {
-      closed = true;
-      await task.close();
-    },
-  };
 }
 
 /** The platform coordination service: registry, configuration store and health aggregator. */
@@ -95,12 +77,6 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
         historySize: config.HEALTH_HISTORY_SIZE,
         logger: logger.child({ component: 'health-poller' }),
       }),
-      // The coordination service reads its own live keys straight from its store.
-      liveConfig: new LiveConfigSubscriber(context, {
-        service: SERVICE_NAME,
-        profile: config.CONFIG_PROFILE ?? null,
-        source: (service, profile) => store.effective(service, profile, false),
-      }),
     };
     built.set(context, parts);
     return parts;
@@ -123,14 +99,13 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
         watchRecheckMs: context.config.CONFIG_WATCH_RECHECK_MS,
       });
     },
+    rootRoutes: (app) => actuatorRoutes(app),
+    // The coordination service reads its own live keys straight from its store.
+    liveConfigSource: (context) => (service, profile) =>
+      components(context).config.effective(service, profile, false),
     background(context) {
       const parts = components(context);
-      const tasks = [
-        parts.sweeper,
-        ...(context.config.HEALTH_POLL_ENABLED ? [parts.poller] : []),
-        parts.liveConfig,
-      ];
-      return tasks.map((task) => afterMigrations(context, task));
+      return [parts.sweeper, ...(context.config.HEALTH_POLL_ENABLED ? [parts.poller] : [])];
     },
     healthDocument(context) {
       const parts = components(context);

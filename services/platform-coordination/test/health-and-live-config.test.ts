@@ -1,11 +1,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServiceRuntime, type ServiceDefinition, type ServiceRuntime } from '@fv/service-runtime';
+import {
+  createServiceRuntime,
+  type LiveConfigSubscriber,
+  type ServiceDefinition,
+  type ServiceRuntime,
+} from '@fv/service-runtime';
 import type { TestDatabase } from '@fv/testing';
 import { uniqueName, waitFor } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaClient } from '../src/generated/prisma/client.js';
-import { LiveConfigSubscriber } from '../src/live-config-subscriber.js';
 import type { CoordinationRuntime } from '../src/runtime.js';
 import { admin, customer, DecodedEvents, env, startCoordination, testDatabase } from './support.js';
 
@@ -187,13 +191,11 @@ describe('a service started with the coordination service', () => {
     name: string,
     registration: boolean,
   ): Promise<{ runtime: ServiceRuntime<PrismaClient>; live: () => LiveConfigSubscriber }> {
-    let subscriber: LiveConfigSubscriber | undefined;
     const definition: ServiceDefinition<PrismaClient> = {
       name,
       port: 18_999,
       migrationsDir: new URL('../prisma/migrations', import.meta.url).pathname,
       createPrisma: (adapter) => new PrismaClient({ adapter }),
-      background: (context) => [(subscriber = new LiveConfigSubscriber(context, { retryIntervalMs: 200 }))],
     };
     const peer = await createServiceRuntime(definition, {
       env: {
@@ -205,7 +207,7 @@ describe('a service started with the coordination service', () => {
     });
     running.push(peer);
     await peer.start();
-    return { runtime: peer, live: () => subscriber! };
+    return { runtime: peer, live: () => peer.liveConfigSubscriber! };
   }
 
   it('applies live configuration written to the coordination service without a restart', async () => {

@@ -1,10 +1,10 @@
 import { topicOf, type ConfigurationUpdated } from '@fv/contracts';
 import { ensureTopics, type EventCodec } from '@fv/messaging';
 import { signToken, type LiveConfig, type LiveConfigValues } from '@fv/service-kit';
-import type { BackgroundTask, RuntimeConfig } from '@fv/service-runtime';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { DEFAULTS_SERVICE, expandDottedKeys, type ConfigEntries } from './domain/config-document.js';
+import { PLATFORM_DEFAULTS_SERVICE, expandDottedKeys, type ConfigEntries } from './live-config-keys.js';
+import type { BackgroundTask, RuntimeConfig } from './service-runtime.js';
 
 /** The effective configuration of a service as the coordination service serves it. */
 export interface EffectiveConfiguration {
@@ -265,7 +265,7 @@ export class LiveConfigSubscriber implements BackgroundTask {
   }
 
   private concerns(event: ConfigurationUpdated): boolean {
-    if (event.service !== this.service && event.service !== DEFAULTS_SERVICE) return false;
+    if (event.service !== this.service && event.service !== PLATFORM_DEFAULTS_SERVICE) return false;
     return event.profile === null || (event.service === this.service && event.profile === this.profile);
   }
 
