@@ -59,7 +59,10 @@ export const runtimeConfigSchema = baseConfigSchema.extend({
     .default('true')
     .transform((value) => value === 'true'),
   /** Configuration profile of this instance (e.g. `prod`), applied over the service's own keys. */
-  CONFIG_PROFILE: z.string().min(1).optional(),
+  CONFIG_PROFILE: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes, at most 63 characters')
+    .optional(),
 });
 
 export type RuntimeConfig = z.output<typeof runtimeConfigSchema>;

@@ -29,16 +29,22 @@ describe('configuration', () => {
   });
 
   it('names every bad variable', () => {
-    expect(() =>
+    const load = () =>
       loadConfig(configSchema, {
         ...minimal,
         REGISTRY_HEARTBEAT_INTERVAL_SECONDS: '0',
         REGISTRY_SELF_PRESERVATION_THRESHOLD: '2',
         HEALTH_POLL_TIMEOUT_MS: 'soon',
         CONFIG_PROFILE: 'Not A Profile',
-      }),
-    ).toThrow(
-      /REGISTRY_HEARTBEAT_INTERVAL_SECONDS[\s\S]*REGISTRY_SELF_PRESERVATION_THRESHOLD[\s\S]*HEALTH_POLL_TIMEOUT_MS[\s\S]*CONFIG_PROFILE/,
-    );
+      });
+    expect(load).toThrow(/\(4 problems\)/);
+    for (const variable of [
+      'REGISTRY_HEARTBEAT_INTERVAL_SECONDS',
+      'REGISTRY_SELF_PRESERVATION_THRESHOLD',
+      'HEALTH_POLL_TIMEOUT_MS',
+      'CONFIG_PROFILE',
+    ]) {
+      expect(load).toThrow(new RegExp(`${variable}: `));
+    }
   });
 });

@@ -2,8 +2,6 @@ import { envBoolean, envInteger } from '@fv/service-kit';
 import { runtimeConfigSchema } from '@fv/service-runtime';
 import { z } from 'zod';
 
-const PROFILE_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-
 /**
  * The coordination service's variables, on top of the runtime's. This is the only module that reads
  * the environment; the defaults make the local stack run with no configuration.
@@ -38,11 +36,6 @@ export const configSchema = runtimeConfigSchema.extend({
   CONFIG_WATCH_MAX_TIMEOUT_SECONDS: envInteger(1, 3600).default(300),
   /** How often a watch re-reads the store, for writes made through another replica. */
   CONFIG_WATCH_RECHECK_MS: envInteger(50, 60_000).default(1000),
-  /** Profile of this service's own configuration, applied live. */
-  CONFIG_PROFILE: z
-    .string()
-    .regex(PROFILE_PATTERN, 'must be lower-case letters, digits and dashes, at most 63 characters')
-    .optional(),
 });
 
 export type CoordinationConfig = z.output<typeof configSchema>;
