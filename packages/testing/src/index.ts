@@ -3,3 +3,4 @@ export * from './unique.js';
 export * from './stack.js';
 export * from './test-database.js';
 export * from './event-collector.js';
+export * from './consumer-offsets.js';

@@ -1,0 +1,48 @@
+import type { Kafka } from 'kafkajs';
+import { waitFor } from './wait-for.js';
+
+/**
+ * Commits the current end of `topics` for `groupId`, so a consumer group that starts afterwards reads
+ * only what is published from now on — not every earlier test's events on the shared topics. (Services
+ * start new groups at the earliest offset, as seed 000 configures; tests must not replay history.)
+ */
+export async function startGroupAtEnd(kafka: Kafka, groupId: string, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic));
+    if (missing.length) {
+      await admin
+        .createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true })
+        .catch(() => undefined);
+    }
+    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+    let joined = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      joined = true;
+    });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics, fromBeginning: false });
+      await consumer.run({ autoCommit: false, eachMessage: async () => undefined });
+      await waitFor(() => joined, { timeoutMs: 30_000, description: `${groupId} joining` });
+      const offsets = (
+        await Promise.all(
+          topics.map(async (topic) =>
+            (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => ({
+              topic,
+              partition,
+              offset: high,
+            })),
+          ),
+        )
+      ).flat();
+      await consumer.commitOffsets(offsets);
+    } finally {
+      await consumer.disconnect();
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
