@@ -64,6 +64,7 @@ export class StackError extends Error {
  * @param {number} [options.kafkaPort]       default FV_KAFKA_PORT, else 9092
  * @param {number} [options.controllerPort]  default FV_KAFKA_CONTROLLER_PORT, else 9093
  * @param {number} [options.registryPort]    default FV_REGISTRY_PORT, else 8090
+ * @param {string} [options.jarsDir]         default FV_JARS_DIR, else <stateDir>/jars
  * @param {NodeJS.ProcessEnv} [options.env]  default process.env
  */
 export function resolveStackConfig(options = {}) {
@@ -94,7 +95,8 @@ export function resolveStackConfig(options = {}) {
     kafkaPort,
     controllerPort,
     registryPort,
-    jarsDir: join(stateDir, 'jars'),
+    // Downloaded jars can be shared between state folders (the test stack reuses the main one's).
+    jarsDir: canonicalPath(options.jarsDir ?? (env.FV_JARS_DIR || join(stateDir, 'jars'))),
     logsDir: join(stateDir, 'logs'),
     runDir: join(stateDir, 'run'),
     kafkaBrokers: `${HOST}:${kafkaPort}`,

@@ -29,6 +29,7 @@ function env(overrides: Record<string, string> = {}) {
     KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
     SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL!,
     SERVICE_REGISTRATION: 'false',
+    LIVE_CONFIG: 'false',
     ...overrides,
   };
 }

@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { dlqTopicOf, topicOf, type EventMap, type EventName, type EventPayload } from '@fv/contracts';
-import { createKafka, EventCodec, ensureTopics } from '@fv/messaging';
+import { createKafka, EventCodec } from '@fv/messaging';
 import { signToken } from '@fv/service-kit';
 import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
-import { createTestDatabase, EventCollector, uniqueName, waitFor, type TestDatabase } from '@fv/testing';
+import {
+  EventCollector,
+  createTestDatabase,
+  startGroupAtEnd,
+  uniqueName,
+  waitFor,
+  type TestDatabase,
+} from '@fv/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import pino from 'pino';
 import type { InventoryConfig } from '../src/config.js';
@@ -88,7 +95,7 @@ export class InventoryHarness {
     const serviceName = uniqueName(`inventory-${this.name}`);
     // The consumer group starts at the end of each topic: a fresh test instance answers only the events
     // this test publishes, not the history other suites left on the shared broker.
-    await this.startGroupAtEnd(serviceName);
+    await startGroupAtEnd(this.kafka, serviceName, CONSUMED.map(topicOf));
     this.runtime = await createServiceRuntime(inventoryService, {
       env: {
         SERVICE_NAME: serviceName,
@@ -98,6 +105,7 @@ export class InventoryHarness {
         KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
         SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL!,
         SERVICE_REGISTRATION: 'false',
+        LIVE_CONFIG: 'false',
         ...env,
       },
     });
@@ -116,36 +124,6 @@ export class InventoryHarness {
       timeoutMs: 30_000,
       description: 'the inventory consumer joining its group',
     });
-  }
-
-  /** Commits the end of every consumed topic for `groupId`, with one short-lived member (one group join). */
-  private async startGroupAtEnd(groupId: string) {
-    const topics = CONSUMED.map(topicOf);
-    const admin = this.kafka.admin();
-    await admin.connect();
-    const ends: { topic: string; partition: number; offset: string }[] = [];
-    try {
-      await ensureTopics(admin, topics, { withDeadLetter: true });
-      for (const topic of topics) {
-        for (const { partition, high } of await admin.fetchTopicOffsets(topic))
-          ends.push({ topic, partition, offset: high });
-      }
-    } finally {
-      await admin.disconnect();
-    }
-    const consumer = this.kafka.consumer({ groupId });
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topics });
-      // Seeks are applied (and, with auto-commit, committed) at the next fetch.
-      const fetched = new Promise<void>((resolve) => consumer.on(consumer.events.FETCH, () => resolve()));
-      await consumer.run({ eachBatchAutoResolve: false, eachBatch: async () => undefined });
-      consumer.pause(topics.map((topic) => ({ topic })));
-      for (const end of ends) consumer.seek(end);
-      await fetched;
-    } finally {
-      await consumer.disconnect();
-    }
   }
 
   get app() {

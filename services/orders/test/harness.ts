@@ -3,8 +3,15 @@ import { topicOf, type EventMap, type EventName, type EventPayload } from '@fv/c
 import { EventCodec, createKafka, ensureTopics } from '@fv/messaging';
 import { signToken } from '@fv/service-kit';
 import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
-import { EventCollector, createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@fv/testing';
-import type { Admin, Kafka, Producer } from 'kafkajs';
+import {
+  EventCollector,
+  createTestDatabase,
+  startGroupAtEnd,
+  uniqueName,
+  waitFor,
+  type TestDatabase,
+} from '@fv/testing';
+import type { Kafka, Producer } from 'kafkajs';
 import pino from 'pino';
 import type { OrdersConfig } from '../src/config.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
@@ -70,38 +77,6 @@ export interface Harness {
 }
 
 /**
- * Commits the current end of `topics` for `groupId`, so a consumer group that starts later reads only
- * what is published from now on, not every earlier run's events.
- */
-async function startAtEnd(kafka: Kafka, admin: Admin, groupId: string, topics: string[]): Promise<void> {
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
-  let joined = false;
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    joined = true;
-  });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics, fromBeginning: false });
-    await consumer.run({ autoCommit: false, eachMessage: async () => undefined });
-    await waitFor(() => joined, { timeoutMs: 30_000, description: `${groupId} joining` });
-    const offsets = (
-      await Promise.all(
-        topics.map(async (topic) =>
-          (await admin.fetchTopicOffsets(topic)).map((partition) => ({
-            topic,
-            partition: partition.partition,
-            offset: partition.high,
-          })),
-        ),
-      )
-    ).flat();
-    await consumer.commitOffsets(offsets);
-  } finally {
-    await consumer.disconnect();
-  }
-}
-
-/**
  * The orders service on the shared broker, registry and PostgreSQL, with a database of its own and
  * consumer groups that start at the end of every topic (so other runs' events are not replayed).
  */
@@ -123,9 +98,7 @@ export async function startOrders(name: string, env: Record<string, string> = {}
     );
     const consumed = CONSUMED.map((event) => topicOf(event));
     await Promise.all(
-      [serviceName, `${serviceName}-price-list`].map((groupId) =>
-        startAtEnd(kafka, admin, groupId, consumed),
-      ),
+      [serviceName, `${serviceName}-price-list`].map((groupId) => startGroupAtEnd(kafka, groupId, consumed)),
     );
   } finally {
     await admin.disconnect();
@@ -151,6 +124,7 @@ export async function startOrders(name: string, env: Record<string, string> = {}
       KAFKA_BROKERS: process.env.KAFKA_BROKERS,
       SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL,
       SERVICE_REGISTRATION: 'false',
+      LIVE_CONFIG: 'false',
       PAYMENT_TIMEOUT_MS: '300',
       PAYMENT_RETRY_DELAYS_MS: '20,40,80',
       PAYMENT_CIRCUIT_FAILURE_THRESHOLD: '50',

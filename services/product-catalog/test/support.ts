@@ -58,6 +58,7 @@ export async function startCatalog(name: string): Promise<Catalog> {
       KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
       SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL!,
       SERVICE_REGISTRATION: 'false',
+      LIVE_CONFIG: 'false',
     },
   });
   await runtime.start();
