@@ -1,0 +1,154 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { signToken, type Role } from '@fv/service-kit';
+import { REPOSITORY_ROOT, createTestDatabase, waitFor, type TestDatabase } from '@fv/testing';
+
+/** The six services, in start order (the coordination service first: the others register with it). */
+export const SERVICES = [
+  'platform-coordination',
+  'product-catalog',
+  'inventory',
+  'orders',
+  'delivery',
+  'notifications',
+] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+interface StackOptions {
+  stateDir: string;
+  kafkaPort: number;
+  controllerPort: number;
+  registryPort: number;
+  jarsDir: string;
+}
+interface StackModule {
+  up(options: StackOptions): Promise<{ kafkaBrokers: string; schemaRegistryUrl: string }>;
+  down(options: StackOptions): Promise<unknown>;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export const JWT_SECRET = 'end-to-end-secret-0123456789abcdef';
+
+export function token(sub: string, roles: Role[]): string {
+  return signToken(JWT_SECRET, { sub, roles, expiresIn: 3600 });
+}
+
+export interface Platform {
+  url(service: ServiceName): string;
+  logs: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole platform as `npm start` runs it — every service a real process built from its `main.ts`,
+ * registering with the coordination service — on a broker and registry of its own (so no earlier
+ * test's events are replayed into it) and a fresh PostgreSQL database per service.
+ */
+export async function startPlatform(): Promise<Platform> {
+  const stack = (await import(pathToFileURL(path.join(REPOSITORY_ROOT, 'infra/stack.mjs')).href)) as StackModule;
+  const stackOptions: StackOptions = {
+    stateDir: await fsp.mkdtemp(path.join(os.tmpdir(), 'fv-e2e-')),
+    kafkaPort: await freePort(),
+    controllerPort: await freePort(),
+    registryPort: await freePort(),
+    jarsDir: process.env.FV_JARS_DIR ?? path.join(REPOSITORY_ROOT, '.local', 'jars'),
+  };
+  const endpoints = await stack.up(stackOptions);
+  const logs = path.join(stackOptions.stateDir, 'service-logs');
+  await fsp.mkdir(logs, { recursive: true });
+
+  const databases: TestDatabase[] = [];
+  const processes: { name: ServiceName; child: ChildProcess }[] = [];
+  const ports = new Map<ServiceName, number>();
+  for (const name of SERVICES) ports.set(name, await freePort());
+  const url = (name: ServiceName) => `http://127.0.0.1:${ports.get(name)}`;
+
+  const stop = async () => {
+    await Promise.all(
+      processes.map(
+        ({ child }) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+          }),
+      ),
+    );
+    for (const database of databases) await database.dispose();
+    await stack.down(stackOptions);
+    await fsp.rm(stackOptions.stateDir, { recursive: true, force: true });
+  };
+
+  try {
+    for (const name of SERVICES) {
+      const database = await createTestDatabase({ name: `e2e-${name}` });
+      databases.push(database);
+      if (database.target.kind !== 'postgres') throw new Error('the end-to-end scenarios need the local PostgreSQL server');
+      const out = fs.openSync(path.join(logs, `${name}.log`), 'a');
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: path.join(REPOSITORY_ROOT, 'services', name),
+        stdio: ['ignore', out, out],
+        env: {
+          ...process.env,
+          NODE_ENV: 'test',
+          PORT: String(ports.get(name)),
+          DATABASE_URL: database.target.url,
+          KAFKA_BROKERS: endpoints.kafkaBrokers,
+          SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
+          COORDINATION_URL: url('platform-coordination'),
+          JWT_SECRET,
+          LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
+        },
+      });
+      processes.push({ name, child });
+    }
+    for (const { name, child } of processes) {
+      await waitFor(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}; see ${logs}/${name}.log`);
+          const response = await fetch(`${url(name)}/health/ready`, { signal: AbortSignal.timeout(2000) });
+          return response.ok;
+        },
+        { timeoutMs: 120_000, intervalMs: 500, description: `${name} to be ready (log: ${logs}/${name}.log)` },
+      );
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, logs, stop };
+}
+
+/** A JSON call with a bearer token; answers status and body. */
+export async function call<T = Record<string, unknown>>(
+  method: string,
+  url: string,
+  bearer: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, {
+    method,
+    headers: {
+      authorization: `Bearer ${bearer}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+}

@@ -1,0 +1,4 @@
+import { runServiceMain } from '@fv/service-runtime';
+import { deliveryService } from './service.js';
+
+await runServiceMain(deliveryService);

@@ -1,0 +1,185 @@
+import { RETURN_REASONS, ITEM_CONDITIONS, RETURN_STATUSES } from '../domain/returns.js';
+import { SHIPMENT_STATUSES, TRACKING_STATUSES } from '../domain/shipment-status.js';
+
+/** A UUID, plain or with the platform's prefix (`ord-<uuid>`); responses always carry the plain form. */
+export const idSchema = {
+  type: 'string',
+  pattern: '^([A-Za-z]{2,10}-)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+  description: 'UUID; the prefixed form (e.g. ord-<uuid>) is accepted',
+} as const;
+
+const nullableString = { type: 'string', nullable: true } as const;
+const nullableDate = { type: 'string', format: 'date-time', nullable: true } as const;
+
+export const pagingQuery = {
+  page: { type: 'integer', minimum: 0, default: 0, description: 'Zero-based page number' },
+  size: { type: 'integer', minimum: 1, maximum: 100, default: 20, description: 'Page size' },
+} as const;
+
+export const idempotencyHeaders = {
+  type: 'object',
+  properties: {
+    'x-idempotency-key': {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      description:
+        'Repeating a request with the same key and body returns the first response; another body is 409',
+    },
+  },
+} as const;
+
+const addressSchema = {
+  type: 'object',
+  properties: {
+    name: nullableString,
+    street: { type: 'string' },
+    city: { type: 'string' },
+    state: nullableString,
+    zipCode: { type: 'string' },
+    country: { type: 'string' },
+    phone: nullableString,
+  },
+} as const;
+
+export const shipmentSchema = {
+  type: 'object',
+  properties: {
+    shipmentId: { type: 'string', format: 'uuid' },
+    orderId: { type: 'string', format: 'uuid' },
+    customerId: { type: 'string' },
+    status: { type: 'string', enum: SHIPMENT_STATUSES },
+    carrier: { type: 'string' },
+    serviceLevel: { type: 'string' },
+    labelNumber: { type: 'string' },
+    trackingId: { type: 'string' },
+    labelUrl: nullableString,
+    shippingAddress: addressSchema,
+    items: {
+      type: 'array',
+      items: { type: 'object', properties: { productId: { type: 'string' }, quantity: { type: 'integer' } } },
+    },
+    estimatedDeliveryAt: nullableDate,
+    dispatchedAt: nullableDate,
+    deliveredAt: nullableDate,
+    signedBy: nullableString,
+    cancelledAt: nullableDate,
+    cancelReason: nullableString,
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const trackingSchema = {
+  type: 'object',
+  properties: {
+    shipmentId: { type: 'string' },
+    orderId: { type: 'string' },
+    trackingId: { type: 'string' },
+    carrier: { type: 'string' },
+    status: { type: 'string', enum: SHIPMENT_STATUSES },
+    estimatedDeliveryAt: nullableDate,
+    deliveredAt: nullableDate,
+    signedBy: nullableString,
+    events: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          status: { type: 'string' },
+          occurredAt: { type: 'string', format: 'date-time' },
+          location: nullableString,
+          description: nullableString,
+          source: { type: 'string', enum: ['CARRIER', 'OPERATOR', 'SYSTEM'] },
+        },
+      },
+    },
+  },
+} as const;
+
+export const labelSchema = {
+  type: 'object',
+  properties: {
+    shipmentId: { type: 'string' },
+    orderId: { type: 'string' },
+    carrier: { type: 'string' },
+    serviceLevel: { type: 'string' },
+    labelNumber: { type: 'string' },
+    trackingId: { type: 'string' },
+    void: {
+      type: 'boolean',
+      description: 'True once the shipment was cancelled: the label must not be used',
+    },
+    shipTo: addressSchema,
+    packages: { type: 'integer', description: 'Units in the shipment' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const trackingUpdateBody = {
+  status: { type: 'string', enum: TRACKING_STATUSES },
+  occurredAt: { type: 'string', format: 'date-time', description: 'When the carrier scanned the parcel' },
+  location: { type: 'string', minLength: 1, maxLength: 200, nullable: true },
+  description: { type: 'string', minLength: 1, maxLength: 500, nullable: true },
+  signedBy: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 200,
+    nullable: true,
+    description: 'Only with DELIVERED',
+  },
+  estimatedDeliveryAt: { type: 'string', format: 'date-time', nullable: true },
+} as const;
+
+export const trackingUpdateResult = {
+  type: 'object',
+  properties: {
+    shipmentId: { type: 'string' },
+    status: { type: 'string', enum: SHIPMENT_STATUSES },
+    duplicate: {
+      type: 'boolean',
+      description: 'True when this carrier event had already been recorded (nothing changed)',
+    },
+  },
+} as const;
+
+export const returnSchema = {
+  type: 'object',
+  properties: {
+    returnId: { type: 'string', format: 'uuid' },
+    shipmentId: { type: 'string', format: 'uuid' },
+    orderId: { type: 'string', format: 'uuid' },
+    customerId: { type: 'string' },
+    status: { type: 'string', enum: RETURN_STATUSES },
+    reason: { type: 'string', enum: RETURN_REASONS },
+    comment: nullableString,
+    warehouseId: nullableString,
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          productId: { type: 'string' },
+          quantity: { type: 'integer' },
+          reason: nullableString,
+          condition: { type: 'string', enum: ITEM_CONDITIONS, nullable: true },
+        },
+      },
+    },
+    requestedAt: { type: 'string', format: 'date-time' },
+    receivedAt: nullableDate,
+  },
+} as const;
+
+export function pageSchema(items: object) {
+  return {
+    type: 'object',
+    properties: {
+      content: { type: 'array', items },
+      totalElements: { type: 'integer' },
+      totalPages: { type: 'integer' },
+      number: { type: 'integer' },
+      size: { type: 'integer' },
+    },
+  } as const;
+}

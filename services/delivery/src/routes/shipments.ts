@@ -1,0 +1,238 @@
+import { AppError, requirePrincipal } from '@fv/service-kit';
+import type { FastifyInstance } from 'fastify';
+import { findShipmentById, listShipments, listTrackingEvents } from '../db/shipments.js';
+import { parseUuid } from '../domain/ids.js';
+import type { ShipmentStatus, TrackingStatus } from '../domain/shipment-status.js';
+import { SHIPMENT_STATUSES } from '../domain/shipment-status.js';
+import { assertCanSee, customerScope } from '../http/access.js';
+import { recordTrackingUpdate } from '../use-cases/record-tracking-update.js';
+import type { RouteContext } from './route-context.js';
+import {
+  idSchema,
+  labelSchema,
+  pageSchema,
+  pagingQuery,
+  shipmentSchema,
+  trackingSchema,
+  trackingUpdateBody,
+  trackingUpdateResult,
+} from './schemas.js';
+import { labelView, pageView, shipmentView, trackingView } from './views.js';
+
+const tags = ['shipments'];
+const shipmentParams = {
+  type: 'object',
+  required: ['shipmentId'],
+  properties: { shipmentId: idSchema },
+} as const;
+
+interface ShipmentParams {
+  shipmentId: string;
+}
+
+interface TrackingUpdateBody {
+  status: TrackingStatus;
+  occurredAt: string;
+  location?: string | null;
+  description?: string | null;
+  signedBy?: string | null;
+  estimatedDeliveryAt?: string | null;
+}
+
+function shipmentNotFound(shipmentId: string) {
+  return new AppError('NOT_FOUND', `Shipment ${shipmentId} does not exist`, { details: { shipmentId } });
+}
+
+/** Shipments: read by their customer and by staff; tracking updates and delivery confirmation by staff. */
+export async function shipmentRoutes(
+  app: FastifyInstance,
+  { prisma, transaction, deps }: RouteContext,
+): Promise<void> {
+  async function visibleShipment(
+    request: { params: ShipmentParams },
+    principal: ReturnType<typeof requirePrincipal>,
+  ) {
+    const shipmentId = parseUuid(request.params.shipmentId)!;
+    const shipment = await findShipmentById(prisma, shipmentId);
+    if (!shipment) throw shipmentNotFound(shipmentId);
+    assertCanSee(principal, shipment.customerId, shipmentNotFound(shipmentId));
+    return shipment;
+  }
+
+  app.get<{
+    Querystring: {
+      orderId?: string;
+      customerId?: string;
+      status?: ShipmentStatus;
+      page: number;
+      size: number;
+    };
+  }>(
+    '/shipments',
+    {
+      schema: {
+        tags,
+        summary: 'List shipments (a customer sees only their own)',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            orderId: idSchema,
+            customerId: { type: 'string', minLength: 1, maxLength: 100 },
+            status: { type: 'string', enum: SHIPMENT_STATUSES },
+            ...pagingQuery,
+          },
+        },
+        response: { 200: pageSchema(shipmentSchema) },
+      },
+    },
+    async (request) => {
+      const principal = requirePrincipal(request);
+      const customerId = customerScope(principal, request.query.customerId);
+      const page = { page: request.query.page, size: request.query.size };
+      const { rows, total } = await listShipments(
+        prisma,
+        {
+          ...(request.query.orderId ? { orderId: parseUuid(request.query.orderId)! } : {}),
+          ...(customerId ? { customerId } : {}),
+          ...(request.query.status ? { status: request.query.status } : {}),
+        },
+        page,
+      );
+      return pageView(rows.map(shipmentView), total, page);
+    },
+  );
+
+  app.get<{ Params: ShipmentParams }>(
+    '/shipments/:shipmentId',
+    {
+      schema: { tags, summary: 'Get a shipment', params: shipmentParams, response: { 200: shipmentSchema } },
+    },
+    async (request) => shipmentView(await visibleShipment(request, requirePrincipal(request))),
+  );
+
+  app.get<{ Params: ShipmentParams }>(
+    '/shipments/:shipmentId/tracking',
+    {
+      schema: {
+        tags,
+        summary: 'Tracking status and history of a shipment',
+        params: shipmentParams,
+        response: { 200: trackingSchema },
+      },
+    },
+    async (request) => {
+      const shipment = await visibleShipment(request, requirePrincipal(request));
+      return trackingView(shipment, await listTrackingEvents(prisma, shipment.id));
+    },
+  );
+
+  app.get<{ Params: ShipmentParams }>(
+    '/shipments/:shipmentId/label',
+    {
+      schema: {
+        tags,
+        summary: 'The shipping label of a shipment',
+        params: shipmentParams,
+        response: { 200: labelSchema },
+      },
+    },
+    async (request) => labelView(await visibleShipment(request, requirePrincipal(request))),
+  );
+
+  app.post<{ Params: ShipmentParams; Body: TrackingUpdateBody }>(
+    '/shipments/:shipmentId/tracking-events',
+    {
+      config: { roles: ['admin', 'service'] },
+      schema: {
+        tags,
+        summary: 'Record a tracking update for a shipment (operators and integrations)',
+        description:
+          'Moves the shipment along LABEL_CREATED → DISPATCHED → IN_TRANSIT (repeatable) → DELIVERED; any other move is 422 with details.reason INVALID_STATUS_TRANSITION.',
+        params: shipmentParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['status', 'occurredAt'],
+          properties: trackingUpdateBody,
+        },
+        response: { 200: trackingUpdateResult },
+      },
+    },
+    async (request) => {
+      const shipmentId = parseUuid(request.params.shipmentId)!;
+      const body = request.body;
+      const result = await transaction((tx) =>
+        recordTrackingUpdate(
+          tx,
+          deps,
+          {
+            target: { shipmentId },
+            status: body.status,
+            occurredAt: new Date(body.occurredAt),
+            location: body.location ?? null,
+            description: body.description ?? null,
+            signedBy: body.signedBy ?? null,
+            estimatedDeliveryAt: body.estimatedDeliveryAt ? new Date(body.estimatedDeliveryAt) : null,
+            carrierEventId: null,
+            source: 'OPERATOR',
+          },
+          { causationId: null, traceparent: request.traceContext.traceparent },
+        ),
+      );
+      return { shipmentId: result.shipmentId, status: body.status, duplicate: result.duplicate };
+    },
+  );
+
+  app.post<{
+    Params: ShipmentParams;
+    Body: { deliveredAt?: string; signedBy?: string | null; location?: string | null };
+  }>(
+    '/shipments/:shipmentId/delivery-confirmation',
+    {
+      config: { roles: ['admin', 'service'] },
+      schema: {
+        tags,
+        summary: 'Confirm delivery of an in-transit shipment',
+        description:
+          'Marks the shipment DELIVERED (at deliveredAt, default now) and publishes ShipmentDelivered.',
+        params: shipmentParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            deliveredAt: { type: 'string', format: 'date-time' },
+            signedBy: trackingUpdateBody.signedBy,
+            location: trackingUpdateBody.location,
+          },
+        },
+        response: { 200: shipmentSchema },
+      },
+    },
+    async (request) => {
+      const shipmentId = parseUuid(request.params.shipmentId)!;
+      const body = request.body ?? {};
+      return transaction(async (tx) => {
+        await recordTrackingUpdate(
+          tx,
+          deps,
+          {
+            target: { shipmentId },
+            status: 'DELIVERED',
+            occurredAt: body.deliveredAt ? new Date(body.deliveredAt) : deps.now(),
+            location: body.location ?? null,
+            description: 'Delivery confirmed',
+            signedBy: body.signedBy ?? null,
+            estimatedDeliveryAt: null,
+            carrierEventId: null,
+            source: 'OPERATOR',
+          },
+          { causationId: null, traceparent: request.traceContext.traceparent },
+        );
+        const shipment = await findShipmentById(tx, shipmentId);
+        if (!shipment) throw shipmentNotFound(shipmentId);
+        return shipmentView(shipment);
+      });
+    },
+  );
+}

@@ -1,0 +1,142 @@
+import type { CompensationRequested } from '@fv/contracts';
+import { NonRetriableError } from '@fv/messaging';
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/client.js';
+import { findCancellation, findShipmentById, lockShipmentByOrderId } from '../db/shipments.js';
+import { parseUuid, shipmentIdFor } from '../domain/ids.js';
+import { isCancellable, isShipmentStatus } from '../domain/shipment-status.js';
+import type { DeliveryDeps, HandlerMeta } from './deps.js';
+
+/** Outcome values of ShipmentCancelled (its `outcome` field). */
+export const CANCELLATION_OUTCOMES = {
+  cancelled: 'CANCELLED',
+  rejectedAlreadyDispatched: 'REJECTED_ALREADY_DISPATCHED',
+} as const;
+
+export type CancelOutcome =
+  | { result: 'cancelled'; shipmentId: string; hadShipment: boolean }
+  | { result: 'already-cancelled'; shipmentId: string }
+  | { result: 'rejected'; shipmentId: string; status: string };
+
+/**
+ * The CANCEL_SHIPMENT compensation. A shipment whose parcel the carrier does not have yet is cancelled
+ * and its label voided; ShipmentCancelled (outcome CANCELLED) announces it exactly once per order, so a
+ * repeated request changes nothing and publishes nothing. An order with no shipment yet (its
+ * OrderConfirmed may still be on its way) is cancelled all the same: its label will never be created.
+ * A shipment already dispatched cannot be called back: the answer is ShipmentCancelled with outcome
+ * REJECTED_ALREADY_DISPATCHED (nothing changed; the coordination service records the compensation as
+ * failed), given to every such request.
+ */
+export async function cancelShipment(
+  db: Db,
+  deps: DeliveryDeps,
+  event: CompensationRequested,
+  { meta, logger }: HandlerMeta,
+): Promise<CancelOutcome> {
+  const orderId = parseUuid(event.orderId);
+  if (!orderId)
+    throw new NonRetriableError(
+      `CompensationRequested orderId ${JSON.stringify(event.orderId)} is not a UUID`,
+      'INVALID_EVENT',
+    );
+  const reason = 'COMPENSATION';
+
+  const locked = await lockShipmentByOrderId(db, orderId);
+  const shipmentId = locked?.id ?? shipmentIdFor(orderId);
+  if (await findCancellation(db, orderId)) {
+    logger.info({ orderId, shipmentId }, 'shipment already cancelled; nothing to do');
+    return { result: 'already-cancelled', shipmentId };
+  }
+
+  if (!locked) {
+    await db.shipmentCancellation.create({
+      data: { orderId, shipmentId, sagaId: event.sagaId, reason, fromStatus: null },
+    });
+    await deps.outbox.publish(
+      db,
+      'ShipmentCancelled',
+      {
+        orderId,
+        shipmentId,
+        trackingId: null,
+        carrier: null,
+        reason,
+        outcome: CANCELLATION_OUTCOMES.cancelled,
+      },
+      meta,
+    );
+    logger.info(
+      { orderId, shipmentId },
+      'order cancelled before a shipment existed; no label will be created',
+    );
+    return { result: 'cancelled', shipmentId, hadShipment: false };
+  }
+
+  const shipment = await findShipmentById(db, locked.id);
+  if (!shipment || !isShipmentStatus(shipment.status))
+    throw new Error(`shipment ${locked.id} vanished or has an unknown status`);
+
+  if (shipment.status === 'CANCELLED') {
+    return { result: 'already-cancelled', shipmentId };
+  }
+
+  if (!isCancellable(shipment.status)) {
+    await deps.outbox.publish(
+      db,
+      'ShipmentCancelled',
+      {
+        orderId,
+        shipmentId,
+        trackingId: shipment.trackingId,
+        carrier: shipment.carrier,
+        reason,
+        outcome: CANCELLATION_OUTCOMES.rejectedAlreadyDispatched,
+      },
+      meta,
+    );
+    logger.warn(
+      { orderId, shipmentId, status: shipment.status },
+      'shipment already dispatched: it cannot be cancelled',
+    );
+    return { result: 'rejected', shipmentId, status: shipment.status };
+  }
+
+  // A carrier that cannot be reached fails the handler, which is retried; nothing is written before.
+  await deps.carrier.voidLabel({ trackingId: shipment.trackingId, labelNumber: shipment.labelNumber });
+  const now = deps.now();
+  await db.shipment.update({
+    where: { id: shipmentId },
+    data: {
+      status: 'CANCELLED',
+      cancelledAt: now,
+      cancelReason: reason,
+      trackingEvents: {
+        create: {
+          id: randomUUID(),
+          status: 'CANCELLED',
+          source: 'SYSTEM',
+          description: `Shipment cancelled (${event.reason})`,
+          occurredAt: now,
+        },
+      },
+    },
+  });
+  await db.shipmentCancellation.create({
+    data: { orderId, shipmentId, sagaId: event.sagaId, reason, fromStatus: shipment.status },
+  });
+  await deps.outbox.publish(
+    db,
+    'ShipmentCancelled',
+    {
+      orderId,
+      shipmentId,
+      trackingId: shipment.trackingId,
+      carrier: shipment.carrier,
+      reason,
+      outcome: CANCELLATION_OUTCOMES.cancelled,
+    },
+    meta,
+  );
+  logger.info({ orderId, shipmentId }, 'shipment cancelled and label voided');
+  return { result: 'cancelled', shipmentId, hadShipment: true };
+}

@@ -1,0 +1,239 @@
+import type { OrderConfirmed } from '@fv/contracts';
+import { NonRetriableError } from '@fv/messaging';
+import { CarrierRejectedError, CarrierUnavailableError, type Label } from '../carrier/carrier.js';
+import type { Db } from '../db/client.js';
+import { findCancellation, findSchedulingFailure, findShipmentByOrderId } from '../db/shipments.js';
+import { labelTrackingEventIdFor, normalizeCustomerId, parseUuid, shipmentIdFor } from '../domain/ids.js';
+import type { DeliveryDeps, HandlerMeta } from './deps.js';
+
+export type ScheduleOutcome =
+  | { result: 'scheduled'; shipmentId: string }
+  | { result: 'already-scheduled'; shipmentId: string; answered: boolean }
+  | { result: 'failed'; errorCode: string }
+  | { result: 'cancelled-before-confirmation'; shipmentId: string };
+
+/** Sums the order's lines per product (one product may come on several lines, e.g. from two warehouses). */
+function shipmentLines(items: OrderConfirmed['items']): { productId: string; quantity: number }[] {
+  const lines = new Map<string, number>();
+  items.forEach((item, index) => {
+    if (item.productId.trim() === '') {
+      throw new NonRetriableError(`OrderConfirmed items[${index}].productId is empty`, 'INVALID_EVENT');
+    }
+    if (!Number.isInteger(item.quantity) || item.quantity < 1) {
+      throw new NonRetriableError(
+        `OrderConfirmed items[${index}].quantity must be at least 1 (got ${item.quantity})`,
+        'INVALID_EVENT',
+      );
+    }
+    lines.set(item.productId, (lines.get(item.productId) ?? 0) + item.quantity);
+  });
+  return [...lines].map(([productId, quantity]) => ({ productId, quantity }));
+}
+
+/**
+ * A confirmed order gets its shipment and shipping label (DeliveryScheduled), or, when the carrier
+ * refuses the address or service, DeliverySchedulingFailed. The shipment id, label number and tracking
+ * id follow from the order id, so a second OrderConfirmed of the same order never makes a second
+ * shipment: it is answered again with the existing label (or the recorded failure).
+ *
+ * A carrier that is unreachable makes the handler fail (the consumer retries it with backoff); on the
+ * last attempt the saga is told with a retriable DeliverySchedulingFailed.
+ */
+export async function scheduleDelivery(
+  db: Db,
+  deps: DeliveryDeps,
+  event: OrderConfirmed,
+  context: HandlerMeta & { lastAttempt: boolean },
+): Promise<ScheduleOutcome> {
+  const orderId = parseUuid(event.orderId);
+  if (!orderId)
+    throw new NonRetriableError(
+      `OrderConfirmed orderId ${JSON.stringify(event.orderId)} is not a UUID`,
+      'INVALID_EVENT',
+    );
+  if (event.items.length === 0)
+    throw new NonRetriableError('OrderConfirmed has no items to ship', 'INVALID_EVENT');
+  const lines = shipmentLines(event.items);
+  const customerId = normalizeCustomerId(event.customerId);
+  if (customerId === '') throw new NonRetriableError('OrderConfirmed customerId is empty', 'INVALID_EVENT');
+  const shipmentId = shipmentIdFor(orderId);
+  const { meta, logger } = context;
+
+  if (await findCancellation(db, orderId)) {
+    logger.info(
+      { orderId, shipmentId },
+      'the shipment of this order was cancelled before the order was confirmed: no label is created',
+    );
+    return { result: 'cancelled-before-confirmation', shipmentId };
+  }
+
+  const existing = await findShipmentByOrderId(db, orderId);
+  if (existing) {
+    // The same order confirmed again (a republished or retried OrderConfirmed): answer with the label
+    // it already has while it is still the current state of the shipment.
+    const answered = existing.status === 'LABEL_CREATED';
+    if (answered) {
+      await deps.outbox.publish(
+        db,
+        'DeliveryScheduled',
+        {
+          orderId,
+          customerId: existing.customerId,
+          shipmentId: existing.id,
+          labelNumber: existing.labelNumber,
+          trackingId: existing.trackingId,
+          carrier: existing.carrier,
+          serviceLevel: existing.serviceLevel,
+          shippingAddress: {
+            name: existing.recipientName,
+            street: existing.street,
+            city: existing.city,
+            state: existing.state,
+            zipCode: existing.zipCode,
+            country: existing.country,
+            phone: existing.phone,
+          },
+          estimatedDeliveryAt: existing.estimatedDeliveryAt?.getTime() ?? null,
+          labelUrl: existing.labelUrl,
+        },
+        meta,
+      );
+    }
+    logger.info(
+      { orderId, shipmentId, status: existing.status },
+      'order already has a shipment; no second label',
+    );
+    return { result: 'already-scheduled', shipmentId, answered };
+  }
+
+  const failure = await findSchedulingFailure(db, orderId);
+  if (failure) {
+    await deps.outbox.publish(
+      db,
+      'DeliverySchedulingFailed',
+      {
+        orderId,
+        shipmentId: failure.shipmentId,
+        carrier: failure.carrier,
+        errorCode: failure.errorCode,
+        errorMessage: failure.errorMessage,
+        retriable: failure.retriable,
+      },
+      meta,
+    );
+    return { result: 'failed', errorCode: failure.errorCode };
+  }
+
+  let label: Label;
+  try {
+    label = await deps.carrier.createLabel({
+      orderId,
+      shipmentId,
+      serviceLevel: event.shippingMethod,
+      address: event.shippingAddress,
+      requestedAt: new Date(event.occurredAt),
+    });
+  } catch (error) {
+    if (error instanceof CarrierRejectedError) {
+      await db.schedulingFailure.create({
+        data: {
+          orderId,
+          shipmentId,
+          carrier: deps.carrier.code,
+          errorCode: error.code,
+          errorMessage: error.message,
+          retriable: false,
+        },
+      });
+      await deps.outbox.publish(
+        db,
+        'DeliverySchedulingFailed',
+        {
+          orderId,
+          shipmentId,
+          carrier: deps.carrier.code,
+          errorCode: error.code,
+          errorMessage: error.message,
+          retriable: false,
+        },
+        meta,
+      );
+      logger.warn(
+        { orderId, errorCode: error.code, field: error.field },
+        `the carrier refused the shipment: ${error.message}`,
+      );
+      return { result: 'failed', errorCode: error.code };
+    }
+    if (error instanceof CarrierUnavailableError && context.lastAttempt) {
+      // Not recorded as a failure: a later OrderConfirmed (a retried saga step) tries the carrier again.
+      await deps.outbox.publish(
+        db,
+        'DeliverySchedulingFailed',
+        {
+          orderId,
+          shipmentId,
+          carrier: deps.carrier.code,
+          errorCode: error.code,
+          errorMessage: error.message,
+          retriable: true,
+        },
+        meta,
+      );
+      logger.error({ orderId, err: error }, 'the carrier stayed unavailable; delivery scheduling failed');
+      return { result: 'failed', errorCode: error.code };
+    }
+    throw error;
+  }
+
+  const confirmedAt = new Date(event.occurredAt);
+  await db.shipment.create({
+    data: {
+      id: shipmentId,
+      orderId,
+      customerId,
+      status: 'LABEL_CREATED',
+      carrier: label.carrier,
+      serviceLevel: label.serviceLevel,
+      labelNumber: label.labelNumber,
+      trackingId: label.trackingId,
+      labelUrl: label.labelUrl,
+      recipientName: event.shippingAddress.name,
+      street: event.shippingAddress.street,
+      city: event.shippingAddress.city,
+      state: event.shippingAddress.state,
+      zipCode: event.shippingAddress.zipCode,
+      country: event.shippingAddress.country.toUpperCase(),
+      phone: event.shippingAddress.phone,
+      estimatedDeliveryAt: label.estimatedDeliveryAt,
+      items: { create: lines },
+      trackingEvents: {
+        create: {
+          id: labelTrackingEventIdFor(shipmentId),
+          status: 'LABEL_CREATED',
+          source: 'SYSTEM',
+          description: `Shipping label ${label.labelNumber} created with ${label.carrier}`,
+          occurredAt: deps.now() < confirmedAt ? confirmedAt : deps.now(),
+        },
+      },
+    },
+  });
+  await deps.outbox.publish(
+    db,
+    'DeliveryScheduled',
+    {
+      orderId,
+      customerId,
+      shipmentId,
+      labelNumber: label.labelNumber,
+      trackingId: label.trackingId,
+      carrier: label.carrier,
+      serviceLevel: label.serviceLevel,
+      shippingAddress: { ...event.shippingAddress, country: event.shippingAddress.country.toUpperCase() },
+      estimatedDeliveryAt: label.estimatedDeliveryAt?.getTime() ?? null,
+      labelUrl: label.labelUrl,
+    },
+    meta,
+  );
+  logger.info({ orderId, shipmentId, trackingId: label.trackingId }, 'shipment scheduled');
+  return { result: 'scheduled', shipmentId };
+}

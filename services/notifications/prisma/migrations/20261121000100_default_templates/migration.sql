@@ -1,0 +1,27 @@
+-- Default templates for every notification type and channel. Operators edit them through the API.
+INSERT INTO "templates" ("id", "key", "channel", "subject", "body", "description", "updated_at") VALUES
+  ('234e9dc4-c30a-5e7c-b9c8-43bb7fab331a', 'order-confirmed', 'EMAIL', 'Your order {{orderId}} is confirmed', E'Hello,\n\nthank you for your order {{orderId}}: {{itemCount}} item(s), {{totalAmount}} {{currency}}, shipping {{shippingMethod}}.\nWe will let you know when it ships.', 'Order confirmation e-mail', CURRENT_TIMESTAMP),
+  ('beeb37a8-7459-5a0a-af8b-f91a40ed8a8a', 'order-confirmed', 'SMS', NULL, E'Order {{orderId}} confirmed: {{totalAmount}} {{currency}}. We will text you when it ships.', 'Order confirmation text', CURRENT_TIMESTAMP),
+  ('d0d9833f-ac98-5e59-9da9-26ed4f0fab16', 'order-confirmed', 'PUSH', 'Order confirmed', E'Your order {{orderId}} is confirmed.', 'Order confirmation push', CURRENT_TIMESTAMP),
+  ('49fafa50-1d9b-5867-9e46-09f119db3a5b', 'delivery-scheduled', 'EMAIL', 'Your order {{orderId}} is ready to ship', E'Hello,\n\nyour order {{orderId}} has a shipping label with {{carrier}} ({{serviceLevel}}). Tracking number: {{trackingId}}.', 'Shipping label created', CURRENT_TIMESTAMP),
+  ('5d3791e3-7b08-571d-9db9-26c0420666c9', 'delivery-scheduled', 'SMS', NULL, E'Order {{orderId}} is ready to ship with {{carrier}}. Tracking: {{trackingId}}', 'Shipping label created (text)', CURRENT_TIMESTAMP),
+  ('002a1bbc-aaf7-568d-921c-50904087e83e', 'delivery-scheduled', 'PUSH', 'Ready to ship', E'Order {{orderId}} ships with {{carrier}}, tracking {{trackingId}}.', 'Shipping label created (push)', CURRENT_TIMESTAMP),
+  ('9a66f7ef-f664-5703-a1f1-53cffc541575', 'shipment-dispatched', 'EMAIL', 'Your order {{orderId}} is on its way', E'Your order {{orderId}} left our warehouse with {{carrier}}. Track it with {{trackingId}}.', 'Shipment picked up by the carrier', CURRENT_TIMESTAMP),
+  ('5be88c0c-bf5f-5d98-b6c2-698d71e2a0a8', 'shipment-dispatched', 'SMS', NULL, E'Order {{orderId}} is on its way with {{carrier}}. Tracking: {{trackingId}}', 'Shipment picked up (text)', CURRENT_TIMESTAMP),
+  ('8ac42699-6211-5eb1-ab5a-8dc62c88dd76', 'shipment-dispatched', 'PUSH', 'On its way', E'Order {{orderId}} is on its way ({{trackingId}}).', 'Shipment picked up (push)', CURRENT_TIMESTAMP),
+  ('bba515dc-a6d8-5251-bc11-54b931713057', 'shipment-delivered', 'EMAIL', 'Your order {{orderId}} was delivered', E'Your order {{orderId}} was delivered on {{deliveredAt}}. Enjoy!', 'Delivery confirmation', CURRENT_TIMESTAMP),
+  ('a97a3669-b25f-5d11-9a98-ac1ee67e48a1', 'shipment-delivered', 'SMS', NULL, E'Order {{orderId}} was delivered on {{deliveredAt}}.', 'Delivery confirmation (text)', CURRENT_TIMESTAMP),
+  ('64c4f64c-12ef-52bb-ae4c-846a13ceab8c', 'shipment-delivered', 'PUSH', 'Delivered', E'Order {{orderId}} was delivered.', 'Delivery confirmation (push)', CURRENT_TIMESTAMP),
+  ('9201e4d1-0cdd-5c8b-b980-cd43efbcee7f', 'order-cancelled', 'EMAIL', 'Your order {{orderId}} was cancelled', E'Your order {{orderId}} was cancelled ({{reason}}). Any payment taken will be returned to you.', 'Order cancelled', CURRENT_TIMESTAMP),
+  ('13806010-c441-5673-8c30-643cd84efff9', 'order-cancelled', 'SMS', NULL, E'Order {{orderId}} was cancelled ({{reason}}). Any payment taken will be returned.', 'Order cancelled (text)', CURRENT_TIMESTAMP),
+  ('823e8071-336f-58ca-b50a-44b44afcc346', 'order-cancelled', 'PUSH', 'Order cancelled', E'Order {{orderId}} was cancelled.', 'Order cancelled (push)', CURRENT_TIMESTAMP),
+  ('06347ed5-b351-5466-8482-6dc33bfd4982', 'payment-failed', 'EMAIL', 'Payment for order {{orderId}} failed', E'We could not charge {{amount}} {{currency}} for your order {{orderId}}: {{errorMessage}}.', 'Payment failed', CURRENT_TIMESTAMP),
+  ('94758415-2ed8-5013-b651-2965971b4499', 'payment-failed', 'SMS', NULL, E'Payment of {{amount}} {{currency}} for order {{orderId}} failed.', 'Payment failed (text)', CURRENT_TIMESTAMP),
+  ('d0b4ecf1-a802-59c1-86b3-4bf5483cc537', 'payment-failed', 'PUSH', 'Payment failed', E'Payment for order {{orderId}} failed.', 'Payment failed (push)', CURRENT_TIMESTAMP),
+  ('d714cf2d-2e9d-5954-a4e5-ab7995ea85ee', 'order-refunded', 'EMAIL', 'Refund for order {{orderId}}', E'We refunded {{amount}} {{currency}} for your order {{orderId}}.', 'Refund issued', CURRENT_TIMESTAMP),
+  ('e8b2e9dd-563e-5768-a8fc-bfbedd023137', 'order-refunded', 'SMS', NULL, E'Refund of {{amount}} {{currency}} for order {{orderId}} issued.', 'Refund issued (text)', CURRENT_TIMESTAMP),
+  ('6aefad15-ddd3-537d-93bb-8bf58dcf2dcb', 'order-refunded', 'PUSH', 'Refund issued', E'{{amount}} {{currency}} refunded for order {{orderId}}.', 'Refund issued (push)', CURRENT_TIMESTAMP),
+  ('721cf34a-8bc2-5bb0-b654-68cd23e5c476', 'order-cancellation-notice', 'EMAIL', 'Your order {{orderId}} could not be completed', E'We are sorry: your order {{orderId}} could not be completed ({{reason}}) and has been cancelled. Any payment taken will be returned to you.', 'Cancellation notice sent by the saga compensation', CURRENT_TIMESTAMP),
+  ('96bbdcdd-8a3a-578f-aa8f-bdabd4df3086', 'order-cancellation-notice', 'SMS', NULL, E'Sorry, order {{orderId}} could not be completed ({{reason}}) and was cancelled.', 'Cancellation notice (text)', CURRENT_TIMESTAMP),
+  ('b1f38816-c4a0-5d98-b2d5-123f75b030e8', 'order-cancellation-notice', 'PUSH', 'Order cancelled', E'Order {{orderId}} could not be completed and was cancelled.', 'Cancellation notice (push)', CURRENT_TIMESTAMP)
+ON CONFLICT ("key", "channel") DO NOTHING;

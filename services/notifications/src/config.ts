@@ -1,0 +1,50 @@
+import { envInteger } from '@fv/service-kit';
+import { runtimeConfigSchema } from '@fv/service-runtime';
+import { z } from 'zod';
+import { CHANNELS, type Channel } from './domain/channels.js';
+
+/** A comma-separated list of channels, e.g. EMAIL,SMS; may be empty (`none`). */
+function envChannelList() {
+  const rule = `must be a comma-separated list of ${CHANNELS.join(', ')}, or none`;
+  return z
+    .string()
+    .transform((value) =>
+      value.trim().toLowerCase() === 'none'
+        ? []
+        : value
+            .split(',')
+            .map((entry) => entry.trim().toUpperCase())
+            .filter((entry) => entry.length > 0),
+    )
+    .refine((channels) => channels.every((channel) => (CHANNELS as readonly string[]).includes(channel)), {
+      message: rule,
+    })
+    .transform((channels) => [...new Set(channels)] as Channel[]);
+}
+
+function envDelayList() {
+  const rule = 'must be a comma-separated list of non-negative integers (milliseconds), e.g. 1000,2000,4000';
+  return z
+    .string()
+    .refine((value) => value.split(',').every((entry) => /^\s*\d{1,7}\s*$/.test(entry)), { message: rule })
+    .transform((value) => value.split(',').map((entry) => Number(entry.trim())));
+}
+
+export const notificationsConfigSchema = runtimeConfigSchema.extend({
+  /** Channels a customer receives on until they choose otherwise. */
+  NOTIFICATION_DEFAULT_CHANNELS: envChannelList().default('EMAIL'),
+  /** Delivery attempts per message before it fails for good (NotificationFailed with retriable=false). */
+  NOTIFICATION_MAX_ATTEMPTS: envInteger(1, 50).default(5),
+  /** Backoff before the second attempt; doubles for each further one. */
+  NOTIFICATION_RETRY_BASE_MS: envInteger(1, 3_600_000).default(1000),
+  /** Longest backoff between two attempts (never shorter than NOTIFICATION_RETRY_BASE_MS). */
+  NOTIFICATION_RETRY_MAX_MS: envInteger(1, 86_400_000).default(300_000),
+  /** How often the dispatcher looks for messages due. */
+  NOTIFICATION_POLL_INTERVAL_MS: envInteger(10, 60_000).default(500),
+  /** Messages the dispatcher sends per round. */
+  NOTIFICATION_BATCH_SIZE: envInteger(1, 1000).default(50),
+  /** Backoff before each retry of a consumed event that failed transiently (seed 003: 1 s, 2 s, 4 s). */
+  EVENT_RETRY_DELAYS_MS: envDelayList().default('1000,2000,4000'),
+});
+
+export type NotificationsConfig = z.output<typeof notificationsConfigSchema>;

@@ -1,0 +1,23 @@
+import type { EventHandler } from '@fv/messaging';
+import { asDb } from '../db/client.js';
+import { variablesOf } from '../domain/notification-types.js';
+import type { NotificationsDeps } from '../use-cases/deps.js';
+import { notifyCustomer } from '../use-cases/notify-customer.js';
+import { common } from './handler-context.js';
+
+/** OrderRefunded → the refund notice. */
+export function onOrderRefunded(deps: NotificationsDeps): EventHandler<'OrderRefunded'> {
+  return async (event, context) => {
+    await notifyCustomer(asDb(context.tx), deps, {
+      ...common(context, 'OrderRefunded'),
+      type: 'order-refunded',
+      dedupeKey: event.eventId,
+      orderId: event.orderId,
+      customerId: event.customerId,
+      email: event.customerEmail,
+      phone: null,
+      name: null,
+      variables: variablesOf.OrderRefunded(event),
+    });
+  };
+}

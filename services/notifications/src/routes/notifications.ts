@@ -1,0 +1,135 @@
+import { AppError, requirePrincipal } from '@fv/service-kit';
+import type { FastifyInstance } from 'fastify';
+import { findNotification, listNotifications } from '../db/notifications.js';
+import type { Channel } from '../domain/channels.js';
+import { parseUuid } from '../domain/ids.js';
+import { assertCanSee, customerScope } from '../http/access.js';
+import type { RouteContext } from './route-context.js';
+import {
+  channelSchema,
+  customerIdSchema,
+  idSchema,
+  notificationSchema,
+  pageSchema,
+  pagingQuery,
+} from './schemas.js';
+import { notificationView, pageView } from './views.js';
+
+const tags = ['notifications'];
+const params = {
+  type: 'object',
+  required: ['notificationId'],
+  properties: { notificationId: idSchema },
+} as const;
+
+function notFound(notificationId: string) {
+  return new AppError('NOT_FOUND', `Notification ${notificationId} does not exist`, {
+    details: { notificationId },
+  });
+}
+
+/** Every message, sent or not, with its status: a customer sees their own; staff see all and retry failed ones. */
+export async function notificationRoutes(
+  app: FastifyInstance,
+  { prisma, transaction, deps }: RouteContext,
+): Promise<void> {
+  app.get<{
+    Querystring: {
+      customerId?: string;
+      orderId?: string;
+      status?: string;
+      channel?: Channel;
+      page: number;
+      size: number;
+    };
+  }>(
+    '/notifications',
+    {
+      schema: {
+        tags,
+        summary: 'List notifications (what was sent, skipped or failed, and why)',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            customerId: customerIdSchema,
+            orderId: { type: 'string', minLength: 1, maxLength: 100 },
+            status: { type: 'string', enum: ['PENDING', 'SENT', 'FAILED', 'SKIPPED'] },
+            channel: channelSchema,
+            ...pagingQuery,
+          },
+        },
+        response: { 200: pageSchema(notificationSchema) },
+      },
+    },
+    async (request) => {
+      const customerId = customerScope(requirePrincipal(request), request.query.customerId);
+      const page = { page: request.query.page, size: request.query.size };
+      const { rows, total } = await listNotifications(
+        prisma,
+        {
+          ...(customerId ? { customerId } : {}),
+          ...(request.query.orderId
+            ? { orderId: parseUuid(request.query.orderId) ?? request.query.orderId }
+            : {}),
+          ...(request.query.status ? { status: request.query.status } : {}),
+          ...(request.query.channel ? { channel: request.query.channel } : {}),
+        },
+        page,
+      );
+      return pageView(rows.map(notificationView), total, page);
+    },
+  );
+
+  app.get<{ Params: { notificationId: string } }>(
+    '/notifications/:notificationId',
+    { schema: { tags, summary: 'Get a notification', params, response: { 200: notificationSchema } } },
+    async (request) => {
+      const id = parseUuid(request.params.notificationId)!;
+      const notification = await findNotification(prisma, id);
+      if (!notification) throw notFound(id);
+      assertCanSee(requirePrincipal(request), notification.customerId, notFound(id));
+      return notificationView(notification);
+    },
+  );
+
+  app.post<{ Params: { notificationId: string } }>(
+    '/notifications/:notificationId/retry',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags,
+        summary: 'Send a failed (dead-lettered) notification again',
+        description:
+          'Only FAILED notifications whose provider failed; the attempt count starts over. Others are 422.',
+        params,
+        response: { 202: notificationSchema },
+      },
+    },
+    async (request, reply) => {
+      const id = parseUuid(request.params.notificationId)!;
+      const updated = await transaction(async (tx) => {
+        const rows = await tx.$queryRawUnsafe<{ status: string; reason: string | null }[]>(
+          'select status, reason from notifications where id = $1::uuid for update',
+          id,
+        );
+        const current = rows[0];
+        if (!current) throw notFound(id);
+        if (current.status !== 'FAILED' || current.reason === 'TEMPLATE_ERROR') {
+          throw new AppError(
+            'UNPROCESSABLE_ENTITY',
+            `Notification ${id} is ${current.status}${current.reason ? ` (${current.reason})` : ''}: only a message the provider failed can be retried`,
+            {
+              details: { reason: 'NOT_RETRIABLE', status: current.status, failure: current.reason },
+            },
+          );
+        }
+        return tx.notification.update({
+          where: { id },
+          data: { status: 'PENDING', attempts: 0, nextAttemptAt: deps.now() },
+        });
+      });
+      return reply.code(202).send(notificationView(updated));
+    },
+  );
+}

@@ -1,0 +1,113 @@
+import { CHANNELS } from '../domain/channels.js';
+
+export const idSchema = {
+  type: 'string',
+  pattern: '^([A-Za-z]{2,10}-)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+  description: 'UUID; the prefixed form (e.g. tpl-<uuid>) is accepted',
+} as const;
+
+export const customerIdSchema = { type: 'string', minLength: 1, maxLength: 100 } as const;
+export const channelSchema = { type: 'string', enum: CHANNELS } as const;
+const nullableString = { type: 'string', nullable: true } as const;
+const nullableDate = { type: 'string', format: 'date-time', nullable: true } as const;
+
+export const pagingQuery = {
+  page: { type: 'integer', minimum: 0, default: 0 },
+  size: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+} as const;
+
+export const idempotencyHeaders = {
+  type: 'object',
+  properties: { 'x-idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
+} as const;
+
+export const templateSchema = {
+  type: 'object',
+  properties: {
+    templateId: { type: 'string', format: 'uuid' },
+    key: { type: 'string' },
+    channel: channelSchema,
+    subject: nullableString,
+    body: { type: 'string' },
+    description: nullableString,
+    active: { type: 'boolean' },
+    version: { type: 'integer' },
+    variables: { type: 'array', items: { type: 'string' }, description: 'Placeholders the template uses' },
+    availableVariables: {
+      type: 'array',
+      nullable: true,
+      items: { type: 'string' },
+      description: 'Variables the events of this notification type provide (null for a key no event uses)',
+    },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const notificationSchema = {
+  type: 'object',
+  properties: {
+    notificationId: { type: 'string', format: 'uuid' },
+    customerId: { type: 'string' },
+    orderId: nullableString,
+    sourceEvent: { type: 'string' },
+    templateId: { type: 'string' },
+    channel: channelSchema,
+    recipient: nullableString,
+    subject: nullableString,
+    body: nullableString,
+    status: { type: 'string', enum: ['PENDING', 'SENT', 'FAILED', 'SKIPPED'] },
+    reason: nullableString,
+    lastError: nullableString,
+    attempts: { type: 'integer' },
+    nextAttemptAt: nullableDate,
+    provider: nullableString,
+    providerMessageId: nullableString,
+    createdAt: { type: 'string', format: 'date-time' },
+    sentAt: nullableDate,
+  },
+} as const;
+
+export const preferencesSchema = {
+  type: 'object',
+  properties: {
+    customerId: { type: 'string' },
+    channels: {
+      type: 'object',
+      properties: Object.fromEntries(
+        CHANNELS.map((channel) => [
+          channel,
+          {
+            type: 'object',
+            properties: {
+              enabled: { type: 'boolean' },
+              source: { type: 'string', enum: ['CUSTOMER', 'DEFAULT'] },
+            },
+          },
+        ]),
+      ),
+    },
+    contact: {
+      type: 'object',
+      properties: {
+        email: nullableString,
+        phone: nullableString,
+        pushToken: nullableString,
+        selfManaged: { type: 'boolean' },
+      },
+    },
+  },
+} as const;
+
+export function pageSchema(items: object) {
+  return {
+    type: 'object',
+    properties: {
+      content: { type: 'array', items },
+      totalElements: { type: 'integer' },
+      totalPages: { type: 'integer' },
+      number: { type: 'integer' },
+      size: { type: 'integer' },
+    },
+  } as const;
+}

@@ -1,0 +1,202 @@
+import { requirePrincipal } from '@fv/service-kit';
+import type { FastifyInstance } from 'fastify';
+import { idempotently } from '../db/idempotency.js';
+import { listTemplates } from '../db/templates.js';
+import type { Channel } from '../domain/channels.js';
+import { parseUuid } from '../domain/ids.js';
+import {
+  createTemplate,
+  deleteTemplate,
+  getTemplate,
+  previewTemplate,
+  updateTemplate,
+} from '../use-cases/manage-templates.js';
+import type { RouteContext } from './route-context.js';
+import { channelSchema, idSchema, idempotencyHeaders, templateSchema } from './schemas.js';
+import { templateView } from './views.js';
+
+const tags = ['templates'];
+const params = { type: 'object', required: ['templateId'], properties: { templateId: idSchema } } as const;
+const text = {
+  subject: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 300,
+    nullable: true,
+    description: 'Required for EMAIL; {{variable}} placeholders allowed',
+  },
+  body: { type: 'string', minLength: 1, maxLength: 20_000, description: '{{variable}} placeholders allowed' },
+  description: { type: 'string', maxLength: 500, nullable: true },
+  active: { type: 'boolean' },
+} as const;
+
+interface CreateBody {
+  key: string;
+  channel: Channel;
+  subject?: string | null;
+  body: string;
+  description?: string | null;
+  active?: boolean;
+}
+
+/** Message templates per notification type and channel: managed by admins, readable by services. */
+export async function templateRoutes(
+  app: FastifyInstance,
+  { prisma, transaction }: RouteContext,
+): Promise<void> {
+  app.get<{ Querystring: { key?: string; channel?: Channel; active?: boolean } }>(
+    '/templates',
+    {
+      config: { roles: ['admin', 'service'] },
+      schema: {
+        tags,
+        summary: 'List templates',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            key: { type: 'string', minLength: 1, maxLength: 100 },
+            channel: channelSchema,
+            active: { type: 'boolean' },
+          },
+        },
+        response: { 200: { type: 'array', items: templateSchema } },
+      },
+    },
+    async (request) => (await listTemplates(prisma, request.query)).map(templateView),
+  );
+
+  app.get<{ Params: { templateId: string } }>(
+    '/templates/:templateId',
+    {
+      config: { roles: ['admin', 'service'] },
+      schema: { tags, summary: 'Get a template', params, response: { 200: templateSchema } },
+    },
+    async (request) => templateView(await getTemplate(prisma, parseUuid(request.params.templateId)!)),
+  );
+
+  app.post<{ Body: CreateBody; Headers: { 'x-idempotency-key'?: string } }>(
+    '/templates',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags,
+        summary: 'Create a template',
+        description:
+          'One template per (key, channel): 409 when it exists. Placeholders must be variables the notification type provides (422 UNKNOWN_VARIABLES, see availableVariables).',
+        headers: idempotencyHeaders,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['key', 'channel', 'body'],
+          properties: {
+            key: {
+              type: 'string',
+              pattern: '^[a-z][a-z0-9-]{1,99}$',
+              description: 'Notification type, e.g. order-confirmed',
+            },
+            channel: channelSchema,
+            ...text,
+          },
+        },
+        response: { 201: templateSchema },
+      },
+    },
+    async (request, reply) => {
+      const principal = requirePrincipal(request);
+      const key = request.headers['x-idempotency-key'];
+      const body = request.body;
+      const result = await transaction((tx) =>
+        idempotently(
+          tx,
+          key ? { scope: principal.sub, key, operation: 'POST /templates', body } : null,
+          async () => {
+            const created = await createTemplate(tx, {
+              key: body.key,
+              channel: body.channel,
+              subject: body.subject ?? null,
+              body: body.body,
+              description: body.description ?? null,
+              active: body.active ?? true,
+            });
+            return { statusCode: 201, body: templateView(created) };
+          },
+        ),
+      );
+      return reply.code(result.statusCode).send(result.body);
+    },
+  );
+
+  app.put<{
+    Params: { templateId: string };
+    Body: { subject?: string | null; body?: string; description?: string | null; active?: boolean };
+  }>(
+    '/templates/:templateId',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags,
+        summary: 'Change a template (its version goes up by one)',
+        params,
+        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: text },
+        response: { 200: templateSchema },
+      },
+    },
+    async (request) =>
+      templateView(
+        await transaction((tx) => updateTemplate(tx, parseUuid(request.params.templateId)!, request.body)),
+      ),
+  );
+
+  app.delete<{ Params: { templateId: string } }>(
+    '/templates/:templateId',
+    {
+      config: { roles: ['admin'] },
+      schema: { tags, summary: 'Delete a template', params, response: { 204: { type: 'null' } } },
+    },
+    async (request, reply) => {
+      await transaction((tx) => deleteTemplate(tx, parseUuid(request.params.templateId)!));
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{
+    Params: { templateId: string };
+    Body: { variables: Record<string, string | number | boolean> };
+  }>(
+    '/templates/:templateId/preview',
+    {
+      config: { roles: ['admin', 'service'] },
+      schema: {
+        tags,
+        summary: 'Render a template with variables (nothing is sent)',
+        description:
+          'A variable the template uses and the request lacks is 422 with details.missingVariables.',
+        params,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['variables'],
+          properties: {
+            variables: {
+              type: 'object',
+              additionalProperties: { type: ['string', 'number', 'boolean'] },
+            },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              templateId: { type: 'string' },
+              channel: channelSchema,
+              subject: { type: 'string', nullable: true },
+              body: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+    async (request) => previewTemplate(prisma, parseUuid(request.params.templateId)!, request.body.variables),
+  );
+}

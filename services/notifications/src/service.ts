@@ -1,0 +1,90 @@
+import type { ServiceContext, ServiceDefinition } from '@fv/service-runtime';
+import type { ChannelAdapters } from './channels/channel-adapter.js';
+import { LocalRecordingChannel } from './channels/local-recording-channel.js';
+import { notificationsConfigSchema, type NotificationsConfig } from './config.js';
+import { notificationHandlers } from './events/handlers.js';
+import { PrismaClient } from './generated/prisma/client.js';
+import { notificationRoutes } from './routes/notifications.js';
+import { preferenceRoutes } from './routes/preferences.js';
+import { templateRoutes } from './routes/templates.js';
+import type { NotificationsDeps } from './use-cases/deps.js';
+import { NotificationDispatcher } from './use-cases/notification-dispatcher.js';
+
+type Context = ServiceContext<PrismaClient, NotificationsConfig>;
+
+export interface NotificationsServiceOptions {
+  /** The channel providers; by default each channel records its deliveries in the database. */
+  channels?: (context: Context, local: ChannelAdapters) => ChannelAdapters;
+  now?: () => Date;
+}
+
+export function localChannels(prisma: PrismaClient): ChannelAdapters {
+  return {
+    EMAIL: new LocalRecordingChannel('EMAIL', prisma),
+    SMS: new LocalRecordingChannel('SMS', prisma),
+    PUSH: new LocalRecordingChannel('PUSH', prisma),
+  };
+}
+
+/** The notifications service: order-lifecycle messages to customers by e-mail, SMS and push. */
+export function createNotificationsService(
+  options: NotificationsServiceOptions = {},
+): ServiceDefinition<PrismaClient, NotificationsConfig> {
+  const depsByContext = new WeakMap<Context, NotificationsDeps>();
+  const depsOf = (context: Context): NotificationsDeps => {
+    let deps = depsByContext.get(context);
+    if (!deps) {
+      const { config } = context;
+      const local = localChannels(context.prisma);
+      deps = {
+        outbox: context.outbox,
+        channels: options.channels?.(context, local) ?? local,
+        defaultChannels: config.NOTIFICATION_DEFAULT_CHANNELS,
+        maxAttempts: config.NOTIFICATION_MAX_ATTEMPTS,
+        retry: {
+          baseMs: config.NOTIFICATION_RETRY_BASE_MS,
+          maxMs: Math.max(config.NOTIFICATION_RETRY_BASE_MS, config.NOTIFICATION_RETRY_MAX_MS),
+        },
+        now: options.now ?? (() => new Date()),
+      };
+      depsByContext.set(context, deps);
+    }
+    return deps;
+  };
+
+  return {
+    name: 'notifications',
+    port: 8086,
+    configSchema: notificationsConfigSchema,
+    migrationsDir: new URL('../prisma/migrations', import.meta.url).pathname,
+    createPrisma: (adapter) => new PrismaClient({ adapter }),
+    tags: ['notifications', 'email', 'sms', 'push'],
+    async routes(app, context) {
+      const routeContext = { ...context, deps: depsOf(context) };
+      await app.register(async (scope) => templateRoutes(scope, routeContext));
+      await app.register(async (scope) => preferenceRoutes(scope, routeContext));
+      await app.register(async (scope) => notificationRoutes(scope, routeContext));
+    },
+    consumers(context) {
+      return [
+        {
+          retry: { delaysMs: context.config.EVENT_RETRY_DELAYS_MS },
+          handlers: notificationHandlers(depsOf(context)),
+        },
+      ];
+    },
+    background(context) {
+      return [
+        new NotificationDispatcher({
+          transaction: (fn) => context.transaction(fn),
+          deps: depsOf(context),
+          logger: context.logger.child({ component: 'dispatcher' }),
+          intervalMs: context.config.NOTIFICATION_POLL_INTERVAL_MS,
+          batchSize: context.config.NOTIFICATION_BATCH_SIZE,
+        }),
+      ];
+    },
+  };
+}
+
+export const notificationsService = createNotificationsService();
