@@ -57,7 +57,9 @@ export interface Platform {
  * test's events are replayed into it) and a fresh PostgreSQL database per service.
  */
 export async function startPlatform(): Promise<Platform> {
-  const stack = (await import(pathToFileURL(path.join(REPOSITORY_ROOT, 'infra/stack.mjs')).href)) as StackModule;
+  const stack = (await import(
+    pathToFileURL(path.join(REPOSITORY_ROOT, 'infra/stack.mjs')).href
+  )) as StackModule;
   const stackOptions: StackOptions = {
     stateDir: await fsp.mkdtemp(path.join(os.tmpdir(), 'fv-e2e-')),
     kafkaPort: await freePort(),
@@ -96,7 +98,8 @@ export async function startPlatform(): Promise<Platform> {
     for (const name of SERVICES) {
       const database = await createTestDatabase({ name: `e2e-${name}` });
       databases.push(database);
-      if (database.target.kind !== 'postgres') throw new Error('the end-to-end scenarios need the local PostgreSQL server');
+      if (database.target.kind !== 'postgres')
+        throw new Error('the end-to-end scenarios need the local PostgreSQL server');
       const out = fs.openSync(path.join(logs, `${name}.log`), 'a');
       const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
         cwd: path.join(REPOSITORY_ROOT, 'services', name),
@@ -118,11 +121,16 @@ export async function startPlatform(): Promise<Platform> {
     for (const { name, child } of processes) {
       await waitFor(
         async () => {
-          if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}; see ${logs}/${name}.log`);
+          if (child.exitCode !== null)
+            throw new Error(`${name} exited with ${child.exitCode}; see ${logs}/${name}.log`);
           const response = await fetch(`${url(name)}/health/ready`, { signal: AbortSignal.timeout(2000) });
           return response.ok;
         },
-        { timeoutMs: 120_000, intervalMs: 500, description: `${name} to be ready (log: ${logs}/${name}.log)` },
+        {
+          timeoutMs: 120_000,
+          intervalMs: 500,
+          description: `${name} to be ready (log: ${logs}/${name}.log)`,
+        },
       );
     }
   } catch (error) {

@@ -61,7 +61,10 @@ export const runtimeConfigSchema = baseConfigSchema.extend({
   /** Configuration profile of this instance (e.g. `prod`), applied over the service's own keys. */
   CONFIG_PROFILE: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes, at most 63 characters')
+    .regex(
+      /^[a-z0-9][a-z0-9-]{0,62}$/,
+      'must be lower-case letters, digits and dashes, at most 63 characters',
+    )
     .optional(),
 });
 
@@ -229,7 +232,10 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
         ...(definition.liveConfigSource ? { source: definition.liveConfigSource(context) } : {}),
       })
     : null;
-  const background = [...(definition.background?.(context) ?? []), ...(liveConfigSubscriber ? [liveConfigSubscriber] : [])];
+  const background = [
+    ...(definition.background?.(context) ?? []),
+    ...(liveConfigSubscriber ? [liveConfigSubscriber] : []),
+  ];
   const registration = config.SERVICE_REGISTRATION
     ? new ServiceRegistration({
         coordinationUrl: config.COORDINATION_URL,

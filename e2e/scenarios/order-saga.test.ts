@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@fv/testing';
+import { call, startPlatform, token, type Platform } from '../src/index.js';
+
+/**
+ * The order saga across all six services, as a storefront and an operator see it over HTTP.
+ */
+let platform: Platform;
+const admin = token('e2e-operator', ['admin']);
+
+beforeAll(async () => {
+  platform = await startPlatform();
+});
+afterAll(async () => {
+  await platform?.stop();
+});
+
+interface Order {
+  id: string;
+  status: string;
+  totalAmount: string;
+}
+
+/** A product in the catalog (so the order service learns its price) with `units` in warehouse wh-001. */
+async function stockedProduct(units: number, price = '49.99'): Promise<string> {
+  const created = await call<{ id: string }>(
+    'POST',
+    `${platform.url('product-catalog')}/api/v1/products`,
+    admin,
+    {
+      sku: `E2E-${randomUUID().slice(0, 8)}`,
+      name: 'Walnut desk lamp',
+      price,
+      currency: 'USD',
+      status: 'ACTIVE',
+    },
+  );
+  expect(created.status).toBe(201);
+  const productId = created.body.id;
+  const stocked = await call(
+    'PUT',
+    `${platform.url('inventory')}/api/v1/inventory/${productId}/locations/wh-001`,
+    admin,
+    {
+      onHand: units,
+    },
+  );
+  expect(stocked.status).toBe(201);
+  return productId;
+}
+
+async function placeOrder(customerId: string, productId: string, quantity: number, cardToken: string) {
+  const customer = token(customerId, ['customer']);
+  // The order service learns prices from catalog events: wait until it accepts the product.
+  return waitFor(
+    async () => {
+      const placed = await call<Order & { error?: { details?: { reason?: string } } }>(
+        'POST',
+        `${platform.url('orders')}/api/v1/orders`,
+        customer,
+        {
+          currency: 'USD',
+          items: [{ productId, quantity }],
+          paymentMethod: { type: 'CREDIT_CARD', token: cardToken },
+          shippingAddress: {
+            name: 'Ada Lovelace',
+            street: '12 Analytical Row',
+            city: 'London',
+            zipCode: 'N1 9GU',
+            country: 'GB',
+            phone: '+442071234567',
+          },
+          shippingMethod: 'STANDARD',
+        },
+        { 'x-idempotency-key': `e2e-${productId}-${customerId}` },
+      );
+      if (placed.status === 422 && placed.body.error?.details?.reason === 'UNKNOWN_PRODUCT') return undefined;
+      expect(placed.status).toBe(201);
+      return placed.body;
+    },
+    { timeoutMs: 60_000, intervalMs: 500, description: 'the order service to know the product' },
+  );
+}
+
+async function orderStatus(orderId: string) {
+  return (await call<Order>('GET', `${platform.url('orders')}/api/v1/orders/${orderId}`, admin)).body.status;
+}
+
+async function stockOf(productId: string) {
+  const { body } = await call<{ onHand: number; reserved: number; available: number }>(
+    'GET',
+    `${platform.url('inventory')}/api/v1/inventory/${productId}`,
+    admin,
+  );
+  return { onHand: body.onHand, reserved: body.reserved, available: body.available };
+}
+
+interface Page<T> {
+  content: T[];
+  totalElements: number;
+}
+
+describe('the order saga, end to end', () => {
+  it('takes an order to COMPLETED: stock deducted, a label created, the customer notified', async () => {
+    const customerId = randomUUID();
+    const productId = await stockedProduct(10);
+    const order = await placeOrder(customerId, productId, 3, 'tok_visa_4242');
+
+    await waitFor(async () => (await orderStatus(order.id)) === 'COMPLETED', {
+      timeoutMs: 90_000,
+      intervalMs: 500,
+      description: 'the order to complete',
+    });
+    await waitFor(async () => (await stockOf(productId)).onHand === 7, {
+      timeoutMs: 60_000,
+      description: 'the stock to be deducted',
+    });
+    expect(await stockOf(productId)).toEqual({ onHand: 7, reserved: 0, available: 7 });
+
+    const shipments = await call<Page<{ orderId: string; trackingId: string | null }>>(
+      'GET',
+      `${platform.url('delivery')}/api/v1/shipments?orderId=${order.id}`,
+      admin,
+    );
+    expect(shipments.body.content).toHaveLength(1);
+    expect(shipments.body.content[0]!.trackingId).toMatch(/^SIM[0-9A-F]{16}$/i);
+
+    const notifications = await waitFor(
+      async () => {
+        const { body } = await call<Page<{ status: string; channel: string }>>(
+          'GET',
+          `${platform.url('notifications')}/api/v1/notifications?customerId=${customerId}`,
+          admin,
+        );
+        const sent = body.content.filter((n) => n.status === 'SENT');
+        return sent.length > 0 && sent;
+      },
+      { timeoutMs: 60_000, description: 'a notification to the customer' },
+    );
+    expect(notifications.some((n) => n.channel === 'EMAIL')).toBe(true);
+  });
+
+  it('cancels an order for more stock than exists, with nothing reserved', async () => {
+    const productId = await stockedProduct(2);
+    const order = await placeOrder(randomUUID(), productId, 5, 'tok_visa_4242');
+    await waitFor(async () => (await orderStatus(order.id)) === 'CANCELLED', {
+      timeoutMs: 90_000,
+      intervalMs: 500,
+      description: 'the order to be cancelled',
+    });
+    expect(await stockOf(productId)).toEqual({ onHand: 2, reserved: 0, available: 2 });
+  });
+
+  it('releases the reservation of an order whose payment is declined', async () => {
+    const productId = await stockedProduct(4);
+    const order = await placeOrder(randomUUID(), productId, 2, 'tok_decline');
+    await waitFor(
+      async () => (await stockOf(productId)).reserved === 0 && (await orderStatus(order.id)) !== 'PENDING',
+      {
+        timeoutMs: 90_000,
+        intervalMs: 500,
+        description: 'the reservation to be released',
+      },
+    );
+    await waitFor(async () => ['CANCELLED', 'PAYMENT_FAILED'].includes(await orderStatus(order.id)), {
+      timeoutMs: 60_000,
+    });
+    expect(await stockOf(productId)).toEqual({ onHand: 4, reserved: 0, available: 4 });
+  });
+});
