@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 interface Order {
-  id: string;
+  orderId: string;
   status: string;
   totalAmount: string;
 }
@@ -61,6 +61,7 @@ async function placeOrder(customerId: string, productId: string, quantity: numbe
         customer,
         {
           currency: 'USD',
+          customerEmail: 'ada@example.com',
           items: [{ productId, quantity }],
           paymentMethod: { type: 'CREDIT_CARD', token: cardToken },
           shippingAddress: {
@@ -107,7 +108,7 @@ describe('the order saga, end to end', () => {
     const productId = await stockedProduct(10);
     const order = await placeOrder(customerId, productId, 3, 'tok_visa_4242');
 
-    await waitFor(async () => (await orderStatus(order.id)) === 'COMPLETED', {
+    await waitFor(async () => (await orderStatus(order.orderId)) === 'COMPLETED', {
       timeoutMs: 90_000,
       intervalMs: 500,
       description: 'the order to complete',
@@ -120,7 +121,7 @@ describe('the order saga, end to end', () => {
 
     const shipments = await call<Page<{ orderId: string; trackingId: string | null }>>(
       'GET',
-      `${platform.url('delivery')}/api/v1/shipments?orderId=${order.id}`,
+      `${platform.url('delivery')}/api/v1/shipments?orderId=${order.orderId}`,
       admin,
     );
     expect(shipments.body.content).toHaveLength(1);
@@ -144,7 +145,7 @@ describe('the order saga, end to end', () => {
   it('cancels an order for more stock than exists, with nothing reserved', async () => {
     const productId = await stockedProduct(2);
     const order = await placeOrder(randomUUID(), productId, 5, 'tok_visa_4242');
-    await waitFor(async () => (await orderStatus(order.id)) === 'CANCELLED', {
+    await waitFor(async () => (await orderStatus(order.orderId)) === 'CANCELLED', {
       timeoutMs: 90_000,
       intervalMs: 500,
       description: 'the order to be cancelled',
@@ -156,14 +157,15 @@ describe('the order saga, end to end', () => {
     const productId = await stockedProduct(4);
     const order = await placeOrder(randomUUID(), productId, 2, 'tok_decline');
     await waitFor(
-      async () => (await stockOf(productId)).reserved === 0 && (await orderStatus(order.id)) !== 'PENDING',
+      async () =>
+        (await stockOf(productId)).reserved === 0 && (await orderStatus(order.orderId)) !== 'PENDING',
       {
         timeoutMs: 90_000,
         intervalMs: 500,
         description: 'the reservation to be released',
       },
     );
-    await waitFor(async () => ['CANCELLED', 'PAYMENT_FAILED'].includes(await orderStatus(order.id)), {
+    await waitFor(async () => ['CANCELLED', 'PAYMENT_FAILED'].includes(await orderStatus(order.orderId)), {
       timeoutMs: 60_000,
     });
     expect(await stockOf(productId)).toEqual({ onHand: 4, reserved: 0, available: 4 });

@@ -68,7 +68,9 @@ export async function startPlatform(): Promise<Platform> {
     jarsDir: process.env.FV_JARS_DIR ?? path.join(REPOSITORY_ROOT, '.local', 'jars'),
   };
   const endpoints = await stack.up(stackOptions);
-  const logs = path.join(stackOptions.stateDir, 'service-logs');
+  // Kept after the run (the stack's own folder is removed): a failed scenario is read from here.
+  const logs = path.join(REPOSITORY_ROOT, '.local', 'e2e-logs');
+  await fsp.rm(logs, { recursive: true, force: true });
   await fsp.mkdir(logs, { recursive: true });
 
   const databases: TestDatabase[] = [];
@@ -77,17 +79,20 @@ export async function startPlatform(): Promise<Platform> {
   for (const name of SERVICES) ports.set(name, await freePort());
   const url = (name: ServiceName) => `http://127.0.0.1:${ports.get(name)}`;
 
+  const terminate = (child: ChildProcess) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+    });
   const stop = async () => {
+    // The coordination service last, so the others can deregister from it.
     await Promise.all(
-      processes.map(
-        ({ child }) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-            setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-          }),
-      ),
+      processes.filter((p) => p.name !== 'platform-coordination').map(({ child }) => terminate(child)),
+    );
+    await Promise.all(
+      processes.filter((p) => p.name === 'platform-coordination').map(({ child }) => terminate(child)),
     );
     for (const database of databases) await database.dispose();
     await stack.down(stackOptions);
