@@ -91,6 +91,10 @@ export {
   type TokenVerifier,
 } from './auth.js';
 
+export { isUuid, idPattern, nameBasedUuid, normalizeCustomerId, parseId } from './ids.js';
+
+export { assertCanSee, canSeeCustomer, customerScope, isStaff } from './access.js';
+
 export {
   callerClass,
   DEFAULT_RATE_LIMIT_WINDOW_MS,

@@ -4,3 +4,4 @@ export * from './registration.js';
 export * from './retry-forever.js';
 export * from './live-config-keys.js';
 export * from './live-config-subscriber.js';
+export * from './idempotency.js';

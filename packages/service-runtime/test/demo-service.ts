@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { PrismaClient } from '../src/generated/test-prisma/client.js';
-import type { ServiceDefinition } from '../src/index.js';
+import {
+  idempotencyHeaders,
+  idempotencyPurge,
+  idempotentRequestOf,
+  idempotently,
+  sendIdempotent,
+  type ServiceDefinition,
+} from '../src/index.js';
 
 /**
  * A small service built the way every platform service is: a route that changes state and publishes
- * an event in one transaction, and a consumer that applies the event idempotently.
+ * an event in one transaction (once per X-Idempotency-Key), and a consumer that applies the event
+ * idempotently.
  */
 export const demoService: ServiceDefinition<PrismaClient> = {
   name: 'runtime-demo',
@@ -17,6 +25,7 @@ export const demoService: ServiceDefinition<PrismaClient> = {
       {
         config: { roles: ['admin'] },
         schema: {
+          headers: idempotencyHeaders,
           body: {
             type: 'object',
             required: ['sku', 'name'],
@@ -26,27 +35,30 @@ export const demoService: ServiceDefinition<PrismaClient> = {
         },
       },
       async (request, reply) => {
-        const id = randomUUID();
-        await transaction(async (tx) => {
-          await tx.product.create({ data: { id, sku: request.body.sku, name: request.body.name } });
-          await outbox.publish(
-            tx,
-            'ProductCreated',
-            {
-              productId: id,
-              sku: request.body.sku,
-              name: request.body.name,
-              description: null,
-              categoryId: null,
-              price: '10.00',
-              currency: 'USD',
-              status: 'ACTIVE',
-              attributes: {},
-            },
-            { correlationId: id, traceparent: request.traceContext.traceparent },
-          );
-        });
-        return reply.code(201).send({ id });
+        const result = await transaction((tx) =>
+          idempotently(tx, idempotentRequestOf(request, 'POST /products'), async () => {
+            const id = randomUUID();
+            await tx.product.create({ data: { id, sku: request.body.sku, name: request.body.name } });
+            await outbox.publish(
+              tx,
+              'ProductCreated',
+              {
+                productId: id,
+                sku: request.body.sku,
+                name: request.body.name,
+                description: null,
+                categoryId: null,
+                price: '10.00',
+                currency: 'USD',
+                status: 'ACTIVE',
+                attributes: {},
+              },
+              { correlationId: id, traceparent: request.traceContext.traceparent },
+            );
+            return { statusCode: 201, body: { id } };
+          }),
+        );
+        return sendIdempotent(reply, result);
       },
     );
     app.get<{ Params: { id: string } }>('/products/:id/seen', async (request) => {
@@ -56,6 +68,7 @@ export const demoService: ServiceDefinition<PrismaClient> = {
       return { seen: Boolean(seen) };
     });
   },
+  background: (context) => [idempotencyPurge(context, { ttlMs: 24 * 60 * 60 * 1000 })],
   consumers: () => [
     {
       handlers: {

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { waitFor } from './wait-for.js';
+import { waitFor, type WaitOptions } from './wait-for.js';
 
 /**
  * Commits the current end of `topics` for `groupId`, so a consumer group that starts afterwards reads
@@ -42,6 +42,44 @@ export async function startGroupAtEnd(kafka: Kafka, groupId: string, topics: str
     } finally {
       await consumer.disconnect();
     }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Waits until consumer group `groupId` has committed the end of every partition of `topics`, i.e.
+ * has consumed everything published to them so far. On timeout the error names the partitions behind.
+ */
+export async function waitUntilConsumed(
+  kafka: Kafka,
+  groupId: string,
+  topics: string[],
+  options: WaitOptions = {},
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    let lagging = '';
+    await waitFor(
+      async () => {
+        const behind: string[] = [];
+        for (const topic of topics) {
+          const ends = await admin.fetchTopicOffsets(topic);
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          for (const end of ends) {
+            const at = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+            if (Number(at) < Number(end.high))
+              behind.push(`${topic}[${end.partition}] at ${at} of ${end.high}`);
+          }
+        }
+        lagging = behind.join(', ');
+        return behind.length === 0;
+      },
+      { timeoutMs: 30_000, description: `${groupId} to consume every published event`, ...options },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}: ${lagging}`);
+    });
   } finally {
     await admin.disconnect();
   }

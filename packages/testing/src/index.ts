@@ -4,3 +4,4 @@ export * from './stack.js';
 export * from './test-database.js';
 export * from './event-collector.js';
 export * from './consumer-offsets.js';
+export * from './service-events.js';

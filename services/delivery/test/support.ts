@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { dlqTopicOf, topicOf, type EventMap, type EventName, type EventPayload } from '@fv/contracts';
+import { dlqTopicOf, topicOf, type EventName, type EventPayload } from '@fv/contracts';
 import { EventCodec, createKafka } from '@fv/messaging';
 import { createLogger, signToken, type Role } from '@fv/service-kit';
 import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
 import {
   EventCollector,
+  ServiceEventsHarness,
   createTestDatabase,
   startGroupAtEnd,
   uniqueName,
   waitFor,
   type TestDatabase,
 } from '@fv/testing';
-import type { Kafka, Producer } from 'kafkajs';
 import type { DeliveryConfig } from '../src/config.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { createDeliveryService, type DeliveryServiceOptions } from '../src/service.js';
@@ -41,14 +41,12 @@ export const PRODUCED: EventName[] = [
  * One delivery service on the local stack (own database, own consumer group), a producer that
  * publishes what other services would, and collectors of what delivery publishes and dead-letters.
  */
-export class DeliveryHarness {
+export class DeliveryHarness extends ServiceEventsHarness {
   runtime!: ServiceRuntime<PrismaClient, DeliveryConfig>;
   database!: TestDatabase;
-  kafka!: Kafka;
-  codec!: EventCodec;
-  producer!: Producer;
-  events!: EventCollector;
   deadLetters!: EventCollector;
+  protected readonly eventSource = 'delivery-test';
+  protected readonly consumedEvents = CONSUMED;
 
   async start(options: DeliveryServiceOptions = {}, env: Record<string, string> = {}): Promise<this> {
     this.database = await createTestDatabase({ name: 'delivery' });
@@ -127,87 +125,8 @@ export class DeliveryHarness {
     await this.database?.dispose();
   }
 
-  /** Publishes an event as its producing service would (Avro, keyed by the correlation id). */
-  async publish<N extends EventName>(
-    name: N,
-    payload: EventPayload<N>,
-    envelope: Partial<EventMap[N]> = {},
-  ): Promise<EventMap[N]> {
-    const correlationId = (payload as { orderId?: string }).orderId ?? randomUUID();
-    const event = {
-      eventId: randomUUID(),
-      occurredAt: Date.now(),
-      correlationId,
-      causationId: null,
-      producer: 'delivery-test',
-      ...payload,
-      ...envelope,
-    } as EventMap[N];
-    await this.producer.send({
-      topic: topicOf(name),
-      acks: -1,
-      messages: [
-        {
-          key: event.correlationId,
-          value: await this.codec.encode(name, event),
-          headers: { 'event-id': event.eventId },
-        },
-      ],
-    });
-    return event;
-  }
-
-  /** The decoded events delivery published of one kind, for one order (in the order they were read). */
-  async published<N extends EventName>(name: N, orderId: string): Promise<EventMap[N][]> {
-    const topic = topicOf(name);
-    const decoded: EventMap[N][] = [];
-    for (const message of this.events.messages.filter((m) => m.topic === topic && m.key === orderId)) {
-      decoded.push((await this.codec.decode(topic, message.value)).event as EventMap[N]);
-    }
-    return decoded;
-  }
-
-  /** Waits until delivery has published `count` events of a kind for an order, and returns them. */
-  async waitForPublished<N extends EventName>(name: N, orderId: string, count = 1): Promise<EventMap[N][]> {
-    return waitFor(
-      async () => {
-        const found = await this.published(name, orderId);
-        return found.length >= count ? found : undefined;
-      },
-      { timeoutMs: 30_000, description: `${count} ${name} event(s) for order ${orderId}` },
-    );
-  }
-
-  /** Waits until every message published so far has been consumed (the group caught up), then returns. */
-  async waitUntilConsumed(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const groupId = this.runtime.context.config.SERVICE_NAME;
-      let lagging = '';
-      await waitFor(
-        async () => {
-          const behind: string[] = [];
-          for (const name of CONSUMED) {
-            const topic = topicOf(name);
-            const ends = await admin.fetchTopicOffsets(topic);
-            const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-            for (const end of ends) {
-              const at = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-              if (Number(at) < Number(end.high))
-                behind.push(`${topic}[${end.partition}] at ${at} of ${end.high}`);
-            }
-          }
-          lagging = behind.join(', ');
-          return behind.length === 0;
-        },
-        { timeoutMs: 30_000, description: 'delivery to consume every published event' },
-      ).catch((error: Error) => {
-        throw new Error(`${error.message}: ${lagging}`);
-      });
-    } finally {
-      await admin.disconnect();
-    }
+  protected consumerGroup(): string {
+    return this.runtime.context.config.SERVICE_NAME;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ServiceContext, ServiceDefinition } from '@fv/service-runtime';
+import { idempotencyPurge, type ServiceContext, type ServiceDefinition } from '@fv/service-runtime';
 import { ReservationExpiry } from './background/reservation-expiry.js';
 import { inventoryConfigSchema, limitsOf, type InventoryConfig } from './config.js';
 import type { Tx } from './db/tx.js';
@@ -17,6 +17,11 @@ function depsOf(context: Context): InventoryDeps {
   return { outbox: context.outbox, limits: limitsOf(context.config), now: () => new Date() };
 }
 
+const HOUR_MS = 60 * 60 * 1000;
+
+/** X-Idempotency-Key answers are replayed, and kept, for IDEMPOTENCY_RETENTION_HOURS. */
+const idempotencyTtlMs = (context: Context) => context.config.IDEMPOTENCY_RETENTION_HOURS * HOUR_MS;
+
 const transactionOf =
   (context: Context) =>
   <T>(fn: (tx: Tx) => Promise<T>) =>
@@ -31,7 +36,12 @@ export const inventoryService: ServiceDefinition<PrismaClient, InventoryConfig> 
   createPrisma: (adapter) => new PrismaClient({ adapter }),
   tags: ['inventory', 'saga-participant'],
   async routes(app, context) {
-    const routeDeps = { deps: depsOf(context), db: context.prisma, transaction: transactionOf(context) };
+    const routeDeps = {
+      deps: depsOf(context),
+      db: context.prisma,
+      transaction: transactionOf(context),
+      idempotency: { ttlMs: idempotencyTtlMs(context) },
+    };
     await stockRoutes(app, routeDeps);
     await reservationRoutes(app, routeDeps);
   },
@@ -56,9 +66,9 @@ export const inventoryService: ServiceDefinition<PrismaClient, InventoryConfig> 
         transaction: transactionOf(context),
         ready: context.database.ready,
         intervalMs: context.config.RESERVATION_SWEEP_INTERVAL_MS,
-        idempotencyRetentionMs: context.config.IDEMPOTENCY_RETENTION_HOURS * 3600 * 1000,
         logger: context.logger.child({ component: 'reservation-expiry' }),
       }),
+      idempotencyPurge(context, { ttlMs: idempotencyTtlMs(context) }),
     ];
   },
 };

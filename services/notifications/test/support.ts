@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { dlqTopicOf, topicOf, type EventMap, type EventName, type EventPayload } from '@fv/contracts';
+import { dlqTopicOf, topicOf, type EventName, type EventPayload } from '@fv/contracts';
 import { EventCodec, createKafka } from '@fv/messaging';
 import { createLogger, signToken, type Role } from '@fv/service-kit';
 import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
 import {
   EventCollector,
+  ServiceEventsHarness,
   createTestDatabase,
   startGroupAtEnd,
   uniqueName,
   waitFor,
   type TestDatabase,
 } from '@fv/testing';
-import type { Kafka, Producer } from 'kafkajs';
 import type { NotificationsConfig } from '../src/config.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { createNotificationsService, type NotificationsServiceOptions } from '../src/service.js';
@@ -42,14 +42,12 @@ export const PRODUCED: EventName[] = ['NotificationSent', 'NotificationFailed'];
  * One notifications service on the local stack (own database, own consumer group), a producer that
  * publishes what other services would, and collectors of what notifications publishes and dead-letters.
  */
-export class NotificationsHarness {
+export class NotificationsHarness extends ServiceEventsHarness {
   runtime!: ServiceRuntime<PrismaClient, NotificationsConfig>;
   database!: TestDatabase;
-  kafka!: Kafka;
-  codec!: EventCodec;
-  producer!: Producer;
-  events!: EventCollector;
   deadLetters!: EventCollector;
+  protected readonly eventSource = 'notifications-test';
+  protected readonly consumedEvents = CONSUMED;
 
   async start(options: NotificationsServiceOptions = {}, env: Record<string, string> = {}): Promise<this> {
     this.database = await createTestDatabase({ name: 'notifications' });
@@ -129,87 +127,8 @@ export class NotificationsHarness {
     await this.database?.dispose();
   }
 
-  /** Publishes an event as its producing service would (Avro, keyed by the correlation id). */
-  async publish<N extends EventName>(
-    name: N,
-    payload: EventPayload<N>,
-    envelope: Partial<EventMap[N]> = {},
-  ): Promise<EventMap[N]> {
-    const correlationId = (payload as { orderId?: string }).orderId ?? randomUUID();
-    const event = {
-      eventId: randomUUID(),
-      occurredAt: Date.now(),
-      correlationId,
-      causationId: null,
-      producer: 'notifications-test',
-      ...payload,
-      ...envelope,
-    } as EventMap[N];
-    await this.producer.send({
-      topic: topicOf(name),
-      acks: -1,
-      messages: [
-        {
-          key: event.correlationId,
-          value: await this.codec.encode(name, event),
-          headers: { 'event-id': event.eventId },
-        },
-      ],
-    });
-    return event;
-  }
-
-  /** The decoded events notifications published of one kind, for one order (in the order they were read). */
-  async published<N extends EventName>(name: N, orderId: string): Promise<EventMap[N][]> {
-    const topic = topicOf(name);
-    const decoded: EventMap[N][] = [];
-    for (const message of this.events.messages.filter((m) => m.topic === topic && m.key === orderId)) {
-      decoded.push((await this.codec.decode(topic, message.value)).event as EventMap[N]);
-    }
-    return decoded;
-  }
-
-  /** Waits until notifications has published `count` events of a kind for an order, and returns them. */
-  async waitForPublished<N extends EventName>(name: N, orderId: string, count = 1): Promise<EventMap[N][]> {
-    return waitFor(
-      async () => {
-        const found = await this.published(name, orderId);
-        return found.length >= count ? found : undefined;
-      },
-      { timeoutMs: 30_000, description: `${count} ${name} event(s) for order ${orderId}` },
-    );
-  }
-
-  /** Waits until every message published so far has been consumed (the group caught up), then returns. */
-  async waitUntilConsumed(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const groupId = this.runtime.context.config.SERVICE_NAME;
-      let lagging = '';
-      await waitFor(
-        async () => {
-          const behind: string[] = [];
-          for (const name of CONSUMED) {
-            const topic = topicOf(name);
-            const ends = await admin.fetchTopicOffsets(topic);
-            const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-            for (const end of ends) {
-              const at = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-              if (Number(at) < Number(end.high))
-                behind.push(`${topic}[${end.partition}] at ${at} of ${end.high}`);
-            }
-          }
-          lagging = behind.join(', ');
-          return behind.length === 0;
-        },
-        { timeoutMs: 30_000, description: 'notifications to consume every published event' },
-      ).catch((error: Error) => {
-        throw new Error(`${error.message}: ${lagging}`);
-      });
-    } finally {
-      await admin.disconnect();
-    }
+  protected consumerGroup(): string {
+    return this.runtime.context.config.SERVICE_NAME;
   }
 }
 

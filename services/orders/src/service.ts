@@ -1,12 +1,11 @@
-import type {
-  BackgroundTask,
-  ConsumerDefinition,
-  ServiceContext,
-  ServiceDefinition,
+import {
+  idempotencyPurge,
+  type ConsumerDefinition,
+  type ServiceContext,
+  type ServiceDefinition,
 } from '@fv/service-runtime';
 import { PrismaClient } from './generated/prisma/client.js';
 import { assertConsistentConfig, ordersConfigSchema, type OrdersConfig } from './config.js';
-import { purgeStoredResponses } from './db/idempotency-store.js';
 import { onCompensationRequested } from './events/on-compensation-requested.js';
 import { onDeliveryScheduled } from './events/on-delivery-scheduled.js';
 import { onDeliverySchedulingFailed } from './events/on-delivery-scheduling-failed.js';
@@ -37,37 +36,6 @@ function providerFor(config: OrdersConfig): PaymentProvider {
 }
 
 const HOUR_MS = 60 * 60 * 1000;
-
-/** Forgets idempotency keys older than IDEMPOTENCY_KEY_TTL_HOURS, once an hour. */
-function idempotencyKeyPurge(context: Context): BackgroundTask {
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const log = context.logger.child({ component: 'idempotency-purge' });
-  const purge = async () => {
-    try {
-      const before = new Date(Date.now() - context.config.IDEMPOTENCY_KEY_TTL_HOURS * HOUR_MS);
-      const purged = await purgeStoredResponses(context.prisma, before);
-      if (purged > 0) log.info({ purged }, 'expired idempotency keys purged');
-    } catch (error) {
-      log.warn({ err: error }, 'purging expired idempotency keys failed; trying again later');
-    }
-  };
-  return {
-    name: 'idempotency key purge',
-    start() {
-      void context.database.ready.then(() => {
-        if (stopped) return;
-        void purge();
-        timer = setInterval(() => void purge(), HOUR_MS);
-        timer.unref();
-      });
-    },
-    async close() {
-      stopped = true;
-      clearInterval(timer);
-    },
-  };
-}
 
 /** The orders service: orders over the order saga, with payment through a provider adapter. */
 export function createOrdersService(
@@ -134,7 +102,10 @@ export function createOrdersService(
         },
       ];
     },
-    background: (context) => [idempotencyKeyPurge(context)],
+    // Forgets first answers to X-Idempotency-Key once they are IDEMPOTENCY_KEY_TTL_HOURS old.
+    background: (context) => [
+      idempotencyPurge(context, { ttlMs: context.config.IDEMPOTENCY_KEY_TTL_HOURS * HOUR_MS }),
+    ],
     healthChecks: (context) => [
       {
         name: 'payment-provider',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { purgeIdempotentRequests } from '@fv/service-runtime';
 import { waitFor } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { purgeStoredResponses } from '../src/db/idempotency-store.js';
 import { address, listProducts, orderBody, type Product } from './fixtures.js';
 import { bearer, startOrders, type Harness } from './harness.js';
 
@@ -392,13 +392,13 @@ it('forgets idempotency keys once they expire', async () => {
   const key = `expiring-${randomUUID()}`;
   const first = await post('/api/v1/orders', orderBody([{ product: lamp, quantity: 1 }]), { key });
   expect(first.statusCode).toBe(201);
-  await h.prisma.idempotencyKey.updateMany({
+  await h.prisma.idempotentRequest.updateMany({
     where: { key },
     data: { createdAt: new Date(Date.now() - 25 * 3_600_000) },
   });
-  expect(await purgeStoredResponses(h.prisma, new Date(Date.now() - 24 * 3_600_000))).toBeGreaterThanOrEqual(
-    1,
-  );
+  expect(
+    await purgeIdempotentRequests(h.prisma, new Date(Date.now() - 24 * 3_600_000)),
+  ).toBeGreaterThanOrEqual(1);
   const again = await post('/api/v1/orders', orderBody([{ product: lamp, quantity: 1 }]), { key });
   expect(again.statusCode).toBe(201);
   expect(again.json().orderId).not.toBe(first.json().orderId);

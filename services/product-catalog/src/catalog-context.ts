@@ -1,4 +1,4 @@
-import type { ServiceContext } from '@fv/service-runtime';
+import type { IdempotencyOptions, ServiceContext } from '@fv/service-runtime';
 import type { CatalogConfig } from './config.js';
 import type { Prisma, PrismaClient } from './generated/prisma/client.js';
 
@@ -13,4 +13,9 @@ export interface RequestMeta {
   /** Subject of the caller's token. */
   actor: string;
   traceparent: string | null;
+}
+
+/** X-Idempotency-Key answers to create requests are replayed, and kept, for IDEMPOTENCY_KEY_TTL_HOURS. */
+export function idempotencyOptions(ctx: CatalogContext): Required<IdempotencyOptions> {
+  return { ttlMs: ctx.config.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000 };
 }

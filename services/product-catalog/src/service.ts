@@ -1,8 +1,8 @@
-import type { ServiceDefinition } from '@fv/service-runtime';
+import { idempotencyPurge, type ServiceDefinition } from '@fv/service-runtime';
+import { idempotencyOptions } from './catalog-context.js';
 import { catalogConfigSchema, type CatalogConfig } from './config.js';
 import { onInventoryUpdated } from './events/on-inventory-updated.js';
 import { PrismaClient } from './generated/prisma/client.js';
-import { idempotencyPurge } from './idempotency-purge.js';
 import { categoryRoutes } from './routes/categories.js';
 import { productRoutes } from './routes/products.js';
 
@@ -22,6 +22,6 @@ export const productCatalogService: ServiceDefinition<PrismaClient, CatalogConfi
     categoryRoutes(app, ctx);
   },
   consumers: (ctx) => [{ handlers: { InventoryUpdated: onInventoryUpdated(ctx) } }],
-  background: (ctx) => [idempotencyPurge(ctx)],
+  background: (ctx) => [idempotencyPurge(ctx, idempotencyOptions(ctx))],
   tags: ['catalog'],
 };

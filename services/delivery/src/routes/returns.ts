@@ -1,8 +1,7 @@
-import { AppError, requirePrincipal } from '@fv/service-kit';
+import { AppError, assertCanSee, customerScope, parseId, requirePrincipal } from '@fv/service-kit';
+import { idempotencyHeaders, idempotently, idempotentRequestOf, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance } from 'fastify';
-import { idempotently } from '../db/idempotency.js';
 import { findReturnById, listReturns } from '../db/returns.js';
-import { parseUuid } from '../domain/ids.js';
 import {
   ITEM_CONDITIONS,
   RETURN_REASONS,
@@ -10,11 +9,10 @@ import {
   type ItemCondition,
   type ReturnReason,
 } from '../domain/returns.js';
-import { assertCanSee, customerScope } from '../http/access.js';
 import { receiveReturn } from '../use-cases/receive-return.js';
 import { requestReturn } from '../use-cases/request-return.js';
 import type { RouteContext } from './route-context.js';
-import { idempotencyHeaders, idSchema, pageSchema, pagingQuery, returnSchema } from './schemas.js';
+import { idSchema, pageSchema, pagingQuery, returnSchema } from './schemas.js';
 import { pageView, returnView } from './views.js';
 
 const tags = ['returns'];
@@ -80,35 +78,29 @@ export async function returnRoutes(
     },
     async (request, reply) => {
       const principal = requirePrincipal(request);
-      const key = request.headers['x-idempotency-key'];
       const body = request.body;
       const result = await transaction((tx) =>
-        idempotently(
-          tx,
-          key ? { scope: principal.sub, key, operation: 'POST /returns', body } : null,
-          async () => {
-            const created = await requestReturn(
-              tx,
-              deps,
-              principal,
-              {
-                shipmentId: parseUuid(body.shipmentId)!,
-                reason: body.reason,
-                comment: body.comment ?? null,
-                items: body.items.map((item) => ({
-                  productId: item.productId,
-                  quantity: item.quantity,
-                  reason: item.reason ?? null,
-                })),
-              },
-              { causationId: null, traceparent: request.traceContext.traceparent },
-            );
-            return { statusCode: 201, body: returnView(created) };
-          },
-        ),
+        idempotently(tx, idempotentRequestOf(request, 'POST /returns'), async () => {
+          const created = await requestReturn(
+            tx,
+            deps,
+            principal,
+            {
+              shipmentId: parseId(body.shipmentId)!,
+              reason: body.reason,
+              comment: body.comment ?? null,
+              items: body.items.map((item) => ({
+                productId: item.productId,
+                quantity: item.quantity,
+                reason: item.reason ?? null,
+              })),
+            },
+            { causationId: null, traceparent: request.traceContext.traceparent },
+          );
+          return { statusCode: 201, body: returnView(created) };
+        }),
       );
-      if (result.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.code(result.statusCode).send(result.body);
+      return sendIdempotent(reply, result);
     },
   );
 
@@ -148,8 +140,8 @@ export async function returnRoutes(
       const { rows, total } = await listReturns(
         prisma,
         {
-          ...(request.query.orderId ? { orderId: parseUuid(request.query.orderId)! } : {}),
-          ...(request.query.shipmentId ? { shipmentId: parseUuid(request.query.shipmentId)! } : {}),
+          ...(request.query.orderId ? { orderId: parseId(request.query.orderId)! } : {}),
+          ...(request.query.shipmentId ? { shipmentId: parseId(request.query.shipmentId)! } : {}),
           ...(customerId ? { customerId } : {}),
           ...(request.query.status ? { status: request.query.status } : {}),
         },
@@ -163,7 +155,7 @@ export async function returnRoutes(
     '/returns/:returnId',
     { schema: { tags, summary: 'Get a return', params: returnParams, response: { 200: returnSchema } } },
     async (request) => {
-      const returnId = parseUuid(request.params.returnId)!;
+      const returnId = parseId(request.params.returnId)!;
       const found = await findReturnById(prisma, returnId);
       if (!found) throw returnNotFound(returnId);
       assertCanSee(requirePrincipal(request), found.customerId, returnNotFound(returnId));
@@ -207,7 +199,7 @@ export async function returnRoutes(
       },
     },
     async (request) => {
-      const returnId = parseUuid(request.params.returnId)!;
+      const returnId = parseId(request.params.returnId)!;
       const received = await transaction((tx) =>
         receiveReturn(
           tx,

@@ -1,10 +1,11 @@
+import { idPattern } from '@fv/service-kit';
 import { RETURN_REASONS, ITEM_CONDITIONS, RETURN_STATUSES } from '../domain/returns.js';
 import { SHIPMENT_STATUSES, TRACKING_STATUSES } from '../domain/shipment-status.js';
 
 /** A UUID, plain or with the platform's prefix (`ord-<uuid>`); responses always carry the plain form. */
 export const idSchema = {
   type: 'string',
-  pattern: '^([A-Za-z]{2,10}-)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+  pattern: idPattern(),
   description: 'UUID; the prefixed form (e.g. ord-<uuid>) is accepted',
 } as const;
 
@@ -14,19 +15,6 @@ const nullableDate = { type: 'string', format: 'date-time', nullable: true } as 
 export const pagingQuery = {
   page: { type: 'integer', minimum: 0, default: 0, description: 'Zero-based page number' },
   size: { type: 'integer', minimum: 1, maximum: 100, default: 20, description: 'Page size' },
-} as const;
-
-export const idempotencyHeaders = {
-  type: 'object',
-  properties: {
-    'x-idempotency-key': {
-      type: 'string',
-      minLength: 1,
-      maxLength: 200,
-      description:
-        'Repeating a request with the same key and body returns the first response; another body is 409',
-    },
-  },
 } as const;
 
 const addressSchema = {

@@ -1,10 +1,8 @@
-import { AppError, requirePrincipal } from '@fv/service-kit';
+import { AppError, assertCanSee, customerScope, parseId, requirePrincipal } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { findShipmentById, listShipments, listTrackingEvents } from '../db/shipments.js';
-import { parseUuid } from '../domain/ids.js';
 import type { ShipmentStatus, TrackingStatus } from '../domain/shipment-status.js';
 import { SHIPMENT_STATUSES } from '../domain/shipment-status.js';
-import { assertCanSee, customerScope } from '../http/access.js';
 import { recordTrackingUpdate } from '../use-cases/record-tracking-update.js';
 import type { RouteContext } from './route-context.js';
 import {
@@ -52,7 +50,7 @@ export async function shipmentRoutes(
     request: { params: ShipmentParams },
     principal: ReturnType<typeof requirePrincipal>,
   ) {
-    const shipmentId = parseUuid(request.params.shipmentId)!;
+    const shipmentId = parseId(request.params.shipmentId)!;
     const shipment = await findShipmentById(prisma, shipmentId);
     if (!shipment) throw shipmentNotFound(shipmentId);
     assertCanSee(principal, shipment.customerId, shipmentNotFound(shipmentId));
@@ -93,7 +91,7 @@ export async function shipmentRoutes(
       const { rows, total } = await listShipments(
         prisma,
         {
-          ...(request.query.orderId ? { orderId: parseUuid(request.query.orderId)! } : {}),
+          ...(request.query.orderId ? { orderId: parseId(request.query.orderId)! } : {}),
           ...(customerId ? { customerId } : {}),
           ...(request.query.status ? { status: request.query.status } : {}),
         },
@@ -160,7 +158,7 @@ export async function shipmentRoutes(
       },
     },
     async (request) => {
-      const shipmentId = parseUuid(request.params.shipmentId)!;
+      const shipmentId = parseId(request.params.shipmentId)!;
       const body = request.body;
       const result = await transaction((tx) =>
         recordTrackingUpdate(
@@ -210,7 +208,7 @@ export async function shipmentRoutes(
       },
     },
     async (request) => {
-      const shipmentId = parseUuid(request.params.shipmentId)!;
+      const shipmentId = parseId(request.params.shipmentId)!;
       const body = request.body ?? {};
       return transaction(async (tx) => {
         await recordTrackingUpdate(

@@ -1,9 +1,10 @@
 import type { CompensationRequested } from '@fv/contracts';
 import { NonRetriableError } from '@fv/messaging';
 import { randomUUID } from 'node:crypto';
+import { parseId } from '@fv/service-kit';
 import type { Db } from '../db/client.js';
 import { findCancellation, findShipmentById, lockShipmentByOrderId } from '../db/shipments.js';
-import { parseUuid, shipmentIdFor } from '../domain/ids.js';
+import { shipmentIdFor } from '../domain/ids.js';
 import { isCancellable, isShipmentStatus } from '../domain/shipment-status.js';
 import type { DeliveryDeps, HandlerMeta } from './deps.js';
 
@@ -33,7 +34,7 @@ export async function cancelShipment(
   event: CompensationRequested,
   { meta, logger }: HandlerMeta,
 ): Promise<CancelOutcome> {
-  const orderId = parseUuid(event.orderId);
+  const orderId = parseId(event.orderId);
   if (!orderId)
     throw new NonRetriableError(
       `CompensationRequested orderId ${JSON.stringify(event.orderId)} is not a UUID`,

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, invalidFields, type Principal } from '@fv/service-kit';
+import { AppError, assertCanSee, invalidFields, type Principal } from '@fv/service-kit';
 import type { Db } from '../db/client.js';
 import { findReturnById, returnedQuantities } from '../db/returns.js';
 import { findShipmentById, lockShipmentById } from '../db/shipments.js';
 import { checkReturnItems, checkReturnWindow, type ReturnReason } from '../domain/returns.js';
-import { assertCanSee } from '../http/access.js';
 import type { DeliveryDeps, EventMeta } from './deps.js';
 
 export interface ReturnRequest {

@@ -1,9 +1,10 @@
 import type { OrderConfirmed } from '@fv/contracts';
 import { NonRetriableError } from '@fv/messaging';
+import { normalizeCustomerId, parseId } from '@fv/service-kit';
 import { CarrierRejectedError, CarrierUnavailableError, type Label } from '../carrier/carrier.js';
 import type { Db } from '../db/client.js';
 import { findCancellation, findSchedulingFailure, findShipmentByOrderId } from '../db/shipments.js';
-import { labelTrackingEventIdFor, normalizeCustomerId, parseUuid, shipmentIdFor } from '../domain/ids.js';
+import { labelTrackingEventIdFor, shipmentIdFor } from '../domain/ids.js';
 import type { DeliveryDeps, HandlerMeta } from './deps.js';
 
 export type ScheduleOutcome =
@@ -45,7 +46,7 @@ export async function scheduleDelivery(
   event: OrderConfirmed,
   context: HandlerMeta & { lastAttempt: boolean },
 ): Promise<ScheduleOutcome> {
-  const orderId = parseUuid(event.orderId);
+  const orderId = parseId(event.orderId);
   if (!orderId)
     throw new NonRetriableError(
       `OrderConfirmed orderId ${JSON.stringify(event.orderId)} is not a UUID`,

@@ -1,6 +1,5 @@
 import type { BackgroundTask } from '@fv/service-runtime';
 import type { Logger } from '@fv/service-kit';
-import { purgeIdempotencyKeys } from '../db/idempotency-store.js';
 import { lapsedReservationIds } from '../db/reservation-store.js';
 import type { Tx } from '../db/tx.js';
 import type { InventoryDeps } from '../use-cases/context.js';
@@ -13,7 +12,6 @@ export interface ReservationExpiryOptions {
   /** Resolves once the database is migrated; nothing is swept before. */
   ready: Promise<unknown>;
   intervalMs: number;
-  idempotencyRetentionMs: number;
   logger: Logger;
   /** Reservations released per sweep at most (the next sweep takes the rest). */
   batchSize?: number;
@@ -21,8 +19,8 @@ export interface ReservationExpiryOptions {
 
 /**
  * Releases reservations that lapsed without their order being confirmed, each in its own transaction
- * with its InventoryReleased (reason EXPIRED), and forgets old idempotency outcomes. Several instances
- * may sweep at once: each reservation row is locked and re-checked before it is released.
+ * with its InventoryReleased (reason EXPIRED). Several instances may sweep at once: each reservation
+ * row is locked and re-checked before it is released.
  */
 export class ReservationExpiry implements BackgroundTask {
   readonly name = 'reservation expiry';
@@ -49,8 +47,6 @@ export class ReservationExpiry implements BackgroundTask {
       )
         released += 1;
     }
-    const before = new Date(deps.now().getTime() - this.options.idempotencyRetentionMs);
-    await transaction((tx) => purgeIdempotencyKeys(tx, before));
     if (released > 0) this.options.logger.info({ released }, 'released lapsed reservations');
     return released;
   }

@@ -1,4 +1,4 @@
-const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+import { idPattern as prefixedIdPattern, parseId as parsePrefixedId } from '@fv/service-kit';
 
 /** Prefixes the public APIs put in front of ids; accepted on input, never returned. */
 export const ID_PREFIXES = { product: 'prod', order: 'ord', reservation: 'res' } as const;
@@ -6,17 +6,12 @@ export type IdKind = keyof typeof ID_PREFIXES;
 
 /** JSON-schema pattern of an id of `kind`: a UUID, optionally with its prefix (`ord-<uuid>`). */
 export function idPattern(kind: IdKind): string {
-  return `^(${ID_PREFIXES[kind]}-)?${UUID}$`;
+  return prefixedIdPattern(ID_PREFIXES[kind]);
 }
-
-const matchers = Object.fromEntries(
-  Object.entries(ID_PREFIXES).map(([kind, prefix]) => [kind, new RegExp(`^(?:${prefix}-)?(${UUID})$`)]),
-) as Record<IdKind, RegExp>;
 
 /** The plain lower-case UUID of an id of `kind`, or null when `raw` is not one. */
 export function parseId(kind: IdKind, raw: string): string | null {
-  const match = matchers[kind].exec(raw.trim());
-  return match?.[1] ? match[1].toLowerCase() : null;
+  return parsePrefixedId(raw, ID_PREFIXES[kind]);
 }
 
 /** Warehouse (location) codes: letters, digits, dot, dash and underscore, e.g. `wh-001`. */

@@ -1,9 +1,9 @@
 import { AppError, invalidFields, type FieldIssue } from '@fv/service-kit';
+import { idempotencyHeaders, idempotently, idempotentRequestOf, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance } from 'fastify';
 import type { ReservationKey } from '../db/reservation-store.js';
 import { parseId } from '../domain/ids.js';
 import type { ReleaseReason } from '../domain/reservation.js';
-import { idempotencyHeaders, idempotent } from '../http/idempotency.js';
 import { getReservation } from '../use-cases/read-stock.js';
 import { releaseReservation } from '../use-cases/release-reservation.js';
 import { reserveStock, type ReserveResult } from '../use-cases/reserve-stock.js';
@@ -58,7 +58,7 @@ function refusal(result: Exclude<ReserveResult, { outcome: 'reserved' }>): AppEr
 /** Reservations: hold stock for an order (all lines or none), release it, look one up. */
 export async function reservationRoutes(
   app: FastifyInstance,
-  { deps, db, transaction }: RouteDeps,
+  { deps, db, transaction, idempotency }: RouteDeps,
 ): Promise<void> {
   app.post<{ Body: ReserveBody }>(
     '/inventory/reserve',
@@ -110,26 +110,32 @@ export async function reservationRoutes(
     async (request, reply) => {
       const body = request.body;
       const orderId = parseId('order', body.orderId)!;
-      const outcome = await idempotent(request, 'reserve', transaction, async (tx) => {
-        const result = await reserveStock(
+      const outcome = await transaction((tx) =>
+        idempotently(
           tx,
-          deps,
-          {
-            orderId,
-            lines: body.items.map((item) => ({
-              productId: item.productId,
-              quantity: item.quantity,
-              warehouseId: item.warehouseId ?? null,
-            })),
-            ...(body.ttlSeconds === undefined ? {} : { ttlSeconds: body.ttlSeconds }),
+          idempotentRequestOf(request, 'reserve'),
+          async () => {
+            const result = await reserveStock(
+              tx,
+              deps,
+              {
+                orderId,
+                lines: body.items.map((item) => ({
+                  productId: item.productId,
+                  quantity: item.quantity,
+                  warehouseId: item.warehouseId ?? null,
+                })),
+                ...(body.ttlSeconds === undefined ? {} : { ttlSeconds: body.ttlSeconds }),
+              },
+              { correlationId: orderId, traceparent: request.traceContext.traceparent },
+            );
+            if (result.outcome !== 'reserved') throw refusal(result);
+            return { statusCode: 201, body: reservationView(result.reservation) };
           },
-          { correlationId: orderId, traceparent: request.traceContext.traceparent },
-        );
-        if (result.outcome !== 'reserved') throw refusal(result);
-        return { statusCode: 201, body: reservationView(result.reservation) };
-      });
-      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.code(outcome.statusCode).send(outcome.body);
+          idempotency,
+        ),
+      );
+      return sendIdempotent(reply, outcome);
     },
   );
 
@@ -174,17 +180,23 @@ export async function reservationRoutes(
         reservationId !== undefined
           ? { reservationId: parseId('reservation', reservationId)! }
           : { orderId: parseId('order', orderId!)! };
-      const outcome = await idempotent(request, 'release', transaction, async (tx) => {
-        const result = await releaseReservation(
+      const outcome = await transaction((tx) =>
+        idempotently(
           tx,
-          deps,
-          { by, reason: reason ?? 'MANUAL' },
-          { traceparent: request.traceContext.traceparent },
-        );
-        return { statusCode: 200, body: reservationView(result.reservation) };
-      });
-      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.code(outcome.statusCode).send(outcome.body);
+          idempotentRequestOf(request, 'release'),
+          async () => {
+            const result = await releaseReservation(
+              tx,
+              deps,
+              { by, reason: reason ?? 'MANUAL' },
+              { traceparent: request.traceContext.traceparent },
+            );
+            return { statusCode: 200, body: reservationView(result.reservation) };
+          },
+          idempotency,
+        ),
+      );
+      return sendIdempotent(reply, outcome);
     },
   );
 

@@ -1,9 +1,15 @@
 import { invalidFields, requirePrincipal } from '@fv/service-kit';
+import {
+  idempotencyHeaders,
+  idempotently,
+  idempotentRequestOf,
+  sendIdempotent,
+  type IdempotencyOptions,
+} from '@fv/service-runtime';
 import type { FastifyInstance } from 'fastify';
 import type { Tx } from '../db/tx.js';
 import { parseId } from '../domain/ids.js';
 import type { AdjustmentReason } from '../domain/stock.js';
-import { idempotencyHeaders, idempotent } from '../http/idempotency.js';
 import { adjustStock } from '../use-cases/adjust-stock.js';
 import type { InventoryDeps } from '../use-cases/context.js';
 import { getProductStock, listLowStock } from '../use-cases/read-stock.js';
@@ -21,13 +27,18 @@ export interface RouteDeps {
   deps: InventoryDeps;
   db: Tx;
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** How X-Idempotency-Key answers are kept (IDEMPOTENCY_RETENTION_HOURS). */
+  idempotency: IdempotencyOptions;
 }
 
 const WRITERS = ['admin', 'service'] as const;
 const MAX_UNITS = 1_000_000_000;
 
 /** Stock levels: read a product's stock, put stock at a location, adjust it, list what runs low. */
-export async function stockRoutes(app: FastifyInstance, { deps, db, transaction }: RouteDeps): Promise<void> {
+export async function stockRoutes(
+  app: FastifyInstance,
+  { deps, db, transaction, idempotency }: RouteDeps,
+): Promise<void> {
   app.get<{ Querystring: { warehouseId?: string; limit: number; offset: number } }>(
     '/inventory/low-stock',
     {
@@ -222,37 +233,43 @@ export async function stockRoutes(app: FastifyInstance, { deps, db, transaction 
       }
       const productId = parseId('product', body.productId)!;
       const actor = requirePrincipal(request).sub;
-      const outcome = await idempotent(request, 'adjust', transaction, async (tx) => {
-        const result = await adjustStock(
+      const outcome = await transaction((tx) =>
+        idempotently(
           tx,
-          deps,
-          {
-            productId,
-            warehouseId: body.warehouseId,
-            quantityChange: body.quantityChange,
-            reason: body.reason,
-            reference: body.reference ?? null,
-            actor,
+          idempotentRequestOf(request, 'adjust'),
+          async () => {
+            const result = await adjustStock(
+              tx,
+              deps,
+              {
+                productId,
+                warehouseId: body.warehouseId,
+                quantityChange: body.quantityChange,
+                reason: body.reason,
+                reference: body.reference ?? null,
+                actor,
+              },
+              { correlationId: request.correlationId, traceparent: request.traceContext.traceparent },
+            );
+            return {
+              statusCode: 201,
+              body: {
+                adjustmentId: result.adjustmentId,
+                productId,
+                warehouseId: body.warehouseId,
+                quantityChange: body.quantityChange,
+                previousQuantity: result.previousQuantity,
+                newQuantity: result.level.onHand,
+                reason: body.reason,
+                reference: body.reference ?? null,
+                location: locationView(result.level),
+              },
+            };
           },
-          { correlationId: request.correlationId, traceparent: request.traceContext.traceparent },
-        );
-        return {
-          statusCode: 201,
-          body: {
-            adjustmentId: result.adjustmentId,
-            productId,
-            warehouseId: body.warehouseId,
-            quantityChange: body.quantityChange,
-            previousQuantity: result.previousQuantity,
-            newQuantity: result.level.onHand,
-            reason: body.reason,
-            reference: body.reference ?? null,
-            location: locationView(result.level),
-          },
-        };
-      });
-      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.code(outcome.statusCode).send(outcome.body);
+          idempotency,
+        ),
+      );
+      return sendIdempotent(reply, outcome);
     },
   );
 }

@@ -1,4 +1,4 @@
-import { nameBasedUuid } from '../domain/ids.js';
+import { nameBasedUuid } from '@fv/service-kit';
 import { isValidRecipient } from '../domain/recipients.js';
 import type { Channel } from '../domain/channels.js';
 import type { PrismaClient } from '../generated/prisma/client.js';

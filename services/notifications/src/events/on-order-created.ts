@@ -1,7 +1,7 @@
 import { NonRetriableError, type EventHandler } from '@fv/messaging';
+import { normalizeCustomerId } from '@fv/service-kit';
 import { asDb } from '../db/client.js';
 import { recordOrderContact } from '../db/contacts.js';
-import { normalizeCustomerId } from '../domain/ids.js';
 
 /** OrderCreated: remembers who the order belongs to and how to reach them (later events may not say). */
 export function onOrderCreated(): EventHandler<'OrderCreated'> {

@@ -1,9 +1,7 @@
-import { AppError, requirePrincipal } from '@fv/service-kit';
+import { AppError, assertCanSee, customerScope, parseId, requirePrincipal } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { findNotification, listNotifications } from '../db/notifications.js';
 import type { Channel } from '../domain/channels.js';
-import { parseUuid } from '../domain/ids.js';
-import { assertCanSee, customerScope } from '../http/access.js';
 import type { RouteContext } from './route-context.js';
 import {
   channelSchema,
@@ -70,7 +68,7 @@ export async function notificationRoutes(
         {
           ...(customerId ? { customerId } : {}),
           ...(request.query.orderId
-            ? { orderId: parseUuid(request.query.orderId) ?? request.query.orderId }
+            ? { orderId: parseId(request.query.orderId) ?? request.query.orderId }
             : {}),
           ...(request.query.status ? { status: request.query.status } : {}),
           ...(request.query.channel ? { channel: request.query.channel } : {}),
@@ -85,7 +83,7 @@ export async function notificationRoutes(
     '/notifications/:notificationId',
     { schema: { tags, summary: 'Get a notification', params, response: { 200: notificationSchema } } },
     async (request) => {
-      const id = parseUuid(request.params.notificationId)!;
+      const id = parseId(request.params.notificationId)!;
       const notification = await findNotification(prisma, id);
       if (!notification) throw notFound(id);
       assertCanSee(requirePrincipal(request), notification.customerId, notFound(id));
@@ -107,7 +105,7 @@ export async function notificationRoutes(
       },
     },
     async (request, reply) => {
-      const id = parseUuid(request.params.notificationId)!;
+      const id = parseId(request.params.notificationId)!;
       const updated = await transaction(async (tx) => {
         const rows = await tx.$queryRawUnsafe<{ status: string; reason: string | null }[]>(
           'select status, reason from notifications where id = $1::uuid for update',

@@ -1,7 +1,5 @@
-import { AppError, requirePrincipal } from '@fv/service-kit';
+import { AppError, canSeeCustomer, normalizeCustomerId, requirePrincipal } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
-import { normalizeCustomerId } from '../domain/ids.js';
-import { canSeeCustomer } from '../http/access.js';
 import {
   getPreferences,
   updatePreferences,

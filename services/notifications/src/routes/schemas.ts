@@ -1,8 +1,9 @@
+import { idPattern } from '@fv/service-kit';
 import { CHANNELS } from '../domain/channels.js';
 
 export const idSchema = {
   type: 'string',
-  pattern: '^([A-Za-z]{2,10}-)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+  pattern: idPattern(),
   description: 'UUID; the prefixed form (e.g. tpl-<uuid>) is accepted',
 } as const;
 
@@ -14,11 +15,6 @@ const nullableDate = { type: 'string', format: 'date-time', nullable: true } as 
 export const pagingQuery = {
   page: { type: 'integer', minimum: 0, default: 0 },
   size: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-} as const;
-
-export const idempotencyHeaders = {
-  type: 'object',
-  properties: { 'x-idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
 } as const;
 
 export const templateSchema = {

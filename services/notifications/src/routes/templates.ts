@@ -1,9 +1,8 @@
-import { requirePrincipal } from '@fv/service-kit';
+import { parseId } from '@fv/service-kit';
+import { idempotencyHeaders, idempotently, idempotentRequestOf, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance } from 'fastify';
-import { idempotently } from '../db/idempotency.js';
 import { listTemplates } from '../db/templates.js';
 import type { Channel } from '../domain/channels.js';
-import { parseUuid } from '../domain/ids.js';
 import {
   createTemplate,
   deleteTemplate,
@@ -12,7 +11,7 @@ import {
   updateTemplate,
 } from '../use-cases/manage-templates.js';
 import type { RouteContext } from './route-context.js';
-import { channelSchema, idSchema, idempotencyHeaders, templateSchema } from './schemas.js';
+import { channelSchema, idSchema, templateSchema } from './schemas.js';
 import { templateView } from './views.js';
 
 const tags = ['templates'];
@@ -72,7 +71,7 @@ export async function templateRoutes(
       config: { roles: ['admin', 'service'] },
       schema: { tags, summary: 'Get a template', params, response: { 200: templateSchema } },
     },
-    async (request) => templateView(await getTemplate(prisma, parseUuid(request.params.templateId)!)),
+    async (request) => templateView(await getTemplate(prisma, parseId(request.params.templateId)!)),
   );
 
   app.post<{ Body: CreateBody; Headers: { 'x-idempotency-key'?: string } }>(
@@ -103,27 +102,21 @@ export async function templateRoutes(
       },
     },
     async (request, reply) => {
-      const principal = requirePrincipal(request);
-      const key = request.headers['x-idempotency-key'];
       const body = request.body;
       const result = await transaction((tx) =>
-        idempotently(
-          tx,
-          key ? { scope: principal.sub, key, operation: 'POST /templates', body } : null,
-          async () => {
-            const created = await createTemplate(tx, {
-              key: body.key,
-              channel: body.channel,
-              subject: body.subject ?? null,
-              body: body.body,
-              description: body.description ?? null,
-              active: body.active ?? true,
-            });
-            return { statusCode: 201, body: templateView(created) };
-          },
-        ),
+        idempotently(tx, idempotentRequestOf(request, 'POST /templates'), async () => {
+          const created = await createTemplate(tx, {
+            key: body.key,
+            channel: body.channel,
+            subject: body.subject ?? null,
+            body: body.body,
+            description: body.description ?? null,
+            active: body.active ?? true,
+          });
+          return { statusCode: 201, body: templateView(created) };
+        }),
       );
-      return reply.code(result.statusCode).send(result.body);
+      return sendIdempotent(reply, result);
     },
   );
 
@@ -144,7 +137,7 @@ export async function templateRoutes(
     },
     async (request) =>
       templateView(
-        await transaction((tx) => updateTemplate(tx, parseUuid(request.params.templateId)!, request.body)),
+        await transaction((tx) => updateTemplate(tx, parseId(request.params.templateId)!, request.body)),
       ),
   );
 
@@ -155,7 +148,7 @@ export async function templateRoutes(
       schema: { tags, summary: 'Delete a template', params, response: { 204: { type: 'null' } } },
     },
     async (request, reply) => {
-      await transaction((tx) => deleteTemplate(tx, parseUuid(request.params.templateId)!));
+      await transaction((tx) => deleteTemplate(tx, parseId(request.params.templateId)!));
       return reply.code(204).send();
     },
   );
@@ -197,6 +190,6 @@ export async function templateRoutes(
         },
       },
     },
-    async (request) => previewTemplate(prisma, parseUuid(request.params.templateId)!, request.body.variables),
+    async (request) => previewTemplate(prisma, parseId(request.params.templateId)!, request.body.variables),
   );
 }

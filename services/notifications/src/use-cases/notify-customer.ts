@@ -1,11 +1,10 @@
 import { NonRetriableError } from '@fv/messaging';
-import type { Logger } from '@fv/service-kit';
+import { nameBasedUuid, normalizeCustomerId, type Logger } from '@fv/service-kit';
 import type { Db } from '../db/client.js';
 import { findCustomerContact, findOrderContact, preferencesOf, recordOrderContact } from '../db/contacts.js';
 import { notificationsForSource } from '../db/notifications.js';
 import { activeTemplatesFor } from '../db/templates.js';
 import { channelEnabled, isChannel } from '../domain/channels.js';
-import { nameBasedUuid, normalizeCustomerId } from '../domain/ids.js';
 import type { NotificationType, Vars } from '../domain/notification-types.js';
 import { isValidRecipient } from '../domain/recipients.js';
 import { MissingVariablesError, renderMessage } from '../domain/template.js';

@@ -1,4 +1,4 @@
-import { idPattern } from '../domain/ids.js';
+import { idPattern } from '@fv/service-kit';
 import { ORDER_STATUSES } from '../domain/order-status.js';
 
 const UUID = { type: 'string', format: 'uuid' } as const;
@@ -129,19 +129,6 @@ export const orderIdParams = {
   required: ['id'],
   properties: {
     id: { type: 'string', pattern: idPattern('ord'), description: 'Order id, as a UUID or ord-<uuid>' },
-  },
-} as const;
-
-export const idempotencyHeaders = {
-  type: 'object',
-  properties: {
-    'x-idempotency-key': {
-      type: 'string',
-      minLength: 1,
-      maxLength: 255,
-      pattern: '^[\\x21-\\x7E]+$',
-      description: 'Same key and body returns the first result; same key with another body is 409',
-    },
   },
 } as const;
 

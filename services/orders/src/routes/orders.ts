@@ -1,16 +1,14 @@
-import { requirePrincipal } from '@fv/service-kit';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseId } from '../domain/ids.js';
+import { parseId, requirePrincipal } from '@fv/service-kit';
+import { idempotencyHeaders, sendIdempotent } from '@fv/service-runtime';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { cancelOrder, type CancelOrderInput } from '../use-cases/cancel-order.js';
 import { getOrder } from '../use-cases/get-order.js';
-import type { IdempotentResult } from '../use-cases/idempotent-request.js';
 import { listOrdersFor, type ListOrdersInput } from '../use-cases/list-orders.js';
 import type { OrdersDeps } from '../use-cases/orders-deps.js';
 import { placeOrder, type PlaceOrderInput } from '../use-cases/place-order.js';
 import { refundOrder, type RefundOrderInput } from '../use-cases/refund-order.js';
 import {
   cancelOrderBody,
-  idempotencyHeaders,
   listOrdersQuery,
   orderIdParams,
   orderListResponse,
@@ -35,11 +33,6 @@ function requestMeta(request: FastifyRequest<{ Headers: IdempotencyHeader }>) {
 /** Cancel and refund may be sent without a body: it then means "no options". */
 async function emptyBodyIsNoOptions(request: FastifyRequest): Promise<void> {
   if (request.body === undefined || request.body === null) request.body = {};
-}
-
-function send<T>(reply: FastifyReply, result: IdempotentResult<T>): FastifyReply {
-  if (result.replayed) reply.header('idempotent-replayed', 'true');
-  return reply.code(result.status).send(result.body);
 }
 
 /** Orders under /api/v1: place, read, list, cancel and refund. */
@@ -82,8 +75,8 @@ export function ordersRoutes(app: FastifyInstance, deps: OrdersDeps): void {
     },
     async (request, reply) => {
       const result = await placeOrder(deps, requirePrincipal(request), request.body, requestMeta(request));
-      if (result.status === 201) reply.header('location', `/api/v1/orders/${result.body.orderId}`);
-      return send(reply, result);
+      if (result.statusCode === 201) reply.header('location', `/api/v1/orders/${result.body.orderId}`);
+      return sendIdempotent(reply, result);
     },
   );
 
@@ -147,7 +140,7 @@ export function ordersRoutes(app: FastifyInstance, deps: OrdersDeps): void {
       },
     },
     async (request, reply) =>
-      send(
+      sendIdempotent(
         reply,
         await cancelOrder(
           deps,
@@ -190,7 +183,7 @@ export function ordersRoutes(app: FastifyInstance, deps: OrdersDeps): void {
       },
     },
     async (request, reply) =>
-      send(
+      sendIdempotent(
         reply,
         await refundOrder(
           deps,

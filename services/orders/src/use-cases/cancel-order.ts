@@ -1,9 +1,9 @@
-import { AppError, type Principal } from '@fv/service-kit';
-import { isStaff } from '../domain/caller.js';
+import { AppError, isStaff, type Principal } from '@fv/service-kit';
+import type { IdempotentResult } from '@fv/service-runtime';
 import { decide, type OrderStatus } from '../domain/order-status.js';
 import { findOrder, lockOrder } from '../db/orders-store.js';
 import { assertVisible } from './get-order.js';
-import { idempotentRequest, type IdempotentResult } from './idempotent-request.js';
+import { idempotentRequest } from './idempotent-request.js';
 import { toOrderView, type OrderView } from './order-view.js';
 import type { OrdersDeps } from './orders-deps.js';
 import { markCancelled, reversePayment } from './payment-actions.js';
@@ -52,7 +52,7 @@ export async function cancelOrder(
           origin,
         );
       }
-      return { status: 200, body: toOrderView((await findOrder(tx, orderId))!) };
+      return { statusCode: 200, body: toOrderView((await findOrder(tx, orderId))!) };
     },
   );
 }

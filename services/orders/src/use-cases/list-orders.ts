@@ -1,6 +1,5 @@
-import { insufficientPermissions, type Principal } from '@fv/service-kit';
-import { customerIdOf, isStaff } from '../domain/caller.js';
-import { parseId } from '../domain/ids.js';
+import { insufficientPermissions, isStaff, parseId, type Principal } from '@fv/service-kit';
+import { customerIdOf } from '../domain/caller.js';
 import { listOrders, type Db, type OrderPage } from '../db/orders-store.js';
 import { amountOf } from './order-view.js';
 

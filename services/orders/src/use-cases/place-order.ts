@@ -4,16 +4,18 @@ import {
   AppError,
   insufficientPermissions,
   invalidFields,
+  isStaff,
+  parseId,
   type FieldIssue,
   type Principal,
 } from '@fv/service-kit';
-import { customerIdOf, isStaff } from '../domain/caller.js';
-import { parseId } from '../domain/ids.js';
+import type { IdempotentResult } from '@fv/service-runtime';
+import { customerIdOf } from '../domain/caller.js';
 import { decimalText, MoneyFormatError, toMinorUnits } from '../domain/money.js';
 import { priceOrder, type RequestedLine } from '../domain/pricing.js';
 import { insertOrder } from '../db/orders-store.js';
 import { findPrices } from '../db/price-list-store.js';
-import { idempotentRequest, type IdempotentResult } from './idempotent-request.js';
+import { idempotentRequest } from './idempotent-request.js';
 import { eventItems, toOrderView, type OrderView } from './order-view.js';
 import type { OrdersDeps } from './orders-deps.js';
 
@@ -250,7 +252,7 @@ export async function placeOrder(
         },
         { correlationId: orderId, traceparent: request.traceparent },
       );
-      return { status: 201, body: toOrderView(order) };
+      return { statusCode: 201, body: toOrderView(order) };
     },
   );
 }

@@ -1,9 +1,10 @@
 import { AppError, invalidFields, type Principal } from '@fv/service-kit';
+import type { IdempotentResult } from '@fv/service-runtime';
 import { decide, type OrderStatus } from '../domain/order-status.js';
 import { decimalText, fromMinorUnits, MoneyFormatError, toMinorUnits } from '../domain/money.js';
 import { findOrder, lockOrder } from '../db/orders-store.js';
 import { assertVisible } from './get-order.js';
-import { idempotentRequest, type IdempotentResult } from './idempotent-request.js';
+import { idempotentRequest } from './idempotent-request.js';
 import { toOrderView, type OrderView } from './order-view.js';
 import type { OrdersDeps } from './orders-deps.js';
 import { refundableMinor, refundPayment, type RefundReason } from './payment-actions.js';
@@ -71,7 +72,7 @@ export async function refundOrder(
       }
       const reason: RefundReason = input.reason ?? 'CUSTOMER_REQUESTED';
       await refundPayment(deps, tx, order, payment, amount, reason, { traceparent: request.traceparent });
-      return { status: 200, body: toOrderView((await findOrder(tx, orderId))!) };
+      return { statusCode: 200, body: toOrderView((await findOrder(tx, orderId))!) };
     },
   );
 }

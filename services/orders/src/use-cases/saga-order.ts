@@ -1,5 +1,5 @@
 import { NonRetriableError } from '@fv/messaging';
-import { parseId } from '../domain/ids.js';
+import { parseId } from '@fv/service-kit';
 import { lockOrder, type Db, type OrderRow } from '../db/orders-store.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { EventMap } from '@fv/contracts';
 import { NonRetriableError } from '@fv/messaging';
-import { parseId } from '../domain/ids.js';
+import { parseId } from '@fv/service-kit';
 import {
   currencyExponent,
   MAX_SUPPORTED_EXPONENT,

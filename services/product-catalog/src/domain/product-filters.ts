@@ -1,6 +1,6 @@
-import { invalidFields, type FieldIssue } from '@fv/service-kit';
+import { invalidFields, isUuid, parseId, type FieldIssue } from '@fv/service-kit';
 import type { Prisma } from '../generated/prisma/client.js';
-import { CATEGORY_ID_PREFIX, isUuid, parseId } from './ids.js';
+import { CATEGORY_ID_PREFIX } from './ids.js';
 import { compareAmounts, parseAmount, parseCurrency } from './money.js';
 import type { ProductStatusValue } from './product-state.js';
 

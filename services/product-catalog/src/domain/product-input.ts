@@ -1,5 +1,5 @@
-import { invalidFields, type FieldIssue } from '@fv/service-kit';
-import { CATEGORY_ID_PREFIX, parseId } from './ids.js';
+import { invalidFields, parseId, type FieldIssue } from '@fv/service-kit';
+import { CATEGORY_ID_PREFIX } from './ids.js';
 import { parseAmount, parseCurrency } from './money.js';
 import { duplicateSkus, type ProductPatch } from './product-changes.js';
 import type { Attributes, ProductState, ProductStatusValue, VariantState } from './product-state.js';

@@ -1,17 +1,17 @@
+import { parseId } from '@fv/service-kit';
+import { idempotencyHeaders, idempotentRequestOf, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance } from 'fastify';
 import type { CatalogContext } from '../catalog-context.js';
-import { CATEGORY_ID_PREFIX, parseId } from '../domain/ids.js';
+import { CATEGORY_ID_PREFIX } from '../domain/ids.js';
 import { createCategory } from '../use-cases/create-category.js';
 import { deleteCategory } from '../use-cases/delete-category.js';
 import { getCategorySubtree, getCategoryTree } from '../use-cases/get-categories.js';
 import { updateCategoryDetails } from '../use-cases/update-category.js';
-import { idempotencyOf } from './request-meta.js';
 import {
   categoryIdParams,
   categoryNodeSchema,
   categorySchema,
   createCategoryBody,
-  idempotencyHeaders,
   updateCategoryBody,
 } from './schemas.js';
 
@@ -70,10 +70,9 @@ export function categoryRoutes(app: FastifyInstance, ctx: CatalogContext): void 
         name: request.body.name,
         description: request.body.description ?? null,
         parentId: optionalCategoryId(request.body.parentId) ?? null,
-        idempotency: idempotencyOf(request, 'POST /categories'),
+        idempotency: idempotentRequestOf(request, 'POST /categories'),
       });
-      if (answer.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.code(answer.status).send(answer.body);
+      return sendIdempotent(reply, answer);
     },
   );
 

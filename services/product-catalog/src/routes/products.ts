@@ -1,6 +1,8 @@
+import { parseId } from '@fv/service-kit';
+import { idempotencyHeaders, idempotentRequestOf, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance } from 'fastify';
 import type { CatalogContext } from '../catalog-context.js';
-import { PRODUCT_ID_PREFIX, parseId } from '../domain/ids.js';
+import { PRODUCT_ID_PREFIX } from '../domain/ids.js';
 import type { ProductListQuery } from '../domain/product-filters.js';
 import {
   parseCreateProduct,
@@ -14,10 +16,9 @@ import { listPriceHistory } from '../use-cases/list-price-history.js';
 import { listProducts } from '../use-cases/list-products.js';
 import { searchProducts } from '../use-cases/search-products.js';
 import { updateProductDetails } from '../use-cases/update-product.js';
-import { idempotencyOf, requestMeta } from './request-meta.js';
+import { requestMeta } from './request-meta.js';
 import {
   createProductBody,
-  idempotencyHeaders,
   pagingOnlyQuery,
   priceHistorySchema,
   productIdParams,
@@ -103,10 +104,9 @@ export function productRoutes(app: FastifyInstance, ctx: CatalogContext): void {
         sku,
         state,
         meta: requestMeta(request),
-        idempotency: idempotencyOf(request, 'POST /products'),
+        idempotency: idempotentRequestOf(request, 'POST /products'),
       });
-      if (answer.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.code(answer.status).send(answer.body);
+      return sendIdempotent(reply, answer);
     },
   );
 

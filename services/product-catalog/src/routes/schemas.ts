@@ -1,4 +1,5 @@
-import { CATEGORY_ID_PREFIX, PRODUCT_ID_PREFIX, idPattern } from '../domain/ids.js';
+import { idPattern } from '@fv/service-kit';
+import { CATEGORY_ID_PREFIX, PRODUCT_ID_PREFIX } from '../domain/ids.js';
 import { MAX_PAGE_SIZE, PRODUCT_SORTS } from '../domain/product-filters.js';
 import { PRODUCT_STATUSES, STOCK_STATUSES } from '../domain/product-state.js';
 
@@ -65,19 +66,6 @@ export const updateProductBody = {
       type: 'integer',
       minimum: 1,
       description: 'The version last read; the update is refused with 409 if the product changed since',
-    },
-  },
-} as const;
-
-export const idempotencyHeaders = {
-  type: 'object',
-  properties: {
-    'x-idempotency-key': {
-      type: 'string',
-      minLength: 1,
-      maxLength: 200,
-      pattern: '^[\\x21-\\x7E]+$',
-      description: 'Repeating a create with the same key and body returns the first answer',
     },
   },
 } as const;

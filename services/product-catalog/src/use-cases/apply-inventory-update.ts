@@ -1,9 +1,10 @@
 import type { InventoryUpdated } from '@fv/contracts';
 import type { HandlerContext } from '@fv/messaging';
 import { NonRetriableError } from '@fv/messaging';
+import { parseId } from '@fv/service-kit';
 import type { CatalogContext } from '../catalog-context.js';
 import { lockProductStock, updateStock } from '../db/products.js';
-import { PRODUCT_ID_PREFIX, parseId } from '../domain/ids.js';
+import { PRODUCT_ID_PREFIX } from '../domain/ids.js';
 import { applyInventoryLevel } from '../domain/stock.js';
 
 /**

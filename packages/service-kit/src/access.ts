@@ -1,24 +1,29 @@
-import { AppError, type Principal } from '@fv/service-kit';
-import { normalizeCustomerId } from '../domain/ids.js';
+import type { Principal } from './auth.js';
+import { AppError } from './errors.js';
+import { normalizeCustomerId } from './ids.js';
 
 /** Staff (admin) and other services see every customer's data; a customer sees only their own. */
 export function isStaff(principal: Principal): boolean {
   return principal.roles.includes('admin') || principal.roles.includes('service');
 }
 
+/** Whether `principal` may see the records of `customerId` (a normalized customer id). */
 export function canSeeCustomer(principal: Principal, customerId: string): boolean {
   return isStaff(principal) || normalizeCustomerId(principal.sub) === customerId;
 }
 
 /**
- * Someone else's resource answers exactly like a missing one (404), so ids of other customers'
- * shipments cannot be probed.
+ * Throws `notFound` unless `principal` may see a record of `customerId`: someone else's resource
+ * answers exactly like a missing one (404), so ids of other customers' records cannot be probed.
  */
 export function assertCanSee(principal: Principal, customerId: string, notFound: AppError): void {
   if (!canSeeCustomer(principal, customerId)) throw notFound;
 }
 
-/** The customer filter a list query runs with: a customer is always limited to their own records. */
+/**
+ * The customer filter a list query runs with: staff get the customer they asked for (or none), a
+ * customer always their own records; a customer asking for someone else's is refused (403).
+ */
 export function customerScope(principal: Principal, requested: string | undefined): string | undefined {
   if (isStaff(principal)) return requested === undefined ? undefined : normalizeCustomerId(requested);
   const own = normalizeCustomerId(principal.sub);

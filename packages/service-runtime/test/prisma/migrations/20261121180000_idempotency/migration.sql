@@ -1,0 +1,16 @@
+-- The table behind X-Idempotency-Key, defined once in prisma/idempotency.prisma.
+-- CreateTable
+CREATE TABLE "idempotent_requests" (
+    "scope" VARCHAR(200) NOT NULL,
+    "operation" VARCHAR(200) NOT NULL,
+    "key" VARCHAR(255) NOT NULL,
+    "request_hash" CHAR(64) NOT NULL,
+    "status_code" INTEGER NOT NULL,
+    "response_body" JSONB NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "idempotent_requests_pkey" PRIMARY KEY ("scope","operation","key")
+);
+
+-- CreateIndex
+CREATE INDEX "idempotent_requests_created_idx" ON "idempotent_requests"("created_at");
