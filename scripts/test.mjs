@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: installs what is missing, starts a local stack of its own (or reuses the one a previous
-// run left), and runs every check: lint, typecheck, unit tests, integration tests against the real
+// `npm test`: installs what is missing, then runs every check — lint and types first (they need no
+// broker), then, on a local stack of its own, the unit tests, the integration tests against the real
 // broker, registry and database, and the end-to-end scenarios.
 //
 // The test stack is separate from the one `npm start` runs (its own state folder and ports), so tests
@@ -10,6 +10,19 @@ import path from 'node:path';
 import { ROOT, ensureInstalled, fail, log, pnpm, run } from './lib.mjs';
 
 await ensureInstalled();
+
+async function step(name, args, env = process.env) {
+  log(name);
+  const started = Date.now();
+  const code = await pnpm(args, { env });
+  log(`${name}: ${code === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return code === 0;
+}
+
+if (!(await step('lint', ['run', 'lint']))) fail('lint failed');
+if (!(await step('typecheck', ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']))) {
+  fail('typecheck failed');
+}
 
 const stateDir = process.env.FV_TEST_STATE_DIR ?? path.join(ROOT, '.local', 'test-stack');
 const stackEnv = {
@@ -29,27 +42,20 @@ if ((await stack('up')) !== 0) fail('the test stack did not start');
 
 const testEnv = {
   ...process.env,
+  FV_JARS_DIR: stackEnv.FV_JARS_DIR,
   KAFKA_BROKERS: `127.0.0.1:${stackEnv.FV_KAFKA_PORT}`,
   SCHEMA_REGISTRY_URL: `http://127.0.0.1:${stackEnv.FV_REGISTRY_PORT}/apis/ccompat/v7`,
 };
 
-const steps = [
-  ['lint', ['run', 'lint']],
-  ['typecheck', ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']],
+let failed = null;
+for (const [name, args] of [
   ['unit tests', ['exec', 'turbo', 'run', 'test', '--output-logs=new-only']],
   [
-    'integration tests',
+    'integration and end-to-end tests',
     ['exec', 'turbo', 'run', 'test:integration', '--concurrency=1', '--output-logs=new-only'],
   ],
-];
-
-let failed = null;
-for (const [name, args] of steps) {
-  log(name);
-  const started = Date.now();
-  const code = await pnpm(args, { env: testEnv });
-  log(`${name}: ${code === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  if (code !== 0) {
+]) {
+  if (!(await step(name, args, testEnv))) {
     failed = name;
     break;
   }
