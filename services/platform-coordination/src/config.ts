@@ -1,6 +1,20 @@
-import { envBoolean, envInteger } from '@fv/service-kit';
+import { envBoolean, envInteger, envUrl } from '@fv/service-kit';
 import { runtimeConfigSchema } from '@fv/service-runtime';
 import { z } from 'zod';
+import { parseIsoDuration } from './domain/iso-duration.js';
+
+/** An ISO 8601 duration (`PT10M`, `PT1M30S`) between the bounds, read as milliseconds. */
+export function envDuration(minMs: number, maxMs: number) {
+  const rule = `must be an ISO 8601 duration such as PT2M, between ${minMs / 1000} s and ${maxMs / 1000} s`;
+  return z.string({ required_error: 'is required' }).transform((value, context) => {
+    const ms = parseIsoDuration(value);
+    if (ms === null || ms < minMs || ms > maxMs) {
+      context.addIssue({ code: z.ZodIssueCode.custom, message: rule });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
 
 /**
  * The coordination service's variables, on top of the runtime's. This is the only module that reads
@@ -36,6 +50,55 @@ export const configSchema = runtimeConfigSchema.extend({
   CONFIG_WATCH_MAX_TIMEOUT_SECONDS: envInteger(1, 3600).default(300),
   /** How often a watch re-reads the store, for writes made through another replica. */
   CONFIG_WATCH_RECHECK_MS: envInteger(50, 60_000).default(1000),
+
+  /** Follow the platform's order events as workflows (the saga observer). */
+  SAGA_OBSERVER_ENABLED: envBoolean().default(true),
+  /**
+   * Producers whose events may open a workflow for an order not seen yet (comma-separated; empty: any).
+   * Scopes the observer on a broker it shares, e.g. a staging cluster where other environments publish.
+   */
+  WORKFLOW_OPENING_PRODUCERS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    ),
+  /** Seed 000 workflow.timeouts.order-fulfillment: longest an order's workflow may take. */
+  WORKFLOW_TIMEOUT_ORDER_FULFILLMENT: envDuration(100, 7 * 86_400_000).default('PT10M'),
+  /** Seed 000 workflow.timeouts.payment-processing. */
+  WORKFLOW_TIMEOUT_PAYMENT_PROCESSING: envDuration(100, 86_400_000).default('PT2M'),
+  /** Seed 000 workflow.timeouts.inventory-reservation. */
+  WORKFLOW_TIMEOUT_INVENTORY_RESERVATION: envDuration(100, 86_400_000).default('PT1M'),
+  /** Seed 000 workflow.retry: attempts of a step, the first included (limits POST /workflows/{id}/retry). */
+  WORKFLOW_RETRY_MAX_ATTEMPTS: envInteger(1, 100).default(3),
+  /** Seed 000 workflow.retry backoff (also the backoff of webhook deliveries). */
+  WORKFLOW_RETRY_BACKOFF_MULTIPLIER: z.coerce
+    .number({ invalid_type_error: 'must be a number between 1 and 10' })
+    .min(1, 'must be a number between 1 and 10')
+    .max(10, 'must be a number between 1 and 10')
+    .default(2),
+  WORKFLOW_RETRY_INITIAL_INTERVAL: envDuration(10, 3_600_000).default('PT1S'),
+  WORKFLOW_RETRY_MAX_INTERVAL: envDuration(10, 86_400_000).default('PT30S'),
+  /** Seed 000 saga.compensation.timeout: how long a compensation may go unanswered before it is asked again. */
+  SAGA_COMPENSATION_TIMEOUT: envDuration(100, 86_400_000).default('PT5M'),
+  /** Seed 000 saga.compensation.max-retries: requests after the first before a compensation is given up. */
+  SAGA_COMPENSATION_MAX_RETRIES: envInteger(0, 100).default(5),
+  /** How often due timeouts and compensation retries are looked for. */
+  WORKFLOW_SWEEP_INTERVAL_MS: envInteger(50, 600_000).default(1000),
+  /** An active workflow not updated for this long is stuck (seed 000 health indicator: 30 minutes). */
+  WORKFLOW_STUCK_AFTER: envDuration(1000, 30 * 86_400_000).default('PT30M'),
+  /** Health is DOWN when more workflows than this are stuck (seed 000: 10). */
+  WORKFLOW_STUCK_THRESHOLD: envInteger(0, 1_000_000).default(10),
+  /** The order service, which POST /workflows/order/start hands new orders to. */
+  ORDERS_URL: envUrl().default('http://127.0.0.1:8084'),
+  ORDERS_TIMEOUT_MS: envInteger(100, 60_000).default(5000),
+  /** Webhook deliveries: attempts before one is given up, timeout of one attempt, polling interval. */
+  WEBHOOK_MAX_ATTEMPTS: envInteger(1, 100).default(8),
+  WEBHOOK_TIMEOUT_MS: envInteger(100, 60_000).default(5000),
+  WEBHOOK_DISPATCH_INTERVAL_MS: envInteger(50, 600_000).default(1000),
 });
 
 export type CoordinationConfig = z.output<typeof configSchema>;

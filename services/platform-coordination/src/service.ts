@@ -11,6 +11,22 @@ import { RegistryService } from './registry/registry-service.js';
 import { actuatorRoutes } from './routes/actuator.js';
 import { configRoutes } from './routes/config.js';
 import { serviceRoutes } from './routes/services.js';
+import { sagaRoutes } from './routes/sagas.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { workflowRoutes } from './routes/workflows.js';
+import { activeAndStuck } from './db/workflow-queries.js';
+import { ACTIVE_WORKFLOW_STATUSES } from './domain/workflow/state.js';
+import { orderFulfillmentTemplate, type WorkflowTemplate } from './domain/workflow/template.js';
+import { onPlatformEvent } from './events/on-platform-event.js';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
+import { WebhookFanout } from './webhooks/webhook-fanout.js';
+import { WebhookService } from './webhooks/webhook-service.js';
+import { OrdersClient } from './workflows/orders-client.js';
+import { TimeoutSweeper } from './workflows/timeout-sweeper.js';
+import { WorkflowEngine } from './workflows/workflow-engine.js';
+import { registerWorkflowMetrics } from './workflows/workflow-metrics.js';
+import { WorkflowReports } from './workflows/workflow-reports.js';
+import { WorkflowService } from './workflows/workflow-service.js';
 
 export const SERVICE_NAME = 'platform-coordination';
 export const SERVICE_PORT = 8081;
@@ -24,6 +40,13 @@ export interface CoordinationComponents {
   watch: ConfigWatch;
   sweeper: LeaseSweeper;
   poller: HealthPoller;
+  template: WorkflowTemplate;
+  engine: WorkflowEngine;
+  workflows: WorkflowService;
+  reports: WorkflowReports;
+  webhooks: WebhookService;
+  timeouts: TimeoutSweeper;
+  dispatcher: WebhookDispatcher;
 }
 
 export interface CoordinationOptions {
@@ -31,6 +54,8 @@ export interface CoordinationOptions {
   rateLimit?: CreateAppOptions['rateLimit'];
   /** Time source of the registry (tests move it forward instead of waiting). */
   clock?: () => Date;
+  /** Time source of the saga observer (timeouts, compensation retries). */
+  workflowClock?: () => Date;
 }
 
 /** The platform coordination service: registry, configuration store and health aggregator. */
@@ -61,6 +86,42 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
     });
     const watch = new ConfigWatch();
     const store = new ConfigService({ prisma: context.prisma, transaction, outbox: context.outbox, watch });
+    const retry = {
+      maxAttempts: config.WORKFLOW_RETRY_MAX_ATTEMPTS,
+      backoffMultiplier: config.WORKFLOW_RETRY_BACKOFF_MULTIPLIER,
+      initialIntervalMs: config.WORKFLOW_RETRY_INITIAL_INTERVAL,
+      maxIntervalMs: config.WORKFLOW_RETRY_MAX_INTERVAL,
+    };
+    const template = orderFulfillmentTemplate({
+      workflowTimeoutMs: config.WORKFLOW_TIMEOUT_ORDER_FULFILLMENT,
+      inventoryReservationTimeoutMs: config.WORKFLOW_TIMEOUT_INVENTORY_RESERVATION,
+      paymentProcessingTimeoutMs: config.WORKFLOW_TIMEOUT_PAYMENT_PROCESSING,
+      retry,
+      compensationTimeoutMs: config.SAGA_COMPENSATION_TIMEOUT,
+      compensationMaxRetries: config.SAGA_COMPENSATION_MAX_RETRIES,
+    });
+    const fanout = new WebhookFanout();
+    const workflowClock = options.workflowClock;
+    const engine = new WorkflowEngine({
+      template,
+      outbox: context.outbox,
+      webhooks: fanout,
+      logger: logger.child({ component: 'saga-observer' }),
+      openingProducers: config.WORKFLOW_OPENING_PRODUCERS,
+      ...(workflowClock ? { now: workflowClock } : {}),
+    });
+    const workflows = new WorkflowService({
+      engine,
+      orders: new OrdersClient({
+        baseUrl: config.ORDERS_URL,
+        jwtSecret: config.JWT_SECRET,
+        timeoutMs: config.ORDERS_TIMEOUT_MS,
+        subject: SERVICE_NAME,
+      }),
+      prisma: context.prisma,
+      transaction,
+      ...(workflowClock ? { now: workflowClock } : {}),
+    });
     const parts: CoordinationComponents = {
       registry,
       config: store,
@@ -77,6 +138,31 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
         historySize: config.HEALTH_HISTORY_SIZE,
         logger: logger.child({ component: 'health-poller' }),
       }),
+      template,
+      engine,
+      workflows,
+      reports: new WorkflowReports({
+        prisma: context.prisma,
+        templates: [template],
+        estimates: () => workflows.currentEstimates(),
+        ...(workflowClock ? { now: workflowClock } : {}),
+      }),
+      webhooks: new WebhookService({ prisma: context.prisma, fanout }),
+      timeouts: new TimeoutSweeper(engine, {
+        prisma: context.prisma,
+        transaction,
+        intervalMs: config.WORKFLOW_SWEEP_INTERVAL_MS,
+        logger: logger.child({ component: 'workflow-timeouts' }),
+        ...(workflowClock ? { clock: workflowClock } : {}),
+      }),
+      dispatcher: new WebhookDispatcher({
+        transaction,
+        intervalMs: config.WEBHOOK_DISPATCH_INTERVAL_MS,
+        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+        backoff: retry,
+        logger: logger.child({ component: 'webhooks' }),
+      }),
     };
     built.set(context, parts);
     return parts;
@@ -88,7 +174,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
     configSchema,
     migrationsDir: new URL('../prisma/migrations', import.meta.url).pathname,
     createPrisma: (adapter) => new PrismaClient({ adapter }),
-    tags: ['registry', 'configuration', 'health'],
+    tags: ['registry', 'configuration', 'health', 'workflows'],
     ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
     components,
     routes(app, context) {
@@ -98,6 +184,18 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
         watchMaxTimeoutSeconds: context.config.CONFIG_WATCH_MAX_TIMEOUT_SECONDS,
         watchRecheckMs: context.config.CONFIG_WATCH_RECHECK_MS,
       });
+      workflowRoutes(app, parts.workflows, parts.reports);
+      sagaRoutes(app, parts.workflows);
+      webhookRoutes(app, parts.webhooks);
+      registerWorkflowMetrics(app.metrics, {
+        prisma: context.prisma,
+        stuckAfterMs: context.config.WORKFLOW_STUCK_AFTER,
+        ...(options.workflowClock ? { now: options.workflowClock } : {}),
+      });
+    },
+    consumers(context) {
+      if (!context.config.SAGA_OBSERVER_ENABLED) return [];
+      return [{ handlers: onPlatformEvent(components(context).engine) }];
     },
     rootRoutes: (app) => actuatorRoutes(app),
     // The coordination service reads its own live keys straight from its store.
@@ -105,7 +203,12 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       components(context).config.effective(service, profile, false),
     background(context) {
       const parts = components(context);
-      return [parts.sweeper, ...(context.config.HEALTH_POLL_ENABLED ? [parts.poller] : [])];
+      return [
+        parts.sweeper,
+        ...(context.config.HEALTH_POLL_ENABLED ? [parts.poller] : []),
+        ...(context.config.SAGA_OBSERVER_ENABLED ? [parts.timeouts] : []),
+        parts.dispatcher,
+      ];
     },
     healthDocument(context) {
       const parts = components(context);
@@ -114,8 +217,14 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
         self: SERVICE_NAME,
         queueDepth: () => context.relay.pending(),
         selfPreservation: () => parts.registry.selfPreservationActive,
-        // The saga observer reports its workflows here once it exists; until then none are followed.
-        workflows: async () => ({ active: 0, stuck: 0 }),
+        workflows: () =>
+          activeAndStuck(
+            context.prisma,
+            ACTIVE_WORKFLOW_STATUSES,
+            options.workflowClock?.() ?? new Date(),
+            context.config.WORKFLOW_STUCK_AFTER,
+          ),
+        stuckThreshold: context.config.WORKFLOW_STUCK_THRESHOLD,
       });
     },
   };

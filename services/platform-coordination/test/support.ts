@@ -25,6 +25,7 @@ export function env(database: TestDatabase, overrides: Record<string, string> = 
     SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL!,
     SERVICE_REGISTRATION: 'false',
     HEALTH_POLL_ENABLED: 'false',
+    SAGA_OBSERVER_ENABLED: 'false',
     REGISTRY_SWEEP_INTERVAL_MS: '600000',
     ...overrides,
   };

@@ -11,8 +11,10 @@ export interface HealthDocumentSources {
   /** Events committed but not yet on the broker. */
   queueDepth(): Promise<number>;
   selfPreservation(): boolean;
-  /** Workflows being followed and those stuck; 0 while no workflow is observed. */
+  /** Workflows being followed and those stuck. */
   workflows(): Promise<{ active: number; stuck: number }>;
+  /** More stuck workflows than this make the coordination DOWN (seed 000 health indicator). */
+  stuckThreshold: number;
 }
 
 interface DependencyHealth {
@@ -79,16 +81,18 @@ export function coordinationHealthDocument(sources: HealthDocumentSources) {
     ]);
     const dependencies = 'value' in instances ? summarizeDependencies(instances.value, sources.self) : {};
     const dependenciesUp = Object.values(dependencies).every((dependency) => dependency.status === 'UP');
+    const tooManyStuck = 'value' in workflows && workflows.value.stuck > sources.stuckThreshold;
     const status: OverallHealthStatus =
-      !databaseUp || !brokerUp ? 'DOWN' : dependenciesUp ? 'UP' : 'DEGRADED';
+      !databaseUp || !brokerUp || tooManyStuck ? 'DOWN' : dependenciesUp ? 'UP' : 'DEGRADED';
     const count = 'value' in instances ? instances.value.length : null;
     return {
       status,
       details: {
         coordination: {
-          status: databaseUp ? 'UP' : 'DOWN',
+          status: databaseUp && !tooManyStuck ? 'UP' : 'DOWN',
           activeWorkflows: 'value' in workflows ? workflows.value.active : null,
           stuckWorkflows: 'value' in workflows ? workflows.value.stuck : null,
+          stuckThreshold: sources.stuckThreshold,
           database: databaseUp ? 'Connected' : 'Disconnected',
           registeredInstances: count,
           selfPreservation: sources.selfPreservation(),

@@ -1,0 +1,38 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** The event types a subscription may ask for (seed 001). */
+export const WEBHOOK_EVENT_TYPES = [
+  'workflow.started',
+  'workflow.step.completed',
+  'workflow.completed',
+  'workflow.failed',
+  'workflow.cancelled',
+  'saga.compensating',
+  'saga.compensated',
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+export const SIGNATURE_HEADER = 'x-fv-signature';
+
+/** `sha256=<hex HMAC-SHA256 of the raw body with the subscription's secret>`, as GitHub signs its webhooks. */
+export function signPayload(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/** Checks a signature header against the body (constant time). */
+export function verifySignature(secret: string, body: string, header: string): boolean {
+  const expected = Buffer.from(signPayload(secret, body));
+  const given = Buffer.from(header);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+/** Delay before attempt `attempt + 1`: initial · multiplier^(attempt−1), capped. */
+export function backoffMs(
+  attempt: number,
+  policy: { initialIntervalMs: number; backoffMultiplier: number; maxIntervalMs: number },
+): number {
+  return Math.min(
+    policy.maxIntervalMs,
+    Math.round(policy.initialIntervalMs * policy.backoffMultiplier ** Math.max(0, attempt - 1)),
+  );
+}

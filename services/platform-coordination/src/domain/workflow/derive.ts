@@ -1,0 +1,404 @@
+import type {
+  ActionState,
+  ActionStatus,
+  AnswerFact,
+  Millis,
+  SagaStatus,
+  StepFacts,
+  StepOutcome,
+  StepStatus,
+  WorkflowState,
+  WorkflowStatus,
+} from './state.js';
+import {
+  executionOrder,
+  STEP_NAMES,
+  type AnswerRule,
+  type CompensationDefinition,
+  type StepDefinition,
+  type StepName,
+  type WorkflowTemplate,
+} from './template.js';
+
+export function emptyStepFacts(): StepFacts {
+  return { completion: null, failure: null, failedAttempts: [], retries: [] };
+}
+
+export function emptyState(template: WorkflowTemplate, openedBy: string, observedAt: Millis): WorkflowState {
+  return {
+    templateVersion: template.version,
+    openedBy,
+    observedAt,
+    orderCreatedAt: null,
+    requestedAt: null,
+    firstEventAt: null,
+    order: null,
+    request: null,
+    steps: Object.fromEntries(STEP_NAMES.map((name) => [name, emptyStepFacts()])) as Record<
+      StepName,
+      StepFacts
+    >,
+    answers: [],
+    trigger: null,
+    compensationStartedAt: null,
+    actions: [],
+    announced: { steps: {}, failure: false, terminal: [], started: [], actions: {} },
+  };
+}
+
+/** The earlier of two outcomes (by time, then event id), so the same events give the same result in any order. */
+export function earlier(a: StepOutcome | null, b: StepOutcome): StepOutcome {
+  if (!a) return b;
+  if (b.at !== a.at) return b.at < a.at ? b : a;
+  return (b.eventId ?? '') < (a.eventId ?? '') ? b : a;
+}
+
+export interface StepView {
+  name: StepName;
+  position: number;
+  description: string;
+  service: string;
+  critical: boolean;
+  status: StepStatus;
+  startedAt: Millis | null;
+  completedAt: Millis | null;
+  result: Record<string, unknown>;
+  error: StepOutcome['error'];
+  /** Completed as implied by a later step's event; its own event has not been seen (yet). */
+  inferred: boolean;
+  attempts: number;
+  /** Instant the step fails at if it is still in progress (its timeout), when it has one. */
+  deadline: Millis | null;
+}
+
+function descendants(template: WorkflowTemplate): Map<StepName, Set<StepName>> {
+  const result = new Map<StepName, Set<StepName>>();
+  const childrenOf = (name: StepName) => template.steps.filter((step) => step.after.includes(name));
+  for (const step of template.steps) {
+    const seen = new Set<StepName>();
+    const stack = childrenOf(step.name);
+    while (stack.length) {
+      const next = stack.pop()!;
+      if (seen.has(next.name)) continue;
+      seen.add(next.name);
+      stack.push(...childrenOf(next.name));
+    }
+    result.set(step.name, seen);
+  }
+  return result;
+}
+
+const descendantsCache = new WeakMap<WorkflowTemplate, Map<StepName, Set<StepName>>>();
+function descendantsOf(template: WorkflowTemplate, name: StepName): Set<StepName> {
+  let map = descendantsCache.get(template);
+  if (!map) {
+    map = descendants(template);
+    descendantsCache.set(template, map);
+  }
+  return map.get(name)!;
+}
+
+/** A failure that still counts: not one from before the owner was asked to retry the step. */
+export function effectiveFailure(facts: StepFacts): StepOutcome | null {
+  const failure = facts.failure;
+  if (!failure) return null;
+  const lastRetry = facts.retries.at(-1);
+  return lastRetry && failure.at <= lastRetry.at ? null : failure;
+}
+
+/** The step's work was done: its own event said so, or an event of a step that follows it did. */
+export function stepDone(template: WorkflowTemplate, state: WorkflowState, name: StepName): boolean {
+  if (state.steps[name].completion) return true;
+  for (const later of descendantsOf(template, name)) {
+    const facts = state.steps[later];
+    if (facts.completion?.eventId || facts.failure?.eventId || facts.failedAttempts.length) return true;
+  }
+  return false;
+}
+
+/** When the workflow began: the earliest of the order's creation, the request and the first event. */
+export function workflowStartedAt(state: WorkflowState): Millis {
+  const candidates = [state.orderCreatedAt, state.requestedAt, state.firstEventAt].filter(
+    (value): value is number => value !== null,
+  );
+  return candidates.length ? Math.min(...candidates) : 0;
+}
+
+function stepTimeoutBase(facts: StepFacts, startedAt: Millis | null, observedAt: Millis): Millis | null {
+  if (startedAt === null) return null;
+  return Math.max(startedAt, observedAt, facts.retries.at(-1)?.at ?? startedAt);
+}
+
+/** Every step's status, derived from the facts alone (so the order they arrived in does not matter). */
+export function deriveSteps(template: WorkflowTemplate, state: WorkflowState): StepView[] {
+  const views = new Map<StepName, StepView>();
+  const finishedByCompensation = state.trigger !== null;
+  for (const definition of executionOrder(template)) {
+    const facts = state.steps[definition.name];
+    const failure = effectiveFailure(facts);
+    const done = stepDone(template, state, definition.name);
+    const parents = definition.after.map((name) => views.get(name)!);
+    const parentsDone = parents.every((parent) => parent.status === 'COMPLETED');
+    let startedAt: Millis | null;
+    if (parents.length === 0) startedAt = workflowStartedAt(state);
+    else if (parents.some((parent) => parent.completedAt === null)) startedAt = null;
+    else startedAt = Math.max(...parents.map((parent) => parent.completedAt!));
+
+    let status: StepStatus;
+    if (definition.critical) {
+      status = failure ? 'FAILED' : done ? 'COMPLETED' : parentsDone ? 'IN_PROGRESS' : 'PENDING';
+    } else {
+      status = facts.completion ? 'COMPLETED' : failure ? 'FAILED' : parentsDone ? 'IN_PROGRESS' : 'PENDING';
+    }
+    if (finishedByCompensation && (status === 'IN_PROGRESS' || status === 'PENDING')) status = 'SKIPPED';
+    const base = stepTimeoutBase(facts, startedAt, state.observedAt);
+    const completedAt =
+      status === 'COMPLETED' ? (facts.completion?.at ?? null) : status === 'FAILED' ? failure!.at : null;
+    views.set(definition.name, {
+      name: definition.name,
+      position: template.steps.indexOf(definition),
+      description: definition.description,
+      service: definition.service,
+      critical: definition.critical,
+      status,
+      startedAt:
+        status === 'PENDING' || status === 'SKIPPED'
+          ? status === 'SKIPPED' && parentsDone
+            ? startedAt
+            : null
+          : startedAt,
+      completedAt,
+      result: { ...(facts.completion?.result ?? {}), ...(status === 'FAILED' ? failure!.result : {}) },
+      error: status === 'FAILED' ? failure!.error : (facts.failedAttempts.at(-1)?.error ?? null),
+      inferred: status === 'COMPLETED' && facts.completion === null,
+      attempts:
+        1 +
+        facts.retries.length +
+        (status === 'IN_PROGRESS' || status === 'COMPLETED' ? facts.failedAttempts.length : 0),
+      deadline:
+        status === 'IN_PROGRESS' && definition.timeoutMs !== null && base !== null
+          ? base + definition.timeoutMs
+          : null,
+    });
+  }
+  return template.steps.map((step) => views.get(step.name)!);
+}
+
+function ruleMatches(rule: AnswerRule, answer: AnswerFact): boolean {
+  if (rule.event !== answer.name) return false;
+  if (rule.where) {
+    const value = answer.fields[rule.where.field];
+    if (value === undefined || !rule.where.in.includes(value)) return false;
+  }
+  return true;
+}
+
+function settlesUnrequested(rule: AnswerRule, answer: AnswerFact): boolean {
+  const setting = rule.settlesUnrequested;
+  if (typeof setting === 'boolean') return setting;
+  const value = answer.fields[setting.field] ?? '';
+  return 'in' in setting ? setting.in.includes(value) : !setting.notIn.includes(value);
+}
+
+function outcomeOf(rule: AnswerRule, answer: AnswerFact): 'COMPENSATED' | 'FAILED' {
+  if (
+    rule.outcomeField &&
+    rule.outcomeField.failedWhen.includes(answer.fields[rule.outcomeField.field] ?? '')
+  ) {
+    return 'FAILED';
+  }
+  return rule.outcome;
+}
+
+export interface ActionView {
+  slot: CompensationDefinition['slot'];
+  action: ActionState['action'];
+  step: StepName | null;
+  service: string;
+  description: string;
+  critical: boolean;
+  status: ActionStatus;
+  attempts: number;
+  requestedAt: Millis | null;
+  lastRequestedAt: Millis | null;
+  settledAt: Millis | null;
+  /** The answer that settled it, or NO_ANSWER when the retries ran out. */
+  answer: {
+    event: string;
+    eventId: string | null;
+    outcome: 'COMPENSATED' | 'FAILED';
+    detail: string | null;
+  } | null;
+}
+
+export function definitionOf(
+  template: WorkflowTemplate,
+  slot: CompensationDefinition['slot'],
+): CompensationDefinition {
+  const definition = template.compensations.find((candidate) => candidate.slot === slot);
+  if (!definition) throw new Error(`template ${template.templateId} has no compensation slot ${slot}`);
+  return definition;
+}
+
+/** A compensation's status: answered (by a reply to one of our requests, or by the participant on its own), waiting, or given up. */
+export function actionView(
+  template: WorkflowTemplate,
+  state: WorkflowState,
+  action: ActionState,
+): ActionView {
+  const definition = definitionOf(template, action.slot);
+  const roundRequests = action.requests.filter((request) => request.round === action.round);
+  const requested = new Set(roundRequests.map((request) => request.eventId));
+  let compensated: AnswerFact | null = null;
+  let failed: AnswerFact | null = null;
+  for (const answer of state.answers) {
+    const rule = definition.answeredBy.find((candidate) => ruleMatches(candidate, answer));
+    if (!rule) continue;
+    const solicited = answer.causationId !== null && requested.has(answer.causationId);
+    if (!solicited && !settlesUnrequested(rule, answer)) continue;
+    const outcome = outcomeOf(rule, answer);
+    if (outcome === 'COMPENSATED') {
+      if (
+        !compensated ||
+        answer.at < compensated.at ||
+        (answer.at === compensated.at && answer.eventId < compensated.eventId)
+      )
+        compensated = answer;
+    } else if (solicited || action.round === 1 || answer.at >= action.roundStartedAt) {
+      if (!failed || answer.at < failed.at || (answer.at === failed.at && answer.eventId < failed.eventId))
+        failed = answer;
+    }
+  }
+  const base = {
+    slot: action.slot,
+    action: action.action,
+    step: action.step,
+    service: definition.service,
+    description: definition.description,
+    critical: action.critical,
+    attempts: roundRequests.length,
+    requestedAt: action.requests[0]?.at ?? null,
+    lastRequestedAt: roundRequests.at(-1)?.at ?? null,
+  };
+  const detail = (answer: AnswerFact) =>
+    answer.fields.outcome ?? answer.fields.errorCode ?? answer.fields.reason ?? null;
+  if (compensated) {
+    return {
+      ...base,
+      status: 'COMPENSATED',
+      settledAt: compensated.at,
+      answer: {
+        event: compensated.name,
+        eventId: compensated.eventId,
+        outcome: 'COMPENSATED',
+        detail: detail(compensated),
+      },
+    };
+  }
+  if (failed) {
+    return {
+      ...base,
+      status: 'FAILED',
+      settledAt: failed.at,
+      answer: { event: failed.name, eventId: failed.eventId, outcome: 'FAILED', detail: detail(failed) },
+    };
+  }
+  if (action.gaveUpAt !== null) {
+    return {
+      ...base,
+      status: 'FAILED',
+      settledAt: action.gaveUpAt,
+      answer: {
+        event: 'NO_ANSWER',
+        eventId: null,
+        outcome: 'FAILED',
+        detail: `no answer after ${roundRequests.length} attempts`,
+      },
+    };
+  }
+  return { ...base, status: roundRequests.length ? 'IN_PROGRESS' : 'PENDING', settledAt: null, answer: null };
+}
+
+export interface WorkflowView {
+  status: WorkflowStatus;
+  sagaStatus: SagaStatus;
+  currentStep: StepName | null;
+  startedAt: Millis;
+  completedAt: Millis | null;
+  steps: StepView[];
+  actions: ActionView[];
+  compensationEndedAt: Millis | null;
+  /** Earliest instant something is due: a step or workflow timeout, or a compensation's answer. */
+  nextDeadline: Millis | null;
+}
+
+/** The workflow as a whole: status, saga status, current step, and what it waits for. */
+export function deriveWorkflow(template: WorkflowTemplate, state: WorkflowState): WorkflowView {
+  const steps = deriveSteps(template, state);
+  const actions = state.actions.map((action) => actionView(template, state, action));
+  const startedAt = workflowStartedAt(state);
+  const ordered = executionOrder(template).map((definition) =>
+    steps.find((step) => step.name === definition.name)!,
+  );
+  const currentStep = ordered.find((step) => step.status === 'IN_PROGRESS')?.name ?? null;
+  let status: WorkflowStatus;
+  let sagaStatus: SagaStatus;
+  let completedAt: Millis | null = null;
+  let compensationEndedAt: Millis | null = null;
+  const deadlines: Millis[] = [];
+
+  if (state.trigger) {
+    const settled = actions.every((action) => action.status === 'COMPENSATED' || action.status === 'FAILED');
+    const succeeded = actions.every((action) => action.status === 'COMPENSATED' || !action.critical);
+    if (settled) {
+      compensationEndedAt = Math.max(
+        state.compensationStartedAt ?? 0,
+        ...actions.map((action) => action.settledAt ?? 0),
+      );
+      completedAt = compensationEndedAt;
+      sagaStatus = succeeded ? 'COMPENSATED' : 'COMPENSATION_FAILED';
+      status = !succeeded ? 'FAILED' : state.trigger.kind === 'CANCELLATION' ? 'CANCELLED' : 'COMPENSATED';
+    } else {
+      sagaStatus = 'COMPENSATING';
+      status = state.trigger.kind === 'CANCELLATION' ? 'CANCELLING' : 'COMPENSATING';
+      const inFlight = actions.find((action) => action.status === 'IN_PROGRESS');
+      if (inFlight?.lastRequestedAt != null)
+        deadlines.push(inFlight.lastRequestedAt + template.compensationPolicy.timeoutMs);
+    }
+  } else {
+    const finished = steps.every(
+      (step) => step.status === 'COMPLETED' || (step.status === 'FAILED' && !step.critical),
+    );
+    if (finished) {
+      status = 'COMPLETED';
+      sagaStatus = 'COMPLETED';
+      const ends = steps.map((step) => step.completedAt).filter((value): value is number => value !== null);
+      completedAt = ends.length ? Math.max(...ends) : startedAt;
+    } else {
+      status = steps.some((step) => step.status === 'COMPLETED') ? 'IN_PROGRESS' : 'STARTED';
+      sagaStatus = 'ACTIVE';
+      deadlines.push(workflowDeadline(template, state));
+      for (const step of steps) if (step.deadline !== null) deadlines.push(step.deadline);
+    }
+  }
+  return {
+    status,
+    sagaStatus,
+    currentStep,
+    startedAt,
+    completedAt,
+    steps,
+    actions,
+    compensationEndedAt,
+    nextDeadline: deadlines.length ? Math.min(...deadlines) : null,
+  };
+}
+
+/** When the whole workflow times out: its timeout from its start, or from when this service first saw it. */
+export function workflowDeadline(template: WorkflowTemplate, state: WorkflowState): Millis {
+  return Math.max(workflowStartedAt(state), state.observedAt) + template.timeoutMs;
+}
+
+export function stepDefinition(template: WorkflowTemplate, name: StepName): StepDefinition {
+  return template.steps.find((step) => step.name === name)!;
+}

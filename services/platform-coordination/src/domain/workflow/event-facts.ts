@@ -1,0 +1,204 @@
+import type { EventMap, EventName } from '@fv/contracts';
+import type { AnswerFact, ErrorInfo, OrderFacts, StepOutcome } from './state.js';
+import type { StepEventRule, StepName, WorkflowTemplate } from './template.js';
+
+/** What one platform event tells the observer about a workflow. */
+export interface Observation {
+  eventId: string;
+  name: EventName;
+  at: number;
+  orderId: string;
+  /** The order's details (OrderCreated). */
+  order: OrderFacts | null;
+  /** Steps it completes or fails. */
+  steps: { step: StepName; kind: 'completed' | 'failed' | 'attempt-failed'; outcome: StepOutcome }[];
+  /** A possible answer to a compensation. */
+  answer: AnswerFact | null;
+  /** The order was cancelled outside the saga. */
+  cancellation: { reason: string; initiatedBy: string | null; details: string | null } | null;
+  /** Whether the event may open a workflow for an order not seen yet. */
+  opens: boolean;
+}
+
+type AnyEvent = EventMap[EventName];
+
+/** Fields of an event as strings (scalars only), for the template's `where` rules and answers. */
+export function scalarFields(event: AnyEvent): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [key, value] of Object.entries(event)) {
+    if (value === null || value === undefined) continue;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      fields[key] = String(value);
+  }
+  return fields;
+}
+
+function matches(rule: { where?: { field: string; in: string[] } }, fields: Record<string, string>): boolean {
+  if (!rule.where) return true;
+  const value = fields[rule.where.field];
+  return value !== undefined && rule.where.in.includes(value);
+}
+
+/** The order id an event names, when it names one. */
+export function orderIdOf(event: AnyEvent): string | null {
+  const value = (event as { orderId?: unknown }).orderId;
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function iso(ms: number | null | undefined): string | null {
+  return typeof ms === 'number' ? new Date(ms).toISOString() : null;
+}
+
+/** The result a step keeps from an event, restricted to the keys its rule names. */
+export function stepResult(
+  name: EventName,
+  event: AnyEvent,
+  keys: readonly string[],
+): Record<string, unknown> {
+  const all: Record<string, unknown> = { ...scalarFields(event) };
+  switch (name) {
+    case 'InventoryReserved': {
+      const e = event as EventMap['InventoryReserved'];
+      all.itemsReserved = e.items.reduce((sum, item) => sum + item.quantity, 0);
+      all.warehousesUsed = [...new Set(e.items.map((item) => item.warehouseId))].sort();
+      all.expiresAt = iso(e.expiresAt);
+      break;
+    }
+    case 'InventoryReservationFailed': {
+      const e = event as EventMap['InventoryReservationFailed'];
+      all.unavailableItems = e.unavailableItems.map((item) => ({ ...item }));
+      break;
+    }
+    case 'PaymentFailed':
+      all.attempts = (event as EventMap['PaymentFailed']).attempt;
+      break;
+    case 'DeliveryScheduled':
+      all.estimatedDeliveryAt = iso((event as EventMap['DeliveryScheduled']).estimatedDeliveryAt);
+      break;
+    default:
+      break;
+  }
+  const result: Record<string, unknown> = {};
+  for (const key of keys) if (all[key] !== undefined && all[key] !== null) result[key] = all[key];
+  return result;
+}
+
+function errorOf(name: EventName, event: AnyEvent): ErrorInfo {
+  const fields = scalarFields(event);
+  switch (name) {
+    case 'InventoryReservationFailed': {
+      const e = event as EventMap['InventoryReservationFailed'];
+      return {
+        code: e.reason,
+        message: e.message,
+        details: Object.fromEntries(
+          e.unavailableItems.map((item) => [
+            item.productId,
+            `requested ${item.requestedQuantity}, available ${item.availableQuantity}`,
+          ]),
+        ),
+      };
+    }
+    default:
+      return {
+        code: fields.errorCode ?? fields.reason ?? name,
+        message: fields.errorMessage ?? fields.message ?? `${name} received`,
+        details: Object.fromEntries(
+          Object.entries({
+            retriable: fields.retriable,
+            attempt: fields.attempt,
+            channel: fields.channel,
+          }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+        ),
+      };
+  }
+}
+
+function orderFacts(event: EventMap['OrderCreated']): OrderFacts {
+  return {
+    customerId: event.customerId,
+    customerEmail: event.customerEmail,
+    totalAmount: event.totalAmount,
+    currency: event.currency,
+    priority: event.options?.priority ?? 'NORMAL',
+    itemCount: event.items.reduce((sum, item) => sum + item.quantity, 0),
+    shippingMethod: event.shippingMethod,
+    paymentMethod: event.paymentMethod,
+    metadata: { ...event.metadata },
+  };
+}
+
+function stepOutcome(name: EventName, event: AnyEvent, rule: StepEventRule, failed: boolean): StepOutcome {
+  return {
+    eventId: event.eventId,
+    source: name,
+    at: event.occurredAt,
+    result: stepResult(name, event, rule.result),
+    error: failed ? errorOf(name, event) : null,
+    reason: failed ? (rule.reason ?? null) : null,
+  };
+}
+
+/**
+ * Reads a platform event through the template: the steps it settles, the compensation it may answer,
+ * the order details it carries. Null for an event that names no order.
+ */
+export function observe(template: WorkflowTemplate, name: EventName, event: AnyEvent): Observation | null {
+  const orderId = orderIdOf(event);
+  if (!orderId) return null;
+  const fields = scalarFields(event);
+  const observation: Observation = {
+    eventId: event.eventId,
+    name,
+    at: event.occurredAt,
+    orderId,
+    order: name === template.openingEvent ? orderFacts(event as EventMap['OrderCreated']) : null,
+    steps: [],
+    answer: null,
+    cancellation: null,
+    opens: name === template.openingEvent,
+  };
+  for (const step of template.steps) {
+    for (const rule of step.completedBy) {
+      if (rule.event === name && matches(rule, fields)) {
+        observation.steps.push({
+          step: step.name,
+          kind: 'completed',
+          outcome: stepOutcome(name, event, rule, false),
+        });
+        observation.opens = true;
+      }
+    }
+    for (const rule of step.failedBy) {
+      if (rule.event === name && matches(rule, fields)) {
+        const retried = rule.retriableField !== undefined && fields[rule.retriableField] === 'true';
+        observation.steps.push({
+          step: step.name,
+          kind: retried ? 'attempt-failed' : 'failed',
+          outcome: stepOutcome(name, event, rule, true),
+        });
+        observation.opens = true;
+      }
+    }
+  }
+  const answers = template.compensations.some((compensation) =>
+    compensation.answeredBy.some((rule) => rule.event === name && matches(rule, fields)),
+  );
+  if (answers) {
+    observation.answer = {
+      eventId: event.eventId,
+      name,
+      at: event.occurredAt,
+      causationId: event.causationId,
+      fields,
+    };
+  }
+  if (template.cancelledBy.includes(name)) {
+    observation.cancellation = {
+      reason: fields.reason ?? 'CANCELLED',
+      initiatedBy: fields.initiatedBy ?? null,
+      details: fields.reasonDetails ?? null,
+    };
+  }
+  return observation;
+}

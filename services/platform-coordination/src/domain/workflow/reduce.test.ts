@@ -1,0 +1,499 @@
+import { randomUUID } from 'node:crypto';
+import type { EventMap, EventName, EventPayload } from '@fv/contracts';
+import { describe, expect, it } from 'vitest';
+import { observe } from './event-facts.js';
+import { reduceWorkflow, type WorkflowEffect, type WorkflowInput } from './reduce.js';
+import type { WorkflowState } from './state.js';
+import { orderFulfillmentTemplate } from './template.js';
+
+const template = orderFulfillmentTemplate({
+  workflowTimeoutMs: 600_000,
+  inventoryReservationTimeoutMs: 60_000,
+  paymentProcessingTimeoutMs: 120_000,
+  retry: { maxAttempts: 3, backoffMultiplier: 2, initialIntervalMs: 1000, maxIntervalMs: 30_000 },
+  compensationTimeoutMs: 300_000,
+  compensationMaxRetries: 5,
+});
+
+const orderId = '11111111-1111-4111-8111-111111111111';
+const customerId = '22222222-2222-4222-8222-222222222222';
+const T0 = Date.parse('2026-01-15T10:00:00Z');
+
+function event<N extends EventName>(
+  name: N,
+  at: number,
+  payload: Partial<EventPayload<N>>,
+  causationId: string | null = null,
+): { name: N; event: EventMap[N] } {
+  return {
+    name,
+    event: {
+      eventId: randomUUID(),
+      occurredAt: at,
+      correlationId: orderId,
+      causationId,
+      producer: 'test',
+      orderId,
+      ...payload,
+    } as unknown as EventMap[N],
+  };
+}
+
+const address = {
+  name: 'Jo',
+  street: '1 Main St',
+  city: 'NYC',
+  state: null,
+  zipCode: '10001',
+  country: 'US',
+  phone: null,
+};
+const created = () =>
+  event('OrderCreated', T0, {
+    customerId,
+    customerEmail: 'jo@example.com',
+    items: [{ productId: randomUUID(), sku: null, quantity: 2, unitPrice: '10.00', warehouseId: 'wh-1' }],
+    totalAmount: '20.00',
+    currency: 'USD',
+    paymentMethod: 'CREDIT_CARD',
+    shippingAddress: address,
+    shippingMethod: 'STANDARD',
+    options: null,
+    metadata: {},
+  });
+const reserved = () =>
+  event('InventoryReserved', T0 + 1000, {
+    reservationId: 'res-1',
+    items: [{ productId: randomUUID(), quantity: 2, warehouseId: 'wh-1' }],
+    expiresAt: null,
+  });
+const paid = () =>
+  event('PaymentProcessed', T0 + 2000, {
+    customerId,
+    paymentId: 'pay-1',
+    amount: '20.00',
+    currency: 'USD',
+    paymentMethod: 'CREDIT_CARD',
+    status: 'AUTHORIZED',
+    provider: 'simulator',
+    providerReference: null,
+  });
+const paymentFailed = () =>
+  event('PaymentFailed', T0 + 2000, {
+    customerId,
+    paymentId: null,
+    amount: '20.00',
+    currency: 'USD',
+    paymentMethod: 'CREDIT_CARD',
+    errorCode: 'PAYMENT_DECLINED',
+    errorMessage: 'declined',
+    retriable: false,
+    attempt: 1,
+  });
+const confirmed = () =>
+  event('OrderConfirmed', T0 + 2100, {
+    customerId,
+    customerEmail: null,
+    items: [],
+    totalAmount: '20.00',
+    currency: 'USD',
+    reservationId: 'res-1',
+    paymentId: 'pay-1',
+    shippingAddress: address,
+    shippingMethod: 'STANDARD',
+  });
+const scheduled = () =>
+  event('DeliveryScheduled', T0 + 3000, {
+    customerId,
+    shipmentId: 'ship-1',
+    labelNumber: 'FV1',
+    trackingId: 'SIM1',
+    carrier: 'SIM',
+    serviceLevel: 'STANDARD',
+    shippingAddress: address,
+    estimatedDeliveryAt: null,
+    labelUrl: null,
+  });
+const completed = () =>
+  event('OrderCompleted', T0 + 3500, {
+    customerId,
+    customerEmail: null,
+    reservationId: 'res-1',
+    paymentId: 'pay-1',
+    shipmentId: 'ship-1',
+    trackingId: 'SIM1',
+    totalAmount: '20.00',
+    currency: 'USD',
+  });
+const notified = (templateId = 'order-confirmed', causationId: string | null = null, at = T0 + 2500) =>
+  event(
+    'NotificationSent',
+    at,
+    {
+      notificationId: randomUUID(),
+      customerId,
+      channel: 'EMAIL',
+      templateId,
+      recipient: 'jo@example.com',
+      provider: 'local',
+      attempt: 1,
+    },
+    causationId,
+  );
+
+interface Run {
+  state: WorkflowState | null;
+  effects: WorkflowEffect[];
+}
+
+function apply(run: Run, input: WorkflowInput, now: number): Run {
+  const result = reduceWorkflow({ template, now, newId: randomUUID }, run.state, input, 'OrderCreated');
+  return { state: result.state, effects: [...run.effects, ...result.effects] };
+}
+
+function feed(
+  events: { name: EventName; event: EventMap[EventName] }[],
+  now = T0 + 10_000,
+  start: Run = { state: null, effects: [] },
+): Run {
+  let run = start;
+  for (const { name, event: e } of events)
+    run = apply(run, { kind: 'event', observation: observe(template, name, e)! }, now);
+  return run;
+}
+
+const view = (run: Run) =>
+  reduceWorkflow({ template, now: T0 + 10_000, newId: randomUUID }, run.state, {
+    kind: 'tick',
+    at: T0 + 10_000,
+  }).view;
+const requested = (run: Run) =>
+  run.effects.flatMap((effect) =>
+    effect.type === 'compensation-requested' ? [`${effect.action.action}#${effect.attempt}`] : [],
+  );
+const lastRequest = (run: Run, action: string) =>
+  run.effects
+    .filter((e) => e.type === 'compensation-requested' && e.action.action === action)
+    .at(-1) as Extract<WorkflowEffect, { type: 'compensation-requested' }>;
+
+function answer<N extends EventName>(
+  run: Run,
+  action: string,
+  name: N,
+  payload: Partial<EventPayload<N>>,
+  at: number,
+) {
+  return event(name, at, payload, lastRequest(run, action).eventId);
+}
+
+describe('the order fulfilment saga', () => {
+  it('follows the happy path to COMPLETED with every step, result and start time', () => {
+    const run = feed([created(), reserved(), paid(), confirmed(), notified(), scheduled(), completed()]);
+    const v = view(run);
+    expect(v.status).toBe('COMPLETED');
+    expect(v.sagaStatus).toBe('COMPLETED');
+    expect(v.steps.map((s) => [s.name, s.status])).toEqual([
+      ['INVENTORY_RESERVATION', 'COMPLETED'],
+      ['PAYMENT_PROCESSING', 'COMPLETED'],
+      ['ORDER_CONFIRMATION', 'COMPLETED'],
+      ['FULFILLMENT_PREPARATION', 'COMPLETED'],
+      ['SHIPPING_LABEL_CREATION', 'COMPLETED'],
+      ['CUSTOMER_NOTIFICATION', 'COMPLETED'],
+    ]);
+    const inventory = v.steps[0]!;
+    expect(inventory.result).toMatchObject({
+      reservationId: 'res-1',
+      itemsReserved: 2,
+      warehousesUsed: ['wh-1'],
+    });
+    expect(inventory.startedAt).toBe(T0);
+    expect(v.steps[1]!.startedAt).toBe(T0 + 1000);
+    expect(v.completedAt).toBe(T0 + 3500);
+    expect(requested(run)).toEqual([]);
+    expect(run.effects.filter((e) => e.type === 'workflow-finished')).toHaveLength(1);
+    expect(run.effects.filter((e) => e.type === 'step-settled')).toHaveLength(6);
+  });
+
+  it('compensates a payment failure by releasing the stock and telling the customer, once each, in order', () => {
+    let run = feed([created(), reserved(), paymentFailed()]);
+    expect(view(run).status).toBe('COMPENSATING');
+    expect(requested(run)).toEqual(['RELEASE_INVENTORY#1']);
+    const failed = run.effects.find((e) => e.type === 'workflow-failed');
+    expect(failed).toMatchObject({ compensationSteps: ['RELEASE_INVENTORY', 'NOTIFY_CUSTOMER'] });
+    run = feed(
+      [
+        answer(
+          run,
+          'RELEASE_INVENTORY',
+          'InventoryReleased',
+          { reservationId: 'res-1', items: [], reason: 'COMPENSATION' },
+          T0 + 5000,
+        ),
+      ],
+      T0 + 10_000,
+      run,
+    );
+    expect(requested(run)).toEqual(['RELEASE_INVENTORY#1', 'NOTIFY_CUSTOMER#1']);
+    expect(lastRequest(run, 'NOTIFY_CUSTOMER').parameters).toEqual({
+      customerId,
+      customerEmail: 'jo@example.com',
+    });
+    run = feed(
+      [notified('order-cancellation-notice', lastRequest(run, 'NOTIFY_CUSTOMER').eventId, T0 + 6000)],
+      T0 + 10_000,
+      run,
+    );
+    const v = view(run);
+    expect(v.status).toBe('COMPENSATED');
+    expect(v.sagaStatus).toBe('COMPENSATED');
+    expect(v.steps.map((s) => s.status)).toEqual([
+      'COMPLETED',
+      'FAILED',
+      'SKIPPED',
+      'SKIPPED',
+      'SKIPPED',
+      'SKIPPED',
+    ]);
+    expect(v.steps[1]!.error).toMatchObject({ code: 'PAYMENT_DECLINED' });
+    expect(requested(run)).toEqual(['RELEASE_INVENTORY#1', 'NOTIFY_CUSTOMER#1']);
+  });
+
+  it('gives the same final state whatever order the events arrive in, and with duplicates', () => {
+    const events = [created(), reserved(), paid(), confirmed(), notified(), scheduled(), completed()];
+    const inOrder = view(feed(events));
+    const shuffled = [
+      events[6]!,
+      events[3]!,
+      events[3]!,
+      events[0]!,
+      events[5]!,
+      events[1]!,
+      events[4]!,
+      events[2]!,
+      events[6]!,
+    ];
+    const reordered = view(feed(shuffled));
+    expect(reordered).toEqual(inOrder);
+
+    const failing = [created(), reserved(), paymentFailed()];
+    const a = feed(failing);
+    const b = feed([failing[2]!, failing[0]!, failing[2]!, failing[1]!]);
+    expect(view(b).steps).toEqual(view(a).steps);
+    expect(requested(b)).toEqual(requested(a));
+    expect(view(b).actions.map((x) => [x.action, x.status])).toEqual(
+      view(a).actions.map((x) => [x.action, x.status]),
+    );
+  });
+
+  it('a step past its timeout fails and compensation follows; an answer that never comes is retried, then given up', () => {
+    let run = feed([created(), reserved()], T0 + 1000);
+    run = apply(run, { kind: 'tick', at: T0 + 1000 + 119_999 }, T0 + 1000 + 119_999);
+    expect(view(run).status).toBe('IN_PROGRESS');
+    run = apply(run, { kind: 'tick', at: T0 + 1000 + 120_000 }, T0 + 1000 + 120_000);
+    let v = view(run);
+    expect(v.steps[1]).toMatchObject({ status: 'FAILED', error: { code: 'STEP_TIMEOUT' } });
+    expect(v.status).toBe('COMPENSATING');
+    expect(requested(run)).toEqual(['CANCEL_ORDER#1']);
+    let now = T0 + 121_000;
+    for (let i = 0; i < 6; i += 1) {
+      now += 300_000;
+      run = apply(run, { kind: 'tick', at: now }, now);
+    }
+    expect(requested(run)).toEqual([
+      'CANCEL_ORDER#1',
+      'CANCEL_ORDER#2',
+      'CANCEL_ORDER#3',
+      'CANCEL_ORDER#4',
+      'CANCEL_ORDER#5',
+      'CANCEL_ORDER#6',
+      'RELEASE_INVENTORY#1',
+    ]);
+    v = reduceWorkflow({ template, now, newId: randomUUID }, run.state, { kind: 'tick', at: now }).view;
+    expect(v.actions[0]).toMatchObject({
+      action: 'CANCEL_ORDER',
+      status: 'FAILED',
+      answer: { event: 'NO_ANSWER' },
+    });
+  });
+
+  it('gives a workflow discovered late (an observer catching up) its full timeout from discovery', () => {
+    const late = T0 + 3_600_000;
+    let run = feed([created()], late);
+    const at = (now: number) =>
+      reduceWorkflow({ template, now, newId: randomUUID }, run.state, { kind: 'tick', at: now }).view;
+    expect(at(late).status).toBe('STARTED');
+    expect(at(late + 59_999).status).toBe('STARTED');
+    run = apply(run, { kind: 'tick', at: late + 60_000 }, late + 60_000);
+    expect(view(run).steps[0]).toMatchObject({ status: 'FAILED', error: { code: 'STEP_TIMEOUT' } });
+  });
+
+  it('undoes a step that completes after the cancellation started (late payment)', () => {
+    let run = feed([created(), reserved()]);
+    run = apply(
+      run,
+      {
+        kind: 'cancel',
+        at: T0 + 1500,
+        reason: 'CUSTOMER_REQUESTED',
+        initiatedBy: 'CUSTOMER',
+        details: null,
+        force: false,
+      },
+      T0 + 1500,
+    );
+    expect(view(run).status).toBe('CANCELLING');
+    expect(requested(run)).toEqual(['CANCEL_ORDER#1']);
+    run = feed([paid()], T0 + 2500, run);
+    run = feed(
+      [
+        answer(
+          run,
+          'CANCEL_ORDER',
+          'OrderCancelled',
+          {
+            customerId,
+            customerEmail: null,
+            reason: 'CUSTOMER_REQUESTED',
+            reasonDetails: null,
+            initiatedBy: 'SYSTEM',
+            previousStatus: 'CONFIRMED',
+          },
+          T0 + 2600,
+        ),
+      ],
+      T0 + 2700,
+      run,
+    );
+    expect(requested(run)).toEqual(['CANCEL_ORDER#1', 'VOID_PAYMENT#1']);
+    expect(lastRequest(run, 'VOID_PAYMENT').parameters).toMatchObject({
+      paymentId: 'pay-1',
+      amount: '20.00',
+    });
+  });
+
+  it('a customer notification that fails for good never compensates: the workflow completes', () => {
+    const failedNotice = event('NotificationFailed', T0 + 2500, {
+      notificationId: randomUUID(),
+      customerId,
+      channel: 'EMAIL',
+      templateId: 'order-confirmed',
+      recipient: null,
+      errorCode: 'RECIPIENT_INVALID',
+      errorMessage: 'no address',
+      attempt: 0,
+      retriable: false,
+    });
+    const run = feed([created(), reserved(), paid(), confirmed(), failedNotice, scheduled(), completed()]);
+    const v = view(run);
+    expect(v.status).toBe('COMPLETED');
+    expect(v.steps[5]).toMatchObject({ status: 'FAILED', error: { code: 'RECIPIENT_INVALID' } });
+    expect(requested(run)).toEqual([]);
+  });
+
+  it('a shipment that cannot be called back leaves the saga COMPENSATION_FAILED', () => {
+    let run = feed([created(), reserved(), paid(), confirmed(), scheduled()]);
+    run = apply(
+      run,
+      {
+        kind: 'cancel',
+        at: T0 + 4000,
+        reason: 'CUSTOMER_REQUESTED',
+        initiatedBy: 'ADMIN',
+        details: null,
+        force: true,
+      },
+      T0 + 4000,
+    );
+    run = feed(
+      [
+        answer(
+          run,
+          'CANCEL_ORDER',
+          'OrderCancelled',
+          {
+            customerId,
+            customerEmail: null,
+            reason: 'CUSTOMER_REQUESTED',
+            reasonDetails: null,
+            initiatedBy: 'SYSTEM',
+            previousStatus: 'CONFIRMED',
+          },
+          T0 + 4100,
+        ),
+      ],
+      T0 + 4200,
+      run,
+    );
+    run = feed(
+      [
+        answer(
+          run,
+          'CANCEL_SHIPMENT',
+          'ShipmentCancelled',
+          {
+            shipmentId: 'ship-1',
+            trackingId: null,
+            carrier: null,
+            reason: 'COMPENSATION',
+            outcome: 'REJECTED_ALREADY_DISPATCHED',
+          },
+          T0 + 4300,
+        ),
+      ],
+      T0 + 4400,
+      run,
+    );
+    run = feed(
+      [
+        answer(
+          run,
+          'VOID_PAYMENT',
+          'PaymentVoided',
+          {
+            paymentId: 'pay-1',
+            amount: '20.00',
+            currency: 'USD',
+            reason: 'COMPENSATION',
+            provider: 'sim',
+            providerReference: null,
+          },
+          T0 + 4500,
+        ),
+      ],
+      T0 + 4600,
+      run,
+    );
+    run = feed(
+      [
+        answer(
+          run,
+          'RELEASE_INVENTORY',
+          'InventoryReleased',
+          { reservationId: 'res-1', items: [], reason: 'COMPENSATION' },
+          T0 + 4700,
+        ),
+      ],
+      T0 + 4800,
+      run,
+    );
+    run = feed(
+      [notified('order-cancellation-notice', lastRequest(run, 'NOTIFY_CUSTOMER').eventId, T0 + 4900)],
+      T0 + 5000,
+      run,
+    );
+    expect(requested(run)).toEqual([
+      'CANCEL_ORDER#1',
+      'CANCEL_SHIPMENT#1',
+      'VOID_PAYMENT#1',
+      'RELEASE_INVENTORY#1',
+      'NOTIFY_CUSTOMER#1',
+    ]);
+    const v = view(run);
+    expect(v.sagaStatus).toBe('COMPENSATION_FAILED');
+    expect(v.status).toBe('FAILED');
+    expect(v.actions.find((a) => a.action === 'CANCEL_SHIPMENT')).toMatchObject({
+      status: 'FAILED',
+      answer: { detail: 'REJECTED_ALREADY_DISPATCHED' },
+    });
+  });
+});

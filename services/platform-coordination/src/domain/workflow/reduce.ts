@@ -1,0 +1,431 @@
+import { planCompensation } from './compensation-plan.js';
+import {
+  actionView,
+  definitionOf,
+  deriveSteps,
+  deriveWorkflow,
+  earlier,
+  effectiveFailure,
+  emptyState,
+  workflowDeadline,
+  workflowStartedAt,
+  type ActionView,
+  type StepView,
+  type WorkflowView,
+} from './derive.js';
+import type { Observation } from './event-facts.js';
+import type { ActionState, Millis, OrderFacts, StepOutcome, Trigger, WorkflowState } from './state.js';
+import { formatIsoDuration } from '../iso-duration.js';
+import { executionOrder, type StepName, type WorkflowTemplate } from './template.js';
+
+export type WorkflowInput =
+  | { kind: 'event'; observation: Observation }
+  | { kind: 'start'; at: Millis; order: OrderFacts; requestedBy: string | null }
+  | {
+      kind: 'cancel';
+      at: Millis;
+      reason: string;
+      initiatedBy: string;
+      details: string | null;
+      force: boolean;
+    }
+  | {
+      kind: 'compensate';
+      at: Millis;
+      reason: string;
+      fromStep: StepName | null;
+      initiatedBy: string | null;
+      force: boolean;
+    }
+  | { kind: 'retry'; at: Millis; step: StepName; reason: string; requestedBy: string | null; eventId: string }
+  | { kind: 'tick'; at: Millis };
+
+export type WorkflowEffect =
+  | { type: 'workflow-started' }
+  | { type: 'step-started'; step: StepView }
+  | { type: 'step-settled'; step: StepView; status: 'SUCCESS' | 'FAILED' }
+  | { type: 'compensation-started'; trigger: Trigger; actions: string[] }
+  | { type: 'workflow-failed'; trigger: Trigger; compensationSteps: string[] }
+  | {
+      type: 'compensation-requested';
+      action: ActionState;
+      attempt: number;
+      eventId: string;
+      reason: string;
+      parameters: Record<string, string>;
+    }
+  | { type: 'compensation-settled'; action: ActionView }
+  | {
+      type: 'step-retry-requested';
+      step: StepName;
+      attempt: number;
+      eventId: string;
+      reason: string;
+      requestedBy: string | null;
+    }
+  | { type: 'workflow-finished'; view: WorkflowView };
+
+export interface ReduceContext {
+  template: WorkflowTemplate;
+  now: Millis;
+  newId(): string;
+}
+
+export interface Reduction {
+  state: WorkflowState;
+  view: WorkflowView;
+  effects: WorkflowEffect[];
+  /** False when the input changed nothing (a duplicate, or a tick with nothing due). */
+  changed: boolean;
+}
+
+function minOf(a: Millis | null, b: Millis): Millis {
+  return a === null ? b : Math.min(a, b);
+}
+
+function applyObservation(state: WorkflowState, observation: Observation): void {
+  state.firstEventAt = minOf(state.firstEventAt, observation.at);
+  if (observation.order) {
+    state.order = observation.order;
+    state.orderCreatedAt = minOf(state.orderCreatedAt, observation.at);
+  }
+  for (const { step, kind, outcome } of observation.steps) {
+    const facts = state.steps[step];
+    if (kind === 'completed') facts.completion = earlier(facts.completion, outcome);
+    else if (kind === 'failed') facts.failure = earlier(facts.failure, outcome);
+    else if (!facts.failedAttempts.some((attempt) => attempt.eventId === outcome.eventId)) {
+      facts.failedAttempts.push(outcome);
+      facts.failedAttempts.sort((a, b) => a.at - b.at || (a.eventId ?? '').localeCompare(b.eventId ?? ''));
+    }
+  }
+  if (observation.answer && !state.answers.some((answer) => answer.eventId === observation.answer!.eventId)) {
+    state.answers.push(observation.answer);
+    state.answers.sort((a, b) => a.at - b.at || a.eventId.localeCompare(b.eventId));
+  }
+}
+
+function timeout(
+  step: StepName,
+  at: Millis,
+  code: 'STEP_TIMEOUT' | 'WORKFLOW_TIMEOUT',
+  limitMs: number,
+): StepOutcome {
+  return {
+    eventId: null,
+    source: code,
+    at,
+    result: {},
+    error: {
+      code,
+      message:
+        code === 'STEP_TIMEOUT'
+          ? `${step} did not finish within ${formatIsoDuration(limitMs)}`
+          : `the workflow did not finish within ${formatIsoDuration(limitMs)}; ${step} was still open`,
+      details: { timeout: formatIsoDuration(limitMs) },
+    },
+    reason: 'STEP_TIMEOUT',
+  };
+}
+
+/** Steps past their timeout fail; past the workflow's timeout, the first open step fails (or, if only non-critical steps are open, they do). */
+function applyTimeouts(template: WorkflowTemplate, state: WorkflowState, now: Millis): void {
+  if (state.trigger) return;
+  const view = deriveWorkflow(template, state);
+  if (view.status === 'COMPLETED') return;
+  for (const step of view.steps) {
+    if (step.critical && step.deadline !== null && step.deadline <= now) {
+      const limit = template.steps.find((definition) => definition.name === step.name)!.timeoutMs!;
+      state.steps[step.name].failure = earlier(
+        state.steps[step.name].failure,
+        timeout(step.name, step.deadline, 'STEP_TIMEOUT', limit),
+      );
+    }
+  }
+  const deadline = workflowDeadline(template, state);
+  if (deadline > now) return;
+  const steps = deriveSteps(template, state);
+  const open = executionOrder(template)
+    .map((definition) => steps.find((step) => step.name === definition.name)!)
+    .filter((step) => step.status === 'IN_PROGRESS' || step.status === 'PENDING');
+  const critical = open.find((step) => step.critical);
+  const failing = critical ? [critical] : open;
+  for (const step of failing) {
+    state.steps[step.name].failure = earlier(
+      state.steps[step.name].failure,
+      timeout(step.name, deadline, 'WORKFLOW_TIMEOUT', template.timeoutMs),
+    );
+  }
+}
+
+/** The earliest critical failure, as what compensation runs for. */
+function failureTrigger(template: WorkflowTemplate, state: WorkflowState): Trigger | null {
+  let first: { step: StepName; failure: StepOutcome } | null = null;
+  for (const definition of template.steps) {
+    if (!definition.critical) continue;
+    const failure = effectiveFailure(state.steps[definition.name]);
+    if (!failure) continue;
+    if (
+      !first ||
+      failure.at < first.failure.at ||
+      (failure.at === first.failure.at && (failure.eventId ?? '') < (first.failure.eventId ?? ''))
+    )
+      first = { step: definition.name, failure };
+  }
+  if (!first) return null;
+  const isTimeout = first.failure.eventId === null;
+  return {
+    kind: isTimeout ? 'TIMEOUT' : 'FAILURE',
+    reason: first.failure.reason ?? (isTimeout ? 'STEP_TIMEOUT' : `${first.step}_FAILED`),
+    at: first.failure.at,
+    step: first.step,
+    error: first.failure.error,
+    initiatedBy: 'SYSTEM',
+    details: first.failure.error?.message ?? null,
+    eventId: first.failure.eventId,
+    fromStep: null,
+    force: false,
+  };
+}
+
+function resolve(state: WorkflowState, path: string): string | null {
+  const [root, ...rest] = path.split('.');
+  let value: unknown;
+  if (root === 'order') value = (state.order ?? state.request) as unknown;
+  else if (root === 'steps') {
+    const [step, key] = rest;
+    value = state.steps[step as StepName]?.completion?.result[key!];
+    return value === undefined || value === null ? null : String(value);
+  } else return null;
+  for (const key of rest)
+    value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  return value === undefined || value === null ? null : String(value);
+}
+
+function parametersFor(
+  template: WorkflowTemplate,
+  state: WorkflowState,
+  action: ActionState,
+): Record<string, string> {
+  const definition = definitionOf(template, action.slot);
+  const parameters: Record<string, string> = {};
+  for (const [name, path] of Object.entries(definition.parameters)) {
+    const value = resolve(state, path);
+    if (value !== null) parameters[name] = value;
+  }
+  return parameters;
+}
+
+/** Adds the compensations that now apply (a step that completed late is undone too), in the order they run. */
+function ensureActions(ctx: ReduceContext, state: WorkflowState): void {
+  const { template, now } = ctx;
+  for (const planned of planCompensation(template, state)) {
+    if (state.actions.some((action) => action.slot === planned.slot)) continue;
+    state.actions.push({ ...planned, requests: [], round: 1, roundStartedAt: now, gaveUpAt: null });
+  }
+  const rank = (slot: ActionState['slot']) =>
+    template.compensations.findIndex((definition) => definition.slot === slot);
+  state.actions.sort((a, b) => rank(a.slot) - rank(b.slot));
+}
+
+/** Asks for the compensations one at a time, in order, retrying one not answered in time and giving up after the last retry. */
+function scheduleCompensation(ctx: ReduceContext, state: WorkflowState, effects: WorkflowEffect[]): void {
+  const { template, now } = ctx;
+  const trigger = state.trigger;
+  if (!trigger) return;
+  ensureActions(ctx, state);
+  const { timeoutMs, maxRetries } = template.compensationPolicy;
+  const request = (action: ActionState, attempt: number) => {
+    const eventId = ctx.newId();
+    action.requests.push({ eventId, attempt, round: action.round, at: now });
+    effects.push({
+      type: 'compensation-requested',
+      action,
+      attempt,
+      eventId,
+      reason: trigger.reason,
+      parameters: parametersFor(template, state, action),
+    });
+  };
+  for (;;) {
+    const views = state.actions.map((action) => ({ action, view: actionView(template, state, action) }));
+    const inFlight = views.find((entry) => entry.view.status === 'IN_PROGRESS');
+    if (inFlight) {
+      if (inFlight.view.lastRequestedAt! + timeoutMs > now) return;
+      if (inFlight.view.attempts <= maxRetries) {
+        request(inFlight.action, inFlight.view.attempts + 1);
+        return;
+      }
+      inFlight.action.gaveUpAt = now;
+      continue;
+    }
+    const next = views.find((entry) => entry.view.status === 'PENDING');
+    if (!next) return;
+    request(next.action, 1);
+    return;
+  }
+}
+
+function announce(
+  template: WorkflowTemplate,
+  state: WorkflowState,
+  view: WorkflowView,
+  effects: WorkflowEffect[],
+): void {
+  for (const step of executionOrder(template).map((definition) =>
+    view.steps.find((s) => s.name === definition.name)!,
+  )) {
+    if (step.status === 'IN_PROGRESS' && !state.announced.started.includes(step.name)) {
+      state.announced.started.push(step.name);
+      effects.push({ type: 'step-started', step });
+    }
+    const settled =
+      step.status === 'COMPLETED' && !step.inferred ? 'SUCCESS' : step.status === 'FAILED' ? 'FAILED' : null;
+    if (settled && state.announced.steps[step.name] !== settled) {
+      state.announced.steps[step.name] = settled;
+      effects.push({ type: 'step-settled', step, status: settled });
+    }
+  }
+  for (const action of view.actions) {
+    if (action.status !== 'COMPENSATED' && action.status !== 'FAILED') continue;
+    const stateAction = state.actions.find((candidate) => candidate.slot === action.slot)!;
+    const key = `${stateAction.round}:${action.status}`;
+    if (state.announced.actions[action.slot] === key) continue;
+    state.announced.actions[action.slot] = key;
+    effects.push({ type: 'compensation-settled', action });
+  }
+  const terminal = ['COMPLETED', 'COMPENSATED', 'CANCELLED', 'FAILED'].includes(view.status);
+  if (terminal && !state.announced.terminal.includes(view.status)) {
+    state.announced.terminal.push(view.status);
+    effects.push({ type: 'workflow-finished', view });
+  }
+}
+
+/**
+ * Applies one input (a platform event, a request, or the passing of time) to a workflow and returns the
+ * new state, its view, and what must be announced or asked for. Pure: the caller stores the state and
+ * carries out the effects in one transaction.
+ */
+export function reduceWorkflow(
+  ctx: ReduceContext,
+  current: WorkflowState | null,
+  input: WorkflowInput,
+  openedBy = 'REQUEST',
+): Reduction {
+  const { template, now } = ctx;
+  const effects: WorkflowEffect[] = [];
+  const created = current === null;
+  const state: WorkflowState = created ? emptyState(template, openedBy, now) : structuredClone(current);
+  const before = created ? null : JSON.stringify(current);
+  const wasCompleted = !created && deriveWorkflow(template, state).status === 'COMPLETED';
+  if (created) effects.push({ type: 'workflow-started' });
+
+  let requestedTrigger: Trigger | null = null;
+  switch (input.kind) {
+    case 'event':
+      applyObservation(state, input.observation);
+      if (input.observation.cancellation) {
+        const { reason, initiatedBy, details } = input.observation.cancellation;
+        requestedTrigger = {
+          kind: 'CANCELLATION',
+          reason,
+          at: input.observation.at,
+          step: null,
+          error: null,
+          initiatedBy,
+          details,
+          eventId: input.observation.eventId,
+          fromStep: null,
+          force: false,
+        };
+      }
+      break;
+    case 'start':
+      state.requestedAt = minOf(state.requestedAt, input.at);
+      state.request = { ...input.order, requestedBy: input.requestedBy };
+      break;
+    case 'cancel':
+      requestedTrigger = {
+        kind: 'CANCELLATION',
+        reason: input.reason,
+        at: input.at,
+        step: null,
+        error: null,
+        initiatedBy: input.initiatedBy,
+        details: input.details,
+        eventId: null,
+        fromStep: null,
+        force: input.force,
+      };
+      break;
+    case 'compensate':
+      requestedTrigger = {
+        kind: 'MANUAL',
+        reason: input.reason,
+        at: input.at,
+        step: null,
+        error: { code: input.reason, message: 'compensation requested by an operator', details: {} },
+        initiatedBy: input.initiatedBy,
+        details: null,
+        eventId: null,
+        fromStep: input.fromStep,
+        force: input.force,
+      };
+      if (state.trigger) {
+        // Compensation ran and failed: start a new round for what failed.
+        for (const action of state.actions) {
+          if (actionView(template, state, action).status === 'FAILED') {
+            action.round += 1;
+            action.roundStartedAt = now;
+            action.gaveUpAt = null;
+          }
+        }
+        requestedTrigger = null;
+      }
+      break;
+    case 'retry': {
+      const facts = state.steps[input.step];
+      const attempt = 2 + facts.retries.length;
+      facts.retries.push({
+        at: input.at,
+        attempt,
+        reason: input.reason,
+        requestedBy: input.requestedBy,
+        eventId: input.eventId,
+      });
+      effects.push({
+        type: 'step-retry-requested',
+        step: input.step,
+        attempt,
+        eventId: input.eventId,
+        reason: input.reason,
+        requestedBy: input.requestedBy,
+      });
+      break;
+    }
+    case 'tick':
+      break;
+  }
+
+  applyTimeouts(template, state, now);
+  if (!state.trigger && (!wasCompleted || input.kind === 'compensate')) {
+    const trigger = failureTrigger(template, state) ?? requestedTrigger;
+    if (trigger && (input.kind === 'compensate' || deriveWorkflow(template, state).status !== 'COMPLETED')) {
+      state.trigger = trigger;
+      state.compensationStartedAt = now;
+      ensureActions(ctx, state);
+      const actions = state.actions.map((action) => action.action);
+      effects.push({ type: 'compensation-started', trigger, actions });
+      if (trigger.kind !== 'CANCELLATION') {
+        state.announced.failure = true;
+        effects.push({ type: 'workflow-failed', trigger, compensationSteps: actions });
+      }
+    }
+  }
+  scheduleCompensation(ctx, state, effects);
+  const view = deriveWorkflow(template, state);
+  announce(template, state, view, effects);
+  const changed = created || JSON.stringify(state) !== before;
+  return { state, view, effects, changed };
+}
+
+export { workflowStartedAt };

@@ -1,0 +1,37 @@
+import { eventCatalog, eventNames, type EventName } from '@fv/contracts';
+import type { EventHandler, EventHandlers } from '@fv/messaging';
+import type { Db } from '../db/instance-store.js';
+import type { WorkflowEngine } from '../workflows/workflow-engine.js';
+
+/** Events this service publishes itself: it does not observe its own requests. */
+const OWN_EVENTS: ReadonlySet<EventName> = new Set(['CompensationRequested', 'StepRetryRequested']);
+
+/** Every platform event that names an order (its schema has an `orderId` field), from the catalog. */
+export function observedEvents(): EventName[] {
+  return eventNames.filter(
+    (name) =>
+      !OWN_EVENTS.has(name) &&
+      (eventCatalog[name].schema.fields as readonly { name: string }[]).some(
+        (field) => field.name === 'orderId',
+      ),
+  );
+}
+
+/**
+ * One handler for every observed event: the workflow of the order it names is updated in the consumer's
+ * transaction (so a redelivered event changes nothing). An event for an order no workflow follows opens
+ * one when it is a step of the saga; other events about unknown orders are acknowledged and skipped.
+ */
+export function onPlatformEvent(engine: WorkflowEngine): EventHandlers {
+  const handlers: Record<string, EventHandler<EventName>> = {};
+  for (const name of observedEvents()) {
+    handlers[name] = async (event, context) => {
+      const change = await engine.observe(context.tx as Db, name, event, {
+        causationId: event.eventId,
+        traceparent: context.causedBy().traceparent,
+      });
+      if (!change) context.logger.debug({ event: name }, 'event concerns no workflow; skipped');
+    };
+  }
+  return handlers as EventHandlers;
+}

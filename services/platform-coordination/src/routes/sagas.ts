@@ -1,0 +1,90 @@
+import { requirePrincipal } from '@fv/service-kit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { idPattern } from '../domain/ids.js';
+import { STEP_NAMES } from '../domain/workflow/template.js';
+import type { CompensateInput, WorkflowService } from '../workflows/workflow-service.js';
+import { errorResponses } from './schemas.js';
+
+const params = {
+  type: 'object',
+  required: ['id'],
+  properties: {
+    id: { type: 'string', pattern: idPattern(['saga']), description: 'Saga id (saga- prefix accepted)' },
+  },
+} as const;
+
+function traceparentOf(request: FastifyRequest): string | null {
+  return (
+    (request as FastifyRequest & { traceContext?: { traceparent?: string } }).traceContext?.traceparent ??
+    null
+  );
+}
+
+/** Sagas: details and manual compensation. */
+export function sagaRoutes(app: FastifyInstance, service: WorkflowService): void {
+  app.get<{ Params: { id: string } }>(
+    '/sagas/:id',
+    {
+      config: { roles: ['service', 'admin'] },
+      schema: {
+        tags: ['sagas'],
+        summary: 'A saga: state, version, context, completed steps, compensation plan and state, history',
+        params,
+        response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses },
+      },
+    },
+    async (request) => service.saga(request.params.id),
+  );
+
+  app.post<{ Params: { id: string }; Body: CompensateInput }>(
+    '/sagas/:id/compensate',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        tags: ['sagas'],
+        summary:
+          'Compensate a saga now (an active one), again (one whose compensation failed), or a completed one with forceCompensation',
+        params,
+        body: {
+          type: 'object',
+          required: ['reason'],
+          additionalProperties: false,
+          properties: {
+            reason: {
+              type: 'string',
+              pattern: '^[A-Z][A-Z0-9_]{1,63}$',
+              description: 'e.g. MANUAL_INTERVENTION',
+            },
+            fromStep: {
+              type: 'string',
+              enum: [...STEP_NAMES],
+              description: 'Undo this step and those before it',
+            },
+            forceCompensation: { type: 'boolean' },
+            metadata: {
+              type: 'object',
+              maxProperties: 20,
+              additionalProperties: { type: 'string', maxLength: 500 },
+            },
+          },
+        },
+        response: {
+          202: { type: 'object', additionalProperties: true },
+          ...errorResponses,
+          422: { $ref: 'ErrorEnvelope#' },
+        },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(202)
+        .send(
+          await service.compensate(
+            request.params.id,
+            request.body,
+            requirePrincipal(request),
+            traceparentOf(request),
+          ),
+        ),
+  );
+}

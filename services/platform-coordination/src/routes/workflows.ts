@@ -1,0 +1,367 @@
+import { insufficientPermissions, notFound, requirePrincipal, type Principal } from '@fv/service-kit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { idPattern, parseId } from '../domain/ids.js';
+import { ACTIVE_WORKFLOW_STATUSES } from '../domain/workflow/state.js';
+import { STEP_NAMES } from '../domain/workflow/template.js';
+import type {
+  CancelInput,
+  RetryInput,
+  StartOrderInput,
+  WorkflowService,
+} from '../workflows/workflow-service.js';
+import {
+  PERIODS,
+  SORT_FIELDS,
+  type ActiveQuery,
+  type Period,
+  type WorkflowReports,
+} from '../workflows/workflow-reports.js';
+import { errorResponses, pagingQuery } from './schemas.js';
+
+const TAGS = ['workflows'];
+const document = (description: string) =>
+  ({ type: 'object', description, additionalProperties: true }) as const;
+const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength, pattern: '\\S' }) as const;
+const amount = {
+  anyOf: [
+    { type: 'string', pattern: '^\\d{1,10}(\\.\\d{1,3})?$' },
+    { type: 'number', minimum: 0 },
+  ],
+} as const;
+const stringMap = {
+  type: 'object',
+  maxProperties: 20,
+  propertyNames: { maxLength: 100 },
+  additionalProperties: { type: 'string', maxLength: 500 },
+} as const;
+
+const workflowParams = {
+  type: 'object',
+  required: ['id'],
+  properties: {
+    id: {
+      type: 'string',
+      pattern: idPattern(['wf', 'ord']),
+      description: 'Workflow id, or the id of the order it follows (wf-/ord- prefixes accepted)',
+    },
+  },
+} as const;
+
+const startBody = {
+  type: 'object',
+  required: ['customerId', 'items', 'paymentMethod', 'shippingAddress', 'shippingMethod'],
+  additionalProperties: false,
+  properties: {
+    orderId: {
+      type: 'string',
+      pattern: idPattern(['ord']),
+      description: 'An order already placed with the order service; omit to have this request place it',
+    },
+    customerId: { type: 'string', pattern: idPattern(['cust']) },
+    customerEmail: { type: 'string', format: 'email', maxLength: 320 },
+    currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+    items: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 100,
+      items: {
+        type: 'object',
+        required: ['productId', 'quantity'],
+        additionalProperties: false,
+        properties: {
+          productId: {
+            type: 'string',
+            pattern:
+              '^(?:prod-)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+          },
+          quantity: { type: 'integer', minimum: 1, maximum: 10_000 },
+          unitPrice: amount,
+          price: amount,
+          warehouseId: text(100),
+        },
+      },
+    },
+    paymentMethod: {
+      type: 'object',
+      required: ['type', 'token'],
+      additionalProperties: false,
+      properties: {
+        type: text(50),
+        token: text(200),
+        amount,
+        currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+      },
+    },
+    shippingAddress: {
+      type: 'object',
+      required: ['street', 'city', 'zipCode', 'country'],
+      additionalProperties: false,
+      properties: {
+        name: text(200),
+        street: text(200),
+        city: text(100),
+        state: text(100),
+        zipCode: text(20),
+        country: { type: 'string', pattern: '^[A-Z]{2}$' },
+        phone: text(20),
+      },
+    },
+    shippingMethod: text(50),
+    options: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        priority: { type: 'string', enum: ['LOW', 'NORMAL', 'HIGH'] },
+        requireSignature: { type: 'boolean' },
+        giftWrap: { type: 'boolean' },
+        expressProcessing: { type: 'boolean' },
+      },
+    },
+    metadata: stringMap,
+  },
+} as const;
+
+const idempotencyHeaders = {
+  type: 'object',
+  properties: {
+    'x-idempotency-key': {
+      type: 'string',
+      pattern: '^[\\x21-\\x7e]{1,255}$',
+      description: 'Same key and body: the first answer; another body: 409',
+    },
+  },
+} as const;
+
+const cancelBody = {
+  type: 'object',
+  required: ['reason', 'initiatedBy'],
+  additionalProperties: false,
+  properties: {
+    reason: {
+      type: 'string',
+      pattern: '^[A-Z][A-Z0-9_]{1,63}$',
+      description: 'Reason code, e.g. CUSTOMER_REQUESTED',
+    },
+    reasonDetails: text(1000),
+    initiatedBy: { type: 'string', enum: ['CUSTOMER', 'ADMIN', 'SYSTEM', 'SUPPORT'] },
+    force: {
+      type: 'boolean',
+      description:
+        'Cancel even once the shipment is being prepared (its label is voided, the payment given back)',
+    },
+    metadata: stringMap,
+  },
+} as const;
+
+const retryBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    fromStep: { type: 'string', enum: [...STEP_NAMES] },
+    resetState: { type: 'boolean' },
+    metadata: stringMap,
+  },
+} as const;
+
+function traceparentOf(request: FastifyRequest): string | null {
+  return (
+    (request as FastifyRequest & { traceContext?: { traceparent?: string } }).traceContext?.traceparent ??
+    null
+  );
+}
+
+const isStaff = (principal: Principal) =>
+  principal.roles.includes('admin') || principal.roles.includes('service');
+
+/** A customer sees only the workflows of their own orders (others look like missing ones). */
+function assertOwnWorkflow(principal: Principal, customerId: unknown, id: string): void {
+  if (isStaff(principal)) return;
+  if (typeof customerId === 'string' && parseId(principal.sub, ['cust']) === customerId) return;
+  throw notFound('WORKFLOW_NOT_FOUND', `Workflow ${id} does not exist`, { workflowId: id });
+}
+
+/** The workflow API under /api/v1 (seeds 000 and 001). */
+export function workflowRoutes(
+  app: FastifyInstance,
+  service: WorkflowService,
+  reports: WorkflowReports,
+): void {
+  app.post<{ Body: StartOrderInput; Headers: { 'x-idempotency-key'?: string } }>(
+    '/workflows/order/start',
+    {
+      config: { roles: ['customer', 'service', 'admin'] },
+      schema: {
+        tags: TAGS,
+        summary:
+          'Start an order fulfillment workflow: the order is handed to the order service and followed step by step',
+        headers: idempotencyHeaders,
+        body: startBody,
+        response: {
+          201: document('The workflow with its steps and compensation plan'),
+          ...errorResponses,
+          422: { $ref: 'ErrorEnvelope#' },
+          503: { $ref: 'ErrorEnvelope#' },
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = requirePrincipal(request);
+      if (
+        !isStaff(principal) &&
+        parseId(principal.sub, ['cust']) !== parseId(request.body.customerId, ['cust'])
+      ) {
+        throw insufficientPermissions('A customer can only start workflows for their own orders', {
+          field: 'body.customerId',
+        });
+      }
+      const result = await service.start(
+        principal,
+        request.body,
+        request.headers['x-idempotency-key'] ?? null,
+        traceparentOf(request),
+      );
+      if (result.replayed) reply.header('idempotent-replayed', 'true');
+      reply.header('location', `/api/v1/workflows/${String(result.body.workflowId)}/status`);
+      return reply.code(201).send(result.body);
+    },
+  );
+
+  app.get<{ Querystring: ActiveQuery }>(
+    '/workflows/active',
+    {
+      config: { roles: ['service', 'admin'] },
+      schema: {
+        tags: TAGS,
+        summary: 'Active workflows, filtered, a page at a time, with a summary',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            type: { type: 'string', pattern: '^[A-Z][A-Z_]{1,99}$' },
+            status: { type: 'string', enum: [...ACTIVE_WORKFLOW_STATUSES] },
+            customerId: { type: 'string', pattern: idPattern(['cust']) },
+            priority: { type: 'string', enum: ['LOW', 'NORMAL', 'HIGH'] },
+            ...pagingQuery,
+            sort: {
+              type: 'string',
+              pattern: `^(${SORT_FIELDS.join('|')})(,(asc|desc))?$`,
+              default: 'startedAt,desc',
+              description: `field[,asc|desc], field one of ${SORT_FIELDS.join(', ')}`,
+            },
+          },
+        },
+        response: { 200: document('{ workflows, summary, pagination }'), ...errorResponses },
+      },
+    },
+    async (request) => reports.active(request.query),
+  );
+
+  app.get<{ Querystring: { period?: Period; type?: string; includeHistorical?: boolean } }>(
+    '/workflows/metrics',
+    {
+      config: { roles: ['service', 'admin'] },
+      schema: {
+        tags: TAGS,
+        summary: 'Workflow figures over a period, computed from the stored workflows',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            period: { type: 'string', enum: [...PERIODS], default: 'TODAY' },
+            type: { type: 'string', pattern: '^[A-Z][A-Z_]{1,99}$' },
+            includeHistorical: {
+              type: 'boolean',
+              default: false,
+              description: 'Add the same figures for the period before',
+            },
+          },
+        },
+        response: {
+          200: document('{ period, overview, workflowTypes, stepPerformance, compensation, trends }'),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => reports.metrics(request.query),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/workflows/:id/status',
+    {
+      config: { roles: ['customer', 'service', 'admin'] },
+      schema: {
+        tags: TAGS,
+        summary:
+          'A workflow with progress, steps, saga, metadata, history and estimates (by workflow id or order id)',
+        params: workflowParams,
+        response: { 200: document('The workflow status'), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const status = await service.status(request.params.id);
+      assertOwnWorkflow(requirePrincipal(request), status.metadata.customerId, request.params.id);
+      return status;
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: CancelInput }>(
+    '/workflows/:id/cancel',
+    {
+      config: { roles: ['customer', 'service', 'admin'] },
+      schema: {
+        tags: TAGS,
+        summary: 'Cancel a workflow: what was done is compensated, the order cancelled and the customer told',
+        params: workflowParams,
+        body: cancelBody,
+        response: {
+          202: document('The cancellation under way'),
+          ...errorResponses,
+          422: { $ref: 'ErrorEnvelope#' },
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = requirePrincipal(request);
+      if (!isStaff(principal)) {
+        const status = await service.status(request.params.id);
+        assertOwnWorkflow(principal, status.metadata.customerId, request.params.id);
+      }
+      return reply
+        .code(202)
+        .send(await service.cancel(request.params.id, request.body, principal, traceparentOf(request)));
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: RetryInput }>(
+    '/workflows/:id/retry',
+    {
+      config: { roles: ['service', 'admin'] },
+      schema: {
+        tags: TAGS,
+        summary: "Ask a step's owner to perform it again (the named step, or the failed or current one)",
+        params: workflowParams,
+        body: retryBody,
+        response: {
+          200: document('{ workflowId, status, retryAttempt, resumedAt, currentStep }'),
+          ...errorResponses,
+          422: { $ref: 'ErrorEnvelope#' },
+        },
+      },
+    },
+    async (request) =>
+      service.retry(request.params.id, request.body ?? {}, requirePrincipal(request), traceparentOf(request)),
+  );
+
+  app.get(
+    '/workflow-templates',
+    {
+      schema: {
+        tags: TAGS,
+        summary:
+          'The saga definitions the observer runs from: steps, owners, timeouts, retry policies, compensations',
+        response: { 200: document('{ templates }'), ...errorResponses },
+      },
+    },
+    async () => reports.templates(),
+  );
+}

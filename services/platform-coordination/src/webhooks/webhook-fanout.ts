@@ -1,0 +1,44 @@
+import { activeSubscriptions, enqueueDeliveries } from '../db/webhook-store.js';
+import type { Db } from '../db/instance-store.js';
+import type { WebhookEventType } from '../domain/webhook-signature.js';
+
+export interface WebhookEvent {
+  event: WebhookEventType;
+  workflowId: string;
+  timestamp: Date;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Turns workflow events into deliveries for the subscriptions that asked for them, in the caller's
+ * transaction (a delivery exists if and only if the change it reports was committed). The list of
+ * subscriptions is cached briefly: it is read on every workflow change.
+ */
+export class WebhookFanout {
+  private cache: { at: number; subscriptions: { id: string; eventTypes: string[] }[] } | null = null;
+
+  constructor(private readonly cacheMs = 2000) {}
+
+  /** Forget the cached subscriptions (after this process changed them). */
+  invalidate(): void {
+    this.cache = null;
+  }
+
+  async enqueue(db: Db, events: WebhookEvent[], now: Date): Promise<void> {
+    if (events.length === 0) return;
+    if (!this.cache || Date.now() - this.cache.at > this.cacheMs) {
+      this.cache = { at: Date.now(), subscriptions: await activeSubscriptions(db) };
+    }
+    const deliveries = events.flatMap((event) =>
+      this.cache!.subscriptions.filter((subscription) => subscription.eventTypes.includes(event.event)).map(
+        (subscription) => ({
+          subscriptionId: subscription.id,
+          eventType: event.event,
+          workflowId: event.workflowId,
+          payload: { timestamp: event.timestamp.toISOString(), event: event.event, data: event.data },
+        }),
+      ),
+    );
+    await enqueueDeliveries(db, deliveries, now);
+  }
+}

@@ -1,0 +1,78 @@
+import type { BackgroundTask } from '@fv/service-runtime';
+import type { Logger } from 'pino';
+import { dueWorkflows } from '../db/workflow-store.js';
+import type { Db } from '../db/instance-store.js';
+import type { WorkflowEngine } from './workflow-engine.js';
+
+/**
+ * Finds workflows whose next deadline has passed (a step or workflow timeout, a compensation that was
+ * not answered in time) and applies the passing of time to each, one transaction per workflow. Several
+ * replicas may sweep at once: the compare-and-set on the saga's version lets one of them act.
+ */
+export class TimeoutSweeper implements BackgroundTask {
+  readonly name = 'workflow timeout sweeper';
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+  private failing = false;
+
+  constructor(
+    private readonly engine: WorkflowEngine,
+    private readonly options: {
+      prisma: Db;
+      transaction: <T>(fn: (tx: Db) => Promise<T>) => Promise<T>;
+      intervalMs: number;
+      batchSize?: number;
+      logger: Logger;
+      clock?: () => Date;
+    },
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  /** One sweep: the number of workflows that changed. */
+  async sweepOnce(): Promise<number> {
+    const now = this.options.clock?.() ?? new Date();
+    const due = await dueWorkflows(this.options.prisma, now, this.options.batchSize ?? 200);
+    let changed = 0;
+    for (const { id } of due) {
+      try {
+        const result = await this.options.transaction((tx) => this.engine.tick(tx, id));
+        if (result?.reduction.changed) changed += 1;
+      } catch (error) {
+        this.options.logger.warn(
+          { err: error, workflowId: id },
+          'applying a workflow timeout failed; retrying on the next sweep',
+        );
+      }
+    }
+    return changed;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = this.sweepOnce()
+      .then(() => {
+        if (this.failing) this.options.logger.info('workflow timeout sweeps recovered');
+        this.failing = false;
+      })
+      .catch((error) => {
+        if (!this.failing)
+          this.options.logger.warn({ err: error }, 'workflow timeout sweep failed; retrying');
+        this.failing = true;
+      })
+      .finally(() => {
+        this.running = null;
+      });
+    await this.running;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+}

@@ -1,0 +1,249 @@
+import { formatIsoDuration } from '../domain/iso-duration.js';
+import type { WorkflowRecord } from '../db/workflow-queries.js';
+import type { ActionView } from '../domain/workflow/derive.js';
+import type { WorkflowState } from '../domain/workflow/state.js';
+import type { WorkflowTemplate } from '../domain/workflow/template.js';
+
+/** Average durations of recent completed steps, workflows and compensations (milliseconds). */
+export interface Estimates {
+  steps: Record<string, number>;
+  workflow: number | null;
+  compensation: number | null;
+}
+
+const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
+
+interface StoredAction extends Omit<ActionView, 'requestedAt' | 'lastRequestedAt' | 'settledAt'> {
+  requestedAt: string | null;
+  lastRequestedAt: string | null;
+  settledAt: string | null;
+}
+
+export function actionsOf(record: WorkflowRecord): StoredAction[] {
+  return ((record.saga?.compensationState as { actions?: StoredAction[] } | null)?.actions ??
+    []) as StoredAction[];
+}
+
+export function stepDocuments(
+  template: WorkflowTemplate,
+  record: WorkflowRecord,
+  estimates: Estimates | null,
+) {
+  return record.steps.map((step) => {
+    const definition = template.steps.find((candidate) => candidate.name === step.stepName);
+    const input = (step.input ?? {}) as { inferred?: boolean; deadline?: string | null; service?: string };
+    const average = estimates?.steps[step.stepName];
+    const duration =
+      step.startedAt && step.completedAt
+        ? formatIsoDuration(step.completedAt.getTime() - step.startedAt.getTime())
+        : null;
+    return {
+      name: step.stepName,
+      status: step.status,
+      description: definition?.description ?? step.stepName,
+      service: input.service ?? definition?.service ?? null,
+      ...(step.startedAt ? { startedAt: iso(step.startedAt) } : {}),
+      ...(step.completedAt ? { completedAt: iso(step.completedAt) } : {}),
+      ...(duration ? { duration } : {}),
+      ...(step.status === 'PENDING' && average !== undefined
+        ? { estimatedDuration: formatIsoDuration(average) }
+        : {}),
+      ...(step.status === 'IN_PROGRESS' && step.startedAt && average !== undefined
+        ? { estimatedCompletion: new Date(step.startedAt.getTime() + average).toISOString() }
+        : {}),
+      ...(step.status === 'IN_PROGRESS' && input.deadline ? { timeoutAt: input.deadline } : {}),
+      attempts: step.retryCount + 1,
+      ...(input.inferred ? { inferred: true } : {}),
+      ...(step.output && Object.keys(step.output as object).length ? { result: step.output } : {}),
+      ...(step.error ? { error: step.error } : {}),
+    };
+  });
+}
+
+export function progressOf(record: { steps: { status: string }[] }) {
+  const completed = record.steps.filter((step) => step.status === 'COMPLETED').length;
+  const total = record.steps.length;
+  return {
+    completedSteps: completed,
+    totalSteps: total,
+    percentage: total ? Math.round((completed / total) * 10_000) / 100 : 0,
+  };
+}
+
+export function metadataOf(record: WorkflowRecord): Record<string, unknown> {
+  return (record.metadata ?? { orderId: record.correlationId }) as Record<string, unknown>;
+}
+
+/** When the workflow should end, from the average time completed workflows of its type took (null without history). */
+export function estimatedCompletion(record: WorkflowRecord, estimates: Estimates | null): string | null {
+  if (record.completedAt) return iso(record.completedAt);
+  if (!estimates?.workflow) return null;
+  return new Date(record.startedAt.getTime() + estimates.workflow).toISOString();
+}
+
+export function sagaBlock(record: WorkflowRecord) {
+  const saga = record.saga!;
+  const actions = actionsOf(record);
+  return {
+    sagaId: saga.id,
+    state: saga.status,
+    version: saga.version,
+    compensationPlan: actions.map((action) => action.action),
+    compensationExecuted: actions
+      .filter((action) => action.status === 'COMPENSATED' || action.status === 'FAILED')
+      .map((action) => ({
+        step: action.action,
+        status: action.status,
+        attempts: action.attempts,
+        completedAt: action.settledAt,
+        answer: action.answer,
+      })),
+  };
+}
+
+export function compensationSteps(template: WorkflowTemplate, actions: StoredAction[]) {
+  return actions.map((action) => ({
+    step: action.action,
+    status: action.status,
+    description:
+      template.compensations.find((definition) => definition.slot === action.slot)?.description ??
+      action.action,
+    service: action.service,
+    attempts: action.attempts,
+    ...(action.requestedAt ? { startedAt: action.requestedAt } : {}),
+    ...(action.settledAt ? { completedAt: action.settledAt } : {}),
+    ...(action.answer ? { answer: action.answer } : {}),
+  }));
+}
+
+/** GET /workflows/{id}/status. */
+export function statusDocument(
+  template: WorkflowTemplate,
+  record: WorkflowRecord,
+  history: { occurredAt: Date; eventType: string; stepName: string | null; payload: unknown }[],
+  estimates: Estimates | null,
+) {
+  const state = record.context as unknown as WorkflowState;
+  return {
+    workflowId: record.id,
+    workflowType: record.workflowType,
+    status: record.status,
+    orderId: record.correlationId,
+    currentStep: record.currentStep,
+    openedBy: record.openedBy,
+    templateVersion: record.templateVersion,
+    progress: progressOf(record),
+    steps: stepDocuments(template, record, estimates),
+    saga: {
+      ...sagaBlock(record),
+      ...(state.trigger
+        ? {
+            trigger: {
+              kind: state.trigger.kind,
+              reason: state.trigger.reason,
+              step: state.trigger.step,
+              initiatedBy: state.trigger.initiatedBy,
+              at: new Date(state.trigger.at).toISOString(),
+              ...(state.trigger.error ? { error: state.trigger.error } : {}),
+            },
+            compensationSteps: compensationSteps(template, actionsOf(record)),
+          }
+        : {}),
+    },
+    metadata: metadataOf(record),
+    events: history.map((entry) => ({
+      timestamp: entry.occurredAt.toISOString(),
+      event: entry.eventType,
+      ...(entry.stepName ? { step: entry.stepName } : {}),
+      details: String((entry.payload as { details?: unknown }).details ?? ''),
+    })),
+    estimatedCompletion: estimatedCompletion(record, estimates),
+    startedAt: iso(record.startedAt),
+    createdAt: iso(record.createdAt),
+    updatedAt: iso(record.updatedAt),
+    ...(record.completedAt
+      ? {
+          completedAt: iso(record.completedAt),
+          duration: formatIsoDuration(record.completedAt.getTime() - record.startedAt.getTime()),
+        }
+      : {}),
+  };
+}
+
+/** GET /sagas/{id}. */
+export function sagaDocument(
+  template: WorkflowTemplate,
+  record: WorkflowRecord,
+  history: { occurredAt: Date; eventType: string; stepName: string | null; payload: unknown }[],
+) {
+  const saga = record.saga!;
+  const state = record.context as unknown as WorkflowState;
+  const order = state.order ?? state.request;
+  const stepResult = (name: string) =>
+    (record.steps.find((step) => step.stepName === name)?.output ?? {}) as Record<string, unknown>;
+  return {
+    sagaId: saga.id,
+    sagaType: saga.sagaType,
+    workflowId: record.id,
+    orderId: record.correlationId,
+    state: saga.status,
+    version: saga.version,
+    currentStep: record.currentStep,
+    context: Object.fromEntries(
+      Object.entries({
+        orderId: record.correlationId,
+        customerId: order?.customerId,
+        reservationId: stepResult('INVENTORY_RESERVATION').reservationId,
+        paymentId: stepResult('PAYMENT_PROCESSING').paymentId,
+        shipmentId: stepResult('SHIPPING_LABEL_CREATION').shipmentId,
+        trackingId: stepResult('SHIPPING_LABEL_CREATION').trackingId,
+      }).filter(([, value]) => value !== undefined && value !== null),
+    ),
+    completedSteps: record.steps
+      .filter((step) => step.status === 'COMPLETED')
+      .map((step) => ({
+        step: step.stepName,
+        completedAt: iso(step.completedAt),
+        result: step.output ?? {},
+      })),
+    compensationPlan: template.compensations.map((definition) => ({
+      step: definition.actions.map((candidate) => candidate.action).join(' | '),
+      condition: definition.actions.map((candidate) => candidate.condition).join(' | '),
+      service: definition.service,
+      action: definition.description,
+      parameters: Object.fromEntries(
+        Object.entries(definition.parameters).map(([name, path]) => [name, `{{${path}}}`]),
+      ),
+      ...(definition.triggers ? { triggers: definition.triggers } : {}),
+    })),
+    compensationState: {
+      ...(state.trigger
+        ? { trigger: { kind: state.trigger.kind, reason: state.trigger.reason, step: state.trigger.step } }
+        : {}),
+      executed: compensationSteps(
+        template,
+        actionsOf(record).filter((action) => action.status === 'COMPENSATED' || action.status === 'FAILED'),
+      ),
+      pending: compensationSteps(
+        template,
+        actionsOf(record).filter((action) => action.status === 'PENDING' || action.status === 'IN_PROGRESS'),
+      ),
+      log: (saga.logs ?? []).map((log) => ({
+        action: log.action,
+        step: log.stepName,
+        status: log.status,
+        attempt: log.attempt,
+        at: iso(log.executedAt),
+        details: log.details,
+      })),
+    },
+    events: history.map((entry) => ({
+      timestamp: entry.occurredAt.toISOString(),
+      event: entry.eventType,
+      ...(entry.stepName ? { step: entry.stepName } : {}),
+      details: String((entry.payload as { details?: unknown }).details ?? ''),
+    })),
+    createdAt: iso(saga.createdAt),
+    updatedAt: iso(saga.updatedAt),
+  };
+}

@@ -1,0 +1,582 @@
+import { randomUUID } from 'node:crypto';
+import type { EventMap, EventName } from '@fv/contracts';
+import { NonRetriableError, type Outbox } from '@fv/messaging';
+import type { Logger } from '@fv/service-kit';
+import type { Db } from '../db/instance-store.js';
+import {
+  appendCompensationLogs,
+  appendHistory,
+  insertWorkflow,
+  loadByCorrelation,
+  loadById,
+  saveWorkflow,
+  type HistoryEntry,
+  type LogEntry,
+  type StoredWorkflow,
+} from '../db/workflow-store.js';
+import { parseId } from '../domain/ids.js';
+import { formatIsoDuration } from '../domain/iso-duration.js';
+import { deriveWorkflow, type StepView, type WorkflowView } from '../domain/workflow/derive.js';
+import { observe, scalarFields, type Observation } from '../domain/workflow/event-facts.js';
+import {
+  reduceWorkflow,
+  type Reduction,
+  type WorkflowEffect,
+  type WorkflowInput,
+} from '../domain/workflow/reduce.js';
+import type { WorkflowState } from '../domain/workflow/state.js';
+import type { WorkflowTemplate } from '../domain/workflow/template.js';
+import type { WebhookEvent, WebhookFanout } from '../webhooks/webhook-fanout.js';
+
+/** Another writer kept changing the workflow: the whole operation is tried again later. */
+export class ConcurrentUpdateError extends Error {
+  readonly retriable = true;
+  readonly code = 'CONCURRENT_UPDATE';
+  constructor(what: string) {
+    super(`${what} kept changing under concurrent updates; try again`);
+    this.name = 'ConcurrentUpdateError';
+  }
+}
+
+/** Causation and trace of what this change publishes. */
+export interface PublishContext {
+  causationId: string | null;
+  traceparent: string | null;
+}
+
+export interface AppliedChange {
+  workflow: StoredWorkflow;
+  reduction: Reduction;
+}
+
+/** What happened, as the engine reports it to metrics and logs after the change is stored. */
+export interface WorkflowTransition {
+  workflowId: string;
+  type: string;
+  effects: WorkflowEffect[];
+  view: WorkflowView;
+}
+
+export interface WorkflowEngineDeps {
+  template: WorkflowTemplate;
+  outbox: Outbox;
+  webhooks: WebhookFanout;
+  logger: Logger;
+  now?: () => Date;
+  /** Attempts of the compare-and-set on the saga's version before giving up (retriable). */
+  maxAttempts?: number;
+  /** Producers whose events may open a workflow (empty: any). */
+  openingProducers?: readonly string[];
+}
+
+function stringMap(values: Record<string, unknown>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (value === null || value === undefined) continue;
+    result[key] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  return result;
+}
+
+function stepDuration(step: StepView): string {
+  return formatIsoDuration(
+    step.startedAt !== null && step.completedAt !== null ? step.completedAt - step.startedAt : 0,
+  );
+}
+
+const ENVELOPE = new Set(['eventId', 'occurredAt', 'correlationId', 'causationId', 'producer']);
+
+/**
+ * The saga observer's core: applies platform events, requests and the passing of time to workflows,
+ * through the pure rules of `domain/workflow`, and stores the result with a compare-and-set on the
+ * saga's version, together with what it publishes (outbox), its history, compensation logs and webhook
+ * deliveries — all in the caller's transaction.
+ */
+export class WorkflowEngine {
+  private readonly now: () => Date;
+  private readonly listeners: ((transition: WorkflowTransition) => void)[] = [];
+
+  constructor(private readonly deps: WorkflowEngineDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  get template(): WorkflowTemplate {
+    return this.deps.template;
+  }
+
+  /** Called with every stored change (in the transaction that makes it; it may still roll back). */
+  onTransition(listener: (transition: WorkflowTransition) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Reads a platform event: null when it names no order, or names one no workflow follows and cannot open one. */
+  async observe<N extends EventName>(
+    tx: Db,
+    name: N,
+    event: EventMap[N],
+    publish: PublishContext,
+  ): Promise<AppliedChange | null> {
+    const observation = observe(this.deps.template, name, event);
+    if (!observation) return null;
+    const orderId = parseId(observation.orderId, ['ord']);
+    if (!orderId) {
+      throw new NonRetriableError(
+        `${name} names order "${observation.orderId}", which is not an order id`,
+        'INVALID_EVENT',
+      );
+    }
+    const normalized: Observation = { ...observation, orderId };
+    const producers = this.deps.openingProducers ?? [];
+    const mayOpen = normalized.opens && (producers.length === 0 || producers.includes(event.producer));
+    return this.apply(
+      tx,
+      { orderId },
+      { kind: 'event', observation: normalized },
+      { openedBy: name, mayCreate: mayOpen },
+      publish,
+      [this.observedEntry(name, event, normalized)],
+    );
+  }
+
+  /** Starts (or joins) the workflow of an order on a request. */
+  async start(
+    tx: Db,
+    orderId: string,
+    input: Extract<WorkflowInput, { kind: 'start' }>,
+    publish: PublishContext,
+  ): Promise<AppliedChange> {
+    const change = await this.apply(
+      tx,
+      { orderId },
+      input,
+      { openedBy: 'REQUEST', mayCreate: true },
+      publish,
+      [
+        {
+          eventType: 'WORKFLOW_START_REQUESTED',
+          payload: { details: 'Order fulfillment workflow requested', requestedBy: input.requestedBy },
+          occurredAt: new Date(input.at),
+        },
+      ],
+    );
+    return change!;
+  }
+
+  /** A request on an existing workflow (cancel, compensate, retry). */
+  async command(
+    tx: Db,
+    workflowId: string,
+    input: Exclude<WorkflowInput, { kind: 'event' | 'start' | 'tick' }>,
+    publish: PublishContext,
+    history: HistoryEntry[],
+  ): Promise<AppliedChange | null> {
+    return this.apply(tx, { workflowId }, input, { openedBy: 'REQUEST', mayCreate: false }, publish, history);
+  }
+
+  /** Applies the passing of time: timeouts, compensation retries. */
+  async tick(tx: Db, workflowId: string): Promise<AppliedChange | null> {
+    return this.apply(
+      tx,
+      { workflowId },
+      { kind: 'tick', at: this.now().getTime() },
+      { openedBy: 'REQUEST', mayCreate: false },
+      { causationId: null, traceparent: null },
+      [],
+    );
+  }
+
+  /** The workflow's view as it is stored. */
+  view(state: WorkflowState): WorkflowView {
+    return deriveWorkflow(this.deps.template, state);
+  }
+
+  private async apply(
+    tx: Db,
+    locator: { orderId: string } | { workflowId: string },
+    input: WorkflowInput,
+    options: { openedBy: string; mayCreate: boolean },
+    publish: PublishContext,
+    history: HistoryEntry[],
+  ): Promise<AppliedChange | null> {
+    const { template } = this.deps;
+    const maxAttempts = this.deps.maxAttempts ?? 25;
+    for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+      const stored =
+        'orderId' in locator
+          ? await loadByCorrelation(tx, template.type, locator.orderId)
+          : await loadById(tx, locator.workflowId);
+      if (!stored && !options.mayCreate) return null;
+      const now = this.now();
+      const reduction = reduceWorkflow(
+        { template, now: now.getTime(), newId: randomUUID },
+        stored?.state ?? null,
+        input,
+        options.openedBy,
+      );
+      if (!stored) {
+        const orderId = (locator as { orderId: string }).orderId;
+        const created: StoredWorkflow = {
+          id: randomUUID(),
+          sagaId: randomUUID(),
+          type: template.type,
+          orderId,
+          version: 1,
+          state: reduction.state,
+          createdAt: now,
+        };
+        const inserted = await insertWorkflow(
+          tx,
+          {
+            ...created,
+            sagaType: template.sagaType,
+            templateVersion: template.version,
+            openedBy: options.openedBy,
+          },
+          reduction.state,
+          reduction.view,
+          now,
+        );
+        if (!inserted) continue;
+        await this.carryOut(tx, created, reduction, publish, history, now);
+        return { workflow: created, reduction };
+      }
+      if (!reduction.changed) {
+        await appendHistory(tx, stored.id, history);
+        return { workflow: stored, reduction };
+      }
+      const previous = deriveWorkflow(template, stored.state);
+      if (!(await saveWorkflow(tx, stored, reduction.state, reduction.view, previous, now))) {
+        this.deps.logger.debug({ workflowId: stored.id, attempt }, 'saga version moved on; applying again');
+        continue;
+      }
+      const updated = { ...stored, version: stored.version + 1, state: reduction.state };
+      await this.carryOut(tx, updated, reduction, publish, history, now);
+      return { workflow: updated, reduction };
+    }
+    throw new ConcurrentUpdateError(`workflow ${JSON.stringify(locator)}`);
+  }
+
+  private observedEntry<N extends EventName>(
+    name: N,
+    event: EventMap[N],
+    observation: Observation,
+  ): HistoryEntry {
+    const fields = Object.fromEntries(
+      Object.entries(scalarFields(event)).filter(([key]) => !ENVELOPE.has(key)),
+    );
+    const step = observation.steps[0];
+    return {
+      eventType: name,
+      stepName: step?.step ?? null,
+      sourceEventId: event.eventId,
+      payload: {
+        details: `${name} from ${event.producer}`,
+        producer: event.producer,
+        causationId: event.causationId,
+        fields,
+      },
+      occurredAt: new Date(event.occurredAt),
+    };
+  }
+
+  private async carryOut(
+    tx: Db,
+    workflow: StoredWorkflow,
+    reduction: Reduction,
+    publish: PublishContext,
+    observed: HistoryEntry[],
+    now: Date,
+  ): Promise<void> {
+    const { template, outbox } = this.deps;
+    const { view, state } = reduction;
+    const history: HistoryEntry[] = [...observed];
+    const logs: LogEntry[] = [];
+    const hooks: WebhookEvent[] = [];
+    const meta = (eventId?: string) => ({
+      correlationId: workflow.orderId,
+      causationId: publish.causationId,
+      traceparent: publish.traceparent,
+      ...(eventId ? { eventId } : {}),
+    });
+    const base = { workflowId: workflow.id, workflowType: template.type };
+    const order = state.order ?? state.request;
+    for (const effect of reduction.effects) {
+      switch (effect.type) {
+        case 'workflow-started': {
+          const metadata = stringMap({
+            orderId: workflow.orderId,
+            customerId: order?.customerId,
+            totalAmount: order?.totalAmount,
+            currency: order?.currency,
+            priority: order?.priority,
+          });
+          await outbox.publish(
+            tx,
+            'WorkflowStarted',
+            { ...base, sagaId: workflow.sagaId, currentStep: view.currentStep, metadata },
+            meta(),
+          );
+          history.push({
+            eventType: 'WORKFLOW_STARTED',
+            payload: { details: 'Order fulfillment workflow initiated', openedBy: state.openedBy },
+            occurredAt: now,
+          });
+          hooks.push({
+            event: 'workflow.started',
+            workflowId: workflow.id,
+            timestamp: now,
+            data: { ...base, metadata },
+          });
+          break;
+        }
+        case 'step-started':
+          history.push({
+            eventType: 'STEP_STARTED',
+            stepName: effect.step.name,
+            payload: { details: `${effect.step.description} (${effect.step.service})` },
+            occurredAt: effect.step.startedAt !== null ? new Date(effect.step.startedAt) : now,
+          });
+          break;
+        case 'step-settled': {
+          const { step } = effect;
+          await outbox.publish(
+            tx,
+            'SagaStepCompleted',
+            {
+              workflowId: workflow.id,
+              sagaId: workflow.sagaId,
+              stepName: step.name,
+              status: effect.status,
+              duration: stepDuration(step),
+              result: stringMap(
+                effect.status === 'FAILED' && step.error
+                  ? { ...step.result, errorCode: step.error.code }
+                  : step.result,
+              ),
+            },
+            meta(),
+          );
+          history.push({
+            eventType: effect.status === 'SUCCESS' ? 'STEP_COMPLETED' : 'STEP_FAILED',
+            stepName: step.name,
+            payload: {
+              details:
+                effect.status === 'SUCCESS'
+                  ? `${step.name} completed`
+                  : `${step.name} failed: ${step.error?.message ?? ''}`,
+              result: step.result,
+              ...(step.error ? { error: step.error } : {}),
+            },
+            occurredAt: step.completedAt !== null ? new Date(step.completedAt) : now,
+          });
+          if (effect.status === 'SUCCESS') {
+            const next = view.currentStep;
+            hooks.push({
+              event: 'workflow.step.completed',
+              workflowId: workflow.id,
+              timestamp: now,
+              data: {
+                ...base,
+                step: step.name,
+                status: 'COMPLETED',
+                completedAt: step.completedAt !== null ? new Date(step.completedAt).toISOString() : null,
+                result: step.result,
+                nextStep: next,
+              },
+            });
+          }
+          break;
+        }
+        case 'compensation-started':
+          history.push({
+            eventType:
+              effect.trigger.kind === 'CANCELLATION' ? 'CANCELLATION_STARTED' : 'COMPENSATION_STARTED',
+            stepName: effect.trigger.step,
+            payload: {
+              details: `Compensation started: ${effect.trigger.reason}`,
+              trigger: effect.trigger,
+              plan: effect.actions,
+            },
+            occurredAt: now,
+          });
+          if (effect.trigger.kind === 'CANCELLATION') {
+            hooks.push({
+              event: 'workflow.cancelled',
+              workflowId: workflow.id,
+              timestamp: now,
+              data: {
+                ...base,
+                reason: effect.trigger.reason,
+                initiatedBy: effect.trigger.initiatedBy,
+                compensationSteps: effect.actions,
+              },
+            });
+          }
+          hooks.push({
+            event: 'saga.compensating',
+            workflowId: workflow.id,
+            timestamp: now,
+            data: {
+              ...base,
+              sagaId: workflow.sagaId,
+              reason: effect.trigger.reason,
+              compensationSteps: effect.actions,
+            },
+          });
+          break;
+        case 'workflow-failed': {
+          const error = effect.trigger.error ?? {
+            code: effect.trigger.reason,
+            message: effect.trigger.reason,
+            details: {},
+          };
+          await outbox.publish(
+            tx,
+            'WorkflowFailed',
+            { ...base, failedStep: effect.trigger.step, error, compensationSteps: effect.compensationSteps },
+            meta(),
+          );
+          hooks.push({
+            event: 'workflow.failed',
+            workflowId: workflow.id,
+            timestamp: now,
+            data: {
+              ...base,
+              failedStep: effect.trigger.step,
+              error,
+              compensationSteps: effect.compensationSteps,
+            },
+          });
+          break;
+        }
+        case 'compensation-requested': {
+          const { action } = effect;
+          await outbox.publish(
+            tx,
+            'CompensationRequested',
+            {
+              sagaId: workflow.sagaId,
+              workflowId: workflow.id,
+              orderId: workflow.orderId,
+              action: action.action,
+              attempt: effect.attempt,
+              reason: effect.reason,
+              parameters: effect.parameters,
+            },
+            meta(effect.eventId),
+          );
+          logs.push({
+            stepName: action.step ?? action.slot,
+            action: action.action,
+            status: 'REQUESTED',
+            attempt: effect.attempt,
+            details: {
+              eventId: effect.eventId,
+              reason: effect.reason,
+              parameters: effect.parameters,
+              round: action.round,
+            },
+          });
+          history.push({
+            eventType: 'COMPENSATION_REQUESTED',
+            stepName: action.step,
+            payload: {
+              details: `${action.action} requested (attempt ${effect.attempt})`,
+              eventId: effect.eventId,
+            },
+            occurredAt: now,
+          });
+          break;
+        }
+        case 'compensation-settled': {
+          const { action } = effect;
+          logs.push({
+            stepName: action.step ?? action.slot,
+            action: action.action,
+            status: action.status === 'COMPENSATED' ? 'COMPENSATED' : 'FAILED',
+            attempt: action.attempts,
+            details: { answer: action.answer },
+          });
+          history.push({
+            eventType: action.status === 'COMPENSATED' ? 'COMPENSATION_COMPLETED' : 'COMPENSATION_FAILED',
+            stepName: action.step,
+            payload: {
+              details:
+                `${action.action}: ${action.answer?.event ?? ''} ${action.answer?.detail ?? ''}`.trim(),
+            },
+            occurredAt: action.settledAt !== null ? new Date(action.settledAt) : now,
+          });
+          break;
+        }
+        case 'step-retry-requested': {
+          const definition = template.steps.find((step) => step.name === effect.step)!;
+          const parents = definition.after.map((name) => state.steps[name].completion?.result ?? {});
+          await outbox.publish(
+            tx,
+            'StepRetryRequested',
+            {
+              sagaId: workflow.sagaId,
+              workflowId: workflow.id,
+              orderId: workflow.orderId,
+              stepName: effect.step,
+              attempt: effect.attempt,
+              reason: effect.reason,
+              requestedBy: effect.requestedBy,
+              parameters: stringMap(Object.assign({}, ...parents)),
+            },
+            meta(effect.eventId),
+          );
+          history.push({
+            eventType: 'STEP_RETRY_REQUESTED',
+            stepName: effect.step,
+            payload: {
+              details: `${definition.service} asked to perform ${effect.step} again (attempt ${effect.attempt})`,
+            },
+            occurredAt: now,
+          });
+          break;
+        }
+        case 'workflow-finished': {
+          const finished = effect.view;
+          const completedSteps = finished.steps
+            .filter((step) => step.status === 'COMPLETED')
+            .map((step) => step.name);
+          const duration = formatIsoDuration((finished.completedAt ?? now.getTime()) - finished.startedAt);
+          await outbox.publish(
+            tx,
+            'WorkflowCompleted',
+            { ...base, status: finished.status, duration, completedSteps },
+            meta(),
+          );
+          history.push({
+            eventType: `WORKFLOW_${finished.status}`,
+            payload: {
+              details: `Workflow ${finished.status.toLowerCase()} after ${duration}`,
+              completedSteps,
+            },
+            occurredAt: finished.completedAt !== null ? new Date(finished.completedAt) : now,
+          });
+          const data = {
+            ...base,
+            status: finished.status,
+            duration,
+            completedSteps,
+            sagaId: workflow.sagaId,
+            sagaState: finished.sagaStatus,
+          };
+          if (finished.status === 'COMPLETED')
+            hooks.push({ event: 'workflow.completed', workflowId: workflow.id, timestamp: now, data });
+          else if (finished.status === 'FAILED')
+            hooks.push({ event: 'workflow.failed', workflowId: workflow.id, timestamp: now, data });
+          else hooks.push({ event: 'saga.compensated', workflowId: workflow.id, timestamp: now, data });
+          break;
+        }
+      }
+    }
+    await appendHistory(tx, workflow.id, history);
+    await appendCompensationLogs(tx, workflow.sagaId, logs, now);
+    await this.deps.webhooks.enqueue(tx, hooks, now);
+    const transition = { workflowId: workflow.id, type: workflow.type, effects: reduction.effects, view };
+    for (const listener of this.listeners) listener(transition);
+  }
+}

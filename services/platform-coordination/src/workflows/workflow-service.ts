@@ -1,0 +1,566 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { AppError, conflict, notFound, unprocessable, type Principal } from '@fv/service-kit';
+import type { Db } from '../db/instance-store.js';
+import {
+  averageDurations,
+  findSagaRecord,
+  findWorkflowRecord,
+  recentHistory,
+  type WorkflowRecord,
+} from '../db/workflow-queries.js';
+import type { HistoryEntry } from '../db/workflow-store.js';
+import { parseId } from '../domain/ids.js';
+import { formatIsoDuration } from '../domain/iso-duration.js';
+import { describePlan } from '../domain/workflow/compensation-plan.js';
+import { deriveWorkflow, type StepView } from '../domain/workflow/derive.js';
+import type { OrderFacts, WorkflowState } from '../domain/workflow/state.js';
+import {
+  executionOrder,
+  isStepName,
+  type StepName,
+  type WorkflowTemplate,
+} from '../domain/workflow/template.js';
+import type { OrdersClient } from './orders-client.js';
+import type { WorkflowEngine } from './workflow-engine.js';
+import {
+  compensationSteps,
+  estimatedCompletion,
+  sagaDocument,
+  statusDocument,
+  stepDocuments,
+  type Estimates,
+} from './workflow-document.js';
+
+export interface StartOrderInput {
+  orderId?: string;
+  customerId: string;
+  customerEmail?: string;
+  currency?: string;
+  items: {
+    productId: string;
+    quantity: number;
+    unitPrice?: string | number;
+    price?: string | number;
+    warehouseId?: string;
+  }[];
+  paymentMethod: { type: string; token: string; amount?: string | number; currency?: string };
+  shippingAddress: Record<string, string>;
+  shippingMethod: string;
+  options?: {
+    priority?: string;
+    requireSignature?: boolean;
+    giftWrap?: boolean;
+    expressProcessing?: boolean;
+  };
+  metadata?: Record<string, string>;
+}
+
+export interface CancelInput {
+  reason: string;
+  reasonDetails?: string;
+  initiatedBy: string;
+  force?: boolean;
+  metadata?: Record<string, string>;
+}
+
+export interface RetryInput {
+  fromStep?: string;
+  resetState?: boolean;
+  metadata?: Record<string, string>;
+}
+
+export interface CompensateInput {
+  reason: string;
+  fromStep?: string;
+  forceCompensation?: boolean;
+  metadata?: Record<string, string>;
+}
+
+export interface WorkflowServiceDeps {
+  engine: WorkflowEngine;
+  orders: OrdersClient;
+  prisma: Db;
+  transaction: <T>(fn: (tx: Db) => Promise<T>) => Promise<T>;
+  now?: () => Date;
+  /** How far back the estimates look, and how long they are reused. */
+  estimateWindowMs?: number;
+  estimateCacheMs?: number;
+}
+
+const FINISHED = ['COMPLETED', 'COMPENSATED', 'CANCELLED', 'FAILED'];
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function decimalText(value: string | number | undefined): string | undefined {
+  return value === undefined ? undefined : typeof value === 'number' ? String(value) : value;
+}
+
+function workflowNotFound(id: string): AppError {
+  return notFound('WORKFLOW_NOT_FOUND', `Workflow ${id} does not exist`, { workflowId: id });
+}
+
+/** The workflow API's use cases: start, status, cancel, retry, compensate, and the saga view. */
+export class WorkflowService {
+  private readonly now: () => Date;
+  private estimates: { at: number; value: Estimates } | null = null;
+
+  constructor(private readonly deps: WorkflowServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  get template(): WorkflowTemplate {
+    return this.deps.engine.template;
+  }
+
+  /** Historical averages for the estimates, refreshed at most every `estimateCacheMs`. */
+  async currentEstimates(): Promise<Estimates> {
+    const cacheMs = this.deps.estimateCacheMs ?? 30_000;
+    if (this.estimates && Date.now() - this.estimates.at < cacheMs) return this.estimates.value;
+    const since = new Date(this.now().getTime() - (this.deps.estimateWindowMs ?? 30 * 86_400_000));
+    const value = await averageDurations(this.deps.prisma, this.template.type, since);
+    this.estimates = { at: Date.now(), value };
+    return value;
+  }
+
+  private async record(db: Db, rawId: string): Promise<WorkflowRecord> {
+    const id = parseId(rawId, ['wf', 'ord']);
+    if (!id) throw workflowNotFound(rawId);
+    const record = await findWorkflowRecord(db, this.template.type, id);
+    if (!record || !record.saga) throw workflowNotFound(rawId);
+    return record;
+  }
+
+  async status(rawId: string) {
+    const record = await this.record(this.deps.prisma, rawId);
+    const history = await recentHistory(this.deps.prisma, record.id, 200);
+    return statusDocument(this.template, record, history, await this.currentEstimates());
+  }
+
+  async saga(rawId: string) {
+    const id = parseId(rawId, ['saga']);
+    const record = id ? await findSagaRecord(this.deps.prisma, id) : null;
+    if (!record || !record.saga)
+      throw notFound('SAGA_NOT_FOUND', `Saga ${rawId} does not exist`, { sagaId: rawId });
+    const history = await recentHistory(this.deps.prisma, record.id, 200);
+    return sagaDocument(this.template, record, history);
+  }
+
+  /**
+   * POST /workflows/order/start. A new order is handed to the order service (which validates, prices and
+   * stores it); the workflow is created at once and follows the order's events. With `orderId`, the order
+   * was placed already and the workflow follows it. An idempotency key replays the first answer for the
+   * same body and refuses another body (409 WORKFLOW_ALREADY_EXISTS).
+   */
+  async start(
+    principal: Principal,
+    input: StartOrderInput,
+    idempotencyKey: string | null,
+    traceparent: string | null,
+  ): Promise<{ replayed: boolean; body: Record<string, unknown> }> {
+    const requestHash = createHash('sha256').update(canonical(input)).digest('hex');
+    if (idempotencyKey) {
+      const previous = await this.deps.prisma.workflowStartRequest.findUnique({
+        where: { callerId_idempotencyKey: { callerId: principal.sub, idempotencyKey } },
+      });
+      if (previous) return this.replay(previous, requestHash);
+    }
+    const customerId = parseId(input.customerId, ['cust'])!;
+    let orderId: string;
+    let placed: { totalAmount: string | null; currency: string | null } = {
+      totalAmount: null,
+      currency: null,
+    };
+    if (input.orderId) {
+      orderId = parseId(input.orderId, ['ord'])!;
+      const existing = await findWorkflowRecord(this.deps.prisma, this.template.type, orderId);
+      if (existing && (existing.context as unknown as WorkflowState).request) {
+        throw conflict('WORKFLOW_ALREADY_EXISTS', `A workflow for order ${orderId} was already started`, {
+          workflowId: existing.id,
+          orderId,
+        });
+      }
+    } else {
+      const { orderId: _omit, customerEmail, ...order } = input;
+      const body = {
+        ...order,
+        customerId,
+        ...(customerEmail ? { customerEmail } : {}),
+        items: input.items.map(({ price, unitPrice, ...item }) => ({
+          ...item,
+          ...((unitPrice ?? price) !== undefined ? { unitPrice: decimalText(unitPrice ?? price) } : {}),
+        })),
+      };
+      const key = idempotencyKey
+        ? `coordination-${createHash('sha256').update(`${principal.sub}\n${idempotencyKey}`).digest('hex').slice(0, 48)}`
+        : `coordination-${randomUUID()}`;
+      const result = await this.deps.orders.placeOrder(body, key, traceparent);
+      orderId = result.orderId;
+      placed = { totalAmount: result.totalAmount, currency: result.currency };
+    }
+    const order: OrderFacts = {
+      customerId,
+      customerEmail: input.customerEmail ?? null,
+      totalAmount: placed.totalAmount ?? decimalText(input.paymentMethod.amount) ?? null,
+      currency: placed.currency ?? input.currency ?? input.paymentMethod.currency ?? null,
+      priority: input.options?.priority ?? 'NORMAL',
+      itemCount: input.items.reduce((sum, item) => sum + item.quantity, 0),
+      shippingMethod: input.shippingMethod,
+      paymentMethod: input.paymentMethod.type,
+      metadata: { ...(input.metadata ?? {}) },
+    };
+    try {
+      return await this.deps.transaction(async (tx) => {
+        const change = await this.deps.engine.start(
+          tx,
+          orderId,
+          { kind: 'start', at: this.now().getTime(), order, requestedBy: principal.sub },
+          { causationId: null, traceparent },
+        );
+        const record = (await findWorkflowRecord(tx, this.template.type, change.workflow.id))!;
+        const body = this.startDocument(record, await this.currentEstimates());
+        if (idempotencyKey) {
+          await tx.workflowStartRequest.create({
+            data: {
+              callerId: principal.sub,
+              idempotencyKey,
+              requestHash,
+              workflowId: record.id,
+              response: body,
+            },
+          });
+        }
+        return { replayed: false, body };
+      });
+    } catch (error) {
+      // The same key raced with itself: the first answer stands.
+      if (idempotencyKey && (error as { code?: string }).code === 'P2002') {
+        const previous = await this.deps.prisma.workflowStartRequest.findUnique({
+          where: { callerId_idempotencyKey: { callerId: principal.sub, idempotencyKey } },
+        });
+        if (previous) return this.replay(previous, requestHash);
+      }
+      throw error;
+    }
+  }
+
+  private replay(
+    previous: { requestHash: string; workflowId: string; response: unknown },
+    requestHash: string,
+  ) {
+    if (previous.requestHash !== requestHash) {
+      throw conflict(
+        'WORKFLOW_ALREADY_EXISTS',
+        'This X-Idempotency-Key already started a workflow with a different request',
+        { workflowId: previous.workflowId, reason: 'IDEMPOTENCY_KEY_REUSED' },
+      );
+    }
+    return { replayed: true, body: previous.response as Record<string, unknown> };
+  }
+
+  private startDocument(record: WorkflowRecord, estimates: Estimates) {
+    const state = record.context as unknown as WorkflowState;
+    return {
+      workflowId: record.id,
+      workflowType: record.workflowType,
+      status: record.status,
+      orderId: record.correlationId,
+      customerId: record.customerId,
+      currentStep: record.currentStep,
+      estimatedCompletion: estimatedCompletion(record, estimates),
+      steps: stepDocuments(this.template, record, estimates),
+      saga: {
+        sagaId: record.saga!.id,
+        state: record.saga!.status,
+        compensationPlan: describePlan(this.template, state)
+          .filter((entry) => entry.step !== 'CANCEL_ORDER')
+          .map((entry) => entry.step),
+      },
+      timeline: { started: record.startedAt.toISOString(), lastUpdate: record.updatedAt.toISOString() },
+      createdAt: record.createdAt.toISOString(),
+    };
+  }
+
+  /** POST /workflows/{id}/cancel: compensation of what was done, the order cancelled, the customer told. */
+  async cancel(rawId: string, input: CancelInput, principal: Principal, traceparent: string | null) {
+    const record = await this.record(this.deps.prisma, rawId);
+    const state = record.context as unknown as WorkflowState;
+    if (record.status === 'CANCELLING' && state.trigger?.kind === 'CANCELLATION') {
+      return this.cancelDocument(record, input, await this.currentEstimates());
+    }
+    if (FINISHED.includes(record.status) || record.status === 'COMPENSATING') {
+      throw unprocessable(
+        'INVALID_WORKFLOW_STATE',
+        `Workflow ${record.id} is ${record.status} and cannot be cancelled`,
+        {
+          workflowId: record.id,
+          status: record.status,
+        },
+      );
+    }
+    const view = deriveWorkflow(this.template, state);
+    const fulfilling =
+      view.steps.find((step) => step.name === 'SHIPPING_LABEL_CREATION')!.status === 'COMPLETED';
+    if (fulfilling && !input.force) {
+      throw unprocessable(
+        'INVALID_WORKFLOW_STATE',
+        `Workflow ${record.id} has a shipping label already; cancelling it means voiding the label and giving the payment back: send force: true`,
+        { workflowId: record.id, status: record.status, reason: 'FULFILLMENT_STARTED', field: 'body.force' },
+      );
+    }
+    const at = this.now().getTime();
+    const history: HistoryEntry[] = [
+      {
+        eventType: 'CANCELLATION_REQUESTED',
+        payload: {
+          details: `Cancellation requested by ${input.initiatedBy}: ${input.reason}`,
+          requestedBy: principal.sub,
+          ...input,
+        },
+        occurredAt: new Date(at),
+      },
+    ];
+    const change = await this.deps.transaction((tx) =>
+      this.deps.engine.command(
+        tx,
+        record.id,
+        {
+          kind: 'cancel',
+          at,
+          reason: input.reason,
+          initiatedBy: input.initiatedBy,
+          details: input.reasonDetails ?? null,
+          force: input.force ?? false,
+        },
+        { causationId: null, traceparent },
+        history,
+      ),
+    );
+    if (!change) throw workflowNotFound(rawId);
+    const updated = (await findWorkflowRecord(this.deps.prisma, this.template.type, record.id))!;
+    return this.cancelDocument(updated, input, await this.currentEstimates());
+  }
+
+  private cancelDocument(record: WorkflowRecord, input: CancelInput, estimates: Estimates) {
+    const state = record.context as unknown as WorkflowState;
+    const actions = ((record.saga!.compensationState as { actions?: unknown[] } | null)?.actions ??
+      []) as Parameters<typeof compensationSteps>[1];
+    const planned = new Set(actions.map((action) => action.action));
+    const notApplicable = describePlan(this.template, state)
+      .filter((entry) => !planned.has(entry.step as never))
+      .map((entry) => ({ step: entry.step, status: 'NOT_APPLICABLE', description: entry.description }));
+    const payment = actions.find((action) => action.slot === 'PAYMENT');
+    const paid = record.steps.find((step) => step.stepName === 'PAYMENT_PROCESSING')?.output as {
+      amount?: string;
+      currency?: string;
+    } | null;
+    return {
+      workflowId: record.id,
+      status: record.status,
+      cancelledAt: new Date(state.trigger?.at ?? this.now().getTime()).toISOString(),
+      reason: state.trigger?.reason ?? input.reason,
+      saga: {
+        sagaId: record.saga!.id,
+        state: record.saga!.status,
+        compensationSteps: [...compensationSteps(this.template, actions), ...notApplicable],
+      },
+      estimatedCompensationTime:
+        estimates.compensation === null ? null : formatIsoDuration(estimates.compensation),
+      refund: {
+        eligible: payment !== undefined,
+        amount: payment ? (paid?.amount ?? null) : null,
+        currency: payment ? (paid?.currency ?? null) : null,
+        method: payment ? 'ORIGINAL_PAYMENT_METHOD' : null,
+      },
+    };
+  }
+
+  /** POST /workflows/{id}/retry: the owner of the step is asked (StepRetryRequested) to perform it again. */
+  async retry(rawId: string, input: RetryInput, principal: Principal, traceparent: string | null) {
+    const record = await this.record(this.deps.prisma, rawId);
+    if (record.status !== 'STARTED' && record.status !== 'IN_PROGRESS') {
+      throw unprocessable(
+        'INVALID_WORKFLOW_STATE',
+        `Workflow ${record.id} is ${record.status}; only a running workflow can be retried`,
+        {
+          workflowId: record.id,
+          status: record.status,
+        },
+      );
+    }
+    const state = record.context as unknown as WorkflowState;
+    const view = deriveWorkflow(this.template, state);
+    let step: StepView | undefined;
+    if (input.fromStep !== undefined) {
+      if (!isStepName(input.fromStep)) {
+        throw new AppError(
+          'INVALID_REQUEST',
+          `body.fromStep must be one of ${this.template.steps.map((s) => s.name).join(', ')}`,
+          {
+            details: {
+              fields: [{ field: 'body.fromStep', rule: 'enum', message: 'is not a step of the workflow' }],
+            },
+          },
+        );
+      }
+      step = view.steps.find((candidate) => candidate.name === input.fromStep);
+      if (!step || (step.status !== 'IN_PROGRESS' && step.status !== 'FAILED')) {
+        throw unprocessable(
+          'INVALID_WORKFLOW_STATE',
+          `Step ${input.fromStep} is ${step?.status ?? 'unknown'}; only a step in progress or failed can be retried`,
+          {
+            workflowId: record.id,
+            step: input.fromStep,
+            stepStatus: step?.status ?? null,
+            field: 'body.fromStep',
+          },
+        );
+      }
+    } else {
+      const ordered = executionOrder(this.template).map((definition) =>
+        view.steps.find((s) => s.name === definition.name)!,
+      );
+      step =
+        ordered.find((candidate) => candidate.status === 'FAILED') ??
+        ordered.find((candidate) => candidate.status === 'IN_PROGRESS');
+      if (!step) {
+        throw unprocessable(
+          'INVALID_WORKFLOW_STATE',
+          `Workflow ${record.id} has no failed step and no step in progress`,
+          {
+            workflowId: record.id,
+          },
+        );
+      }
+    }
+    const definition = this.template.steps.find((candidate) => candidate.name === step!.name)!;
+    if (step.attempts >= definition.retryPolicy.maxAttempts) {
+      throw unprocessable(
+        'INVALID_WORKFLOW_STATE',
+        `Step ${step.name} already had ${step.attempts} attempts (at most ${definition.retryPolicy.maxAttempts})`,
+        {
+          workflowId: record.id,
+          step: step.name,
+          attempts: step.attempts,
+          reason: 'RETRY_LIMIT_REACHED',
+        },
+      );
+    }
+    const at = this.now().getTime();
+    const reason = input.metadata?.retryReason
+      ? `MANUAL_RETRY: ${input.metadata.retryReason}`
+      : 'MANUAL_RETRY';
+    const change = await this.deps.transaction((tx) =>
+      this.deps.engine.command(
+        tx,
+        record.id,
+        {
+          kind: 'retry',
+          at,
+          step: step!.name as StepName,
+          reason,
+          requestedBy: input.metadata?.initiatedBy ?? principal.sub,
+          eventId: randomUUID(),
+        },
+        { causationId: null, traceparent },
+        [],
+      ),
+    );
+    if (!change) throw workflowNotFound(rawId);
+    const after = change.reduction.view;
+    return {
+      workflowId: record.id,
+      status: after.status,
+      retryAttempt: after.steps.find((candidate) => candidate.name === step!.name)!.attempts,
+      resumedAt: new Date(at).toISOString(),
+      currentStep: step.name,
+    };
+  }
+
+  /** POST /sagas/{id}/compensate. */
+  async compensate(
+    rawSagaId: string,
+    input: CompensateInput,
+    principal: Principal,
+    traceparent: string | null,
+  ) {
+    const id = parseId(rawSagaId, ['saga']);
+    const record = id ? await findSagaRecord(this.deps.prisma, id) : null;
+    if (!record || !record.saga)
+      throw notFound('SAGA_NOT_FOUND', `Saga ${rawSagaId} does not exist`, { sagaId: rawSagaId });
+    const sagaStatus = record.saga.status;
+    const allowed =
+      sagaStatus === 'ACTIVE' ||
+      sagaStatus === 'COMPENSATION_FAILED' ||
+      (sagaStatus === 'COMPLETED' && input.forceCompensation);
+    if (!allowed) {
+      throw unprocessable(
+        'INVALID_WORKFLOW_STATE',
+        sagaStatus === 'COMPLETED'
+          ? `Saga ${record.saga.id} completed; compensating a completed saga needs forceCompensation: true`
+          : `Saga ${record.saga.id} is ${sagaStatus} and cannot be compensated now`,
+        {
+          sagaId: record.saga.id,
+          state: sagaStatus,
+          ...(sagaStatus === 'COMPLETED' ? { field: 'body.forceCompensation' } : {}),
+        },
+      );
+    }
+    if (input.fromStep !== undefined && !isStepName(input.fromStep)) {
+      throw new AppError(
+        'INVALID_REQUEST',
+        `body.fromStep must be one of ${this.template.steps.map((s) => s.name).join(', ')}`,
+        {
+          details: {
+            fields: [{ field: 'body.fromStep', rule: 'enum', message: 'is not a step of the workflow' }],
+          },
+        },
+      );
+    }
+    const at = this.now().getTime();
+    const change = await this.deps.transaction((tx) =>
+      this.deps.engine.command(
+        tx,
+        record.id,
+        {
+          kind: 'compensate',
+          at,
+          reason: input.reason,
+          fromStep: (input.fromStep as StepName | undefined) ?? null,
+          initiatedBy: input.metadata?.initiatedBy ?? principal.sub,
+          force: input.forceCompensation ?? false,
+        },
+        { causationId: null, traceparent },
+        [
+          {
+            eventType: 'COMPENSATION_REQUESTED_BY_OPERATOR',
+            payload: { details: `Compensation requested by ${principal.sub}: ${input.reason}`, ...input },
+            occurredAt: new Date(at),
+          },
+        ],
+      ),
+    );
+    if (!change) throw notFound('SAGA_NOT_FOUND', `Saga ${rawSagaId} does not exist`, { sagaId: rawSagaId });
+    const updated = (await findSagaRecord(this.deps.prisma, record.saga.id))!;
+    const actions = ((updated.saga!.compensationState as { actions?: unknown[] } | null)?.actions ??
+      []) as Parameters<typeof compensationSteps>[1];
+    const requested = change.reduction.effects.find((effect) => effect.type === 'compensation-requested');
+    const estimates = await this.currentEstimates();
+    return {
+      sagaId: updated.saga!.id,
+      state: updated.saga!.status,
+      compensationId: requested?.type === 'compensation-requested' ? requested.eventId : null,
+      compensationSteps: compensationSteps(this.template, actions),
+      estimatedCompletionTime:
+        estimates.compensation === null ? null : formatIsoDuration(estimates.compensation),
+    };
+  }
+}

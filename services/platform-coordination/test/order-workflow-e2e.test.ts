@@ -1,0 +1,287 @@
+import { randomUUID } from 'node:crypto';
+import { topicOf, type EventName } from '@fv/contracts';
+import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
+import { startGroupAtEnd, uniqueName, waitFor, type TestDatabase } from '@fv/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The real order service, run in this process: the workflow is handed to it over HTTP and followed through its events.
+import type { OrdersConfig } from '../../orders/src/config.js';
+import type { PrismaClient as OrdersPrisma } from '../../orders/src/generated/prisma/client.js';
+import { createOrdersService } from '../../orders/src/service.js';
+import type { CoordinationRuntime } from '../src/runtime.js';
+import { closeProducer, kafka, publish, startObserver, waitForWorkflow } from './saga-support.js';
+import { admin, env, testDatabase } from './support.js';
+
+const ORDERS_CONSUMES: EventName[] = [
+  'InventoryReserved',
+  'InventoryReservationFailed',
+  'DeliveryScheduled',
+  'DeliverySchedulingFailed',
+  'CompensationRequested',
+  'ProductCreated',
+  'ProductUpdated',
+  'PriceChanged',
+  'ProductDeleted',
+];
+
+let ordersDatabase: TestDatabase;
+let database: TestDatabase;
+let orders: ServiceRuntime<OrdersPrisma, OrdersConfig>;
+let ordersUrl: string;
+let runtime: CoordinationRuntime;
+const productId = randomUUID();
+
+beforeAll(async () => {
+  ordersDatabase = await testDatabase('e2e-orders');
+  database = await testDatabase('e2e-coordination');
+  const ordersName = uniqueName('orders');
+  await Promise.all(
+    [ordersName, `${ordersName}-price-list`].map((group) =>
+      startGroupAtEnd(
+        kafka,
+        group,
+        ORDERS_CONSUMES.map((name) => topicOf(name)),
+      ),
+    ),
+  );
+  orders = await createServiceRuntime(createOrdersService(), {
+    env: {
+      ...env(ordersDatabase),
+      SERVICE_NAME: ordersName,
+      LIVE_CONFIG: 'false',
+      PAYMENT_TIMEOUT_MS: '1000',
+      PAYMENT_RETRY_DELAYS_MS: '50',
+    },
+  });
+  await orders.start();
+  await waitFor(() => orders.consumers.every((consumer) => consumer.joined), {
+    timeoutMs: 60_000,
+    description: 'orders consumers',
+  });
+  ordersUrl = await orders.app.listen({ port: 0, host: '127.0.0.1' });
+  runtime = await startObserver(database, { ORDERS_URL: ordersUrl });
+  await publish('ProductCreated', {
+    eventId: randomUUID(),
+    occurredAt: Date.now(),
+    correlationId: productId,
+    causationId: null,
+    producer: 'product-catalog',
+    productId,
+    sku: `SKU-${productId.slice(0, 8)}`,
+    name: 'Walnut desk',
+    description: null,
+    categoryId: null,
+    price: '599.99',
+    currency: 'USD',
+    status: 'ACTIVE',
+    attributes: {},
+  });
+  await waitFor(
+    async () => (await orders.context.prisma.productPrice.count({ where: { productId } })) === 1,
+    {
+      description: 'the order service to price the product',
+    },
+  );
+});
+afterAll(async () => {
+  await runtime?.stop();
+  await orders?.stop().catch(() => undefined);
+  await closeProducer();
+  await database?.dispose();
+  await ordersDatabase?.dispose();
+});
+
+function start(body: Record<string, unknown>, key: string) {
+  return runtime.app.inject({
+    method: 'POST',
+    url: '/api/v1/workflows/order/start',
+    headers: { authorization: admin, 'x-idempotency-key': key },
+    payload: body,
+  });
+}
+
+const request = (customerId: string) => ({
+  customerId: `cust-${customerId}`,
+  customerEmail: 'ada@example.com',
+  items: [{ productId, quantity: 2, unitPrice: 599.99, warehouseId: 'wh-001' }],
+  paymentMethod: { type: 'CREDIT_CARD', token: 'tok_visa_4242', amount: 1199.98, currency: 'USD' },
+  shippingAddress: {
+    name: 'Ada Lovelace',
+    street: '1 Main St',
+    city: 'New York',
+    state: 'NY',
+    zipCode: '10001',
+    country: 'US',
+  },
+  shippingMethod: 'STANDARD',
+  options: { priority: 'NORMAL', requireSignature: true, giftWrap: false, expressProcessing: false },
+  metadata: { source: 'web_checkout' },
+});
+
+describe('POST /workflows/order/start with the order service', () => {
+  it('hands the order over, creates the workflow at once and follows it step by step to COMPLETED', async () => {
+    const customerId = randomUUID();
+    const key = `checkout-${randomUUID()}`;
+    const response = await start(request(customerId), key);
+    expect(response.statusCode).toBe(201);
+    const started = response.json();
+    expect(started).toMatchObject({
+      workflowType: 'ORDER_FULFILLMENT',
+      status: 'STARTED',
+      customerId,
+      currentStep: 'INVENTORY_RESERVATION',
+      saga: {
+        state: 'ACTIVE',
+        compensationPlan: ['CANCEL_SHIPMENT', 'VOID_PAYMENT', 'RELEASE_INVENTORY', 'NOTIFY_CUSTOMER'],
+      },
+    });
+    expect(
+      started.steps.map((step: { name: string; status: string }) => `${step.name}:${step.status}`),
+    ).toEqual([
+      'INVENTORY_RESERVATION:IN_PROGRESS',
+      'PAYMENT_PROCESSING:PENDING',
+      'ORDER_CONFIRMATION:PENDING',
+      'FULFILLMENT_PREPARATION:PENDING',
+      'SHIPPING_LABEL_CREATION:PENDING',
+      'CUSTOMER_NOTIFICATION:PENDING',
+    ]);
+    const orderId = started.orderId as string;
+    const order = await orders.context.prisma.order.findUnique({ where: { id: orderId } });
+    expect(order).toMatchObject({ status: 'PENDING', customerId });
+
+    const replay = await start(request(customerId), key);
+    expect(replay.statusCode).toBe(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.json().workflowId).toBe(started.workflowId);
+    const reused = await start({ ...request(customerId), shippingMethod: 'EXPRESS' }, key);
+    expect(reused.statusCode).toBe(409);
+    expect(reused.json().error).toMatchObject({
+      code: 'WORKFLOW_ALREADY_EXISTS',
+      details: { workflowId: started.workflowId },
+    });
+    expect(await orders.context.prisma.order.count({ where: { customerId } })).toBe(1);
+
+    // Inventory reserves; the order service authorizes the payment and confirms the order.
+    const reservationId = randomUUID();
+    await publish('InventoryReserved', {
+      eventId: randomUUID(),
+      occurredAt: Date.now(),
+      correlationId: orderId,
+      causationId: null,
+      producer: 'inventory',
+      orderId,
+      reservationId,
+      items: [{ productId, quantity: 2, warehouseId: 'wh-001' }],
+      expiresAt: null,
+    });
+    const confirmed = await waitForWorkflow(
+      runtime,
+      orderId,
+      (body) => body.currentStep === 'SHIPPING_LABEL_CREATION',
+      'payment and confirmation by the order service',
+    );
+    expect(confirmed.steps[1]).toMatchObject({
+      status: 'COMPLETED',
+      result: { amount: '1199.98', currency: 'USD', status: 'AUTHORIZED', provider: 'simulator' },
+    });
+    expect(confirmed.steps[2]).toMatchObject({ status: 'COMPLETED', result: { reservationId } });
+    // Delivery schedules the shipment; the order service captures the payment and completes the order.
+    const shipmentId = randomUUID();
+    await publish('DeliveryScheduled', {
+      eventId: randomUUID(),
+      occurredAt: Date.now(),
+      correlationId: orderId,
+      causationId: null,
+      producer: 'delivery',
+      orderId,
+      customerId,
+      shipmentId,
+      labelNumber: 'FV000000000042',
+      trackingId: 'SIM00000000000042',
+      carrier: 'SIMULATED',
+      serviceLevel: 'STANDARD',
+      shippingAddress: {
+        name: 'Ada Lovelace',
+        street: '1 Main St',
+        city: 'New York',
+        state: 'NY',
+        zipCode: '10001',
+        country: 'US',
+        phone: null,
+      },
+      estimatedDeliveryAt: null,
+      labelUrl: null,
+    });
+    await waitForWorkflow(
+      runtime,
+      orderId,
+      (body) => body.steps[3]!.status === 'COMPLETED',
+      'the order service to complete the order',
+    );
+    await publish('NotificationSent', {
+      eventId: randomUUID(),
+      occurredAt: Date.now(),
+      correlationId: orderId,
+      causationId: null,
+      producer: 'notifications',
+      notificationId: randomUUID(),
+      customerId,
+      orderId,
+      channel: 'EMAIL',
+      templateId: 'order-confirmed',
+      recipient: 'ada@example.com',
+      provider: 'local',
+      attempt: 1,
+    });
+    const done = await waitForWorkflow(
+      runtime,
+      started.workflowId,
+      (body) => body.status === 'COMPLETED',
+      'completion',
+    );
+    expect(done.progress.percentage).toBe(100);
+    expect(done.steps[3]!.result).toMatchObject({ shipmentId });
+    expect((await orders.context.prisma.order.findUnique({ where: { id: orderId } }))?.status).toBe(
+      'COMPLETED',
+    );
+    // What the order service published is in the workflow's history.
+    const history = await runtime.context.prisma.workflowEvent.findMany({
+      where: { workflowId: started.workflowId, sourceEventId: { not: null } },
+    });
+    expect(
+      history
+        .filter((entry) => (entry.payload as { producer?: string }).producer === 'orders')
+        .map((entry) => entry.eventType),
+    ).toEqual(expect.arrayContaining(['PaymentProcessed', 'OrderConfirmed', 'OrderCompleted']));
+  });
+
+  it("passes the order service's refusal on and stores nothing; answers 503 when it cannot be reached", async () => {
+    const customers = [randomUUID(), randomUUID(), randomUUID()];
+    const unknownProduct = { ...request(customers[0]!), items: [{ productId: randomUUID(), quantity: 1 }] };
+    unknownProduct.paymentMethod = { type: 'CREDIT_CARD', token: 'tok_visa_4242', currency: 'USD' } as never;
+    const refused = await start(unknownProduct, `k-${randomUUID()}`);
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().error).toMatchObject({
+      code: 'UNPROCESSABLE_ENTITY',
+      details: { reason: 'UNKNOWN_PRODUCT', service: 'orders' },
+    });
+    const invalid = await start(
+      {
+        ...request(customers[1]!),
+        shippingAddress: { street: '1 Main St', city: 'NYC', zipCode: '10001', country: 'usa' },
+      },
+      `k-${randomUUID()}`,
+    );
+    expect(invalid.statusCode).toBe(400);
+    expect(JSON.stringify(invalid.json().error.details)).toContain('country');
+    await orders.stop();
+    const unreachable = await start(request(customers[2]!), `k-${randomUUID()}`);
+    expect(unreachable.statusCode).toBe(503);
+    expect(unreachable.json().error).toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      details: { service: 'orders' },
+    });
+    expect(await runtime.context.prisma.workflow.count({ where: { customerId: { in: customers } } })).toBe(0);
+    // Only the first test's request was remembered: refused requests leave no idempotency record.
+    expect(await runtime.context.prisma.workflowStartRequest.count()).toBe(1);
+  });
+});
