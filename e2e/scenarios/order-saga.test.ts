@@ -142,14 +142,29 @@ describe('the order saga, end to end', () => {
     expect(notifications.some((n) => n.channel === 'EMAIL')).toBe(true);
   });
 
-  it('cancels an order for more stock than exists, with nothing reserved', async () => {
+  it('closes an order for more stock than exists, with nothing reserved and the saga compensated', async () => {
+    const customerId = randomUUID();
     const productId = await stockedProduct(2);
-    const order = await placeOrder(randomUUID(), productId, 5, 'tok_visa_4242');
-    await waitFor(async () => (await orderStatus(order.orderId)) === 'CANCELLED', {
+    const order = await placeOrder(customerId, productId, 5, 'tok_visa_4242');
+    // The order service closes the order itself on InventoryReservationFailed; the coordination service
+    // compensates what applies (nothing was reserved or paid: only the customer is told).
+    await waitFor(async () => (await orderStatus(order.orderId)) === 'INVENTORY_FAILED', {
       timeoutMs: 90_000,
       intervalMs: 500,
-      description: 'the order to be cancelled',
+      description: 'the order to fail on inventory',
     });
+    const workflow = await waitFor(
+      async () => {
+        const { status, body } = await call<{ status: string; saga: { state: string } }>(
+          'GET',
+          `${platform.url('platform-coordination')}/api/v1/workflows/${order.orderId}/status`,
+          admin,
+        );
+        return status === 200 && body.saga.state === 'COMPENSATED' && body;
+      },
+      { timeoutMs: 90_000, intervalMs: 500, description: 'the saga to be compensated' },
+    );
+    expect(workflow.status).toBe('COMPENSATED');
     expect(await stockOf(productId)).toEqual({ onHand: 2, reserved: 0, available: 2 });
   });
 
