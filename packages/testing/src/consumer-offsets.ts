@@ -30,7 +30,7 @@ export async function startGroupAtEnd(kafka: Kafka, groupId: string, topics: str
       const offsets = (
         await Promise.all(
           topics.map(async (topic) =>
-            (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => ({
+            (await retryingKafka(() => admin.fetchTopicOffsets(topic))).map(({ partition, high }) => ({
               topic,
               partition,
               offset: high,
@@ -65,8 +65,8 @@ export async function waitUntilConsumed(
       async () => {
         const behind: string[] = [];
         for (const topic of topics) {
-          const ends = await admin.fetchTopicOffsets(topic);
-          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          const ends = await retryingKafka(() => admin.fetchTopicOffsets(topic));
+          const [committed] = await retryingKafka(() => admin.fetchOffsets({ groupId, topics: [topic] }));
           for (const end of ends) {
             const at = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
             if (Number(at) < Number(end.high))
@@ -82,5 +82,20 @@ export async function waitUntilConsumed(
     });
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Retries a Kafka admin call that failed with a retriable broker error — typically "not the leader"
+ * right after the topic was created, while its partitions' leadership settles.
+ */
+export async function retryingKafka<T>(call: () => Promise<T>, attempts = 10): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= attempts || !(error as { retriable?: boolean }).retriable) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
   }
 }
