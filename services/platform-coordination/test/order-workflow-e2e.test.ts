@@ -176,7 +176,11 @@ describe('POST /workflows/order/start with the order service', () => {
     const confirmed = await waitForWorkflow(
       runtime,
       orderId,
-      (body) => body.currentStep === 'SHIPPING_LABEL_CREATION',
+      // PaymentProcessed and OrderConfirmed travel on different topics: wait until both were applied.
+      (body) =>
+        body.currentStep === 'SHIPPING_LABEL_CREATION' &&
+        (body.steps[1]?.result as { status?: string } | undefined)?.status === 'AUTHORIZED' &&
+        (body.steps[2]?.result as { reservationId?: string } | undefined)?.reservationId !== undefined,
       'payment and confirmation by the order service',
     );
     expect(confirmed.steps[1]).toMatchObject({

@@ -142,11 +142,11 @@ describe('the saga observer', () => {
     expect(await requestsFor(story.orderId)).toEqual([]);
   });
 
-  it('an inventory failure ends COMPENSATED with only the customer told (nothing was reserved or paid)', async () => {
+  it('an inventory failure ends COMPENSATED with the order cancelled and the customer told (nothing was reserved or paid)', async () => {
     const story = new OrderStory();
     await publish('OrderCreated', story.created());
     await publish('InventoryReservationFailed', story.reservationFailed());
-    await answerCompensations(story, 1);
+    await answerCompensations(story, 2);
     const done = await waitForWorkflow(
       runtime,
       story.orderId,
@@ -157,6 +157,7 @@ describe('the saga observer', () => {
     expect(done.steps[0]).toMatchObject({ status: 'FAILED', error: { code: 'INSUFFICIENT_STOCK' } });
     await outboxDrained(runtime);
     expect((await requestsFor(story.orderId)).map((event) => `${event.action}#${event.attempt}`)).toEqual([
+      'CANCEL_ORDER#1',
       'NOTIFY_CUSTOMER#1',
     ]);
     const failed = await events.waitFor(
@@ -167,16 +168,16 @@ describe('the saga observer', () => {
     expect(failed).toMatchObject({
       failedStep: 'INVENTORY_RESERVATION',
       error: { code: 'INSUFFICIENT_STOCK' },
-      compensationSteps: ['NOTIFY_CUSTOMER'],
+      compensationSteps: ['CANCEL_ORDER', 'NOTIFY_CUSTOMER'],
     });
   });
 
-  it('a payment failure releases the stock and tells the customer, each requested once, in that order', async () => {
+  it('a payment failure cancels the order, releases the stock and tells the customer, each requested once, in that order', async () => {
     const story = new OrderStory();
     await publish('OrderCreated', story.created());
     await publish('InventoryReserved', story.reserved());
     await publish('PaymentFailed', story.paymentFailed());
-    await answerCompensations(story, 2);
+    await answerCompensations(story, 3);
     const done = await waitForWorkflow(
       runtime,
       story.orderId,
@@ -187,24 +188,25 @@ describe('the saga observer', () => {
       done.saga.compensationExecuted.map(
         (entry: { step: string; status: string }) => `${entry.step}:${entry.status}`,
       ),
-    ).toEqual(['RELEASE_INVENTORY:COMPENSATED', 'NOTIFY_CUSTOMER:COMPENSATED']);
+    ).toEqual(['CANCEL_ORDER:COMPENSATED', 'RELEASE_INVENTORY:COMPENSATED', 'NOTIFY_CUSTOMER:COMPENSATED']);
     await outboxDrained(runtime);
     const requests = await requestsFor(story.orderId);
     expect(requests.map((event) => `${event.action}#${event.attempt}`)).toEqual([
+      'CANCEL_ORDER#1',
       'RELEASE_INVENTORY#1',
       'NOTIFY_CUSTOMER#1',
     ]);
-    expect(requests[0]).toMatchObject({
+    expect(requests[1]).toMatchObject({
       reason: 'PAYMENT_FAILED',
       parameters: { reservationId: story.reservationId },
     });
-    expect(requests[1]!.parameters).toMatchObject({
+    expect(requests[2]!.parameters).toMatchObject({
       customerId: story.customerId,
       customerEmail: 'ada@example.com',
     });
   });
 
-  it('a delivery failure voids the payment, releases the stock and tells the customer, once each', async () => {
+  it('a delivery failure cancels the order, voids the payment, releases the stock and tells the customer, once each', async () => {
     const story = new OrderStory();
     for (const [name, event] of [
       ['OrderCreated', story.created()],
@@ -215,7 +217,7 @@ describe('the saga observer', () => {
     ] as const) {
       await publish(name, event as EventMap[typeof name] as never);
     }
-    await answerCompensations(story, 3);
+    await answerCompensations(story, 4);
     const done = await waitForWorkflow(
       runtime,
       story.orderId,
@@ -227,6 +229,7 @@ describe('the saga observer', () => {
     ).toMatchObject({ status: 'FAILED', error: { code: 'ADDRESS_INVALID' } });
     await outboxDrained(runtime);
     expect((await requestsFor(story.orderId)).map((event) => event.action)).toEqual([
+      'CANCEL_ORDER',
       'VOID_PAYMENT',
       'RELEASE_INVENTORY',
       'NOTIFY_CUSTOMER',
@@ -243,6 +246,6 @@ describe('the saga observer', () => {
     });
     expect(
       saga.json().compensationState.log.filter((log: { status: string }) => log.status === 'REQUESTED'),
-    ).toHaveLength(3);
+    ).toHaveLength(4);
   });
 });

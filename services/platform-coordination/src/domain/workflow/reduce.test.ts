@@ -214,12 +214,35 @@ describe('the order fulfilment saga', () => {
     expect(run.effects.filter((e) => e.type === 'step-settled')).toHaveLength(6);
   });
 
-  it('compensates a payment failure by releasing the stock and telling the customer, once each, in order', () => {
+  it('compensates a payment failure by cancelling the order, releasing the stock and telling the customer, once each, in order', () => {
     let run = feed([created(), reserved(), paymentFailed()]);
     expect(view(run).status).toBe('COMPENSATING');
-    expect(requested(run)).toEqual(['RELEASE_INVENTORY#1']);
+    expect(requested(run)).toEqual(['CANCEL_ORDER#1']);
     const failed = run.effects.find((e) => e.type === 'workflow-failed');
-    expect(failed).toMatchObject({ compensationSteps: ['RELEASE_INVENTORY', 'NOTIFY_CUSTOMER'] });
+    expect(failed).toMatchObject({
+      compensationSteps: ['CANCEL_ORDER', 'RELEASE_INVENTORY', 'NOTIFY_CUSTOMER'],
+    });
+    run = feed(
+      [
+        answer(
+          run,
+          'CANCEL_ORDER',
+          'OrderCancelled',
+          {
+            customerId,
+            customerEmail: null,
+            reason: 'PAYMENT_FAILED',
+            reasonDetails: null,
+            initiatedBy: 'SYSTEM',
+            previousStatus: 'PAYMENT_FAILED',
+          },
+          T0 + 4000,
+        ),
+      ],
+      T0 + 9000,
+      run,
+    );
+    expect(requested(run)).toEqual(['CANCEL_ORDER#1', 'RELEASE_INVENTORY#1']);
     run = feed(
       [
         answer(
@@ -233,7 +256,7 @@ describe('the order fulfilment saga', () => {
       T0 + 10_000,
       run,
     );
-    expect(requested(run)).toEqual(['RELEASE_INVENTORY#1', 'NOTIFY_CUSTOMER#1']);
+    expect(requested(run)).toEqual(['CANCEL_ORDER#1', 'RELEASE_INVENTORY#1', 'NOTIFY_CUSTOMER#1']);
     expect(lastRequest(run, 'NOTIFY_CUSTOMER').parameters).toEqual({
       customerId,
       customerEmail: 'jo@example.com',
@@ -255,7 +278,7 @@ describe('the order fulfilment saga', () => {
       'SKIPPED',
     ]);
     expect(v.steps[1]!.error).toMatchObject({ code: 'PAYMENT_DECLINED' });
-    expect(requested(run)).toEqual(['RELEASE_INVENTORY#1', 'NOTIFY_CUSTOMER#1']);
+    expect(requested(run)).toEqual(['CANCEL_ORDER#1', 'RELEASE_INVENTORY#1', 'NOTIFY_CUSTOMER#1']);
   });
 
   it('gives the same final state whatever order the events arrive in, and with duplicates', () => {

@@ -278,8 +278,8 @@ export function orderFulfillmentTemplate(settings: TemplateSettings): WorkflowTe
         step: null,
         service: 'orders',
         description: 'Cancel the order so nothing more happens to it',
-        // After a participant's failure the order service has already closed the order itself.
-        triggers: ['TIMEOUT', 'CANCELLATION', 'MANUAL'],
+        // On every trigger, a participant's failure included: the order ends CANCELLED rather than left
+        // in its failed state (seed 002: on an inventory reservation failure, cancel the order).
         critical: true,
         parameters: { customerId: 'order.customerId' },
         answeredBy: [{ event: 'OrderCancelled', outcome: 'COMPENSATED', settlesUnrequested: true }],
