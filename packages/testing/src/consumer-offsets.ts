@@ -24,7 +24,7 @@ export async function startGroupAtEnd(kafka: Kafka, groupId: string, topics: str
     });
     await consumer.connect();
     try {
-      await consumer.subscribe({ topics, fromBeginning: false });
+      await retryingKafka(() => consumer.subscribe({ topics, fromBeginning: false }));
       await consumer.run({ autoCommit: false, eachMessage: async () => undefined });
       await waitFor(() => joined, { timeoutMs: 30_000, description: `${groupId} joining` });
       const offsets = (

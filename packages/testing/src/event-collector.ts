@@ -1,3 +1,4 @@
+import { retryingKafka } from './consumer-offsets.js';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { uniqueName } from './unique.js';
 import { waitFor, type WaitOptions } from './wait-for.js';
@@ -50,10 +51,10 @@ export class EventCollector {
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.ready = true;
     });
-    await this.consumer.subscribe({
-      topics: this.topics,
-      fromBeginning: this.options.fromBeginning ?? false,
-    });
+    // Right after a topic is created its metadata may lag; the broker answers with a retriable error.
+    await retryingKafka(() =>
+      this.consumer.subscribe({ topics: this.topics, fromBeginning: this.options.fromBeginning ?? false }),
+    );
     await this.consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
         this.messages.push(toCollected(topic, partition, message));
