@@ -1,20 +1,21 @@
 #!/usr/bin/env node
-// `npm test`: installs what is missing, then runs every check — lint and types first (they need no
-// broker), then, on a local stack of its own, the unit tests, the integration tests against the real
-// broker, registry and database, and the end-to-end scenarios.
+// `npm test`: installs what is missing, then runs every check — lint, types and the root scripts' own
+// tests first (they need no broker), then, on a local stack of its own, the unit tests, the integration
+// tests against the real broker, registry and database, and the end-to-end scenarios.
 //
 // The test stack is separate from the one `npm start` runs (its own state folder and ports), so tests
 // never replay their events into a developer's services, and both can run at once. A stack this command
 // started is stopped at the end (FV_KEEP_STACK=1 keeps it for the next run).
+import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, ensureInstalled, fail, log, pnpm, run } from './lib.mjs';
 
 await ensureInstalled();
 
-async function step(name, args, env = process.env) {
+async function step(name, args, env = process.env, command = null) {
   log(name);
   const started = Date.now();
-  const code = await pnpm(args, { env });
+  const code = command ? await run(command, args, { env }) : await pnpm(args, { env });
   log(`${name}: ${code === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return code === 0;
 }
@@ -22,6 +23,14 @@ async function step(name, args, env = process.env) {
 if (!(await step('lint', ['run', 'lint']))) fail('lint failed');
 if (!(await step('typecheck', ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']))) {
   fail('typecheck failed');
+}
+// The root commands' own tests (`npm start` / `npm stop` process management): no broker needed.
+const scriptTests = fs
+  .readdirSync(path.join(ROOT, 'scripts'))
+  .filter((file) => file.endsWith('.test.mjs'))
+  .map((file) => path.join('scripts', file));
+if (!(await step('script tests', ['--test', ...scriptTests], process.env, process.execPath))) {
+  fail('script tests failed');
 }
 
 const stateDir = process.env.FV_TEST_STATE_DIR ?? path.join(ROOT, '.local', 'test-stack');

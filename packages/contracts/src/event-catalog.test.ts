@@ -36,7 +36,7 @@ const expectedEvents = {
     'ReturnReceived',
   ],
   notification: ['NotificationSent', 'NotificationFailed'],
-  compensation: ['CompensationRequested', 'StepRetryRequested'],
+  compensation: ['CompensationOutcome', 'CompensationRequested', 'StepRetryRequested'],
   registry: ['ServiceRegistered', 'ServiceDeregistered', 'ServiceHealthChanged'],
   configuration: ['ConfigurationUpdated'],
   workflow: ['WorkflowStarted', 'SagaStepCompleted', 'WorkflowCompleted', 'WorkflowFailed'],

@@ -85,6 +85,14 @@ function openPostgres(
     },
     transaction: async (fn) => {
       const client = await pool.connect();
+      // A checked-out client has no listener of the pool's: a connection lost meanwhile (a server
+      // restart, a network cut) would be an uncaught 'error' and end the process. Keep it, fail the
+      // transaction with it, and discard the client instead of returning it to the pool.
+      let lost: Error | null = null;
+      const onError = (error: Error) => {
+        lost ??= error;
+      };
+      client.on('error', onError);
       try {
         await client.query('begin');
         const result = await fn({
@@ -97,10 +105,11 @@ function openPostgres(
         await client.query('commit');
         return result;
       } catch (error) {
-        await client.query('rollback').catch(() => undefined);
+        if (!lost) await client.query('rollback').catch(() => undefined);
         throw error;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(lost ?? undefined);
       }
     },
     ping: async (timeoutMs = 2000) => {

@@ -119,3 +119,29 @@ describe('embedded PGlite', () => {
     await second.close();
   });
 });
+
+describe.runIf(serverUp)('PostgreSQL server: a connection lost inside a transaction', () => {
+  it('fails the transaction, discards the connection and leaves the process running', async () => {
+    const db = await openDatabase(await resolveDatabase({ service }));
+    const uncaught: unknown[] = [];
+    const record = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', record);
+    try {
+      const attempt = db.transaction(async (tx) => {
+        const [backend] = await tx.query<{ pid: number }>('select pg_backend_pid() as pid');
+        // The server ends this connection (as a restart or a network cut would) while it is checked out.
+        await db.query('select pg_terminate_backend($1)', [backend!.pid]);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await tx.query('select 1');
+      });
+      await expect(attempt).rejects.toThrow();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(uncaught).toEqual([]);
+      // The broken connection went back to no one: the pool answers with healthy ones.
+      for (let i = 0; i < 12; i += 1) await db.transaction((tx) => tx.query('select 1'));
+    } finally {
+      process.off('uncaughtException', record);
+      await db.close();
+    }
+  });
+});

@@ -12,12 +12,13 @@
  *   latency    — from the start of the send to the consumer's handler, at a steady BENCH_RATE events/s
  *                for BENCH_SECONDS (below saturation, so the figure is the pipeline's, not a queue's).
  *
- * Run with the stack up: `pnpm --filter @fv/messaging bench`.
+ * It runs on a broker, schema registry and database of its own (started and removed by the run, never the
+ * stack `npm start` runs): `pnpm --filter @fv/messaging bench`.
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { topicOf } from '@fv/contracts';
-import { ensureStack, uniqueName, waitFor } from '@fv/testing';
+import { startBenchStack, uniqueName, waitFor } from '@fv/testing';
 import { EventCodec, EventConsumer, OutboxRelay, createOutbox, ensureTopics } from '../src/index.js';
 import { createHarness, logger, orderCreated } from '../test/fixtures.js';
 
@@ -26,9 +27,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 
-const stack = await ensureStack();
-process.env.KAFKA_BROKERS = stack.kafkaBrokers;
-process.env.SCHEMA_REGISTRY_URL = stack.schemaRegistryUrl;
+// Points KAFKA_BROKERS and SCHEMA_REGISTRY_URL, which the harness reads, at the new stack.
+const stack = await startBenchStack('messaging-bench');
 const h = await createHarness('bench');
 const codec = new EventCodec(h.registryUrl);
 const topic = topicOf('OrderCreated');
@@ -90,7 +90,7 @@ function rawPipeline(): Pipeline {
 function outboxPipeline(): Pipeline {
   const outbox = createOutbox({ producer: 'bench' });
   const relay = new OutboxRelay({
-    db: h.prisma,
+    db: h.database.db,
     kafka: h.kafka,
     codec,
     logger,
@@ -202,6 +202,7 @@ async function measure(pipeline: Pipeline): Promise<Figures> {
 const raw = await measure(rawPipeline());
 const outbox = await measure(outboxPipeline());
 await h.close();
+await stack.stop();
 
 const line = (f: Figures) =>
   `${f.name.padEnd(32)} ${f.perSecond.toFixed(0).padStart(6)} events/s    p50 ${f.p50.toFixed(1).padStart(6)} ms   p99 ${f.p99.toFixed(1).padStart(6)} ms`;

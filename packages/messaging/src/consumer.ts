@@ -1,8 +1,8 @@
-import type { Consumer, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { dlqTopicOf, topicOf, type EventMap, type EventName } from '@fv/contracts';
 import type { EventCodec } from './event-codec.js';
-import { InfrastructureError, errorCode, isRetriable } from './errors.js';
+import { errorCode, isInfrastructureError, isRetriable } from './errors.js';
 import { ensureTopics } from './kafka.js';
 import { DLQ_HEADERS, HEADERS, headerValue, headersToStrings } from './headers.js';
 import type { SqlClient, TransactionalSqlClient } from './sql-client.js';
@@ -28,12 +28,64 @@ export type EventHandler<N extends EventName> = (
 ) => Promise<void>;
 export type EventHandlers = { [N in EventName]?: EventHandler<N> };
 
+export interface DeadLetterContext {
+  /** The transaction the step's failure event must be written in. */
+  tx: SqlClient;
+  /** Why the event was dead-lettered. */
+  error: unknown;
+  errorCode: string;
+  logger: Logger;
+  /** Meta for the events this hook publishes: same correlation, caused by the dead-lettered event. */
+  causedBy(): { correlationId: string; causationId: string; traceparent: string };
+}
+
+/**
+ * Runs after an event was dead-lettered, in a transaction that also records the event as processed:
+ * the place to publish the step's failure event (a reservation that could not be attempted becomes
+ * InventoryReservationFailed) so the saga compensates instead of waiting for a step that will never
+ * happen. Because the event is then recorded as processed, a redelivery or a replay of it from the
+ * dead-letter topic changes nothing.
+ */
+export type DeadLetterHandler<N extends EventName> = (
+  event: EventMap[N],
+  context: DeadLetterContext,
+) => Promise<void>;
+export type DeadLetterHandlers = { [N in EventName]?: DeadLetterHandler<N> };
+
 export interface RetryPolicy {
   /** Delays before each retry; the number of retries is their count (seed 003: 1 s, 2 s, 4 s). */
   delaysMs: number[];
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { delaysMs: [1000, 2000, 4000] };
+
+/** How long a group's transaction may run before the rest of the group is left to the next one. */
+const GROUP_BUDGET_MS = 1000;
+
+/** How long to wait between attempts while a dependency (database, broker, registry) is unavailable. */
+export interface OutageBackoff {
+  initialMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_OUTAGE_BACKOFF: OutageBackoff = { initialMs: 500, maxMs: 10_000 };
+
+/**
+ * Group membership timings. A member that dies without leaving is noticed after `sessionTimeoutMs`,
+ * and its partitions move to the other members then (kafkajs' default is 30 s; 10 s here). The
+ * consumer heartbeats every `heartbeatIntervalMs` even while a handler runs or waits for an outage.
+ */
+export interface GroupTimings {
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  rebalanceTimeoutMs: number;
+}
+
+export const DEFAULT_GROUP_TIMINGS: GroupTimings = {
+  sessionTimeoutMs: 10_000,
+  heartbeatIntervalMs: 1_000,
+  rebalanceTimeoutMs: 30_000,
+};
 
 export interface EventConsumerOptions {
   kafka: Kafka;
@@ -42,11 +94,23 @@ export interface EventConsumerOptions {
   logger: Logger;
   groupId: string;
   handlers: EventHandlers;
+  /** Per event, what to do after it was dead-lettered (publish the step's failure event). */
+  deadLetterHandlers?: DeadLetterHandlers;
+  /** Bounded retries for failures of the message itself; outages are waited out without limit. */
   retry?: RetryPolicy;
+  outageBackoff?: OutageBackoff;
+  groupTimings?: Partial<GroupTimings>;
   /** Read topics from the beginning when the group has no committed offset (default true). */
   fromBeginning?: boolean;
   /** Partitions handled at the same time (order is kept within a partition; default 3). */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Most messages of one partition applied in one database transaction (default 20). When a partition
+   * has a backlog, its next messages are applied together — each still recorded and handled exactly
+   * as alone, in order — and committed at once; if any of them fails, the transaction is rolled back
+   * and they are applied one by one, with the usual retries and dead-lettering. 1 turns grouping off.
+   */
+  maxGroupSize?: number;
   /** Topic layout used when the consumer creates missing topics and their DLQs at start (default 3 partitions, RF 1). */
   topicDefaults?: { numPartitions?: number; replicationFactor?: number };
   /** Called after each message is settled (handled, skipped as duplicate, or dead-lettered). */
@@ -67,6 +131,21 @@ export interface EventConsumerStats {
   duplicates: number;
   retried: number;
   deadLettered: number;
+  /** Attempts that failed because a dependency was unavailable (retried without limit). */
+  outageRetries: number;
+  /** Messages currently held back, waiting for a dependency to come back. */
+  waitingOnOutage: number;
+  /** Groups of messages applied in one transaction each. */
+  groups: number;
+  /** Groups that failed and were applied again one message at a time. */
+  groupFallbacks: number;
+}
+
+interface GroupItem {
+  message: KafkaMessage;
+  name: EventName;
+  event: EventMap[EventName];
+  headers: Record<string, string>;
 }
 
 /**
@@ -75,22 +154,86 @@ export interface EventConsumerStats {
  * changes nothing), retries retriable failures with backoff, and sends a message that keeps failing
  * or can never succeed to `<topic>.DLQ` with headers naming the error and the original position —
  * then goes on with the next message.
+ *
+ * The dead-letter topic is for poison messages only. When the database, the broker or the schema
+ * registry is unavailable, the message is not at fault: the consumer holds it (and so its partition)
+ * and tries again with a capped backoff until the dependency is back, however long that takes.
  */
 export class EventConsumer {
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
   private readonly dlqProducer: Producer;
   private readonly retry: RetryPolicy;
+  private readonly outage: OutageBackoff;
   private stopping = false;
   private hasJoined = false;
   private readonly sleeps = new Set<() => void>();
-  private readonly counters: EventConsumerStats = { handled: 0, duplicates: 0, retried: 0, deadLettered: 0 };
+  private readonly counters: EventConsumerStats = {
+    handled: 0,
+    duplicates: 0,
+    retried: 0,
+    deadLettered: 0,
+    outageRetries: 0,
+    waitingOnOutage: 0,
+    groups: 0,
+    groupFallbacks: 0,
+  };
 
   constructor(private readonly options: EventConsumerOptions) {
-    this.consumer = options.kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: true });
+    this.consumer = this.createKafkaConsumer();
     this.dlqProducer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+    this.outage = options.outageBackoff ?? DEFAULT_OUTAGE_BACKOFF;
+  }
+
+  private createKafkaConsumer(): Consumer {
+    const timings = { ...DEFAULT_GROUP_TIMINGS, ...this.options.groupTimings };
+    const consumer = this.options.kafka.consumer({
+      groupId: this.options.groupId,
+      allowAutoTopicCreation: true,
+      sessionTimeout: timings.sessionTimeoutMs,
+      heartbeatInterval: timings.heartbeatIntervalMs,
+      rebalanceTimeout: timings.rebalanceTimeoutMs,
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
       this.hasJoined = true;
+    });
+    // kafkajs restarts itself after a retriable crash, and gives up after any other one; a consumer that
+    // stopped for good would leave its partitions unread with the service still "ready".
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.stopping || consumer !== this.consumer) return;
+      this.options.logger.error(
+        { err: payload.error },
+        'consumer crashed and will not restart itself; restarting it',
+      );
+      void this.restartAfterCrash();
+    });
+    return consumer;
+  }
+
+  private async restartAfterCrash(): Promise<void> {
+    for (let delay = 1000; !this.stopping; delay = Math.min(delay * 2, 30_000)) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (this.stopping) return;
+      try {
+        await this.consumer.disconnect().catch(() => undefined);
+        this.consumer = this.createKafkaConsumer(); // a disconnected kafkajs consumer does not run again reliably
+        await this.subscribeAndRun();
+        this.options.logger.info('consumer restarted after a crash');
+        return;
+      } catch (error) {
+        this.options.logger.error({ err: error, retryInMs: delay }, 'restarting the consumer failed');
+      }
+    }
+  }
+
+  private async subscribeAndRun(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.topics, fromBeginning: this.options.fromBeginning ?? true });
+    await this.consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.handleBatch(payload),
     });
   }
 
@@ -113,13 +256,7 @@ export class EventConsumer {
       await admin.disconnect();
     }
     await this.dlqProducer.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.topics, fromBeginning: this.options.fromBeginning ?? true });
-    await this.consumer.run({
-      autoCommit: true,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachMessage: (payload) => this.handleMessage(payload),
-    });
+    await this.subscribeAndRun();
   }
 
   /** Stops fetching, lets the message in hand finish (a retry wait is cut short and left uncommitted), then disconnects. */
@@ -139,84 +276,382 @@ export class EventConsumer {
     return this.consumer;
   }
 
-  private async handleMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
-    const headers = headersToStrings(message.headers);
-    const eventIdHeader = headerValue(message.headers, HEADERS.eventId) ?? null;
-    let decoded: { name: EventName; event: EventMap[EventName] };
+  /**
+   * A fetched batch of one partition, in order: runs of decodable messages are applied in one
+   * transaction each (`maxGroupSize`), anything else — a lone message, an undecodable one, a group
+   * that failed — goes through `handleMessage`, one at a time. An offset is resolved only once its
+   * message is settled, so a crash or a rebalance redelivers from the first unsettled message.
+   */
+  private async handleBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    commitOffsetsIfNecessary,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
+    const { topic, partition, messages } = batch;
+    const maxGroup = Math.max(1, this.options.maxGroupSize ?? 20);
+    let next = 0;
+    while (next < messages.length && isRunning() && !isStale() && !this.stopping) {
+      const group = maxGroup > 1 ? await this.decodableRun(topic, messages, next, maxGroup) : [];
+      const settled = group.length > 1 ? await this.applyGroup(topic, partition, group, heartbeat) : 0;
+      if (settled > 0) {
+        for (const item of group.slice(0, settled)) resolveOffset(item.message.offset);
+        next += settled;
+      } else {
+        // A group that failed is applied again one message at a time: nothing of it was committed.
+        const count = Math.max(group.length, 1);
+        for (let i = 0; i < count && isRunning() && !isStale() && !this.stopping; i += 1) {
+          const message = messages[next]!;
+          await this.handleMessage({ topic, partition, message, heartbeat, pause: () => () => undefined });
+          resolveOffset(message.offset);
+          next += 1;
+        }
+      }
+      await commitOffsetsIfNecessary();
+      await heartbeat().catch(rethrowRebalance);
+    }
+  }
+
+  /** The messages from `start` on that decode at once (at most `max`), stopping before the first that does not. */
+  private async decodableRun(
+    topic: string,
+    messages: KafkaMessage[],
+    start: number,
+    max: number,
+  ): Promise<GroupItem[]> {
+    const run: GroupItem[] = [];
+    for (let i = start; i < messages.length && run.length < max; i += 1) {
+      const message = messages[i]!;
+      try {
+        const decoded = await this.options.codec.decode(topic, message.value);
+        run.push({
+          message,
+          name: decoded.name,
+          event: decoded.event,
+          headers: headersToStrings(message.headers),
+        });
+      } catch {
+        break; // handled alone, with its outage waits or its dead-lettering
+      }
+    }
+    return run;
+  }
+
+  /**
+   * Applies a group in one transaction: records every event id in one statement, then runs the
+   * handlers of those not seen before, in order. Once the transaction has run for `GROUP_BUDGET_MS`
+   * (handlers that call out, a slow database) the rest of the group is left for later: their ids are
+   * recorded no more and the transaction commits what was applied. Returns how many messages, from the
+   * start of the group, were settled; 0 when anything failed (rolled back: the caller applies the
+   * messages one by one).
+   */
+  private async applyGroup(
+    topic: string,
+    partition: number,
+    group: GroupItem[],
+    heartbeat: () => Promise<void>,
+  ): Promise<number> {
+    const beat = keepAlive(heartbeat, this.heartbeatEveryMs());
+    let applied: boolean[];
     try {
-      decoded = await this.options.codec.decode(topic, message.value);
+      applied = await this.options.db.$transaction(
+        async (tx) => {
+          const started = Date.now();
+          const fresh = await this.recordProcessedGroup(tx, topic, partition, group);
+          const results: boolean[] = [];
+          for (const item of group) {
+            if (results.length > 0 && Date.now() - started > GROUP_BUDGET_MS) {
+              await this.forgetProcessed(tx, [...fresh]);
+              break;
+            }
+            // An event twice in the group (a republished batch) is applied once.
+            if (!fresh.delete(item.event.eventId)) {
+              results.push(false);
+              continue;
+            }
+            const handler = this.options.handlers[item.name] as EventHandler<EventName> | undefined;
+            if (handler) {
+              const trace = parseTraceparent(item.headers[HEADERS.traceparent]);
+              await handler(item.event, {
+                tx,
+                topic,
+                partition,
+                offset: item.message.offset,
+                attempt: 1,
+                headers: item.headers,
+                logger: this.options.logger.child({
+                  event: item.name,
+                  eventId: item.event.eventId,
+                  correlationId: item.event.correlationId,
+                  traceId: trace?.traceId,
+                }),
+                causedBy: () => ({
+                  correlationId: item.event.correlationId,
+                  causationId: item.event.eventId,
+                  traceparent: formatTraceparent(childTraceContext(trace)),
+                }),
+              });
+            }
+            results.push(true);
+          }
+          return results;
+        },
+        { timeout: 30_000, maxWait: 10_000 },
+      );
     } catch (error) {
-      if (error instanceof InfrastructureError) throw error; // redelivered: the registry is down, not the message
-      await this.deadLetter(topic, partition, message, error, 1);
+      if (this.stopping || isRebalance(error)) throw error;
+      this.counters.groupFallbacks += 1;
+      this.options.logger.debug(
+        { err: error, topic, partition, size: group.length },
+        'a group of events failed; applying them one by one',
+      );
+      return 0;
+    } finally {
+      beat.stop();
+    }
+    this.counters.groups += 1;
+    group.slice(0, applied.length).forEach((item, i) => {
+      if (applied[i]) this.counters.handled += 1;
+      else this.counters.duplicates += 1;
       this.settle({
         topic,
         partition,
-        offset: message.offset,
-        eventId: eventIdHeader,
-        result: 'dead-lettered',
+        offset: item.message.offset,
+        eventId: item.event.eventId,
+        result: applied[i] ? 'handled' : 'duplicate',
         attempts: 1,
       });
-      return;
-    }
-    const handler = this.options.handlers[decoded.name] as EventHandler<EventName> | undefined;
-    const event = decoded.event;
-    const log = this.options.logger.child({
-      event: decoded.name,
-      eventId: event.eventId,
-      correlationId: event.correlationId,
-      traceId: parseTraceparent(headers[HEADERS.traceparent])?.traceId,
     });
-    let attempt = 0;
-    for (;;) {
-      attempt += 1;
+    return applied.length;
+  }
+
+  /** Takes back ids recorded by this transaction for events it leaves to a later one. */
+  private async forgetProcessed(tx: SqlClient, eventIds: string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    await tx.$executeRawUnsafe(
+      'delete from processed_events where consumer_group = $1 and event_id = any($2::uuid[])',
+      this.options.groupId,
+      `{${eventIds.join(',')}}`,
+    );
+  }
+
+  /** Records the group's event ids as processed; returns the ids that were not recorded before. */
+  private async recordProcessedGroup(
+    tx: SqlClient,
+    topic: string,
+    partition: number,
+    group: GroupItem[],
+  ): Promise<Set<string>> {
+    // Array literals: uuids, event names and offsets need no quoting.
+    const literal = (values: string[]) => `{${values.join(',')}}`;
+    const rows = await tx.$queryRawUnsafe<{ event_id: string }[]>(
+      `insert into processed_events (consumer_group, event_id, event_name, topic, partition, "offset")
+       select $1::text, e.event_id, e.event_name, $2::text, $3::int, e."offset"
+         from unnest($4::uuid[], $5::text[], $6::bigint[]) as e(event_id, event_name, "offset")
+       on conflict do nothing
+       returning event_id::text as event_id`,
+      this.options.groupId,
+      topic,
+      partition,
+      literal(group.map((item) => item.event.eventId)),
+      literal(group.map((item) => item.name)),
+      literal(group.map((item) => item.message.offset)),
+    );
+    return new Set(rows.map((row) => row.event_id));
+  }
+
+  private async handleMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+    const headers = headersToStrings(message.headers);
+    const eventIdHeader = headerValue(message.headers, HEADERS.eventId) ?? null;
+    const position = { topic, partition, offset: message.offset };
+    const beat = keepAlive(heartbeat, this.heartbeatEveryMs());
+    try {
+      let decoded: { name: EventName; event: EventMap[EventName] };
       try {
-        const applied = await this.apply(
-          topic,
-          partition,
-          message,
-          decoded.name,
-          event,
-          handler,
-          headers,
-          attempt,
-          log,
+        decoded = await this.untilAvailable(
+          () => this.options.codec.decode(topic, message.value),
+          heartbeat,
+          this.options.logger.child(position),
+          'decoding the message',
         );
-        if (applied) this.counters.handled += 1;
-        else this.counters.duplicates += 1;
-        this.settle({
-          topic,
-          partition,
-          offset: message.offset,
-          eventId: event.eventId,
-          result: applied ? 'handled' : 'duplicate',
-          attempts: attempt,
-        });
-        return;
       } catch (error) {
-        const retriable = isRetriable(error);
-        const delay = this.retry.delaysMs[attempt - 1];
-        if (retriable && delay !== undefined) {
-          if (this.stopping) throw error; // not committed: another member takes it over
-          this.counters.retried += 1;
-          log.warn({ err: error, attempt, retryInMs: delay }, 'event handler failed; retrying');
+        if (this.stopping || isRebalance(error)) throw error;
+        await this.deadLetter(topic, partition, message, error, 1, heartbeat);
+        this.settle({ ...position, eventId: eventIdHeader, result: 'dead-lettered', attempts: 1 });
+        return;
+      }
+      const handler = this.options.handlers[decoded.name] as EventHandler<EventName> | undefined;
+      const event = decoded.event;
+      const log = this.options.logger.child({
+        event: decoded.name,
+        eventId: event.eventId,
+        correlationId: event.correlationId,
+        traceId: parseTraceparent(headers[HEADERS.traceparent])?.traceId,
+      });
+      let attempt = 0;
+      for (;;) {
+        attempt += 1;
+        try {
+          const applied = await this.untilAvailable(
+            () => this.apply(topic, partition, message, decoded.name, event, handler, headers, attempt, log),
+            heartbeat,
+            log,
+            'handling the event',
+          );
+          if (applied) this.counters.handled += 1;
+          else this.counters.duplicates += 1;
+          this.settle({
+            ...position,
+            eventId: event.eventId,
+            result: applied ? 'handled' : 'duplicate',
+            attempts: attempt,
+          });
+          return;
+        } catch (error) {
+          if (this.stopping || isRebalance(error)) throw error; // not committed: redelivered
+          const retriable = isRetriable(error);
+          const delay = this.retry.delaysMs[attempt - 1];
+          if (retriable && delay !== undefined) {
+            this.counters.retried += 1;
+            log.warn({ err: error, attempt, retryInMs: delay }, 'event handler failed; retrying');
+            await this.sleep(delay, heartbeat);
+            if (this.stopping) throw error;
+            continue;
+          }
+          log.error(
+            { err: error, attempt, retriable },
+            'event handler failed; sending the message to the dead-letter topic',
+          );
+          await this.deadLetter(topic, partition, message, error, attempt, heartbeat);
+          await this.afterDeadLetter(
+            decoded.name,
+            event,
+            error,
+            headers,
+            topic,
+            partition,
+            message,
+            heartbeat,
+            log,
+          );
+          this.settle({ ...position, eventId: event.eventId, result: 'dead-lettered', attempts: attempt });
+          return;
+        }
+      }
+    } finally {
+      beat.stop();
+    }
+  }
+
+  private heartbeatEveryMs(): number {
+    return this.options.groupTimings?.heartbeatIntervalMs ?? DEFAULT_GROUP_TIMINGS.heartbeatIntervalMs;
+  }
+
+  /**
+   * Runs `fn` until it succeeds or fails for a reason other than an outage. While the database, the
+   * broker or the registry is unavailable, waits with a capped, jittered backoff (heartbeating, so the
+   * group keeps this member) and tries again, without limit: an outage is never the message's fault.
+   */
+  private async untilAvailable<T>(
+    fn: () => Promise<T>,
+    heartbeat: () => Promise<void>,
+    log: Logger,
+    what: string,
+  ): Promise<T> {
+    let backoff = this.outage.initialMs;
+    let waiting = false;
+    let since = 0;
+    try {
+      for (;;) {
+        try {
+          return await fn();
+        } catch (error) {
+          if (this.stopping || !isInfrastructureError(error)) throw error;
+          this.counters.outageRetries += 1;
+          if (!waiting) {
+            waiting = true;
+            since = Date.now();
+            this.counters.waitingOnOutage += 1;
+            log.warn(
+              { err: error },
+              `a dependency is unavailable while ${what}; holding the message until it is back`,
+            );
+          } else {
+            log.debug(
+              { err: error, waitingMs: Date.now() - since },
+              `still waiting for a dependency while ${what}`,
+            );
+          }
+          const delay = backoff / 2 + Math.random() * (backoff / 2);
           await this.sleep(delay, heartbeat);
           if (this.stopping) throw error;
-          continue;
+          backoff = Math.min(backoff * 2, this.outage.maxMs);
         }
-        log.error(
-          { err: error, attempt, retriable },
-          'event handler failed; sending the message to the dead-letter topic',
+      }
+    } finally {
+      if (waiting) {
+        this.counters.waitingOnOutage -= 1;
+        log.info({ waitedMs: Date.now() - since }, `dependency back; ${what} resumed`);
+      }
+    }
+  }
+
+  /** Lets the dead-letter hook publish the step's failure event, recording the event as processed with it. */
+  private async afterDeadLetter(
+    name: EventName,
+    event: EventMap[EventName],
+    error: unknown,
+    headers: Record<string, string>,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+    log: Logger,
+  ): Promise<void> {
+    const hook = this.options.deadLetterHandlers?.[name] as DeadLetterHandler<EventName> | undefined;
+    if (!hook) return;
+    const trace = parseTraceparent(headers[HEADERS.traceparent]);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.untilAvailable(
+          () =>
+            this.options.db.$transaction(
+              async (tx) => {
+                const inserted = await this.recordProcessed(tx, name, event, topic, partition, message);
+                if (inserted === 0) return;
+                await hook(event, {
+                  tx,
+                  error,
+                  errorCode: errorCode(error),
+                  logger: log,
+                  causedBy: () => ({
+                    correlationId: event.correlationId,
+                    causationId: event.eventId,
+                    traceparent: formatTraceparent(childTraceContext(trace)),
+                  }),
+                });
+              },
+              { timeout: 30_000, maxWait: 10_000 },
+            ),
+          heartbeat,
+          log,
+          'publishing the failure of a dead-lettered step',
         );
-        await this.deadLetter(topic, partition, message, error, attempt);
-        this.settle({
-          topic,
-          partition,
-          offset: message.offset,
-          eventId: event.eventId,
-          result: 'dead-lettered',
-          attempts: attempt,
-        });
+        log.warn('dead-lettered event recorded; its step failure published');
         return;
+      } catch (hookError) {
+        if (this.stopping || isRebalance(hookError)) throw hookError;
+        const delay = this.retry.delaysMs[attempt - 1];
+        if (delay === undefined) {
+          log.error(
+            { err: hookError },
+            'the dead-letter hook keeps failing; the step failure was not published',
+          );
+          return;
+        }
+        await this.sleep(delay, heartbeat);
       }
     }
   }
@@ -235,16 +670,7 @@ export class EventConsumer {
   ): Promise<boolean> {
     return this.options.db.$transaction(
       async (tx) => {
-        const inserted = await tx.$executeRawUnsafe(
-          `insert into processed_events (consumer_group, event_id, event_name, topic, partition, "offset")
-           values ($1, $2::uuid, $3, $4, $5, $6::bigint) on conflict do nothing`,
-          this.options.groupId,
-          event.eventId,
-          name,
-          topic,
-          partition,
-          message.offset,
-        );
+        const inserted = await this.recordProcessed(tx, name, event, topic, partition, message);
         if (inserted === 0) return false;
         if (handler) {
           const trace = parseTraceparent(headers[HEADERS.traceparent]);
@@ -269,15 +695,52 @@ export class EventConsumer {
     );
   }
 
+  private async recordProcessed(
+    tx: SqlClient,
+    name: EventName,
+    event: EventMap[EventName],
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+  ): Promise<number> {
+    return tx.$executeRawUnsafe(
+      `insert into processed_events (consumer_group, event_id, event_name, topic, partition, "offset")
+       values ($1, $2::uuid, $3, $4, $5, $6::bigint) on conflict do nothing`,
+      this.options.groupId,
+      event.eventId,
+      name,
+      topic,
+      partition,
+      message.offset,
+    );
+  }
+
   private async deadLetter(
     topic: string,
     partition: number,
     message: KafkaMessage,
     error: unknown,
     attempts: number,
+    heartbeat: () => Promise<void>,
   ): Promise<void> {
-    this.counters.deadLettered += 1;
     const reason = error instanceof Error ? error : new Error(String(error));
+    await this.untilAvailable(
+      () => this.sendToDeadLetter(topic, partition, message, error, reason, attempts),
+      heartbeat,
+      this.options.logger.child({ topic, partition, offset: message.offset }),
+      'writing to the dead-letter topic',
+    );
+    this.counters.deadLettered += 1;
+  }
+
+  private async sendToDeadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    error: unknown,
+    reason: Error,
+    attempts: number,
+  ): Promise<void> {
     await this.dlqProducer.send({
       topic: dlqTopicOf(topic),
       acks: -1,
@@ -320,7 +783,38 @@ export class EventConsumer {
         const timer = setTimeout(wake, Math.min(1000, deadline - Date.now()));
         this.sleeps.add(wake);
       });
-      if (!this.stopping) await heartbeat().catch(() => undefined);
+      if (!this.stopping) await heartbeat().catch(rethrowRebalance);
     }
   }
+}
+
+/** kafkajs errors telling this member its partitions are being taken away: stop and let them go. */
+const REBALANCE_TYPES = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'FENCED_INSTANCE_ID',
+]);
+
+function isRebalance(error: unknown): boolean {
+  return Boolean(
+    error && typeof error === 'object' && REBALANCE_TYPES.has(String((error as { type?: unknown }).type)),
+  );
+}
+
+function rethrowRebalance(error: unknown): void {
+  if (isRebalance(error)) throw error;
+}
+
+/**
+ * Heartbeats in the background while a message is in hand (kafkajs only heartbeats between messages),
+ * so a slow handler or a long outage wait does not get this member evicted from its group.
+ */
+function keepAlive(heartbeat: () => Promise<void>, everyMs: number): { stop(): void } {
+  const timer = setInterval(() => {
+    heartbeat().catch(() => undefined);
+  }, everyMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }

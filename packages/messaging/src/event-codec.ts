@@ -1,4 +1,5 @@
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import avro from 'avsc';
 import {
   eventCatalog,
   eventNameOfTopic,
@@ -17,6 +18,10 @@ import { InfrastructureError, UndecodableMessageError } from './errors.js';
 export class EventCodec {
   readonly registry: SchemaRegistry;
   private readonly ids = new Map<string, Promise<number>>();
+  /** The catalog's schema of each event, parsed once. */
+  private readonly readers = new Map<EventName, avro.Type>();
+  /** Per writer schema id and event: how to read its bytes into the catalog's schema. */
+  private readonly decoders = new Map<string, Promise<Decoder>>();
 
   constructor(private readonly registryUrl: string) {
     this.registry = new SchemaRegistry({ host: registryUrl, retry: { retries: 2, maxRetryTimeInSecs: 2 } });
@@ -64,15 +69,53 @@ export class EventCodec {
         `message does not start with the Avro wire-format magic byte (got ${value.readUInt8(0)})`,
       );
     }
+    const schemaId = value.readUInt32BE(1);
     try {
-      const event = await this.registry.decode(value, {
-        [SchemaType.AVRO]: { readerSchema: eventCatalog[name].schema as never },
-      });
+      const decoder = await this.decoderFor(schemaId, name);
+      const event = decoder.reader.fromBuffer(value.subarray(5), decoder.resolver) as EventMap[EventName];
       return { name, event };
     } catch (error) {
-      throw classifyDecodeError(value.readUInt32BE(1), error);
+      throw classifyDecodeError(schemaId, error);
     }
   }
+
+  /**
+   * The reader of `name` for bytes written with schema `schemaId`: the catalog's type, with a resolver
+   * from the writer's schema when the two differ (Avro schema evolution). Parsing a schema and building
+   * a resolver cost far more than decoding a message, so both are done once per writer schema id.
+   */
+  private decoderFor(schemaId: number, name: EventName): Promise<Decoder> {
+    const key = `${schemaId}:${name}`;
+    let decoder = this.decoders.get(key);
+    if (!decoder) {
+      decoder = this.registry.getSchema(schemaId).then((writer) => {
+        const reader = this.readerOf(name);
+        const writerType = writer as unknown as avro.Type;
+        return {
+          reader,
+          resolver: reader.equals(writerType) ? undefined : reader.createResolver(writerType),
+        };
+      });
+      this.decoders.set(key, decoder);
+      // A failed lookup (the registry is down, the id unknown) is not remembered.
+      decoder.catch(() => this.decoders.delete(key));
+    }
+    return decoder;
+  }
+
+  private readerOf(name: EventName): avro.Type {
+    let reader = this.readers.get(name);
+    if (!reader) {
+      reader = avro.Type.forSchema(eventCatalog[name].schema as unknown as avro.Schema);
+      this.readers.set(name, reader);
+    }
+    return reader;
+  }
+}
+
+interface Decoder {
+  reader: avro.Type;
+  resolver: avro.Resolver | undefined;
 }
 
 function statusOf(error: unknown): number | undefined {

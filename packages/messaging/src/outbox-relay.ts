@@ -2,25 +2,42 @@ import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { EventMap, EventName } from '@fv/contracts';
 import type { EventCodec } from './event-codec.js';
+import { isInfrastructureError } from './errors.js';
 import { ensureTopics } from './kafka.js';
-import type { TransactionalSqlClient } from './sql-client.js';
+import type { SqlDatabase } from './sql-client.js';
 
 export interface OutboxRelayOptions {
-  db: TransactionalSqlClient;
+  /** The service's database, used directly: a round shares no transaction with anything else. */
+  db: SqlDatabase;
   kafka: Kafka;
   codec: EventCodec;
   logger: Logger;
   /** Rows published per round trip (default 200). */
   batchSize?: number;
-  /** How often to look for new rows when nobody calls `notify()` (default 250 ms). */
+  /**
+   * How often to look for new rows when nobody calls `notify()` (default 2 s). Transactions that publish
+   * call `notify()` once they commit, so this is only the safety net for rows written any other way.
+   */
   pollIntervalMs?: number;
-  /** Delay before retrying after a failed round (doubles up to 30 s). */
+  /** Delay before retrying after a failed round (doubles up to 5 s, so an ended outage is noticed soon). */
   errorBackoffMs?: number;
   /** Identifies this service's relays for the cross-process lock (default: the Kafka client id). */
   lockName?: string;
   /** Layout of topics the relay creates when they do not exist yet (default 3 partitions, RF 1). */
   topicDefaults?: { numPartitions?: number; replicationFactor?: number };
+  /**
+   * Rounds in which a row may fail for a reason of its own (it cannot be encoded, the broker refuses
+   * it) before it is parked (default 5). A failing or parked row holds back the later rows with the
+   * same key, never the rows of other keys.
+   */
+  maxRowAttempts?: number;
 }
+
+/** How soon a relay that found the lock held by another replica looks again. */
+const LOCK_BUSY_RETRY_MS = 100;
+
+/** `last_error` prefix of a row that failed for a reason of its own (not an outage). */
+export const UNPUBLISHABLE = 'unpublishable: ';
 
 export interface OutboxRelayStats {
   published: number;
@@ -28,10 +45,12 @@ export interface OutboxRelayStats {
   failures: number;
   lastError: string | null;
   running: boolean;
+  /** Rows that failed for a reason of their own in the last round (their keys held back). */
+  unpublishable: number;
 }
 
-interface OutboxRow {
-  position: bigint;
+interface OutboxRow extends Record<string, unknown> {
+  position: bigint | string;
   event_id: string;
   event_name: string;
   topic: string;
@@ -65,7 +84,12 @@ export class OutboxRelay {
     failures: 0,
     lastError: null,
     running: false,
+    unpublishable: 0,
   };
+  private readonly maxRowAttempts: number;
+  private lastRoundFull = false;
+  /** The last round found another relay of this service holding the lock. */
+  private lockBusy = false;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.producer = options.kafka.producer({
@@ -74,9 +98,10 @@ export class OutboxRelay {
       allowAutoTopicCreation: false,
     });
     this.batchSize = options.batchSize ?? 200;
-    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.pollIntervalMs = options.pollIntervalMs ?? 2000;
     this.errorBackoffMs = options.errorBackoffMs ?? 500;
     this.lockKey = hashToInt32(`outbox-relay:${options.lockName ?? 'default'}`);
+    this.maxRowAttempts = options.maxRowAttempts ?? 5;
   }
 
   /** Starts publishing in the background. */
@@ -113,69 +138,179 @@ export class OutboxRelay {
 
   /** Rows committed but not yet published. */
   async pending(): Promise<number> {
-    const rows = await this.options.db.$queryRawUnsafe<{ count: bigint | number }[]>(
+    const rows = await this.options.db.query<{ count: bigint | number | string }>(
       'select count(*) as count from outbox_events where published_at is null',
     );
     return Number(rows[0]?.count ?? 0);
   }
 
-  /** One round: publishes up to `batchSize` rows. Returns how many were published. */
+  /**
+   * One round: publishes up to `batchSize` rows, in position order. A row that cannot be published
+   * for a reason of its own is marked (`last_error` starting with "unpublishable: ") and holds back
+   * the later rows of its key only; after `maxRowAttempts` rounds it is parked and skipped, with its
+   * key's later rows, until an operator clears it. An outage (broker, registry, database) fails the
+   * whole round, which is tried again. Returns how many rows were published.
+   */
   async publishOnce(): Promise<number> {
     if (!this.connected) {
       await this.producer.connect();
       this.connected = true;
     }
-    return this.options.db.$transaction(
-      async (tx) => {
-        const locked = await tx.$queryRawUnsafe<{ locked: boolean }[]>(
-          'select pg_try_advisory_xact_lock($1) as locked',
-          this.lockKey,
-        );
-        if (!locked[0]?.locked) return 0;
-        const rows = await tx.$queryRawUnsafe<OutboxRow[]>(
-          `select position, event_id, event_name, topic, message_key, payload, headers
-             from outbox_events where published_at is null order by position limit $1`,
-          this.batchSize,
-        );
-        if (rows.length === 0) return 0;
-        const byTopic = new Map<string, Message[]>();
-        for (const row of rows) {
-          const payload = typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload;
-          const headers = (typeof row.headers === 'string' ? JSON.parse(row.headers) : row.headers) as Record<
-            string,
-            string
-          >;
-          let value: Buffer;
-          try {
-            value = await this.options.codec.encode(
-              row.event_name as EventName,
-              payload as EventMap[EventName],
-            );
-          } catch (error) {
-            throw new Error(
-              `outbox event ${row.event_id} (${row.event_name}) cannot be encoded: ${(error as Error).message}`,
-              {
-                cause: error,
-              },
-            );
-          }
-          const messages = byTopic.get(row.topic) ?? [];
-          messages.push({ key: row.message_key, value, headers });
-          byTopic.set(row.topic, messages);
+    return this.options.db.transaction(async (tx) => {
+      const locked = await tx.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1) as locked', [
+        this.lockKey,
+      ]);
+      this.lockBusy = !locked[0]?.locked;
+      if (this.lockBusy) return 0;
+      const rows = await tx.query<OutboxRow>(
+        `select o.position, o.event_id, o.event_name, o.topic, o.message_key, o.payload, o.headers
+             from outbox_events o
+            where o.published_at is null
+              and not exists (
+                select 1 from outbox_events p
+                 where p.published_at is null and p.message_key = o.message_key and p.position <= o.position
+                   and p.attempts >= $2 and p.last_error like '${UNPUBLISHABLE}%')
+            order by o.position limit $1`,
+        [this.batchSize, this.maxRowAttempts],
+      );
+      this.lastRoundFull = rows.length === this.batchSize;
+      if (rows.length === 0) return 0;
+      const held = new Set<string>();
+      const failed: { row: OutboxRow; error: unknown }[] = [];
+      const fail = (row: OutboxRow, error: unknown) => {
+        failed.push({ row, error });
+        held.add(row.message_key);
+      };
+
+      const ready: { row: OutboxRow; message: Message }[] = [];
+      for (const row of rows) {
+        if (held.has(row.message_key)) continue;
+        try {
+          ready.push({ row, message: await this.toMessage(row) });
+        } catch (error) {
+          if (isInfrastructureError(error)) throw error;
+          fail(row, error);
         }
-        await this.ensureTopics([...byTopic.keys()]);
-        await this.producer.sendBatch({
-          acks: -1,
-          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        });
-        await tx.$executeRawUnsafe(
+      }
+      const topicsOk = new Set<string>();
+      for (const topic of new Set(ready.map((r) => r.row.topic))) {
+        try {
+          await this.ensureTopics([topic]);
+          topicsOk.add(topic);
+        } catch (error) {
+          if (isInfrastructureError(error)) throw error;
+          for (const r of ready) if (r.row.topic === topic) fail(r.row, error);
+        }
+      }
+      const sendable = ready.filter((r) => topicsOk.has(r.row.topic) && !held.has(r.row.message_key));
+
+      let published: OutboxRow[] = [];
+      try {
+        await this.send(sendable);
+        published = sendable.map((r) => r.row);
+      } catch (error) {
+        if (isInfrastructureError(error)) throw error;
+        // The broker refused the batch for something in it: find the rows at fault one by one.
+        for (const r of sendable) {
+          if (held.has(r.row.message_key)) continue;
+          try {
+            await this.send([r]);
+            published.push(r.row);
+          } catch (rowError) {
+            if (isInfrastructureError(rowError)) throw rowError;
+            fail(r.row, rowError);
+          }
+        }
+      }
+
+      if (published.length > 0) {
+        await tx.query(
           'update outbox_events set published_at = now(), attempts = attempts + 1, last_error = null where position = any($1::bigint[])',
-          rows.map((row) => row.position.toString()),
+          [`{${published.map((row) => row.position.toString()).join(',')}}`],
         );
-        return rows.length;
-      },
-      { timeout: 60_000, maxWait: 10_000 },
+      }
+      for (const { row, error } of failed) {
+        const message = `${UNPUBLISHABLE}${(error as Error)?.message ?? String(error)}`.slice(0, 2000);
+        const updated = await tx.query<{ attempts: number }>(
+          'update outbox_events set attempts = attempts + 1, last_error = $2 where position = $1::bigint returning attempts',
+          [row.position.toString(), message],
+        );
+        const attempts = Number(updated[0]?.attempts ?? 0);
+        this.options.logger.error(
+          {
+            eventId: row.event_id,
+            event: row.event_name,
+            key: row.message_key,
+            attempts,
+            parked: attempts >= this.maxRowAttempts,
+            err: error,
+          },
+          attempts >= this.maxRowAttempts
+            ? 'outbox row parked: it cannot be published; later events with its key wait for an operator'
+            : 'outbox row cannot be published; later events with its key wait, other keys go on',
+        );
+      }
+      this.counters.unpublishable = failed.length;
+      return published.length;
+    });
+  }
+
+  /** Rows held back: failing for a reason of their own, or parked. */
+  async unpublishable(): Promise<
+    { eventId: string; eventName: string; key: string; attempts: number; lastError: string }[]
+  > {
+    const rows = await this.options.db.query<{
+      event_id: string;
+      event_name: string;
+      message_key: string;
+      attempts: number;
+      last_error: string;
+    }>(
+      `select event_id, event_name, message_key, attempts, last_error from outbox_events
+        where published_at is null and last_error like '${UNPUBLISHABLE}%' order by position`,
     );
+    return rows.map((row) => ({
+      eventId: row.event_id,
+      eventName: row.event_name,
+      key: row.message_key,
+      attempts: Number(row.attempts),
+      lastError: row.last_error,
+    }));
+  }
+
+  private async toMessage(row: OutboxRow): Promise<Message> {
+    const payload = typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload;
+    const headers = (typeof row.headers === 'string' ? JSON.parse(row.headers) : row.headers) as Record<
+      string,
+      string
+    >;
+    try {
+      const value = await this.options.codec.encode(
+        row.event_name as EventName,
+        payload as EventMap[EventName],
+      );
+      return { key: row.message_key, value, headers };
+    } catch (error) {
+      if (isInfrastructureError(error)) throw error;
+      throw new Error(
+        `outbox event ${row.event_id} (${row.event_name}) cannot be encoded: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+
+  private async send(batch: { row: OutboxRow; message: Message }[]): Promise<void> {
+    if (batch.length === 0) return;
+    const byTopic = new Map<string, Message[]>();
+    for (const { row, message } of batch) {
+      const messages = byTopic.get(row.topic) ?? [];
+      messages.push(message);
+      byTopic.set(row.topic, messages);
+    }
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
   }
 
   /** Creates topics (and their DLQs) the first time the relay publishes to them; brokers may not auto-create. */
@@ -205,21 +340,25 @@ export class OutboxRelay {
         this.counters.failures += 1;
         this.counters.lastError = (error as Error).message;
         this.options.logger.error({ err: error }, 'outbox relay round failed; retrying');
-        await this.recordFailure((error as Error).message);
+        await this.recordFailure(`${(error as Error).message}`);
         await this.sleep(backoff);
-        backoff = Math.min(backoff * 2, 30_000);
+        backoff = Math.min(backoff * 2, 5_000);
         continue;
       }
-      if (published < this.batchSize) await this.sleep(this.pollIntervalMs);
+      // Another replica's round may have started before our rows were committed: look again soon
+      // rather than leave them for the next poll.
+      if (this.lockBusy) await this.sleep(Math.min(LOCK_BUSY_RETRY_MS, this.pollIntervalMs));
+      else if (!this.lastRoundFull || published === 0) await this.sleep(this.pollIntervalMs);
     }
   }
 
   private async recordFailure(message: string): Promise<void> {
     try {
-      await this.options.db.$executeRawUnsafe(
+      await this.options.db.query(
         `update outbox_events set attempts = attempts + 1, last_error = $1
-          where position = (select min(position) from outbox_events where published_at is null)`,
-        message.slice(0, 2000),
+          where position = (select min(position) from outbox_events
+                             where published_at is null and (last_error is null or last_error not like '${UNPUBLISHABLE}%'))`,
+        [message.slice(0, 2000)],
       );
     } catch {
       // The database itself may be what failed; the next round tries again.

@@ -15,3 +15,16 @@ export interface TransactionalSqlClient extends SqlClient {
     options?: { maxWait?: number; timeout?: number; isolationLevel?: never },
   ): Promise<R>;
 }
+
+/**
+ * A database used directly, without Prisma (no query compilation per statement), for the messaging
+ * layer's own work that shares no transaction with a handler, such as the outbox relay's rounds.
+ * `@fv/database`'s `Database` satisfies it.
+ */
+export interface SqlDatabase {
+  query<T extends Record<string, unknown> = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<T[]>;
+  transaction<T>(fn: (tx: { query: SqlDatabase['query'] }) => Promise<T>): Promise<T>;
+}

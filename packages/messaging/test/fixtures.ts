@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import type { EventPayload } from '@fv/contracts';
+import type { EventMap, EventPayload } from '@fv/contracts';
 import { createTestDatabase, type TestDatabase } from '@fv/testing';
 import { PrismaClient } from '../src/generated/test-prisma/client.js';
 import { createKafka } from '../src/index.js';
@@ -55,5 +55,17 @@ export async function createHarness(name: string): Promise<Harness> {
       await prisma.$disconnect();
       await database.dispose();
     },
+  };
+}
+
+/** A whole OrderCreated event (payload and envelope), as a producer would publish it. */
+export function orderCreatedEvent(orderId = randomUUID()): EventMap['OrderCreated'] {
+  return {
+    ...orderCreated(orderId),
+    eventId: randomUUID(),
+    occurredAt: Date.now(),
+    correlationId: orderId,
+    causationId: null,
+    producer: 'messaging-test',
   };
 }

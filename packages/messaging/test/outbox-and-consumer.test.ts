@@ -90,7 +90,13 @@ describe('outbox', () => {
         },
       },
     });
-    const relay = new OutboxRelay({ db: h.prisma, kafka: h.kafka, codec, logger, lockName: 'outbox-test' });
+    const relay = new OutboxRelay({
+      db: h.database.db,
+      kafka: h.kafka,
+      codec,
+      logger,
+      lockName: 'outbox-test',
+    });
     await consumer.start();
     relay.start();
     try {
@@ -148,7 +154,7 @@ describe('outbox', () => {
     );
 
     const restarted = new OutboxRelay({
-      db: h.prisma,
+      db: h.database.db,
       kafka: h.kafka,
       codec,
       logger,
@@ -158,7 +164,13 @@ describe('outbox', () => {
     await waitFor(async () => (await restarted.pending()) === 0, { description: 'the outbox to drain' });
     await restarted.stop();
     // A second restart finds nothing left to publish.
-    const again = new OutboxRelay({ db: h.prisma, kafka: h.kafka, codec, logger, lockName: 'outbox-test' });
+    const again = new OutboxRelay({
+      db: h.database.db,
+      kafka: h.kafka,
+      codec,
+      logger,
+      lockName: 'outbox-test',
+    });
     expect(await again.publishOnce()).toBe(0);
     await again.stop();
 
@@ -166,7 +178,13 @@ describe('outbox', () => {
     const sentinel = await h.prisma.$transaction((tx) =>
       outbox.publish(tx, 'OrderCreated', orderCreated(orderId), { correlationId: orderId }),
     );
-    const last = new OutboxRelay({ db: h.prisma, kafka: h.kafka, codec, logger, lockName: 'outbox-test' });
+    const last = new OutboxRelay({
+      db: h.database.db,
+      kafka: h.kafka,
+      codec,
+      logger,
+      lockName: 'outbox-test',
+    });
     await last.publishOnce();
     await last.stop();
     await collector.waitFor((m) => eventIdOf(m) === sentinel.eventId);

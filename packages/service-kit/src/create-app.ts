@@ -1,5 +1,6 @@
 import fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { authentication, authorization } from './auth.js';
+import { acceptBodilessJson, buildValidator } from './body-parsing.js';
 import type { BaseConfig } from './config.js';
 import { errorHandling, handleFrameworkError } from './error-handler.js';
 import {
@@ -68,11 +69,13 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
     // Requests that arrive while closing get the envelope from the lifecycle plugin instead.
     return503OnClosing: false,
     // A field the schema does not declare is refused (400 naming it) rather than silently dropped,
-    // so a client's typo never passes unnoticed. Types are still coerced for query strings and params.
+    // so a client's typo never passes unnoticed. Query strings and params are coerced, bodies are not.
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator } },
     frameworkErrors: handleFrameworkError,
   });
 
+  acceptBodilessJson(app);
   const stopFollowingLevel = followLevel(logger, app.log as Logger);
   app.addHook('onClose', async () => stopFollowingLevel());
 

@@ -120,6 +120,7 @@ export {
 } from './health.js';
 
 export { createMetricsRegistry, HTTP_DURATION_BUCKETS, type MetricsRegistryOptions } from './metrics.js';
+export { Counter, Gauge } from 'prom-client';
 
 export { BEARER_SCHEME, DOCS_PREFIX, documentRoute, type OpenApiOptions } from './openapi.js';
 

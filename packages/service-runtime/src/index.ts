@@ -5,3 +5,4 @@ export * from './retry-forever.js';
 export * from './live-config-keys.js';
 export * from './live-config-subscriber.js';
 export * from './idempotency.js';
+export * from './cors.js';

@@ -6,6 +6,7 @@ import {
   brokerHealthCheck,
   createKafka,
   createOutbox,
+  type DeadLetterHandlers,
   type EventHandlers,
   type Outbox,
   type RetryPolicy,
@@ -13,6 +14,8 @@ import {
   type TransactionalSqlClient,
 } from '@fv/messaging';
 import {
+  Counter,
+  Gauge,
   baseConfigSchema,
   createApp,
   createLiveConfig,
@@ -33,6 +36,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import { z } from 'zod';
+import { corsOriginPolicy, corsOriginsSetting, registerCors } from './cors.js';
 import { LiveConfigSubscriber, type ConfigurationSource } from './live-config-subscriber.js';
 import { ManagedDatabase } from './managed-database.js';
 import { ServiceRegistration } from './registration.js';
@@ -66,6 +70,8 @@ export const runtimeConfigSchema = baseConfigSchema.extend({
       'must be lower-case letters, digits and dashes, at most 63 characters',
     )
     .optional(),
+  /** Origins whose pages may call the API (CORS); unset: loopback pages in development, none elsewhere. */
+  CORS_ORIGINS: corsOriginsSetting(),
 });
 
 export type RuntimeConfig = z.output<typeof runtimeConfigSchema>;
@@ -89,6 +95,12 @@ export interface ConsumerDefinition {
   /** Default SERVICE_NAME (the service name): one group per service, so its instances share the work. */
   groupId?: string;
   handlers: EventHandlers;
+  /**
+   * Per consumed event, the step failure to publish when the event is dead-lettered (e.g. an
+   * OrderCreated that cannot be processed becomes InventoryReservationFailed), so the saga
+   * compensates instead of waiting for a step that will never happen.
+   */
+  deadLetterHandlers?: DeadLetterHandlers;
   retry?: RetryPolicy;
 }
 
@@ -168,7 +180,7 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
   const codec = new EventCodec(config.SCHEMA_REGISTRY_URL);
   const outbox = createOutbox({ producer: definition.name });
   const relay = new OutboxRelay({
-    db: prisma,
+    db,
     kafka,
     codec,
     logger: logger.child({ component: 'outbox-relay' }),
@@ -207,11 +219,18 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
     ...(definition.healthDocument ? { healthDocument: definition.healthDocument(context) } : {}),
     ...(definition.rateLimit === undefined ? {} : { rateLimit: definition.rateLimit }),
   });
+  await registerCors(app, corsOriginPolicy(config));
   if (definition.routes) {
     await app.register(async (scope) => definition.routes!(scope, context), { prefix: '/api/v1' });
   }
   if (definition.rootRoutes) await definition.rootRoutes(app, context);
 
+  const consumed = new Counter({
+    name: 'messaging_consumed_events_total',
+    help: 'Events settled by this instance, by consumer group and result (handled, duplicate, dead-lettered)',
+    labelNames: ['group', 'result'] as const,
+    registers: [app.metrics],
+  });
   const consumers = (definition.consumers?.(context) ?? []).map(
     (consumer) =>
       new EventConsumer({
@@ -221,10 +240,15 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
         logger: logger.child({ component: 'consumer' }),
         groupId: consumer.groupId ?? config.SERVICE_NAME,
         handlers: consumer.handlers,
+        ...(consumer.deadLetterHandlers ? { deadLetterHandlers: consumer.deadLetterHandlers } : {}),
         ...(consumer.retry ? { retry: consumer.retry } : {}),
-        onSettled: () => relay.notify(),
+        onSettled: (outcome) => {
+          consumed.inc({ group: consumer.groupId ?? config.SERVICE_NAME, result: outcome.result });
+          relay.notify();
+        },
       }),
   );
+  registerMessagingGauges(app, relay, consumers);
   const liveConfigSubscriber = config.LIVE_CONFIG
     ? new LiveConfigSubscriber(context, {
         service: definition.name,
@@ -300,6 +324,34 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
       }
     },
   };
+}
+
+/** Outbox depth and held-back rows, and messages waiting for an outage to end, on /metrics. */
+function registerMessagingGauges(app: FastifyInstance, relay: OutboxRelay, consumers: EventConsumer[]): void {
+  new Gauge({
+    name: 'outbox_pending_events',
+    help: 'Outbox rows committed and not yet published',
+    registers: [app.metrics],
+    async collect() {
+      this.set(await relay.pending().catch(() => -1));
+    },
+  });
+  new Gauge({
+    name: 'outbox_unpublishable_events',
+    help: 'Outbox rows that failed to publish for a reason of their own in the last round (their keys wait)',
+    registers: [app.metrics],
+    collect() {
+      this.set(relay.stats().unpublishable);
+    },
+  });
+  new Gauge({
+    name: 'messaging_consumer_waiting_on_outage',
+    help: 'Messages held back because the database, broker or schema registry is unavailable',
+    registers: [app.metrics],
+    collect() {
+      this.set(consumers.reduce((sum, consumer) => sum + consumer.stats().waitingOnOutage, 0));
+    },
+  });
 }
 
 /** The whole of a service's `main.ts`: build, start, listen, and shut down in order on a signal. */

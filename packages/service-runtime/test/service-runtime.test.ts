@@ -77,6 +77,10 @@ describe('a service built on the runtime', () => {
         timeoutMs: 30_000,
       },
     );
+    const metrics = (await app.inject({ url: '/metrics' })).body;
+    expect(metrics).toMatch(/^messaging_consumed_events_total\{[^}]*result="handled"[^}]*\} [1-9]/m);
+    expect(metrics).toMatch(/^outbox_pending_events\{[^}]*\} \d+/m);
+    expect(metrics).toMatch(/^messaging_consumer_waiting_on_outage\{[^}]*\} 0/m);
   });
 
   it('answers bad input with the error envelope and changes nothing', async () => {

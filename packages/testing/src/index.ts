@@ -5,3 +5,4 @@ export * from './test-database.js';
 export * from './event-collector.js';
 export * from './consumer-offsets.js';
 export * from './service-events.js';
+export * from './bench-stack.js';

@@ -3,6 +3,7 @@ import type { CarrierAdapter } from './carrier/carrier.js';
 import { SimulatedCarrier } from './carrier/simulated-carrier.js';
 import { deliveryConfigSchema, type DeliveryConfig } from './config.js';
 import { onCompensationRequested } from './events/on-compensation-requested.js';
+import { onOrderConfirmedDeadLettered } from './events/on-dead-letter.js';
 import { onOrderConfirmed } from './events/on-order-confirmed.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { returnRoutes } from './routes/returns.js';
@@ -68,6 +69,7 @@ export function createDeliveryService(
             OrderConfirmed: onOrderConfirmed(deps, delaysMs.length),
             CompensationRequested: onCompensationRequested(deps),
           },
+          deadLetterHandlers: { OrderConfirmed: onOrderConfirmedDeadLettered(deps) },
         },
       ];
     },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { dlqTopicOf, topicOf } from '@fv/contracts';
+import { waitFor } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CarrierUnavailableError } from '../src/carrier/carrier.js';
 import {
@@ -204,6 +205,27 @@ describe('OrderConfirmed', () => {
     expect(await h.published('DeliveryScheduled', orderId)).toHaveLength(0);
     expect(await h.published('DeliverySchedulingFailed', orderId)).toHaveLength(0);
   });
+
+  it('fails the delivery step of a dead-lettered OrderConfirmed that names its order, once', async () => {
+    const orderId = randomUUID();
+    const poison = await h.publish('OrderConfirmed', orderConfirmed(orderId, { items: [] }), {
+      correlationId: orderId,
+    });
+    await h.deadLetters.waitFor((message) => message.headers['event-id'] === poison.eventId, {
+      timeoutMs: 30_000,
+      description: 'the poison OrderConfirmed in the dead-letter topic',
+    });
+    const failed = await waitFor(
+      async () => {
+        const found = await h.published('DeliverySchedulingFailed', orderId);
+        return found.length > 0 && found;
+      },
+      { description: 'the delivery step failure of the dead-lettered order' },
+    );
+    expect(failed).toHaveLength(1);
+    expect(JSON.stringify(failed[0])).toContain('PROCESSING_FAILED');
+    expect(await h.prisma.shipment.count({ where: { orderId } })).toBe(0);
+  });
 });
 
 describe('CANCEL_SHIPMENT compensation', () => {
@@ -226,9 +248,16 @@ describe('CANCEL_SHIPMENT compensation', () => {
 
     // Redelivered, and asked again by a later attempt: the shipment is already cancelled.
     await h.publish('CompensationRequested', cancelShipmentRequest(orderId), { eventId: request.eventId });
-    await h.publish('CompensationRequested', cancelShipmentRequest(orderId, 2));
+    const again = await h.publish('CompensationRequested', cancelShipmentRequest(orderId, 2));
     await h.waitUntilConsumed();
     expect(await h.published('ShipmentCancelled', orderId)).toHaveLength(1);
+    // One CompensationOutcome per request (the redelivery was the same request). Consumed is not yet
+    // published: the outcome of the last request may still be on its way from the outbox.
+    const outcomes = await h.waitForPublished('CompensationOutcome', orderId, 2);
+    expect(outcomes.map((o) => [o.requestEventId, o.outcome, o.action, o.attempt])).toEqual([
+      [request.eventId, 'DONE', 'CANCEL_SHIPMENT', 1],
+      [again.eventId, 'ALREADY_DONE', 'CANCEL_SHIPMENT', 2],
+    ]);
     const [shipment] = await shipmentsOf(orderId);
     expect(shipment).toMatchObject({ status: 'CANCELLED', cancelReason: 'COMPENSATION' });
     expect(shipment!.trackingEvents.map((event) => event.status).sort()).toEqual([
@@ -258,6 +287,13 @@ describe('CANCEL_SHIPMENT compensation', () => {
       causationId: request.eventId,
       trackingId: scheduled!.trackingId,
     });
+    const [outcome] = await h.waitForPublished('CompensationOutcome', orderId);
+    expect(outcome).toMatchObject({
+      requestEventId: request.eventId,
+      causationId: request.eventId,
+      outcome: 'REJECTED',
+      reasonCode: 'ALREADY_DISPATCHED',
+    });
     const [shipment] = await shipmentsOf(orderId);
     expect(shipment!.status).toBe('DISPATCHED');
     expect(await h.prisma.shipmentCancellation.count({ where: { orderId } })).toBe(0);
@@ -265,13 +301,20 @@ describe('CANCEL_SHIPMENT compensation', () => {
 
   it('cancels an order whose OrderConfirmed comes after the compensation: no label is ever created', async () => {
     const orderId = randomUUID();
-    await h.publish('CompensationRequested', cancelShipmentRequest(orderId));
+    const request = await h.publish('CompensationRequested', cancelShipmentRequest(orderId));
     const [cancelled] = await h.waitForPublished('ShipmentCancelled', orderId);
     expect(cancelled).toMatchObject({
       shipmentId: shipmentIdFor(orderId),
       trackingId: null,
       carrier: null,
       outcome: 'CANCELLED',
+    });
+    // An order delivery never heard of is not an error: nothing to undo, and never dead-lettered.
+    const [outcome] = await h.waitForPublished('CompensationOutcome', orderId);
+    expect(outcome).toMatchObject({
+      requestEventId: request.eventId,
+      outcome: 'NOT_APPLICABLE',
+      reasonCode: 'SHIPMENT_NOT_FOUND',
     });
 
     await h.publish('OrderConfirmed', orderConfirmed(orderId));
@@ -290,6 +333,7 @@ describe('CANCEL_SHIPMENT compensation', () => {
     });
     await h.waitUntilConsumed();
     expect(await h.published('ShipmentCancelled', orderId)).toHaveLength(0);
+    expect(await h.published('CompensationOutcome', orderId)).toHaveLength(0);
     expect((await shipmentsOf(orderId))[0]!.status).toBe('LABEL_CREATED');
   });
 });

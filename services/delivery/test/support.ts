@@ -35,6 +35,7 @@ export const PRODUCED: EventName[] = [
   'ShipmentDelivered',
   'ReturnRequested',
   'ReturnReceived',
+  'CompensationOutcome',
 ];
 
 /**

@@ -5,6 +5,7 @@ import type { Tx } from './db/tx.js';
 import { onCompensationRequested } from './events/on-compensation-requested.js';
 import { onOrderCompleted } from './events/on-order-completed.js';
 import { onOrderConfirmed } from './events/on-order-confirmed.js';
+import { onOrderCreatedDeadLettered } from './events/on-dead-letter.js';
 import { onOrderCreated } from './events/on-order-created.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { reservationRoutes } from './routes/reservations.js';
@@ -55,6 +56,7 @@ export const inventoryService: ServiceDefinition<PrismaClient, InventoryConfig> 
           OrderCompleted: onOrderCompleted(deps),
           CompensationRequested: onCompensationRequested(deps),
         },
+        deadLetterHandlers: { OrderCreated: onOrderCreatedDeadLettered(deps) },
       },
     ];
   },

@@ -41,6 +41,7 @@ export const PRODUCED: EventName[] = [
   'InventoryAdjusted',
   'InventoryUpdated',
   'LowStockAlert',
+  'CompensationOutcome',
 ];
 
 export type Inventory = ServiceRuntime<PrismaClient, InventoryConfig>;

@@ -133,12 +133,20 @@ describe('the order saga', () => {
       correlationId: orderId,
     });
 
-    // A compensation after completion cannot give shipped goods back: dead-lettered, nothing changes.
-    await h.publish('CompensationRequested', compensation(orderId), { correlationId: orderId });
-    await waitFor(() => h.deadLetters(orderId).length === 1, {
-      description: 'the compensation to be dead-lettered',
+    // A compensation after completion cannot give shipped goods back: REJECTED, nothing changes.
+    const late = await h.publish('CompensationRequested', compensation(orderId), { correlationId: orderId });
+    const [rejected] = await h.waitForPublished(
+      'CompensationOutcome',
+      (e) => e.requestEventId === late.eventId,
+    );
+    expect(rejected!.event).toMatchObject({
+      orderId,
+      action: 'RELEASE_INVENTORY',
+      outcome: 'REJECTED',
+      reasonCode: 'RESERVATION_DEDUCTED',
+      causationId: late.eventId,
     });
-    expect(h.deadLetters(orderId)[0]!.headers['dlq-error-code']).toBe('CONFLICT');
+    expect(h.deadLetters(orderId)).toEqual([]);
     expect(await stockOf(h, b)).toMatchObject({ onHand: 0, reserved: 0 });
   });
 
@@ -263,6 +271,37 @@ describe('the order saga', () => {
     });
     expect(await stockOf(h, productId)).toMatchObject({ onHand: 5, reserved: 0, available: 5 });
     expect(await h.prisma.stockMovement.count({ where: { productId, kind: 'RELEASED' } })).toBe(1);
+    const outcomes = await h.waitForPublished('CompensationOutcome', (e) => e.orderId === orderId, 2);
+    expect(outcomes.map(({ event }) => [event.requestEventId, event.outcome, event.attempt])).toEqual([
+      [first.eventId, 'DONE', 1],
+      [second.eventId, 'ALREADY_DONE', 2],
+    ]);
+  });
+
+  it('answers a release for an order it holds nothing for with NOT_APPLICABLE, never a dead letter', async () => {
+    const unknownOrder = randomUUID();
+    const unknownReservation = randomUUID();
+    const byOrder = await h.publish('CompensationRequested', compensation(unknownOrder), {
+      correlationId: unknownOrder,
+    });
+    const byReservation = await h.publish(
+      'CompensationRequested',
+      compensation(unknownOrder, { reservationId: unknownReservation }, 2),
+      { correlationId: unknownOrder },
+    );
+    const answers = await h.waitForPublished('CompensationOutcome', (e) => e.orderId === unknownOrder, 2);
+    expect(answers.map(({ event }) => [event.requestEventId, event.outcome, event.reasonCode])).toEqual([
+      [byOrder.eventId, 'NOT_APPLICABLE', 'RESERVATION_NOT_FOUND'],
+      [byReservation.eventId, 'NOT_APPLICABLE', 'RESERVATION_NOT_FOUND'],
+    ]);
+    expect(answers[0]!.event).toMatchObject({
+      sagaId: byOrder.sagaId,
+      workflowId: byOrder.workflowId,
+      correlationId: unknownOrder,
+      causationId: byOrder.eventId,
+    });
+    expect(h.deadLetters(unknownOrder)).toEqual([]);
+    expect(await h.published('InventoryReleased', (e) => e.orderId === unknownOrder)).toEqual([]);
   });
 
   it('dead-letters events that can never be applied, changing nothing', async () => {
@@ -298,6 +337,17 @@ describe('the order saga', () => {
     expect(
       await h.prisma.reservation.count({ where: { orderId: { in: [noLines, unknownReservation] } } }),
     ).toBe(0);
+    // The dead-lettered OrderCreated still answers the saga: its reservation step failed.
+    const failed = await waitFor(
+      async () => {
+        const found = await h.published('InventoryReservationFailed', (e) => e.orderId === noLines);
+        return found.length > 0 && found;
+      },
+      { description: 'the reservation failure of the dead-lettered order' },
+    );
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.event).toMatchObject({ reason: 'PROCESSING_FAILED', unavailableItems: [] });
+    expect(await h.published('InventoryReservationFailed', (e) => e.orderId === 'not-an-order')).toEqual([]);
   });
 });
 
@@ -350,40 +400,50 @@ describe('reservation expiry', () => {
     expect(await h.published('InventoryReleased', (e) => e.orderId === confirmedOrder)).toEqual([]);
   });
 
-  it('holds a lapsed reservation again when its order is confirmed and the stock is still there, and fails it when it is not', async () => {
+  it('never holds a released reservation again on a late OrderConfirmed: compensated or lapsed', async () => {
     const productId = newProduct();
-    await stock(h, productId, 'wh-1', 4);
-    const [late, gone, taker] = [randomUUID(), randomUUID(), randomUUID()];
-    const lateReservation = await reserveFor(late, productId, 2, 1);
-    const goneReservation = await reserveFor(gone, productId, 2, 1);
-    await h.waitForPublished('InventoryReleased', (e) => e.orderId === late || e.orderId === gone, 2);
-    await reserveFor(taker, productId, 2, 600);
+    await stock(h, productId, 'wh-1', 10);
+    const [compensated, lapsed] = [randomUUID(), randomUUID()];
+    const kept = await reserveFor(compensated, productId, 2, 600);
+    const lapsing = await reserveFor(lapsed, productId, 3, 1);
+    // The first confirmation holds the reservation; the compensation releases it on purpose.
+    const confirmation = confirmed(compensated, kept.reservationId, []);
+    const confirmationId = randomUUID();
+    await h.publish('OrderConfirmed', confirmation, { correlationId: compensated, eventId: confirmationId });
+    await waitFor(async () => (await statusOf(kept.reservationId)) === 'CONFIRMED', {
+      description: 'the confirmation',
+    });
+    await h.publish(
+      'CompensationRequested',
+      compensation(compensated, { reservationId: kept.reservationId }),
+      {
+        correlationId: compensated,
+      },
+    );
+    await h.waitForPublished('InventoryReleased', (e) => e.orderId === compensated);
+    await h.waitForPublished('InventoryReleased', (e) => e.orderId === lapsed && e.reason === 'EXPIRED');
+    expect(await stockOf(h, productId)).toMatchObject({ onHand: 10, reserved: 0, available: 10 });
 
-    await h.publish('OrderConfirmed', confirmed(late, lateReservation.reservationId, []), {
-      correlationId: late,
+    // Late confirmations: the order service published it again, and one came after the expiry.
+    const again = await h.publish('OrderConfirmed', confirmation, { correlationId: compensated });
+    await h.publish('OrderConfirmed', confirmed(lapsed, lapsing.reservationId, []), {
+      correlationId: lapsed,
     });
-    await waitFor(async () => (await statusOf(lateReservation.reservationId)) === 'CONFIRMED', {
-      description: 'the late confirmation',
-    });
-    expect(await stockOf(h, productId)).toMatchObject({ onHand: 4, reserved: 4, available: 0 });
-
-    await h.publish('OrderConfirmed', confirmed(gone, goneReservation.reservationId, []), {
-      correlationId: gone,
-    });
-    const [failed] = await h.waitForPublished('InventoryReservationFailed', (e) => e.orderId === gone);
+    const [failed] = await h.waitForPublished('InventoryReservationFailed', (e) => e.orderId === lapsed);
     expect(failed!.event).toMatchObject({
-      reason: 'INSUFFICIENT_STOCK',
-      unavailableItems: [{ productId, requestedQuantity: 2, availableQuantity: 0 }],
+      reason: 'RESERVATION_EXPIRED',
+      unavailableItems: [{ productId, requestedQuantity: 3, availableQuantity: 0 }],
     });
-    expect(await statusOf(goneReservation.reservationId)).toBe('RELEASED');
-    expect(await stockOf(h, productId)).toMatchObject({ onHand: 4, reserved: 4, available: 0 });
-
-    await h.publish('OrderCompleted', completed(late, lateReservation.reservationId), {
-      correlationId: late,
-    });
-    await waitFor(async () => (await statusOf(lateReservation.reservationId)) === 'DEDUCTED', {
-      description: 'the deduction',
-    });
-    expect(await stockOf(h, productId)).toMatchObject({ onHand: 2, reserved: 2, available: 0 });
+    await waitFor(
+      async () => (await h.prisma.processedEvent.count({ where: { eventId: again.eventId } })) === 1,
+      {
+        description: 'the repeated confirmation to be applied',
+      },
+    );
+    expect(await statusOf(kept.reservationId)).toBe('RELEASED');
+    expect(await statusOf(lapsing.reservationId)).toBe('RELEASED');
+    expect(await stockOf(h, productId)).toMatchObject({ onHand: 10, reserved: 0, available: 10 });
+    expect(await h.prisma.stockMovement.count({ where: { productId, kind: 'RESERVED' } })).toBe(2);
+    expect(await h.published('InventoryReservationFailed', (e) => e.orderId === compensated)).toEqual([]);
   });
 });

@@ -69,7 +69,9 @@ export function createNotificationsService(
       return [
         {
           retry: { delaysMs: context.config.EVENT_RETRY_DELAYS_MS },
-          handlers: notificationHandlers(depsOf(context)),
+          handlers: notificationHandlers(depsOf(context), {
+            retries: context.config.EVENT_RETRY_DELAYS_MS.length,
+          }),
         },
       ];
     },

@@ -243,7 +243,7 @@ describe('order lifecycle messages', () => {
       recipient: email,
     });
 
-    await h.publish('CompensationRequested', notifyCustomerRequest(orderId, 2));
+    const again = await h.publish('CompensationRequested', notifyCustomerRequest(orderId, 2));
     await h.publish('OrderCancelled', {
       orderId,
       customerId: id,
@@ -259,6 +259,32 @@ describe('order lifecycle messages', () => {
     const deliveries = await deliveriesTo(email);
     expect(deliveries).toHaveLength(1);
     expect(deliveries[0]!.subject).toBe(`Your order ${orderId} could not be completed`);
+    // One CompensationOutcome per request.
+    const outcomes = await h.waitForPublished('CompensationOutcome', orderId, 2);
+    expect(outcomes.map((o) => [o.requestEventId, o.action, o.outcome])).toEqual([
+      [request.eventId, 'NOTIFY_CUSTOMER', 'DONE'],
+      [again.eventId, 'NOTIFY_CUSTOMER', 'ALREADY_DONE'],
+    ]);
+  });
+
+  it('answers NOTIFY_CUSTOMER for an order whose customer it never learns with NOT_APPLICABLE, after its retries, never a dead letter', async () => {
+    const orderId = randomUUID();
+    const request = await h.publish('CompensationRequested', {
+      ...notifyCustomerRequest(orderId),
+      parameters: {},
+    });
+    const [outcome] = await h.waitForPublished('CompensationOutcome', orderId);
+    expect(outcome).toMatchObject({
+      requestEventId: request.eventId,
+      causationId: request.eventId,
+      outcome: 'NOT_APPLICABLE',
+      reasonCode: 'CUSTOMER_UNKNOWN',
+    });
+    await h.waitUntilConsumed();
+    expect(
+      h.deadLetters.messages.filter((message) => message.headers['event-id'] === request.eventId),
+    ).toEqual([]);
+    expect(await h.prisma.notification.count({ where: { orderId } })).toBe(0);
   });
 
   it('retries an event whose customer is not known yet, then dead-letters it and sends nothing', async () => {

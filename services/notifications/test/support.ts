@@ -36,7 +36,7 @@ export const CONSUMED: EventName[] = [
   'OrderRefunded',
   'CompensationRequested',
 ];
-export const PRODUCED: EventName[] = ['NotificationSent', 'NotificationFailed'];
+export const PRODUCED: EventName[] = ['NotificationSent', 'NotificationFailed', 'CompensationOutcome'];
 
 /**
  * One notifications service on the local stack (own database, own consumer group), a producer that

@@ -13,6 +13,9 @@ describe('orders configuration', () => {
     expect(config.PAYMENT_CIRCUIT_FAILURE_THRESHOLD).toBe(5);
     expect(config.PAYMENT_CIRCUIT_WINDOW_MS).toBe(60_000);
     expect(config.PAYMENT_CIRCUIT_OPEN_MS).toBe(30_000);
+    expect(config.PAYMENT_PROVIDER_PATIENCE_MS).toBe(120_000);
+    expect(config.PAYMENT_RECOVERY_INTERVAL_MS).toBe(2000);
+    expect(config.PAYMENT_RECOVERY_BACKOFF_MAX_MS).toBe(15_000);
     expect(() => assertConsistentConfig(config)).not.toThrow();
   });
 
@@ -39,9 +42,27 @@ describe('orders configuration', () => {
     expect(() => loadConfig(ordersConfigSchema, { ...base, ORDER_MAX_QUANTITY_PER_LINE: '0' })).toThrow(
       /ORDER_MAX_QUANTITY_PER_LINE/,
     );
-    expect(() => loadConfig(ordersConfigSchema, { ...base, PAYMENT_PROVIDER: 'stripe' })).toThrow(
-      /PAYMENT_PROVIDER: must be simulator/,
+    expect(() => loadConfig(ordersConfigSchema, { ...base, PAYMENT_PROVIDER_URL: 'not a url' })).toThrow(
+      /PAYMENT_PROVIDER_URL/,
     );
+    expect(() => loadConfig(ordersConfigSchema, { ...base, PAYMENT_PROVIDER_PATIENCE_MS: '2m' })).toThrow(
+      /PAYMENT_PROVIDER_PATIENCE_MS/,
+    );
+    expect(() => loadConfig(ordersConfigSchema, { ...base, PAYMENT_PROVIDER_PATIENCE_MS: '-1' })).toThrow(
+      /PAYMENT_PROVIDER_PATIENCE_MS/,
+    );
+    expect(() => loadConfig(ordersConfigSchema, { ...base, PAYMENT_RECOVERY_INTERVAL_MS: '600000' })).toThrow(
+      /PAYMENT_RECOVERY_INTERVAL_MS/,
+    );
+  });
+
+  it('refuses a retry backoff capped below its first delay', () => {
+    const config = loadConfig(ordersConfigSchema, {
+      ...base,
+      PAYMENT_RECOVERY_INTERVAL_MS: '5000',
+      PAYMENT_RECOVERY_BACKOFF_MAX_MS: '1000',
+    });
+    expect(() => assertConsistentConfig(config)).toThrow(/PAYMENT_RECOVERY_BACKOFF_MAX_MS: must be at least/);
   });
 
   it('refuses payment timeouts and retries that would outlast the transaction holding the order', () => {

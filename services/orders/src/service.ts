@@ -7,6 +7,7 @@ import {
 import { PrismaClient } from './generated/prisma/client.js';
 import { assertConsistentConfig, ordersConfigSchema, type OrdersConfig } from './config.js';
 import { onCompensationRequested } from './events/on-compensation-requested.js';
+import { onDeliveryScheduledDeadLettered, onInventoryReservedDeadLettered } from './events/on-dead-letter.js';
 import { onDeliveryScheduled } from './events/on-delivery-scheduled.js';
 import { onDeliverySchedulingFailed } from './events/on-delivery-scheduling-failed.js';
 import { onInventoryReservationFailed } from './events/on-inventory-reservation-failed.js';
@@ -15,24 +16,24 @@ import { onPriceChanged } from './events/on-price-changed.js';
 import { onProductCreated } from './events/on-product-created.js';
 import { onProductDeleted } from './events/on-product-deleted.js';
 import { onProductUpdated } from './events/on-product-updated.js';
+import { HttpPaymentProvider } from './payment/http-payment-provider.js';
 import { PaymentGateway } from './payment/payment-gateway.js';
 import type { PaymentProvider } from './payment/payment-provider.js';
-import { PaymentSimulator } from './payment/payment-simulator.js';
+import { registerPaymentMetrics } from './payment/payment-metrics.js';
+import { orderEventsRoutes, type OrderEventsOptions } from './routes/order-events.js';
 import { ordersRoutes } from './routes/orders.js';
 import type { OrdersDeps } from './use-cases/orders-deps.js';
+import { paymentRecovery } from './use-cases/payment-recovery.js';
 
 type Context = ServiceContext<PrismaClient, OrdersConfig>;
 
 export interface OrdersServiceOptions {
-  /** The payment provider adapter; by default the one PAYMENT_PROVIDER names. */
+  /** The payment provider adapter; by default the provider's HTTP API at PAYMENT_PROVIDER_URL. */
   paymentProvider?: PaymentProvider;
-}
-
-function providerFor(config: OrdersConfig): PaymentProvider {
-  switch (config.PAYMENT_PROVIDER) {
-    case 'simulator':
-      return new PaymentSimulator();
-  }
+  /** The clock payment retries and the provider's patience are judged by (default: the system clock). */
+  now?: () => number;
+  /** How `GET /orders/{id}/events` streams look for changes and keep idle connections open. */
+  orderEvents?: OrderEventsOptions;
 }
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -52,15 +53,17 @@ export function createOrdersService(
         prisma: context.prisma,
         outbox: context.outbox,
         logger: context.logger,
+        now: options.now ?? Date.now,
         transaction: (fn) => context.transaction(fn),
         gateway: new PaymentGateway({
-          provider: options.paymentProvider ?? providerFor(config),
+          provider: options.paymentProvider ?? new HttpPaymentProvider(config.PAYMENT_PROVIDER_URL),
           timeoutMs: config.PAYMENT_TIMEOUT_MS,
           retryDelaysMs: config.PAYMENT_RETRY_DELAYS_MS,
           circuit: {
             failureThreshold: config.PAYMENT_CIRCUIT_FAILURE_THRESHOLD,
             windowMs: config.PAYMENT_CIRCUIT_WINDOW_MS,
             openMs: config.PAYMENT_CIRCUIT_OPEN_MS,
+            minFailureRate: config.PAYMENT_CIRCUIT_MIN_FAILURE_RATE,
           },
           logger: context.logger.child({ component: 'payment' }),
         }),
@@ -77,7 +80,11 @@ export function createOrdersService(
     migrationsDir: new URL('../prisma/migrations', import.meta.url).pathname,
     createPrisma: (adapter) => new PrismaClient({ adapter }),
     tags: ['orders', 'payments'],
-    routes: (app, context) => ordersRoutes(app, depsOf(context)),
+    routes: (app, context) => {
+      ordersRoutes(app, depsOf(context));
+      orderEventsRoutes(app, depsOf(context), options.orderEvents);
+      registerPaymentMetrics(app.metrics, depsOf(context));
+    },
     consumers(context): ConsumerDefinition[] {
       const orders = depsOf(context);
       return [
@@ -88,6 +95,12 @@ export function createOrdersService(
             DeliveryScheduled: onDeliveryScheduled(orders),
             DeliverySchedulingFailed: onDeliverySchedulingFailed(),
             CompensationRequested: onCompensationRequested(orders),
+          },
+          // A step whose event was dead-lettered still gets its answer: a payment that failed, or a
+          // capture left to the recovery sweeper.
+          deadLetterHandlers: {
+            InventoryReserved: onInventoryReservedDeadLettered(orders),
+            DeliveryScheduled: onDeliveryScheduledDeadLettered(orders),
           },
         },
         {
@@ -105,6 +118,8 @@ export function createOrdersService(
     // Forgets first answers to X-Idempotency-Key once they are IDEMPOTENCY_KEY_TTL_HOURS old.
     background: (context) => [
       idempotencyPurge(context, { ttlMs: context.config.IDEMPOTENCY_KEY_TTL_HOURS * HOUR_MS }),
+      // Retries saga payment calls that met an unavailable provider, and finishes those a crash left.
+      paymentRecovery(context, depsOf(context), { intervalMs: context.config.PAYMENT_RECOVERY_INTERVAL_MS }),
     ],
     healthChecks: (context) => [
       {

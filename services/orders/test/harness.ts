@@ -15,7 +15,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import pino from 'pino';
 import type { OrdersConfig } from '../src/config.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
-import { PaymentSimulator } from '../src/payment/payment-simulator.js';
+import { startProvider, type TestProvider } from '@fv/payment-provider/testing';
 import { createOrdersService } from '../src/service.js';
 
 export const JWT_SECRET = 'orders-test-secret-0123456789';
@@ -36,6 +36,7 @@ export const PRODUCED: EventName[] = [
   'OrderRefunded',
   'PaymentVoided',
   'PaymentRefunded',
+  'CompensationOutcome',
 ];
 
 /** Events this service consumes. */
@@ -54,7 +55,9 @@ export const CONSUMED: EventName[] = [
 export interface Harness {
   runtime: ServiceRuntime<PrismaClient, OrdersConfig>;
   prisma: PrismaClient;
-  simulator: PaymentSimulator;
+  provider: TestProvider;
+  /** Another orders runtime on the same database and provider (the first one's process state is not shared). */
+  restart(): Promise<ServiceRuntime<PrismaClient, OrdersConfig>>;
   kafka: Kafka;
   codec: EventCodec;
   collector: EventCollector;
@@ -81,6 +84,7 @@ export interface Harness {
  * consumer groups that start at the end of every topic (so other runs' events are not replayed).
  */
 export async function startOrders(name: string, env: Record<string, string> = {}): Promise<Harness> {
+  const provider = await startProvider(name);
   const database: TestDatabase = await createTestDatabase({ name });
   if (database.target.kind !== 'postgres')
     throw new Error('the orders integration tests need the PostgreSQL server');
@@ -114,23 +118,28 @@ export async function startOrders(name: string, env: Record<string, string> = {}
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
 
-  const simulator = new PaymentSimulator();
-  const runtime = await createServiceRuntime(createOrdersService({ paymentProvider: simulator }), {
-    env: {
-      SERVICE_NAME: serviceName,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
-      JWT_SECRET,
-      DATABASE_URL: database.target.url,
-      KAFKA_BROKERS: process.env.KAFKA_BROKERS,
-      SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL,
-      SERVICE_REGISTRATION: 'false',
-      LIVE_CONFIG: 'false',
-      PAYMENT_TIMEOUT_MS: '300',
-      PAYMENT_RETRY_DELAYS_MS: '20,40,80',
-      PAYMENT_CIRCUIT_FAILURE_THRESHOLD: '50',
-      ...env,
-    },
-  });
+  const runtimeEnv = {
+    SERVICE_NAME: serviceName,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+    JWT_SECRET,
+    DATABASE_URL: database.target.url,
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS,
+    SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL,
+    SERVICE_REGISTRATION: 'false',
+    LIVE_CONFIG: 'false',
+    PAYMENT_PROVIDER_URL: provider.url,
+    PAYMENT_TIMEOUT_MS: '300',
+    PAYMENT_RETRY_DELAYS_MS: '20,40,80',
+    PAYMENT_CIRCUIT_FAILURE_THRESHOLD: '50',
+    PAYMENT_CIRCUIT_OPEN_MS: '500',
+    PAYMENT_RECOVERY_INTERVAL_MS: '200',
+    PAYMENT_RECOVERY_BACKOFF_MAX_MS: '1000',
+    PAYMENT_RECOVERY_AFTER_MS: '20000',
+    // Short, so a provider that never comes back fails an authorization within a test.
+    PAYMENT_PROVIDER_PATIENCE_MS: '1500',
+    ...env,
+  };
+  let runtime = await createServiceRuntime(createOrdersService(), { env: runtimeEnv });
   await runtime.start();
   await waitFor(async () => (await runtime.app.inject({ url: '/health/ready' })).statusCode === 200, {
     timeoutMs: 30_000,
@@ -153,10 +162,26 @@ export async function startOrders(name: string, env: Record<string, string> = {}
     return decoded.get(id)!;
   };
 
-  return {
+  const harness: Harness = {
     runtime,
     prisma: runtime.context.prisma,
-    simulator,
+    provider,
+    async restart() {
+      await runtime.stop();
+      runtime = await createServiceRuntime(createOrdersService(), { env: runtimeEnv });
+      await runtime.start();
+      await waitFor(async () => (await runtime.app.inject({ url: '/health/ready' })).statusCode === 200, {
+        timeoutMs: 30_000,
+        description: 'readiness after the restart',
+      });
+      await waitFor(() => runtime.consumers.every((consumer) => consumer.joined), {
+        timeoutMs: 60_000,
+        description: 'the consumers joining their groups after the restart',
+      });
+      harness.runtime = runtime;
+      harness.prisma = runtime.context.prisma;
+      return runtime;
+    },
     kafka,
     codec,
     collector,
@@ -197,7 +222,7 @@ export async function startOrders(name: string, env: Record<string, string> = {}
       );
     },
     async committed(name, orderId) {
-      const rows = await runtime.context.prisma.outboxEvent.findMany({
+      const rows = await harness.runtime.context.prisma.outboxEvent.findMany({
         where: { eventName: name, messageKey: orderId },
         orderBy: { position: 'asc' },
       });
@@ -206,6 +231,8 @@ export async function startOrders(name: string, env: Record<string, string> = {}
     async close() {
       await Promise.all([runtime.stop(), producer.disconnect(), collector.stop(), dlq.stop()]);
       await database.dispose();
+      await provider.close();
     },
   };
+  return harness;
 }

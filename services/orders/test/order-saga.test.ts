@@ -97,7 +97,7 @@ describe('payment on InventoryReserved', () => {
       currency: 'USD',
       paymentMethod: 'CREDIT_CARD',
       status: 'AUTHORIZED',
-      provider: 'simulator',
+      provider: 'payment-provider',
     });
     const confirmed = await h.received(
       'OrderConfirmed',
@@ -128,7 +128,7 @@ describe('payment on InventoryReserved', () => {
       },
     });
     expect(view.history.map((change: { to: string }) => change.to)).toEqual(['PENDING', 'CONFIRMED']);
-    expect(h.simulator.authorizationsFor(order.orderId)).toBe(1);
+    expect(await h.provider.authorizationsFor(order.orderId)).toHaveLength(1);
   });
 
   it('publishes PaymentFailed with PAYMENT_DECLINED for a declined card, without retrying it', async () => {
@@ -152,19 +152,22 @@ describe('payment on InventoryReserved', () => {
       payment: { status: 'FAILED', failureCode: 'PAYMENT_DECLINED' },
     });
     expect(await h.committed('OrderConfirmed', order.orderId)).toEqual([]);
-    expect(
-      h.simulator.calls.filter((call) => call.idempotencyKey === `order-${order.orderId}-authorize`),
-    ).toHaveLength(1);
+    // A decline is final: it was recorded after one call, and no authorization exists.
+    expect(await h.provider.authorizationsFor(order.orderId)).toHaveLength(0);
+    const attempts = await h.prisma.paymentAttempt.findMany({ where: { orderId: order.orderId } });
+    expect(attempts).toMatchObject([
+      { operation: 'AUTHORIZE', status: 'FAILED', calls: 1, failureCode: 'PAYMENT_DECLINED' },
+    ]);
   });
 
-  it('retries a provider that fails once, and reports one that never answers as PROVIDER_TIMEOUT', async () => {
+  it('retries a provider that fails once, and reports one that never answers as PROVIDER_TIMEOUT once its patience is spent', async () => {
     const flaky = await placeOrder('tok_transient_once');
     await h.publish('InventoryReserved', reservationOf(flaky), {
       correlationId: flaky.orderId,
       producer: 'inventory',
     });
     await h.received('OrderConfirmed', (e) => e.orderId === flaky.orderId, 'OrderConfirmed after a retry');
-    expect(h.simulator.authorizationsFor(flaky.orderId)).toBe(1);
+    expect(await h.provider.authorizationsFor(flaky.orderId)).toHaveLength(1);
 
     const hanging = await placeOrder('tok_timeout');
     await h.publish('InventoryReserved', reservationOf(hanging), {
@@ -176,7 +179,60 @@ describe('payment on InventoryReserved', () => {
       (e) => e.orderId === hanging.orderId,
       'PaymentFailed after timeouts',
     );
-    expect(failed).toMatchObject({ errorCode: 'PROVIDER_TIMEOUT', retriable: true, attempt: 4 });
+    expect(failed).toMatchObject({ errorCode: 'PROVIDER_TIMEOUT', retriable: true });
+    // Not after one round of the gateway's retries (4 calls): the sweeper tried again while patient.
+    expect(failed.attempt).toBeGreaterThan(4);
+  });
+
+  it('keeps an authorization waiting while the provider is down, then fails it once with PROVIDER_UNAVAILABLE after the patience window', async () => {
+    const order = await placeOrder();
+    await h.provider.stop();
+    try {
+      const reserved = await h.publish('InventoryReserved', reservationOf(order), {
+        correlationId: order.orderId,
+        producer: 'inventory',
+      });
+      const failed = await h.received(
+        'PaymentFailed',
+        (e) => e.orderId === order.orderId,
+        'PaymentFailed once the patience is spent',
+      );
+      expect(failed).toMatchObject({ errorCode: 'PROVIDER_UNAVAILABLE', retriable: true });
+      // Retried past the gateway's own round of 4 calls, by the sweeper, before giving up.
+      expect(failed.attempt).toBeGreaterThan(4);
+      const attempt = await h.prisma.paymentAttempt.findUniqueOrThrow({
+        where: { idempotencyKey: `order-${order.orderId}-authorize` },
+      });
+      expect(attempt).toMatchObject({ status: 'FAILED', failureCode: 'PROVIDER_UNAVAILABLE' });
+      expect(attempt.appliedAt).not.toBeNull();
+      expect(h.dlq.messages.filter((m) => m.headers['event-id'] === reserved.eventId)).toEqual([]);
+    } finally {
+      await h.provider.start();
+    }
+    // Once failed, the order stays failed: nothing is authorized when the provider is back.
+    const again = await h.publish('InventoryReserved', reservationOf(order), {
+      correlationId: order.orderId,
+      producer: 'inventory',
+    });
+    await consumed(again.eventId);
+    expect(await h.committed('PaymentFailed', order.orderId)).toHaveLength(1);
+    expect(await h.provider.authorizationsFor(order.orderId)).toHaveLength(0);
+    expect(await orderOf(order.orderId)).toMatchObject({
+      status: 'PAYMENT_FAILED',
+      payment: { status: 'FAILED', failureCode: 'PROVIDER_UNAVAILABLE' },
+    });
+  });
+
+  it('fails tok_unavailable (every call 503) with PaymentFailed once the patience window is spent', async () => {
+    const order = await placeOrder('tok_unavailable');
+    await h.publish('InventoryReserved', reservationOf(order), {
+      correlationId: order.orderId,
+      producer: 'inventory',
+    });
+    const failed = await h.received('PaymentFailed', (e) => e.orderId === order.orderId, 'PaymentFailed');
+    expect(failed).toMatchObject({ errorCode: 'PROVIDER_UNAVAILABLE', retriable: true });
+    expect(failed.attempt).toBeGreaterThan(4);
+    expect(await h.committed('PaymentFailed', order.orderId)).toHaveLength(1);
   });
 
   it('charges once when the same reservation arrives twice, or a second reservation arrives for a paid order', async () => {
@@ -199,13 +255,13 @@ describe('payment on InventoryReserved', () => {
     // The redelivered event id was recognised and skipped before the later event was handled.
     expect(h.runtime.consumers[0]!.stats().duplicates).toBeGreaterThanOrEqual(1);
 
-    expect(h.simulator.authorizationsFor(order.orderId)).toBe(1);
+    expect(await h.provider.authorizationsFor(order.orderId)).toHaveLength(1);
     expect(await h.committed('PaymentProcessed', order.orderId)).toHaveLength(1);
     expect(await h.committed('OrderConfirmed', order.orderId)).toHaveLength(1);
     expect((await orderOf(order.orderId)).status).toBe('CONFIRMED');
   });
 
-  it('sends a reservation for an unknown order or with other lines to the dead-letter topic', async () => {
+  it('sends a reservation for an unknown order or with other lines to the dead-letter topic; the latter fails the payment step', async () => {
     const unknown = await h.publish(
       'InventoryReserved',
       reservationOf({ orderId: randomUUID(), items: [{ productId: lamp.productId, quantity: 1 }] }),
@@ -233,11 +289,28 @@ describe('payment on InventoryReserved', () => {
       description: 'the mismatched reservation in the DLQ',
     });
     expect(mismatch.headers['dlq-error-code']).toBe('RESERVATION_MISMATCH');
-    // Nothing was charged or confirmed. (The status itself is not asserted: on the shared broker an
-    // inventory service of another suite may answer this order's OrderCreated meanwhile.)
-    expect((await orderOf(order.orderId)).payment).toBeNull();
+    // The dead-letter hook answers the payment step, so the saga compensates instead of waiting.
+    const failed = await h.received(
+      'PaymentFailed',
+      (e) => e.orderId === order.orderId,
+      'PaymentFailed for the dead-lettered reservation',
+    );
+    expect(failed).toMatchObject({
+      causationId: wrong.eventId,
+      errorCode: 'PROCESSING_FAILED',
+      retriable: false,
+      amount: '1499.97',
+    });
+    expect(failed.errorMessage).toContain('RESERVATION_MISMATCH');
+    expect(await orderOf(order.orderId)).toMatchObject({
+      status: 'PAYMENT_FAILED',
+      failure: { code: 'PROCESSING_FAILED' },
+      payment: { status: 'FAILED', failureCode: 'PROCESSING_FAILED' },
+    });
+    // Nothing was charged or confirmed, and the unknown order got no answer.
     expect(await h.committed('OrderConfirmed', order.orderId)).toEqual([]);
-    expect(h.simulator.authorizationsFor(order.orderId)).toBe(0);
+    expect(await h.provider.authorizationsFor(order.orderId)).toHaveLength(0);
+    expect(await h.committed('PaymentFailed', unknown.orderId)).toEqual([]);
   });
 });
 
@@ -279,11 +352,51 @@ describe('after payment', () => {
     });
     await consumed(again.eventId);
     expect(await h.committed('OrderCompleted', order.orderId)).toHaveLength(1);
-    expect(
-      h.simulator.operations.filter(
-        (op) => op.operation === 'capture' && op.idempotencyKey.includes(view.payment.paymentId),
-      ),
-    ).toHaveLength(1);
+    const [held] = await h.provider.authorizationsFor(order.orderId);
+    expect(held!.operations.filter((op) => op.object === 'capture')).toHaveLength(1);
+  });
+
+  it('never gives a capture up: past the patience window it waits on, counted in payment_captures_waiting', async () => {
+    const order = await placeOrder();
+    await confirm(order);
+    const waitingGauge = async () => {
+      const metrics = await h.runtime.app.inject({ url: '/metrics' });
+      const value = /^payment_captures_waiting(?:\{[^}]*\})? (\S+)$/m.exec(metrics.body)?.[1];
+      return value === undefined ? null : Number(value);
+    };
+    expect(await waitingGauge()).toBe(0);
+    await h.provider.stop();
+    let scheduled: { eventId: string } | undefined;
+    try {
+      scheduled = await h.publish('DeliveryScheduled', deliveryOf(order), {
+        correlationId: order.orderId,
+        producer: 'delivery',
+      });
+      await consumed(scheduled.eventId);
+      await waitFor(async () => (await waitingGauge()) === 1, {
+        description: 'payment_captures_waiting to count the capture past its patience',
+      });
+      expect(await orderOf(order.orderId)).toMatchObject({
+        status: 'CONFIRMED',
+        payment: { status: 'AUTHORIZED' },
+      });
+      expect(await h.committed('PaymentFailed', order.orderId)).toEqual([]);
+    } finally {
+      await h.provider.start();
+    }
+    await h.received(
+      'OrderCompleted',
+      (e) => e.orderId === order.orderId,
+      'OrderCompleted once the provider is back',
+    );
+    expect(await orderOf(order.orderId)).toMatchObject({
+      status: 'COMPLETED',
+      payment: { status: 'CAPTURED' },
+    });
+    expect(await waitingGauge()).toBe(0);
+    const [held] = await h.provider.authorizationsFor(order.orderId);
+    expect(held!.operations.filter((op) => op.object === 'capture')).toHaveLength(1);
+    expect(h.dlq.messages.filter((m) => m.headers['event-id'] === scheduled!.eventId)).toEqual([]);
   });
 
   it('records saga failures on the order without compensating by itself', async () => {
@@ -357,15 +470,12 @@ describe('compensation requested by the coordination service', () => {
       amount: '1499.97',
       currency: 'USD',
       reason: 'COMPENSATION',
-      provider: 'simulator',
+      provider: 'payment-provider',
     });
     await consumed(retry.eventId);
     expect(await h.committed('PaymentVoided', order.orderId)).toHaveLength(1);
-    expect(
-      h.simulator.operations.filter(
-        (op) => op.operation === 'void' && op.idempotencyKey.includes(view.payment.paymentId),
-      ),
-    ).toHaveLength(1);
+    const [held] = await h.provider.authorizationsFor(order.orderId);
+    expect(held!.operations.filter((op) => op.object === 'void')).toHaveLength(1);
     expect(view.payment.status).toBe('VOIDED');
     // Compensating the payment is not cancelling the order: that is a separate action.
     expect(view.status).toBe('CONFIRMED');
@@ -462,7 +572,7 @@ describe('compensation requested by the coordination service', () => {
     });
   });
 
-  it('a CANCEL_ORDER for a shipped order cannot be applied and goes to the dead-letter topic', async () => {
+  it('a CANCEL_ORDER for a shipped order is answered REJECTED (INVALID_ORDER_STATE), not dead-lettered', async () => {
     const order = await placeOrder();
     await confirm(order);
     await h.publish('DeliveryScheduled', deliveryOf(order), {
@@ -474,11 +584,21 @@ describe('compensation requested by the coordination service', () => {
       correlationId: order.orderId,
       producer: 'platform-coordination',
     });
-    const dead = await h.dlq.waitFor((message) => message.headers['event-id'] === cancel.eventId, {
-      description: 'the impossible cancellation in the DLQ',
+    const answer = await h.received(
+      'CompensationOutcome',
+      (e) => e.requestEventId === cancel.eventId,
+      'the answer to the impossible cancellation',
+    );
+    expect(answer).toMatchObject({
+      orderId: order.orderId,
+      action: 'CANCEL_ORDER',
+      outcome: 'REJECTED',
+      reasonCode: 'INVALID_ORDER_STATE',
+      causationId: cancel.eventId,
     });
-    expect(dead.headers['dlq-error-code']).toBe('INVALID_ORDER_STATE');
     expect((await orderOf(order.orderId)).status).toBe('COMPLETED');
+    expect(await h.committed('OrderCancelled', order.orderId)).toEqual([]);
+    expect(h.dlq.messages.filter((message) => message.headers['event-id'] === cancel.eventId)).toEqual([]);
   });
 });
 
@@ -536,7 +656,7 @@ describe('cancel and refund requests', () => {
       producer: 'inventory',
     });
     await consumed(late.eventId);
-    expect(h.simulator.authorizationsFor(order.orderId)).toBe(1);
+    expect(await h.provider.authorizationsFor(order.orderId)).toHaveLength(1);
     expect((await orderOf(order.orderId)).status).toBe('CANCELLED');
   });
 

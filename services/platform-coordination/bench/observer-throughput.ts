@@ -1,5 +1,6 @@
 /**
- * The saga observer under load, against the broker, schema registry and PostgreSQL of the local stack.
+ * The saga observer under load, on a broker, schema registry and PostgreSQL database of its own (started
+ * and removed by the run, never the stack `npm start` runs, whose services would consume these events).
  *
  * 1. Ingestion: BENCH_ORDERS orders × 7 events (OrderCreated … OrderCompleted, the whole happy path)
  *    are published first; then a bare kafkajs consumer reads them (decoding nothing, writing nothing),
@@ -12,16 +13,15 @@
  *    LAG_POLL_MS ms, in process), as p50/p99.
  *
  * The load generator, broker, registry and database share the machine: the figures are a floor.
- * Run with the stack up: `pnpm --filter @fv/platform-coordination bench:observer`.
+ * `pnpm --filter @fv/platform-coordination bench:observer`.
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { topicOf, type EventMap, type EventName } from '@fv/contracts';
 import { EventCodec } from '@fv/messaging';
-import { createTestDatabase, ensureStack, startGroupAtEnd, uniqueName, waitFor } from '@fv/testing';
+import { startBenchStack, startGroupAtEnd, uniqueName, waitFor } from '@fv/testing';
 import { observedEvents } from '../src/events/on-platform-event.js';
-import { kafka, OrderStory, startObserver, type StatusBody } from '../test/saga-support.js';
-import { admin } from '../test/support.js';
+import type { OrderStory, StatusBody } from '../test/saga-support.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 400);
 const LAG_RATE = Number(process.env.LAG_RATE ?? 20);
@@ -29,9 +29,11 @@ const LAG_ORDERS_IN_FLIGHT = Number(process.env.LAG_ORDERS_IN_FLIGHT ?? 3);
 const POLL_MS = Number(process.env.LAG_POLL_MS ?? 25);
 const LAG_SECONDS = Number(process.env.LAG_SECONDS ?? 20);
 
-const stack = await ensureStack();
-process.env.KAFKA_BROKERS ??= stack.kafkaBrokers;
-process.env.SCHEMA_REGISTRY_URL ??= stack.schemaRegistryUrl;
+// Points KAFKA_BROKERS and SCHEMA_REGISTRY_URL at the new stack before the test support, which reads them
+// when loaded, is imported.
+const stack = await startBenchStack('coordination-observer-bench');
+const { kafka, OrderStory: Story, startObserver } = await import('../test/saga-support.js');
+const { admin } = await import('../test/support.js');
 const codec = new EventCodec(stack.schemaRegistryUrl);
 const topics = observedEvents().map((name) => topicOf(name));
 
@@ -70,7 +72,7 @@ const rawGroup = uniqueName('bench-raw');
 const observerName = uniqueName('coordination-bench');
 await startGroupAtEnd(kafka, rawGroup, topics);
 await startGroupAtEnd(kafka, observerName, topics);
-const stories = Array.from({ length: ORDERS }, () => new OrderStory());
+const stories = Array.from({ length: ORDERS }, () => new Story());
 const orderIds = new Set<string>(stories.map((story) => story.orderId));
 const total = ORDERS * 7;
 const publishStarted = performance.now();
@@ -104,7 +106,7 @@ const rawMs = lastAt - firstAt;
 console.log(`bare consumer done (${seen} events)`);
 
 // 1b. The observer, on its own database.
-const database = await createTestDatabase({ name: 'coordination-observer-bench' });
+const database = await stack.createDatabase('coordination-observer-bench');
 // The backlog is consumed across topics in any order; timeouts are judged on the wall clock, so they are
 // set out of reach here (an observer far behind its topics would otherwise time steps out).
 const runtime = await startObserver(
@@ -145,10 +147,7 @@ const completedWorkflows = await prisma.workflow.count({
 console.log(`observer done (${applied} events); measuring the lag`);
 
 // 2. Lag at a stated load.
-const lagStories = Array.from(
-  { length: Math.ceil((LAG_RATE * LAG_SECONDS) / 7) + 1 },
-  () => new OrderStory(),
-);
+const lagStories = Array.from({ length: Math.ceil((LAG_RATE * LAG_SECONDS) / 7) + 1 }, () => new Story());
 const visible: ((body: StatusBody) => boolean)[] = [
   () => true,
   (body) => body.steps[0]!.status === 'COMPLETED' && !body.steps[0]!.inferred,
@@ -216,7 +215,7 @@ lags.sort((a, b) => a - b);
 
 await runtime.stop();
 await producer.disconnect();
-await database.dispose();
+await stack.stop();
 queued = [];
 
 const rate = (count: number, ms: number) => Math.round((count / ms) * 1000);

@@ -7,15 +7,16 @@
  *
  * For each: BENCH_SECONDS of requests from BENCH_CONCURRENCY concurrent clients, then requests per
  * second and the p50/p99 latency. The service runs in this process with rate limiting, health polling
- * and self-registration off, against PostgreSQL and the broker of the local stack; the load generator
- * shares the machine, so the figures are a floor for a dedicated host.
+ * and self-registration off, against a fresh PostgreSQL database and a broker and registry of its own
+ * (started and removed by the run, never the stack `npm start` runs); the load generator shares the
+ * machine, so the figures are a floor for a dedicated host.
  *
- * Run with the stack up: `pnpm --filter @fv/platform-coordination bench`.
+ * `pnpm --filter @fv/platform-coordination bench:registry`.
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { signToken } from '@fv/service-kit';
-import { createTestDatabase, ensureStack, uniqueName } from '@fv/testing';
+import { startBenchStack, uniqueName } from '@fv/testing';
 import { createCoordinationRuntime } from '../src/runtime.js';
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1000);
@@ -24,8 +25,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SERVICES = 10;
 const secret = 'bench-secret-0123456789abcdef';
 
-const stack = await ensureStack();
-const database = await createTestDatabase({ name: 'coordination-bench' });
+const stack = await startBenchStack('coordination-registry-bench');
+const database = await stack.createDatabase('coordination-bench');
 if (database.target.kind !== 'postgres') throw new Error('the benchmark needs the local PostgreSQL server');
 const runtime = await createCoordinationRuntime({
   rateLimit: false,
@@ -144,4 +145,4 @@ console.log(
 for (const line of results) console.log(line);
 
 await runtime.stop();
-await database.dispose();
+await stack.stop();

@@ -86,6 +86,14 @@ export const configSchema = runtimeConfigSchema.extend({
   SAGA_COMPENSATION_TIMEOUT: envDuration(100, 86_400_000).default('PT5M'),
   /** Seed 000 saga.compensation.max-retries: requests after the first before a compensation is given up. */
   SAGA_COMPENSATION_MAX_RETRIES: envInteger(0, 100).default(5),
+  /** Longest wait between two requests of one unanswered compensation (the backoff doubles up to this). */
+  SAGA_COMPENSATION_MAX_INTERVAL: envDuration(100, 7 * 86_400_000).default('PT1H'),
+  /**
+   * The observer's clock (how far it has caught up with the platform's events) may stand still this long
+   * and still count as live; a longer pause (the service down, the consumer behind) restarts every
+   * timeout's count from when it caught up again.
+   */
+  SAGA_OBSERVER_MAX_PAUSE: envDuration(100, 86_400_000).default('PT10S'),
   /** How often due timeouts and compensation retries are looked for. */
   WORKFLOW_SWEEP_INTERVAL_MS: envInteger(50, 600_000).default(1000),
   /** An active workflow not updated for this long is stuck (seed 000 health indicator: 30 minutes). */
@@ -99,6 +107,8 @@ export const configSchema = runtimeConfigSchema.extend({
   WEBHOOK_MAX_ATTEMPTS: envInteger(1, 100).default(8),
   WEBHOOK_TIMEOUT_MS: envInteger(100, 60_000).default(5000),
   WEBHOOK_DISPATCH_INTERVAL_MS: envInteger(50, 600_000).default(1000),
+  /** Record every `<topic>.DLQ` message in the dead-letter ledger (consumer group `<SERVICE_NAME>-dlq-ledger`). */
+  DLQ_LEDGER_ENABLED: envBoolean().default(true),
 });
 
 export type CoordinationConfig = z.output<typeof configSchema>;

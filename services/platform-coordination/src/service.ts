@@ -17,16 +17,21 @@ import { workflowRoutes } from './routes/workflows.js';
 import { activeAndStuck } from './db/workflow-queries.js';
 import { ACTIVE_WORKFLOW_STATUSES } from './domain/workflow/state.js';
 import { orderFulfillmentTemplate, type WorkflowTemplate } from './domain/workflow/template.js';
-import { onPlatformEvent } from './events/on-platform-event.js';
+import { topicOf } from '@fv/contracts';
+import { observedEvents, onPlatformEvent } from './events/on-platform-event.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import { WebhookFanout } from './webhooks/webhook-fanout.js';
 import { WebhookService } from './webhooks/webhook-service.js';
+import { ObserverProgress } from './workflows/observer-progress.js';
 import { OrdersClient } from './workflows/orders-client.js';
 import { TimeoutSweeper } from './workflows/timeout-sweeper.js';
 import { WorkflowEngine } from './workflows/workflow-engine.js';
 import { registerWorkflowMetrics } from './workflows/workflow-metrics.js';
 import { WorkflowReports } from './workflows/workflow-reports.js';
 import { WorkflowService } from './workflows/workflow-service.js';
+import { createDeadLetters, ledgerGroupOf, type DeadLetters } from './dlq/dead-letters.js';
+import { registerDeadLetterMetrics } from './dlq/dead-letter-metrics.js';
+import { deadLetterRoutes } from './routes/dlq.js';
 
 export const SERVICE_NAME = 'platform-coordination';
 export const SERVICE_PORT = 8081;
@@ -47,6 +52,8 @@ export interface CoordinationComponents {
   webhooks: WebhookService;
   timeouts: TimeoutSweeper;
   dispatcher: WebhookDispatcher;
+  /** The dead-letter ledger, its admin service and the replay producer. */
+  deadLetters: DeadLetters;
 }
 
 export interface CoordinationOptions {
@@ -99,15 +106,28 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       retry,
       compensationTimeoutMs: config.SAGA_COMPENSATION_TIMEOUT,
       compensationMaxRetries: config.SAGA_COMPENSATION_MAX_RETRIES,
+      compensationMaxIntervalMs: config.SAGA_COMPENSATION_MAX_INTERVAL,
     });
     const fanout = new WebhookFanout();
     const workflowClock = options.workflowClock;
+    // Timeouts are judged on how far the observer's consumer group has caught up (see the README).
+    const progress = config.SAGA_OBSERVER_ENABLED
+      ? new ObserverProgress({
+          kafka: context.kafka,
+          groupId: config.SERVICE_NAME,
+          topics: [...new Set(observedEvents().map((name) => topicOf(name)))],
+          maxPauseMs: config.SAGA_OBSERVER_MAX_PAUSE,
+          logger: logger.child({ component: 'observer-progress' }),
+          ...(workflowClock ? { clock: workflowClock } : {}),
+        })
+      : null;
     const engine = new WorkflowEngine({
       template,
       outbox: context.outbox,
       webhooks: fanout,
       logger: logger.child({ component: 'saga-observer' }),
       openingProducers: config.WORKFLOW_OPENING_PRODUCERS,
+      ...(progress ? { observerClock: () => progress.current() } : {}),
       ...(workflowClock ? { now: workflowClock } : {}),
     });
     const workflows = new WorkflowService({
@@ -154,6 +174,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
         intervalMs: config.WORKFLOW_SWEEP_INTERVAL_MS,
         logger: logger.child({ component: 'workflow-timeouts' }),
         ...(workflowClock ? { clock: workflowClock } : {}),
+        ...(progress ? { progress } : {}),
       }),
       dispatcher: new WebhookDispatcher({
         transaction,
@@ -162,6 +183,13 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
         maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
         backoff: retry,
         logger: logger.child({ component: 'webhooks' }),
+      }),
+      deadLetters: createDeadLetters({
+        kafka: context.kafka,
+        codec: context.codec,
+        prisma: context.prisma,
+        logger,
+        groupId: ledgerGroupOf(config.SERVICE_NAME),
       }),
     };
     built.set(context, parts);
@@ -187,6 +215,8 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       workflowRoutes(app, parts.workflows, parts.reports);
       sagaRoutes(app, parts.workflows);
       webhookRoutes(app, parts.webhooks);
+      deadLetterRoutes(app, parts.deadLetters.service);
+      registerDeadLetterMetrics(app.metrics, { prisma: context.prisma });
       registerWorkflowMetrics(app.metrics, {
         prisma: context.prisma,
         stuckAfterMs: context.config.WORKFLOW_STUCK_AFTER,
@@ -208,6 +238,8 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
         ...(context.config.HEALTH_POLL_ENABLED ? [parts.poller] : []),
         ...(context.config.SAGA_OBSERVER_ENABLED ? [parts.timeouts] : []),
         parts.dispatcher,
+        ...(context.config.DLQ_LEDGER_ENABLED ? [parts.deadLetters.ledger] : []),
+        parts.deadLetters.publisher,
       ];
     },
     healthDocument(context) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { topicOf, type EventName } from '@fv/contracts';
+import { startProvider, type TestProvider } from '@fv/payment-provider/testing';
 import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
 import { startGroupAtEnd, uniqueName, waitFor, type TestDatabase } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import type { PrismaClient as OrdersPrisma } from '../../orders/src/generated/pr
 import { createOrdersService } from '../../orders/src/service.js';
 import type { CoordinationRuntime } from '../src/runtime.js';
 import { closeProducer, kafka, publish, startObserver, waitForWorkflow } from './saga-support.js';
-import { admin, env, testDatabase } from './support.js';
+import { admin, bearer, env, testDatabase } from './support.js';
 
 const ORDERS_CONSUMES: EventName[] = [
   'InventoryReserved',
@@ -27,12 +28,15 @@ let ordersDatabase: TestDatabase;
 let database: TestDatabase;
 let orders: ServiceRuntime<OrdersPrisma, OrdersConfig>;
 let ordersUrl: string;
+let provider: TestProvider;
 let runtime: CoordinationRuntime;
 const productId = randomUUID();
 
 beforeAll(async () => {
   ordersDatabase = await testDatabase('e2e-orders');
   database = await testDatabase('e2e-coordination');
+  // The order service calls the payment provider over HTTP: the simulator, on a port of its own.
+  provider = await startProvider('e2e-coordination');
   const ordersName = uniqueName('orders');
   await Promise.all(
     [ordersName, `${ordersName}-price-list`].map((group) =>
@@ -48,6 +52,7 @@ beforeAll(async () => {
       ...env(ordersDatabase),
       SERVICE_NAME: ordersName,
       LIVE_CONFIG: 'false',
+      PAYMENT_PROVIDER_URL: provider.url,
       PAYMENT_TIMEOUT_MS: '1000',
       PAYMENT_RETRY_DELAYS_MS: '50',
     },
@@ -85,19 +90,23 @@ beforeAll(async () => {
 afterAll(async () => {
   await runtime?.stop();
   await orders?.stop().catch(() => undefined);
+  await provider?.close();
   await closeProducer();
   await database?.dispose();
   await ordersDatabase?.dispose();
 });
 
-function start(body: Record<string, unknown>, key: string) {
+function start(body: Record<string, unknown>, key: string | null, authorization = admin) {
   return runtime.app.inject({
     method: 'POST',
     url: '/api/v1/workflows/order/start',
-    headers: { authorization: admin, 'x-idempotency-key': key },
+    headers: { authorization, ...(key ? { 'x-idempotency-key': key } : {}) },
     payload: body,
   });
 }
+
+/** The plain UUID of an id the coordination API answers with a prefix (`ord-<uuid>` → `<uuid>`). */
+const plain = (id: string) => id.replace(/^[a-z]+-(?=[0-9a-f]{8}-)/, '');
 
 const request = (customerId: string) => ({
   customerId: `cust-${customerId}`,
@@ -127,7 +136,7 @@ describe('POST /workflows/order/start with the order service', () => {
     expect(started).toMatchObject({
       workflowType: 'ORDER_FULFILLMENT',
       status: 'STARTED',
-      customerId,
+      customerId: `cust-${customerId}`,
       currentStep: 'INVENTORY_RESERVATION',
       saga: {
         state: 'ACTIVE',
@@ -144,7 +153,10 @@ describe('POST /workflows/order/start with the order service', () => {
       'SHIPPING_LABEL_CREATION:PENDING',
       'CUSTOMER_NOTIFICATION:PENDING',
     ]);
-    const orderId = started.orderId as string;
+    expect(started.workflowId).toMatch(/^wf-[0-9a-f-]{36}$/);
+    expect(started.saga.sagaId).toMatch(/^saga-[0-9a-f-]{36}$/);
+    expect(started.orderId).toMatch(/^ord-[0-9a-f-]{36}$/);
+    const orderId = plain(started.orderId as string);
     const order = await orders.context.prisma.order.findUnique({ where: { id: orderId } });
     expect(order).toMatchObject({ status: 'PENDING', customerId });
 
@@ -185,9 +197,12 @@ describe('POST /workflows/order/start with the order service', () => {
     );
     expect(confirmed.steps[1]).toMatchObject({
       status: 'COMPLETED',
-      result: { amount: '1199.98', currency: 'USD', status: 'AUTHORIZED', provider: 'simulator' },
+      result: { amount: 1199.98, currency: 'USD', status: 'AUTHORIZED', provider: 'payment-provider' },
     });
-    expect(confirmed.steps[2]).toMatchObject({ status: 'COMPLETED', result: { reservationId } });
+    expect(confirmed.steps[2]).toMatchObject({
+      status: 'COMPLETED',
+      result: { reservationId: `res-${reservationId}` },
+    });
     // Delivery schedules the shipment; the order service captures the payment and completes the order.
     const shipmentId = randomUUID();
     await publish('DeliveryScheduled', {
@@ -249,13 +264,105 @@ describe('POST /workflows/order/start with the order service', () => {
     );
     // What the order service published is in the workflow's history.
     const history = await runtime.context.prisma.workflowEvent.findMany({
-      where: { workflowId: started.workflowId, sourceEventId: { not: null } },
+      where: { workflowId: plain(started.workflowId), sourceEventId: { not: null } },
     });
     expect(
       history
         .filter((entry) => (entry.payload as { producer?: string }).producer === 'orders')
         .map((entry) => entry.eventType),
     ).toEqual(expect.arrayContaining(['PaymentProcessed', 'OrderConfirmed', 'OrderCompleted']));
+  });
+
+  it("places seed 000's example body under its orderId, and cancels it with seed 000's free-text reason", async () => {
+    // Seed 000's request as written: plain UUIDs, `price`, no currency, no shippingMethod.
+    const orderId = randomUUID();
+    const customerId = randomUUID();
+    const seed000 = {
+      orderId,
+      customerId,
+      items: [{ productId, quantity: 2, price: 599.99 }],
+      paymentMethod: { type: 'CREDIT_CARD', token: 'tok_1234567890' },
+      shippingAddress: {
+        street: '123 Main St',
+        city: 'New York',
+        state: 'NY',
+        zipCode: '10001',
+        country: 'US',
+      },
+    };
+    const response = await start(seed000, null);
+    expect(response.statusCode).toBe(201);
+    const started = response.json();
+    expect(started).toMatchObject({
+      orderId: `ord-${orderId}`,
+      status: 'STARTED',
+      currentStep: 'INVENTORY_RESERVATION',
+    });
+    expect(started.estimatedCompletion === null || typeof started.estimatedCompletion === 'string').toBe(
+      true,
+    );
+    const order = await orders.context.prisma.order.findUnique({ where: { id: orderId } });
+    expect(order).toMatchObject({ customerId, shippingMethod: 'STANDARD', currency: 'USD' });
+    expect(String(order?.totalAmount)).toBe('1199.98');
+    // The same start again is a conflict (the workflow exists); the order is not placed twice.
+    const again = await start(seed000, null);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.code).toBe('WORKFLOW_ALREADY_EXISTS');
+    expect(await orders.context.prisma.order.count({ where: { customerId } })).toBe(1);
+
+    const cancelled = await runtime.app.inject({
+      method: 'POST',
+      url: `/api/v1/workflows/${started.workflowId}/cancel`,
+      headers: { authorization: admin, 'content-type': 'application/json' },
+      payload: { reason: 'Customer requested cancellation', initiatedBy: 'CUSTOMER' },
+    });
+    expect(cancelled.statusCode).toBe(202);
+    expect(cancelled.json()).toMatchObject({
+      workflowId: started.workflowId,
+      status: 'CANCELLING',
+      reason: 'CUSTOMER_REQUESTED',
+      reasonDetails: 'Customer requested cancellation',
+    });
+    await waitFor(
+      async () =>
+        (await orders.context.prisma.order.findUnique({ where: { id: orderId } }))?.status === 'CANCELLED',
+      { timeoutMs: 30_000, description: 'the order service to cancel the order' },
+    );
+  });
+
+  it("follows an order already placed for its own customer only; another customer's order is refused", async () => {
+    const owner = randomUUID();
+    const placed = await orders.app.inject({
+      method: 'POST',
+      url: '/api/v1/orders',
+      headers: { authorization: bearer(`cust-${owner}`, ['customer']) },
+      payload: { ...request(owner), customerId: undefined },
+    });
+    expect(placed.statusCode).toBe(201);
+    const orderId = placed.json().orderId as string;
+    const body = { ...request(owner), orderId: `ord-${orderId}` };
+
+    const stranger = randomUUID();
+    const intruder = await start(
+      { ...body, customerId: `cust-${stranger}` },
+      null,
+      bearer(`cust-${stranger}`, ['customer']),
+    );
+    expect(intruder.statusCode).toBe(403);
+    expect(intruder.json().error).toMatchObject({
+      code: 'INSUFFICIENT_PERMISSIONS',
+      details: { field: 'body.orderId' },
+    });
+    const wrongCustomer = await start({ ...body, customerId: `cust-${stranger}` }, null);
+    expect(wrongCustomer.statusCode).toBe(400);
+    expect(wrongCustomer.json().error.details.fields[0]).toMatchObject({ field: 'body.customerId' });
+
+    const own = await start(body, null, bearer(`cust-${owner}`, ['customer']));
+    expect(own.statusCode).toBe(201);
+    expect(own.json()).toMatchObject({ orderId: `ord-${orderId}`, customerId: `cust-${owner}` });
+    expect(await orders.context.prisma.order.count({ where: { customerId: owner } })).toBe(1);
+    const twice = await start(body, null, bearer(`cust-${owner}`, ['customer']));
+    expect(twice.statusCode).toBe(409);
   });
 
   it("passes the order service's refusal on and stores nothing; answers 503 when it cannot be reached", async () => {

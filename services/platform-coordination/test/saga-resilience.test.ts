@@ -231,7 +231,10 @@ describe('events late, twice, or out of order', () => {
     // Created at version 1, then one compare-and-set per event: none was lost.
     expect(body.saga.version).toBe(all.length);
     const observed = await runtime.context.prisma.workflowEvent.count({
-      where: { workflowId: body.workflowId, sourceEventId: { in: all.map(([, event]) => event.eventId) } },
+      where: {
+        workflowId: body.workflowId.replace(/^wf-/, ''),
+        sourceEventId: { in: all.map(([, event]) => event.eventId) },
+      },
     });
     expect(observed).toBe(all.length);
   });

@@ -26,6 +26,7 @@ export function env(database: TestDatabase, overrides: Record<string, string> = 
     SERVICE_REGISTRATION: 'false',
     HEALTH_POLL_ENABLED: 'false',
     SAGA_OBSERVER_ENABLED: 'false',
+    DLQ_LEDGER_ENABLED: 'false',
     REGISTRY_SWEEP_INTERVAL_MS: '600000',
     ...overrides,
   };

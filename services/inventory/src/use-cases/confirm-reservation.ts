@@ -1,19 +1,19 @@
 import { AppError } from '@fv/service-kit';
 import { lockReservation, markConfirmed, type ReservationKey } from '../db/reservation-store.js';
-import { lockLevelsOfProducts } from '../db/stock-store.js';
 import type { Tx } from '../db/tx.js';
-import { shortfalls } from '../domain/allocation.js';
-import { applyItemChanges } from './apply-item-changes.js';
 import type { EventMeta, InventoryDeps } from './context.js';
 import { assertBelongsTo } from './release-reservation.js';
-import { describeShortage, toUnavailableItems } from './reserve-stock.js';
 
-export type ConfirmResult = 'confirmed' | 'unchanged' | 'held-again' | 'stock-gone';
+export type ConfirmResult = 'confirmed' | 'unchanged' | 'released-before' | 'lapsed';
 
 /**
- * The order is paid: its reservation stops lapsing. When it lapsed before the payment came through,
- * the same units are held again if they are still there; if they are not, InventoryReservationFailed
- * tells the platform the order cannot be fulfilled (the coordination service then compensates).
+ * The order is paid: its reservation stops lapsing. A reservation that was released is never held again
+ * by a confirmation: its release was deliberate (a compensation, a cancellation, an operator, or its
+ * expiry), and a late or redelivered OrderConfirmed must not take back stock that was given back —
+ * perhaps to another order. When it lapsed before this confirmation, InventoryReservationFailed
+ * (`RESERVATION_EXPIRED`) tells the platform the order cannot be fulfilled from it (the coordination
+ * service then compensates); released for any other reason, the saga already undoes the order and
+ * nothing more is said.
  */
 export async function confirmReservation(
   tx: Tx,
@@ -37,32 +37,21 @@ export async function confirmReservation(
     await markConfirmed(tx, reservation.id, deps.now());
     return 'confirmed';
   }
-  const levels = await lockLevelsOfProducts(
+  if (reservation.releaseReason !== 'EXPIRED') return 'released-before';
+  await deps.outbox.publish(
     tx,
-    reservation.items.map((item) => item.productId),
+    'InventoryReservationFailed',
+    {
+      orderId: reservation.orderId,
+      reason: 'RESERVATION_EXPIRED',
+      message: `Reservation ${reservation.id} lapsed before the order was confirmed; its stock was released and is not held again`,
+      unavailableItems: reservation.items.map((item) => ({
+        productId: item.productId,
+        requestedQuantity: item.quantity,
+        availableQuantity: 0,
+      })),
+    },
+    { ...meta, key: reservation.orderId },
   );
-  const short = shortfalls(reservation.items, levels);
-  if (short.length > 0) {
-    await deps.outbox.publish(
-      tx,
-      'InventoryReservationFailed',
-      {
-        orderId: reservation.orderId,
-        reason: 'INSUFFICIENT_STOCK',
-        message: `Reservation ${reservation.id} lapsed before the order was confirmed. ${describeShortage('INSUFFICIENT_STOCK', short)}`,
-        unavailableItems: toUnavailableItems(short),
-      },
-      { ...meta, key: reservation.orderId },
-    );
-    return 'stock-gone';
-  }
-  await applyItemChanges(
-    tx,
-    deps,
-    reservation.items,
-    { onHand: 0, reserved: 1, kind: 'RESERVED', changeReason: 'RESERVED', reservationId: reservation.id },
-    meta,
-  );
-  await markConfirmed(tx, reservation.id, deps.now());
-  return 'held-again';
+  return 'lapsed';
 }

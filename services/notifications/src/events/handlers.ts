@@ -11,7 +11,10 @@ import { onOrderRefunded } from './on-order-refunded.js';
 import { onCompensationRequested } from './on-compensation-requested.js';
 
 /** The events the service consumes, one handler each. */
-export function notificationHandlers(deps: NotificationsDeps): EventHandlers {
+export function notificationHandlers(
+  deps: NotificationsDeps,
+  options: { retries: number } = { retries: 0 },
+): EventHandlers {
   return {
     OrderCreated: onOrderCreated(),
     OrderConfirmed: onOrderConfirmed(deps),
@@ -21,6 +24,6 @@ export function notificationHandlers(deps: NotificationsDeps): EventHandlers {
     OrderCancelled: onOrderCancelled(deps),
     PaymentFailed: onPaymentFailed(deps),
     OrderRefunded: onOrderRefunded(deps),
-    CompensationRequested: onCompensationRequested(deps),
+    CompensationRequested: onCompensationRequested(deps, options),
   };
 }

@@ -45,13 +45,14 @@ export interface NotificationRequest {
  * dispatcher with retries. The (customer, event, channel) key is unique in the database, so an event
  * never produces a second message. A channel the customer opted out of gets a SKIPPED record with
  * reason OPTED_OUT (and NotificationFailed), as does one without a usable address (RECIPIENT_INVALID);
- * a template that cannot be rendered fails the message (TEMPLATE_ERROR).
+ * a template that cannot be rendered fails the message (TEMPLATE_ERROR). Returns the messages created
+ * now, or those that existed already (nothing is created then).
  */
 export async function notifyCustomer(
   db: Db,
   deps: NotificationsDeps,
   request: NotificationRequest,
-): Promise<Notification[]> {
+): Promise<{ created: Notification[]; existing: Notification[] }> {
   if (request.orderId.trim() === '' || request.orderId.length > 100) {
     throw new NonRetriableError(
       `${request.sourceEvent} orderId must have 1 to 100 characters`,
@@ -96,7 +97,7 @@ export async function notifyCustomer(
       { customerId, dedupeKey: request.dedupeKey },
       'customer already notified of this; no second message',
     );
-    return [];
+    return { created: [], existing };
   }
 
   const [templates, preferences, customer, order] = await Promise.all([
@@ -186,5 +187,5 @@ export async function notifyCustomer(
       );
     }
   }
-  return created;
+  return { created, existing: [] };
 }

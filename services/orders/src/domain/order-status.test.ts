@@ -72,3 +72,13 @@ describe('order state machine', () => {
       expect(reversalFor(status)).toBe('NONE');
   });
 });
+
+describe('a capture refused for good', () => {
+  it('fails the payment of a confirmed order, and is ignored once the order has moved on', () => {
+    expect(decide('CONFIRMED', 'CAPTURE_FAILED')).toEqual({ kind: 'move', to: 'PAYMENT_FAILED' });
+    expect(decide('DELIVERY_FAILED', 'CAPTURE_FAILED')).toEqual({ kind: 'move', to: 'PAYMENT_FAILED' });
+    expect(decide('CANCELLED', 'CAPTURE_FAILED').kind).toBe('ignore');
+    expect(decide('PAYMENT_FAILED', 'CAPTURE_FAILED').kind).toBe('ignore');
+    expect(decide('COMPLETED', 'CAPTURE_FAILED').kind).toBe('reject');
+  });
+});

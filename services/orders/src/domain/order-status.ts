@@ -5,7 +5,8 @@
  *
  * ```
  * PENDING ──InventoryReserved + payment authorized──> CONFIRMED ──DeliveryScheduled──> COMPLETED
- *    │  └──payment failed──> PAYMENT_FAILED               └──DeliverySchedulingFailed──> DELIVERY_FAILED
+ *    │  └──payment failed──> PAYMENT_FAILED <──capture refused─┤
+ *    │                                                    └──DeliverySchedulingFailed──> DELIVERY_FAILED
  *    └──InventoryReservationFailed──> INVENTORY_FAILED
  * COMPLETED ──refund──> PARTIALLY_REFUNDED ──refund──> REFUNDED
  * any status before COMPLETED ──cancel──> CANCELLED
@@ -30,6 +31,7 @@ export type OrderInput =
   | 'PAYMENT_AUTHORIZED'
   | 'PAYMENT_FAILED'
   | 'DELIVERY_SCHEDULED'
+  | 'CAPTURE_FAILED'
   | 'DELIVERY_SCHEDULING_FAILED'
   | 'CANCEL'
   | 'PARTIAL_REFUND'
@@ -82,6 +84,12 @@ export function decide(status: OrderStatus, input: OrderInput): Decision {
       if (status === 'CANCELLED')
         return ignore('order was cancelled; its shipment is cancelled by compensation');
       return reject(`an order that is ${status} was never confirmed for delivery`);
+
+    case 'CAPTURE_FAILED':
+      // The shipment was scheduled but the provider refused the capture for good: the payment failed.
+      if (status === 'CONFIRMED' || status === 'DELIVERY_FAILED') return move('PAYMENT_FAILED');
+      if (status === 'PAYMENT_FAILED' || status === 'CANCELLED') return ignore(`order is already ${status}`);
+      return reject(`an order that is ${status} has no payment waiting to be captured`);
 
     case 'DELIVERY_SCHEDULING_FAILED':
       if (status === 'CONFIRMED') return move('DELIVERY_FAILED');

@@ -45,6 +45,29 @@ describe('circuit breaker (seed 003: 5 failures in 60 s open it for 30 s, then o
     expect(called).toBe(false);
   });
 
+  it('does not open for stray failures among a busy window of successful calls (under half of them failed)', async () => {
+    const clock = new Clock();
+    const circuit = breaker(clock);
+    // A minute at 3 payments/s where every seventh call fails once: 26 failures, 154 successes.
+    for (let i = 0; i < 180; i += 1) {
+      await circuit.execute(i % 7 === 0 ? fail : succeed).catch(() => undefined);
+      clock.advance(333);
+    }
+    expect(circuit.state).toBe('CLOSED');
+    expect(circuit.recentFailures).toBeGreaterThanOrEqual(5);
+  });
+
+  it('opens when most of the window failed, however busy it was', async () => {
+    const clock = new Clock();
+    const circuit = breaker(clock);
+    for (let i = 0; i < 20; i += 1) await circuit.execute(succeed);
+    // The provider goes down: failures pile up until they are half the window's calls.
+    await failTimes(circuit, 19, clock, 100);
+    expect(circuit.state).toBe('CLOSED');
+    await failTimes(circuit, 1);
+    expect(circuit.state).toBe('OPEN');
+  });
+
   it('does not open for failures spread over more than the window', async () => {
     const clock = new Clock();
     const circuit = breaker(clock);

@@ -7,6 +7,13 @@ export interface CircuitBreakerOptions {
   windowMs: number;
   /** How long the circuit stays open before one trial call is let through (seed 003: 30 s). */
   openMs: number;
+  /**
+   * The share of the window's calls that must have failed, besides `failureThreshold` failures, for the
+   * circuit to open (default 0.5). A provider that fails now and then for one card or one request while
+   * serving everyone else is not down: without this, five stray failures in a busy minute would refuse
+   * every customer's payment for 30 s.
+   */
+  minFailureRate?: number;
   /** Which errors count as failures; others (a declined card) pass through without counting. */
   isFailure?: (error: unknown) => boolean;
   /** Clock in milliseconds (tests pass their own). */
@@ -23,14 +30,16 @@ export class CircuitOpenError extends Error {
 }
 
 /**
- * A circuit breaker: CLOSED lets every call through and records failures; `failureThreshold` failures
- * within `windowMs` open it. OPEN refuses calls at once for `openMs`, then turns HALF_OPEN, which lets
+ * A circuit breaker: CLOSED lets every call through and records failures and successes;
+ * `failureThreshold` failures within `windowMs`, making up at least `minFailureRate` of the window's
+ * calls, open it. OPEN refuses calls at once for `openMs`, then turns HALF_OPEN, which lets
  * exactly one trial call through (others are refused meanwhile): its success closes the circuit, its
  * failure opens it again.
  */
 export class CircuitBreaker {
   private current: CircuitState = 'CLOSED';
   private failures: number[] = [];
+  private successes: number[] = [];
   private openedAt = 0;
   private trialInFlight = false;
   private readonly now: () => number;
@@ -77,8 +86,13 @@ export class CircuitBreaker {
   private onSuccess(trial: boolean): void {
     if (trial) {
       this.failures = [];
+      this.successes = [];
       this.transition('CLOSED');
+      return;
     }
+    if (this.current !== 'CLOSED') return;
+    this.successes.push(this.now());
+    this.prune();
   }
 
   private onError(trial: boolean, error: unknown): void {
@@ -94,18 +108,23 @@ export class CircuitBreaker {
     if (this.current !== 'CLOSED') return;
     this.failures.push(this.now());
     this.prune();
-    if (this.failures.length >= this.options.failureThreshold) this.open();
+    const failures = this.failures.length;
+    const rate = failures / (failures + this.successes.length);
+    if (failures >= this.options.failureThreshold && rate >= (this.options.minFailureRate ?? 0.5))
+      this.open();
   }
 
   private open(): void {
     this.openedAt = this.now();
     this.failures = [];
+    this.successes = [];
     this.transition('OPEN');
   }
 
   private prune(): void {
     const since = this.now() - this.options.windowMs;
     this.failures = this.failures.filter((at) => at > since);
+    this.successes = this.successes.filter((at) => at > since);
   }
 
   private transition(to: CircuitState): void {

@@ -11,13 +11,17 @@ export type PaymentErrorCode =
   | 'PROVIDER_UNAVAILABLE';
 
 export class PaymentError extends Error {
+  /** The provider's own reason, when it gave one (e.g. AUTHORIZATION_NOT_FOUND). */
+  readonly providerReason: string | null;
+
   constructor(
     readonly code: PaymentErrorCode,
     message: string,
     readonly retriable: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; providerReason?: string | null },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.providerReason = options?.providerReason ?? null;
     this.name = 'PaymentError';
   }
 }
@@ -27,8 +31,9 @@ export class PaymentRefusedError extends PaymentError {
   constructor(
     code: 'PAYMENT_DECLINED' | 'INSUFFICIENT_FUNDS' | 'CARD_EXPIRED' | 'INVALID_PAYMENT_REQUEST',
     message: string,
+    providerReason?: string | null,
   ) {
-    super(code, message, false);
+    super(code, message, false, { providerReason: providerReason ?? null });
     this.name = 'PaymentRefusedError';
   }
 }
@@ -43,8 +48,8 @@ export class ProviderUnavailableError extends PaymentError {
 
 /** The provider did not answer in time. With idempotency keys, the call can be repeated safely. */
 export class ProviderTimeoutError extends PaymentError {
-  constructor(message: string) {
-    super('PROVIDER_TIMEOUT', message, true);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PROVIDER_TIMEOUT', message, true, options);
     this.name = 'ProviderTimeoutError';
   }
 }

@@ -22,7 +22,7 @@ export interface PaymentGatewayOptions {
   timeoutMs: number;
   /** Delay before each retry of a transient failure; their count is the number of retries. */
   retryDelaysMs: readonly number[];
-  circuit: { failureThreshold: number; windowMs: number; openMs: number };
+  circuit: { failureThreshold: number; windowMs: number; openMs: number; minFailureRate?: number };
   logger: Logger;
   now?: () => number;
 }

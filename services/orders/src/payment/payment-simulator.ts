@@ -48,9 +48,10 @@ export interface SimulatorOperation {
 }
 
 /**
- * A deterministic payment provider for local work and tests. It keeps its ledger in memory, honours
- * idempotency keys like a real provider (the same key returns the first result and performs nothing
- * again), and behaves according to the test token of the payment method.
+ * An in-memory fake of the payment provider for the gateway's unit tests (retries, timeouts, the
+ * circuit breaker) only: the service itself always talks to the provider over HTTP
+ * (`HttpPaymentProvider`), locally the `@fv/payment-provider` simulator with its durable ledger. It
+ * honours idempotency keys and the same test tokens.
  */
 export class PaymentSimulator implements PaymentProvider {
   readonly name = 'simulator';

@@ -1,10 +1,11 @@
 import type { CompensationAction, EventMap } from '@fv/contracts';
 import type { Logger } from '@fv/service-kit';
 import { decide, type OrderStatus } from '../domain/order-status.js';
-import type { Db } from '../db/orders-store.js';
-import type { EventOrigin, OrdersDeps } from './orders-deps.js';
+import { AppError, parseId } from '@fv/service-kit';
+import { lockOrder, updatePayment, type Db } from '../db/orders-store.js';
+import { PaymentError } from '../payment/payment-errors.js';
+import { publishMeta, type EventOrigin, type OrdersDeps } from './orders-deps.js';
 import { markCancelled, reversePayment, type CancellationReason } from './payment-actions.js';
-import { invalidOrderState, lockKnownOrder } from './saga-order.js';
 
 /** The compensations this service owns; other participants handle the rest. */
 export const OWN_ACTIONS: ReadonlySet<CompensationAction> = new Set([
@@ -36,10 +37,27 @@ export function cancellationReasonFor(reason: string): CancellationReason {
   }
 }
 
+type Outcome = 'DONE' | 'ALREADY_DONE' | 'NOT_APPLICABLE' | 'REJECTED';
+
+/** How a provider refusal of a void or refund answers the compensation. */
+function refusalOutcome(error: PaymentError): { outcome: Outcome; reasonCode: string } {
+  switch (error.providerReason) {
+    case 'AUTHORIZATION_NOT_FOUND':
+      return { outcome: 'NOT_APPLICABLE', reasonCode: 'PAYMENT_NOT_FOUND' };
+    case 'AUTHORIZATION_VOIDED':
+      return { outcome: 'ALREADY_DONE', reasonCode: 'PAYMENT_ALREADY_VOIDED' };
+    default:
+      return { outcome: 'REJECTED', reasonCode: error.providerReason ?? error.code };
+  }
+}
+
 /**
- * Performs a compensation the coordination service asked for, once: VOID_PAYMENT and REFUND_PAYMENT
- * give the money back (PaymentVoided or PaymentRefunded), CANCEL_ORDER cancels the order
- * (OrderCancelled). A request for what is already undone changes nothing and publishes nothing again.
+ * Performs a compensation the coordination service asked for and answers it with exactly one
+ * CompensationOutcome, in the transaction of the effect: VOID_PAYMENT and REFUND_PAYMENT give the money
+ * back (PaymentVoided or PaymentRefunded; DONE), CANCEL_ORDER cancels the order (OrderCancelled; DONE).
+ * What is already undone changes nothing again (ALREADY_DONE); an unknown order or a payment that never
+ * held money is NOT_APPLICABLE; an order that cannot be undone (a completed order asked to be cancelled)
+ * or a provider refusal is REJECTED. Only a provider outage fails the handler (retried).
  */
 export async function compensate(
   deps: OrdersDeps,
@@ -49,14 +67,55 @@ export async function compensate(
   log: Logger,
 ): Promise<void> {
   if (!OWN_ACTIONS.has(event.action)) return;
-  const order = await lockKnownOrder(tx, event.orderId);
-  const context = { orderId: order.id, action: event.action, attempt: event.attempt, sagaId: event.sagaId };
+  const orderId = parseId(event.orderId, 'ord');
+  const answer = async (outcome: Outcome, reasonCode: string | null, detail: string | null) => {
+    await deps.outbox.publish(
+      tx,
+      'CompensationOutcome',
+      {
+        sagaId: event.sagaId,
+        workflowId: event.workflowId,
+        orderId: orderId ?? event.orderId,
+        action: event.action,
+        attempt: event.attempt,
+        requestEventId: event.eventId,
+        outcome,
+        reasonCode,
+        detail,
+      },
+      publishMeta(orderId ?? event.orderId, origin),
+    );
+    log.info(
+      {
+        orderId: orderId ?? event.orderId,
+        action: event.action,
+        attempt: event.attempt,
+        sagaId: event.sagaId,
+        outcome,
+        reasonCode,
+      },
+      `compensation ${event.action}: ${outcome}`,
+    );
+  };
+
+  const order = orderId ? await lockOrder(tx, orderId) : null;
+  if (!order) {
+    await answer('NOT_APPLICABLE', 'ORDER_NOT_FOUND', `order ${event.orderId} does not exist`);
+    return;
+  }
 
   if (event.action === 'CANCEL_ORDER') {
     const decision = decide(order.status as OrderStatus, 'CANCEL');
-    if (decision.kind === 'reject') throw invalidOrderState(order, 'CANCEL_ORDER', decision.reason);
+    if (decision.kind === 'reject') {
+      await answer(
+        'REJECTED',
+        'INVALID_ORDER_STATE',
+        `order ${order.id} is ${order.status}: ${decision.reason}`,
+      );
+      return;
+    }
     if (decision.kind === 'ignore') {
-      log.info(context, `compensation already done: ${decision.reason}`);
+      await answer('ALREADY_DONE', null, decision.reason);
       return;
     }
     await markCancelled(
@@ -70,10 +129,41 @@ export async function compensate(
       },
       origin,
     );
-    log.info(context, 'order cancelled by compensation');
+    await answer('DONE', null, `order ${order.id} cancelled`);
     return;
   }
 
-  const done = await reversePayment(deps, tx, order, 'COMPENSATION', origin, log);
-  log.info({ ...context, result: done }, 'payment compensation handled');
+  const paymentStatus = order.payment?.status ?? null;
+  let done: Awaited<ReturnType<typeof reversePayment>>;
+  try {
+    done = await reversePayment(deps, tx, order, 'COMPENSATION', origin, log);
+  } catch (error) {
+    const cause = error instanceof AppError ? error.cause : undefined;
+    if (!(cause instanceof PaymentError) || cause.retriable) throw error;
+    const refusal = refusalOutcome(cause);
+    if (order.payment) {
+      await updatePayment(tx, order.payment.id, {
+        ...(refusal.outcome === 'REJECTED'
+          ? {}
+          : { status: refusal.outcome === 'ALREADY_DONE' ? 'VOIDED' : 'FAILED' }),
+        failureCode: cause.code,
+        failureMessage: cause.message,
+      });
+    }
+    await answer(refusal.outcome, refusal.reasonCode, cause.message);
+    return;
+  }
+  if (done !== 'NOTHING') {
+    await answer('DONE', null, done === 'VOIDED' ? 'authorization voided' : 'captured payment refunded');
+  } else if (paymentStatus === 'VOIDED' || paymentStatus === 'REFUNDED') {
+    await answer('ALREADY_DONE', null, `the payment is already ${paymentStatus}`);
+  } else {
+    await answer(
+      'NOT_APPLICABLE',
+      paymentStatus ? 'NOTHING_TO_GIVE_BACK' : 'PAYMENT_NOT_FOUND',
+      paymentStatus
+        ? `the payment is ${paymentStatus}: it holds no money`
+        : `order ${order.id} has no payment`,
+    );
+  }
 }

@@ -1,16 +1,29 @@
 import type { EventMap } from '@fv/contracts';
 import type { Logger } from '@fv/service-kit';
 import { decide, type OrderStatus } from '../domain/order-status.js';
-import { changeStatus, updatePayment, type Db } from '../db/orders-store.js';
+import { changeStatus, updatePayment, type Db, type OrderRow, type PaymentRow } from '../db/orders-store.js';
+import { markApplied } from '../db/payment-attempts-store.js';
 import { amountOf } from './order-view.js';
 import { publishMeta, type EventOrigin, type OrdersDeps } from './orders-deps.js';
+import { callOnce, isWaiting, type SettledCall } from './payment-attempt.js';
 import { paymentFailure } from './payment-failure.js';
 import { invalidOrderState, lockKnownOrder } from './saga-order.js';
 
+/** The shipment a capture completes the order with (kept on the capture's attempt for recovery). */
+export interface ShipmentFacts {
+  eventId: string;
+  shipmentId: string;
+  trackingId: string;
+  carrier: string;
+}
+
 /**
  * The shipment is scheduled: capture the authorized payment, complete the order and publish
- * OrderCompleted (inventory then deducts the reservation). A provider outage fails the handler with a
- * retriable error, so the event is retried; the capture's idempotency key keeps it single.
+ * OrderCompleted (inventory then deducts the reservation). The capture is recorded before and after
+ * the provider call (see `callOnce`), so a crash or a lost process state never loses it: the same key
+ * is sent again. While the provider is unavailable the capture waits for the recovery sweeper, which
+ * retries it with backoff and never gives up; a capture the provider refuses for good fails the payment
+ * with PaymentFailed, so the saga compensates.
  */
 export async function completeOrder(
   deps: OrdersDeps,
@@ -34,24 +47,138 @@ export async function completeOrder(
       `its payment is ${payment?.status ?? 'missing'}, not AUTHORIZED`,
     );
   }
-  const amount = amountOf(payment.amount, payment.currency);
-  const outcome = await deps.gateway.capture({
-    idempotencyKey: `payment-${payment.id}-capture`,
-    reference: payment.providerReference ?? '',
-    amount,
-    currency: payment.currency,
+  const settled = await captureOnce(deps, order, payment, {
+    eventId: event.eventId,
+    shipmentId: event.shipmentId,
+    trackingId: event.trackingId,
+    carrier: event.carrier,
   });
-  if (!outcome.ok) throw paymentFailure('capture', order.id, outcome.error);
+  if (isWaiting(settled)) {
+    // The goods ship whatever the provider's state: the order stays CONFIRMED and the sweeper retries
+    // the same key with backoff until the capture goes through. The event is processed meanwhile.
+    log.warn(
+      {
+        orderId: order.id,
+        code: settled.outcome.ok ? null : settled.outcome.error.code,
+        retryAt: settled.attempt.nextAttemptAt,
+      },
+      'payment provider unavailable: the capture waits for a retry',
+    );
+    return;
+  }
+  await applyCapture(deps, tx, order, settled, origin, log);
+}
+
+/** The idempotency key of a payment's capture. */
+export function captureKey(paymentId: string): string {
+  return `payment-${paymentId}-capture`;
+}
+
+/** The capture of an authorized payment, under the key `payment-<paymentId>-capture`, made once. */
+export function captureOnce(
+  deps: OrdersDeps,
+  order: OrderRow,
+  payment: PaymentRow,
+  shipment: ShipmentFacts,
+): Promise<SettledCall> {
+  const amount = amountOf(payment.amount, payment.currency);
+  const idempotencyKey = captureKey(payment.id);
+  return callOnce(
+    deps,
+    {
+      orderId: order.id,
+      paymentId: payment.id,
+      operation: 'CAPTURE',
+      idempotencyKey,
+      amount,
+      currency: payment.currency,
+      context: { ...shipment },
+    },
+    () =>
+      deps.gateway.capture({
+        idempotencyKey,
+        reference: payment.providerReference ?? '',
+        amount,
+        currency: payment.currency,
+      }),
+  );
+}
+
+/**
+ * Reflects the capture's answer in the order (the caller holds the order's lock and has checked that
+ * the order still waits for its shipment): COMPLETED with OrderCompleted, or, for a refusal,
+ * PAYMENT_FAILED with PaymentFailed. (A call still waiting for the provider is never applied; it would
+ * throw a retriable error.)
+ */
+export async function applyCapture(
+  deps: OrdersDeps,
+  tx: Db,
+  order: OrderRow,
+  settled: SettledCall,
+  origin: EventOrigin,
+  log: Logger,
+): Promise<void> {
+  const payment = order.payment!;
+  const { outcome, attempt } = settled;
+  const shipment = attempt.context as unknown as ShipmentFacts;
+  if (!outcome.ok) {
+    if (outcome.error.retriable) throw paymentFailure('capture', order.id, outcome.error);
+    const decision = decide(order.status as OrderStatus, 'CAPTURE_FAILED');
+    await markApplied(tx, attempt.id);
+    if (decision.kind !== 'move') {
+      log.info({ orderId: order.id, status: order.status }, `capture refusal ignored: ${decision.reason}`);
+      return;
+    }
+    log.warn(
+      { orderId: order.id, code: outcome.error.code, providerReason: outcome.error.providerReason },
+      'the provider refused the capture for good: the payment failed',
+    );
+    // The hold (if the provider still has one) stays AUTHORIZED until the saga's VOID_PAYMENT releases it.
+    await updatePayment(tx, payment.id, {
+      failureCode: outcome.error.code,
+      failureMessage: outcome.error.message,
+    });
+    await changeStatus(tx, order, decision.to, {
+      reason: 'CAPTURE_FAILED',
+      eventId: shipment.eventId ?? origin.eventId ?? null,
+      data: {
+        shipmentId: shipment.shipmentId,
+        trackingId: shipment.trackingId,
+        carrier: shipment.carrier,
+        failureCode: outcome.error.code,
+        failureMessage: outcome.error.message,
+      },
+    });
+    await deps.outbox.publish(
+      tx,
+      'PaymentFailed',
+      {
+        orderId: order.id,
+        customerId: order.customerId,
+        paymentId: payment.id,
+        amount: amountOf(payment.amount, payment.currency),
+        currency: payment.currency,
+        paymentMethod: order.paymentMethodType,
+        errorCode: outcome.error.code,
+        errorMessage: outcome.error.message,
+        retriable: false,
+        attempt: Math.max(outcome.attempts, 1),
+      },
+      publishMeta(order.id, origin),
+    );
+    return;
+  }
 
   const now = new Date();
+  await markApplied(tx, attempt.id);
   await updatePayment(tx, payment.id, { status: 'CAPTURED', capturedAt: now });
-  await changeStatus(tx, order, decision.to, {
+  await changeStatus(tx, order, 'COMPLETED', {
     reason: 'DELIVERY_SCHEDULED',
-    eventId: event.eventId,
+    eventId: shipment.eventId ?? origin.eventId ?? null,
     data: {
-      shipmentId: event.shipmentId,
-      trackingId: event.trackingId,
-      carrier: event.carrier,
+      shipmentId: shipment.shipmentId,
+      trackingId: shipment.trackingId,
+      carrier: shipment.carrier,
       completedAt: now,
       failureCode: null,
       failureMessage: null,
@@ -64,10 +191,10 @@ export async function completeOrder(
       orderId: order.id,
       customerId: order.customerId,
       customerEmail: order.customerEmail,
-      reservationId: order.reservationId,
+      reservationId: order.reservationId!,
       paymentId: payment.id,
-      shipmentId: event.shipmentId,
-      trackingId: event.trackingId,
+      shipmentId: shipment.shipmentId,
+      trackingId: shipment.trackingId,
       totalAmount: amountOf(order.totalAmount, order.currency),
       currency: order.currency,
     },

@@ -11,6 +11,8 @@ export interface OrdersDeps {
   outbox: Outbox;
   gateway: PaymentGateway;
   logger: Logger;
+  /** The clock payment retries and the provider's patience are judged by (milliseconds). */
+  now(): number;
   /** A transaction whose outbox events are published once it commits. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
 }

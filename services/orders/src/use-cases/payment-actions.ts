@@ -10,8 +10,10 @@ import {
   type OrderRow,
   type PaymentRow,
 } from '../db/orders-store.js';
+import { markApplied } from '../db/payment-attempts-store.js';
 import { amountOf } from './order-view.js';
 import { publishMeta, type EventOrigin, type OrdersDeps } from './orders-deps.js';
+import { callOnce } from './payment-attempt.js';
 import { paymentFailure } from './payment-failure.js';
 
 export function minorOf(value: { toFixed(digits: number): string }, currency: string): bigint {
@@ -32,11 +34,22 @@ export async function voidPayment(
   reason: 'ORDER_CANCELLED' | 'COMPENSATION',
   origin: EventOrigin,
 ): Promise<void> {
-  const outcome = await deps.gateway.void({
-    idempotencyKey: `payment-${payment.id}-void`,
-    reference: payment.providerReference ?? '',
-  });
+  const idempotencyKey = `payment-${payment.id}-void`;
+  const { attempt, outcome } = await callOnce(
+    deps,
+    {
+      orderId: order.id,
+      paymentId: payment.id,
+      operation: 'VOID',
+      idempotencyKey,
+      amount: null,
+      currency: payment.currency,
+      context: { reason, eventId: origin.eventId ?? null },
+    },
+    () => deps.gateway.void({ idempotencyKey, reference: payment.providerReference ?? '' }),
+  );
   if (!outcome.ok) throw paymentFailure('void', order.id, outcome.error);
+  await markApplied(tx, attempt.id);
   await updatePayment(tx, payment.id, { status: 'VOIDED', voidedAt: new Date() });
   await deps.outbox.publish(
     tx,
@@ -75,13 +88,28 @@ export async function refundPayment(
   const { currency } = payment;
   const refundedBefore = minorOf(payment.refundedAmount, currency);
   const amountText = fromMinorUnits(amount, currency);
-  const outcome = await deps.gateway.refund({
-    idempotencyKey: `payment-${payment.id}-refund-${refundedBefore}-${amount}`,
-    reference: payment.providerReference ?? '',
-    amount: amountText,
-    currency,
-  });
+  const idempotencyKey = `payment-${payment.id}-refund-${refundedBefore}-${amount}`;
+  const { attempt, outcome } = await callOnce(
+    deps,
+    {
+      orderId: order.id,
+      paymentId: payment.id,
+      operation: 'REFUND',
+      idempotencyKey,
+      amount: amountText,
+      currency,
+      context: { reason, eventId: origin.eventId ?? null },
+    },
+    () =>
+      deps.gateway.refund({
+        idempotencyKey,
+        reference: payment.providerReference ?? '',
+        amount: amountText,
+        currency,
+      }),
+  );
   if (!outcome.ok) throw paymentFailure('refund', order.id, outcome.error);
+  await markApplied(tx, attempt.id);
 
   const refundId = randomUUID();
   const refunded = refundedBefore + amount;

@@ -13,13 +13,15 @@ import type { IdempotentResult } from '@fv/service-runtime';
 import { customerIdOf } from '../domain/caller.js';
 import { decimalText, MoneyFormatError, toMinorUnits } from '../domain/money.js';
 import { priceOrder, type RequestedLine } from '../domain/pricing.js';
-import { insertOrder } from '../db/orders-store.js';
+import { findOrder, insertOrder } from '../db/orders-store.js';
 import { findPrices } from '../db/price-list-store.js';
 import { idempotentRequest } from './idempotent-request.js';
 import { eventItems, toOrderView, type OrderView } from './order-view.js';
 import type { OrdersDeps } from './orders-deps.js';
 
 export interface PlaceOrderInput {
+  /** Client-chosen id (`ord-<uuid>` or a UUID); a new one when absent. */
+  orderId?: string;
   customerId?: string;
   customerEmail?: string;
   currency?: string;
@@ -151,108 +153,134 @@ export async function placeOrder(
       : amountText(input.paymentMethod.amount, currency, 'body.paymentMethod.amount');
   if (declaredAmount !== null && typeof declaredAmount !== 'string') throw invalidFields([declaredAmount]);
 
-  return idempotentRequest(
-    deps,
-    { callerId: caller.sub, operation: 'create-order', key: request.idempotencyKey, body: input },
-    async (tx) => {
-      const prices = await findPrices(
-        tx,
-        lines.map((line) => line.productId),
-      );
-      const priced = priceOrder(lines, prices, currency);
-      if (!priced.ok) {
-        if ('tooLarge' in priced) {
+  const attempt = () =>
+    idempotentRequest<OrderView>(
+      deps,
+      { callerId: caller.sub, operation: 'create-order', key: request.idempotencyKey, body: input },
+      async (tx) => {
+        const prices = await findPrices(
+          tx,
+          lines.map((line) => line.productId),
+        );
+        const priced = priceOrder(lines, prices, currency);
+        if (!priced.ok) {
+          if ('tooLarge' in priced) {
+            throw new AppError(
+              'UNPROCESSABLE_ENTITY',
+              `The order total ${priced.tooLarge.total} exceeds the largest accepted amount ${priced.tooLarge.maximum}`,
+              {
+                details: { field: 'body.items', reason: 'AMOUNT_TOO_LARGE', ...priced.tooLarge },
+              },
+            );
+          }
+          const [first] = priced.problems;
           throw new AppError(
             'UNPROCESSABLE_ENTITY',
-            `The order total ${priced.tooLarge.total} exceeds the largest accepted amount ${priced.tooLarge.maximum}`,
+            priced.problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
             {
-              details: { field: 'body.items', reason: 'AMOUNT_TOO_LARGE', ...priced.tooLarge },
+              details: { reason: first!.reason, lines: priced.problems },
             },
           );
         }
-        const [first] = priced.problems;
-        throw new AppError(
-          'UNPROCESSABLE_ENTITY',
-          priced.problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
-          {
-            details: { reason: first!.reason, lines: priced.problems },
-          },
-        );
-      }
-      if (
-        declaredAmount !== null &&
-        toMinorUnits(declaredAmount, currency) !== toMinorUnits(priced.total, currency)
-      ) {
-        throw new AppError(
-          'UNPROCESSABLE_ENTITY',
-          `body.paymentMethod.amount ${declaredAmount} disagrees with the order total ${priced.total}`,
-          {
-            details: {
-              field: 'body.paymentMethod.amount',
-              reason: 'AMOUNT_MISMATCH',
-              expected: priced.total,
-              given: declaredAmount,
+        if (
+          declaredAmount !== null &&
+          toMinorUnits(declaredAmount, currency) !== toMinorUnits(priced.total, currency)
+        ) {
+          throw new AppError(
+            'UNPROCESSABLE_ENTITY',
+            `body.paymentMethod.amount ${declaredAmount} disagrees with the order total ${priced.total}`,
+            {
+              details: {
+                field: 'body.paymentMethod.amount',
+                reason: 'AMOUNT_MISMATCH',
+                expected: priced.total,
+                given: declaredAmount,
+              },
             },
-          },
-        );
-      }
+          );
+        }
 
-      const orderId = randomUUID();
-      const address = input.shippingAddress;
-      const shippingAddress = {
-        name: address.name ?? null,
-        street: address.street,
-        city: address.city,
-        state: address.state ?? null,
-        zipCode: address.zipCode,
-        country: address.country,
-        phone: address.phone ?? null,
-      };
-      const options = input.options ? { ...DEFAULT_OPTIONS, ...input.options } : null;
-      const metadata = input.metadata ?? {};
-      const order = await insertOrder(tx, {
-        id: orderId,
-        customerId,
-        customerEmail: input.customerEmail ?? null,
-        currency,
-        totalAmount: priced.total,
-        paymentMethodType: input.paymentMethod.type,
-        paymentToken: input.paymentMethod.token,
-        shippingAddress,
-        shippingMethod: input.shippingMethod,
-        options,
-        metadata,
-        items: priced.lines.map((line) => ({
-          id: randomUUID(),
-          lineNumber: line.lineNumber,
-          productId: line.productId,
-          sku: line.sku,
-          productName: line.name,
-          quantity: line.quantity,
-          unitPrice: line.unitPrice,
-          lineTotal: line.lineTotal,
-          warehouseId: line.warehouseId,
-        })),
-      });
-      await deps.outbox.publish(
-        tx,
-        'OrderCreated',
-        {
-          orderId,
+        const orderId = input.orderId ? parseId(input.orderId, 'ord')! : randomUUID();
+        if (input.orderId) {
+          // A client-chosen id placed again: the same customer gets the order as it is, 201 like any
+          // replayed placement (a retried request); anyone else a conflict that says nothing about it.
+          const existing = await findOrder(tx, orderId);
+          if (existing) {
+            if (existing.customerId !== customerId) {
+              throw new AppError('CONFLICT', `An order with id ${orderId} already exists`, {
+                details: { field: 'body.orderId', reason: 'ORDER_ID_TAKEN' },
+              });
+            }
+            return { statusCode: 201, body: toOrderView(existing) };
+          }
+        }
+        const address = input.shippingAddress;
+        const shippingAddress = {
+          name: address.name ?? null,
+          street: address.street,
+          city: address.city,
+          state: address.state ?? null,
+          zipCode: address.zipCode,
+          country: address.country,
+          phone: address.phone ?? null,
+        };
+        const options = input.options ? { ...DEFAULT_OPTIONS, ...input.options } : null;
+        const metadata = input.metadata ?? {};
+        const order = await insertOrder(tx, {
+          id: orderId,
           customerId,
-          customerEmail: order.customerEmail,
-          items: eventItems(order),
-          totalAmount: priced.total,
+          customerEmail: input.customerEmail ?? null,
           currency,
-          paymentMethod: order.paymentMethodType,
+          totalAmount: priced.total,
+          paymentMethodType: input.paymentMethod.type,
+          paymentToken: input.paymentMethod.token,
           shippingAddress,
-          shippingMethod: order.shippingMethod,
+          shippingMethod: input.shippingMethod,
           options,
           metadata,
-        },
-        { correlationId: orderId, traceparent: request.traceparent },
-      );
-      return { statusCode: 201, body: toOrderView(order) };
-    },
-  );
+          items: priced.lines.map((line) => ({
+            id: randomUUID(),
+            lineNumber: line.lineNumber,
+            productId: line.productId,
+            sku: line.sku,
+            productName: line.name,
+            quantity: line.quantity,
+            unitPrice: line.unitPrice,
+            lineTotal: line.lineTotal,
+            warehouseId: line.warehouseId,
+          })),
+        });
+        await deps.outbox.publish(
+          tx,
+          'OrderCreated',
+          {
+            orderId,
+            customerId,
+            customerEmail: order.customerEmail,
+            items: eventItems(order),
+            totalAmount: priced.total,
+            currency,
+            paymentMethod: order.paymentMethodType,
+            shippingAddress,
+            shippingMethod: order.shippingMethod,
+            options,
+            metadata,
+          },
+          { correlationId: orderId, traceparent: request.traceparent },
+        );
+        return { statusCode: 201, body: toOrderView(order) };
+      },
+    );
+  try {
+    return await attempt();
+  } catch (error) {
+    // The same client-chosen id placed twice at once: the one that lost the race finds the order the
+    // other placed (its own: 201 with that order; another customer's: 409).
+    if (input.orderId && isUniqueViolation(error)) return attempt();
+    throw error;
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'P2002';
 }

@@ -4,8 +4,10 @@ import { NonRetriableError } from '@fv/messaging';
 import type { Logger } from '@fv/service-kit';
 import { decide, type OrderStatus } from '../domain/order-status.js';
 import { changeStatus, insertPayment, type Db, type OrderRow } from '../db/orders-store.js';
+import { markApplied } from '../db/payment-attempts-store.js';
 import { amountOf, eventItems } from './order-view.js';
 import { publishMeta, type EventOrigin, type OrdersDeps } from './orders-deps.js';
+import { callOnce, isWaiting, type SettledCall } from './payment-attempt.js';
 import { lockKnownOrder } from './saga-order.js';
 
 /** Each product's quantity across lines. */
@@ -27,8 +29,10 @@ function sameQuantities(order: OrderRow, reserved: EventMap['InventoryReserved']
 
 /**
  * The order's stock is reserved: authorize its payment (with retries and the circuit breaker) and
- * publish PaymentProcessed then OrderConfirmed, or PaymentFailed. The provider call is idempotent by the
- * order id, so however often this runs for an order the customer is charged once; a reservation that
+ * publish PaymentProcessed then OrderConfirmed, or PaymentFailed. While the provider is unavailable the
+ * authorization waits for the recovery sweeper (PAYMENT_PROVIDER_PATIENCE_MS at most) instead. The provider call is recorded before
+ * and after it is made (`callOnce`) under a key derived from the order id, so however often this runs
+ * for an order, crashes included, the customer is charged once; a reservation that
  * arrives for an order already paid, failed or cancelled changes nothing.
  */
 export async function takePayment(
@@ -50,19 +54,78 @@ export async function takePayment(
       'RESERVATION_MISMATCH',
     );
   }
+  const settled = order.paymentToken
+    ? await authorizeOnce(deps, order, { eventId: event.eventId, reservationId: event.reservationId })
+    : null;
+  if (settled && isWaiting(settled)) {
+    // The provider is unavailable: the order waits (PENDING) and the sweeper retries the same key with
+    // backoff, within the patience window. The event is processed; the partition moves on.
+    log.warn(
+      {
+        orderId: order.id,
+        code: settled.outcome.ok ? null : settled.outcome.error.code,
+        retryAt: settled.attempt.nextAttemptAt,
+      },
+      'payment provider unavailable: the authorization waits for a retry',
+    );
+    return;
+  }
+  await applyAuthorization(deps, tx, order, settled, event.reservationId, origin);
+}
+
+/** The idempotency key of an order's authorization. */
+export function authorizeKey(orderId: string): string {
+  return `order-${orderId}-authorize`;
+}
+
+/** The authorization of an order's payment, under the key `order-<orderId>-authorize`, made once. */
+export async function authorizeOnce(
+  deps: OrdersDeps,
+  order: OrderRow,
+  context: { eventId: string; reservationId: string },
+): Promise<SettledCall> {
   const amount = amountOf(order.totalAmount, order.currency);
-  const paymentId = randomUUID();
-  const outcome = order.paymentToken
-    ? await deps.gateway.authorize({
-        idempotencyKey: `order-${order.id}-authorize`,
+  const idempotencyKey = authorizeKey(order.id);
+  return callOnce(
+    deps,
+    {
+      orderId: order.id,
+      paymentId: randomUUID(),
+      operation: 'AUTHORIZE',
+      idempotencyKey,
+      amount,
+      currency: order.currency,
+      context,
+    },
+    () =>
+      deps.gateway.authorize({
+        idempotencyKey,
         orderId: order.id,
         amount,
         currency: order.currency,
-        token: order.paymentToken,
+        token: order.paymentToken ?? '',
         paymentMethodType: order.paymentMethodType,
-      })
-    : null;
+      }),
+  );
+}
 
+/**
+ * Reflects the authorization's answer in the order (the caller holds the order's lock and has checked
+ * that the order still waits for its payment): CONFIRMED with PaymentProcessed and OrderConfirmed, or
+ * PAYMENT_FAILED with PaymentFailed. `settled` is null for an order without a payment method token.
+ */
+export async function applyAuthorization(
+  deps: OrdersDeps,
+  tx: Db,
+  order: OrderRow,
+  settled: SettledCall | null,
+  reservationId: string,
+  origin: EventOrigin,
+): Promise<void> {
+  const amount = amountOf(order.totalAmount, order.currency);
+  const paymentId = settled?.attempt.paymentId ?? randomUUID();
+  const outcome = settled?.outcome ?? null;
+  if (settled) await markApplied(tx, settled.attempt.id);
   if (outcome?.ok) {
     const now = new Date();
     await insertPayment(tx, {
@@ -78,8 +141,8 @@ export async function takePayment(
     });
     await changeStatus(tx, order, 'CONFIRMED', {
       reason: 'PAYMENT_AUTHORIZED',
-      eventId: event.eventId,
-      data: { reservationId: event.reservationId, paymentToken: null },
+      eventId: origin.eventId ?? null,
+      data: { reservationId, paymentToken: null },
     });
     const processed = await deps.outbox.publish(
       tx,
@@ -107,7 +170,7 @@ export async function takePayment(
         items: eventItems(order),
         totalAmount: amount,
         currency: order.currency,
-        reservationId: event.reservationId,
+        reservationId,
         paymentId,
         shippingAddress: order.shippingAddress as unknown as EventMap['OrderConfirmed']['shippingAddress'],
         shippingMethod: order.shippingMethod,
@@ -130,8 +193,35 @@ export async function takePayment(
         retriable: false,
         attempts: 0,
       };
+  await failPayment(deps, tx, order, { ...failure, paymentId, reservationId }, origin);
+}
+
+/** Why the payment of an order failed, as PaymentFailed reports it. */
+export interface PaymentFailure {
+  code: string;
+  message: string;
+  retriable: boolean;
+  /** Provider calls made (PaymentFailed's `attempt` is at least 1). */
+  attempts: number;
+  paymentId: string;
+  /** The reservation the payment was for, when known. */
+  reservationId: string | null;
+}
+
+/**
+ * The order's payment failed before it was authorized (the caller holds the order's lock and has
+ * checked that the order still waits for its payment): a FAILED payment, PAYMENT_FAILED, PaymentFailed.
+ */
+export async function failPayment(
+  deps: OrdersDeps,
+  tx: Db,
+  order: OrderRow,
+  failure: PaymentFailure,
+  origin: EventOrigin,
+): Promise<void> {
+  const amount = amountOf(order.totalAmount, order.currency);
   await insertPayment(tx, {
-    id: paymentId,
+    id: failure.paymentId,
     orderId: order.id,
     provider: deps.gateway.providerName,
     providerReference: null,
@@ -144,9 +234,9 @@ export async function takePayment(
   });
   await changeStatus(tx, order, 'PAYMENT_FAILED', {
     reason: failure.code,
-    eventId: event.eventId,
+    eventId: origin.eventId ?? null,
     data: {
-      reservationId: event.reservationId,
+      ...(failure.reservationId ? { reservationId: failure.reservationId } : {}),
       paymentToken: null,
       failureCode: failure.code,
       failureMessage: failure.message,
@@ -158,7 +248,7 @@ export async function takePayment(
     {
       orderId: order.id,
       customerId: order.customerId,
-      paymentId,
+      paymentId: failure.paymentId,
       amount,
       currency: order.currency,
       paymentMethod: order.paymentMethodType,

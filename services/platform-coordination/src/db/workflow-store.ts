@@ -234,6 +234,24 @@ export async function insertWorkflow(
 }
 
 /**
+ * Moves a workflow's next deadline without changing its state (the observer's clock put it later than
+ * the stored state alone says), unless another writer changed the saga meanwhile.
+ */
+export async function moveNextDeadline(
+  db: Db,
+  stored: StoredWorkflow,
+  nextDeadline: number | null,
+): Promise<void> {
+  await db.$executeRawUnsafe(
+    `update workflows w set next_deadline_at = $3 from sagas s
+     where w.id = $1::uuid and s.workflow_id = w.id and s.version = $2`,
+    stored.id,
+    stored.version,
+    date(nextDeadline),
+  );
+}
+
+/**
  * Stores a workflow's new state if its saga is still at `expectedVersion` (compare-and-set). False when
  * another writer got there first: nothing was written and the caller starts again from the stored state.
  */

@@ -1,6 +1,7 @@
 import { activeSubscriptions, enqueueDeliveries } from '../db/webhook-store.js';
 import type { Db } from '../db/instance-store.js';
 import type { WebhookEventType } from '../domain/webhook-signature.js';
+import { presentDocument } from '../routes/presenter.js';
 
 export interface WebhookEvent {
   event: WebhookEventType;
@@ -35,7 +36,12 @@ export class WebhookFanout {
           subscriptionId: subscription.id,
           eventType: event.event,
           workflowId: event.workflowId,
-          payload: { timestamp: event.timestamp.toISOString(), event: event.event, data: event.data },
+          // The payload in the API's form (seed 001: `wf-` ids, amounts as numbers).
+          payload: {
+            timestamp: event.timestamp.toISOString(),
+            event: event.event,
+            data: presentDocument(event.data),
+          },
         }),
       ),
     );

@@ -2,10 +2,12 @@ import type { BackgroundTask } from '@fv/service-runtime';
 import type { Logger } from 'pino';
 import { dueWorkflows } from '../db/workflow-store.js';
 import type { Db } from '../db/instance-store.js';
+import type { ObserverProgress } from './observer-progress.js';
 import type { WorkflowEngine } from './workflow-engine.js';
 
 /**
- * Finds workflows whose next deadline has passed (a step or workflow timeout, a compensation that was
+ * Measures how far the observer has caught up (when it is given an `ObserverProgress`), then finds
+ * workflows whose next deadline has passed on the observer's clock (a step or workflow timeout, a compensation that was
  * not answered in time) and applies the passing of time to each, one transaction per workflow. Several
  * replicas may sweep at once: the compare-and-set on the saga's version lets one of them act.
  */
@@ -24,6 +26,8 @@ export class TimeoutSweeper implements BackgroundTask {
       batchSize?: number;
       logger: Logger;
       clock?: () => Date;
+      /** The observer's progress: deadlines are judged against how far it has caught up. */
+      progress?: ObserverProgress;
     },
   ) {}
 
@@ -35,7 +39,13 @@ export class TimeoutSweeper implements BackgroundTask {
 
   /** One sweep: the number of workflows that changed. */
   async sweepOnce(): Promise<number> {
-    const now = this.options.clock?.() ?? new Date();
+    let now = this.options.clock?.() ?? new Date();
+    if (this.options.progress) {
+      const { observedUntil } = await this.options.progress.refresh();
+      // Behind, or not caught up since it started: an answer may be waiting in a topic, nothing is due.
+      if (observedUntil === null) return 0;
+      now = new Date(observedUntil);
+    }
     const due = await dueWorkflows(this.options.prisma, now, this.options.batchSize ?? 200);
     let changed = 0;
     for (const { id } of due) {
@@ -74,5 +84,6 @@ export class TimeoutSweeper implements BackgroundTask {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.running;
+    await this.options.progress?.close();
   }
 }

@@ -116,6 +116,18 @@ export function compensationSteps(template: WorkflowTemplate, actions: StoredAct
   }));
 }
 
+/** What an operator must look at (a failure after the order completed, an order nobody knows). */
+export function flagsOf(state: WorkflowState) {
+  return (state.flags ?? []).map((flag) => ({
+    code: flag.code,
+    at: new Date(flag.at).toISOString(),
+    step: flag.step,
+    eventId: flag.eventId,
+    source: flag.source,
+    message: flag.message,
+  }));
+}
+
 /** GET /workflows/{id}/status. */
 export function statusDocument(
   template: WorkflowTemplate,
@@ -132,6 +144,8 @@ export function statusDocument(
     currentStep: record.currentStep,
     openedBy: record.openedBy,
     templateVersion: record.templateVersion,
+    needsAttention: (state.flags ?? []).length > 0,
+    flags: flagsOf(state),
     progress: progressOf(record),
     steps: stepDocuments(template, record, estimates),
     saga: {
@@ -189,12 +203,19 @@ export function sagaDocument(
     state: saga.status,
     version: saga.version,
     currentStep: record.currentStep,
+    needsAttention: (state.flags ?? []).length > 0,
+    flags: flagsOf(state),
     context: Object.fromEntries(
       Object.entries({
         orderId: record.correlationId,
         customerId: order?.customerId,
+        customerEmail: order?.customerEmail,
         reservationId: stepResult('INVENTORY_RESERVATION').reservationId,
         paymentId: stepResult('PAYMENT_PROCESSING').paymentId,
+        // Seed 001's name for the payment's reference at the provider.
+        paymentIntent: stepResult('PAYMENT_PROCESSING').paymentId,
+        amount: stepResult('PAYMENT_PROCESSING').amount,
+        currency: stepResult('PAYMENT_PROCESSING').currency ?? order?.currency,
         shipmentId: stepResult('SHIPPING_LABEL_CREATION').shipmentId,
         trackingId: stepResult('SHIPPING_LABEL_CREATION').trackingId,
       }).filter(([, value]) => value !== undefined && value !== null),
@@ -206,16 +227,20 @@ export function sagaDocument(
         completedAt: iso(step.completedAt),
         result: step.output ?? {},
       })),
-    compensationPlan: template.compensations.map((definition) => ({
-      step: definition.actions.map((candidate) => candidate.action).join(' | '),
-      condition: definition.actions.map((candidate) => candidate.condition).join(' | '),
-      service: definition.service,
-      action: definition.description,
-      parameters: Object.fromEntries(
-        Object.entries(definition.parameters).map(([name, path]) => [name, `{{${path}}}`]),
-      ),
-      ...(definition.triggers ? { triggers: definition.triggers } : {}),
-    })),
+    // Seed 001's form: one entry per action, its condition, and parameters named after the context.
+    compensationPlan: template.compensations.flatMap((definition) =>
+      definition.actions.map((candidate) => ({
+        step: candidate.action,
+        condition: candidate.condition,
+        service: definition.service,
+        action: candidate.action.toLowerCase(),
+        description: definition.description,
+        parameters: Object.fromEntries(
+          Object.keys(definition.parameters).map((name) => [name, `{{context.${name}}}`]),
+        ),
+        ...(definition.triggers ? { triggers: definition.triggers } : {}),
+      })),
+    ),
     compensationState: {
       ...(state.trigger
         ? { trigger: { kind: state.trigger.kind, reason: state.trigger.reason, step: state.trigger.step } }
@@ -227,6 +252,11 @@ export function sagaDocument(
       pending: compensationSteps(
         template,
         actionsOf(record).filter((action) => action.status === 'PENDING' || action.status === 'IN_PROGRESS'),
+      ),
+      // Not asked: an action before them was rejected by its owner.
+      skipped: compensationSteps(
+        template,
+        actionsOf(record).filter((action) => action.status === 'SKIPPED'),
       ),
       log: (saga.logs ?? []).map((log) => ({
         action: log.action,

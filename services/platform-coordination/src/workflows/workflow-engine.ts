@@ -9,6 +9,7 @@ import {
   insertWorkflow,
   loadByCorrelation,
   loadById,
+  moveNextDeadline,
   saveWorkflow,
   type HistoryEntry,
   type LogEntry,
@@ -24,7 +25,7 @@ import {
   type WorkflowEffect,
   type WorkflowInput,
 } from '../domain/workflow/reduce.js';
-import type { WorkflowState } from '../domain/workflow/state.js';
+import type { ObserverClock, WorkflowState } from '../domain/workflow/state.js';
 import type { WorkflowTemplate } from '../domain/workflow/template.js';
 import type { WebhookEvent, WebhookFanout } from '../webhooks/webhook-fanout.js';
 
@@ -67,6 +68,11 @@ export interface WorkflowEngineDeps {
   maxAttempts?: number;
   /** Producers whose events may open a workflow (empty: any). */
   openingProducers?: readonly string[];
+  /**
+   * How far the observer has caught up (see `observer-progress.ts`); timeouts and compensation re-sends
+   * are judged against it. Absent: against `now`.
+   */
+  observerClock?: () => ObserverClock;
 }
 
 function stringMap(values: Record<string, unknown>): Record<string, string> {
@@ -207,8 +213,9 @@ export class WorkflowEngine {
           : await loadById(tx, locator.workflowId);
       if (!stored && !options.mayCreate) return null;
       const now = this.now();
+      const clock = this.deps.observerClock?.();
       const reduction = reduceWorkflow(
-        { template, now: now.getTime(), newId: randomUUID },
+        { template, now: now.getTime(), newId: randomUUID, ...(clock ? { clock } : {}) },
         stored?.state ?? null,
         input,
         options.openedBy,
@@ -242,6 +249,9 @@ export class WorkflowEngine {
       }
       if (!reduction.changed) {
         await appendHistory(tx, stored.id, history);
+        // Nothing was due after all (the observer's clock is behind the wall clock, or it was down):
+        // look again when something is.
+        if (input.kind === 'tick') await moveNextDeadline(tx, stored, reduction.view.nextDeadline);
         return { workflow: stored, reduction };
       }
       const previous = deriveWorkflow(template, stored.state);
@@ -511,6 +521,7 @@ export class WorkflowEngine {
         case 'step-retry-requested': {
           const definition = template.steps.find((step) => step.name === effect.step)!;
           const parents = definition.after.map((name) => state.steps[name].completion?.result ?? {});
+          const order = state.order ?? state.request;
           await outbox.publish(
             tx,
             'StepRetryRequested',
@@ -522,7 +533,19 @@ export class WorkflowEngine {
               attempt: effect.attempt,
               reason: effect.reason,
               requestedBy: effect.requestedBy,
-              parameters: stringMap(Object.assign({}, ...parents)),
+              // What the owner needs to redo the step without another source: the results of the steps
+              // before it, and the order's lines, address and amounts (values that are not strings as JSON).
+              parameters: stringMap({
+                ...Object.assign({}, ...parents),
+                customerId: order?.customerId,
+                customerEmail: order?.customerEmail,
+                totalAmount: order?.totalAmount,
+                currency: order?.currency,
+                shippingMethod: order?.shippingMethod,
+                items: order?.lines,
+                shippingAddress: order?.shippingAddress,
+                resetState: String(effect.resetState),
+              }),
             },
             meta(effect.eventId),
           );
@@ -536,6 +559,19 @@ export class WorkflowEngine {
           });
           break;
         }
+        case 'flag-raised':
+          history.push({
+            eventType: 'OPERATOR_ATTENTION_REQUIRED',
+            stepName: effect.flag.step,
+            sourceEventId: null,
+            payload: { details: `${effect.flag.code}: ${effect.flag.message}`, flag: effect.flag },
+            occurredAt: now,
+          });
+          this.deps.logger.warn(
+            { workflowId: workflow.id, orderId: workflow.orderId, flag: effect.flag },
+            'saga needs an operator',
+          );
+          break;
         case 'workflow-finished': {
           const finished = effect.view;
           const completedSteps = finished.steps

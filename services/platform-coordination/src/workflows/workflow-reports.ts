@@ -60,6 +60,12 @@ function figures(row: OutcomeRow) {
   };
 }
 
+/** The overview's figures: seed 001 names the count `totalWorkflows` there (and `total` per type). */
+function overviewOf(rows: OutcomeRow[]) {
+  const { total, ...rest } = figures(combine(rows));
+  return { totalWorkflows: total, ...rest };
+}
+
 function combine(rows: OutcomeRow[]): OutcomeRow {
   const total = rows.reduce((sum, row) => sum + row.total, 0);
   const completed = rows.reduce((sum, row) => sum + row.completed, 0);
@@ -186,7 +192,7 @@ export class WorkflowReports {
           const rows = await outcomes(this.deps.prisma, start, bounds.start, type, 'workflow_type');
           return {
             period: { start: start.toISOString(), end: bounds.start.toISOString() },
-            overview: figures(combine(rows)),
+            overview: overviewOf(rows),
           };
         })()
       : undefined;
@@ -197,7 +203,7 @@ export class WorkflowReports {
         end: bounds.end.toISOString(),
         description: bounds.description,
       },
-      overview: figures(combine(byType)),
+      overview: overviewOf(byType),
       workflowTypes: Object.fromEntries(byType.map((row) => [row.key, figures(row)])),
       stepPerformance: steps
         .sort((a, b) => stepOrder.indexOf(a.step) - stepOrder.indexOf(b.step))
@@ -275,17 +281,21 @@ export class WorkflowReports {
               maxInterval: formatIsoDuration(step.retryPolicy.maxIntervalMs),
             },
           })),
-          compensationSteps: template.compensations.map((compensation) => ({
-            name: compensation.actions.map((candidate) => candidate.action).join(' | '),
-            alternatives: compensation.actions,
-            service: compensation.service,
-            undoes: compensation.step,
-            description: compensation.description,
-            critical: compensation.critical,
-            ...(compensation.triggers ? { triggers: compensation.triggers } : {}),
-            parameters: compensation.parameters,
-            answeredBy: compensation.answeredBy,
-          })),
+          // One entry per action with its condition, as seed 001 lists them (a slot's alternatives,
+          // e.g. REFUND_PAYMENT or VOID_PAYMENT, are both listed, each with the condition it applies on).
+          compensationSteps: template.compensations.flatMap((compensation) =>
+            compensation.actions.map((candidate) => ({
+              name: candidate.action,
+              service: compensation.service,
+              condition: candidate.condition,
+              undoes: compensation.step,
+              description: compensation.description,
+              critical: compensation.critical,
+              ...(compensation.triggers ? { triggers: compensation.triggers } : {}),
+              parameters: compensation.parameters,
+              answeredBy: compensation.answeredBy,
+            })),
+          ),
           compensationPolicy: {
             timeout: formatIsoDuration(template.compensationPolicy.timeoutMs),
             maxRetries: template.compensationPolicy.maxRetries,

@@ -1,5 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { AppError, conflict, notFound, unprocessable, type Principal } from '@fv/service-kit';
+import {
+  AppError,
+  conflict,
+  insufficientPermissions,
+  invalidFields,
+  notFound,
+  parseId as parseAnyId,
+  unprocessable,
+  type Principal,
+} from '@fv/service-kit';
 import type { Db } from '../db/instance-store.js';
 import {
   averageDurations,
@@ -45,7 +54,8 @@ export interface StartOrderInput {
   }[];
   paymentMethod: { type: string; token: string; amount?: string | number; currency?: string };
   shippingAddress: Record<string, string>;
-  shippingMethod: string;
+  /** STANDARD when omitted (seed 000's example sends none). */
+  shippingMethod?: string;
   options?: {
     priority?: string;
     requireSignature?: boolean;
@@ -88,6 +98,26 @@ export interface WorkflowServiceDeps {
 }
 
 const FINISHED = ['COMPLETED', 'COMPENSATED', 'CANCELLED', 'FAILED'];
+/** Every seed example is in US dollars; an order that names no currency is in them. */
+export const DEFAULT_CURRENCY = 'USD';
+export const DEFAULT_SHIPPING_METHOD = 'STANDARD';
+const REASON_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
+
+/**
+ * Seed 001 sends a reason code (CUSTOMER_REQUESTED), seed 000 a sentence ("Customer requested
+ * cancellation"): a sentence becomes the details, under the code `<initiatedBy>_REQUESTED`.
+ */
+export function cancellationReason(input: { reason: string; reasonDetails?: string; initiatedBy: string }): {
+  code: string;
+  details: string | null;
+} {
+  const reason = input.reason.trim();
+  if (REASON_CODE.test(reason)) return { code: reason, details: input.reasonDetails ?? null };
+  return {
+    code: `${input.initiatedBy}_REQUESTED`,
+    details: input.reasonDetails ? `${reason}: ${input.reasonDetails}` : reason,
+  };
+}
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -102,6 +132,40 @@ function canonical(value: unknown): string {
 
 function decimalText(value: string | number | undefined): string | undefined {
   return value === undefined ? undefined : typeof value === 'number' ? String(value) : value;
+}
+
+/**
+ * Why a workflow whose saga is compensating or compensated because a step failed cannot do what was
+ * asked: WORKFLOW_EXECUTION_FAILED naming the step (seed 001's example), or COMPENSATION_FAILED once
+ * the compensation itself failed. Null for a workflow that did not fail.
+ */
+function failureOf(record: WorkflowRecord, action: string): AppError | null {
+  const state = record.context as unknown as WorkflowState;
+  if (record.status === 'FAILED') {
+    return unprocessable(
+      'COMPENSATION_FAILED',
+      `Workflow ${record.id} failed: its compensation did not complete, so it cannot be ${action}; compensate the saga again`,
+      {
+        workflowId: record.id,
+        sagaId: record.saga?.id ?? null,
+        failedStep: state.trigger?.step ?? null,
+        status: record.status,
+      },
+    );
+  }
+  const trigger = state.trigger;
+  if (!trigger || (trigger.kind !== 'FAILURE' && trigger.kind !== 'TIMEOUT')) return null;
+  return unprocessable(
+    'WORKFLOW_EXECUTION_FAILED',
+    `Workflow failed at step ${trigger.step ?? 'unknown'}; it cannot be ${action}`,
+    {
+      workflowId: record.id,
+      failedStep: trigger.step,
+      stepError: trigger.error?.message ?? trigger.reason,
+      compensationTriggered: true,
+      status: record.status,
+    },
+  );
 }
 
 function workflowNotFound(id: string): AppError {
@@ -174,25 +238,53 @@ export class WorkflowService {
       if (previous) return this.replay(previous, requestHash);
     }
     const customerId = parseId(input.customerId, ['cust'])!;
-    let orderId: string;
+    const shippingMethod = input.shippingMethod ?? DEFAULT_SHIPPING_METHOD;
+    const requestedOrderId = input.orderId ? parseId(input.orderId, ['ord'])! : null;
     let placed: { totalAmount: string | null; currency: string | null } = {
       totalAmount: null,
       currency: null,
     };
-    if (input.orderId) {
-      orderId = parseId(input.orderId, ['ord'])!;
-      const existing = await findWorkflowRecord(this.deps.prisma, this.template.type, orderId);
-      if (existing && (existing.context as unknown as WorkflowState).request) {
-        throw conflict('WORKFLOW_ALREADY_EXISTS', `A workflow for order ${orderId} was already started`, {
-          workflowId: existing.id,
-          orderId,
-        });
+    let orderId: string | null = null;
+    if (requestedOrderId) {
+      // The order service decides whose order it is: a workflow is only ever attached to the caller's.
+      const known = await this.deps.orders.findOrder(requestedOrderId, traceparent);
+      if (known) {
+        if (known.customerId !== customerId) {
+          if (principal.roles.includes('admin') || principal.roles.includes('service')) {
+            throw invalidFields([
+              {
+                field: 'body.customerId',
+                rule: 'const',
+                message: `is not the customer of order ${requestedOrderId}`,
+              },
+            ]);
+          }
+          throw insufficientPermissions(`Order ${requestedOrderId} is not one of your orders`, {
+            field: 'body.orderId',
+          });
+        }
+        orderId = requestedOrderId;
+        placed = { totalAmount: known.totalAmount, currency: known.currency };
       }
-    } else {
+      const existing = await findWorkflowRecord(this.deps.prisma, this.template.type, requestedOrderId);
+      if (existing && (existing.context as unknown as WorkflowState).request) {
+        throw conflict(
+          'WORKFLOW_ALREADY_EXISTS',
+          `A workflow for order ${requestedOrderId} was already started`,
+          { workflowId: existing.id, orderId: requestedOrderId },
+        );
+      }
+    }
+    if (orderId === null) {
       const { orderId: _omit, customerEmail, ...order } = input;
       const body = {
         ...order,
+        ...(requestedOrderId ? { orderId: requestedOrderId } : {}),
         customerId,
+        shippingMethod,
+        ...(input.currency === undefined && input.paymentMethod.currency === undefined
+          ? { currency: DEFAULT_CURRENCY }
+          : {}),
         ...(customerEmail ? { customerEmail } : {}),
         items: input.items.map(({ price, unitPrice, ...item }) => ({
           ...item,
@@ -201,8 +293,15 @@ export class WorkflowService {
       };
       const key = idempotencyKey
         ? `coordination-${createHash('sha256').update(`${principal.sub}\n${idempotencyKey}`).digest('hex').slice(0, 48)}`
-        : `coordination-${randomUUID()}`;
+        : `coordination-${requestedOrderId ?? randomUUID()}`;
       const result = await this.deps.orders.placeOrder(body, key, traceparent);
+      if (requestedOrderId && result.orderId !== requestedOrderId) {
+        throw unprocessable(
+          'WORKFLOW_EXECUTION_FAILED',
+          `The order service placed the order under ${result.orderId}, not under the requested ${requestedOrderId}`,
+          { orderId: requestedOrderId, placedAs: result.orderId, service: 'orders' },
+        );
+      }
       orderId = result.orderId;
       placed = { totalAmount: result.totalAmount, currency: result.currency };
     }
@@ -210,12 +309,18 @@ export class WorkflowService {
       customerId,
       customerEmail: input.customerEmail ?? null,
       totalAmount: placed.totalAmount ?? decimalText(input.paymentMethod.amount) ?? null,
-      currency: placed.currency ?? input.currency ?? input.paymentMethod.currency ?? null,
+      currency: placed.currency ?? input.currency ?? input.paymentMethod.currency ?? DEFAULT_CURRENCY,
       priority: input.options?.priority ?? 'NORMAL',
       itemCount: input.items.reduce((sum, item) => sum + item.quantity, 0),
-      shippingMethod: input.shippingMethod,
+      shippingMethod,
       paymentMethod: input.paymentMethod.type,
       metadata: { ...(input.metadata ?? {}) },
+      lines: input.items.map((item) => ({
+        productId: parseAnyId(item.productId, 'prod') ?? item.productId,
+        quantity: item.quantity,
+        warehouseId: item.warehouseId ?? null,
+      })),
+      shippingAddress: { ...input.shippingAddress },
     };
     try {
       return await this.deps.transaction(async (tx) => {
@@ -297,6 +402,8 @@ export class WorkflowService {
       return this.cancelDocument(record, input, await this.currentEstimates());
     }
     if (FINISHED.includes(record.status) || record.status === 'COMPENSATING') {
+      const failure = failureOf(record, 'cancelled');
+      if (failure) throw failure;
       throw unprocessable(
         'INVALID_WORKFLOW_STATE',
         `Workflow ${record.id} is ${record.status} and cannot be cancelled`,
@@ -317,13 +424,16 @@ export class WorkflowService {
       );
     }
     const at = this.now().getTime();
+    const reason = cancellationReason(input);
     const history: HistoryEntry[] = [
       {
         eventType: 'CANCELLATION_REQUESTED',
         payload: {
-          details: `Cancellation requested by ${input.initiatedBy}: ${input.reason}`,
+          details: `Cancellation requested by ${input.initiatedBy}: ${reason.details ?? reason.code}`,
           requestedBy: principal.sub,
           ...input,
+          reason: reason.code,
+          reasonDetails: reason.details,
         },
         occurredAt: new Date(at),
       },
@@ -335,9 +445,9 @@ export class WorkflowService {
         {
           kind: 'cancel',
           at,
-          reason: input.reason,
+          reason: reason.code,
           initiatedBy: input.initiatedBy,
-          details: input.reasonDetails ?? null,
+          details: reason.details,
           force: input.force ?? false,
         },
         { causationId: null, traceparent },
@@ -366,7 +476,8 @@ export class WorkflowService {
       workflowId: record.id,
       status: record.status,
       cancelledAt: new Date(state.trigger?.at ?? this.now().getTime()).toISOString(),
-      reason: state.trigger?.reason ?? input.reason,
+      reason: state.trigger?.reason ?? cancellationReason(input).code,
+      reasonDetails: state.trigger?.details ?? cancellationReason(input).details,
       saga: {
         sagaId: record.saga!.id,
         state: record.saga!.status,
@@ -386,18 +497,30 @@ export class WorkflowService {
   /** POST /workflows/{id}/retry: the owner of the step is asked (StepRetryRequested) to perform it again. */
   async retry(rawId: string, input: RetryInput, principal: Principal, traceparent: string | null) {
     const record = await this.record(this.deps.prisma, rawId);
-    if (record.status !== 'STARTED' && record.status !== 'IN_PROGRESS') {
+    const state = record.context as unknown as WorkflowState;
+    const view = deriveWorkflow(this.template, state);
+    // A completed order whose non-critical step failed for good (the customer's notification) may have
+    // that step redone; a step whose failure started the compensation may not (the order is being, or
+    // was, cancelled and its stock and payment given back).
+    const failedNonCritical = view.steps.some(
+      (candidate) => candidate.status === 'FAILED' && !candidate.critical,
+    );
+    const retriable =
+      record.status === 'STARTED' ||
+      record.status === 'IN_PROGRESS' ||
+      (record.status === 'COMPLETED' && failedNonCritical);
+    if (!retriable) {
+      const failure = failureOf(record, 'retried');
+      if (failure) throw failure;
       throw unprocessable(
         'INVALID_WORKFLOW_STATE',
-        `Workflow ${record.id} is ${record.status}; only a running workflow can be retried`,
+        `Workflow ${record.id} is ${record.status}; only a running workflow, or a failed step that did not stop it, can be retried`,
         {
           workflowId: record.id,
           status: record.status,
         },
       );
     }
-    const state = record.context as unknown as WorkflowState;
-    const view = deriveWorkflow(this.template, state);
     let step: StepView | undefined;
     if (input.fromStep !== undefined) {
       if (!isStepName(input.fromStep)) {
@@ -412,7 +535,11 @@ export class WorkflowService {
         );
       }
       step = view.steps.find((candidate) => candidate.name === input.fromStep);
-      if (!step || (step.status !== 'IN_PROGRESS' && step.status !== 'FAILED')) {
+      if (
+        !step ||
+        (step.status !== 'IN_PROGRESS' && step.status !== 'FAILED') ||
+        (record.status === 'COMPLETED' && step.status !== 'FAILED')
+      ) {
         throw unprocessable(
           'INVALID_WORKFLOW_STATE',
           `Step ${input.fromStep} is ${step?.status ?? 'unknown'}; only a step in progress or failed can be retried`,
@@ -469,6 +596,7 @@ export class WorkflowService {
           reason,
           requestedBy: input.metadata?.initiatedBy ?? principal.sub,
           eventId: randomUUID(),
+          resetState: input.resetState ?? false,
         },
         { causationId: null, traceparent },
         [],
@@ -482,6 +610,7 @@ export class WorkflowService {
       retryAttempt: after.steps.find((candidate) => candidate.name === step!.name)!.attempts,
       resumedAt: new Date(at).toISOString(),
       currentStep: step.name,
+      resetState: input.resetState ?? false,
     };
   }
 

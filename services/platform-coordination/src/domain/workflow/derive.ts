@@ -3,6 +3,7 @@ import type {
   ActionStatus,
   AnswerFact,
   Millis,
+  ObserverClock,
   SagaStatus,
   StepFacts,
   StepOutcome,
@@ -42,6 +43,7 @@ export function emptyState(template: WorkflowTemplate, openedBy: string, observe
     trigger: null,
     compensationStartedAt: null,
     actions: [],
+    flags: [],
     announced: { steps: {}, failure: false, terminal: [], started: [], actions: {} },
   };
 }
@@ -116,6 +118,14 @@ export function stepDone(template: WorkflowTemplate, state: WorkflowState, name:
   return false;
 }
 
+/**
+ * The order went through: every critical step's work was done (OrderCompleted observed, or implied).
+ * From then on nothing is compensated on its own: a failure that arrives later is flagged for an operator.
+ */
+export function orderCompleted(template: WorkflowTemplate, state: WorkflowState): boolean {
+  return template.steps.filter((step) => step.critical).every((step) => stepDone(template, state, step.name));
+}
+
 /** When the workflow began: the earliest of the order's creation, the request and the first event. */
 export function workflowStartedAt(state: WorkflowState): Millis {
   const candidates = [state.orderCreatedAt, state.requestedAt, state.firstEventAt].filter(
@@ -124,13 +134,22 @@ export function workflowStartedAt(state: WorkflowState): Millis {
   return candidates.length ? Math.min(...candidates) : 0;
 }
 
-function stepTimeoutBase(facts: StepFacts, startedAt: Millis | null, observedAt: Millis): Millis | null {
+function stepTimeoutBase(
+  facts: StepFacts,
+  startedAt: Millis | null,
+  observedAt: Millis,
+  liveSince: Millis | null,
+): Millis | null {
   if (startedAt === null) return null;
-  return Math.max(startedAt, observedAt, facts.retries.at(-1)?.at ?? startedAt);
+  return Math.max(startedAt, observedAt, facts.retries.at(-1)?.at ?? startedAt, liveSince ?? startedAt);
 }
 
 /** Every step's status, derived from the facts alone (so the order they arrived in does not matter). */
-export function deriveSteps(template: WorkflowTemplate, state: WorkflowState): StepView[] {
+export function deriveSteps(
+  template: WorkflowTemplate,
+  state: WorkflowState,
+  liveSince: Millis | null = null,
+): StepView[] {
   const views = new Map<StepName, StepView>();
   const finishedByCompensation = state.trigger !== null;
   for (const definition of executionOrder(template)) {
@@ -151,7 +170,7 @@ export function deriveSteps(template: WorkflowTemplate, state: WorkflowState): S
       status = facts.completion ? 'COMPLETED' : failure ? 'FAILED' : parentsDone ? 'IN_PROGRESS' : 'PENDING';
     }
     if (finishedByCompensation && (status === 'IN_PROGRESS' || status === 'PENDING')) status = 'SKIPPED';
-    const base = stepTimeoutBase(facts, startedAt, state.observedAt);
+    const base = stepTimeoutBase(facts, startedAt, state.observedAt, liveSince);
     const completedAt =
       status === 'COMPLETED' ? (facts.completion?.at ?? null) : status === 'FAILED' ? failure!.at : null;
     views.set(definition.name, {
@@ -222,6 +241,8 @@ export interface ActionView {
   requestedAt: Millis | null;
   lastRequestedAt: Millis | null;
   settledAt: Millis | null;
+  /** When an unanswered request is asked again (or given up), judged on the observer's clock. */
+  retryDueAt: Millis | null;
   /** The answer that settled it, or NO_ANSWER when the retries ran out. */
   answer: {
     event: string;
@@ -245,6 +266,7 @@ export function actionView(
   template: WorkflowTemplate,
   state: WorkflowState,
   action: ActionState,
+  liveSince: Millis | null = null,
 ): ActionView {
   const definition = definitionOf(template, action.slot);
   const roundRequests = action.requests.filter((request) => request.round === action.round);
@@ -279,9 +301,15 @@ export function actionView(
     attempts: roundRequests.length,
     requestedAt: action.requests[0]?.at ?? null,
     lastRequestedAt: roundRequests.at(-1)?.at ?? null,
+    retryDueAt: null,
   };
-  const detail = (answer: AnswerFact) =>
-    answer.fields.outcome ?? answer.fields.errorCode ?? answer.fields.reason ?? null;
+  const detail = (answer: AnswerFact) => {
+    if (answer.name === 'CompensationOutcome') {
+      const { outcome, reasonCode, detail: text } = answer.fields;
+      return [[outcome, reasonCode].filter(Boolean).join(' '), text].filter(Boolean).join(': ') || null;
+    }
+    return answer.fields.outcome ?? answer.fields.errorCode ?? answer.fields.reason ?? null;
+  };
   if (compensated) {
     return {
       ...base,
@@ -316,7 +344,51 @@ export function actionView(
       },
     };
   }
-  return { ...base, status: roundRequests.length ? 'IN_PROGRESS' : 'PENDING', settledAt: null, answer: null };
+  const last = roundRequests.at(-1);
+  return {
+    ...base,
+    status: last ? 'IN_PROGRESS' : 'PENDING',
+    settledAt: null,
+    answer: null,
+    retryDueAt: last
+      ? Math.max(last.at, liveSince ?? last.at) +
+        compensationWait(template.compensationPolicy, roundRequests.length)
+      : null,
+  };
+}
+
+/**
+ * How long the `attempts`-th request of a compensation waits for its answer before it is asked again
+ * (or given up): the timeout, times the backoff multiplier per earlier attempt, capped.
+ */
+export function compensationWait(policy: WorkflowTemplate['compensationPolicy'], attempts: number): Millis {
+  const wait = policy.timeoutMs * policy.backoffMultiplier ** Math.max(0, attempts - 1);
+  return Math.min(Math.max(policy.timeoutMs, policy.maxIntervalMs), wait);
+}
+
+/**
+ * A critical compensation its owner refused (a shipment already dispatched, an order already completed)
+ * stops the compensation: undoing the rest would be wrong (a refund for goods on their way), so the
+ * actions after it are skipped and the saga waits for an operator.
+ */
+export function rejectedAction(views: ActionView[]): ActionView | null {
+  return (
+    views.find(
+      (view) =>
+        view.critical && view.status === 'FAILED' && view.answer !== null && view.answer.eventId !== null,
+    ) ?? null
+  );
+}
+
+/** The actions' views, with those that will not be asked (after a rejection) shown SKIPPED. */
+export function actionViews(
+  template: WorkflowTemplate,
+  state: WorkflowState,
+  liveSince: Millis | null = null,
+): ActionView[] {
+  const views = state.actions.map((action) => actionView(template, state, action, liveSince));
+  if (!rejectedAction(views)) return views;
+  return views.map((view) => (view.status === 'PENDING' ? { ...view, status: 'SKIPPED' } : view));
 }
 
 export interface WorkflowView {
@@ -333,9 +405,14 @@ export interface WorkflowView {
 }
 
 /** The workflow as a whole: status, saga status, current step, and what it waits for. */
-export function deriveWorkflow(template: WorkflowTemplate, state: WorkflowState): WorkflowView {
-  const steps = deriveSteps(template, state);
-  const actions = state.actions.map((action) => actionView(template, state, action));
+export function deriveWorkflow(
+  template: WorkflowTemplate,
+  state: WorkflowState,
+  clock: ObserverClock | null = null,
+): WorkflowView {
+  const liveSince = clock?.liveSince ?? null;
+  const steps = deriveSteps(template, state, liveSince);
+  const actions = actionViews(template, state, liveSince);
   const startedAt = workflowStartedAt(state);
   const ordered = executionOrder(template).map((definition) =>
     steps.find((step) => step.name === definition.name)!,
@@ -348,7 +425,10 @@ export function deriveWorkflow(template: WorkflowTemplate, state: WorkflowState)
   const deadlines: Millis[] = [];
 
   if (state.trigger) {
-    const settled = actions.every((action) => action.status === 'COMPENSATED' || action.status === 'FAILED');
+    const settled = actions.every(
+      (action) =>
+        action.status === 'COMPENSATED' || action.status === 'FAILED' || action.status === 'SKIPPED',
+    );
     const succeeded = actions.every((action) => action.status === 'COMPENSATED' || !action.critical);
     if (settled) {
       compensationEndedAt = Math.max(
@@ -362,8 +442,7 @@ export function deriveWorkflow(template: WorkflowTemplate, state: WorkflowState)
       sagaStatus = 'COMPENSATING';
       status = state.trigger.kind === 'CANCELLATION' ? 'CANCELLING' : 'COMPENSATING';
       const inFlight = actions.find((action) => action.status === 'IN_PROGRESS');
-      if (inFlight?.lastRequestedAt != null)
-        deadlines.push(inFlight.lastRequestedAt + template.compensationPolicy.timeoutMs);
+      if (inFlight?.retryDueAt != null) deadlines.push(inFlight.retryDueAt);
     }
   } else {
     const finished = steps.every(
@@ -377,7 +456,8 @@ export function deriveWorkflow(template: WorkflowTemplate, state: WorkflowState)
     } else {
       status = steps.some((step) => step.status === 'COMPLETED') ? 'IN_PROGRESS' : 'STARTED';
       sagaStatus = 'ACTIVE';
-      deadlines.push(workflowDeadline(template, state));
+      // Once the order went through, nothing is due: no timeout fires on a completed order.
+      if (!orderCompleted(template, state)) deadlines.push(workflowDeadline(template, state, liveSince));
       for (const step of steps) if (step.deadline !== null) deadlines.push(step.deadline);
     }
   }
@@ -395,8 +475,12 @@ export function deriveWorkflow(template: WorkflowTemplate, state: WorkflowState)
 }
 
 /** When the whole workflow times out: its timeout from its start, or from when this service first saw it. */
-export function workflowDeadline(template: WorkflowTemplate, state: WorkflowState): Millis {
-  return Math.max(workflowStartedAt(state), state.observedAt) + template.timeoutMs;
+export function workflowDeadline(
+  template: WorkflowTemplate,
+  state: WorkflowState,
+  liveSince: Millis | null = null,
+): Millis {
+  return Math.max(workflowStartedAt(state), state.observedAt, liveSince ?? 0) + template.timeoutMs;
 }
 
 export function stepDefinition(template: WorkflowTemplate, name: StepName): StepDefinition {

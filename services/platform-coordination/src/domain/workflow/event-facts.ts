@@ -1,6 +1,12 @@
 import type { EventMap, EventName } from '@fv/contracts';
 import type { AnswerFact, ErrorInfo, OrderFacts, StepOutcome } from './state.js';
-import type { StepEventRule, StepName, WorkflowTemplate } from './template.js';
+import {
+  REJECTED_OUTCOME,
+  SATISFIED_OUTCOMES,
+  type StepEventRule,
+  type StepName,
+  type WorkflowTemplate,
+} from './template.js';
 
 /** What one platform event tells the observer about a workflow. */
 export interface Observation {
@@ -125,6 +131,12 @@ function orderFacts(event: EventMap['OrderCreated']): OrderFacts {
     shippingMethod: event.shippingMethod,
     paymentMethod: event.paymentMethod,
     metadata: { ...event.metadata },
+    lines: event.items.map((item) => ({
+      productId: item.productId,
+      quantity: item.quantity,
+      warehouseId: item.warehouseId,
+    })),
+    shippingAddress: { ...event.shippingAddress },
   };
 }
 
@@ -184,12 +196,18 @@ export function observe(template: WorkflowTemplate, name: EventName, event: AnyE
   const answers = template.compensations.some((compensation) =>
     compensation.answeredBy.some((rule) => rule.event === name && matches(rule, fields)),
   );
-  if (answers) {
+  // A CompensationOutcome names the request it answers; an outcome this observer does not know is no answer.
+  const outcome = name === 'CompensationOutcome' ? (event as EventMap['CompensationOutcome']) : null;
+  const knownOutcome =
+    !outcome ||
+    outcome.outcome === REJECTED_OUTCOME ||
+    (SATISFIED_OUTCOMES as readonly string[]).includes(outcome.outcome);
+  if (answers && knownOutcome) {
     observation.answer = {
       eventId: event.eventId,
       name,
       at: event.occurredAt,
-      causationId: event.causationId,
+      causationId: outcome ? outcome.requestEventId : event.causationId,
       fields,
     };
   }

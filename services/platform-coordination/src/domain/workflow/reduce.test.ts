@@ -3,7 +3,7 @@ import type { EventMap, EventName, EventPayload } from '@fv/contracts';
 import { describe, expect, it } from 'vitest';
 import { observe } from './event-facts.js';
 import { reduceWorkflow, type WorkflowEffect, type WorkflowInput } from './reduce.js';
-import type { WorkflowState } from './state.js';
+import type { ObserverClock, WorkflowState } from './state.js';
 import { orderFulfillmentTemplate } from './template.js';
 
 const template = orderFulfillmentTemplate({
@@ -308,7 +308,7 @@ describe('the order fulfilment saga', () => {
     );
   });
 
-  it('a step past its timeout fails and compensation follows; an answer that never comes is retried, then given up', () => {
+  it('a step past its timeout fails and compensation follows; an answer that never comes is retried with backoff, then given up', () => {
     let run = feed([created(), reserved()], T0 + 1000);
     run = apply(run, { kind: 'tick', at: T0 + 1000 + 119_999 }, T0 + 1000 + 119_999);
     expect(view(run).status).toBe('IN_PROGRESS');
@@ -318,11 +318,13 @@ describe('the order fulfilment saga', () => {
     expect(v.status).toBe('COMPENSATING');
     expect(requested(run)).toEqual(['CANCEL_ORDER#1']);
     let now = T0 + 121_000;
-    for (let i = 0; i < 6; i += 1) {
+    for (let i = 0; i < 70; i += 1) {
       now += 300_000;
       run = apply(run, { kind: 'tick', at: now }, now);
     }
-    expect(requested(run)).toEqual([
+    const times = run.state!.actions[0]!.requests.map((request) => request.at);
+    expect(times.slice(1).map((at, i) => (at - times[i]!) / 60_000)).toEqual([5, 10, 20, 40, 80]);
+    expect(requested(run).slice(0, 7)).toEqual([
       'CANCEL_ORDER#1',
       'CANCEL_ORDER#2',
       'CANCEL_ORDER#3',
@@ -413,7 +415,7 @@ describe('the order fulfilment saga', () => {
     expect(requested(run)).toEqual([]);
   });
 
-  it('a shipment that cannot be called back leaves the saga COMPENSATION_FAILED', () => {
+  it('a shipment that cannot be called back stops the compensation: the saga is COMPENSATION_FAILED, nothing after it is undone', () => {
     let run = feed([created(), reserved(), paid(), confirmed(), scheduled()]);
     run = apply(
       run,
@@ -466,57 +468,233 @@ describe('the order fulfilment saga', () => {
       T0 + 4400,
       run,
     );
-    run = feed(
-      [
-        answer(
-          run,
-          'VOID_PAYMENT',
-          'PaymentVoided',
-          {
-            paymentId: 'pay-1',
-            amount: '20.00',
-            currency: 'USD',
-            reason: 'COMPENSATION',
-            provider: 'sim',
-            providerReference: null,
-          },
-          T0 + 4500,
-        ),
-      ],
-      T0 + 4600,
-      run,
-    );
-    run = feed(
-      [
-        answer(
-          run,
-          'RELEASE_INVENTORY',
-          'InventoryReleased',
-          { reservationId: 'res-1', items: [], reason: 'COMPENSATION' },
-          T0 + 4700,
-        ),
-      ],
-      T0 + 4800,
-      run,
-    );
-    run = feed(
-      [notified('order-cancellation-notice', lastRequest(run, 'NOTIFY_CUSTOMER').eventId, T0 + 4900)],
-      T0 + 5000,
-      run,
-    );
-    expect(requested(run)).toEqual([
-      'CANCEL_ORDER#1',
-      'CANCEL_SHIPMENT#1',
-      'VOID_PAYMENT#1',
-      'RELEASE_INVENTORY#1',
-      'NOTIFY_CUSTOMER#1',
-    ]);
+    expect(requested(run)).toEqual(['CANCEL_ORDER#1', 'CANCEL_SHIPMENT#1']);
     const v = view(run);
     expect(v.sagaStatus).toBe('COMPENSATION_FAILED');
     expect(v.status).toBe('FAILED');
+    expect(v.actions.map((a) => `${a.action}:${a.status}`)).toEqual([
+      'CANCEL_ORDER:COMPENSATED',
+      'CANCEL_SHIPMENT:FAILED',
+      'VOID_PAYMENT:SKIPPED',
+      'RELEASE_INVENTORY:SKIPPED',
+      'NOTIFY_CUSTOMER:SKIPPED',
+    ]);
     expect(v.actions.find((a) => a.action === 'CANCEL_SHIPMENT')).toMatchObject({
       status: 'FAILED',
       answer: { detail: 'REJECTED_ALREADY_DISPATCHED' },
     });
+  });
+});
+
+function applyAt(run: Run, input: WorkflowInput, now: number, clock: ObserverClock): Run {
+  const result = reduceWorkflow(
+    { template, now, newId: randomUUID, clock },
+    run.state,
+    input,
+    'OrderCreated',
+  );
+  return { state: result.state, effects: [...run.effects, ...result.effects] };
+}
+
+function feedAt(
+  events: { name: EventName; event: EventMap[EventName] }[],
+  now: number,
+  clock: ObserverClock,
+  start: Run,
+) {
+  let run = start;
+  for (const { name, event: e } of events)
+    run = applyAt(run, { kind: 'event', observation: observe(template, name, e)! }, now, clock);
+  return run;
+}
+
+function outcome(
+  run: Run,
+  action: string,
+  value: string,
+  at: number,
+  reasonCode: string | null = null,
+  requestEventId = lastRequest(run, action).eventId,
+) {
+  return event(
+    'CompensationOutcome',
+    at,
+    {
+      sagaId: randomUUID(),
+      workflowId: randomUUID(),
+      action,
+      attempt: 1,
+      requestEventId,
+      outcome: value,
+      reasonCode,
+      detail: reasonCode ? `${reasonCode.toLowerCase()} detail` : null,
+    },
+    requestEventId,
+  );
+}
+
+describe('timeouts on the observer clock', () => {
+  const MIN = 60_000;
+
+  it('never fires while the observer is behind, however late the wall clock: later facts overtake the step', () => {
+    // The observer saw the reservation, then was down for an hour; payment and everything after it
+    // wait in the topics.
+    let run = feedAt(
+      [created(), reserved()],
+      T0 + 1000,
+      { observedUntil: T0 + 1000, liveSince: T0 },
+      {
+        state: null,
+        effects: [],
+      },
+    );
+    const behind = { observedUntil: null, liveSince: null };
+    run = applyAt(run, { kind: 'tick', at: T0 + 60 * MIN }, T0 + 60 * MIN, behind);
+    expect(view(run).steps[1]).toMatchObject({ name: 'PAYMENT_PROCESSING', status: 'IN_PROGRESS' });
+    // Catching up: the wall clock is far past every timeout, the observer's clock is not.
+    const catching = { observedUntil: T0 + 2000, liveSince: T0 + 2000 };
+    run = feedAt([paid(), confirmed(), notified(), scheduled(), completed()], T0 + 61 * MIN, catching, run);
+    const v = view(run);
+    expect(v.status).toBe('COMPLETED');
+    expect(requested(run)).toEqual([]);
+    expect(run.effects.some((e) => e.type === 'workflow-failed')).toBe(false);
+  });
+
+  it('counts only the time the observer has been live: downtime is not a step delay', () => {
+    let run = feed([created(), reserved()], T0 + 1000);
+    // Live again 50 minutes later; the payment step (PT2M) began at T0+1s.
+    const liveSince = T0 + 50 * MIN;
+    run = applyAt(run, { kind: 'tick', at: liveSince + MIN }, liveSince + MIN, {
+      observedUntil: liveSince + MIN,
+      liveSince,
+    });
+    expect(view(run).status).toBe('IN_PROGRESS');
+    expect(requested(run)).toEqual([]);
+    run = applyAt(run, { kind: 'tick', at: liveSince + 2 * MIN }, liveSince + 2 * MIN, {
+      observedUntil: liveSince + 2 * MIN,
+      liveSince,
+    });
+    const v = view(run);
+    expect(v.steps[1]).toMatchObject({ status: 'FAILED', error: { code: 'STEP_TIMEOUT' } });
+    expect(requested(run)).toEqual(['CANCEL_ORDER#1']);
+  });
+
+  it('judges the workflow timeout on the observer clock too, and never on a completed order', () => {
+    let run = feed([created(), reserved(), paid(), confirmed(), scheduled(), completed()], T0 + 4000);
+    // The notification is still open; far past PT10M on both clocks.
+    run = applyAt(run, { kind: 'tick', at: T0 + 60 * MIN }, T0 + 60 * MIN, {
+      observedUntil: T0 + 60 * MIN,
+      liveSince: T0,
+    });
+    expect(requested(run)).toEqual([]);
+    expect(view(run).sagaStatus).not.toBe('COMPENSATING');
+  });
+});
+
+describe('a failure observed after the order completed', () => {
+  it('is flagged for an operator and never compensated', () => {
+    // OrderCompleted seen, the confirmation notice still open: a late PaymentFailed arrives.
+    let run = feed([created(), reserved(), paid(), confirmed(), scheduled(), completed()]);
+    run = feed([paymentFailed()], T0 + 20_000, run);
+    run = feed([notified()], T0 + 21_000, run);
+    const v = view(run);
+    expect(v.status).toBe('COMPLETED');
+    expect(v.sagaStatus).toBe('COMPLETED');
+    expect(requested(run)).toEqual([]);
+    expect(run.state!.flags).toEqual([
+      expect.objectContaining({
+        code: 'FAILURE_AFTER_COMPLETION',
+        step: 'PAYMENT_PROCESSING',
+        source: 'PaymentFailed',
+      }),
+    ]);
+    expect(run.effects.filter((e) => e.type === 'flag-raised')).toHaveLength(1);
+  });
+});
+
+describe('CompensationOutcome', () => {
+  const failedPayment = () => feed([created(), reserved(), paymentFailed()], T0 + 3000);
+
+  it('DONE, ALREADY_DONE and NOT_APPLICABLE satisfy their request; the saga ends COMPENSATED', () => {
+    let run = failedPayment();
+    expect(requested(run)).toEqual(['CANCEL_ORDER#1']);
+    run = feed([outcome(run, 'CANCEL_ORDER', 'DONE', T0 + 3100)], T0 + 3200, run);
+    expect(requested(run)).toEqual(['CANCEL_ORDER#1', 'RELEASE_INVENTORY#1']);
+    run = feed([outcome(run, 'RELEASE_INVENTORY', 'ALREADY_DONE', T0 + 3300)], T0 + 3400, run);
+    run = feed(
+      [outcome(run, 'NOTIFY_CUSTOMER', 'NOT_APPLICABLE', T0 + 3500, 'NO_RECIPIENT')],
+      T0 + 3600,
+      run,
+    );
+    const v = view(run);
+    expect(v.sagaStatus).toBe('COMPENSATED');
+    expect(v.status).toBe('COMPENSATED');
+    expect(v.actions.map((a) => `${a.action}:${a.status}:${a.answer?.detail}`)).toEqual([
+      'CANCEL_ORDER:COMPENSATED:DONE',
+      'RELEASE_INVENTORY:COMPENSATED:ALREADY_DONE',
+      'NOTIFY_CUSTOMER:COMPENSATED:NOT_APPLICABLE NO_RECIPIENT: no_recipient detail',
+    ]);
+  });
+
+  it('REJECTED ends the saga COMPENSATION_FAILED with the reason, and nothing after it is asked', () => {
+    let run = failedPayment();
+    run = feed([outcome(run, 'CANCEL_ORDER', 'REJECTED', T0 + 3100, 'INVALID_ORDER_STATE')], T0 + 3200, run);
+    const v = view(run);
+    expect(v.sagaStatus).toBe('COMPENSATION_FAILED');
+    expect(v.status).toBe('FAILED');
+    expect(v.actions[0]).toMatchObject({
+      action: 'CANCEL_ORDER',
+      status: 'FAILED',
+      answer: {
+        event: 'CompensationOutcome',
+        detail: 'REJECTED INVALID_ORDER_STATE: invalid_order_state detail',
+      },
+    });
+    expect(v.actions.slice(1).map((a) => a.status)).toEqual(['SKIPPED', 'SKIPPED']);
+    expect(requested(run)).toEqual(['CANCEL_ORDER#1']);
+    expect(v.nextDeadline).toBeNull();
+  });
+
+  it('an outcome stops the re-sends; an outcome of no request of ours answers nothing', () => {
+    let run = failedPayment();
+    run = apply(run, { kind: 'tick', at: T0 + 3000 + 300_000 }, T0 + 3000 + 300_000);
+    expect(requested(run)).toEqual(['CANCEL_ORDER#1', 'CANCEL_ORDER#2']);
+    run = feed([outcome(run, 'CANCEL_ORDER', 'DONE', T0 + 400_000, null, randomUUID())], T0 + 400_000, run);
+    expect(view(run).actions[0]!.status).toBe('IN_PROGRESS');
+    // The answer to the first attempt still counts.
+    const first = run.state!.actions[0]!.requests[0]!.eventId;
+    run = feed([outcome(run, 'CANCEL_ORDER', 'ALREADY_DONE', T0 + 500_000, null, first)], T0 + 500_000, run);
+    expect(view(run).actions[0]!.status).toBe('COMPENSATED');
+    for (let now = T0 + 600_000; now < T0 + 100 * 300_000; now += 300_000)
+      run = apply(run, { kind: 'tick', at: now }, now);
+    expect(requested(run).filter((r) => r.startsWith('CANCEL_ORDER'))).toEqual([
+      'CANCEL_ORDER#1',
+      'CANCEL_ORDER#2',
+    ]);
+  });
+
+  it('closes a workflow opened for an order nobody knows, flagged ORDER_NOT_FOUND', () => {
+    // No OrderCreated: a failure opened the workflow.
+    const failure = event('InventoryReservationFailed', T0, {
+      reason: 'PRODUCT_NOT_FOUND',
+      message: 'no such product',
+      unavailableItems: [],
+    });
+    let run = feed([failure], T0 + 1000);
+    expect(requested(run)).toEqual(['CANCEL_ORDER#1']);
+    run = feed(
+      [outcome(run, 'CANCEL_ORDER', 'NOT_APPLICABLE', T0 + 2000, 'ORDER_NOT_FOUND')],
+      T0 + 2000,
+      run,
+    );
+    run = feed(
+      [outcome(run, 'NOTIFY_CUSTOMER', 'NOT_APPLICABLE', T0 + 3000, 'NO_RECIPIENT')],
+      T0 + 3000,
+      run,
+    );
+    const v = view(run);
+    expect(v.sagaStatus).toBe('COMPENSATED');
+    expect(v.nextDeadline).toBeNull();
+    expect(run.state!.flags).toEqual([expect.objectContaining({ code: 'ORDER_NOT_FOUND' })]);
   });
 });

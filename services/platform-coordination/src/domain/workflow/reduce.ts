@@ -7,6 +7,8 @@ import {
   earlier,
   effectiveFailure,
   emptyState,
+  orderCompleted,
+  rejectedAction,
   workflowDeadline,
   workflowStartedAt,
   type ActionView,
@@ -14,7 +16,16 @@ import {
   type WorkflowView,
 } from './derive.js';
 import type { Observation } from './event-facts.js';
-import type { ActionState, Millis, OrderFacts, StepOutcome, Trigger, WorkflowState } from './state.js';
+import type {
+  ActionState,
+  Millis,
+  ObserverClock,
+  OrderFacts,
+  StepOutcome,
+  Trigger,
+  WorkflowFlag,
+  WorkflowState,
+} from './state.js';
 import { formatIsoDuration } from '../iso-duration.js';
 import { executionOrder, type StepName, type WorkflowTemplate } from './template.js';
 
@@ -37,7 +48,15 @@ export type WorkflowInput =
       initiatedBy: string | null;
       force: boolean;
     }
-  | { kind: 'retry'; at: Millis; step: StepName; reason: string; requestedBy: string | null; eventId: string }
+  | {
+      kind: 'retry';
+      at: Millis;
+      step: StepName;
+      reason: string;
+      requestedBy: string | null;
+      eventId: string;
+      resetState?: boolean;
+    }
   | { kind: 'tick'; at: Millis };
 
 export type WorkflowEffect =
@@ -62,13 +81,21 @@ export type WorkflowEffect =
       eventId: string;
       reason: string;
       requestedBy: string | null;
+      resetState: boolean;
     }
-  | { type: 'workflow-finished'; view: WorkflowView };
+  | { type: 'workflow-finished'; view: WorkflowView }
+  | { type: 'flag-raised'; flag: WorkflowFlag };
 
 export interface ReduceContext {
   template: WorkflowTemplate;
+  /** Wall-clock time, stamped on what this change records. */
   now: Millis;
   newId(): string;
+  /**
+   * How far the observer has caught up: timeouts and compensation re-sends are judged against it. Absent:
+   * the observer counts as caught up at `now` (a single process with nothing behind it).
+   */
+  clock?: ObserverClock;
 }
 
 export interface Reduction {
@@ -83,7 +110,20 @@ function minOf(a: Millis | null, b: Millis): Millis {
   return a === null ? b : Math.min(a, b);
 }
 
-function applyObservation(state: WorkflowState, observation: Observation): void {
+function raise(state: WorkflowState, flag: WorkflowFlag, effects: WorkflowEffect[]): void {
+  const flags = (state.flags ??= []);
+  if (flags.some((existing) => existing.code === flag.code && existing.eventId === flag.eventId)) return;
+  flags.push(flag);
+  effects.push({ type: 'flag-raised', flag });
+}
+
+function applyObservation(
+  template: WorkflowTemplate,
+  state: WorkflowState,
+  observation: Observation,
+  effects: WorkflowEffect[],
+): void {
+  const completedBefore = orderCompleted(template, state);
   state.firstEventAt = minOf(state.firstEventAt, observation.at);
   if (observation.order) {
     state.order = observation.order;
@@ -91,6 +131,25 @@ function applyObservation(state: WorkflowState, observation: Observation): void 
   }
   for (const { step, kind, outcome } of observation.steps) {
     const facts = state.steps[step];
+    const critical = template.steps.find((definition) => definition.name === step)!.critical;
+    if (kind === 'failed' && critical && completedBefore) {
+      // The order went through already (shipped, paid): a failure now is for an operator to look at,
+      // never a reason to cancel or refund it.
+      raise(
+        state,
+        {
+          code: 'FAILURE_AFTER_COMPLETION',
+          at: outcome.at,
+          step,
+          eventId: outcome.eventId,
+          source: outcome.source,
+          message:
+            `${outcome.source} arrived after the order completed: ${outcome.error?.message ?? ''}`.trim(),
+        },
+        effects,
+      );
+      continue;
+    }
     if (kind === 'completed') facts.completion = earlier(facts.completion, outcome);
     else if (kind === 'failed') facts.failure = earlier(facts.failure, outcome);
     else if (!facts.failedAttempts.some((attempt) => attempt.eventId === outcome.eventId)) {
@@ -127,10 +186,18 @@ function timeout(
   };
 }
 
-/** Steps past their timeout fail; past the workflow's timeout, the first open step fails (or, if only non-critical steps are open, they do). */
-function applyTimeouts(template: WorkflowTemplate, state: WorkflowState, now: Millis): void {
+/**
+ * Steps past their timeout fail; past the workflow's timeout, the first open step fails (or, if only
+ * non-critical steps are open, they do). Judged on the observer's clock: only while it is caught up
+ * (an event that settles the step may be waiting in a topic behind), against how far it has observed,
+ * and counting only the time it has been live. Never once the order went through.
+ */
+function applyTimeouts(template: WorkflowTemplate, state: WorkflowState, clock: ObserverClock): void {
   if (state.trigger) return;
-  const view = deriveWorkflow(template, state);
+  const now = clock.observedUntil;
+  if (now === null) return;
+  if (orderCompleted(template, state)) return;
+  const view = deriveWorkflow(template, state, clock);
   if (view.status === 'COMPLETED') return;
   for (const step of view.steps) {
     if (step.critical && step.deadline !== null && step.deadline <= now) {
@@ -141,9 +208,9 @@ function applyTimeouts(template: WorkflowTemplate, state: WorkflowState, now: Mi
       );
     }
   }
-  const deadline = workflowDeadline(template, state);
+  const deadline = workflowDeadline(template, state, clock.liveSince);
   if (deadline > now) return;
-  const steps = deriveSteps(template, state);
+  const steps = deriveSteps(template, state, clock.liveSince);
   const open = executionOrder(template)
     .map((definition) => steps.find((step) => step.name === definition.name)!)
     .filter((step) => step.status === 'IN_PROGRESS' || step.status === 'PENDING');
@@ -228,12 +295,17 @@ function ensureActions(ctx: ReduceContext, state: WorkflowState): void {
 }
 
 /** Asks for the compensations one at a time, in order, retrying one not answered in time and giving up after the last retry. */
-function scheduleCompensation(ctx: ReduceContext, state: WorkflowState, effects: WorkflowEffect[]): void {
+function scheduleCompensation(
+  ctx: ReduceContext,
+  clock: ObserverClock,
+  state: WorkflowState,
+  effects: WorkflowEffect[],
+): void {
   const { template, now } = ctx;
   const trigger = state.trigger;
   if (!trigger) return;
   ensureActions(ctx, state);
-  const { timeoutMs, maxRetries } = template.compensationPolicy;
+  const { maxRetries } = template.compensationPolicy;
   const request = (action: ActionState, attempt: number) => {
     const eventId = ctx.newId();
     action.requests.push({ eventId, attempt, round: action.round, at: now });
@@ -247,10 +319,16 @@ function scheduleCompensation(ctx: ReduceContext, state: WorkflowState, effects:
     });
   };
   for (;;) {
-    const views = state.actions.map((action) => ({ action, view: actionView(template, state, action) }));
+    const views = state.actions.map((action) => ({
+      action,
+      view: actionView(template, state, action, clock.liveSince),
+    }));
+    // A rejected critical action stops the compensation until an operator starts a new round.
+    if (rejectedAction(views.map((entry) => entry.view))) return;
     const inFlight = views.find((entry) => entry.view.status === 'IN_PROGRESS');
     if (inFlight) {
-      if (inFlight.view.lastRequestedAt! + timeoutMs > now) return;
+      // Its answer may be waiting in a topic the observer has not read yet: judged on the observer's clock.
+      if (clock.observedUntil === null || inFlight.view.retryDueAt! > clock.observedUntil) return;
       if (inFlight.view.attempts <= maxRetries) {
         request(inFlight.action, inFlight.view.attempts + 1);
         return;
@@ -312,18 +390,35 @@ export function reduceWorkflow(
   openedBy = 'REQUEST',
 ): Reduction {
   const { template, now } = ctx;
+  const clock: ObserverClock = ctx.clock ?? { observedUntil: now, liveSince: null };
   const effects: WorkflowEffect[] = [];
   const created = current === null;
   const state: WorkflowState = created ? emptyState(template, openedBy, now) : structuredClone(current);
   const before = created ? null : JSON.stringify(current);
+  state.flags ??= [];
   const wasCompleted = !created && deriveWorkflow(template, state).status === 'COMPLETED';
+  const orderWentThrough = orderCompleted(template, state);
   if (created) effects.push({ type: 'workflow-started' });
 
   let requestedTrigger: Trigger | null = null;
   switch (input.kind) {
     case 'event':
-      applyObservation(state, input.observation);
-      if (input.observation.cancellation) {
+      applyObservation(template, state, input.observation, effects);
+      noteUnknownOrder(state, input.observation, effects);
+      if (input.observation.cancellation && orderWentThrough && !state.trigger) {
+        raise(
+          state,
+          {
+            code: 'CANCELLATION_AFTER_COMPLETION',
+            at: input.observation.at,
+            step: null,
+            eventId: input.observation.eventId,
+            source: input.observation.name,
+            message: `${input.observation.name} arrived after the order completed; nothing is compensated`,
+          },
+          effects,
+        );
+      } else if (input.observation.cancellation) {
         const { reason, initiatedBy, details } = input.observation.cancellation;
         requestedTrigger = {
           kind: 'CANCELLATION',
@@ -385,12 +480,16 @@ export function reduceWorkflow(
     case 'retry': {
       const facts = state.steps[input.step];
       const attempt = 2 + facts.retries.length;
+      const resetState = input.resetState ?? false;
+      // Starting afresh: the attempts that failed before are history, not the step's current error.
+      if (resetState) facts.failedAttempts = [];
       facts.retries.push({
         at: input.at,
         attempt,
         reason: input.reason,
         requestedBy: input.requestedBy,
         eventId: input.eventId,
+        ...(resetState ? { resetState } : {}),
       });
       effects.push({
         type: 'step-retry-requested',
@@ -399,6 +498,7 @@ export function reduceWorkflow(
         eventId: input.eventId,
         reason: input.reason,
         requestedBy: input.requestedBy,
+        resetState,
       });
       break;
     }
@@ -406,7 +506,7 @@ export function reduceWorkflow(
       break;
   }
 
-  applyTimeouts(template, state, now);
+  applyTimeouts(template, state, clock);
   if (!state.trigger && (!wasCompleted || input.kind === 'compensate')) {
     const trigger = failureTrigger(template, state) ?? requestedTrigger;
     if (trigger && (input.kind === 'compensate' || deriveWorkflow(template, state).status !== 'COMPLETED')) {
@@ -421,11 +521,34 @@ export function reduceWorkflow(
       }
     }
   }
-  scheduleCompensation(ctx, state, effects);
-  const view = deriveWorkflow(template, state);
+  scheduleCompensation(ctx, clock, state, effects);
+  const view = deriveWorkflow(template, state, clock);
   announce(template, state, view, effects);
   const changed = created || JSON.stringify(state) !== before;
   return { state, view, effects, changed };
+}
+
+/**
+ * The order service does not know the order (CANCEL_ORDER answered NOT_APPLICABLE, ORDER_NOT_FOUND) and
+ * no OrderCreated was ever seen: the workflow followed events about an order that never existed. The
+ * compensation still ends (the other owners answer too), and the workflow is flagged.
+ */
+function noteUnknownOrder(state: WorkflowState, observation: Observation, effects: WorkflowEffect[]): void {
+  const answer = observation.answer;
+  if (!answer || answer.name !== 'CompensationOutcome' || state.order !== null) return;
+  if (answer.fields.action !== 'CANCEL_ORDER' || answer.fields.reasonCode !== 'ORDER_NOT_FOUND') return;
+  raise(
+    state,
+    {
+      code: 'ORDER_NOT_FOUND',
+      at: answer.at,
+      step: null,
+      eventId: answer.eventId,
+      source: answer.name,
+      message: `the order service does not know order ${observation.orderId}, and no OrderCreated was seen`,
+    },
+    effects,
+  );
 }
 
 export { workflowStartedAt };

@@ -30,6 +30,8 @@ export interface RetryRequest {
   requestedBy: string | null;
   /** The StepRetryRequested event that asked the owner. */
   eventId: string;
+  /** The owner was told to start afresh rather than resume (seed 001's `resetState`). */
+  resetState?: boolean;
 }
 
 export interface StepFacts {
@@ -51,6 +53,9 @@ export interface OrderFacts {
   shippingMethod: string | null;
   paymentMethod: string | null;
   metadata: Record<string, string>;
+  /** The order's lines, for a participant asked to redo a step (absent in states stored before). */
+  lines?: { productId: string; quantity: number; warehouseId: string | null }[];
+  shippingAddress?: Record<string, string | null>;
 }
 
 /** A participant's event that may answer a compensation (InventoryReleased, PaymentVoided, ...). */
@@ -98,6 +103,38 @@ export interface ActionState {
   gaveUpAt: Millis | null;
 }
 
+/**
+ * Something an operator must look at, raised instead of compensating: a critical step's failure that
+ * arrived after the order had completed (its goods shipped, its payment captured), an order the order
+ * service does not know.
+ */
+export interface WorkflowFlag {
+  code: 'FAILURE_AFTER_COMPLETION' | 'CANCELLATION_AFTER_COMPLETION' | 'ORDER_NOT_FOUND';
+  at: Millis;
+  step: StepName | null;
+  /** The event that raised it. */
+  eventId: string | null;
+  source: string;
+  message: string;
+}
+
+/**
+ * How far the observer has caught up, as judged when an input is applied. Timeouts and compensation
+ * re-sends are judged against it, never against the wall clock alone.
+ */
+export interface ObserverClock {
+  /**
+   * Every event published on the observed topics before this instant has been applied (the consumer
+   * group had no lag then); null while the observer is behind or has not caught up since it started.
+   */
+  observedUntil: Millis | null;
+  /**
+   * Since when the observer has been live and caught up without a pause: time before it (the observer
+   * down or behind) does not count towards any timeout.
+   */
+  liveSince: Millis | null;
+}
+
 export interface WorkflowState {
   templateVersion: string;
   openedBy: string;
@@ -120,6 +157,8 @@ export interface WorkflowState {
   trigger: Trigger | null;
   compensationStartedAt: Millis | null;
   actions: ActionState[];
+  /** Raised for an operator (absent in states stored before flags existed). */
+  flags?: WorkflowFlag[];
   /** What was already announced (events, webhooks, history), so nothing is announced twice. */
   announced: {
     steps: Partial<Record<StepName, 'SUCCESS' | 'FAILED'>>;
@@ -137,7 +176,8 @@ export type WorkflowStatus =
   (typeof TERMINAL_WORKFLOW_STATUSES)[number] | (typeof ACTIVE_WORKFLOW_STATUSES)[number];
 export type SagaStatus = 'ACTIVE' | 'COMPLETED' | 'COMPENSATING' | 'COMPENSATED' | 'COMPENSATION_FAILED';
 export type StepStatus = 'PENDING' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'SKIPPED';
-export type ActionStatus = 'PENDING' | 'IN_PROGRESS' | 'COMPENSATED' | 'FAILED';
+/** SKIPPED: not asked, because an action before it was rejected (the saga needs an operator). */
+export type ActionStatus = 'PENDING' | 'IN_PROGRESS' | 'COMPENSATED' | 'FAILED' | 'SKIPPED';
 
 export function isTerminalStatus(status: string): boolean {
   return (TERMINAL_WORKFLOW_STATUSES as readonly string[]).includes(status);

@@ -116,7 +116,16 @@ export interface WorkflowTemplate {
   steps: StepDefinition[];
   /** In the order they run: stop the order, undo the steps in reverse, then tell the customer. */
   compensations: CompensationDefinition[];
-  compensationPolicy: { timeoutMs: number; maxRetries: number };
+  /**
+   * An unanswered request is asked again after `timeoutMs`, then after `timeoutMs × backoffMultiplier`
+   * and so on (at most `maxIntervalMs` apart), `maxRetries` times, then given up.
+   */
+  compensationPolicy: {
+    timeoutMs: number;
+    maxRetries: number;
+    backoffMultiplier: number;
+    maxIntervalMs: number;
+  };
   active: boolean;
 }
 
@@ -127,11 +136,34 @@ export interface TemplateSettings {
   retry: RetryPolicy;
   compensationTimeoutMs: number;
   compensationMaxRetries: number;
+  /** Longest wait between two requests of one compensation (default: the timeout, i.e. no backoff cap above it × 2^retries). */
+  compensationMaxIntervalMs?: number;
 }
 
 /** Notification templates that tell the customer the order was confirmed, and that it was cancelled. */
 export const CONFIRMATION_NOTICES = ['order-confirmed'];
 export const CANCELLATION_NOTICES = ['order-cancellation-notice', 'order-cancelled'];
+
+/**
+ * CompensationOutcome values (its `outcome` field): every one but REJECTED satisfies the request — undone
+ * now, undone before, or nothing to undo (unknown order, reservation, payment or shipment).
+ */
+export const SATISFIED_OUTCOMES = ['DONE', 'ALREADY_DONE', 'NOT_APPLICABLE'] as const;
+export const REJECTED_OUTCOME = 'REJECTED';
+
+/**
+ * The owner's CompensationOutcome answers the request it names (`requestEventId`), and only that one:
+ * it never settles an action on its own.
+ */
+function outcomeAnswer(actions: CompensationAction[]): AnswerRule {
+  return {
+    event: 'CompensationOutcome',
+    outcome: 'COMPENSATED',
+    outcomeField: { field: 'outcome', failedWhen: [REJECTED_OUTCOME] },
+    where: { field: 'action', in: actions },
+    settlesUnrequested: false,
+  };
+}
 
 export const ORDER_FULFILLMENT = 'ORDER_FULFILLMENT';
 export const ORDER_FULFILLMENT_VERSION = '1.0';
@@ -282,7 +314,10 @@ export function orderFulfillmentTemplate(settings: TemplateSettings): WorkflowTe
         // in its failed state (seed 002: on an inventory reservation failure, cancel the order).
         critical: true,
         parameters: { customerId: 'order.customerId' },
-        answeredBy: [{ event: 'OrderCancelled', outcome: 'COMPENSATED', settlesUnrequested: true }],
+        answeredBy: [
+          { event: 'OrderCancelled', outcome: 'COMPENSATED', settlesUnrequested: true },
+          outcomeAnswer(['CANCEL_ORDER']),
+        ],
       },
       {
         slot: 'SHIPMENT',
@@ -302,6 +337,7 @@ export function orderFulfillmentTemplate(settings: TemplateSettings): WorkflowTe
             outcomeField: { field: 'outcome', failedWhen: ['REJECTED_ALREADY_DISPATCHED'] },
             settlesUnrequested: true,
           },
+          outcomeAnswer(['CANCEL_SHIPMENT']),
         ],
       },
       {
@@ -327,6 +363,7 @@ export function orderFulfillmentTemplate(settings: TemplateSettings): WorkflowTe
             // A customer's partial refund is not the undoing of the payment.
             settlesUnrequested: { field: 'reason', in: ['COMPENSATION', 'ORDER_CANCELLED'] },
           },
+          outcomeAnswer(['REFUND_PAYMENT', 'VOID_PAYMENT']),
         ],
       },
       {
@@ -344,6 +381,7 @@ export function orderFulfillmentTemplate(settings: TemplateSettings): WorkflowTe
             // A reservation that lapsed may be held again when the order is confirmed.
             settlesUnrequested: { field: 'reason', notIn: ['EXPIRED'] },
           },
+          outcomeAnswer(['RELEASE_INVENTORY']),
         ],
       },
       {
@@ -368,12 +406,19 @@ export function orderFulfillmentTemplate(settings: TemplateSettings): WorkflowTe
             // A failed attempt that will be retried is not an answer yet.
             settlesUnrequested: { field: 'retriable', in: ['false'] },
           },
+          outcomeAnswer(['NOTIFY_CUSTOMER']),
         ],
       },
     ],
     compensationPolicy: {
       timeoutMs: settings.compensationTimeoutMs,
       maxRetries: settings.compensationMaxRetries,
+      backoffMultiplier: settings.retry.backoffMultiplier,
+      maxIntervalMs: Math.max(
+        settings.compensationTimeoutMs,
+        settings.compensationMaxIntervalMs ??
+          settings.compensationTimeoutMs * 2 ** settings.compensationMaxRetries,
+      ),
     },
     active: true,
   };

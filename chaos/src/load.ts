@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import { call, callSteadily } from './http.js';
+import { Prng } from './prng.js';
+
+export interface Product {
+  productId: string;
+  sku: string;
+  price: string;
+  initialOnHand: number;
+}
+
+export interface OrderLine {
+  productId: string;
+  quantity: number;
+}
+
+/** One order as the storefront tried to place it. */
+export interface PlacedOrder {
+  index: number;
+  /** X-Idempotency-Key, also in the order's metadata (`chaosKey`) so the order can be found without an answer. */
+  key: string;
+  customerId: string;
+  card: string;
+  lines: OrderLine[];
+  /** When the storefront first sent it, and when an attempt was accepted (epoch ms). */
+  sentAt: number;
+  acceptedAt: number | null;
+  orderId: string | null;
+  attempts: number;
+  /** The last refusal or failure, when it was never accepted. */
+  lastError: string | null;
+}
+
+export const APPROVED_CARD = 'tok_visa_4242';
+export const DECLINED_CARD = 'tok_decline';
+export const TRANSIENT_CARD = 'tok_transient_once';
+
+/** The card of the n-th order (0-based): every fifth declined, every seventh (otherwise) failing once, else approved. */
+export function cardFor(index: number): string {
+  if (index % 5 === 4) return DECLINED_CARD;
+  if (index % 7 === 3) return TRANSIENT_CARD;
+  return APPROVED_CARD;
+}
+
+/** Cards the payment provider approves (at once or on a retry): such an order, with stock enough, should complete. */
+export function isApprovedCard(card: string): boolean {
+  return card === APPROVED_CARD || card === TRANSIENT_CARD;
+}
+
+/** Products in the catalog, with stock in warehouse wh-001 (enough for every order the run places). */
+export async function seedCatalog(options: {
+  catalogUrl: string;
+  inventoryUrl: string;
+  admin: string;
+  count: number;
+  unitsEach: number;
+  runId: string;
+}): Promise<Product[]> {
+  const products: Product[] = [];
+  for (let i = 0; i < options.count; i += 1) {
+    const sku = `CHAOS-${options.runId}-${i + 1}`;
+    const price = `${(9 + i * 7) % 90}.${String((i * 37) % 100).padStart(2, '0')}`;
+    const created = await callSteadily<{ id: string }>(
+      'POST',
+      `${options.catalogUrl}/api/v1/products`,
+      options.admin,
+      {
+        body: { sku, name: `Chaos test product ${i + 1}`, price, currency: 'USD', status: 'ACTIVE' },
+        headers: { 'x-idempotency-key': `chaos-product-${sku}` },
+      },
+    );
+    if (created.status !== 201 && created.status !== 200)
+      throw new Error(`creating product ${sku} answered ${created.status}: ${JSON.stringify(created.body)}`);
+    const productId = created.body.id;
+    const stocked = await callSteadily(
+      'PUT',
+      `${options.inventoryUrl}/api/v1/inventory/${productId}/locations/wh-001`,
+      options.admin,
+      { body: { onHand: options.unitsEach } },
+    );
+    if (stocked.status !== 201 && stocked.status !== 200)
+      throw new Error(`stocking ${sku} answered ${stocked.status}: ${JSON.stringify(stocked.body)}`);
+    products.push({ productId, sku, price, initialOnHand: options.unitsEach });
+  }
+  return products;
+}
+
+export interface LoadOptions {
+  ordersUrl: string;
+  /** Signs a customer token for a customer id. */
+  customerToken: (customerId: string) => string;
+  products: Product[];
+  orders: number;
+  ratePerSecond: number;
+  /** How long the storefront keeps retrying one order before it gives up. */
+  acceptDeadlineMs: number;
+  random: Prng;
+  runId: string;
+  onAccepted?: (order: PlacedOrder) => void;
+}
+
+/** What each order will be: lines and card. Pure, from the seed. */
+export function planOrders(
+  options: Pick<LoadOptions, 'products' | 'orders' | 'random' | 'runId'>,
+): PlacedOrder[] {
+  return Array.from({ length: options.orders }, (_, index) => {
+    const lineCount = options.random.int(1, Math.min(2, options.products.length));
+    const products = options.random.shuffle(options.products).slice(0, lineCount);
+    return {
+      index,
+      key: `chaos-${options.runId}-${index + 1}`,
+      customerId: randomUUID(),
+      card: cardFor(index),
+      lines: products.map((product) => ({
+        productId: product.productId,
+        quantity: options.random.int(1, 3),
+      })),
+      sentAt: 0,
+      acceptedAt: null,
+      orderId: null,
+      attempts: 0,
+      lastError: null,
+    };
+  });
+}
+
+/**
+ * Places the orders at a steady rate (open loop: the n-th order leaves at n / rate whatever the earlier ones
+ * are doing). Each is retried with the same idempotency key while it is refused for a passing reason
+ * (no answer, 5xx, 429, a product the order service does not know yet) until accepted or its deadline.
+ */
+export async function runLoad(options: LoadOptions, orders: PlacedOrder[]): Promise<void> {
+  const started = Date.now();
+  const inFlight: Promise<void>[] = [];
+  for (const order of orders) {
+    const due = started + (order.index * 1000) / options.ratePerSecond;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    inFlight.push(placeOne(options, order));
+  }
+  await Promise.all(inFlight);
+}
+
+async function placeOne(options: LoadOptions, order: PlacedOrder): Promise<void> {
+  order.sentAt = Date.now();
+  const deadline = order.sentAt + options.acceptDeadlineMs;
+  const token = options.customerToken(order.customerId);
+  const body = {
+    currency: 'USD',
+    customerEmail: `customer-${order.index + 1}@example.com`,
+    items: order.lines.map((line) => ({ ...line, warehouseId: 'wh-001' })),
+    paymentMethod: { type: 'CREDIT_CARD', token: order.card },
+    shippingAddress: {
+      name: 'Ada Lovelace',
+      street: '12 Analytical Row',
+      city: 'London',
+      zipCode: 'N1 9GU',
+      country: 'GB',
+      phone: '+442071234567',
+    },
+    shippingMethod: 'STANDARD',
+    metadata: { chaosKey: order.key, chaosRun: options.runId },
+  };
+  for (;;) {
+    order.attempts += 1;
+    try {
+      const answer = await call<{
+        orderId?: string;
+        error?: { code?: string; details?: { reason?: string } };
+      }>('POST', `${options.ordersUrl}/api/v1/orders`, token, {
+        body,
+        headers: { 'x-idempotency-key': order.key },
+        timeoutMs: 15_000,
+      });
+      if ((answer.status === 201 || answer.status === 200) && answer.body.orderId) {
+        order.orderId = answer.body.orderId;
+        order.acceptedAt = Date.now();
+        order.lastError = null;
+        options.onAccepted?.(order);
+        return;
+      }
+      const reason = answer.body.error?.details?.reason ?? answer.body.error?.code ?? '';
+      order.lastError = `${answer.status} ${reason}`.trim();
+      const passing =
+        answer.status >= 500 ||
+        answer.status === 429 ||
+        (answer.status === 422 && reason === 'UNKNOWN_PRODUCT');
+      if (!passing) return; // a refusal for good: the suite's own request is wrong, reported as not accepted
+    } catch (error) {
+      order.lastError = (error as Error).message;
+    }
+    if (Date.now() >= deadline) return;
+    const backoff = Math.min(3000, 250 * 2 ** Math.min(order.attempts, 4)) * (0.5 + Math.random());
+    await new Promise((resolve) => setTimeout(resolve, backoff));
+  }
+}

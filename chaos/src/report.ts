@@ -1,0 +1,128 @@
+import type { DeadLetter, FaultRecord, InvariantResult, OrderFacts, Recovery } from './invariants.js';
+
+/** A plain-text table: a header row, a rule, and rows, each column as wide as its widest cell. */
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((row) => row.map(String))];
+  const widths = headers.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length)));
+  const line = (row: string[]) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(cells[0]!),
+    widths.map((width) => '-'.repeat(width)).join('  '),
+    ...cells.slice(1).map(line),
+  ].join('\n');
+}
+
+export const seconds = (ms: number | null) => (ms === null ? '—' : `${(ms / 1000).toFixed(1)} s`);
+
+export interface ReportInput {
+  seed: number;
+  command: string;
+  startedAt: number;
+  loadStartedAt: number;
+  orders: OrderFacts[];
+  placed: number;
+  faults: FaultRecord[];
+  recoveries: Recovery[];
+  deadLetters: DeadLetter[];
+  invariants: InvariantResult[];
+  paymentSource: string;
+  quiescence: { quiet: boolean; waitedMs: number; lastState: string };
+  crashes: Map<string, number>;
+  examples: number;
+}
+
+export function renderReport(input: ReportInput): string {
+  const out: string[] = [];
+  const at = (time: number) => `+${((time - input.loadStartedAt) / 1000).toFixed(1)} s`;
+  out.push(`Fault-injection run, seed ${input.seed} — same seed, same faults: ${input.command}`);
+  out.push('');
+
+  const byStatus = new Map<string, number>();
+  for (const order of input.orders) byStatus.set(order.status, (byStatus.get(order.status) ?? 0) + 1);
+  out.push(`Orders: ${input.placed} placed, ${input.orders.length} held by the order service`);
+  out.push(
+    table(
+      ['final state', 'orders'],
+      [...byStatus].sort((a, b) => b[1] - a[1]).map(([status, count]) => [status, count]),
+    ),
+  );
+  out.push('');
+
+  out.push('Faults injected (times from the start of the load)');
+  out.push(
+    table(
+      ['#', 'kind', 'target', 'start', 'duration', 'recovery', 'detail'],
+      input.recoveries.map(({ fault, recoveryMs }) => [
+        fault.id,
+        fault.kind,
+        fault.target,
+        at(fault.startedAt),
+        fault.endedAt === null ? 'not restored' : seconds(fault.endedAt - fault.startedAt),
+        recoveryMs === null ? 'none' : seconds(recoveryMs),
+        fault.detail ?? '',
+      ]),
+    ),
+  );
+  out.push("recovery: from the fault's end to the first order COMPLETED after it");
+  out.push('');
+
+  if (input.crashes.size > 0) {
+    out.push(
+      `Exits the suite did not cause (restarted by the supervisor): ${[...input.crashes]
+        .map(([name, count]) => `${name} ×${count}`)
+        .join(', ')}`,
+    );
+    out.push('');
+  }
+
+  const letters = new Map<string, number>();
+  for (const letter of input.deadLetters) {
+    const key = `${letter.topic}\u0000${letter.errorCode}`;
+    letters.set(key, (letters.get(key) ?? 0) + 1);
+  }
+  out.push(`Dead letters (every *.DLQ topic read from offset 0): ${input.deadLetters.length}`);
+  if (letters.size > 0) {
+    out.push(
+      table(
+        ['topic', 'error code', 'entries'],
+        [...letters].map(([key, count]) => [...key.split('\u0000'), count] as (string | number)[]),
+      ),
+    );
+  }
+  out.push('');
+
+  out.push(
+    `Settled: ${input.quiescence.quiet ? 'yes' : 'NO'} after ${seconds(input.quiescence.waitedMs)} (${input.quiescence.lastState})`,
+  );
+  out.push(`Captures counted from ${input.paymentSource}`);
+  out.push('');
+
+  out.push('Invariants');
+  out.push(
+    table(
+      ['invariant', 'checked', 'violations'],
+      input.invariants.map((result) => [result.id, result.checked, result.violations.length]),
+    ),
+  );
+  for (const result of input.invariants.filter((r) => r.violations.length > 0)) {
+    out.push('');
+    out.push(
+      `${result.id}: ${result.title} — ${result.violations.length} violation(s), first ${Math.min(input.examples, result.violations.length)}:`,
+    );
+    for (const violation of result.violations.slice(0, input.examples))
+      out.push(`  ${violation.subject}: ${violation.reason}`);
+  }
+  out.push('');
+  const failed = input.invariants.filter((result) => result.violations.length > 0).length;
+  out.push(
+    failed === 0
+      ? `All ${input.invariants.length} invariants held (seed ${input.seed}).`
+      : `${failed} of ${input.invariants.length} invariants violated (seed ${input.seed}; rerun with --seed ${input.seed} for the same faults).`,
+  );
+  out.push(`chaos: ${input.invariants.length - failed} passed, ${failed} failed`);
+  return out.join('\n');
+}

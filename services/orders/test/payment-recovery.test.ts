@@ -1,0 +1,343 @@
+import { randomUUID } from 'node:crypto';
+import { waitFor } from '@fv/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  compensation,
+  deliveryOf,
+  listProducts,
+  orderBody,
+  reservationOf,
+  type Product,
+} from './fixtures.js';
+import { bearer, startOrders, type Harness } from './harness.js';
+
+let h: Harness;
+let lamp: Product | undefined;
+const admin = bearer('operator-1', ['admin']);
+
+beforeAll(async () => {
+  h = await startOrders('recovery');
+  [lamp] = await listProducts(h, [{ price: '49.99' }]);
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+interface PlacedOrder {
+  orderId: string;
+  customerId: string;
+  items: { productId: string; quantity: number }[];
+}
+
+async function placeOrder(token = 'tok_visa_4242'): Promise<PlacedOrder> {
+  const customerId = randomUUID();
+  const response = await h.runtime.app.inject({
+    method: 'POST',
+    url: '/api/v1/orders',
+    headers: { authorization: bearer(customerId, ['customer']) },
+    payload: orderBody([{ product: lamp!, quantity: 2 }], { paymentMethod: { type: 'CREDIT_CARD', token } }),
+  });
+  expect(response.statusCode).toBe(201);
+  return response.json();
+}
+
+async function orderOf(orderId: string) {
+  const response = await h.runtime.app.inject({
+    url: `/api/v1/orders/${orderId}`,
+    headers: { authorization: admin },
+  });
+  expect(response.statusCode).toBe(200);
+  return response.json();
+}
+
+async function confirm(order: PlacedOrder) {
+  await h.publish('InventoryReserved', reservationOf(order), {
+    correlationId: order.orderId,
+    producer: 'inventory',
+  });
+  return h.received('PaymentProcessed', (e) => e.orderId === order.orderId, 'PaymentProcessed');
+}
+
+/** Calls the provider directly, as the order service would have just before it crashed. */
+async function providerCall(path: string, key: string, body: Record<string, unknown>) {
+  const response = await fetch(`${h.provider.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': key },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBe(201);
+  return (await response.json()) as { id: string };
+}
+
+async function answerTo(requestEventId: string, description: string) {
+  return h.received('CompensationOutcome', (e) => e.requestEventId === requestEventId, description);
+}
+
+describe('payment calls survive the order service losing its process state', () => {
+  it('captures after a restart an authorization made by the previous process', async () => {
+    const order = await placeOrder();
+    const processed = await confirm(order);
+    await h.restart();
+
+    await h.publish('DeliveryScheduled', deliveryOf(order), {
+      correlationId: order.orderId,
+      producer: 'delivery',
+    });
+    await h.received(
+      'OrderCompleted',
+      (e) => e.orderId === order.orderId,
+      'OrderCompleted after the restart',
+    );
+    expect(await orderOf(order.orderId)).toMatchObject({
+      status: 'COMPLETED',
+      payment: { status: 'CAPTURED' },
+    });
+    const held = await h.provider.authorizationsFor(order.orderId);
+    expect(held).toHaveLength(1);
+    expect(held[0]).toMatchObject({
+      id: processed.providerReference,
+      status: 'CAPTURED',
+      capturedAmount: '99.98',
+    });
+    expect(held[0]!.operations.filter((op) => op.object === 'capture')).toHaveLength(1);
+  });
+
+  it('re-sends the same idempotency key after a crash between the intent and its answer: one charge', async () => {
+    const order = await placeOrder();
+    const key = `order-${order.orderId}-authorize`;
+    // The previous process recorded its intent and reached the provider, then died before it recorded
+    // the answer (and before its transaction committed, so the event is delivered again).
+    const paymentId = randomUUID();
+    await h.prisma.paymentAttempt.create({
+      data: {
+        id: randomUUID(),
+        orderId: order.orderId,
+        paymentId,
+        operation: 'AUTHORIZE',
+        idempotencyKey: key,
+        amount: '99.98',
+        currency: 'USD',
+        status: 'PENDING',
+        calls: 1,
+        context: {},
+        // Its handler had the call in hand: the sweeper would only take it over much later.
+        nextAttemptAt: new Date(Date.now() + 3_600_000),
+      },
+    });
+    const charged = await providerCall('/v1/authorizations', key, {
+      amount: '99.98',
+      currency: 'USD',
+      paymentMethod: { type: 'CREDIT_CARD', token: 'tok_visa_4242' },
+      merchantReference: order.orderId,
+    });
+
+    const processed = await confirm(order);
+    expect(processed).toMatchObject({ paymentId, providerReference: charged.id, status: 'AUTHORIZED' });
+    expect(await h.provider.authorizationsFor(order.orderId)).toHaveLength(1);
+    const [attempt] = await h.prisma.paymentAttempt.findMany({ where: { idempotencyKey: key } });
+    expect(attempt).toMatchObject({ status: 'SUCCEEDED', providerReference: charged.id });
+    expect(attempt!.appliedAt).not.toBeNull();
+  });
+
+  it('finishes a capture its handler never saw through, with the same key: completed, captured once', async () => {
+    const order = await placeOrder();
+    const processed = await confirm(order);
+    const key = `payment-${processed.paymentId}-capture`;
+    const shipment = deliveryOf(order);
+    // The process died after the provider captured and before anything was recorded but the intent;
+    // the DeliveryScheduled that caused it was then dead-lettered. Only the recovery sweeper is left.
+    await h.prisma.paymentAttempt.create({
+      data: {
+        id: randomUUID(),
+        orderId: order.orderId,
+        paymentId: processed.paymentId,
+        operation: 'CAPTURE',
+        idempotencyKey: key,
+        amount: '99.98',
+        currency: 'USD',
+        status: 'PENDING',
+        calls: 1,
+        context: {
+          eventId: randomUUID(),
+          shipmentId: shipment.shipmentId,
+          trackingId: shipment.trackingId,
+          carrier: shipment.carrier,
+        },
+        updatedAt: new Date(Date.now() - 3_600_000),
+      },
+    });
+    await providerCall(`/v1/authorizations/${processed.providerReference}/capture`, key, {
+      amount: '99.98',
+      currency: 'USD',
+    });
+
+    const completed = await h.received(
+      'OrderCompleted',
+      (e) => e.orderId === order.orderId,
+      'OrderCompleted by recovery',
+    );
+    expect(completed).toMatchObject({ shipmentId: shipment.shipmentId, trackingId: shipment.trackingId });
+    expect(await orderOf(order.orderId)).toMatchObject({
+      status: 'COMPLETED',
+      payment: { status: 'CAPTURED' },
+    });
+    const [held] = await h.provider.authorizationsFor(order.orderId);
+    expect(held!.operations.filter((op) => op.object === 'capture')).toHaveLength(1);
+  });
+
+  it('fails the payment when the provider refuses the capture for good, instead of dead-lettering', async () => {
+    const order = await placeOrder();
+    await confirm(order);
+    // The provider no longer knows the authorization (the defect's "no authorization").
+    await h.prisma.payment.update({
+      where: { orderId: order.orderId },
+      data: { providerReference: `auth_${randomUUID().replace(/-/g, '')}` },
+    });
+    const scheduled = await h.publish('DeliveryScheduled', deliveryOf(order), {
+      correlationId: order.orderId,
+      producer: 'delivery',
+    });
+    const failed = await h.received(
+      'PaymentFailed',
+      (e) => e.orderId === order.orderId,
+      'PaymentFailed for the capture',
+    );
+    expect(failed).toMatchObject({
+      errorCode: 'INVALID_PAYMENT_REQUEST',
+      retriable: false,
+      causationId: scheduled.eventId,
+    });
+    expect(await orderOf(order.orderId)).toMatchObject({ status: 'PAYMENT_FAILED' });
+    expect(await h.committed('OrderCompleted', order.orderId)).toEqual([]);
+    expect(h.dlq.messages.filter((message) => message.headers['event-id'] === scheduled.eventId)).toEqual([]);
+
+    // The saga's compensation is answered: nothing to void at the provider, the order cancelled.
+    const voidRequest = await h.publish(
+      'CompensationRequested',
+      compensation(order.orderId, 'VOID_PAYMENT'),
+      {
+        correlationId: order.orderId,
+        producer: 'platform-coordination',
+      },
+    );
+    expect(await answerTo(voidRequest.eventId, 'the void answer')).toMatchObject({
+      outcome: 'NOT_APPLICABLE',
+      reasonCode: 'PAYMENT_NOT_FOUND',
+    });
+    const cancel = await h.publish('CompensationRequested', compensation(order.orderId, 'CANCEL_ORDER'), {
+      correlationId: order.orderId,
+      producer: 'platform-coordination',
+    });
+    expect(await answerTo(cancel.eventId, 'the cancellation answer')).toMatchObject({ outcome: 'DONE' });
+    await h.received('OrderCancelled', (e) => e.orderId === order.orderId, 'OrderCancelled');
+  });
+});
+
+describe('every compensation request this service owns gets one CompensationOutcome', () => {
+  it('VOID_PAYMENT: DONE with PaymentVoided, then ALREADY_DONE for a later attempt', async () => {
+    const order = await placeOrder();
+    await confirm(order);
+    const request = compensation(order.orderId, 'VOID_PAYMENT');
+    const first = await h.publish('CompensationRequested', request, {
+      correlationId: order.orderId,
+      producer: 'platform-coordination',
+    });
+    expect(await answerTo(first.eventId, 'the first answer')).toMatchObject({
+      sagaId: request.sagaId,
+      workflowId: request.workflowId,
+      orderId: order.orderId,
+      action: 'VOID_PAYMENT',
+      attempt: 1,
+      outcome: 'DONE',
+      producer: 'orders',
+    });
+    const second = await h.publish(
+      'CompensationRequested',
+      { ...request, attempt: 2 },
+      {
+        correlationId: order.orderId,
+        producer: 'platform-coordination',
+      },
+    );
+    expect(await answerTo(second.eventId, 'the second answer')).toMatchObject({
+      attempt: 2,
+      outcome: 'ALREADY_DONE',
+    });
+    expect(await h.committed('PaymentVoided', order.orderId)).toHaveLength(1);
+    const outcomes = await h.committed('CompensationOutcome', order.orderId);
+    expect(outcomes.map((outcome) => outcome.requestEventId)).toEqual([first.eventId, second.eventId]);
+  });
+
+  it('REFUND_PAYMENT of a captured payment: DONE; CANCEL_ORDER of a cancelled order: ALREADY_DONE', async () => {
+    const order = await placeOrder();
+    await confirm(order);
+    await h.publish('DeliveryScheduled', deliveryOf(order), {
+      correlationId: order.orderId,
+      producer: 'delivery',
+    });
+    await h.received('OrderCompleted', (e) => e.orderId === order.orderId, 'OrderCompleted');
+    const refund = await h.publish('CompensationRequested', compensation(order.orderId, 'REFUND_PAYMENT'), {
+      correlationId: order.orderId,
+      producer: 'platform-coordination',
+    });
+    expect(await answerTo(refund.eventId, 'the refund answer')).toMatchObject({ outcome: 'DONE' });
+
+    const pending = await placeOrder();
+    const cancelRequest = compensation(pending.orderId, 'CANCEL_ORDER');
+    const cancel = await h.publish('CompensationRequested', cancelRequest, {
+      correlationId: pending.orderId,
+      producer: 'platform-coordination',
+    });
+    expect(await answerTo(cancel.eventId, 'the cancellation')).toMatchObject({ outcome: 'DONE' });
+    const again = await h.publish(
+      'CompensationRequested',
+      { ...cancelRequest, attempt: 2 },
+      {
+        correlationId: pending.orderId,
+        producer: 'platform-coordination',
+      },
+    );
+    expect(await answerTo(again.eventId, 'the repeated cancellation')).toMatchObject({
+      outcome: 'ALREADY_DONE',
+    });
+    // Nothing was ever paid for the pending order: voiding it is not applicable.
+    const voidPending = await h.publish(
+      'CompensationRequested',
+      compensation(pending.orderId, 'VOID_PAYMENT'),
+      {
+        correlationId: pending.orderId,
+        producer: 'platform-coordination',
+      },
+    );
+    expect(await answerTo(voidPending.eventId, 'the void of nothing')).toMatchObject({
+      outcome: 'NOT_APPLICABLE',
+      reasonCode: 'PAYMENT_NOT_FOUND',
+    });
+    expect(await h.committed('OrderCancelled', pending.orderId)).toHaveLength(1);
+  });
+
+  it('an unknown order is NOT_APPLICABLE (ORDER_NOT_FOUND), not dead-lettered; other owners’ actions get no answer from here', async () => {
+    const orderId = randomUUID();
+    const request = await h.publish('CompensationRequested', compensation(orderId, 'CANCEL_ORDER'), {
+      correlationId: orderId,
+      producer: 'platform-coordination',
+    });
+    expect(await answerTo(request.eventId, 'the unknown order')).toMatchObject({
+      orderId,
+      outcome: 'NOT_APPLICABLE',
+      reasonCode: 'ORDER_NOT_FOUND',
+    });
+    const release = await h.publish('CompensationRequested', compensation(orderId, 'RELEASE_INVENTORY'), {
+      correlationId: orderId,
+      producer: 'platform-coordination',
+    });
+    await waitFor(
+      async () => (await h.prisma.processedEvent.count({ where: { eventId: release.eventId } })) > 0,
+      {
+        description: 'the RELEASE_INVENTORY request to be consumed',
+      },
+    );
+    expect(await h.committed('CompensationOutcome', orderId)).toHaveLength(1);
+    expect(h.dlq.messages.filter((message) => message.headers['event-id'] === request.eventId)).toEqual([]);
+  });
+});
