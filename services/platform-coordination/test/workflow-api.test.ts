@@ -34,6 +34,9 @@ afterAll(async () => {
   await database?.dispose();
 });
 
+/** The plain UUID of a prefixed id the API answers with (`wf-<uuid>` → `<uuid>`). */
+const plain = (id: string) => id.replace(/^[a-z]+-(?=[0-9a-f]{8}-)/, '');
+
 function call(method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown, authorization = admin) {
   return runtime.app.inject({
     method,
@@ -77,7 +80,8 @@ describe('cancel', () => {
   it('compensates what was done (202 CANCELLING), the order cancelled first, and ends CANCELLED; a finished workflow is 422', async () => {
     const story = new OrderStory();
     const workflow = await inProgress(story, 'paid');
-    const response = await call('POST', `/workflows/wf-${workflow.workflowId}/cancel`, {
+    expect(workflow.workflowId).toMatch(/^wf-[0-9a-f-]{36}$/);
+    const response = await call('POST', `/workflows/${workflow.workflowId}/cancel`, {
       reason: 'CUSTOMER_REQUESTED',
       initiatedBy: 'CUSTOMER',
       reasonDetails: 'changed my mind',
@@ -101,11 +105,12 @@ describe('cancel', () => {
       'RELEASE_INVENTORY:PENDING',
       'NOTIFY_CUSTOMER:PENDING',
     ]);
-    expect(body.refund).toMatchObject({ eligible: true, amount: '20.00', currency: 'USD' });
+    // Seed 001 writes amounts as JSON numbers.
+    expect(body.refund).toMatchObject({ eligible: true, amount: 20, currency: 'USD' });
     // Asking again while it is being cancelled answers the same way and requests nothing more.
     expect(
       (
-        await call('POST', `/workflows/${workflow.workflowId}/cancel`, {
+        await call('POST', `/workflows/${plain(workflow.workflowId)}/cancel`, {
           reason: 'CUSTOMER_REQUESTED',
           initiatedBy: 'CUSTOMER',
         })
@@ -136,7 +141,7 @@ describe('cancel', () => {
     });
   });
 
-  it('needs force once the shipping label exists; a customer may cancel only their own order', async () => {
+  it('needs force once the shipping label exists (admin and service only); a customer may cancel only their own order, as CUSTOMER', async () => {
     const story = new OrderStory();
     const workflow = await inProgress(story, 'scheduled');
     const refused = await call('POST', `/workflows/${workflow.workflowId}/cancel`, {
@@ -156,12 +161,39 @@ describe('cancel', () => {
       bearer(`cust-${randomUUID()}`, ['customer']),
     );
     expect(stranger.statusCode).toBe(404);
-    const own = await call(
+    const customer = bearer(`cust-${story.customerId}`, ['customer']);
+    const forcedByCustomer = await call(
       'POST',
       `/workflows/${workflow.workflowId}/cancel`,
       { reason: 'CUSTOMER_REQUESTED', initiatedBy: 'CUSTOMER', force: true },
-      bearer(`cust-${story.customerId}`, ['customer']),
+      customer,
     );
+    expect(forcedByCustomer.statusCode).toBe(403);
+    expect(forcedByCustomer.json().error).toMatchObject({
+      code: 'INSUFFICIENT_PERMISSIONS',
+      details: { field: 'body.force' },
+    });
+    const posingAsAdmin = await call(
+      'POST',
+      `/workflows/${workflow.workflowId}/cancel`,
+      { reason: 'CUSTOMER_REQUESTED', initiatedBy: 'ADMIN' },
+      customer,
+    );
+    expect(posingAsAdmin.statusCode).toBe(403);
+    expect(posingAsAdmin.json().error.details).toMatchObject({ field: 'body.initiatedBy' });
+    const unforced = await call(
+      'POST',
+      `/workflows/${workflow.workflowId}/cancel`,
+      { reason: 'CUSTOMER_REQUESTED', initiatedBy: 'CUSTOMER' },
+      customer,
+    );
+    expect(unforced.statusCode).toBe(422);
+    expect((await status(runtime, story.orderId)).body.status).toBe('IN_PROGRESS');
+    const own = await call('POST', `/workflows/${workflow.workflowId}/cancel`, {
+      reason: 'CUSTOMER_REQUESTED',
+      initiatedBy: 'SUPPORT',
+      force: true,
+    });
     expect(own.statusCode).toBe(202);
     expect(own.json().saga.compensationSteps.map((step: { step: string }) => step.step)).toContain(
       'CANCEL_SHIPMENT',
@@ -194,7 +226,7 @@ describe('retry and compensate', () => {
       stepName: 'PAYMENT_PROCESSING',
       attempt: 2,
       requestedBy: 'admin-1',
-      workflowId: workflow.workflowId,
+      workflowId: plain(workflow.workflowId),
       parameters: { reservationId: story.reservationId },
     });
     expect(
@@ -229,7 +261,8 @@ describe('retry and compensate', () => {
     const story = new OrderStory();
     const workflow = await inProgress(story, 'paid');
     const saga = workflow.saga.sagaId as string;
-    const response = await call('POST', `/sagas/saga-${saga}/compensate`, {
+    expect(saga).toMatch(/^saga-[0-9a-f-]{36}$/);
+    const response = await call('POST', `/sagas/${saga}/compensate`, {
       reason: 'MANUAL_INTERVENTION',
       fromStep: 'PAYMENT_PROCESSING',
       metadata: { ticket: 'SUPPORT-1' },
@@ -242,7 +275,7 @@ describe('retry and compensate', () => {
       'RELEASE_INVENTORY',
       'NOTIFY_CUSTOMER',
     ]);
-    const busy = await call('POST', `/sagas/${saga}/compensate`, { reason: 'MANUAL_INTERVENTION' });
+    const busy = await call('POST', `/sagas/${plain(saga)}/compensate`, { reason: 'MANUAL_INTERVENTION' });
     expect(busy.statusCode).toBe(422);
     await answerAll(story, 4);
     await waitForWorkflow(runtime, story.orderId, (b) => b.status === 'COMPENSATED', 'manual compensation');
@@ -299,11 +332,11 @@ describe('queries', () => {
     expect(page.json()).toMatchObject({
       workflows: [
         {
-          orderId: customerStory.orderId,
+          orderId: `ord-${customerStory.orderId}`,
           status: 'IN_PROGRESS',
           currentStep: 'PAYMENT_PROCESSING',
           progress: 16.67,
-          metadata: { customerId: customerStory.customerId },
+          metadata: { customerId: `cust-${customerStory.customerId}` },
         },
       ],
       summary: { totalActive: 1, byType: { ORDER_FULFILLMENT: 1 }, byStatus: { IN_PROGRESS: 1 } },
@@ -349,7 +382,7 @@ describe('queries', () => {
         const body = response.json();
         const total = counts.reduce((sum, row) => sum + row._count._all, 0);
         const completed = counts.find((row) => row.status === 'COMPLETED')?._count._all ?? 0;
-        return body.overview.total === total &&
+        return body.overview.totalWorkflows === total &&
           body.overview.completed === completed &&
           body.compensation.totalCompensations === sagas
           ? { body, total, completed }
@@ -373,7 +406,7 @@ describe('queries', () => {
     expect(body.compensation.mostCommonReasons.map((reason: { reason: string }) => reason.reason)).toContain(
       'CUSTOMER_REQUESTED',
     );
-    expect(body.previousPeriod.overview.total).toBe(0);
+    expect(body.previousPeriod.overview.totalWorkflows).toBe(0);
   });
 
   it('serves the templates as data, Prometheus metrics and the health counts', async () => {
@@ -611,7 +644,7 @@ describe('webhooks', () => {
         history: { statusCode: number }[];
         workflowId: string;
       }[];
-      const ours = deliveries.filter((delivery) => delivery.workflowId === done.workflowId);
+      const ours = deliveries.filter((delivery) => delivery.workflowId === plain(done.workflowId));
       expect(ours.map((delivery) => delivery.event).sort()).toEqual([
         'workflow.completed',
         'workflow.started',

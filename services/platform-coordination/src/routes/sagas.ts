@@ -3,7 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { idPattern } from '../domain/ids.js';
 import { STEP_NAMES } from '../domain/workflow/template.js';
 import type { CompensateInput, WorkflowService } from '../workflows/workflow-service.js';
+import { presentDocument, presentErrorIds } from './presenter.js';
 import { errorResponses } from './schemas.js';
+import { addWorkflowSchemas, ref } from './workflow-schemas.js';
 
 const params = {
   type: 'object',
@@ -22,24 +24,27 @@ function traceparentOf(request: FastifyRequest): string | null {
 
 /** Sagas: details and manual compensation. */
 export function sagaRoutes(app: FastifyInstance, service: WorkflowService): void {
+  addWorkflowSchemas(app);
   app.get<{ Params: { id: string } }>(
     '/sagas/:id',
     {
       config: { roles: ['service', 'admin'] },
+      onError: presentErrorIds,
       schema: {
         tags: ['sagas'],
         summary: 'A saga: state, version, context, completed steps, compensation plan and state, history',
         params,
-        response: { 200: { type: 'object', additionalProperties: true }, ...errorResponses },
+        response: { 200: ref('SagaDetails'), ...errorResponses },
       },
     },
-    async (request) => service.saga(request.params.id),
+    async (request) => presentDocument(await service.saga(request.params.id)),
   );
 
   app.post<{ Params: { id: string }; Body: CompensateInput }>(
     '/sagas/:id/compensate',
     {
       config: { roles: ['admin'] },
+      onError: presentErrorIds,
       schema: {
         tags: ['sagas'],
         summary:
@@ -69,7 +74,7 @@ export function sagaRoutes(app: FastifyInstance, service: WorkflowService): void
           },
         },
         response: {
-          202: { type: 'object', additionalProperties: true },
+          202: ref('SagaCompensation'),
           ...errorResponses,
           422: { $ref: 'ErrorEnvelope#' },
         },
@@ -79,11 +84,13 @@ export function sagaRoutes(app: FastifyInstance, service: WorkflowService): void
       reply
         .code(202)
         .send(
-          await service.compensate(
-            request.params.id,
-            request.body,
-            requirePrincipal(request),
-            traceparentOf(request),
+          presentDocument(
+            await service.compensate(
+              request.params.id,
+              request.body,
+              requirePrincipal(request),
+              traceparentOf(request),
+            ),
           ),
         ),
   );

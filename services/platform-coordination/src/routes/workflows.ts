@@ -16,11 +16,11 @@ import {
   type Period,
   type WorkflowReports,
 } from '../workflows/workflow-reports.js';
+import { presentDocument, presentErrorIds } from './presenter.js';
 import { errorResponses, pagingQuery } from './schemas.js';
+import { addWorkflowSchemas, ref } from './workflow-schemas.js';
 
 const TAGS = ['workflows'];
-const document = (description: string) =>
-  ({ type: 'object', description, additionalProperties: true }) as const;
 const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength, pattern: '\\S' }) as const;
 const amount = {
   anyOf: [
@@ -49,17 +49,24 @@ const workflowParams = {
 
 const startBody = {
   type: 'object',
-  required: ['customerId', 'items', 'paymentMethod', 'shippingAddress', 'shippingMethod'],
+  required: ['customerId', 'items', 'paymentMethod', 'shippingAddress'],
   additionalProperties: false,
   properties: {
     orderId: {
       type: 'string',
       pattern: idPattern(['ord']),
-      description: 'An order already placed with the order service; omit to have this request place it',
+      description:
+        "The order id (seed 001). An order the order service already has is followed (it must be the caller's); " +
+        'otherwise the order is placed under this id. Omitted: the order service chooses the id',
     },
     customerId: { type: 'string', pattern: idPattern(['cust']) },
     customerEmail: { type: 'string', format: 'email', maxLength: 320 },
-    currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+    currency: {
+      type: 'string',
+      pattern: '^[A-Z]{3}$',
+      description:
+        'Order currency; else paymentMethod.currency; else USD (the currency of every seed example)',
+    },
     items: {
       type: 'array',
       minItems: 1,
@@ -106,7 +113,7 @@ const startBody = {
         phone: text(20),
       },
     },
-    shippingMethod: text(50),
+    shippingMethod: { ...text(50), description: 'STANDARD when omitted (seed 000 sends none)' },
     options: {
       type: 'object',
       additionalProperties: false,
@@ -138,16 +145,21 @@ const cancelBody = {
   additionalProperties: false,
   properties: {
     reason: {
-      type: 'string',
-      pattern: '^[A-Z][A-Z0-9_]{1,63}$',
-      description: 'Reason code, e.g. CUSTOMER_REQUESTED',
+      ...text(500),
+      description:
+        'Reason code, e.g. CUSTOMER_REQUESTED (seed 001), or a sentence (seed 000: "Customer requested cancellation"), ' +
+        'kept as reasonDetails with the code <initiatedBy>_REQUESTED',
     },
     reasonDetails: text(1000),
-    initiatedBy: { type: 'string', enum: ['CUSTOMER', 'ADMIN', 'SYSTEM', 'SUPPORT'] },
+    initiatedBy: {
+      type: 'string',
+      enum: ['CUSTOMER', 'ADMIN', 'SYSTEM', 'SUPPORT'],
+      description: 'A customer may only say CUSTOMER',
+    },
     force: {
       type: 'boolean',
       description:
-        'Cancel even once the shipment is being prepared (its label is voided, the payment given back)',
+        'Cancel even once the shipment is being prepared (its label is voided, the payment given back); admin and service only',
     },
     metadata: stringMap,
   },
@@ -158,7 +170,11 @@ const retryBody = {
   additionalProperties: false,
   properties: {
     fromStep: { type: 'string', enum: [...STEP_NAMES] },
-    resetState: { type: 'boolean' },
+    resetState: {
+      type: 'boolean',
+      description:
+        "true: the step's owner starts it afresh, forgetting the failed attempt's outcome; false: it resumes, reusing what it already did",
+    },
     metadata: stringMap,
   },
 } as const;
@@ -186,10 +202,12 @@ export function workflowRoutes(
   service: WorkflowService,
   reports: WorkflowReports,
 ): void {
+  addWorkflowSchemas(app);
   app.post<{ Body: StartOrderInput; Headers: { 'x-idempotency-key'?: string } }>(
     '/workflows/order/start',
     {
       config: { roles: ['customer', 'service', 'admin'] },
+      onError: presentErrorIds,
       schema: {
         tags: TAGS,
         summary:
@@ -197,10 +215,11 @@ export function workflowRoutes(
         headers: idempotencyHeaders,
         body: startBody,
         response: {
-          201: document('The workflow with its steps and compensation plan'),
+          201: ref('WorkflowStarted'),
           ...errorResponses,
           422: { $ref: 'ErrorEnvelope#' },
           503: { $ref: 'ErrorEnvelope#' },
+          504: { $ref: 'ErrorEnvelope#' },
         },
       },
     },
@@ -221,8 +240,9 @@ export function workflowRoutes(
         traceparentOf(request),
       );
       if (result.replayed) reply.header('idempotent-replayed', 'true');
-      reply.header('location', `/api/v1/workflows/${String(result.body.workflowId)}/status`);
-      return reply.code(201).send(result.body);
+      const body = presentDocument(result.body);
+      reply.header('location', `/api/v1/workflows/${String(body.workflowId)}/status`);
+      return reply.code(201).send(body);
     },
   );
 
@@ -230,6 +250,7 @@ export function workflowRoutes(
     '/workflows/active',
     {
       config: { roles: ['service', 'admin'] },
+      onError: presentErrorIds,
       schema: {
         tags: TAGS,
         summary: 'Active workflows, filtered, a page at a time, with a summary',
@@ -250,16 +271,17 @@ export function workflowRoutes(
             },
           },
         },
-        response: { 200: document('{ workflows, summary, pagination }'), ...errorResponses },
+        response: { 200: ref('ActiveWorkflows'), ...errorResponses },
       },
     },
-    async (request) => reports.active(request.query),
+    async (request) => presentDocument(await reports.active(request.query)),
   );
 
   app.get<{ Querystring: { period?: Period; type?: string; includeHistorical?: boolean } }>(
     '/workflows/metrics',
     {
       config: { roles: ['service', 'admin'] },
+      onError: presentErrorIds,
       schema: {
         tags: TAGS,
         summary: 'Workflow figures over a period, computed from the stored workflows',
@@ -276,31 +298,29 @@ export function workflowRoutes(
             },
           },
         },
-        response: {
-          200: document('{ period, overview, workflowTypes, stepPerformance, compensation, trends }'),
-          ...errorResponses,
-        },
+        response: { 200: ref('WorkflowMetrics'), ...errorResponses },
       },
     },
-    async (request) => reports.metrics(request.query),
+    async (request) => presentDocument(await reports.metrics(request.query)),
   );
 
   app.get<{ Params: { id: string } }>(
     '/workflows/:id/status',
     {
       config: { roles: ['customer', 'service', 'admin'] },
+      onError: presentErrorIds,
       schema: {
         tags: TAGS,
         summary:
           'A workflow with progress, steps, saga, metadata, history and estimates (by workflow id or order id)',
         params: workflowParams,
-        response: { 200: document('The workflow status'), ...errorResponses },
+        response: { 200: ref('WorkflowStatus'), ...errorResponses },
       },
     },
     async (request) => {
       const status = await service.status(request.params.id);
       assertOwnWorkflow(requirePrincipal(request), status.metadata.customerId, request.params.id);
-      return status;
+      return presentDocument(status);
     },
   );
 
@@ -308,13 +328,14 @@ export function workflowRoutes(
     '/workflows/:id/cancel',
     {
       config: { roles: ['customer', 'service', 'admin'] },
+      onError: presentErrorIds,
       schema: {
         tags: TAGS,
         summary: 'Cancel a workflow: what was done is compensated, the order cancelled and the customer told',
         params: workflowParams,
         body: cancelBody,
         response: {
-          202: document('The cancellation under way'),
+          202: ref('WorkflowCancellation'),
           ...errorResponses,
           422: { $ref: 'ErrorEnvelope#' },
         },
@@ -325,10 +346,22 @@ export function workflowRoutes(
       if (!isStaff(principal)) {
         const status = await service.status(request.params.id);
         assertOwnWorkflow(principal, status.metadata.customerId, request.params.id);
+        if (request.body.initiatedBy !== 'CUSTOMER') {
+          throw insufficientPermissions('A customer cancels as CUSTOMER', { field: 'body.initiatedBy' });
+        }
+        if (request.body.force) {
+          throw insufficientPermissions('Only an admin or a service may force a cancellation', {
+            field: 'body.force',
+          });
+        }
       }
-      return reply
-        .code(202)
-        .send(await service.cancel(request.params.id, request.body, principal, traceparentOf(request)));
+      const cancelled = await service.cancel(
+        request.params.id,
+        request.body,
+        principal,
+        traceparentOf(request),
+      );
+      return reply.code(202).send(presentDocument(cancelled));
     },
   );
 
@@ -336,32 +369,41 @@ export function workflowRoutes(
     '/workflows/:id/retry',
     {
       config: { roles: ['service', 'admin'] },
+      onError: presentErrorIds,
       schema: {
         tags: TAGS,
         summary: "Ask a step's owner to perform it again (the named step, or the failed or current one)",
         params: workflowParams,
         body: retryBody,
         response: {
-          200: document('{ workflowId, status, retryAttempt, resumedAt, currentStep }'),
+          200: ref('WorkflowRetry'),
           ...errorResponses,
           422: { $ref: 'ErrorEnvelope#' },
         },
       },
     },
     async (request) =>
-      service.retry(request.params.id, request.body ?? {}, requirePrincipal(request), traceparentOf(request)),
+      presentDocument(
+        await service.retry(
+          request.params.id,
+          request.body ?? {},
+          requirePrincipal(request),
+          traceparentOf(request),
+        ),
+      ),
   );
 
   app.get(
     '/workflow-templates',
     {
+      onError: presentErrorIds,
       schema: {
         tags: TAGS,
         summary:
           'The saga definitions the observer runs from: steps, owners, timeouts, retry policies, compensations',
-        response: { 200: document('{ templates }'), ...errorResponses },
+        response: { 200: ref('WorkflowTemplates'), ...errorResponses },
       },
     },
-    async () => reports.templates(),
+    async () => presentDocument(await reports.templates()),
   );
 }

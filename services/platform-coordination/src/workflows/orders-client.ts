@@ -1,5 +1,31 @@
 import { AppError, serviceUnavailable, signToken, type ErrorCode } from '@fv/service-kit';
 
+/** The order as the order service shows it, as far as starting a workflow needs it. */
+export interface KnownOrder {
+  orderId: string;
+  customerId: string;
+  status: string;
+  totalAmount: string | null;
+  currency: string | null;
+}
+
+function isTimeout(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name;
+  return name === 'TimeoutError' || name === 'AbortError';
+}
+
+/** No answer in time is 504 TIMEOUT_EXCEEDED (seed 001); no answer at all is 503 SERVICE_UNAVAILABLE. */
+function unreachable(error: unknown, timeoutMs: number, what: string): AppError {
+  if (isTimeout(error)) {
+    return new AppError(
+      'TIMEOUT_EXCEEDED',
+      `The order service did not answer within ${timeoutMs} ms; ${what}`,
+      { details: { service: 'orders', timeoutMs }, cause: error },
+    );
+  }
+  return serviceUnavailable(`The order service could not be reached; ${what}`, { service: 'orders' }, error);
+}
+
 export interface PlaceOrderResult {
   orderId: string;
   customerId: string;
@@ -21,16 +47,49 @@ export class OrdersClient {
     private readonly options: { baseUrl: string; jwtSecret: string; timeoutMs: number; subject: string },
   ) {}
 
+  private token(): string {
+    return signToken(this.options.jwtSecret, {
+      sub: this.options.subject,
+      roles: ['service'],
+      expiresIn: 60,
+    });
+  }
+
+  /** The order with this id, or null when the order service does not know it. */
+  async findOrder(orderId: string, traceparent: string | null): Promise<KnownOrder | null> {
+    const url = new URL(`/api/v1/orders/${encodeURIComponent(orderId)}`, this.options.baseUrl).toString();
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        headers: { authorization: `Bearer ${this.token()}`, ...(traceparent ? { traceparent } : {}) },
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+    } catch (error) {
+      throw unreachable(error, this.options.timeoutMs, 'nothing was started');
+    }
+    const payload = (await response.json().catch(() => null)) as Partial<KnownOrder> | null;
+    if (response.status === 404) return null;
+    if (response.status !== 200 || !payload?.orderId || !payload.customerId) {
+      throw serviceUnavailable(`The order service answered ${response.status}; nothing was started`, {
+        service: 'orders',
+        status: response.status,
+      });
+    }
+    return {
+      orderId: payload.orderId,
+      customerId: payload.customerId,
+      status: payload.status ?? 'UNKNOWN',
+      totalAmount: payload.totalAmount ?? null,
+      currency: payload.currency ?? null,
+    };
+  }
+
   async placeOrder(
     body: Record<string, unknown>,
     idempotencyKey: string,
     traceparent: string | null,
   ): Promise<PlaceOrderResult> {
-    const token = signToken(this.options.jwtSecret, {
-      sub: this.options.subject,
-      roles: ['service'],
-      expiresIn: 60,
-    });
+    const token = this.token();
     const url = new URL('/api/v1/orders', this.options.baseUrl).toString();
     let response: Response;
     try {
@@ -46,11 +105,7 @@ export class OrdersClient {
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {
-      throw serviceUnavailable(
-        'The order service could not be reached; nothing was started',
-        { service: 'orders' },
-        error,
-      );
+      throw unreachable(error, this.options.timeoutMs, 'nothing was started');
     }
     const payload = (await response.json().catch(() => null)) as
       | { orderId?: string; customerId?: string; totalAmount?: string; currency?: string }
