@@ -9,6 +9,7 @@ describe('catalog configuration', () => {
     const config = loadConfig(catalogConfigSchema, base);
     expect(config.CATALOG_CURRENCIES).toEqual(['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'CHF']);
     expect(config.IDEMPOTENCY_KEY_TTL_HOURS).toBe(24);
+    expect(config.PUBLISHABLE_KEY_RATE_LIMIT_PER_MINUTE).toBe(600);
   });
 
   it('reads a currency list in any case and spacing', () => {
@@ -27,5 +28,8 @@ describe('catalog configuration', () => {
     expect(() => loadConfig(catalogConfigSchema, { ...base, IDEMPOTENCY_KEY_TTL_HOURS: '0' })).toThrow(
       /IDEMPOTENCY_KEY_TTL_HOURS/,
     );
+    expect(() =>
+      loadConfig(catalogConfigSchema, { ...base, PUBLISHABLE_KEY_RATE_LIMIT_PER_MINUTE: '0' }),
+    ).toThrow(/PUBLISHABLE_KEY_RATE_LIMIT_PER_MINUTE/);
   });
 });

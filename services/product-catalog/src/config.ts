@@ -26,6 +26,8 @@ export const catalogConfigSchema = runtimeConfigSchema.extend({
   CATALOG_CURRENCIES: currencyList().default('USD,EUR,GBP,CAD,AUD,CHF'),
   /** How long the first answer to a create request is replayed for the same X-Idempotency-Key. */
   IDEMPOTENCY_KEY_TTL_HOURS: envInteger(1, 720).default(24),
+  /** Requests a minute a new publishable key may make, when its creator names no limit. */
+  PUBLISHABLE_KEY_RATE_LIMIT_PER_MINUTE: envInteger(1, 1_000_000).default(600),
 });
 
 export type CatalogConfig = z.output<typeof catalogConfigSchema>;

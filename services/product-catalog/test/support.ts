@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { topicOf, type EventMap, type EventName, type EventPayload } from '@fv/contracts';
-import { signToken } from '@fv/service-kit';
+import { signToken, type Logger } from '@fv/service-kit';
 import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
 import {
   EventCollector,
@@ -46,13 +46,16 @@ export interface Catalog {
 }
 
 /** Starts the catalog on a fresh database against the shared broker and registry. */
-export async function startCatalog(name: string): Promise<Catalog> {
+export async function startCatalog(
+  name: string,
+  options: { logger?: Logger; logLevel?: string } = {},
+): Promise<Catalog> {
   // PostgreSQL when the local server answers; TEST_DATABASE=pglite runs the same suite on embedded PGlite.
   const database = await createTestDatabase({ name });
   const runtime = await createServiceRuntime(productCatalogService, {
     env: {
       SERVICE_NAME: uniqueName('product-catalog'),
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+      LOG_LEVEL: options.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'fatal',
       JWT_SECRET: secret,
       DATABASE_URL: database.target.kind === 'postgres' ? database.target.url : 'pglite:memory',
       KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
@@ -60,6 +63,7 @@ export async function startCatalog(name: string): Promise<Catalog> {
       SERVICE_REGISTRATION: 'false',
       LIVE_CONFIG: 'false',
     },
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   await runtime.start();
   await runtime.context.database.ready;

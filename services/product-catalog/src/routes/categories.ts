@@ -1,6 +1,7 @@
 import { parseId } from '@fv/service-kit';
 import { idempotencyHeaders, idempotentRequestOf, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance } from 'fastify';
+import { catalogReadAccess, type KeyAccess } from '../access/catalog-read-access.js';
 import type { CatalogContext } from '../catalog-context.js';
 import { CATEGORY_ID_PREFIX } from '../domain/ids.js';
 import { createCategory } from '../use-cases/create-category.js';
@@ -22,13 +23,19 @@ const categoryId = (params: IdParams) => parseId(params.id, CATEGORY_ID_PREFIX)!
 const optionalCategoryId = (value: string | null | undefined) =>
   value === undefined || value === null ? value : parseId(value, CATEGORY_ID_PREFIX)!;
 
-export function categoryRoutes(app: FastifyInstance, ctx: CatalogContext): void {
+export function categoryRoutes(app: FastifyInstance, ctx: CatalogContext, access: KeyAccess): void {
   const tags = ['categories'];
+  // Storefront reads: a publishable key or any valid token (checked by the hook, not the platform's token rule).
+  const storefrontRead = {
+    config: { public: true },
+    onRequest: catalogReadAccess(access, 'catalog:read'),
+  } as const;
   app.addSchema(categoryNodeSchema);
 
   app.get(
     '/categories',
     {
+      ...storefrontRead,
       schema: {
         tags,
         summary: 'All categories as a tree: top-level categories with their subcategories nested',
@@ -43,6 +50,7 @@ export function categoryRoutes(app: FastifyInstance, ctx: CatalogContext): void 
   app.get<{ Params: IdParams }>(
     '/categories/:id',
     {
+      ...storefrontRead,
       schema: {
         tags,
         summary: 'A category with its subcategories',

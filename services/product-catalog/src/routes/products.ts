@@ -1,6 +1,7 @@
 import { parseId } from '@fv/service-kit';
 import { idempotencyHeaders, idempotentRequestOf, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance } from 'fastify';
+import { catalogReadAccess, type KeyAccess } from '../access/catalog-read-access.js';
 import type { CatalogContext } from '../catalog-context.js';
 import { PRODUCT_ID_PREFIX } from '../domain/ids.js';
 import type { ProductListQuery } from '../domain/product-filters.js';
@@ -36,12 +37,18 @@ type Paging = { page?: number; pageSize?: number };
 /** The id in a path that its schema has already checked: the plain UUID. */
 const productId = (params: IdParams) => parseId(params.id, PRODUCT_ID_PREFIX)!;
 
-export function productRoutes(app: FastifyInstance, ctx: CatalogContext): void {
+export function productRoutes(app: FastifyInstance, ctx: CatalogContext, access: KeyAccess): void {
   const tags = ['products'];
+  // Storefront reads: a publishable key or any valid token (checked by the hook, not the platform's token rule).
+  const storefrontRead = {
+    config: { public: true },
+    onRequest: catalogReadAccess(access, 'catalog:read'),
+  } as const;
 
   app.get<{ Querystring: ProductListQuery }>(
     '/products',
     {
+      ...storefrontRead,
       schema: {
         tags,
         summary:
@@ -56,6 +63,7 @@ export function productRoutes(app: FastifyInstance, ctx: CatalogContext): void {
   app.get<{ Querystring: { q: string } & Paging }>(
     '/products/search',
     {
+      ...storefrontRead,
       schema: {
         tags,
         summary: 'Full-text search over active products, best match first',
@@ -68,7 +76,10 @@ export function productRoutes(app: FastifyInstance, ctx: CatalogContext): void {
 
   app.get<{ Params: IdParams }>(
     '/products/:id',
-    { schema: { tags, summary: 'Get a product', params: productIdParams, response: { 200: productSchema } } },
+    {
+      ...storefrontRead,
+      schema: { tags, summary: 'Get a product', params: productIdParams, response: { 200: productSchema } },
+    },
     async (request) => getProduct(ctx, productId(request.params)),
   );
 

@@ -1,0 +1,5 @@
+import { ensureChromium } from './chromium.js';
+
+export default function setup(): void {
+  ensureChromium();
+}
