@@ -39,7 +39,7 @@ async function versionCount(service: string): Promise<number> {
 describe('effective configuration', () => {
   it('merges the platform defaults, the service and its profile, with the version of each source and of the result', async () => {
     const service = uniqueName('orders');
-    const empty = await inject('GET', `/config/${service}`, customer);
+    const empty = await inject('GET', `/config/${service}`, bearer(service, ['service']));
     expect(empty.statusCode).toBe(200);
     const base = empty.json();
     expect(base.properties).not.toHaveProperty('orders.currency');
@@ -68,7 +68,9 @@ describe('effective configuration', () => {
       ).statusCode,
     ).toBe(200);
 
-    const merged = (await inject('GET', `/config/${service}?profile=staging`, customer)).json();
+    const merged = (
+      await inject('GET', `/config/${service}?profile=staging`, bearer(service, ['service']))
+    ).json();
     expect(merged.properties).toMatchObject({ 'payment.timeoutMs': 100, [`${service}.region`]: 'us' });
     expect(
       merged.sources.map((s: { service: string; profile: string | null; version: number }) => [
@@ -82,7 +84,7 @@ describe('effective configuration', () => {
       [service, 'staging', 1],
     ]);
     expect(merged.version).toBe(defaults.version + 3);
-    const withoutProfile = (await inject('GET', `/config/${service}`, customer)).json();
+    const withoutProfile = (await inject('GET', `/config/${service}`, bearer(service, ['service']))).json();
     expect(withoutProfile.properties['payment.timeoutMs']).toBe(5000);
     expect(withoutProfile.profile).toBeNull();
   });
@@ -149,11 +151,15 @@ describe('versioned writes', () => {
       (await inject('DELETE', `/config/${service}/keys/carrier.retries?expectedVersion=3`, admin)).statusCode,
     ).toBe(404);
 
-    const history = (await inject('GET', `/config/${service}/versions?size=2`, customer)).json();
+    const history = (
+      await inject('GET', `/config/${service}/versions?size=2`, bearer(service, ['service']))
+    ).json();
     expect(history.currentVersion).toBe(3);
     expect(history.versions.map((v: { version: number }) => v.version)).toEqual([3, 2]);
     expect(history.pagination).toEqual({ page: 0, size: 2, totalElements: 3, totalPages: 2 });
-    expect((await inject('GET', `/config/${service}/versions/1`, customer)).json().entries).toEqual({
+    expect(
+      (await inject('GET', `/config/${service}/versions/1`, bearer(service, ['service']))).json().entries,
+    ).toEqual({
       'carrier.name': 'ups',
       'carrier.retries': 2,
     });
@@ -162,11 +168,15 @@ describe('versioned writes', () => {
       expectedVersion: 3,
     });
     expect(restored.json().version).toMatchObject({ version: 4, operation: 'RESTORE', restoredFrom: 1 });
-    expect((await inject('GET', `/config/${service}`, customer)).json().properties).toMatchObject({
+    expect(
+      (await inject('GET', `/config/${service}`, bearer(service, ['service']))).json().properties,
+    ).toMatchObject({
       'carrier.name': 'ups',
       'carrier.retries': 2,
     });
-    expect((await inject('GET', `/config/${service}/versions/9`, customer)).statusCode).toBe(404);
+    expect(
+      (await inject('GET', `/config/${service}/versions/9`, bearer(service, ['service']))).statusCode,
+    ).toBe(404);
 
     const unchanged = await inject('PUT', `/config/${service}/keys/carrier.name`, admin, {
       expectedVersion: 4,
@@ -211,7 +221,7 @@ describe('secrets', () => {
     const asAdmin = (await inject('GET', `/config/${service}`, admin)).json();
     expect(asAdmin.properties['smtp.password']).toBe('hunter2');
     expect(asAdmin.secretKeys).toEqual(['smtp.password']);
-    for (const auth of [bearer(service, ['service']), customer]) {
+    for (const auth of [bearer(service, ['service'])]) {
       const masked = (await inject('GET', `/config/${service}`, auth)).json();
       expect(masked.properties).toMatchObject({ 'smtp.password': '******', 'smtp.host': 'mail' });
       expect(JSON.stringify((await inject('GET', `/config/${service}/versions`, auth)).json())).not.toContain(
@@ -232,8 +242,12 @@ describe('secrets', () => {
 describe('watching', () => {
   it('wakes a long poll when a write passes the version it knows', async () => {
     const service = uniqueName('catalog');
-    const { version } = (await inject('GET', `/config/${service}`, customer)).json();
-    const watching = inject('GET', `/config/${service}?waitForVersion=${version}&timeout=50`, customer);
+    const { version } = (await inject('GET', `/config/${service}`, bearer(service, ['service']))).json();
+    const watching = inject(
+      'GET',
+      `/config/${service}?waitForVersion=${version}&timeout=50`,
+      bearer(service, ['service']),
+    );
     await waitFor(() => runtime.components.watch.watching > 0, { description: 'the watch to start' });
     await inject('PUT', `/config/${service}/keys/featureFlags.search`, admin, {
       expectedVersion: 0,
@@ -249,13 +263,15 @@ describe('watching', () => {
   it('holds a long poll over a real connection until the write', async () => {
     const base = await runtime.app.listen({ port: 0, host: '127.0.0.1' });
     const service = uniqueName('watched');
-    const { version } = (await inject('GET', `/config/${service}`, customer)).json();
+    const { version } = (await inject('GET', `/config/${service}`, bearer(service, ['service']))).json();
     const watching = fetch(`${base}/api/v1/config/${service}?waitForVersion=${version}&timeout=50`, {
-      headers: { authorization: customer },
+      headers: { authorization: bearer(service, ['service']) },
     });
     await waitFor(() => runtime.components.watch.watching > 0, { description: 'the watch to start' });
     // Still waiting after a round trip of another request: the poll did not answer early.
-    expect((await inject('GET', `/config/${service}`, customer)).json().version).toBe(version);
+    expect((await inject('GET', `/config/${service}`, bearer(service, ['service']))).json().version).toBe(
+      version,
+    );
     expect(runtime.components.watch.watching).toBe(1);
     await inject('PUT', `/config/${service}/keys/x`, admin, { expectedVersion: 0, value: 'y' });
     const answer = await watching;
@@ -266,11 +282,17 @@ describe('watching', () => {
   it('answers at once when the version is already past, and with the same version when the timeout ends', async () => {
     const service = uniqueName('search');
     await inject('PUT', `/config/${service}/keys/a`, admin, { expectedVersion: 0, value: 1 });
-    const { version } = (await inject('GET', `/config/${service}`, customer)).json();
+    const { version } = (await inject('GET', `/config/${service}`, bearer(service, ['service']))).json();
     expect(
-      (await inject('GET', `/config/${service}?waitForVersion=${version - 1}`, customer)).json().version,
+      (
+        await inject('GET', `/config/${service}?waitForVersion=${version - 1}`, bearer(service, ['service']))
+      ).json().version,
     ).toBe(version);
-    const timedOut = await inject('GET', `/config/${service}?waitForVersion=${version}&timeout=1`, customer);
+    const timedOut = await inject(
+      'GET',
+      `/config/${service}?waitForVersion=${version}&timeout=1`,
+      bearer(service, ['service']),
+    );
     expect(timedOut.statusCode).toBe(200);
     expect(timedOut.json().version).toBe(version);
   });

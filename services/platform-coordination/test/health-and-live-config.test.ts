@@ -11,7 +11,7 @@ import { uniqueName, waitFor } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaClient } from '../src/generated/prisma/client.js';
 import type { CoordinationRuntime } from '../src/runtime.js';
-import { admin, customer, DecodedEvents, env, startCoordination, testDatabase } from './support.js';
+import { admin, DecodedEvents, env, startCoordination, testDatabase } from './support.js';
 
 let database: TestDatabase;
 let runtime: CoordinationRuntime;
@@ -84,7 +84,7 @@ describe('health aggregation', () => {
       (
         await runtime.app.inject({
           url: `/api/v1/services/${id}/health`,
-          headers: { authorization: customer },
+          headers: { authorization: admin },
         })
       ).json();
     const [up, degraded, gone] = [await status(ids.healthy), await status(ids.busy), await status(ids.down)];
@@ -282,7 +282,7 @@ describe('a service started with the coordination service', () => {
     });
     const { instanceId } = peer.runtime.registration!.status();
     const listed = (
-      await runtime.app.inject({ url: `/api/v1/services?name=${name}`, headers: { authorization: customer } })
+      await runtime.app.inject({ url: `/api/v1/services?name=${name}`, headers: { authorization: admin } })
     ).json();
     expect(listed.services).toHaveLength(1);
     expect(listed.services[0]).toMatchObject({
@@ -297,7 +297,7 @@ describe('a service started with the coordination service', () => {
         (
           await runtime.app.inject({
             url: `/api/v1/services/${instanceId}`,
-            headers: { authorization: customer },
+            headers: { authorization: admin },
           })
         ).json().checks.heartbeat.lastHeartbeatAt > registeredAt,
       { timeoutMs: 15_000, description: 'a heartbeat at the interval the registry asked for' },
@@ -309,7 +309,7 @@ describe('a service started with the coordination service', () => {
       (
         await runtime.app.inject({
           url: `/api/v1/services/${instanceId}`,
-          headers: { authorization: customer },
+          headers: { authorization: admin },
         })
       ).statusCode,
     ).toBe(404);

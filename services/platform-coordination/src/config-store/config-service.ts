@@ -1,8 +1,16 @@
 import type { Outbox } from '@fv/messaging';
-import { conflict, invalidFields, notFound, type AppError } from '@fv/service-kit';
+import {
+  conflict,
+  insufficientPermissions,
+  invalidFields,
+  notFound,
+  type AppError,
+  type FieldIssue,
+} from '@fv/service-kit';
 import {
   BASE_PROFILE,
   currentVersions,
+  everSecretKeys,
   findVersion,
   listVersions,
   lockSource,
@@ -13,9 +21,11 @@ import type { Db } from '../db/instance-store.js';
 import {
   DEFAULTS_SERVICE,
   diffEntries,
+  keyIssue,
   maskSecrets,
   mergeSources,
   validateEntries,
+  valueIssue,
   type ConfigEntries,
   type ConfigSourceDocument,
   type EffectiveConfig,
@@ -111,19 +121,45 @@ export class ConfigService {
     );
   }
 
-  /** Replaces every key of the source. */
+  /**
+   * Replaces every key of the source. Keys already secret stay secret (a write need not repeat
+   * `secretKeys`); only an admin may declassify one, by naming it in `declassify`.
+   */
   async put(
     scope: ConfigScope,
-    input: { expectedVersion: number; entries: Record<string, unknown>; secretKeys?: string[] },
+    input: {
+      expectedVersion: number;
+      entries: Record<string, unknown>;
+      secretKeys?: string[];
+      declassify?: string[];
+    },
     meta: WriteMeta,
-    reveal: boolean,
+    admin: boolean,
   ): Promise<WriteResult> {
     const secretKeys = [...new Set(input.secretKeys ?? [])].sort();
-    const issues = validateEntries(input.entries, secretKeys, 'body.entries');
+    const declassify = [...new Set(input.declassify ?? [])].sort();
+    if (declassify.length > 0 && !admin) throw declassifyRefused(scope, declassify);
+    const issues: FieldIssue[] = validateEntries(input.entries, secretKeys, 'body.entries');
+    declassify.forEach((key, index) => {
+      if (!Object.hasOwn(input.entries, key) || secretKeys.includes(key)) {
+        issues.push({
+          field: `body.declassify[${index}]`,
+          rule: 'enum',
+          message: `names ${key}, which is not a key of the write or is also named in secretKeys`,
+        });
+      }
+    });
     if (issues.length) throw invalidFields(issues);
-    return this.write(scope, input.expectedVersion, 'PUT', meta, reveal, () => ({
+    return this.write(scope, input.expectedVersion, 'PUT', meta, admin, (current) => ({
       entries: input.entries as ConfigEntries,
-      secretKeys,
+      secretKeys: [
+        ...new Set([
+          ...secretKeys,
+          ...current.secretKeys.filter(
+            (key) => Object.hasOwn(input.entries, key) && !declassify.includes(key),
+          ),
+        ]),
+      ].sort(),
     }));
   }
 
@@ -135,14 +171,12 @@ export class ConfigService {
     meta: WriteMeta,
     reveal: boolean,
   ): Promise<WriteResult> {
-    const issues = validateEntries({ [key]: input.value }, [], 'params.key').map((issue) =>
-      issue.field === `params.key.${key}` && issue.rule !== 'pattern'
-        ? { ...issue, field: 'body.value' }
-        : { ...issue, field: 'params.key' },
-    );
-    if (issues.length) throw invalidFields(issues);
+    const issue = keyIssue(key, 'params.key') ?? valueIssue(key, input.value, 'body.value');
+    if (issue) throw invalidFields([issue]);
     return this.write(scope, input.expectedVersion, 'PUT_KEY', meta, reveal, (current) => {
-      const secret = input.secret ?? current.secretKeys.includes(key);
+      const wasSecret = current.secretKeys.includes(key);
+      if (wasSecret && input.secret === false && !reveal) throw declassifyRefused(scope, [key]);
+      const secret = input.secret ?? wasSecret;
       return {
         entries: { ...current.entries, [key]: input.value as JsonValue },
         secretKeys: [
@@ -195,7 +229,12 @@ export class ConfigService {
       'RESTORE',
       meta,
       reveal,
-      () => ({ entries: earlier.entries as ConfigEntries, secretKeys: earlier.secretKeys }),
+      // Restoring a version written before a key became secret keeps the key secret.
+      (current) => {
+        const entries = earlier.entries as ConfigEntries;
+        const carried = current.secretKeys.filter((key) => Object.hasOwn(entries, key));
+        return { entries, secretKeys: [...new Set([...earlier.secretKeys, ...carried])].sort() };
+      },
       version,
     );
   }
@@ -216,9 +255,12 @@ export class ConfigService {
     const current = await this.deps.prisma.configSource.findUnique({
       where: { service_profile: { service: scope.service, profile: scope.profile ?? BASE_PROFILE } },
     });
+    const masked = reveal
+      ? []
+      : await everSecretKeys(this.deps.prisma, scope.service, scope.profile ?? BASE_PROFILE);
     return {
       currentVersion: current?.version ?? 0,
-      versions: rows.map((row) => versionView(row, reveal)),
+      versions: rows.map((row) => versionView(row, reveal, masked)),
       total,
     };
   }
@@ -226,7 +268,10 @@ export class ConfigService {
   async version(scope: ConfigScope, version: number, reveal: boolean): Promise<SourceVersionView> {
     const row = await findVersion(this.deps.prisma, scope.service, scope.profile ?? BASE_PROFILE, version);
     if (!row) throw versionNotFound(scope, version);
-    return versionView(row, reveal);
+    const masked = reveal
+      ? []
+      : await everSecretKeys(this.deps.prisma, scope.service, scope.profile ?? BASE_PROFILE);
+    return versionView(row, reveal, masked);
   }
 
   private async write(
@@ -254,7 +299,9 @@ export class ConfigService {
         };
         const after = next(before);
         const changes = diffEntries(before.entries, before.secretKeys, after.entries, after.secretKeys);
-        if (current && changes.length === 0) return { changed: false, version: versionView(current, reveal) };
+        const masked = reveal ? [] : await everSecretKeys(tx, scope.service, profile);
+        if (current && changes.length === 0)
+          return { changed: false, version: versionView(current, reveal, masked) };
         const stored = await storeVersion(tx, {
           service: scope.service,
           profile,
@@ -287,7 +334,7 @@ export class ConfigService {
             traceparent: meta.traceparent ?? null,
           },
         );
-        return { changed: true, version: versionView(stored, reveal) };
+        return { changed: true, version: versionView(stored, reveal, [...masked, ...after.secretKeys]) };
       });
     } catch (error) {
       // Two first writes of the same source raced; the loser named version 0, which is now stale.
@@ -331,13 +378,24 @@ function versionNotFound(scope: ConfigScope, version: number): AppError {
   );
 }
 
-function versionView(row: ConfigVersion, reveal: boolean): SourceVersionView {
+function declassifyRefused(scope: ConfigScope, keys: string[]): AppError {
+  return insufficientPermissions(
+    `Only an admin may declassify a secret of the configuration of ${describe(scope)}`,
+    { service: scope.service, profile: scope.profile, keys },
+  );
+}
+
+/**
+ * A stored version as callers see it: without the admin role, a key that is or ever was a secret in the
+ * source (`everSecret`) is masked in every version, so history never reveals a value later made secret.
+ */
+function versionView(row: ConfigVersion, reveal: boolean, everSecret: readonly string[]): SourceVersionView {
   const document = toDocument(row);
   return {
     service: document.service,
     profile: document.profile,
     version: row.version,
-    entries: maskSecrets(document.entries, document.secretKeys, reveal),
+    entries: maskSecrets(document.entries, [...new Set([...document.secretKeys, ...everSecret])], reveal),
     secretKeys: document.secretKeys,
     changes: row.changes as unknown as EntryChange[],
     operation: row.operation,

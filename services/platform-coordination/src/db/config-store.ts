@@ -113,3 +113,13 @@ export async function listVersions(
   ]);
   return { rows, total };
 }
+
+/** Every key that is or was a secret in any version of the source: older versions never reveal them. */
+export async function everSecretKeys(db: Db, service: string, profile: string): Promise<string[]> {
+  const rows = await db.$queryRawUnsafe<{ key: string }[]>(
+    'select distinct unnest(secret_keys) as key from config_versions where service = $1 and profile = $2',
+    service,
+    profile,
+  );
+  return rows.map((row) => row.key).sort();
+}

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { liveConfigBaseShape, type FieldIssue } from '@fv/service-kit';
+import { findForbiddenKey, isForbiddenKeyPath } from '@fv/service-runtime';
 import type { ZodTypeAny } from 'zod';
 
 /** Service name whose keys are the platform defaults every service inherits (as in Spring Cloud Config). */
@@ -136,6 +137,53 @@ function ruleOf(key: string): ZodTypeAny | undefined {
  * live keys (logLevel, featureFlags.*, retry.*), and that every secret names a key of the write.
  * `location` prefixes the field names in the issues (`body.entries`).
  */
+/** The issue with a key's syntax, length or segments (none may reach a prototype), or null. */
+export function keyIssue(key: string, field: string): FieldIssue | null {
+  if (key.length > MAX_KEY_LENGTH || !CONFIG_KEY_PATTERN.test(key)) {
+    return {
+      field,
+      rule: 'pattern',
+      message: `key must be dot-separated segments of letters, digits, '_' or '-', at most ${MAX_KEY_LENGTH} characters`,
+    };
+  }
+  if (isForbiddenKeyPath(key)) {
+    return {
+      field,
+      rule: 'not',
+      message: "no segment of a key may be '__proto__', 'constructor' or 'prototype'",
+    };
+  }
+  return null;
+}
+
+/** The issue with one value: missing, too large, holding a prototype key at any depth, or breaking a live key's rule. */
+export function valueIssue(key: string, value: unknown, field: string): FieldIssue | null {
+  if (value === undefined) return { field, rule: 'required', message: 'must have a JSON value' };
+  if (Buffer.byteLength(JSON.stringify(value)) > MAX_VALUE_BYTES) {
+    return {
+      field,
+      rule: 'maxLength',
+      message: `value must encode to at most ${MAX_VALUE_BYTES} bytes of JSON`,
+    };
+  }
+  const forbidden = findForbiddenKey(value);
+  if (forbidden) {
+    return {
+      field,
+      rule: 'not',
+      message: `the value holds the property ${forbidden}; '__proto__', 'constructor' and 'prototype' are not allowed as property names`,
+    };
+  }
+  const rule = ruleOf(key);
+  if (rule) {
+    const result = rule.safeParse(value);
+    if (!result.success) {
+      return { field, rule: 'type', message: result.error.issues.map((issue) => issue.message).join('; ') };
+    }
+  }
+  return null;
+}
+
 export function validateEntries(
   entries: Record<string, unknown>,
   secretKeys: readonly string[],
@@ -153,38 +201,8 @@ export function validateEntries(
   }
   for (const key of keys) {
     const field = `${location}.${key}`;
-    if (key.length > MAX_KEY_LENGTH || !CONFIG_KEY_PATTERN.test(key)) {
-      issues.push({
-        field,
-        rule: 'pattern',
-        message: `key must be dot-separated segments of letters, digits, '_' or '-', at most ${MAX_KEY_LENGTH} characters`,
-      });
-      continue;
-    }
-    const value = entries[key];
-    if (value === undefined) {
-      issues.push({ field, rule: 'required', message: 'must have a JSON value' });
-      continue;
-    }
-    if (Buffer.byteLength(JSON.stringify(value)) > MAX_VALUE_BYTES) {
-      issues.push({
-        field,
-        rule: 'maxLength',
-        message: `value must encode to at most ${MAX_VALUE_BYTES} bytes of JSON`,
-      });
-      continue;
-    }
-    const rule = ruleOf(key);
-    if (rule) {
-      const result = rule.safeParse(value);
-      if (!result.success) {
-        issues.push({
-          field,
-          rule: 'type',
-          message: result.error.issues.map((issue) => issue.message).join('; '),
-        });
-      }
-    }
+    const issue = keyIssue(key, field) ?? valueIssue(key, entries[key], field);
+    if (issue) issues.push(issue);
   }
   secretKeys.forEach((key, index) => {
     if (!Object.hasOwn(entries, key)) {

@@ -60,6 +60,20 @@ function assertMayWrite(principal: Principal, service: string): void {
   assertActsFor(principal, service);
 }
 
+/** Reads of a service's configuration: that service's own token or an admin (customers never). */
+function assertMayRead(principal: Principal, service: string): void {
+  if (principal.roles.includes('admin') || principal.sub === service) return;
+  throw insufficientPermissions(
+    `A service token for ${principal.sub} cannot read the configuration of ${service}`,
+    {
+      service,
+      subject: principal.sub,
+    },
+  );
+}
+
+const READERS = { roles: ['service', 'admin'] } as const;
+
 function writeMeta(request: FastifyRequest) {
   const principal = requirePrincipal(request);
   return {
@@ -84,6 +98,7 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
   }>(
     '/config/:service',
     {
+      config: READERS,
       schema: {
         tags: ['configuration'],
         summary:
@@ -107,6 +122,7 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
     },
     async (request, reply) => {
       const { service } = request.params;
+      assertMayRead(requirePrincipal(request), service);
       const { profile = null, waitForVersion, timeout } = request.query;
       const reveal = canSeeSecrets(request);
       if (timeout !== undefined && timeout > options.watchMaxTimeoutSeconds) {
@@ -144,7 +160,12 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
   app.put<{
     Params: { service: string };
     Querystring: { profile?: string };
-    Body: { expectedVersion: number; entries: Record<string, unknown>; secretKeys?: string[] };
+    Body: {
+      expectedVersion: number;
+      entries: Record<string, unknown>;
+      secretKeys?: string[];
+      declassify?: string[];
+    };
   }>(
     '/config/:service',
     {
@@ -166,6 +187,13 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
               type: 'array',
               maxItems: 1000,
               items: { type: 'string', minLength: 1, maxLength: 200 },
+              description: 'Keys to store as secrets; keys already secret stay secret without being named',
+            },
+            declassify: {
+              type: 'array',
+              maxItems: 1000,
+              items: { type: 'string', minLength: 1, maxLength: 200 },
+              description: 'Secret keys to store as ordinary values from now on (admins only)',
             },
           },
         },
@@ -202,7 +230,11 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
           properties: {
             expectedVersion,
             value: { description: 'Any JSON value' },
-            secret: { type: 'boolean' },
+            secret: {
+              type: 'boolean',
+              description:
+                'true stores the value as a secret; false on a secret key declassifies it (admins only)',
+            },
           },
         },
         response: { 200: writeResultSchema, ...errorResponses },
@@ -259,6 +291,7 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
   app.get<{ Params: { service: string }; Querystring: { profile?: string; page: number; size: number } }>(
     '/config/:service/versions',
     {
+      config: READERS,
       schema: {
         tags: ['configuration'],
         summary: 'Stored versions of the service (or profile) configuration, newest first',
@@ -285,6 +318,7 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
     },
     async (request) => {
       const scope = scopeOf(request);
+      assertMayRead(requirePrincipal(request), scope.service);
       const { page, size } = request.query;
       const history = await store.history(scope, page, size, canSeeSecrets(request));
       return {
@@ -300,6 +334,7 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
   app.get<{ Params: { service: string; version: number }; Querystring: { profile?: string } }>(
     '/config/:service/versions/:version',
     {
+      config: READERS,
       schema: {
         tags: ['configuration'],
         summary: 'One stored version',
@@ -312,7 +347,10 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
         response: { 200: sourceVersionSchema, ...errorResponses },
       },
     },
-    async (request) => store.version(scopeOf(request), request.params.version, canSeeSecrets(request)),
+    async (request) => {
+      assertMayRead(requirePrincipal(request), request.params.service);
+      return store.version(scopeOf(request), request.params.version, canSeeSecrets(request));
+    },
   );
 
   app.post<{

@@ -17,6 +17,9 @@ const idParams = {
   properties: { id: { type: 'string', format: 'uuid', description: 'Instance id' } },
 } as const;
 
+/** Reads of the registry (hosts, ports, metadata): services and admins, never customers. */
+const READERS = { roles: ['service', 'admin'] } as const;
+
 const registrationBody = {
   type: 'object',
   required: ['name', 'version', 'host', 'port'],
@@ -40,6 +43,8 @@ const registrationBody = {
     metadata: {
       type: 'object',
       maxProperties: 34,
+      // Keys chosen by callers never name a prototype.
+      propertyNames: { not: { enum: ['__proto__', 'constructor', 'prototype'] } },
       properties: {
         tags: {
           type: 'array',
@@ -194,6 +199,7 @@ export function serviceRoutes(
   }>(
     '/services',
     {
+      config: READERS,
       schema: {
         tags: ['registry'],
         summary: 'Registered instances, filtered by name, status, tag or zone, a page at a time',
@@ -230,6 +236,7 @@ export function serviceRoutes(
   app.get<{ Params: { id: string } }>(
     '/services/:id',
     {
+      config: READERS,
       schema: {
         tags: ['registry'],
         summary: 'One instance',
@@ -243,6 +250,7 @@ export function serviceRoutes(
   app.get<{ Params: { id: string } }>(
     '/services/:id/health',
     {
+      config: READERS,
       schema: {
         tags: ['registry'],
         summary: 'Status of an instance, its checks and its recent probe results (newest first)',
