@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { StockLevelState } from '../domain/stock.js';
+import { MAX_UNITS_AT_LOCATION, type StockLevelState } from '../domain/stock.js';
 import type { Tx } from './tx.js';
 
 export interface StockLevelRecord extends StockLevelState {
@@ -72,11 +72,12 @@ export async function changeLevel(
 ): Promise<StockLevelRecord | null> {
   const rows = await tx.$queryRawUnsafe<StockRow[]>(
     `update stock_levels
-        set on_hand = on_hand + $3::int, reserved = reserved + $4::int, updated_at = now()
+        set on_hand = on_hand + $3::bigint, reserved = reserved + $4::bigint, updated_at = now()
       where product_id = $1::uuid and warehouse_id = $2
-        and on_hand + $3::int >= 0
-        and reserved + $4::int >= 0
-        and reserved + $4::int <= on_hand + $3::int
+        and on_hand + $3::bigint >= 0
+        and on_hand + $3::bigint <= ${MAX_UNITS_AT_LOCATION}
+        and reserved + $4::bigint >= 0
+        and reserved + $4::bigint <= on_hand + $3::bigint
       returning ${COLUMNS}`,
     change.productId,
     change.warehouseId,
@@ -120,13 +121,27 @@ export async function setLevel(
   return toRecord(rows[0]);
 }
 
-/** Units available for a product across all its locations. */
+/**
+ * Reads a 64-bit figure computed by the database (a bigint arrives as a string or a bigint), refusing one
+ * a JavaScript number cannot hold exactly rather than rounding it.
+ */
+export function exactCount(value: unknown, what: string): number {
+  if (value === null || value === undefined) return 0;
+  const count = typeof value === 'number' ? value : Number(String(value));
+  if (!Number.isSafeInteger(count)) throw new Error(`${what} is not an exact integer: ${String(value)}`);
+  return count;
+}
+
+/**
+ * Units available for a product across all its locations. Summed as a 64-bit integer: each location
+ * holds up to a 32-bit count, so a few of them near the maximum already exceed 32 bits.
+ */
 export async function totalAvailable(tx: Tx, productId: string): Promise<number> {
-  const rows = await tx.$queryRawUnsafe<{ total: number | null }[]>(
-    'select coalesce(sum(on_hand - reserved), 0)::int as total from stock_levels where product_id = $1::uuid',
+  const rows = await tx.$queryRawUnsafe<{ total: unknown }[]>(
+    'select coalesce(sum((on_hand - reserved)::bigint), 0)::bigint::text as total from stock_levels where product_id = $1::uuid',
     productId,
   );
-  return Number(rows[0]?.total ?? 0);
+  return exactCount(rows[0]?.total, `units available of ${productId}`);
 }
 
 export async function levelsOfProduct(tx: Tx, productId: string): Promise<StockLevelRecord[]> {
@@ -143,8 +158,8 @@ export async function lowStockLevels(
   filter: { warehouseId: string | null; limit: number; offset: number },
 ): Promise<{ total: number; levels: StockLevelRecord[] }> {
   const where = `on_hand - reserved <= low_stock_threshold and ($1::varchar is null or warehouse_id = $1::varchar)`;
-  const [count] = await tx.$queryRawUnsafe<{ total: number }[]>(
-    `select count(*)::int as total from stock_levels where ${where}`,
+  const [count] = await tx.$queryRawUnsafe<{ total: unknown }[]>(
+    `select count(*)::text as total from stock_levels where ${where}`,
     filter.warehouseId,
   );
   const rows = await tx.$queryRawUnsafe<StockRow[]>(
@@ -154,7 +169,7 @@ export async function lowStockLevels(
     filter.limit,
     filter.offset,
   );
-  return { total: Number(count?.total ?? 0), levels: rows.map(toRecord) };
+  return { total: exactCount(count?.total, 'low-stock locations'), levels: rows.map(toRecord) };
 }
 
 export type MovementKind = 'ADJUSTED' | 'RESERVED' | 'RELEASED' | 'DEDUCTED';

@@ -36,10 +36,27 @@ export function locationNotFound(productId: string, warehouseId: string): AppErr
 export function onHandRefused(level: StockLevelState, change: number): AppError | null {
   const problem = checkOnHandChange(level, change);
   if (!problem) return null;
+  const where = `${level.productId} at ${level.warehouseId}`;
+  if (problem.problem === 'ABOVE_MAXIMUM') {
+    return new AppError(
+      'UNPROCESSABLE_ENTITY',
+      `Units on hand of ${where} would exceed the ${problem.maximum} one location can hold (${level.onHand} + ${change})`,
+      {
+        details: {
+          reason: 'STOCK_LIMIT_EXCEEDED',
+          productId: level.productId,
+          warehouseId: level.warehouseId,
+          onHand: level.onHand,
+          quantityChange: change,
+          maximum: problem.maximum,
+        },
+      },
+    );
+  }
   const message =
     problem.problem === 'NEGATIVE_ON_HAND'
-      ? `Units on hand of ${level.productId} at ${level.warehouseId} would fall below zero (${level.onHand} ${change >= 0 ? '+' : '-'} ${Math.abs(change)})`
-      : `Units on hand of ${level.productId} at ${level.warehouseId} would fall below the ${level.reserved} units reserved for orders; release those reservations first`;
+      ? `Units on hand of ${where} would fall below zero (${level.onHand} ${change >= 0 ? '+' : '-'} ${Math.abs(change)})`
+      : `Units on hand of ${where} would fall below the ${level.reserved} units reserved for orders; release those reservations first`;
   return new AppError('UNPROCESSABLE_ENTITY', message, {
     details: {
       reason: 'INSUFFICIENT_STOCK',

@@ -4,6 +4,7 @@ import type { Tx } from '../db/tx.js';
 import {
   availableOf,
   crossesIntoLowStock,
+  eventTotal,
   type ChangeReason,
   type StockLevelState,
 } from '../domain/stock.js';
@@ -30,7 +31,7 @@ export async function publishLevelChange(
       onHand: after.onHand,
       reserved: after.reserved,
       available: availableOf(after),
-      totalAvailable: await totalAvailable(tx, after.productId),
+      totalAvailable: eventTotal(await totalAvailable(tx, after.productId)),
       changeReason: change.reason,
     },
     publishMeta,
