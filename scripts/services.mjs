@@ -190,7 +190,9 @@ function launch(folders, server, env) {
     // Its own process group and session: a Ctrl-C in the terminal of `npm start` does not reach it.
     detached: true,
     stdio: ['ignore', out, out],
-    env: { ...process.env, ...env, PORT: String(server.port) },
+    // Local development, said explicitly: services may fall back to the local PostgreSQL server or an
+    // embedded database, and reach loopback addresses (a NODE_ENV of the caller's own wins).
+    env: { NODE_ENV: 'development', ...process.env, ...env, PORT: String(server.port) },
   });
   fs.closeSync(out);
   if (!child.pid) throw new Error(`${server.name} could not be started (${command} ${args.join(' ')})`);

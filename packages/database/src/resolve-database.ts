@@ -7,10 +7,15 @@ import pg from 'pg';
  * - `DATABASE_URL=postgresql://…`   → that PostgreSQL database (created if it does not exist);
  * - `DATABASE_URL=pglite:<dir>`     → an embedded PGlite database stored in `<dir>`;
  * - `DATABASE_URL=pglite:memory`    → an embedded, in-memory PGlite database (tests);
- * - unset                           → the local PostgreSQL server (`POSTGRES_ADMIN_URL`, default
+ * - unset, in local development     → the local PostgreSQL server (`POSTGRES_ADMIN_URL`, default
  *                                     `postgresql://postgres@127.0.0.1:5432/postgres`) when it answers,
  *                                     with one database per service (`fv_<service>`); otherwise an
- *                                     embedded PGlite database under `<stateDir>/pglite/<service>`.
+ *                                     embedded PGlite database under `<stateDir>/pglite/<service>`;
+ * - unset, anywhere else            → refused ({@link DatabaseChoiceError}): a deployed service must
+ *                                     never end up on a database of its own by accident.
+ *
+ * Local development is what the environment says explicitly: `NODE_ENV=development` (as `npm start`
+ * sets) or `NODE_ENV=test` (as the test runner sets). An unset NODE_ENV is not local development.
  */
 export type DatabaseTarget =
   { kind: 'postgres'; url: string; database: string } | { kind: 'pglite'; dataDir: string | null };
@@ -26,6 +31,27 @@ export interface ResolveDatabaseOptions {
   stateDir?: string | undefined;
   /** How long to wait for the local server before falling back to the embedded database. */
   probeTimeoutMs?: number;
+  /** The environment that says whether this is local development (default `process.env`). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Whether the environment says explicitly that this is local development (or its tests). */
+export function isLocalDevelopment(env: Readonly<Record<string, string | undefined>>): boolean {
+  return env.NODE_ENV === 'development' || env.NODE_ENV === 'test';
+}
+
+/** No database was named where one must be: the service must not start. */
+export class DatabaseChoiceError extends Error {
+  constructor(service: string, nodeEnv: string | undefined) {
+    const environment = nodeEnv ? `NODE_ENV=${nodeEnv}` : 'NODE_ENV is not set';
+    super(
+      `DATABASE_URL is not set for ${service} and this is not local development (${environment}). ` +
+        'Set DATABASE_URL to the service database (postgresql://user:password@host:5432/database, or ' +
+        'pglite:<dir> for an embedded one); only NODE_ENV=development or NODE_ENV=test fall back to the ' +
+        'local PostgreSQL server or an embedded database on their own.',
+    );
+    this.name = 'DatabaseChoiceError';
+  }
 }
 
 export const DEFAULT_ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -68,6 +94,8 @@ export async function resolveDatabase(options: ResolveDatabaseOptions): Promise<
     if (target.kind === 'postgres') await ensurePostgresDatabase(target.url, options.adminUrl);
     return target;
   }
+  const env = options.env ?? process.env;
+  if (!isLocalDevelopment(env)) throw new DatabaseChoiceError(options.service, env.NODE_ENV);
   const adminUrl = options.adminUrl ?? DEFAULT_ADMIN_URL;
   if (await postgresAnswers(adminUrl, options.probeTimeoutMs ?? 1500)) {
     const database = databaseNameFor(options.service);
