@@ -5,6 +5,7 @@ import { deliveryConfigSchema, type DeliveryConfig } from './config.js';
 import { onCompensationRequested } from './events/on-compensation-requested.js';
 import { onOrderConfirmedDeadLettered } from './events/on-dead-letter.js';
 import { onOrderConfirmed } from './events/on-order-confirmed.js';
+import { onStepRetryRequested } from './events/on-step-retry-requested.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { returnRoutes } from './routes/returns.js';
 import { shipmentRoutes } from './routes/shipments.js';
@@ -68,6 +69,7 @@ export function createDeliveryService(
           handlers: {
             OrderConfirmed: onOrderConfirmed(deps, delaysMs.length),
             CompensationRequested: onCompensationRequested(deps),
+            StepRetryRequested: onStepRetryRequested(deps, delaysMs.length),
           },
           deadLetterHandlers: { OrderConfirmed: onOrderConfirmedDeadLettered(deps) },
         },

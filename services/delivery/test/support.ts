@@ -26,7 +26,7 @@ export function bearer(sub: string, roles: Role[]): string {
 export const serviceToken = bearer('orders', ['service']);
 export const adminToken = bearer('operator-1', ['admin']);
 
-export const CONSUMED: EventName[] = ['OrderConfirmed', 'CompensationRequested'];
+export const CONSUMED: EventName[] = ['OrderConfirmed', 'CompensationRequested', 'StepRetryRequested'];
 export const PRODUCED: EventName[] = [
   'DeliveryScheduled',
   'DeliverySchedulingFailed',

@@ -7,6 +7,7 @@ import { onOrderCompleted } from './events/on-order-completed.js';
 import { onOrderConfirmed } from './events/on-order-confirmed.js';
 import { onOrderCreatedDeadLettered } from './events/on-dead-letter.js';
 import { onOrderCreated } from './events/on-order-created.js';
+import { onStepRetryRequested } from './events/on-step-retry-requested.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { reservationRoutes } from './routes/reservations.js';
 import { stockRoutes } from './routes/stock.js';
@@ -55,6 +56,7 @@ export const inventoryService: ServiceDefinition<PrismaClient, InventoryConfig> 
           OrderConfirmed: onOrderConfirmed(deps),
           OrderCompleted: onOrderCompleted(deps),
           CompensationRequested: onCompensationRequested(deps),
+          StepRetryRequested: onStepRetryRequested(deps),
         },
         deadLetterHandlers: { OrderCreated: onOrderCreatedDeadLettered(deps) },
       },

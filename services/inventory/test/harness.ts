@@ -32,6 +32,7 @@ export const CONSUMED: EventName[] = [
   'OrderConfirmed',
   'OrderCompleted',
   'CompensationRequested',
+  'StepRetryRequested',
 ];
 /** Topics inventory writes. */
 export const PRODUCED: EventName[] = [

@@ -35,6 +35,7 @@ export const CONSUMED: EventName[] = [
   'PaymentFailed',
   'OrderRefunded',
   'CompensationRequested',
+  'StepRetryRequested',
 ];
 export const PRODUCED: EventName[] = ['NotificationSent', 'NotificationFailed', 'CompensationOutcome'];
 

@@ -16,6 +16,7 @@ import { onPriceChanged } from './events/on-price-changed.js';
 import { onProductCreated } from './events/on-product-created.js';
 import { onProductDeleted } from './events/on-product-deleted.js';
 import { onProductUpdated } from './events/on-product-updated.js';
+import { onStepRetryRequested } from './events/on-step-retry-requested.js';
 import { HttpPaymentProvider } from './payment/http-payment-provider.js';
 import { PaymentGateway } from './payment/payment-gateway.js';
 import type { PaymentProvider } from './payment/payment-provider.js';
@@ -95,6 +96,7 @@ export function createOrdersService(
             DeliveryScheduled: onDeliveryScheduled(orders),
             DeliverySchedulingFailed: onDeliverySchedulingFailed(),
             CompensationRequested: onCompensationRequested(orders),
+            StepRetryRequested: onStepRetryRequested(orders),
           },
           // A step whose event was dead-lettered still gets its answer: a payment that failed, or a
           // capture left to the recovery sweeper.

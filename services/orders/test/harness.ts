@@ -46,6 +46,7 @@ export const CONSUMED: EventName[] = [
   'DeliveryScheduled',
   'DeliverySchedulingFailed',
   'CompensationRequested',
+  'StepRetryRequested',
   'ProductCreated',
   'ProductUpdated',
   'PriceChanged',

@@ -61,16 +61,21 @@ function outcome(
 }
 
 describe('error codes of seed 001', () => {
-  it('WORKFLOW_EXECUTION_FAILED (422) names the failed step when a compensating workflow is cancelled or retried', async () => {
+  it('WORKFLOW_EXECUTION_FAILED (422) names the failed step when a compensating workflow is cancelled, or retried once its order was cancelled', async () => {
     const story = new OrderStory();
     await publish('OrderCreated', story.created());
     await publish('InventoryReserved', story.reserved());
     await publish('PaymentFailed', story.paymentFailed());
+    const cancel = await nextRequest(story, 'CANCEL_ORDER');
+    const { name, event } = story.answer(cancel);
+    await publish(name, event as never);
     const workflow = await waitForWorkflow(
       runtime,
       story.orderId,
-      (body) => body.status === 'COMPENSATING',
-      'compensation after the payment failure',
+      (body) =>
+        body.status === 'COMPENSATING' &&
+        body.saga.compensationExecuted.some((entry: { step: string }) => entry.step === 'CANCEL_ORDER'),
+      'the order cancelled by the compensation after the payment failure',
     );
     for (const [path, body] of [
       [`/workflows/${workflow.workflowId}/cancel`, { reason: 'CUSTOMER_REQUESTED', initiatedBy: 'CUSTOMER' }],

@@ -9,6 +9,7 @@ import { onOrderCancelled } from './on-order-cancelled.js';
 import { onPaymentFailed } from './on-payment-failed.js';
 import { onOrderRefunded } from './on-order-refunded.js';
 import { onCompensationRequested } from './on-compensation-requested.js';
+import { onStepRetryRequested } from './on-step-retry-requested.js';
 
 /** The events the service consumes, one handler each. */
 export function notificationHandlers(
@@ -25,5 +26,6 @@ export function notificationHandlers(
     PaymentFailed: onPaymentFailed(deps),
     OrderRefunded: onOrderRefunded(deps),
     CompensationRequested: onCompensationRequested(deps, options),
+    StepRetryRequested: onStepRetryRequested(deps),
   };
 }

@@ -3,7 +3,7 @@ import type { EventMap } from '@fv/contracts';
 import { NonRetriableError } from '@fv/messaging';
 import type { Logger } from '@fv/service-kit';
 import { decide, type OrderStatus } from '../domain/order-status.js';
-import { changeStatus, insertPayment, type Db, type OrderRow } from '../db/orders-store.js';
+import { changeStatus, insertPayment, updatePayment, type Db, type OrderRow } from '../db/orders-store.js';
 import { markApplied } from '../db/payment-attempts-store.js';
 import { amountOf, eventItems } from './order-view.js';
 import { publishMeta, type EventOrigin, type OrdersDeps } from './orders-deps.js';
@@ -123,12 +123,13 @@ export async function applyAuthorization(
   origin: EventOrigin,
 ): Promise<void> {
   const amount = amountOf(order.totalAmount, order.currency);
-  const paymentId = settled?.attempt.paymentId ?? randomUUID();
+  // A retried payment step keeps the payment its failed attempt recorded (one payment per order).
+  const paymentId = order.payment?.id ?? settled?.attempt.paymentId ?? randomUUID();
   const outcome = settled?.outcome ?? null;
   if (settled) await markApplied(tx, settled.attempt.id);
   if (outcome?.ok) {
     const now = new Date();
-    await insertPayment(tx, {
+    await recordPayment(tx, order, {
       id: paymentId,
       orderId: order.id,
       provider: deps.gateway.providerName,
@@ -137,12 +138,14 @@ export async function applyAuthorization(
       amount,
       currency: order.currency,
       attempts: outcome.attempts,
+      failureCode: null,
+      failureMessage: null,
       authorizedAt: now,
     });
     await changeStatus(tx, order, 'CONFIRMED', {
       reason: 'PAYMENT_AUTHORIZED',
       eventId: origin.eventId ?? null,
-      data: { reservationId, paymentToken: null },
+      data: { reservationId, paymentToken: null, failureCode: null, failureMessage: null },
     });
     const processed = await deps.outbox.publish(
       tx,
@@ -196,6 +199,20 @@ export async function applyAuthorization(
   await failPayment(deps, tx, order, { ...failure, paymentId, reservationId }, origin);
 }
 
+/** Records the order's payment, or updates the one an earlier, failed attempt of the step recorded. */
+async function recordPayment(
+  tx: Db,
+  order: OrderRow,
+  payment: Parameters<typeof insertPayment>[1],
+): Promise<void> {
+  if (!order.payment) {
+    await insertPayment(tx, payment);
+    return;
+  }
+  const { id: _id, orderId: _orderId, ...changes } = payment;
+  await updatePayment(tx, order.payment.id, changes);
+}
+
 /** Why the payment of an order failed, as PaymentFailed reports it. */
 export interface PaymentFailure {
   code: string;
@@ -220,7 +237,7 @@ export async function failPayment(
   origin: EventOrigin,
 ): Promise<void> {
   const amount = amountOf(order.totalAmount, order.currency);
-  await insertPayment(tx, {
+  await recordPayment(tx, order, {
     id: failure.paymentId,
     orderId: order.id,
     provider: deps.gateway.providerName,
@@ -235,9 +252,10 @@ export async function failPayment(
   await changeStatus(tx, order, 'PAYMENT_FAILED', {
     reason: failure.code,
     eventId: origin.eventId ?? null,
+    // The payment method is kept while the order is open, so an operator can retry the payment step
+    // (StepRetryRequested); it is forgotten when the order is confirmed or cancelled.
     data: {
       ...(failure.reservationId ? { reservationId: failure.reservationId } : {}),
-      paymentToken: null,
       failureCode: failure.code,
       failureMessage: failure.message,
     },

@@ -318,7 +318,7 @@ export const SagaDetails = {
       }),
       completedSteps: {
         type: 'array',
-        items: open({ step: str, completedAt: nullableDate, result: anyObject }),
+        items: open({ step: str, completedAt: nullableDate, attempts: int, result: anyObject }),
       },
       compensationPlan: {
         type: 'array',
@@ -335,6 +335,10 @@ export const SagaDetails = {
         executed: { type: 'array', items: compensationStep },
         pending: { type: 'array', items: compensationStep },
         skipped: { type: 'array', items: compensationStep },
+        withdrawn: {
+          type: 'array',
+          items: open({ trigger: anyObject, requested: { type: 'array', items: str }, withdrawnAt: date }),
+        },
         log: { type: 'array', items: anyObject },
       }),
       events: { type: 'array', items: historyEntry },

@@ -225,6 +225,7 @@ export function sagaDocument(
       .map((step) => ({
         step: step.stepName,
         completedAt: iso(step.completedAt),
+        attempts: step.retryCount + 1,
         result: step.output ?? {},
       })),
     // Seed 001's form: one entry per action, its condition, and parameters named after the context.
@@ -258,6 +259,12 @@ export function sagaDocument(
         template,
         actionsOf(record).filter((action) => action.status === 'SKIPPED'),
       ),
+      // Compensations a retry of the failed step called off before they took effect.
+      withdrawn: (state.withdrawn ?? []).map((entry) => ({
+        trigger: { kind: entry.trigger.kind, reason: entry.trigger.reason, step: entry.trigger.step },
+        requested: entry.actions.map((action) => action.action),
+        withdrawnAt: new Date(entry.at).toISOString(),
+      })),
       log: (saga.logs ?? []).map((log) => ({
         action: log.action,
         step: log.stepName,

@@ -500,27 +500,30 @@ export class WorkflowService {
     const state = record.context as unknown as WorkflowState;
     const view = deriveWorkflow(this.template, state);
     // A completed order whose non-critical step failed for good (the customer's notification) may have
-    // that step redone; a step whose failure started the compensation may not (the order is being, or
-    // was, cancelled and its stock and payment given back).
+    // that step redone. So may a step whose failure started the compensation, as long as nothing of the
+    // compensation took effect (see `failedStepRetry`): the compensation is called off.
     const failedNonCritical = view.steps.some(
       (candidate) => candidate.status === 'FAILED' && !candidate.critical,
     );
+    const failedCritical = state.trigger?.kind === 'FAILURE' || state.trigger?.kind === 'TIMEOUT';
     const retriable =
       record.status === 'STARTED' ||
       record.status === 'IN_PROGRESS' ||
-      (record.status === 'COMPLETED' && failedNonCritical);
+      (record.status === 'COMPLETED' && failedNonCritical) ||
+      failedCritical;
     if (!retriable) {
       const failure = failureOf(record, 'retried');
       if (failure) throw failure;
       throw unprocessable(
         'INVALID_WORKFLOW_STATE',
-        `Workflow ${record.id} is ${record.status}; only a running workflow, or a failed step that did not stop it, can be retried`,
+        `Workflow ${record.id} is ${record.status}; only a running workflow, a failed step that did not stop it, or the step whose failure stopped it can be retried`,
         {
           workflowId: record.id,
           status: record.status,
         },
       );
     }
+    if (failedCritical) this.assertFailedStepRetriable(record, state, view, input.fromStep);
     let step: StepView | undefined;
     if (input.fromStep !== undefined) {
       if (!isStepName(input.fromStep)) {
@@ -612,6 +615,62 @@ export class WorkflowService {
       currentStep: step.name,
       resetState: input.resetState ?? false,
     };
+  }
+
+  /**
+   * A workflow whose critical step failed may have that step retried while nothing of its compensation
+   * has taken effect (the requests may be out, unanswered): the retry calls the compensation off. Once an
+   * owner undid something — the order cancelled, the stock released, the payment voided, the customer
+   * told — the step cannot be redone on top of it: 422 naming what was undone.
+   */
+  private assertFailedStepRetriable(
+    record: WorkflowRecord,
+    state: WorkflowState,
+    view: ReturnType<typeof deriveWorkflow>,
+    fromStep: string | undefined,
+  ): void {
+    const trigger = state.trigger!;
+    const failedStep = trigger.step;
+    if (fromStep !== undefined && isStepName(fromStep) && fromStep !== failedStep) {
+      throw unprocessable(
+        'INVALID_WORKFLOW_STATE',
+        `Workflow ${record.id} failed at step ${failedStep ?? 'unknown'}; only that step can be retried`,
+        { workflowId: record.id, step: fromStep, failedStep, field: 'body.fromStep' },
+      );
+    }
+    const otherFailures = view.steps
+      .filter((step) => step.critical && step.status === 'FAILED' && step.name !== failedStep)
+      .map((step) => step.name);
+    const cancelled = state.answers.some((answer) => answer.name === 'OrderCancelled');
+    const undone = view.actions.filter((action) => action.status === 'COMPENSATED');
+    const orderCancelled = cancelled || undone.some((action) => action.slot === 'ORDER');
+    if (orderCancelled || undone.length > 0 || otherFailures.length > 0 || failedStep === null) {
+      const reason = orderCancelled
+        ? 'ORDER_CANCELLED'
+        : otherFailures.length > 0
+          ? 'OTHER_STEPS_FAILED'
+          : 'COMPENSATION_APPLIED';
+      const why =
+        reason === 'ORDER_CANCELLED'
+          ? `its compensation cancelled order ${record.correlationId}; place a new order instead`
+          : reason === 'OTHER_STEPS_FAILED'
+            ? `steps ${otherFailures.join(', ')} failed too`
+            : `its compensation already undid ${undone.map((action) => action.action).join(', ')}`;
+      throw unprocessable(
+        'WORKFLOW_EXECUTION_FAILED',
+        `Workflow failed at step ${failedStep ?? 'unknown'} and cannot be retried: ${why}`,
+        {
+          workflowId: record.id,
+          failedStep,
+          stepError: trigger.error?.message ?? trigger.reason,
+          compensationTriggered: true,
+          status: record.status,
+          reason,
+          compensationExecuted: undone.map((action) => action.action),
+          ...(reason === 'OTHER_STEPS_FAILED' ? { failedSteps: otherFailures } : {}),
+        },
+      );
+    }
   }
 
   /** POST /sagas/{id}/compensate. */

@@ -480,7 +480,9 @@ export function workflowDeadline(
   state: WorkflowState,
   liveSince: Millis | null = null,
 ): Millis {
-  return Math.max(workflowStartedAt(state), state.observedAt, liveSince ?? 0) + template.timeoutMs;
+  // A retried step gives the workflow its full time again, from the retry.
+  const lastRetry = Math.max(0, ...Object.values(state.steps).map((facts) => facts.retries.at(-1)?.at ?? 0));
+  return Math.max(workflowStartedAt(state), state.observedAt, liveSince ?? 0, lastRetry) + template.timeoutMs;
 }
 
 export function stepDefinition(template: WorkflowTemplate, name: StepName): StepDefinition {

@@ -481,10 +481,16 @@ export function reduceWorkflow(
       const facts = state.steps[input.step];
       const attempt = 2 + facts.retries.length;
       const resetState = input.resetState ?? false;
+      if (state.trigger && state.trigger.step === input.step && state.trigger.kind !== 'CANCELLATION')
+        withdrawCompensation(state, input.at, input.eventId);
+      // The step is announced again: started once more, and settled by what this attempt brings.
+      delete state.announced.steps[input.step];
+      state.announced.started = state.announced.started.filter((name) => name !== input.step);
       // Starting afresh: the attempts that failed before are history, not the step's current error.
       if (resetState) facts.failedAttempts = [];
       facts.retries.push({
-        at: input.at,
+        // Never before the failure it answers, whatever the skew between the clocks that stamped them.
+        at: Math.max(input.at, facts.failure?.at ?? 0, facts.failedAttempts.at(-1)?.at ?? 0),
         attempt,
         reason: input.reason,
         requestedBy: input.requestedBy,
@@ -526,6 +532,29 @@ export function reduceWorkflow(
   announce(template, state, view, effects);
   const changed = created || JSON.stringify(state) !== before;
   return { state, view, effects, changed };
+}
+
+/**
+ * A retry of the step whose failure started the compensation calls the compensation off: the caller
+ * (the workflow service) has checked that nothing of it took effect, so the workflow goes on as if the
+ * step had not failed yet. The requests already sent stay in the record; an answer to one of them that
+ * did undo something (the order cancelled) starts a compensation of its own.
+ */
+function withdrawCompensation(state: WorkflowState, at: Millis, retryEventId: string): void {
+  const trigger = state.trigger!;
+  (state.withdrawn ??= []).push({
+    trigger,
+    actions: state.actions,
+    startedAt: state.compensationStartedAt,
+    at,
+    retryEventId,
+  });
+  state.trigger = null;
+  state.actions = [];
+  state.compensationStartedAt = null;
+  state.announced.failure = false;
+  state.announced.terminal = [];
+  state.announced.actions = {};
 }
 
 /**

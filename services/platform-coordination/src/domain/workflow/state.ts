@@ -34,6 +34,20 @@ export interface RetryRequest {
   resetState?: boolean;
 }
 
+/**
+ * A compensation that a retry of the failed step called off before it took effect: kept for the record,
+ * no longer what the workflow does.
+ */
+export interface WithdrawnCompensation {
+  trigger: Trigger;
+  actions: ActionState[];
+  startedAt: Millis | null;
+  /** When the retry called it off. */
+  at: Millis;
+  /** The StepRetryRequested event of the retry. */
+  retryEventId: string;
+}
+
 export interface StepFacts {
   completion: StepOutcome | null;
   failure: StepOutcome | null;
@@ -159,6 +173,8 @@ export interface WorkflowState {
   actions: ActionState[];
   /** Raised for an operator (absent in states stored before flags existed). */
   flags?: WorkflowFlag[];
+  /** Compensations called off by a retry of the failed step (absent in states stored before retries could). */
+  withdrawn?: WithdrawnCompensation[];
   /** What was already announced (events, webhooks, history), so nothing is announced twice. */
   announced: {
     steps: Partial<Record<StepName, 'SUCCESS' | 'FAILED'>>;

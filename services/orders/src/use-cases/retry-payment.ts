@@ -1,0 +1,136 @@
+import type { EventMap } from '@fv/contracts';
+import type { Logger } from '@fv/service-kit';
+import type { Db, OrderRow } from '../db/orders-store.js';
+import { amountOf } from './order-view.js';
+import { publishMeta, type EventOrigin, type OrdersDeps } from './orders-deps.js';
+import { callOnce, isWaiting } from './payment-attempt.js';
+import { lockKnownOrder } from './saga-order.js';
+import { applyAuthorization, authorizeOnce, failPayment } from './take-payment.js';
+
+export type PaymentRetryResult = 'authorized' | 'failed' | 'waiting' | 'already-paid' | 'not-applicable';
+
+/** Statuses in which the order's payment was authorized (and possibly captured) already. */
+const PAID = ['CONFIRMED', 'COMPLETED', 'DELIVERY_FAILED', 'PARTIALLY_REFUNDED', 'REFUNDED'];
+
+/** The idempotency key of the authorization a retried payment step makes (one per attempt). */
+export function retryAuthorizeKey(orderId: string, attempt: number): string {
+  return `order-${orderId}-authorize-attempt-${attempt}`;
+}
+
+/**
+ * The coordination service asks to perform PAYMENT_PROCESSING again (StepRetryRequested):
+ *
+ * - an order whose payment failed is authorized once more, under a key of its own per attempt (so the
+ *   same attempt delivered twice calls the provider once), with the payment method it was placed with:
+ *   PaymentProcessed and OrderConfirmed, or PaymentFailed again. While the provider is unavailable the
+ *   attempt fails at once (PaymentFailed, retriable): an operator retries later, and an authorization the
+ *   provider granted meanwhile is voided by the recovery sweeper, as for any unwanted call;
+ * - an order still waiting for its payment is authorized as the reservation would have it (same key);
+ * - an order paid already is answered with PaymentProcessed for its payment again, nothing is charged;
+ * - a cancelled order, or one that never got its stock, is left as it is.
+ */
+export async function retryPayment(
+  deps: OrdersDeps,
+  tx: Db,
+  event: EventMap['StepRetryRequested'],
+  origin: EventOrigin,
+  log: Logger,
+): Promise<PaymentRetryResult> {
+  const order = await lockKnownOrder(tx, event.orderId);
+  const reservationId = event.parameters.reservationId ?? order.reservationId ?? '';
+  if (PAID.includes(order.status) && order.payment) {
+    await announcePayment(deps, tx, order, origin);
+    return 'already-paid';
+  }
+  if (order.status === 'PENDING') {
+    if (!reservationId) {
+      log.info({ orderId: order.id }, 'payment retry ignored: the order has no reservation yet');
+      return 'not-applicable';
+    }
+    const settled = order.paymentToken
+      ? await authorizeOnce(deps, order, { eventId: origin.eventId ?? '', reservationId })
+      : null;
+    if (settled && isWaiting(settled)) return 'waiting';
+    await applyAuthorization(deps, tx, order, settled, reservationId, origin);
+    return settled?.outcome.ok ? 'authorized' : 'failed';
+  }
+  if (order.status !== 'PAYMENT_FAILED') {
+    log.info(
+      { orderId: order.id, status: order.status },
+      'payment retry ignored: the order is not waiting for a payment',
+    );
+    return 'not-applicable';
+  }
+
+  const amount = amountOf(order.totalAmount, order.currency);
+  const idempotencyKey = retryAuthorizeKey(order.id, event.attempt);
+  const settled = order.paymentToken
+    ? await callOnce(
+        deps,
+        {
+          orderId: order.id,
+          paymentId: order.payment?.id ?? event.eventId,
+          operation: 'AUTHORIZE',
+          idempotencyKey,
+          amount,
+          currency: order.currency,
+          context: { eventId: origin.eventId ?? null, reservationId, attempt: event.attempt },
+        },
+        () =>
+          deps.gateway.authorize({
+            idempotencyKey,
+            orderId: order.id,
+            amount,
+            currency: order.currency,
+            token: order.paymentToken ?? '',
+            paymentMethodType: order.paymentMethodType,
+          }),
+      )
+    : null;
+  if (settled && isWaiting(settled)) {
+    const error = settled.outcome.ok ? null : settled.outcome.error;
+    await failPayment(
+      deps,
+      tx,
+      order,
+      {
+        code: error?.code ?? 'PROVIDER_UNAVAILABLE',
+        message: error?.message ?? 'the payment provider is unavailable',
+        retriable: true,
+        attempts: settled.attempt.calls,
+        paymentId: order.payment?.id ?? settled.attempt.paymentId,
+        reservationId: reservationId || null,
+      },
+      origin,
+    );
+    return 'failed';
+  }
+  await applyAuthorization(deps, tx, order, settled, reservationId, origin);
+  return settled?.outcome.ok ? 'authorized' : 'failed';
+}
+
+/** PaymentProcessed for the order's payment, again: the step's answer for a payment made before. */
+async function announcePayment(
+  deps: OrdersDeps,
+  tx: Db,
+  order: OrderRow,
+  origin: EventOrigin,
+): Promise<void> {
+  const payment = order.payment!;
+  await deps.outbox.publish(
+    tx,
+    'PaymentProcessed',
+    {
+      orderId: order.id,
+      customerId: order.customerId,
+      paymentId: payment.id,
+      amount: amountOf(payment.amount, payment.currency),
+      currency: payment.currency,
+      paymentMethod: order.paymentMethodType,
+      status: payment.status === 'CAPTURED' ? 'CAPTURED' : 'AUTHORIZED',
+      provider: payment.provider,
+      providerReference: payment.providerReference,
+    },
+    publishMeta(order.id, origin),
+  );
+}
