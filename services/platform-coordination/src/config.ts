@@ -2,6 +2,30 @@ import { envBoolean, envInteger, envUrl } from '@fv/service-kit';
 import { runtimeConfigSchema } from '@fv/service-runtime';
 import { z } from 'zod';
 import { parseIsoDuration } from './domain/iso-duration.js';
+import { parseAllowEntry } from './net/outbound-policy.js';
+
+/**
+ * A comma-separated allow-list of host names, IP addresses and CIDR ranges (each optionally `:port`);
+ * `none` is the empty list.
+ */
+export function envAllowList() {
+  return z.string().transform((value, context) => {
+    if (value.trim().toLowerCase() === 'none') return [];
+    const entries = value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    const bad = entries.filter((entry) => parseAllowEntry(entry) === null);
+    if (bad.length) {
+      context.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `must be a comma-separated list of host names, IP addresses or CIDR ranges, each optionally :port, or none (not: ${bad.join(', ')})`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
+}
 
 /** An ISO 8601 duration (`PT10M`, `PT1M30S`) between the bounds, read as milliseconds. */
 export function envDuration(minMs: number, maxMs: number) {
@@ -103,6 +127,12 @@ export const configSchema = runtimeConfigSchema.extend({
   /** The order service, which POST /workflows/order/start hands new orders to. */
   ORDERS_URL: envUrl().default('http://127.0.0.1:8084'),
   ORDERS_TIMEOUT_MS: envInteger(100, 60_000).default(5000),
+  /**
+   * Addresses webhook deliveries and health probes may reach although they are loopback, link-local
+   * or private (see src/net/outbound-policy.ts): host names, IP addresses, CIDR ranges, each optionally
+   * `:port`; `none` for no exception. Unset: loopback when NODE_ENV is development or test, else none.
+   */
+  OUTBOUND_ALLOW_HOSTS: envAllowList().optional(),
   /** Webhook deliveries: attempts before one is given up, timeout of one attempt, polling interval. */
   WEBHOOK_MAX_ATTEMPTS: envInteger(1, 100).default(8),
   WEBHOOK_TIMEOUT_MS: envInteger(100, 60_000).default(5000),

@@ -6,6 +6,7 @@ import { configSchema, type CoordinationConfig } from './config.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { coordinationHealthDocument } from './health/health-document.js';
 import { HealthPoller } from './health/health-poller.js';
+import { outboundPolicyOf } from './net/outbound-policy.js';
 import { LeaseSweeper } from './registry/lease-sweeper.js';
 import { RegistryService } from './registry/registry-service.js';
 import { actuatorRoutes } from './routes/actuator.js';
@@ -78,7 +79,10 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
     if (existing) return existing;
     const { config, logger } = context;
     const transaction = context.transaction as CoordinationContext['transaction'];
+    // Webhook and health URLs are chosen by callers: one policy decides which ones are ever called.
+    const outbound = outboundPolicyOf(config);
     const registry = new RegistryService({
+      outbound,
       prisma: context.prisma,
       transaction,
       outbox: context.outbox,
@@ -157,6 +161,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
         concurrency: config.HEALTH_POLL_CONCURRENCY,
         historySize: config.HEALTH_HISTORY_SIZE,
         logger: logger.child({ component: 'health-poller' }),
+        outbound,
       }),
       template,
       engine,
@@ -167,7 +172,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
         estimates: () => workflows.currentEstimates(),
         ...(workflowClock ? { now: workflowClock } : {}),
       }),
-      webhooks: new WebhookService({ prisma: context.prisma, fanout }),
+      webhooks: new WebhookService({ prisma: context.prisma, fanout, outbound }),
       timeouts: new TimeoutSweeper(engine, {
         prisma: context.prisma,
         transaction,
@@ -183,6 +188,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
         maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
         backoff: retry,
         logger: logger.child({ component: 'webhooks' }),
+        outbound,
       }),
       deadLetters: createDeadLetters({
         kafka: context.kafka,

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { allForProbing, type ProbeRecord } from '../db/instance-store.js';
 import { classifyProbe } from '../domain/instance-status.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
+import type { OutboundPolicy } from '../net/outbound-policy.js';
+import { outboundRequest } from '../net/outbound-request.js';
 import type { RegistryService } from '../registry/registry-service.js';
 
 export interface HealthPollerOptions {
@@ -12,20 +14,22 @@ export interface HealthPollerOptions {
   concurrency: number;
   historySize: number;
   logger: Logger;
+  /** Which health URLs may be called, checked again at each probe (DNS answers change). */
+  outbound: OutboundPolicy;
 }
 
-/** Requests a health URL once: 2xx passing, 429 warning, anything else or no answer in time critical. */
-export async function probe(url: string, timeoutMs: number): Promise<ProbeRecord> {
+/**
+ * Requests a health URL once, if the outbound policy admits it: 2xx passing, 429 warning, anything else,
+ * no answer in time or a refused URL critical.
+ */
+export async function probe(url: string, timeoutMs: number, outbound: OutboundPolicy): Promise<ProbeRecord> {
   const started = performance.now();
   const checkedAt = new Date().toISOString();
   try {
-    const response = await fetch(url, {
-      signal: AbortSignal.timeout(timeoutMs),
-      redirect: 'manual',
+    const response = await outboundRequest(outbound, url, {
+      timeoutMs,
       headers: { accept: 'application/json', 'user-agent': 'platform-coordination-health-aggregator' },
     });
-    // Only the status matters; the body is read so the connection can be reused.
-    await response.arrayBuffer().catch(() => undefined);
     const responseTimeMs = Math.round(performance.now() - started);
     return {
       checkedAt,
@@ -35,7 +39,7 @@ export async function probe(url: string, timeoutMs: number): Promise<ProbeRecord
       error: null,
     };
   } catch (error) {
-    const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
+    const timedOut = (error as Error).name === 'TimeoutError';
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     return {
       checkedAt,
@@ -44,7 +48,7 @@ export async function probe(url: string, timeoutMs: number): Promise<ProbeRecord
       responseTimeMs: Math.round(performance.now() - started),
       error: timedOut
         ? `no answer within ${timeoutMs} ms`
-        : (cause?.code ?? cause?.message ?? (error as Error).message),
+        : ((error as { code?: string }).code ?? cause?.code ?? cause?.message ?? (error as Error).message),
     };
   }
 }
@@ -83,7 +87,7 @@ export class HealthPoller implements BackgroundTask {
     const worker = async () => {
       while (next < instances.length && !this.closing) {
         const instance = instances[next++]!;
-        const result = await probe(instance.healthUrl, this.options.timeoutMs);
+        const result = await probe(instance.healthUrl, this.options.timeoutMs, this.options.outbound);
         const transition = await this.registry.applyProbe(instance.id, result, this.options.historySize);
         if (transition && transition.previous !== transition.status) changed += 1;
       }

@@ -26,6 +26,7 @@ import {
 import { hostPort, isValidHost } from '../domain/host.js';
 import { aggregateStatus, type HttpCheckStatus, type InstanceStatus } from '../domain/instance-status.js';
 import { leaseCutoffs, selfPreservationActive, type LeasePolicy } from '../domain/lease.js';
+import type { OutboundPolicy } from '../net/outbound-policy.js';
 import { historyOf, toInstanceView, type InstanceView } from './instance-view.js';
 
 export interface RegistrationInput {
@@ -45,6 +46,8 @@ export interface RegistryDependencies {
   outbox: Outbox;
   policy: LeasePolicy;
   heartbeatIntervalSeconds: number;
+  /** Which health URLs may be stored (the health aggregator calls them). */
+  outbound: OutboundPolicy;
   clock?: () => Date;
 }
 
@@ -85,6 +88,18 @@ export class RegistryService {
     meta: { traceparent?: string | null },
   ): Promise<{ created: boolean; instance: InstanceView }> {
     const fields = normalizeRegistration(input);
+    const refused = await this.deps.outbound.admit(fields.healthUrl);
+    if (refused) {
+      // The health URL defaults to http://host:port/health: name the field the caller chose.
+      const field = input.healthUrl === undefined ? 'body.host' : 'body.healthUrl';
+      throw invalidFields([
+        {
+          field,
+          rule: 'outbound-policy',
+          message: `${field === 'body.host' ? 'health URL ' : ''}${refused.reason}`,
+        },
+      ]);
+    }
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await this.deps.transaction((tx) => this.registerIn(tx, fields, meta));

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { lockDueDeliveries, recordAttempt } from '../db/webhook-store.js';
 import type { Db } from '../db/instance-store.js';
 import { backoffMs, SIGNATURE_HEADER, signPayload } from '../domain/webhook-signature.js';
+import type { OutboundPolicy } from '../net/outbound-policy.js';
+import { outboundRequest } from '../net/outbound-request.js';
 
 export interface WebhookDispatcherOptions {
   transaction: <T>(fn: (tx: Db) => Promise<T>) => Promise<T>;
@@ -12,10 +14,12 @@ export interface WebhookDispatcherOptions {
   backoff: { initialIntervalMs: number; backoffMultiplier: number; maxIntervalMs: number };
   logger: Logger;
   batchSize?: number;
+  /** Which URLs deliveries may reach, checked again at each attempt (DNS answers change). */
+  outbound: OutboundPolicy;
 }
 
 /**
- * Delivers webhook payloads: POSTs the JSON body with `X-FV-Signature: sha256=<HMAC-SHA256 of the body>`,
+ * Delivers webhook payloads to the URLs the outbound policy admits at the time of each attempt: POSTs the JSON body with `X-FV-Signature: sha256=<HMAC-SHA256 of the body>`,
  * `X-FV-Event` and `X-FV-Delivery`; a 2xx answer delivers it, anything else is retried with exponential
  * backoff until the attempts run out (FAILED). Each attempt is recorded on the delivery. Deliveries are
  * locked while in flight, so several replicas never send one twice at once.
@@ -47,7 +51,7 @@ export class WebhookDispatcher implements BackgroundTask {
             error = 'subscription deleted';
           } else {
             try {
-              const response = await fetch(delivery.subscription.url, {
+              const response = await outboundRequest(this.options.outbound, delivery.subscription.url, {
                 method: 'POST',
                 headers: {
                   'content-type': 'application/json',
@@ -56,11 +60,9 @@ export class WebhookDispatcher implements BackgroundTask {
                   'x-fv-delivery': delivery.id,
                 },
                 body,
-                signal: AbortSignal.timeout(this.options.timeoutMs),
-                redirect: 'manual',
+                timeoutMs: this.options.timeoutMs,
               });
               statusCode = response.status;
-              await response.body?.cancel().catch(() => undefined);
               if (response.status < 200 || response.status >= 300) error = `HTTP ${response.status}`;
             } catch (failure) {
               error = (failure as Error).message;

@@ -3,6 +3,7 @@ import { AppError, notFound } from '@fv/service-kit';
 import type { Db } from '../db/instance-store.js';
 import { parseId } from '../domain/ids.js';
 import type { WebhookDelivery, WebhookSubscription } from '../generated/prisma/client.js';
+import type { OutboundPolicy } from '../net/outbound-policy.js';
 import type { WebhookFanout } from './webhook-fanout.js';
 
 export interface SubscriptionInput {
@@ -41,7 +42,14 @@ function deliveryView(row: WebhookDelivery) {
 
 /** Webhook subscriptions and the record of their deliveries. */
 export class WebhookService {
-  constructor(private readonly deps: { prisma: Db; fanout: WebhookFanout }) {}
+  constructor(
+    private readonly deps: {
+      prisma: Db;
+      fanout: WebhookFanout;
+      /** Which URLs may be subscribed (deliveries call them). */
+      outbound: OutboundPolicy;
+    },
+  ) {}
 
   async create(input: SubscriptionInput, createdBy: string) {
     let url: URL | null = null;
@@ -55,6 +63,12 @@ export class WebhookService {
         details: {
           fields: [{ field: 'body.url', rule: 'format', message: 'must be an absolute http(s) URL' }],
         },
+      });
+    }
+    const refused = await this.deps.outbound.admit(url.toString());
+    if (refused) {
+      throw new AppError('INVALID_REQUEST', `body.url ${refused.reason}`, {
+        details: { fields: [{ field: 'body.url', rule: 'outbound-policy', message: refused.reason }] },
       });
     }
     const secret = input.secret ?? randomBytes(32).toString('hex');
