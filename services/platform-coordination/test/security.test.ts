@@ -1,8 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { expandDottedKeys } from '@fv/service-runtime';
 import type { TestDatabase } from '@fv/testing';
 import { uniqueName } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoordinationRuntime } from '../src/runtime.js';
+import {
+  closeProducer,
+  OrderStory,
+  publish,
+  startObserver,
+  status,
+  waitForWorkflow,
+} from './saga-support.js';
 import { admin, bearer, customer, startCoordination, testDatabase } from './support.js';
 
 // One test (or more) per finding of the security review of the coordination service (issue 13).
@@ -185,5 +194,104 @@ describe('registry and configuration are for services and admins (finding 5)', (
     expect((await inject('GET', `/config/${service}`, own)).json().properties['smtp.password']).toBe(
       'public-now',
     );
+  });
+});
+
+describe('workflows are started and cancelled only for the caller’s own orders (finding 4)', () => {
+  let observerDatabase: TestDatabase;
+  let observer: CoordinationRuntime;
+
+  beforeAll(async () => {
+    observerDatabase = await testDatabase('security-workflows');
+    observer = await startObserver(observerDatabase);
+  });
+  afterAll(async () => {
+    await observer?.stop();
+    await closeProducer();
+    await observerDatabase?.dispose();
+  });
+
+  const call = (method: 'GET' | 'POST', url: string, auth: string, payload?: unknown) =>
+    observer.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: { authorization: auth },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+
+  const startBody = (customerId: string, extra: Record<string, unknown> = {}) => ({
+    orderId: `ord-${randomUUID()}`,
+    customerId: `cust-${customerId}`,
+    items: [{ productId: randomUUID(), quantity: 1 }],
+    paymentMethod: { type: 'CREDIT_CARD', token: 'tok_visa_4242' },
+    shippingAddress: { street: '1 Main St', city: 'New York', zipCode: '10001', country: 'US' },
+    ...extra,
+  });
+
+  it('refuses a customer starting a workflow for another customer, or passing force or initiatedBy', async () => {
+    const caller = randomUUID();
+    const token = bearer(`cust-${caller}`, ['customer']);
+    const other = await call('POST', '/workflows/order/start', token, startBody(randomUUID()));
+    expect(other.statusCode).toBe(403);
+    expect(other.json().error).toMatchObject({
+      code: 'INSUFFICIENT_PERMISSIONS',
+      details: { field: 'body.customerId' },
+    });
+    for (const extra of [{ force: true }, { initiatedBy: 'ADMIN' }]) {
+      const response = await call('POST', '/workflows/order/start', token, startBody(caller, extra));
+      expect(response.statusCode, JSON.stringify(extra)).toBe(400);
+      expect(response.json().error.code).toBe('INVALID_REQUEST');
+    }
+    expect(await observer.context.prisma.workflow.count()).toBe(0);
+  });
+
+  it("lets a customer cancel only their own order's workflow, as CUSTOMER and without force", async () => {
+    const story = new OrderStory();
+    await publish('OrderCreated', story.created());
+    await publish('InventoryReserved', story.reserved());
+    const workflow = await waitForWorkflow(
+      observer,
+      story.orderId,
+      (body) => body.currentStep === 'PAYMENT_PROCESSING',
+      'payment in progress',
+    );
+    const cancel = (auth: string, body: Record<string, unknown>) =>
+      call('POST', `/workflows/${workflow.workflowId}/cancel`, auth, {
+        reason: 'CUSTOMER_REQUESTED',
+        initiatedBy: 'CUSTOMER',
+        ...body,
+      });
+
+    for (const path of [workflow.workflowId, `ord-${story.orderId}`]) {
+      const stranger = await call(
+        'POST',
+        `/workflows/${path}/cancel`,
+        bearer(`cust-${randomUUID()}`, ['customer']),
+        {
+          reason: 'CUSTOMER_REQUESTED',
+          initiatedBy: 'CUSTOMER',
+        },
+      );
+      expect(stranger.statusCode, path).toBe(404);
+      expect(stranger.json().error.code).toBe('WORKFLOW_NOT_FOUND');
+    }
+    const owner = bearer(`cust-${story.customerId}`, ['customer']);
+    const forced = await cancel(owner, { force: true });
+    expect(forced.statusCode).toBe(403);
+    expect(forced.json().error).toMatchObject({
+      code: 'INSUFFICIENT_PERMISSIONS',
+      details: { field: 'body.force' },
+    });
+    const posing = await cancel(owner, { initiatedBy: 'ADMIN' });
+    expect(posing.statusCode).toBe(403);
+    expect(posing.json().error).toMatchObject({
+      code: 'INSUFFICIENT_PERMISSIONS',
+      details: { field: 'body.initiatedBy' },
+    });
+    expect((await status(observer, story.orderId)).body.status).toBe('IN_PROGRESS');
+
+    const own = await cancel(owner, {});
+    expect(own.statusCode).toBe(202);
+    expect(own.json()).toMatchObject({ status: 'CANCELLING', reason: 'CUSTOMER_REQUESTED' });
   });
 });

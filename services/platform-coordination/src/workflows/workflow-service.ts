@@ -302,6 +302,13 @@ export class WorkflowService {
           { orderId: requestedOrderId, placedAs: result.orderId, service: 'orders' },
         );
       }
+      // The order service refuses another customer's id (409); an answer naming another customer is
+      // never followed all the same.
+      if (result.customerId && parseId(result.customerId, ['cust']) !== customerId) {
+        throw insufficientPermissions(`Order ${result.orderId} is not one of your orders`, {
+          field: 'body.orderId',
+        });
+      }
       orderId = result.orderId;
       placed = { totalAmount: result.totalAmount, currency: result.currency };
     }
