@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@fv/testing';
 import { EventStack } from './event-stack.js';
 import { FaultProxy } from './fault-proxy.js';
 import { DEFAULT_PG_BIN, PostgresServer } from './postgres-server.js';
@@ -26,14 +26,6 @@ export const PAYMENT_PROVIDER = 'payment-provider';
 const PAYMENT_PROVIDER_DIR = path.join(REPOSITORY_ROOT, 'simulators', PAYMENT_PROVIDER);
 
 export const JWT_SECRET = 'chaos-suite-secret-0123456789abcdef';
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 export interface Platform {
   /** Every supervised server: the services and, when present, the payment provider simulator. */
@@ -139,7 +131,7 @@ export async function startPlatform(options: {
     await postgres.createDatabases(servers.map(databaseName));
     for (const server of servers) {
       const proxy = new FaultProxy({ host: '127.0.0.1', port: postgres.port }, `${server} database proxy`);
-      await proxy.listen();
+      await proxy.listen(await freePort());
       proxies.set(server, proxy);
     }
 

@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { signToken, type Role } from '@fv/service-kit';
-import { REPOSITORY_ROOT, createTestDatabase, waitFor, type TestDatabase } from '@fv/testing';
+import { REPOSITORY_ROOT, createTestDatabase, freePort, waitFor, type TestDatabase } from '@fv/testing';
 
 /** The six services, in start order (the coordination service first: the others register with it). */
 export const SERVICES = [
@@ -29,14 +28,6 @@ interface StackOptions {
 interface StackModule {
   up(options: StackOptions): Promise<{ kafkaBrokers: string; schemaRegistryUrl: string }>;
   down(options: StackOptions): Promise<unknown>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export const JWT_SECRET = 'end-to-end-secret-0123456789abcdef';

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPOSITORY_ROOT, type StackEndpoints } from './stack.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { freePort } from './free-port.js';
 
 interface StackOptions {
   stateDir: string;
@@ -31,19 +31,6 @@ export interface BenchStack extends StackEndpoints {
   createDatabase(name: string, options?: { migrationsDir?: string }): Promise<TestDatabase>;
   /** Drops the databases, stops the broker and registry and removes their folder. Idempotent. */
   stop(): Promise<void>;
-}
-
-/** The ports of the stack `npm start` runs: a benchmark must never reach them. */
-const NPM_START_PORTS = new Set([9092, 9093, 8090]);
-
-async function freePort(): Promise<number> {
-  for (;;) {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as net.AddressInfo;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    if (!NPM_START_PORTS.has(port)) return port;
-  }
 }
 
 /**

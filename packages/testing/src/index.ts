@@ -1,5 +1,6 @@
 export * from './wait-for.js';
 export * from './unique.js';
+export * from './free-port.js';
 export * from './stack.js';
 export * from './test-database.js';
 export * from './event-collector.js';
