@@ -61,6 +61,11 @@ export const configSchema = runtimeConfigSchema.extend({
     .default(0.5),
   /** Self-preservation only applies with at least this many instances registered (0 turns it off). */
   REGISTRY_SELF_PRESERVATION_MIN_INSTANCES: envInteger(0, 1_000_000).default(3),
+  /**
+   * Instances one service name may have registered at once: a leaked or compromised service token
+   * cannot fill the registry (and, letting them lapse, hold it in self-preservation).
+   */
+  REGISTRY_MAX_INSTANCES_PER_SERVICE: envInteger(1, 100_000).default(100),
   /** Poll every registered instance's health URL (true). */
   HEALTH_POLL_ENABLED: envBoolean().default(true),
   HEALTH_POLL_INTERVAL_MS: envInteger(100, 3_600_000).default(10_000),
@@ -74,6 +79,8 @@ export const configSchema = runtimeConfigSchema.extend({
   CONFIG_WATCH_MAX_TIMEOUT_SECONDS: envInteger(1, 3600).default(300),
   /** How often a watch re-reads the store, for writes made through another replica. */
   CONFIG_WATCH_RECHECK_MS: envInteger(50, 60_000).default(1000),
+  /** Watches (`waitForVersion`) one caller (token subject) may hold open at once; more are 429. */
+  CONFIG_WATCH_MAX_PER_CALLER: envInteger(1, 10_000).default(8),
 
   /** Follow the platform's order events as workflows (the saga observer). */
   SAGA_OBSERVER_ENABLED: envBoolean().default(true),

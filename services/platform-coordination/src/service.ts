@@ -87,6 +87,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       transaction,
       outbox: context.outbox,
       heartbeatIntervalSeconds: config.REGISTRY_HEARTBEAT_INTERVAL_SECONDS,
+      maxInstancesPerService: config.REGISTRY_MAX_INSTANCES_PER_SERVICE,
       policy: {
         ttlMs: config.REGISTRY_HEARTBEAT_TTL_SECONDS * 1000,
         deregisterCriticalAfterMs: config.REGISTRY_DEREGISTER_CRITICAL_AFTER_SECONDS * 1000,
@@ -217,6 +218,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       configRoutes(app, parts.config, {
         watchMaxTimeoutSeconds: context.config.CONFIG_WATCH_MAX_TIMEOUT_SECONDS,
         watchRecheckMs: context.config.CONFIG_WATCH_RECHECK_MS,
+        watchMaxPerCaller: context.config.CONFIG_WATCH_MAX_PER_CALLER,
       });
       workflowRoutes(app, parts.workflows, parts.reports);
       sagaRoutes(app, parts.workflows);

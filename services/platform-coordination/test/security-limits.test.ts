@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { uniqueName, type TestDatabase } from '@fv/testing';
+import { uniqueName, waitFor, type TestDatabase } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoordinationRuntime } from '../src/runtime.js';
 import { admin, bearer, startCoordination, testDatabase } from './support.js';
@@ -262,5 +262,94 @@ describe('outbound URL policy (finding 3)', () => {
       await redirector.close();
       await sink.close();
     }
+  });
+});
+
+describe('limits (finding 6)', () => {
+  let database: TestDatabase;
+  let runtime: CoordinationRuntime;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    database = await testDatabase('limits');
+    runtime = await startCoordination(database, {
+      ...QUIET,
+      REGISTRY_MAX_INSTANCES_PER_SERVICE: '3',
+      CONFIG_WATCH_MAX_PER_CALLER: '2',
+    });
+    baseUrl = await runtime.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await runtime?.stop();
+    await database?.dispose();
+  });
+
+  const register = (name: string, port: number) =>
+    call(runtime, 'POST', '/services/register', bearer(name, ['service']), {
+      name,
+      version: '1.0.0',
+      host: '127.0.0.1',
+      port,
+    });
+
+  it('refuses more instances of one service than the limit with 409 INSTANCE_LIMIT_REACHED', async () => {
+    const name = uniqueName('orders');
+    const ids: string[] = [];
+    for (const port of [9101, 9102, 9103]) {
+      const response = await register(name, port);
+      expect(response.statusCode).toBe(201);
+      ids.push(response.json().instanceId);
+    }
+
+    const fourth = await register(name, 9104);
+    expect(fourth.statusCode).toBe(409);
+    expect(fourth.json().error).toMatchObject({
+      code: 'CONFLICT',
+      details: { reason: 'INSTANCE_LIMIT_REACHED', service: name, limit: 3 },
+    });
+    expect(await runtime.context.prisma.serviceInstance.count({ where: { name } })).toBe(3);
+
+    // Registering an instance again is not a new one; other services have limits of their own.
+    expect((await register(name, 9101)).statusCode).toBe(200);
+    expect((await register(uniqueName('catalog'), 9104)).statusCode).toBe(201);
+
+    // Concurrent registrations cannot overshoot it either.
+    await call(runtime, 'DELETE', `/services/${ids[0]}`, admin);
+    const raced = await Promise.all([9105, 9106, 9107, 9108].map((port) => register(name, port)));
+    expect(raced.map((response) => response.statusCode).sort()).toEqual([201, 409, 409, 409]);
+    expect(await runtime.context.prisma.serviceInstance.count({ where: { name } })).toBe(3);
+  });
+
+  it('refuses more concurrent configuration watches per caller than the limit with 429', async () => {
+    const service = uniqueName('orders');
+    const own = bearer(service, ['service']);
+    const watch = (auth: string, timeout: number, signal?: AbortSignal) =>
+      fetch(`${baseUrl}/api/v1/config/${service}?waitForVersion=1000&timeout=${timeout}`, {
+        headers: { authorization: auth },
+        ...(signal ? { signal } : {}),
+      });
+    const abort = new AbortController();
+    const held = [watch(own, 60, abort.signal), watch(own, 60, abort.signal)].map((pending) =>
+      pending.catch((error: Error) => error),
+    );
+    await waitFor(() => runtime.components.watch.watching === 2, { description: 'two open watches' });
+
+    const third = await watch(own, 1);
+    expect(third.status).toBe(429);
+    expect(third.headers.get('retry-after')).toBe('1');
+    expect(((await third.json()) as { error: unknown }).error).toMatchObject({
+      code: 'RATE_LIMIT_EXCEEDED',
+      details: { reason: 'TOO_MANY_WATCHES', limit: 2 },
+    });
+    // An admin is another caller, with slots of its own.
+    expect((await watch(admin, 1)).status).toBe(200);
+
+    // Watches that end give their slots back.
+    abort.abort();
+    await Promise.all(held);
+    await waitFor(() => runtime.components.watch.watching === 0, { description: 'the watches to end' });
+    await waitFor(async () => (await watch(own, 1)).status === 200, {
+      description: 'a watch to be accepted',
+    });
   });
 });

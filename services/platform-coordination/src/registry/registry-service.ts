@@ -46,6 +46,8 @@ export interface RegistryDependencies {
   outbox: Outbox;
   policy: LeasePolicy;
   heartbeatIntervalSeconds: number;
+  /** Instances one service name may have registered at once (unlimited when absent). */
+  maxInstancesPerService?: number;
   /** Which health URLs may be stored (the health aggregator calls them). */
   outbound: OutboundPolicy;
   clock?: () => Date;
@@ -117,8 +119,15 @@ export class RegistryService {
     meta: { traceparent?: string | null },
   ): Promise<{ created: boolean; instance: InstanceView }> {
     const now = this.clock();
+    const limit = this.deps.maxInstancesPerService;
+    // New instances of one name are counted one at a time, so concurrent registrations cannot overshoot.
+    if (limit !== undefined) await lockServiceName(tx, fields.name);
     const existing = await findByAddress(tx, fields.name, fields.host, fields.port);
     if (!existing) {
+      if (limit !== undefined) {
+        const registered = await tx.serviceInstance.count({ where: { name: fields.name } });
+        if (registered >= limit) throw instanceLimitReached(fields.name, limit);
+      }
       const id = randomUUID();
       const row = await insertInstance(tx, id, fields, now, {
         status: 'UP',
@@ -347,6 +356,19 @@ export function instanceNotFound(id: string): AppError {
 }
 
 /** Checks what JSON Schema cannot (host syntax, health URL) and fills the defaults. */
+/** Serialises the registrations of one service name until the transaction ends. */
+async function lockServiceName(tx: Db, name: string): Promise<void> {
+  await tx.$queryRawUnsafe('select pg_advisory_xact_lock(hashtext($1))::text', `registry-name:${name}`);
+}
+
+function instanceLimitReached(name: string, limit: number): AppError {
+  return new AppError(
+    'CONFLICT',
+    `${name} already has ${limit} registered instances, the most one service may have; deregister one first`,
+    { details: { reason: 'INSTANCE_LIMIT_REACHED', service: name, limit } },
+  );
+}
+
 export function normalizeRegistration(input: RegistrationInput): InstanceFields {
   const issues = [];
   if (!isValidHost(input.host)) {

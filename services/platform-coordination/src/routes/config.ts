@@ -1,4 +1,10 @@
-import { insufficientPermissions, invalidFields, requirePrincipal, type Principal } from '@fv/service-kit';
+import {
+  AppError,
+  insufficientPermissions,
+  invalidFields,
+  requirePrincipal,
+  type Principal,
+} from '@fv/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ConfigScope, ConfigService } from '../config-store/config-service.js';
 import { DEFAULTS_SERVICE } from '../domain/config-document.js';
@@ -17,6 +23,29 @@ import {
 export interface ConfigRouteOptions {
   watchMaxTimeoutSeconds: number;
   watchRecheckMs: number;
+  /** Watches one caller (token subject) may hold open at once. */
+  watchMaxPerCaller: number;
+}
+
+/** Open watches per caller, so one caller cannot tie up the process with long-polls. */
+class WatchSlots {
+  private readonly open = new Map<string, number>();
+
+  constructor(private readonly max: number) {}
+
+  /** Takes a slot for `caller`; false when it already holds the most it may. */
+  take(caller: string): boolean {
+    const held = this.open.get(caller) ?? 0;
+    if (held >= this.max) return false;
+    this.open.set(caller, held + 1);
+    return true;
+  }
+
+  release(caller: string): void {
+    const held = (this.open.get(caller) ?? 1) - 1;
+    if (held > 0) this.open.set(caller, held);
+    else this.open.delete(caller);
+  }
 }
 
 const serviceParam = {
@@ -92,6 +121,7 @@ function scopeOf(
 
 /** The configuration store: effective configuration (with watching), versioned writes, history and restore. */
 export function configRoutes(app: FastifyInstance, store: ConfigService, options: ConfigRouteOptions): void {
+  const watches = new WatchSlots(options.watchMaxPerCaller);
   app.get<{
     Params: { service: string };
     Querystring: { profile?: string; waitForVersion?: number; timeout?: number };
@@ -122,7 +152,8 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
     },
     async (request, reply) => {
       const { service } = request.params;
-      assertMayRead(requirePrincipal(request), service);
+      const principal = requirePrincipal(request);
+      assertMayRead(principal, service);
       const { profile = null, waitForVersion, timeout } = request.query;
       const reveal = canSeeSecrets(request);
       if (timeout !== undefined && timeout > options.watchMaxTimeoutSeconds) {
@@ -138,6 +169,16 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
       if (waitForVersion === undefined) {
         result = await store.effective(service, profile, reveal);
       } else {
+        if (!watches.take(principal.sub)) {
+          throw new AppError(
+            'RATE_LIMIT_EXCEEDED',
+            `A caller may hold at most ${options.watchMaxPerCaller} configuration watches (waitForVersion) open at once`,
+            {
+              details: { reason: 'TOO_MANY_WATCHES', limit: options.watchMaxPerCaller, retryAfterSeconds: 1 },
+              headers: { 'retry-after': '1' },
+            },
+          );
+        }
         const abort = new AbortController();
         const onClose = () => abort.abort();
         // The response closing before it was sent means the client went away: stop waiting.
@@ -150,6 +191,7 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
           });
         } finally {
           reply.raw.off('close', onClose);
+          watches.release(principal.sub);
         }
       }
       reply.header('x-config-version', String(result.version));
