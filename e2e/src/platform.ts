@@ -146,6 +146,7 @@ export async function startPlatform(): Promise<Platform> {
           KAFKA_BROKERS: endpoints.kafkaBrokers,
           SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
           COORDINATION_URL: url('platform-coordination'),
+          ORDERS_URL: url('orders'),
           JWT_SECRET,
           LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
           ...(name === 'orders' ? { PAYMENT_PROVIDER_URL: paymentProviderUrl } : {}),
