@@ -96,6 +96,27 @@ describe('CoordinationClient transport', () => {
     ]);
   });
 
+  it('asks a key function for the current token before every attempt', async () => {
+    seen.length = 0;
+    let calls = 0;
+    handler = (_request, _body, response) => {
+      calls += 1;
+      if (calls === 1) json(response, 503, envelope('SERVICE_UNAVAILABLE', 'later'));
+      else json(response, 200, { workflows: [] });
+    };
+    let issued = 0;
+    const renewing = new CoordinationClient({
+      baseUrl,
+      apiKey: () => `token-${++issued}`,
+      retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 },
+    });
+    await renewing.workflows.listActive();
+    expect(seen.map((request) => request.headers.authorization)).toEqual([
+      'Bearer token-1',
+      'Bearer token-2',
+    ]);
+  });
+
   it('retries 503 for a start (it carries an idempotency key, the same on every attempt) up to maxRetries', async () => {
     seen.length = 0;
     handler = (_request, _body, response) => json(response, 503, envelope('SERVICE_UNAVAILABLE', 'down'));

@@ -45,8 +45,11 @@ export interface RetryOptions {
 export interface ClientOptions {
   /** The API's base URL, version included: `http://platform-coordination:8081/api/v1`. */
   baseUrl: string;
-  /** The bearer token sent as `Authorization: Bearer <apiKey>` (a JWT). */
-  apiKey?: string | undefined;
+  /**
+   * The bearer token sent as `Authorization: Bearer <apiKey>` (a JWT), or a function answering the
+   * current one for callers whose tokens expire and are renewed (asked before every attempt).
+   */
+  apiKey?: string | (() => string) | undefined;
   /** Per-request time limit in milliseconds (default 30 000). */
   timeoutMs?: number;
   retry?: RetryOptions;
@@ -162,15 +165,20 @@ export class HttpClient {
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<HttpAnswer<T>> {
     const url = this.url(path, options.query);
     const headers: Record<string, string> = { accept: 'application/json', ...this.options.headers };
-    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
     for (const [name, value] of Object.entries(options.headers ?? {})) {
       if (value !== undefined) headers[name.toLowerCase()] = value;
     }
     const hasBody = options.body !== undefined;
     if (hasBody) headers['content-type'] = 'application/json';
     const retriesAllowed = SAFE_METHODS.has(method) || options.idempotent === true;
+    // A request's own Authorization header wins over the client's key.
+    const ownAuthorization = Object.entries(options.headers ?? {}).some(
+      ([name, value]) => name.toLowerCase() === 'authorization' && value !== undefined,
+    );
 
     for (let attempt = 0; ; attempt += 1) {
+      const apiKey = typeof this.options.apiKey === 'function' ? this.options.apiKey() : this.options.apiKey;
+      if (apiKey && !ownAuthorization) headers.authorization = `Bearer ${apiKey}`;
       let response: Response;
       try {
         const timeout = AbortSignal.timeout(options.timeoutMs ?? this.options.timeoutMs ?? 30_000);

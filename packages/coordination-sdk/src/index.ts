@@ -50,7 +50,14 @@ export type ActiveWorkflows = Schemas['ActiveWorkflows'];
 export type SagaDetails = Schemas['SagaDetails'];
 export type CompensateRequest = BodyOf<'/api/v1/sagas/{id}/compensate', 'post'>;
 export type SagaCompensation = Schemas['SagaCompensation'];
-export type RegisterRequest = BodyOf<'/api/v1/services/register', 'post'>;
+/**
+ * The registration body. Its `metadata` holds `tags` (a list), `zone` and any other string values; the
+ * generated type intersects the named properties with the string index and admits no tags, so the
+ * metadata is typed here as the service validates it.
+ */
+export type RegisterRequest = Omit<BodyOf<'/api/v1/services/register', 'post'>, 'metadata'> & {
+  metadata?: { tags?: string[]; zone?: string; [key: string]: string | string[] | undefined };
+};
 export type Registration = ResponseOf<'/api/v1/services/register', 'post'>;
 export type Heartbeat = ResponseOf<'/api/v1/services/{id}/heartbeat', 'put'>;
 export type ServiceListQuery = QueryOf<'/api/v1/services', 'get'>;

@@ -1,3 +1,4 @@
+import { CoordinationClient, CoordinationError } from '@firstviscount/coordination-sdk';
 import { signToken } from '@fv/service-kit';
 import type { Logger } from 'pino';
 
@@ -28,10 +29,8 @@ export interface RegistrationState {
  * Keeps this instance registered with the platform coordination service: registers at start (and keeps
  * trying while the coordination service is down — the service itself serves meanwhile), heartbeats at
  * the interval the registry asks for, registers again when the registry no longer knows the instance
- * (it was expired), and deregisters on close.
- *
- * Contract (platform coordination, `/api/v1`): `POST /services/register` → `{ instanceId,
- * heartbeatIntervalSeconds }`; `PUT /services/{id}/heartbeat` (404 when unknown); `DELETE /services/{id}`.
+ * (it was expired), and deregisters on close. It speaks to the registry through the platform's own
+ * client, `@firstviscount/coordination-sdk`, with the SDK's retries off: this loop is the retry.
  */
 export class ServiceRegistration {
   private timer: NodeJS.Timeout | null = null;
@@ -39,9 +38,16 @@ export class ServiceRegistration {
   private intervalMs: number;
   private readonly state: RegistrationState = { instanceId: null, registered: false, lastError: null };
   private token: { value: string; expiresAt: number } | null = null;
+  private readonly client: CoordinationClient;
 
   constructor(private readonly options: RegistrationOptions) {
     this.intervalMs = options.heartbeatIntervalMs ?? 10_000;
+    this.client = new CoordinationClient({
+      baseUrl: new URL('/api/v1', options.coordinationUrl).toString(),
+      apiKey: () => this.bearer(),
+      timeoutMs: options.requestTimeoutMs ?? 3000,
+      retry: { maxRetries: 0 },
+    });
   }
 
   start(): void {
@@ -61,7 +67,7 @@ export class ServiceRegistration {
     const id = this.state.instanceId;
     if (!id || !this.state.registered) return;
     try {
-      await this.request('DELETE', `/api/v1/services/${encodeURIComponent(id)}`);
+      await this.client.services.deregister(id);
       this.options.logger.info({ instanceId: id }, 'deregistered from the coordination service');
     } catch (error) {
       this.options.logger.warn(
@@ -82,11 +88,10 @@ export class ServiceRegistration {
     if (this.stopped) return;
     try {
       if (this.state.registered && this.state.instanceId) {
-        const response = await this.request(
-          'PUT',
-          `/api/v1/services/${encodeURIComponent(this.state.instanceId)}/heartbeat`,
-        );
-        if (response.status === 404) {
+        try {
+          await this.client.services.heartbeat(this.state.instanceId);
+        } catch (error) {
+          if (!(error instanceof CoordinationError) || error.status !== 404) throw error;
           this.options.logger.warn(
             { instanceId: this.state.instanceId },
             'the registry no longer knows this instance; registering again',
@@ -94,7 +99,6 @@ export class ServiceRegistration {
           this.state.registered = false;
           return this.tick();
         }
-        if (!response.ok) throw new Error(`heartbeat answered ${response.status}`);
         this.state.lastError = null;
         this.schedule(this.intervalMs);
         return;
@@ -118,7 +122,7 @@ export class ServiceRegistration {
 
   private async register(): Promise<void> {
     const { name, version, host, port } = this.options;
-    const response = await this.request('POST', '/api/v1/services/register', {
+    const registration = await this.client.services.register({
       name,
       version,
       host,
@@ -126,15 +130,15 @@ export class ServiceRegistration {
       healthUrl: `http://${host}:${port}/health`,
       metadata: { tags: this.options.tags ?? [], ...(this.options.zone ? { zone: this.options.zone } : {}) },
     });
-    if (!response.ok) throw new Error(`registration answered ${response.status}: ${await response.text()}`);
-    const body = (await response.json()) as { instanceId: string; heartbeatIntervalSeconds?: number };
-    this.state.instanceId = body.instanceId;
+    if (!registration.instanceId)
+      throw new Error('the registry answered a registration without an instanceId');
+    this.state.instanceId = registration.instanceId;
     this.state.registered = true;
     this.state.lastError = null;
-    if (body.heartbeatIntervalSeconds && body.heartbeatIntervalSeconds > 0)
-      this.intervalMs = body.heartbeatIntervalSeconds * 1000;
+    if (registration.heartbeatIntervalSeconds && registration.heartbeatIntervalSeconds > 0)
+      this.intervalMs = registration.heartbeatIntervalSeconds * 1000;
     this.options.logger.info(
-      { instanceId: body.instanceId, heartbeatMs: this.intervalMs },
+      { instanceId: registration.instanceId, heartbeatMs: this.intervalMs },
       'registered with the coordination service',
     );
   }
@@ -152,17 +156,5 @@ export class ServiceRegistration {
       };
     }
     return this.token.value;
-  }
-
-  private request(method: string, path: string, body?: unknown): Promise<Response> {
-    return fetch(new URL(path, this.options.coordinationUrl), {
-      method,
-      headers: {
-        authorization: `Bearer ${this.bearer()}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 3000),
-    });
   }
 }

@@ -1,14 +1,22 @@
 /**
- * Writes the coordination service's OpenAPI document to openapi.json: the service's app is built
- * (nothing is started, no database or broker is reached) and asked for the document its routes
- * describe. `pnpm generate` then turns it into src/generated/openapi.ts.
+ * Writes the coordination service's OpenAPI document to packages/coordination-sdk/openapi.json: the
+ * service's app is built (nothing is started, no database or broker is reached) and asked for the
+ * document its routes describe. The SDK's `generate` then turns it into its src/generated/openapi.ts.
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCoordinationRuntime } from '../../../services/platform-coordination/src/runtime.js';
+import { createCoordinationRuntime } from '../src/runtime.js';
 
-const target = join(dirname(fileURLToPath(import.meta.url)), '..', 'openapi.json');
+const target = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'packages',
+  'coordination-sdk',
+  'openapi.json',
+);
 const runtime = await createCoordinationRuntime({
   env: {
     SERVICE_NAME: 'platform-coordination',

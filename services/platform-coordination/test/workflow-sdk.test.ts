@@ -6,7 +6,7 @@ import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
 import { startGroupAtEnd, uniqueName, waitFor, type TestDatabase } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The SDK as its users import it, and the real order service run in this process.
-import { CoordinationClient, CoordinationError } from '../../../packages/coordination-sdk/src/index.js';
+import { CoordinationClient, CoordinationError } from '@firstviscount/coordination-sdk';
 import type { OrdersConfig } from '../../orders/src/config.js';
 import type { PrismaClient as OrdersPrisma } from '../../orders/src/generated/prisma/client.js';
 import { createOrdersService } from '../../orders/src/service.js';
