@@ -32,7 +32,13 @@ describe('createLogger', () => {
         password: 'top-level-password',
         user: { password: 'nested-password', name: 'Ada' },
         payment: { method: { card: { cardNumber: '4242424242424242', cvv: '123' } } },
-        request: { headers: { authorization: 'Bearer abc.def.ghi', cookie: 'session=s3cr3t' } },
+        request: {
+          headers: {
+            authorization: 'Bearer abc.def.ghi',
+            cookie: 'session=s3cr3t',
+            'x-publishable-api-key': 'pk_storefront_key',
+          },
+        },
         credentials: { apiKey: 'key-123', token: 'tok_visa_4242', secret: 'shh' },
       },
       'sensitive',
@@ -41,6 +47,7 @@ describe('createLogger', () => {
     for (const value of [
       'top-level-password',
       'nested-password',
+      'pk_storefront_key',
       '4242424242424242',
       '"123"',
       'abc.def.ghi',

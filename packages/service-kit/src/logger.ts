@@ -25,6 +25,8 @@ export const SENSITIVE_KEYS = [
   'apiKey',
   'api_key',
   'x-api-key',
+  'x-publishable-api-key',
+  'publishableKey',
   'cardNumber',
   'card_number',
   'cvv',
