@@ -1,4 +1,4 @@
-import { migrate, openDatabase, resolveDatabase, type Database } from '@fv/database';
+import { DatabaseChoiceError, migrate, openDatabase, resolveDatabase, type Database } from '@fv/database';
 import type { HealthCheck } from '@fv/service-kit';
 import type { Logger } from 'pino';
 import { retryForever } from './retry-forever.js';
@@ -40,7 +40,8 @@ export class ManagedDatabase {
         });
         db = await openDatabase(target);
       },
-      { logger: log, signal: this.abort.signal },
+      // No database named outside local development: waiting would not mend it, the service stops.
+      { logger: log, signal: this.abort.signal, fatal: (error) => error instanceof DatabaseChoiceError },
     );
     if (!db) throw new Error('database opening was aborted');
     this.database = db;
