@@ -7,3 +7,4 @@ export * from './event-collector.js';
 export * from './consumer-offsets.js';
 export * from './service-events.js';
 export * from './bench-stack.js';
+export * from './event-samples.js';

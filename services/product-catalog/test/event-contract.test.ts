@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { signToken } from '@fv/service-kit';
+import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
+import {
+  consumersUnderTest,
+  createTestDatabase,
+  eventSamples,
+  expectContractKept,
+  withFields,
+  type ConsumerUnderTest,
+  type TestDatabase,
+} from '@fv/testing';
+import type { EventName } from '@fv/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CatalogConfig } from '../src/config.js';
+import type { PrismaClient } from '../src/generated/prisma/client.js';
+import { productCatalogService } from '../src/service.js';
+
+/**
+ * Contract between the catalog's event handlers and the schemas of the events they consume: every
+ * event a schema admits — random values, each optional field null, each collection empty — is handled,
+ * or refused for the dead-letter topic by design, in a real transaction on the catalog's database.
+ * A handler that relies on something the schema does not promise fails here, naming both sides.
+ */
+const secret = 'catalog-contract-secret-0123456789';
+const admin = `Bearer ${signToken(secret, { sub: 'catalog-admin', roles: ['admin'], expiresIn: 600 })}`;
+
+let database: TestDatabase;
+let runtime: ServiceRuntime<PrismaClient, CatalogConfig>;
+let consumers: Map<EventName, ConsumerUnderTest>;
+
+beforeAll(async () => {
+  database = await createTestDatabase({ name: 'catalog-contract' });
+  runtime = await createServiceRuntime(productCatalogService, {
+    env: {
+      SERVICE_NAME: 'product-catalog',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+      JWT_SECRET: secret,
+      DATABASE_URL: database.target.kind === 'postgres' ? database.target.url : 'pglite:memory',
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+      SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8090',
+      SERVICE_REGISTRATION: 'false',
+      LIVE_CONFIG: 'false',
+    },
+  });
+  // Not started: the handlers are called as the consumer calls them, without a broker in between.
+  await runtime.context.database.ready;
+  const prisma = runtime.context.prisma;
+  consumers = consumersUnderTest('product-catalog', productCatalogService.consumers!(runtime.context), {
+    transaction: (fn) => prisma.$transaction((tx) => fn(tx), { timeout: 30_000 }),
+    logger: runtime.context.logger,
+  });
+});
+afterAll(async () => {
+  await runtime?.stop();
+  await database?.dispose();
+});
+
+async function createProduct(): Promise<string> {
+  const response = await runtime.app.inject({
+    method: 'POST',
+    url: '/api/v1/products',
+    headers: { authorization: admin },
+    payload: {
+      sku: `CONTRACT-${randomUUID().slice(0, 8)}`,
+      name: 'Trail lantern',
+      price: '19.90',
+      currency: 'USD',
+    },
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return (response.json() as { id: string }).id;
+}
+
+describe('contract: product-catalog and the schemas of the events it consumes', () => {
+  it('consumes InventoryUpdated only (each consumed event has its contract test here)', () => {
+    expect([...consumers.keys()].sort()).toEqual(['InventoryUpdated']);
+  });
+
+  it('handles or refuses by design any InventoryUpdated its schema admits, about no product it has', async () => {
+    await expectContractKept(consumers.get('InventoryUpdated')!, eventSamples('InventoryUpdated'));
+  });
+
+  it('handles or refuses by design any InventoryUpdated its schema admits, about a product it has', async () => {
+    const samples = [];
+    for (const sample of eventSamples('InventoryUpdated', { seed: 2 })) {
+      const productId = await createProduct();
+      samples.push(
+        withFields(sample, (event) => {
+          event.productId = productId;
+        }),
+      );
+    }
+    const outcomes = await expectContractKept(consumers.get('InventoryUpdated')!, samples);
+    expect(outcomes.some((outcome) => outcome.result === 'handled')).toBe(true);
+  });
+});
