@@ -42,3 +42,8 @@ export {
   formatCompatibilityIssues,
   type CompatibilityIssue,
 } from './compatibility.js';
+export {
+  compensationOutcomeOf,
+  type CompensationAnswer,
+  type CompensationOutcomeKind,
+} from './compensation.js';

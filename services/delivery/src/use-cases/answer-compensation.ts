@@ -1,13 +1,8 @@
-import type { CompensationRequested } from '@fv/contracts';
+import { compensationOutcomeOf, type CompensationAnswer, type CompensationRequested } from '@fv/contracts';
 import type { Db } from '../db/client.js';
 import type { DeliveryDeps, EventMeta } from './deps.js';
 
-/** How a compensation request ended (CompensationOutcome `outcome`, `reasonCode`, `detail`). */
-export interface CompensationAnswer {
-  outcome: 'DONE' | 'ALREADY_DONE' | 'NOT_APPLICABLE' | 'REJECTED';
-  reasonCode: string | null;
-  detail: string | null;
-}
+export type { CompensationAnswer };
 
 /** Publishes the one CompensationOutcome that answers `request`, in the caller's transaction. */
 export async function answerCompensation(
@@ -17,20 +12,8 @@ export async function answerCompensation(
   meta: EventMeta,
   answer: CompensationAnswer,
 ): Promise<void> {
-  await deps.outbox.publish(
-    db,
-    'CompensationOutcome',
-    {
-      sagaId: request.sagaId,
-      workflowId: request.workflowId,
-      orderId: request.orderId,
-      action: request.action,
-      attempt: request.attempt,
-      requestEventId: request.eventId,
-      outcome: answer.outcome,
-      reasonCode: answer.reasonCode,
-      detail: answer.detail,
-    },
-    { ...meta, key: request.orderId },
-  );
+  await deps.outbox.publish(db, 'CompensationOutcome', compensationOutcomeOf(request, answer), {
+    ...meta,
+    key: request.orderId,
+  });
 }

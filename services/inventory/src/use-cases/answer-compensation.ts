@@ -1,13 +1,8 @@
-import type { CompensationRequested } from '@fv/contracts';
+import { compensationOutcomeOf, type CompensationAnswer, type CompensationRequested } from '@fv/contracts';
 import type { Tx } from '../db/tx.js';
 import type { EventMeta, InventoryDeps } from './context.js';
 
-/** How a compensation request ended (CompensationOutcome `outcome`, `reasonCode`, `detail`). */
-export interface CompensationAnswer {
-  outcome: 'DONE' | 'ALREADY_DONE' | 'NOT_APPLICABLE' | 'REJECTED';
-  reasonCode: string | null;
-  detail: string | null;
-}
+export type { CompensationAnswer };
 
 /** Publishes the one CompensationOutcome that answers `request`, in the caller's transaction. */
 export async function answerCompensation(
@@ -17,20 +12,9 @@ export async function answerCompensation(
   answer: CompensationAnswer,
   meta: Omit<EventMeta, 'correlationId'> & { correlationId?: string },
 ): Promise<void> {
-  await deps.outbox.publish(
-    tx,
-    'CompensationOutcome',
-    {
-      sagaId: request.sagaId,
-      workflowId: request.workflowId,
-      orderId: request.orderId,
-      action: request.action,
-      attempt: request.attempt,
-      requestEventId: request.eventId,
-      outcome: answer.outcome,
-      reasonCode: answer.reasonCode,
-      detail: answer.detail,
-    },
-    { ...meta, correlationId: meta.correlationId ?? request.orderId, key: request.orderId },
-  );
+  await deps.outbox.publish(tx, 'CompensationOutcome', compensationOutcomeOf(request, answer), {
+    ...meta,
+    correlationId: meta.correlationId ?? request.orderId,
+    key: request.orderId,
+  });
 }

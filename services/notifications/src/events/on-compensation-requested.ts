@@ -1,4 +1,4 @@
-import type { CompensationRequested } from '@fv/contracts';
+import { compensationOutcomeOf, type CompensationAnswer, type CompensationRequested } from '@fv/contracts';
 import { NonRetriableError, type EventHandler } from '@fv/messaging';
 import { asDb, type Db } from '../db/client.js';
 import { variablesOf } from '../domain/notification-types.js';
@@ -6,35 +6,17 @@ import type { NotificationsDeps } from '../use-cases/deps.js';
 import { notifyCustomer, UnknownCustomerError } from '../use-cases/notify-customer.js';
 import { cancellationKey, common } from './handler-context.js';
 
-interface Answer {
-  outcome: 'DONE' | 'ALREADY_DONE' | 'NOT_APPLICABLE' | 'REJECTED';
-  reasonCode: string | null;
-  detail: string | null;
-}
-
 async function answer(
   db: Db,
   deps: NotificationsDeps,
   request: CompensationRequested,
   meta: ReturnType<Parameters<EventHandler<'CompensationRequested'>>[1]['causedBy']>,
-  result: Answer,
+  result: CompensationAnswer,
 ): Promise<void> {
-  await deps.outbox.publish(
-    db,
-    'CompensationOutcome',
-    {
-      sagaId: request.sagaId,
-      workflowId: request.workflowId,
-      orderId: request.orderId,
-      action: request.action,
-      attempt: request.attempt,
-      requestEventId: request.eventId,
-      outcome: result.outcome,
-      reasonCode: result.reasonCode,
-      detail: result.detail,
-    },
-    { ...meta, key: request.orderId },
-  );
+  await deps.outbox.publish(db, 'CompensationOutcome', compensationOutcomeOf(request, result), {
+    ...meta,
+    key: request.orderId,
+  });
 }
 
 /**

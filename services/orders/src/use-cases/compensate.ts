@@ -1,4 +1,9 @@
-import type { CompensationAction, EventMap } from '@fv/contracts';
+import {
+  compensationOutcomeOf,
+  type CompensationAction,
+  type CompensationOutcomeKind,
+  type EventMap,
+} from '@fv/contracts';
 import type { Logger } from '@fv/service-kit';
 import { decide, type OrderStatus } from '../domain/order-status.js';
 import { AppError, parseId } from '@fv/service-kit';
@@ -37,7 +42,7 @@ export function cancellationReasonFor(reason: string): CancellationReason {
   }
 }
 
-type Outcome = 'DONE' | 'ALREADY_DONE' | 'NOT_APPLICABLE' | 'REJECTED';
+type Outcome = CompensationOutcomeKind;
 
 /** How a provider refusal of a void or refund answers the compensation. */
 function refusalOutcome(error: PaymentError): { outcome: Outcome; reasonCode: string } {
@@ -72,17 +77,7 @@ export async function compensate(
     await deps.outbox.publish(
       tx,
       'CompensationOutcome',
-      {
-        sagaId: event.sagaId,
-        workflowId: event.workflowId,
-        orderId: orderId ?? event.orderId,
-        action: event.action,
-        attempt: event.attempt,
-        requestEventId: event.eventId,
-        outcome,
-        reasonCode,
-        detail,
-      },
+      compensationOutcomeOf(event, { outcome, reasonCode, detail }, orderId ?? event.orderId),
       publishMeta(orderId ?? event.orderId, origin),
     );
     log.info(
