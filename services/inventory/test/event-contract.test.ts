@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import type { EventName } from '@fv/contracts';
+import { signToken } from '@fv/service-kit';
+import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
+import {
+  consumeSample,
+  consumersUnderTest,
+  createTestDatabase,
+  eventSamples,
+  expectContractKept,
+  isOptionalFieldVariant,
+  withFields,
+  type ConsumerUnderTest,
+  type EventSample,
+  type TestDatabase,
+} from '@fv/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InventoryConfig } from '../src/config.js';
+import type { PrismaClient } from '../src/generated/prisma/client.js';
+import { inventoryService } from '../src/service.js';
+
+/**
+ * Contract between inventory's event handlers and the schemas of the events they consume: every
+ * event a schema admits — random values, each optional field null, each collection empty, each enum
+ * symbol — is handled, or refused for the dead-letter topic by design (and the dead-letter hook then
+ * runs cleanly), in a real transaction on inventory's database. Each event is tried about orders
+ * inventory does not know and about orders it holds stock for. A handler that relies on something
+ * the schema does not promise fails here, naming the handler, the event and the schema file.
+ */
+const secret = 'inventory-contract-secret-0123456789';
+const admin = `Bearer ${signToken(secret, { sub: 'operator-1', roles: ['admin'], expiresIn: 600 })}`;
+const WAREHOUSE = 'wh-contract';
+
+let database: TestDatabase;
+let runtime: ServiceRuntime<PrismaClient, InventoryConfig>;
+let consumers: Map<EventName, ConsumerUnderTest>;
+
+beforeAll(async () => {
+  database = await createTestDatabase({ name: 'inventory-contract' });
+  runtime = await createServiceRuntime(inventoryService, {
+    env: {
+      SERVICE_NAME: 'inventory',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+      JWT_SECRET: secret,
+      DATABASE_URL: database.target.kind === 'postgres' ? database.target.url : 'pglite:memory',
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+      SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8090',
+      SERVICE_REGISTRATION: 'false',
+      LIVE_CONFIG: 'false',
+    },
+  });
+  // Not started: the handlers are called as the consumer calls them, without a broker in between.
+  await runtime.context.database.ready;
+  const prisma = runtime.context.prisma;
+  consumers = consumersUnderTest('inventory', inventoryService.consumers!(runtime.context), {
+    transaction: (fn) => prisma.$transaction((tx) => fn(tx), { timeout: 30_000 }),
+    logger: runtime.context.logger,
+  });
+});
+afterAll(async () => {
+  await runtime?.stop();
+  await database?.dispose();
+});
+
+/** A new product with units at the contract warehouse. */
+async function stockedProduct(onHand = 100): Promise<string> {
+  const productId = randomUUID();
+  const response = await runtime.app.inject({
+    method: 'PUT',
+    url: `/api/v1/inventory/${productId}/locations/${WAREHOUSE}`,
+    headers: { authorization: admin },
+    payload: { onHand, lowStockThreshold: 5 },
+  });
+  expect(response.statusCode, response.body).toBeLessThan(300);
+  return productId;
+}
+
+/** A sample about a new order whose lines are products inventory stocks (quantities as drawn). */
+async function orderOfStockedProducts(sample: EventSample<'OrderCreated'>, orderId = randomUUID()) {
+  const products = await Promise.all(sample.event.items.map(() => stockedProduct()));
+  return withFields(sample, (event) => {
+    event.orderId = orderId;
+    event.correlationId = orderId;
+    event.items.forEach((item, i) => {
+      item.productId = products[i]!;
+      if (item.warehouseId !== null) item.warehouseId = WAREHOUSE;
+    });
+  });
+}
+
+/** An order inventory holds a reservation for, placed through its own OrderCreated handler. */
+async function reservedOrder(): Promise<{ orderId: string; reservationId: string }> {
+  const [drawn] = eventSamples('OrderCreated', { random: 1, seed: Math.floor(Math.random() * 2 ** 31) });
+  const sample = withFields(await orderOfStockedProducts(drawn!), (event) => {
+    event.items = [{ ...event.items[0]!, quantity: 2 }];
+  });
+  expect(await consumeSample(consumers.get('OrderCreated')!, sample)).toMatchObject({ result: 'handled' });
+  const reservation = await runtime.context.prisma.reservation.findUniqueOrThrow({
+    where: { orderId: sample.event.orderId },
+  });
+  return { orderId: sample.event.orderId, reservationId: reservation.id };
+}
+
+/** Per consumed event: samples about rows inventory has (ids a handler must find). */
+const related: { [N in EventName]?: (sample: EventSample<N>, index: number) => Promise<EventSample<N>> } = {
+  OrderCreated: (sample) => orderOfStockedProducts(sample),
+  OrderConfirmed: async (sample, index) => {
+    const { orderId, reservationId } = await reservedOrder();
+    return withFields(sample, (event) => {
+      event.orderId = orderId;
+      // Every other sample leaves the reservation to be found by its order.
+      event.reservationId = index % 2 === 0 ? reservationId : '';
+    });
+  },
+  OrderCompleted: async (sample, index) => {
+    const { orderId, reservationId } = await reservedOrder();
+    return withFields(sample, (event) => {
+      event.orderId = orderId;
+      event.reservationId = index % 2 === 0 ? `res-${reservationId}` : reservationId;
+    });
+  },
+  CompensationRequested: async (sample, index) => {
+    const { orderId, reservationId } = await reservedOrder();
+    return withFields(sample, (event) => {
+      event.orderId = `ord-${orderId}`;
+      event.action = 'RELEASE_INVENTORY';
+      if (index % 2 === 0) event.parameters = { ...event.parameters, reservationId };
+    });
+  },
+  StepRetryRequested: async (sample) => {
+    const lines = await Promise.all(
+      [1, 2].map(async (quantity) => ({
+        productId: await stockedProduct(),
+        quantity,
+        warehouseId: quantity === 1 ? WAREHOUSE : null,
+      })),
+    );
+    return withFields(sample, (event) => {
+      event.orderId = randomUUID();
+      event.stepName = 'INVENTORY_RESERVATION';
+      event.parameters = { ...event.parameters, items: JSON.stringify(lines) };
+    });
+  },
+};
+
+describe('contract: inventory and the schemas of the events it consumes', () => {
+  it('has a contract test for each event it consumes', () => {
+    expect([...consumers.keys()].sort()).toEqual(Object.keys(related).sort());
+  });
+
+  for (const name of Object.keys(related) as EventName[]) {
+    it(`handles or refuses by design any ${name} its schema admits, about orders it does not know`, async () => {
+      await expectContractKept(consumers.get(name)!, eventSamples(name));
+    });
+
+    it(`handles or refuses by design any ${name} its schema admits, about orders it holds stock for`, async () => {
+      const relate = related[name] as (sample: EventSample, index: number) => Promise<EventSample>;
+      const samples: EventSample[] = [];
+      for (const [index, sample] of eventSamples(name, { seed: 11 }).entries())
+        samples.push(await relate(sample, index));
+      // About an order it reserved, an event that only leaves optional fields out is applied.
+      const outcomes = await expectContractKept(consumers.get(name)!, samples, {
+        mustBeHandled: isOptionalFieldVariant,
+      });
+      expect(outcomes.filter((outcome) => outcome.result === 'handled').length).toBeGreaterThan(0);
+    });
+  }
+});
