@@ -47,6 +47,8 @@ interface Draw {
   nullAt?: string;
   /** A collection that is empty. */
   emptyAt?: string;
+  /** Edge values the types admit (0, -1, the largest int, negative amounts, empty strings) besides ordinary ones. */
+  edges?: boolean;
   /** An enum symbol or a union branch (its index) forced at a path. */
   pick?: { path: string; value: string | number };
 }
@@ -184,30 +186,30 @@ class SampleWriter {
 
   private primitive(schema: Json, path: string): unknown {
     const random = this.random;
+    const edge = this.draw.edges === true && random.chance(0.15);
     switch (schema.type) {
       case 'null':
         return null;
       case 'boolean':
         return random.chance(0.5);
       case 'int':
-        // Edge values the type admits, besides ordinary ones.
-        return random.chance(0.15) ? random.choice([0, -1, 2147483647]) : random.int(1, 1000);
+        return edge ? random.choice([0, -1, 2147483647]) : random.int(1, 1000);
       case 'long':
         if (schema.logicalType === 'timestamp-millis')
           return this.around + random.int(-30 * 86_400, 30 * 86_400) * 1000 + random.int(0, 999);
-        return random.chance(0.15) ? random.choice([0, -1]) : random.int(1, 1_000_000);
+        return edge ? random.choice([0, -1]) : random.int(1, 1_000_000);
       case 'float':
       case 'double':
-        return random.chance(0.15) ? random.choice([0, -1.5]) : Math.round(random.next() * 100_000) / 100;
+        return edge ? random.choice([0, -1.5]) : Math.round(random.next() * 100_000) / 100;
       case 'bytes':
         return Buffer.from(random.hex(random.int(0, 16) * 2), 'hex');
       case 'string':
         if (schema.logicalType === 'uuid') return random.uuid();
         if (schema['x-format'] === 'decimal') {
-          if (random.chance(0.15)) return random.choice(['0', '0.00', '-1.00', '99999999.99']);
+          if (edge) return random.choice(['0', '0.00', '-1.00', '99999999.99']);
           return `${random.int(0, 9999)}.${String(random.int(0, 99)).padStart(2, '0')}`;
         }
-        return random.chance(0.1) ? '' : random.text() || 'x';
+        return edge ? '' : random.text() || 'x';
       default:
         throw new Error(`${path}: unsupported Avro type ${JSON.stringify(schema.type)}`);
     }
@@ -300,7 +302,8 @@ export function eventSamples<N extends EventName>(
   });
   const paths = pathsOf(schema);
   const samples: EventSample<N>[] = [];
-  for (let i = 0; i < (options.random ?? 10); i += 1) samples.push(draw(`random #${i}`, { nulls: 'random' }));
+  for (let i = 0; i < (options.random ?? 10); i += 1)
+    samples.push(draw(`random #${i}`, { nulls: 'random', edges: true }));
   samples.push(draw('every optional field set', { nulls: 'set' }));
   if (paths.nullable.length > 0) samples.push(draw('every optional field null', { nulls: 'null' }));
   for (const path of paths.nullable) samples.push(draw(`${path} null`, { nulls: 'set', nullAt: path }));
@@ -312,6 +315,27 @@ export function eventSamples<N extends EventName>(
     for (let branch = 0; branch < branches; branch += 1)
       samples.push(draw(`${path} as branch ${branch}`, { nulls: 'set', pick: { path, value: branch } }));
   return samples;
+}
+
+let setups = 0;
+
+/**
+ * One ordinary event of `name` (every optional field set, no edge values, a fresh eventId), changed by
+ * `change`: for setting up, through a service's own handlers, the rows a contract test needs.
+ */
+export function setupSample<N extends EventName>(
+  name: N,
+  change: (event: EventMap[N]) => void = () => undefined,
+): EventSample<N> {
+  setups += 1;
+  const drawn = eventSamples(name, { random: 0, seed: seedOf(name) + setups })[0]!;
+  return {
+    ...withFields(drawn, (event) => {
+      event.eventId = new Random(seedOf(name) ^ setups).uuid();
+      change(event);
+    }),
+    label: 'setup',
+  };
 }
 
 /**

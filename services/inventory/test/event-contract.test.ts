@@ -9,6 +9,7 @@ import {
   eventSamples,
   expectContractKept,
   isOptionalFieldVariant,
+  setupSample,
   withFields,
   type ConsumerUnderTest,
   type EventSample,
@@ -90,8 +91,7 @@ async function orderOfStockedProducts(sample: EventSample<'OrderCreated'>, order
 
 /** An order inventory holds a reservation for, placed through its own OrderCreated handler. */
 async function reservedOrder(): Promise<{ orderId: string; reservationId: string }> {
-  const [drawn] = eventSamples('OrderCreated', { random: 1, seed: Math.floor(Math.random() * 2 ** 31) });
-  const sample = withFields(await orderOfStockedProducts(drawn!), (event) => {
+  const sample = withFields(await orderOfStockedProducts(setupSample('OrderCreated')), (event) => {
     event.items = [{ ...event.items[0]!, quantity: 2 }];
   });
   expect(await consumeSample(consumers.get('OrderCreated')!, sample)).toMatchObject({ result: 'handled' });

@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import type { EventName } from '@fv/contracts';
+import { startProvider, type TestProvider } from '@fv/payment-provider/testing';
+import { signToken } from '@fv/service-kit';
+import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
+import {
+  consumeSample,
+  consumersUnderTest,
+  createTestDatabase,
+  eventSamples,
+  expectContractKept,
+  isOptionalFieldVariant,
+  setupSample,
+  withFields,
+  type ConsumerUnderTest,
+  type EventSample,
+  type TestDatabase,
+} from '@fv/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OrdersConfig } from '../src/config.js';
+import type { PrismaClient } from '../src/generated/prisma/client.js';
+import { createOrdersService } from '../src/service.js';
+import { address } from './fixtures.js';
+
+/**
+ * Contract between the orders service's event handlers and the schemas of the events they consume:
+ * every event a schema admits — random values, each optional field null, each collection empty, each
+ * enum symbol — is handled, or refused for the dead-letter topic by design (and the dead-letter hook
+ * then runs cleanly), in a real transaction on the orders database. Each event is tried about orders
+ * and products the service does not know and about ones it has; about the latter, an event that only
+ * leaves optional fields null must be applied. A handler that relies on something the schema does not
+ * promise fails here, naming the handler, the event and the schema file.
+ */
+const secret = 'orders-contract-secret-0123456789';
+const service = createOrdersService();
+
+let database: TestDatabase;
+let provider: TestProvider;
+let runtime: ServiceRuntime<PrismaClient, OrdersConfig>;
+let consumers: Map<EventName, ConsumerUnderTest>;
+
+beforeAll(async () => {
+  provider = await startProvider('orders-contract');
+  database = await createTestDatabase({ name: 'orders-contract' });
+  runtime = await createServiceRuntime(service, {
+    env: {
+      SERVICE_NAME: 'orders',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+      JWT_SECRET: secret,
+      DATABASE_URL: database.target.kind === 'postgres' ? database.target.url : 'pglite:memory',
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+      SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8090',
+      SERVICE_REGISTRATION: 'false',
+      LIVE_CONFIG: 'false',
+      PAYMENT_PROVIDER_URL: provider.url,
+      PAYMENT_TIMEOUT_MS: '2000',
+      PAYMENT_RETRY_DELAYS_MS: '20,40',
+    },
+  });
+  // Not started: the handlers are called as the consumer calls them, without a broker in between.
+  await runtime.context.database.ready;
+  const prisma = runtime.context.prisma;
+  consumers = consumersUnderTest('orders', service.consumers!(runtime.context), {
+    transaction: (fn) => prisma.$transaction((tx) => fn(tx), { timeout: 30_000 }),
+    logger: runtime.context.logger,
+  });
+});
+afterAll(async () => {
+  await runtime?.stop();
+  await database?.dispose();
+  await provider?.close();
+});
+
+async function handled(sample: EventSample) {
+  expect(await consumeSample(consumers.get(sample.name)!, sample), sample.name).toMatchObject({
+    result: 'handled',
+  });
+}
+
+/** A product on the price list, put there by the orders service's own ProductCreated handler. */
+async function listedProduct(): Promise<string> {
+  const productId = randomUUID();
+  await handled(
+    setupSample('ProductCreated', (event) => {
+      Object.assign(event, { productId, sku: `SKU-${productId.slice(0, 8)}`, price: '25.00' });
+      Object.assign(event, { currency: 'USD', status: 'ACTIVE' });
+    }),
+  );
+  return productId;
+}
+
+interface PlacedOrder {
+  orderId: string;
+  customerId: string;
+  productId: string;
+}
+
+/** A new order of one listed product, PENDING until its stock is reserved. */
+async function placedOrder(): Promise<PlacedOrder> {
+  const productId = await listedProduct();
+  const customerId = randomUUID();
+  const response = await runtime.app.inject({
+    method: 'POST',
+    url: '/api/v1/orders',
+    headers: {
+      authorization: `Bearer ${signToken(secret, { sub: customerId, roles: ['customer'], expiresIn: 600 })}`,
+    },
+    payload: {
+      currency: 'USD',
+      items: [{ productId, quantity: 2, unitPrice: '25.00', warehouseId: 'wh-001' }],
+      paymentMethod: { type: 'CREDIT_CARD', token: 'tok_visa_4242' },
+      shippingAddress: address,
+      shippingMethod: 'STANDARD',
+    },
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return { orderId: (response.json() as { orderId: string }).orderId, customerId, productId };
+}
+
+/** InventoryReserved about `order`, holding its lines. */
+function reservationOf(sample: EventSample<'InventoryReserved'>, order: PlacedOrder) {
+  return withFields(sample, (event) => {
+    event.orderId = order.orderId;
+    event.correlationId = order.orderId;
+    event.items = [{ productId: order.productId, quantity: 2, warehouseId: 'wh-001' }];
+  });
+}
+
+/** An order paid for and CONFIRMED, through the service's own InventoryReserved handler. */
+async function confirmedOrder(): Promise<PlacedOrder> {
+  const order = await placedOrder();
+  await handled(
+    reservationOf(
+      setupSample('InventoryReserved', (event) => {
+        event.reservationId = randomUUID();
+      }),
+      order,
+    ),
+  );
+  const { status } = await runtime.context.prisma.order.findUniqueOrThrow({
+    where: { id: order.orderId.replace(/^ord-/, '') },
+  });
+  expect(status).toBe('CONFIRMED');
+  return order;
+}
+
+type Relate<N extends EventName> = (sample: EventSample<N>, index: number) => Promise<EventSample<N>>;
+
+/** A product event about a product on the price list (ProductCreated: a new one). */
+const aboutListedProduct =
+  <N extends 'ProductCreated' | 'ProductUpdated' | 'PriceChanged' | 'ProductDeleted'>(): Relate<N> =>
+  async (sample) => {
+    const productId = sample.name === 'ProductCreated' ? randomUUID() : await listedProduct();
+    return withFields(sample, (event) => {
+      event.productId = productId;
+      if ('currency' in event) event.currency = 'USD';
+    });
+  };
+
+/** Per consumed event: samples about rows the service has (ids a handler must find). */
+const related: { [N in EventName]?: Relate<N> } = {
+  InventoryReserved: async (sample) => reservationOf(sample, await placedOrder()),
+  InventoryReservationFailed: async (sample) => {
+    const { orderId } = await placedOrder();
+    return withFields(sample, (event) => {
+      event.orderId = orderId;
+    });
+  },
+  DeliveryScheduled: async (sample) => {
+    const { orderId, customerId } = await confirmedOrder();
+    return withFields(sample, (event) => {
+      event.orderId = orderId;
+      event.customerId = customerId;
+    });
+  },
+  DeliverySchedulingFailed: async (sample) => {
+    const { orderId } = await confirmedOrder();
+    return withFields(sample, (event) => {
+      event.orderId = orderId;
+    });
+  },
+  CompensationRequested: async (sample) => {
+    const { orderId } = await confirmedOrder();
+    return withFields(sample, (event) => {
+      event.orderId = orderId;
+    });
+  },
+  StepRetryRequested: async (sample) => {
+    const { orderId } = await placedOrder();
+    return withFields(sample, (event) => {
+      event.orderId = orderId;
+      event.stepName = 'PAYMENT_PROCESSING';
+    });
+  },
+  ProductCreated: aboutListedProduct(),
+  ProductUpdated: aboutListedProduct(),
+  PriceChanged: aboutListedProduct(),
+  ProductDeleted: aboutListedProduct(),
+};
+
+describe('contract: orders and the schemas of the events it consumes', () => {
+  it('has a contract test for each event it consumes', () => {
+    expect([...consumers.keys()].sort()).toEqual(Object.keys(related).sort());
+  });
+
+  for (const name of Object.keys(related) as EventName[]) {
+    it(`handles or refuses by design any ${name} its schema admits, about orders and products it does not know`, async () => {
+      await expectContractKept(consumers.get(name)!, eventSamples(name));
+    });
+
+    it(`handles or refuses by design any ${name} its schema admits, about orders and products it has`, async () => {
+      const relate = related[name] as Relate<EventName>;
+      const samples: EventSample[] = [];
+      for (const [index, sample] of eventSamples(name, { seed: 11 }).entries())
+        samples.push(await relate(sample, index));
+      const outcomes = await expectContractKept(consumers.get(name)!, samples, {
+        mustBeHandled: isOptionalFieldVariant,
+      });
+      expect(outcomes.filter((outcome) => outcome.result === 'handled').length).toBeGreaterThan(0);
+    });
+  }
+});
