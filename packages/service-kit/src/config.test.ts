@@ -38,6 +38,7 @@ describe('loadConfig', () => {
       SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8090/apis/ccompat/v7',
       COORDINATION_URL: 'http://127.0.0.1:8081',
       SHUTDOWN_TIMEOUT_MS: 10000,
+      HEALTH_CACHE_MS: 1000,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });

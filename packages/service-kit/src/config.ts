@@ -99,6 +99,8 @@ export const baseConfigSchema = z.object({
   DATABASE_URL: z.string().min(1, 'must not be empty').optional(),
   COORDINATION_URL: envUrl().default('http://127.0.0.1:8081'),
   SHUTDOWN_TIMEOUT_MS: envInteger(1, 600_000).default(10_000),
+  /** How long one run of the health checks answers `/health` (0: every request runs them). */
+  HEALTH_CACHE_MS: envInteger(0, 60_000).default(1000),
 });
 
 export type BaseConfig = z.output<typeof baseConfigSchema>;

@@ -30,6 +30,8 @@ export interface CreateAppOptions {
   healthCheckTimeoutMs?: number;
   /** Replaces the body of `/health` and `/api/v1/health`. */
   healthDocument?: HealthDocumentBuilder;
+  /** How long one run of the health checks answers `/health` (default 0; services pass HEALTH_CACHE_MS). */
+  healthCacheMs?: number;
   /** Per caller class limits; `false` turns rate limiting off. */
   rateLimit?: RateLimitSettings | false;
   /** Largest accepted request body in bytes (1 MiB). */
@@ -106,7 +108,10 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
     version: config.SERVICE_VERSION,
     ...options.openapi,
   });
-  await app.register(healthRoutes, options.healthDocument ? { document: options.healthDocument } : {});
+  await app.register(healthRoutes, {
+    ...(options.healthDocument ? { document: options.healthDocument } : {}),
+    cacheMs: options.healthCacheMs ?? 0,
+  });
   await app.register(metricsRoute);
 
   const onClose = options.onClose;

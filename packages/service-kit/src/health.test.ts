@@ -144,6 +144,36 @@ describe('health document', () => {
     expect(down.json()).toMatchObject({ status: 'DOWN', details: { database: { status: 'DOWN' } } });
   });
 
+  it('runs the checks once for concurrent requests, and once per cache period with healthCacheMs', async () => {
+    const database = switchableCheck('database');
+    let release!: () => void;
+    const slow: HealthCheck = {
+      name: 'broker',
+      check: () => new Promise((resolve) => (release = () => resolve({ details: {} }))),
+    };
+    const built = await buildTestApp({ healthChecks: [database.check, slow], healthCacheMs: 60_000 });
+    app = built.app;
+    const burst = Array.from({ length: 20 }, () => built.app.inject({ method: 'GET', url: '/health' }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    const answers = await Promise.all(burst);
+    expect(answers.map((answer) => answer.statusCode)).toEqual(Array(20).fill(200));
+    expect(database.state.calls).toBe(1);
+
+    database.state.up = false;
+    const cached = await built.app.inject({ method: 'GET', url: '/api/v1/health' });
+    expect(cached.json().status).toBe('UP');
+    expect(database.state.calls).toBe(1);
+  });
+
+  it('runs the checks again for each request after the last run settled when no cache is asked for', async () => {
+    const database = switchableCheck('database');
+    ({ app } = await buildTestApp({ healthChecks: [database.check] }));
+    await app.inject({ method: 'GET', url: '/health' });
+    await app.inject({ method: 'GET', url: '/health' });
+    expect(database.state.calls).toBe(2);
+  });
+
   it('is served by the builder a service supplies', async () => {
     ({ app } = await buildTestApp({
       healthChecks: [switchableCheck('database').check],

@@ -208,6 +208,12 @@ export const lifecycle = fp(lifecyclePlugin, { name: '@fv/service-kit/lifecycle'
 export interface HealthRoutesOptions {
   /** Replaces the default body of `/health` and `/api/v1/health`. */
   document?: HealthDocumentBuilder;
+  /**
+   * How long one run of the checks and its document answer `/health` and `/api/v1/health` (default 0:
+   * every request runs them). Concurrent requests always share one run, so a burst of anonymous calls
+   * costs the database, the broker and the document builder one run per period, not one per request.
+   */
+  cacheMs?: number;
 }
 
 /**
@@ -285,11 +291,30 @@ const healthPlugin: FastifyPluginAsync<HealthRoutesOptions> = async (app, option
     },
   );
 
-  const fullDocument = async (_request: unknown, reply: FastifyReply) => {
+  const cacheMs = options.cacheMs ?? 0;
+  const evaluate = async () => {
     const outcomes = await registry.run();
-    const down = registry.shuttingDown || overallStatus(outcomes) === 'DOWN';
-    const document = await buildDocument(outcomes);
-    return reply.code(down ? 503 : 200).send(document);
+    return { down: overallStatus(outcomes) === 'DOWN', document: await buildDocument(outcomes) };
+  };
+  // The run that answers: shared while pending, then kept for cacheMs after it settled.
+  let last: { settledAt: number | null; run: Promise<{ down: boolean; document: object }> } | null = null;
+  const fullDocument = async (_request: unknown, reply: FastifyReply) => {
+    const fresh = last && (last.settledAt === null || performance.now() - last.settledAt < cacheMs);
+    if (!fresh) {
+      const current: NonNullable<typeof last> = { settledAt: null, run: evaluate() };
+      last = current;
+      current.run.then(
+        () => {
+          current.settledAt = performance.now();
+        },
+        // A failed run is not kept for the next caller.
+        () => {
+          if (last === current) last = null;
+        },
+      );
+    }
+    const { down, document } = await last!.run;
+    return reply.code(down || registry.shuttingDown ? 503 : 200).send(document);
   };
   const documentRoute = {
     config: probeConfig,

@@ -217,6 +217,7 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
     logger,
     healthChecks: [database.healthCheck(), broker, ...(definition.healthChecks?.(context) ?? [])],
     ...(definition.healthDocument ? { healthDocument: definition.healthDocument(context) } : {}),
+    healthCacheMs: config.HEALTH_CACHE_MS,
     ...(definition.rateLimit === undefined ? {} : { rateLimit: definition.rateLimit }),
   });
   await registerCors(app, corsOriginPolicy(config));
