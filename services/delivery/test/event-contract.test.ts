@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import type { EventName } from '@fv/contracts';
+import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
+import {
+  consumeSample,
+  consumersUnderTest,
+  createTestDatabase,
+  eventSamples,
+  expectContractKept,
+  isOptionalFieldVariant,
+  setupSample,
+  withFields,
+  type ConsumerUnderTest,
+  type EventSample,
+  type TestDatabase,
+} from '@fv/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeliveryConfig } from '../src/config.js';
+import type { PrismaClient } from '../src/generated/prisma/client.js';
+import { createDeliveryService } from '../src/service.js';
+
+/**
+ * Contract between delivery's event handlers and the schemas of the events they consume: every event
+ * a schema admits — random values, each optional field null, each collection empty, each enum symbol —
+ * is handled, or refused for the dead-letter topic by design (and the dead-letter hook then runs
+ * cleanly), in a real transaction on delivery's database. Each event is tried about orders delivery
+ * does not know and about orders it ships; about the latter, an event that only leaves optional fields
+ * null must be applied. A handler that relies on something the schema does not promise fails here,
+ * naming the handler, the event and the schema file.
+ */
+const service = createDeliveryService();
+
+let database: TestDatabase;
+let runtime: ServiceRuntime<PrismaClient, DeliveryConfig>;
+let consumers: Map<EventName, ConsumerUnderTest>;
+
+beforeAll(async () => {
+  database = await createTestDatabase({ name: 'delivery-contract' });
+  runtime = await createServiceRuntime(service, {
+    env: {
+      SERVICE_NAME: 'delivery',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+      JWT_SECRET: 'delivery-contract-secret-0123456789',
+      CARRIER_SUPPORTED_COUNTRIES: 'US,CA,GB,DE',
+      PUBLIC_BASE_URL: 'http://delivery.test',
+      DATABASE_URL: database.target.kind === 'postgres' ? database.target.url : 'pglite:memory',
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+      SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8090',
+      SERVICE_REGISTRATION: 'false',
+      LIVE_CONFIG: 'false',
+    },
+  });
+  // Not started: the handlers are called as the consumer calls them, without a broker in between.
+  await runtime.context.database.ready;
+  const prisma = runtime.context.prisma;
+  consumers = consumersUnderTest('delivery', service.consumers!(runtime.context), {
+    transaction: (fn) => prisma.$transaction((tx) => fn(tx), { timeout: 30_000 }),
+    logger: runtime.context.logger,
+  });
+});
+afterAll(async () => {
+  await runtime?.stop();
+  await database?.dispose();
+});
+
+/** OrderConfirmed about a new order, to an address the carrier serves (by a service level as drawn, or STANDARD). */
+function confirmedOrder(sample: EventSample<'OrderConfirmed'>, standard = true) {
+  const orderId = randomUUID();
+  return withFields(sample, (event) => {
+    event.orderId = orderId;
+    event.correlationId = orderId;
+    Object.assign(event.shippingAddress, { country: 'US', zipCode: '10001' });
+    if (standard) event.shippingMethod = 'STANDARD';
+  });
+}
+
+/** An order with a shipment and its label, through delivery's own OrderConfirmed handler. */
+async function shippedOrder(): Promise<string> {
+  const sample = confirmedOrder(setupSample('OrderConfirmed'));
+  expect(await consumeSample(consumers.get('OrderConfirmed')!, sample)).toMatchObject({ result: 'handled' });
+  await runtime.context.prisma.shipment.findFirstOrThrow({ where: { orderId: sample.event.orderId } });
+  return sample.event.orderId;
+}
+
+type Relate<N extends EventName> = (sample: EventSample<N>, index: number) => Promise<EventSample<N>>;
+
+/** Per consumed event: samples about rows delivery has, or orders it is asked to ship. */
+const related: { [N in EventName]?: Relate<N> } = {
+  OrderConfirmed: async (sample, index) => confirmedOrder(sample, index % 4 !== 3),
+  CompensationRequested: async (sample) => {
+    const orderId = await shippedOrder();
+    return withFields(sample, (event) => {
+      event.orderId = orderId;
+      event.action = 'CANCEL_SHIPMENT';
+    });
+  },
+  StepRetryRequested: async (sample, index) => {
+    const order = setupSample('OrderConfirmed').event;
+    return withFields(sample, (event) => {
+      event.orderId = randomUUID();
+      event.stepName = 'SHIPPING_LABEL_CREATION';
+      event.parameters = {
+        ...event.parameters,
+        customerId: order.customerId,
+        items: JSON.stringify(order.items),
+        shippingAddress: JSON.stringify({ ...order.shippingAddress, country: 'US', zipCode: '10001' }),
+        ...(index % 2 === 0 ? { shippingMethod: 'EXPRESS', customerEmail: 'customer@example.com' } : {}),
+      };
+    });
+  },
+};
+
+describe('contract: delivery and the schemas of the events it consumes', () => {
+  it('has a contract test for each event it consumes', () => {
+    expect([...consumers.keys()].sort()).toEqual(Object.keys(related).sort());
+  });
+
+  for (const name of Object.keys(related) as EventName[]) {
+    it(`handles or refuses by design any ${name} its schema admits, about orders it does not know`, async () => {
+      await expectContractKept(consumers.get(name)!, eventSamples(name));
+    });
+
+    it(`handles or refuses by design any ${name} its schema admits, about orders it ships`, async () => {
+      const relate = related[name] as Relate<EventName>;
+      const samples: EventSample[] = [];
+      for (const [index, sample] of eventSamples(name, { seed: 11 }).entries())
+        samples.push(await relate(sample, index));
+      const outcomes = await expectContractKept(consumers.get(name)!, samples, {
+        mustBeHandled: isOptionalFieldVariant,
+      });
+      expect(outcomes.filter((outcome) => outcome.result === 'handled').length).toBeGreaterThan(0);
+    });
+  }
+});
