@@ -5,12 +5,15 @@ import {
   contractBreach,
   eventSamples,
   expectContractKept,
+  isOptionalFieldVariant,
   schemaFileOf,
+  setupSample,
   withFields,
   type ConsumerUnderTest,
 } from './event-samples.js';
 
 class Refusal extends Error {
+  override readonly name = 'Refusal';
   readonly retriable = false;
   readonly code = 'ORDER_NOT_FOUND';
 }
@@ -94,6 +97,31 @@ describe('eventSamples', () => {
     );
   });
 
+  it('keeps the nulls a sample was drawn with when its ids are changed', () => {
+    const sample = eventSamples('OrderCreated', { random: 0 }).find(
+      (s) => s.label === 'every optional field null',
+    )!;
+    const changed = withFields(sample, (event) => {
+      event.orderId = 'ord-2';
+      event.customerEmail = 'someone@example.com';
+      event.items = [{ ...event.items[0]!, productId: 'prod-1', sku: 'SKU-1' }];
+    });
+    expect(changed.event.orderId).toBe('ord-2');
+    expect([changed.event.customerEmail, changed.event.items[0]!.sku]).toEqual([null, null]);
+    expect(changed.event.items[0]!.productId).toBe('prod-1');
+    const filled = withFields(sample, (event) => void (event.customerEmail = 'someone@example.com'), {
+      keepNulls: false,
+    });
+    expect(filled.event.customerEmail).toBe('someone@example.com');
+  });
+
+  it('sets up with ordinary events, each with an eventId of its own', () => {
+    const [a, b] = [setupSample('OrderCreated'), setupSample('OrderCreated')];
+    expect(a.event.eventId).not.toBe(b.event.eventId);
+    expect(validateEvent('OrderCreated', a.event)).toEqual([]);
+    expect(a.event.customerEmail).not.toBeNull();
+  });
+
   it('keeps a change that the schema admits and refuses one it does not, naming the sample', () => {
     const [sample] = eventSamples('OrderCreated', { random: 1 });
     const changed = withFields(sample!, (event) => {
@@ -132,6 +160,37 @@ describe('consumeSample and contractBreach', () => {
     expect(contractBreach(refused)).toBeNull();
   });
 
+  it('accepts a classified retriable failure that the consumer dead-letters after its retries', async () => {
+    const outcome = await consumeSample(
+      consumer(async () => {
+        throw new Outage('customer not known yet');
+      }),
+      sample!,
+    );
+    expect(outcome).toMatchObject({ result: 'refused', attempts: 3 });
+    expect(contractBreach(outcome)).toBeNull();
+    const plain = await consumeSample(
+      consumer(async () => {
+        throw new Error('duplicate key value violates unique constraint');
+      }),
+      sample!,
+    );
+    expect(contractBreach(plain)).toMatch(/unclassified error \(3 attempt\(s\)\): Error: duplicate key/);
+  });
+
+  it('reports a refusal of a sample that must be handled', async () => {
+    const refuse = consumer(async (event) => {
+      if (event.customerEmail === null) throw new Refusal('no e-mail');
+    });
+    await expect(
+      expectContractKept(refuse, eventSamples('OrderCreated', { random: 0 }), {
+        mustBeHandled: isOptionalFieldVariant,
+      }),
+    ).rejects.toThrow(
+      /sample "customerEmail null": it refused an event it must handle: Refusal \[ORDER_NOT_FOUND\]/,
+    );
+  });
+
   it('tries a retriable failure again, as the consumer does', async () => {
     const outcome = await consumeSample(
       consumer(async (_event, context) => {
@@ -150,7 +209,7 @@ describe('consumeSample and contractBreach', () => {
       }),
       sample!,
     );
-    expect(contractBreach(typeError)).toMatch(/unclassified or retriable error 3 time\(s\): TypeError/);
+    expect(contractBreach(typeError)).toMatch(/unclassified error \(3 attempt\(s\)\): TypeError/);
     const deadLetterFails = await consumeSample(
       consumer(
         async () => {

@@ -491,12 +491,19 @@ function describeError(error: unknown): string {
   return String(error);
 }
 
+/** True when the error says itself whether it is worth another try (NonRetriableError, AppError, ...). */
+function isClassified(error: unknown): boolean {
+  return (
+    !!error && typeof error === 'object' && typeof (error as { retriable?: unknown }).retriable === 'boolean'
+  );
+}
+
 /**
  * Why an outcome breaks the contract, or null when it keeps it: a sample must be handled, or refused
- * with a non-retriable error (`retriable: false`, as NonRetriableError and 4xx AppErrors carry) that
- * the consumer dead-letters by design, and the dead-letter hook must then run cleanly. A TypeError, a
- * database constraint violation, a retriable failure that never passes, or an event the handler
- * publishes that breaks its own schema are all breaches.
+ * with a classified error — one that carries its `retriable` flag, as NonRetriableError and AppError
+ * do — which the consumer dead-letters by design (a retriable one after its retries), and the
+ * dead-letter hook must then run cleanly. A TypeError, a database constraint violation or any other
+ * unclassified failure, and an event the handler publishes that breaks its own schema, are breaches.
  */
 export function contractBreach(outcome: SampleOutcome): string | null {
   if (outcome.result === 'handled') return null;
@@ -505,8 +512,8 @@ export function contractBreach(outcome: SampleOutcome): string | null {
     return `its dead-letter hook failed: ${describeError(outcome.deadLetterError)} (after ${describeError(error)})`;
   if (error instanceof EventValidationError)
     return `it published an event that breaks that event's schema: ${describeError(error)}`;
-  if (isRetriableError(error))
-    return `it failed with an unclassified or retriable error ${outcome.attempts} time(s): ${describeError(error)}`;
+  if (!isClassified(error))
+    return `it failed with an unclassified error (${outcome.attempts} attempt(s)): ${describeError(error)}`;
   return null;
 }
 
