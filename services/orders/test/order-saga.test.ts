@@ -261,6 +261,20 @@ describe('payment on InventoryReserved', () => {
     expect((await orderOf(order.orderId)).status).toBe('CONFIRMED');
   });
 
+  it('dead-letters a reservation without an id instead of confirming the order on it', async () => {
+    const order = await placeOrder();
+    const blank = await h.publish(
+      'InventoryReserved',
+      { ...reservationOf(order), reservationId: '' },
+      { correlationId: order.orderId, producer: 'inventory' },
+    );
+    const dead = await h.dlq.waitFor((message) => message.headers['event-id'] === blank.eventId, {
+      description: 'the reservation without an id in the DLQ',
+    });
+    expect(dead.headers['dlq-error-code']).toBe('RESERVATION_MISMATCH');
+    expect((await orderOf(order.orderId)).status).not.toBe('CONFIRMED');
+  });
+
   it('sends a reservation for an unknown order or with other lines to the dead-letter topic; the latter fails the payment step', async () => {
     const unknown = await h.publish(
       'InventoryReserved',

@@ -40,13 +40,14 @@ export async function completeOrder(
     return;
   }
   const payment = order.payment;
-  if (!payment || payment.status !== 'AUTHORIZED' || !order.reservationId) {
+  if (!payment || payment.status !== 'AUTHORIZED') {
     throw invalidOrderState(
       order,
       'DeliveryScheduled',
       `its payment is ${payment?.status ?? 'missing'}, not AUTHORIZED`,
     );
   }
+  if (!order.reservationId) throw invalidOrderState(order, 'DeliveryScheduled', 'it holds no reservation');
   const settled = await captureOnce(deps, order, payment, {
     eventId: event.eventId,
     shipmentId: event.shipmentId,

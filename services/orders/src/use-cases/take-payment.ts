@@ -48,6 +48,10 @@ export async function takePayment(
     log.info({ orderId: order.id, status: order.status }, `reservation ignored: ${decision.reason}`);
     return;
   }
+  if (event.reservationId.trim() === '') {
+    // The schema admits an empty string; an order confirmed on it could never be completed.
+    throw new NonRetriableError(`the reservation of order ${order.id} has no id`, 'RESERVATION_MISMATCH');
+  }
   if (!sameQuantities(order, event.items)) {
     throw new NonRetriableError(
       `the reservation ${event.reservationId} does not hold the lines of order ${order.id}`,
