@@ -26,13 +26,22 @@ export interface Database {
   /** Pass to `new PrismaClient({ adapter })`. */
   readonly adapter: PrismaPg | PrismaPGlite;
   query<T extends QueryRow = QueryRow>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs one statement; returns how many rows it inserted, updated or deleted. */
+  execute(sql: string, params?: unknown[]): Promise<number>;
   /** Runs several statements (no parameters), e.g. a migration file. */
   exec(sql: string): Promise<void>;
   /** Runs `fn` inside one transaction on one connection. */
-  transaction<T>(fn: (tx: { query: Database['query']; exec: Database['exec'] }) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: DatabaseTransaction) => Promise<T>): Promise<T>;
   ping(timeoutMs?: number): Promise<void>;
   stats(): PoolStats;
   close(): Promise<void>;
+}
+
+/** The statements of one transaction, on its connection. */
+export interface DatabaseTransaction {
+  query: Database['query'];
+  execute: Database['execute'];
+  exec: Database['exec'];
 }
 
 export interface OpenDatabaseOptions {
@@ -80,6 +89,7 @@ function openPostgres(
     description: describeTarget(target),
     adapter,
     query,
+    execute: async (sql, params = []) => (await pool.query(sql, params)).rowCount ?? 0,
     exec: async (sql) => {
       await pool.query(sql);
     },
@@ -98,6 +108,7 @@ function openPostgres(
         const result = await fn({
           query: async <T extends QueryRow>(sql: string, params: unknown[] = []) =>
             (await client.query(sql, params)).rows as T[],
+          execute: async (sql, params = []) => (await client.query(sql, params)).rowCount ?? 0,
           exec: async (sql) => {
             await client.query(sql);
           },
@@ -136,6 +147,7 @@ async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): 
     adapter,
     query: async <T extends QueryRow>(sql: string, params: unknown[] = []) =>
       (await db.query<T>(sql, params)).rows,
+    execute: async (sql, params = []) => (await db.query(sql, params)).affectedRows ?? 0,
     exec: async (sql) => {
       await db.exec(sql);
     },
@@ -144,6 +156,7 @@ async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): 
         fn({
           query: async <T extends QueryRow>(sql: string, params: unknown[] = []) =>
             (await tx.query<T>(sql, params)).rows,
+          execute: async (sql, params = []) => (await tx.query(sql, params)).affectedRows ?? 0,
           exec: async (sql) => {
             await tx.exec(sql);
           },

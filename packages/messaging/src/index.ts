@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './headers.js';
 export * from './trace-context.js';
 export * from './sql-client.js';
+export * from './sql-transactions.js';
 export * from './event-codec.js';
 export * from './outbox.js';
 export * from './outbox-relay.js';

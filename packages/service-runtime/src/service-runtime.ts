@@ -6,6 +6,7 @@ import {
   brokerHealthCheck,
   createKafka,
   createOutbox,
+  directTransactions,
   type DeadLetterHandlers,
   type EventHandlers,
   type Outbox,
@@ -102,6 +103,13 @@ export interface ConsumerDefinition {
    */
   deadLetterHandlers?: DeadLetterHandlers;
   retry?: RetryPolicy;
+  /**
+   * Where the consumer's transactions run. `prisma` (default): handlers get a Prisma transaction
+   * client. `direct`: on the database's pool, without Prisma — handlers get a `SqlClient` and write with
+   * SQL only; for hot paths, where every statement through Prisma's client engine costs a query
+   * compilation (see `directTransactions` in `@fv/messaging`).
+   */
+  transactions?: 'prisma' | 'direct';
 }
 
 /** A piece of background work (a timer, a poller) started with the service and stopped before the database closes. */
@@ -237,7 +245,7 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
       new EventConsumer({
         kafka,
         codec,
-        db: prisma,
+        db: consumer.transactions === 'direct' ? directTransactions(db) : prisma,
         logger: logger.child({ component: 'consumer' }),
         groupId: consumer.groupId ?? config.SERVICE_NAME,
         handlers: consumer.handlers,

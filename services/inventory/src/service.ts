@@ -51,6 +51,8 @@ export const inventoryService: ServiceDefinition<PrismaClient, InventoryConfig> 
     const deps = depsOf(context);
     return [
       {
+        // The stores write with SQL only: the consumer's transactions skip Prisma (docs/performance.md).
+        transactions: 'direct',
         handlers: {
           OrderCreated: onOrderCreated(deps),
           OrderConfirmed: onOrderConfirmed(deps),

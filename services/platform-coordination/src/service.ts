@@ -233,7 +233,8 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
     },
     consumers(context) {
       if (!context.config.SAGA_OBSERVER_ENABLED) return [];
-      return [{ handlers: onPlatformEvent(components(context).engine) }];
+      // The observer writes with SQL only: its transactions skip Prisma (docs/performance.md).
+      return [{ handlers: onPlatformEvent(components(context).engine), transactions: 'direct' }];
     },
     rootRoutes: (app) => actuatorRoutes(app),
     // The coordination service reads its own live keys straight from its store.

@@ -31,10 +31,11 @@ type Row = {
 const date = (value: Date | string | null) => (value === null ? null : new Date(value));
 
 async function withItems(tx: Tx, row: Row): Promise<ReservationRecord> {
-  const items = await tx.reservationItem.findMany({
-    where: { reservationId: row.id },
-    orderBy: [{ productId: 'asc' }, { warehouseId: 'asc' }],
-  });
+  const items = await tx.$queryRawUnsafe<{ product_id: string; warehouse_id: string; quantity: number }[]>(
+    `select product_id::text as product_id, warehouse_id, quantity from reservation_items
+      where reservation_id = $1::uuid order by product_id, warehouse_id`,
+    row.id,
+  );
   return {
     id: row.id,
     orderId: row.order_id,
@@ -46,9 +47,9 @@ async function withItems(tx: Tx, row: Row): Promise<ReservationRecord> {
     releasedAt: date(row.released_at),
     deductedAt: date(row.deducted_at),
     items: items.map((item) => ({
-      productId: item.productId,
-      warehouseId: item.warehouseId,
-      quantity: item.quantity,
+      productId: item.product_id,
+      warehouseId: item.warehouse_id,
+      quantity: Number(item.quantity),
     })),
   };
 }
@@ -97,39 +98,54 @@ export async function insertReservation(
     reservation.createdAt.toISOString(),
   );
   if (inserted === 0) return false;
-  await tx.reservationItem.createMany({
-    data: reservation.items.map((item) => ({
-      reservationId: reservation.id,
-      productId: item.productId,
-      warehouseId: item.warehouseId,
-      quantity: item.quantity,
-    })),
-  });
+  await tx.$executeRawUnsafe(
+    `insert into reservation_items (reservation_id, product_id, warehouse_id, quantity)
+     select $1::uuid, v.product_id, v.warehouse_id, v.quantity
+       from jsonb_to_recordset($2::jsonb) as v(product_id uuid, warehouse_id varchar, quantity int)`,
+    reservation.id,
+    JSON.stringify(
+      reservation.items.map((item) => ({
+        product_id: item.productId,
+        warehouse_id: item.warehouseId,
+        quantity: item.quantity,
+      })),
+    ),
+  );
   return true;
 }
 
 export async function markReleased(tx: Tx, id: string, reason: ReleaseReason, at: Date): Promise<void> {
-  await tx.reservation.update({
-    where: { id },
-    data: { status: 'RELEASED', releaseReason: reason, releasedAt: at },
-  });
+  await tx.$executeRawUnsafe(
+    `update reservations set status = 'RELEASED', release_reason = $2, released_at = $3::timestamptz where id = $1::uuid`,
+    id,
+    reason,
+    at.toISOString(),
+  );
 }
 
 export async function markConfirmed(tx: Tx, id: string, at: Date): Promise<void> {
-  await tx.reservation.update({ where: { id }, data: { status: 'CONFIRMED', confirmedAt: at } });
+  await tx.$executeRawUnsafe(
+    `update reservations set status = 'CONFIRMED', confirmed_at = $2::timestamptz where id = $1::uuid`,
+    id,
+    at.toISOString(),
+  );
 }
 
 export async function markDeducted(tx: Tx, id: string, at: Date): Promise<void> {
-  await tx.reservation.update({ where: { id }, data: { status: 'DEDUCTED', deductedAt: at } });
+  await tx.$executeRawUnsafe(
+    `update reservations set status = 'DEDUCTED', deducted_at = $2::timestamptz where id = $1::uuid`,
+    id,
+    at.toISOString(),
+  );
 }
 
 /** Ids of ACTIVE reservations that lapsed at `now`, oldest first. */
 export async function lapsedReservationIds(tx: Tx, now: Date, limit: number): Promise<string[]> {
-  const rows = await tx.reservation.findMany({
-    where: { status: 'ACTIVE', expiresAt: { lte: now } },
-    orderBy: { expiresAt: 'asc' },
-    take: limit,
-    select: { id: true },
-  });
+  const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
+    `select id::text as id from reservations where status = 'ACTIVE' and expires_at <= $1::timestamptz
+      order by expires_at limit $2::int`,
+    now.toISOString(),
+    limit,
+  );
   return rows.map((row) => row.id);
 }

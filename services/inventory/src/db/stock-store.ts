@@ -189,21 +189,22 @@ export async function recordMovement(
   },
 ): Promise<string> {
   const id = randomUUID();
-  await tx.stockMovement.create({
-    data: {
-      id,
-      productId: movement.after.productId,
-      warehouseId: movement.after.warehouseId,
-      kind: movement.kind,
-      onHandChange: movement.onHandChange,
-      reservedChange: movement.reservedChange,
-      onHandAfter: movement.after.onHand,
-      reservedAfter: movement.after.reserved,
-      reason: movement.reason ?? null,
-      reference: movement.reference ?? null,
-      reservationId: movement.reservationId ?? null,
-      actor: movement.actor ?? null,
-    },
-  });
+  await tx.$executeRawUnsafe(
+    `insert into stock_movements (id, product_id, warehouse_id, kind, on_hand_change, reserved_change, on_hand_after,
+       reserved_after, reason, reference, reservation_id, actor)
+     values ($1::uuid, $2::uuid, $3, $4, $5::int, $6::int, $7::int, $8::int, $9, $10, $11::uuid, $12)`,
+    id,
+    movement.after.productId,
+    movement.after.warehouseId,
+    movement.kind,
+    movement.onHandChange,
+    movement.reservedChange,
+    movement.after.onHand,
+    movement.after.reserved,
+    movement.reason ?? null,
+    movement.reference ?? null,
+    movement.reservationId ?? null,
+    movement.actor ?? null,
+  );
   return id;
 }

@@ -1,15 +1,15 @@
 import type { SqlClient } from '@fv/messaging';
-import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
 
-/** A Prisma transaction of the inventory database; every write happens in one. */
-export type Tx = Prisma.TransactionClient & SqlClient;
+/**
+ * A transaction of the inventory database; every write happens in one. The stores write with SQL only,
+ * so the same code runs in a Prisma transaction (HTTP routes) and in the consumer's direct one.
+ */
+export type Tx = SqlClient;
 
 export type InventoryPrisma = PrismaClient;
 
-/**
- * Event handlers receive the consumer's transaction typed as the messaging layer's SqlClient; it is
- * the inventory Prisma client's interactive transaction, so the full client API is there.
- */
+/** The consumer's transaction, as the stores take it. */
 export function asTx(tx: SqlClient): Tx {
-  return tx as Tx;
+  return tx;
 }

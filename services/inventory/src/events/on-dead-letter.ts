@@ -12,7 +12,10 @@ export function onOrderCreatedDeadLettered(deps: InventoryDeps): DeadLetterHandl
   return async (event, { tx, causedBy, errorCode, logger }) => {
     const orderId = parseId('order', event.orderId);
     if (!orderId) return;
-    const reservation = await asTx(tx).reservation.findFirst({ where: { orderId }, select: { id: true } });
+    const [reservation] = await tx.$queryRawUnsafe<{ id: string }[]>(
+      'select id from reservations where order_id = $1::uuid',
+      orderId,
+    );
     if (reservation) return; // held after all (an earlier delivery of the same order): nothing failed
     await deps.outbox.publish(
       asTx(tx),

@@ -1,13 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma, WebhookDelivery, WebhookSubscription } from '../generated/prisma/client.js';
+import type { SqlClient } from '@fv/messaging';
 import type { Db } from './instance-store.js';
 
-export async function activeSubscriptions(db: Db): Promise<Pick<WebhookSubscription, 'id' | 'eventTypes'>[]> {
-  return db.webhookSubscription.findMany({ where: { active: true }, select: { id: true, eventTypes: true } });
+/** Active subscriptions and the events each wants (read by the saga observer: SQL only). */
+export async function activeSubscriptions(
+  db: SqlClient,
+): Promise<Pick<WebhookSubscription, 'id' | 'eventTypes'>[]> {
+  const rows = await db.$queryRawUnsafe<{ id: string; event_types: string[] | null }[]>(
+    'select id::text as id, event_types from webhook_subscriptions where active',
+  );
+  return rows.map((row) => ({ id: row.id, eventTypes: row.event_types ?? [] }));
 }
 
+/** Queues deliveries for the dispatcher (written by the saga observer: SQL only). */
 export async function enqueueDeliveries(
-  db: Db,
+  db: SqlClient,
   deliveries: {
     subscriptionId: string;
     eventType: string;
@@ -17,21 +25,24 @@ export async function enqueueDeliveries(
   now: Date,
 ): Promise<void> {
   if (deliveries.length === 0) return;
-  await db.webhookDelivery.createMany({
-    data: deliveries.map((delivery) => {
-      const id = randomUUID();
-      return {
-        id,
-        subscriptionId: delivery.subscriptionId,
-        eventType: delivery.eventType,
-        workflowId: delivery.workflowId,
-        payload: { id, ...delivery.payload } as Prisma.InputJsonValue,
-        status: 'PENDING',
-        nextAttemptAt: now,
-        createdAt: now,
-      };
-    }),
-  });
+  await db.$executeRawUnsafe(
+    `insert into webhook_deliveries (id, subscription_id, event_type, workflow_id, payload, status, next_attempt_at, created_at)
+     select v.id, v.subscription_id, v.event_type, v.workflow_id, v.payload, 'PENDING', $2, $2
+       from jsonb_to_recordset($1::jsonb) as v(id uuid, subscription_id uuid, event_type text, workflow_id uuid, payload jsonb)`,
+    JSON.stringify(
+      deliveries.map((delivery) => {
+        const id = randomUUID();
+        return {
+          id,
+          subscription_id: delivery.subscriptionId,
+          event_type: delivery.eventType,
+          workflow_id: delivery.workflowId,
+          payload: { id, ...delivery.payload },
+        };
+      }),
+    ),
+    now,
+  );
 }
 
 export type DueDelivery = WebhookDelivery & {

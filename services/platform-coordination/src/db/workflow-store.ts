@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { StepView, WorkflowView } from '../domain/workflow/derive.js';
 import type { WorkflowState } from '../domain/workflow/state.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import type { Db } from './instance-store.js';
+import type { SqlClient as Db } from '@fv/messaging';
 
 /** A workflow as the observer works on it: its row, its saga's version, and its facts. */
 export interface StoredWorkflow {
@@ -185,11 +185,28 @@ export async function insertWorkflow(
   now: Date,
 ): Promise<boolean> {
   const columns = workflowColumns(input.orderId, state, view);
-  const inserted = await db.$executeRawUnsafe(
-    `insert into workflows (id, workflow_type, correlation_id, status, current_step, context, metadata, template_version,
-       opened_by, customer_id, priority, started_at, next_deadline_at, created_at, updated_at, completed_at)
-     values ($1::uuid, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $14, $15)
-     on conflict (workflow_type, correlation_id) do nothing`,
+  const saga = sagaState(view, state);
+  // One statement: the workflow (unless the order has one already), and with it its saga and steps.
+  const rows = await db.$queryRawUnsafe<{ inserted: number }[]>(
+    `with workflow as (
+       insert into workflows (id, workflow_type, correlation_id, status, current_step, context, metadata, template_version,
+         opened_by, customer_id, priority, started_at, next_deadline_at, created_at, updated_at, completed_at)
+       values ($1::uuid, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $14, $15)
+       on conflict (workflow_type, correlation_id) do nothing
+       returning id
+     ), saga as (
+       insert into sagas (id, saga_type, workflow_id, status, state, compensation_state, version, compensation_started_at,
+         compensation_ended_at, created_at, updated_at)
+       select $16::uuid, $17, workflow.id, $18, $19::jsonb, $20::jsonb, 1, $21, $22, $14, $14 from workflow
+     ), steps as (
+       insert into workflow_steps (id, workflow_id, step_name, position, status, retry_count, input, output, error,
+         started_at, completed_at)
+       select v.id, workflow.id, v.step_name, v.position, v.status, v.retry_count, v.input, v.output, v.error,
+              v.started_at, v.completed_at
+         from workflow, jsonb_to_recordset($23::jsonb) as v(id uuid, step_name text, position int, status text,
+              retry_count int, input jsonb, output jsonb, error jsonb, started_at timestamptz, completed_at timestamptz)
+     )
+     select count(*)::int as inserted from workflow`,
     input.id,
     input.type,
     input.orderId,
@@ -205,32 +222,16 @@ export async function insertWorkflow(
     columns.nextDeadlineAt,
     now,
     columns.completedAt,
-  );
-  if (inserted === 0) return false;
-  const saga = sagaState(view, state);
-  await db.$executeRawUnsafe(
-    `insert into sagas (id, saga_type, workflow_id, status, state, compensation_state, version, compensation_started_at,
-       compensation_ended_at, created_at, updated_at)
-     values ($1::uuid, $2, $3::uuid, $4, $5::jsonb, $6::jsonb, 1, $7, $8, $9, $9)`,
     input.sagaId,
     input.sagaType,
-    input.id,
     view.sagaStatus,
     JSON.stringify(saga.state),
     JSON.stringify(saga.compensationState),
     date(state.compensationStartedAt),
     date(view.compensationEndedAt),
-    now,
-  );
-  await db.$executeRawUnsafe(
-    `insert into workflow_steps (id, workflow_id, step_name, position, status, retry_count, input, output, error, started_at, completed_at)
-     select v.id, $1::uuid, v.step_name, v.position, v.status, v.retry_count, v.input, v.output, v.error, v.started_at, v.completed_at
-       from jsonb_to_recordset($2::jsonb) as v(id uuid, step_name text, position int, status text, retry_count int, input jsonb,
-            output jsonb, error jsonb, started_at timestamptz, completed_at timestamptz)`,
-    input.id,
     JSON.stringify(stepRows(input.id, view.steps).map((row) => ({ id: randomUUID(), ...rawStep(row) }))),
   );
-  return true;
+  return Number(rows[0]?.inserted ?? 0) > 0;
 }
 
 /**
@@ -264,10 +265,29 @@ export async function saveWorkflow(
   now: Date,
 ): Promise<boolean> {
   const saga = sagaState(view, state);
-  const updated = await db.$executeRawUnsafe(
-    `update sagas set version = version + 1, status = $3, state = $4::jsonb, compensation_state = $5::jsonb,
-       compensation_started_at = $6, compensation_ended_at = $7, updated_at = $8
-     where id = $1::uuid and version = $2`,
+  const columns = workflowColumns(stored.orderId, state, view);
+  const changed = stepRows(stored.id, view.steps).filter(
+    (_row, index) => JSON.stringify(view.steps[index]) !== JSON.stringify(previous.steps[index]),
+  );
+  // One statement: the saga's compare-and-set, and only if it took, the workflow and its changed steps.
+  const rows = await db.$queryRawUnsafe<{ saved: number }[]>(
+    `with saga as (
+       update sagas set version = version + 1, status = $3, state = $4::jsonb, compensation_state = $5::jsonb,
+         compensation_started_at = $6, compensation_ended_at = $7, updated_at = $8
+       where id = $1::uuid and version = $2
+       returning workflow_id
+     ), workflow as (
+       update workflows w set status = $9, current_step = $10, context = $11::jsonb, metadata = $12::jsonb,
+         customer_id = $13, priority = $14, started_at = $15, next_deadline_at = $16, completed_at = $17, updated_at = $8
+       from saga where w.id = saga.workflow_id
+     ), steps as (
+       update workflow_steps s set status = v.status, retry_count = v.retry_count, input = v.input, output = v.output,
+         error = v.error, started_at = v.started_at, completed_at = v.completed_at
+       from saga, jsonb_to_recordset($18::jsonb) as v(step_name text, status text, retry_count int, input jsonb,
+            output jsonb, error jsonb, started_at timestamptz, completed_at timestamptz)
+       where s.workflow_id = saga.workflow_id and s.step_name = v.step_name
+     )
+     select count(*)::int as saved from saga`,
     stored.sagaId,
     stored.version,
     view.sagaStatus,
@@ -276,14 +296,6 @@ export async function saveWorkflow(
     date(state.compensationStartedAt),
     date(view.compensationEndedAt),
     now,
-  );
-  if (updated === 0) return false;
-  const columns = workflowColumns(stored.orderId, state, view);
-  await db.$executeRawUnsafe(
-    `update workflows set status = $2, current_step = $3, context = $4::jsonb, metadata = $5::jsonb, customer_id = $6,
-       priority = $7, started_at = $8, next_deadline_at = $9, completed_at = $10, updated_at = $11
-     where id = $1::uuid`,
-    stored.id,
     columns.status,
     columns.currentStep,
     JSON.stringify(columns.context),
@@ -293,23 +305,9 @@ export async function saveWorkflow(
     columns.startedAt,
     columns.nextDeadlineAt,
     columns.completedAt,
-    now,
+    JSON.stringify(changed.map(rawStep)),
   );
-  const changed = stepRows(stored.id, view.steps).filter(
-    (_row, index) => JSON.stringify(view.steps[index]) !== JSON.stringify(previous.steps[index]),
-  );
-  if (changed.length) {
-    await db.$executeRawUnsafe(
-      `update workflow_steps s set status = v.status, retry_count = v.retry_count, input = v.input, output = v.output,
-         error = v.error, started_at = v.started_at, completed_at = v.completed_at
-       from jsonb_to_recordset($2::jsonb) as v(step_name text, status text, retry_count int, input jsonb, output jsonb,
-            error jsonb, started_at timestamptz, completed_at timestamptz)
-       where s.workflow_id = $1::uuid and s.step_name = v.step_name`,
-      stored.id,
-      JSON.stringify(changed.map(rawStep)),
-    );
-  }
-  return true;
+  return Number(rows[0]?.saved ?? 0) > 0;
 }
 
 export interface HistoryEntry {
@@ -320,25 +318,27 @@ export interface HistoryEntry {
   occurredAt: Date;
 }
 
+const HISTORY_INSERT = `insert into workflow_events (id, workflow_id, event_type, step_name, source_event_id, payload, occurred_at, created_at)
+  select v.id, $1::uuid, v.event_type, v.step_name, v.source_event_id, v.payload, v.occurred_at, now()
+    from jsonb_to_recordset($2::jsonb) as v(id uuid, event_type text, step_name text, source_event_id uuid, payload jsonb,
+         occurred_at timestamptz)`;
+
+function historyRows(entries: HistoryEntry[]): string {
+  return JSON.stringify(
+    entries.map((entry) => ({
+      id: randomUUID(),
+      event_type: entry.eventType,
+      step_name: entry.stepName ?? null,
+      source_event_id: entry.sourceEventId ?? null,
+      payload: entry.payload,
+      occurred_at: entry.occurredAt.toISOString(),
+    })),
+  );
+}
+
 export async function appendHistory(db: Db, workflowId: string, entries: HistoryEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await db.$executeRawUnsafe(
-    `insert into workflow_events (id, workflow_id, event_type, step_name, source_event_id, payload, occurred_at, created_at)
-     select v.id, $1::uuid, v.event_type, v.step_name, v.source_event_id, v.payload, v.occurred_at, now()
-       from jsonb_to_recordset($2::jsonb) as v(id uuid, event_type text, step_name text, source_event_id uuid, payload jsonb,
-            occurred_at timestamptz)`,
-    workflowId,
-    JSON.stringify(
-      entries.map((entry) => ({
-        id: randomUUID(),
-        event_type: entry.eventType,
-        step_name: entry.stepName ?? null,
-        source_event_id: entry.sourceEventId ?? null,
-        payload: entry.payload,
-        occurred_at: entry.occurredAt.toISOString(),
-      })),
-    ),
-  );
+  await db.$executeRawUnsafe(HISTORY_INSERT, workflowId, historyRows(entries));
 }
 
 export interface LogEntry {
@@ -349,20 +349,26 @@ export interface LogEntry {
   details: Record<string, unknown>;
 }
 
-export async function appendCompensationLogs(
+const LOG_INSERT = `insert into compensation_logs (id, saga_id, step_name, action, status, attempt, details, executed_at)
+  select v.id, $3::uuid, v.step_name, v.action, v.status, v.attempt, v.details, $5
+    from jsonb_to_recordset($4::jsonb) as v(id uuid, step_name text, action text, status text, attempt int, details jsonb)`;
+
+/** A workflow's history entries and its saga's compensation log entries, in one statement. */
+export async function appendRecords(
   db: Db,
-  sagaId: string,
-  entries: LogEntry[],
+  workflow: { id: string; sagaId: string },
+  history: HistoryEntry[],
+  logs: LogEntry[],
   now: Date,
 ): Promise<void> {
-  if (entries.length === 0) return;
+  if (logs.length === 0) return appendHistory(db, workflow.id, history);
   await db.$executeRawUnsafe(
-    `insert into compensation_logs (id, saga_id, step_name, action, status, attempt, details, executed_at)
-     select v.id, $1::uuid, v.step_name, v.action, v.status, v.attempt, v.details, $3
-       from jsonb_to_recordset($2::jsonb) as v(id uuid, step_name text, action text, status text, attempt int, details jsonb)`,
-    sagaId,
+    `with history as (${HISTORY_INSERT}) ${LOG_INSERT}`,
+    workflow.id,
+    historyRows(history),
+    workflow.sagaId,
     JSON.stringify(
-      entries.map((entry) => ({
+      logs.map((entry) => ({
         id: randomUUID(),
         step_name: entry.stepName,
         action: entry.action,

@@ -1,6 +1,5 @@
 import { eventCatalog, eventNames, type EventName } from '@fv/contracts';
 import type { EventHandler, EventHandlers } from '@fv/messaging';
-import type { Db } from '../db/instance-store.js';
 import type { WorkflowEngine } from '../workflows/workflow-engine.js';
 
 /** Events this service publishes itself: it does not observe its own requests. */
@@ -26,7 +25,7 @@ export function onPlatformEvent(engine: WorkflowEngine): EventHandlers {
   const handlers: Record<string, EventHandler<EventName>> = {};
   for (const name of observedEvents()) {
     handlers[name] = async (event, context) => {
-      const change = await engine.observe(context.tx as Db, name, event, {
+      const change = await engine.observe(context.tx, name, event, {
         causationId: event.eventId,
         traceparent: context.causedBy().traceparent,
       });

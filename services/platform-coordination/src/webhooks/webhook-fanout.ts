@@ -1,5 +1,5 @@
 import { activeSubscriptions, enqueueDeliveries } from '../db/webhook-store.js';
-import type { Db } from '../db/instance-store.js';
+import type { SqlClient as Db } from '@fv/messaging';
 import type { WebhookEventType } from '../domain/webhook-signature.js';
 import { presentDocument } from '../routes/presenter.js';
 

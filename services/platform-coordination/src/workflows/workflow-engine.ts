@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { EventMap, EventName } from '@fv/contracts';
 import { NonRetriableError, type Outbox } from '@fv/messaging';
 import type { Logger } from '@fv/service-kit';
-import type { Db } from '../db/instance-store.js';
+import type { SqlClient as Db } from '@fv/messaging';
 import {
-  appendCompensationLogs,
   appendHistory,
+  appendRecords,
   insertWorkflow,
   loadByCorrelation,
   loadById,
@@ -609,8 +609,7 @@ export class WorkflowEngine {
         }
       }
     }
-    await appendHistory(tx, workflow.id, history);
-    await appendCompensationLogs(tx, workflow.sagaId, logs, now);
+    await appendRecords(tx, workflow, history, logs, now);
     await this.deps.webhooks.enqueue(tx, hooks, now);
     const transition = { workflowId: workflow.id, type: workflow.type, effects: reduction.effects, view };
     for (const listener of this.listeners) listener(transition);
