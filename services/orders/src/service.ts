@@ -90,6 +90,8 @@ export function createOrdersService(
       const orders = depsOf(context);
       return [
         {
+          // The stores write with SQL only: the consumers' transactions skip Prisma (docs/performance.md).
+          transactions: 'direct',
           handlers: {
             InventoryReserved: onInventoryReserved(orders),
             InventoryReservationFailed: onInventoryReservationFailed(),
@@ -108,6 +110,7 @@ export function createOrdersService(
         {
           // The price list has a group of its own, so catalog updates never wait behind a payment.
           groupId: `${context.config.SERVICE_NAME}-price-list`,
+          transactions: 'direct',
           handlers: {
             ProductCreated: onProductCreated(),
             ProductUpdated: onProductUpdated(),

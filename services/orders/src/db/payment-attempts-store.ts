@@ -1,4 +1,4 @@
-import type { Prisma, PaymentAttempt } from '../generated/prisma/client.js';
+import { Prisma, type PaymentAttempt } from '../generated/prisma/client.js';
 import type { Db, PrismaClient } from './orders-store.js';
 
 export type AttemptRow = PaymentAttempt;
@@ -17,16 +17,70 @@ export interface NewAttempt {
   nextAttemptAt: Date;
 }
 
+const ATTEMPT_COLUMNS = `id::text as id, order_id::text as order_id, payment_id::text as payment_id, operation,
+  idempotency_key, amount::text as amount, currency, status, provider_reference, failure_code, failure_message,
+  failure_retriable, provider_reason, calls, context, applied_at, next_attempt_at, retries, created_at, updated_at`;
+
+type Row = Record<string, unknown>;
+const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+const dateOrNull = (value: unknown) =>
+  value === null || value === undefined ? null : new Date(value as string | Date);
+
+function toAttempt(row: Row): AttemptRow {
+  return {
+    id: String(row.id),
+    orderId: String(row.order_id),
+    paymentId: String(row.payment_id),
+    operation: String(row.operation),
+    idempotencyKey: String(row.idempotency_key),
+    amount: row.amount === null || row.amount === undefined ? null : new Prisma.Decimal(String(row.amount)),
+    currency: String(row.currency),
+    status: String(row.status),
+    providerReference: text(row.provider_reference),
+    failureCode: text(row.failure_code),
+    failureMessage: text(row.failure_message),
+    failureRetriable: row.failure_retriable === null ? null : Boolean(row.failure_retriable),
+    providerReason: text(row.provider_reason),
+    calls: Number(row.calls),
+    context: row.context as Prisma.JsonValue,
+    appliedAt: dateOrNull(row.applied_at),
+    nextAttemptAt: new Date(row.next_attempt_at as string | Date),
+    retries: Number(row.retries),
+    createdAt: new Date(row.created_at as string | Date),
+    updatedAt: new Date(row.updated_at as string | Date),
+  };
+}
+
+/** Inserts the PENDING attempt unless its idempotency key is recorded already. */
+const INSERT_INTENT = `insert into payment_attempts (id, order_id, payment_id, operation, idempotency_key, amount, currency,
+    status, context, next_attempt_at)
+  values ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6::numeric, $7, 'PENDING', $8::jsonb, $9::timestamptz)
+  on conflict (idempotency_key) do nothing`;
+
+function intentValues(intent: NewAttempt): unknown[] {
+  return [
+    intent.id,
+    intent.orderId,
+    intent.paymentId,
+    intent.operation,
+    intent.idempotencyKey,
+    intent.amount,
+    intent.currency,
+    JSON.stringify(intent.context),
+    intent.nextAttemptAt.toISOString(),
+  ];
+}
+
 /**
  * Records the intent to call the provider, committed on its own (outside any open transaction), or
  * returns the attempt already recorded under the same idempotency key.
  */
 export async function recordIntent(prisma: PrismaClient, intent: NewAttempt): Promise<AttemptRow> {
-  await prisma.paymentAttempt.createMany({
-    data: [{ ...intent, status: 'PENDING', context: intent.context as Prisma.InputJsonValue }],
-    skipDuplicates: true,
-  });
-  return prisma.paymentAttempt.findUniqueOrThrow({ where: { idempotencyKey: intent.idempotencyKey } });
+  const [inserted] = await prisma.$queryRawUnsafe<Row[]>(
+    `${INSERT_INTENT} returning ${ATTEMPT_COLUMNS}`,
+    ...intentValues(intent),
+  );
+  return inserted ? toAttempt(inserted) : (await findAttemptByKey(prisma, intent.idempotencyKey))!;
 }
 
 /**
@@ -34,22 +88,22 @@ export async function recordIntent(prisma: PrismaClient, intent: NewAttempt): Pr
  * recorded under the key, making it due for the recovery sweeper at `intent.nextAttemptAt` at the latest.
  */
 export async function recordIntentIn(tx: Db, intent: NewAttempt): Promise<void> {
-  await tx.paymentAttempt.createMany({
-    data: [{ ...intent, status: 'PENDING', context: intent.context as Prisma.InputJsonValue }],
-    skipDuplicates: true,
-  });
-  await tx.paymentAttempt.updateMany({
-    where: {
-      idempotencyKey: intent.idempotencyKey,
-      appliedAt: null,
-      nextAttemptAt: { gt: intent.nextAttemptAt },
-    },
-    data: { nextAttemptAt: intent.nextAttemptAt },
-  });
+  const inserted = await tx.$executeRawUnsafe(INSERT_INTENT, ...intentValues(intent));
+  if (inserted > 0) return;
+  await tx.$executeRawUnsafe(
+    `update payment_attempts set next_attempt_at = $2::timestamptz, updated_at = clock_timestamp()
+      where idempotency_key = $1 and applied_at is null and next_attempt_at > $2::timestamptz`,
+    intent.idempotencyKey,
+    intent.nextAttemptAt.toISOString(),
+  );
 }
 
 export async function findAttemptByKey(db: Db, idempotencyKey: string): Promise<AttemptRow | null> {
-  return db.paymentAttempt.findUnique({ where: { idempotencyKey } });
+  const [row] = await db.$queryRawUnsafe<Row[]>(
+    `select ${ATTEMPT_COLUMNS} from payment_attempts where idempotency_key = $1`,
+    idempotencyKey,
+  );
+  return row ? toAttempt(row) : null;
 }
 
 /** Records the provider's answer (committed on its own, before the answer is applied). */
@@ -70,25 +124,56 @@ export async function recordAnswer(
     retried: boolean;
   },
 ): Promise<AttemptRow> {
-  const { calls, retried, ...rest } = answer;
-  return prisma.paymentAttempt.update({
-    where: { id },
-    data: { ...rest, calls: { increment: calls }, ...(retried ? { retries: { increment: 1 } } : {}) },
-  });
+  // An absent field is left as it is; null clears it.
+  const keep = (value: unknown) => (value === undefined ? 'keep' : 'set');
+  const [row] = await prisma.$queryRawUnsafe<Row[]>(
+    `update payment_attempts set status = $2, calls = calls + $3::int, next_attempt_at = $4::timestamptz,
+       retries = retries + $5::int,
+       provider_reference = case when $6 = 'set' then $7 else provider_reference end,
+       failure_code = case when $8 = 'set' then $9 else failure_code end,
+       failure_message = case when $10 = 'set' then $11 else failure_message end,
+       failure_retriable = case when $12 = 'set' then $13::boolean else failure_retriable end,
+       provider_reason = case when $14 = 'set' then $15 else provider_reason end,
+       updated_at = clock_timestamp()
+     where id = $1::uuid returning ${ATTEMPT_COLUMNS}`,
+    id,
+    answer.status,
+    answer.calls,
+    answer.nextAttemptAt.toISOString(),
+    answer.retried ? 1 : 0,
+    keep(answer.providerReference),
+    answer.providerReference ?? null,
+    keep(answer.failureCode),
+    answer.failureCode ?? null,
+    keep(answer.failureMessage),
+    answer.failureMessage ?? null,
+    keep(answer.failureRetriable),
+    answer.failureRetriable ?? null,
+    keep(answer.providerReason),
+    answer.providerReason ?? null,
+  );
+  if (!row) throw new Error(`payment attempt ${id} does not exist`);
+  return toAttempt(row);
 }
 
 /** The attempt's answer is reflected in the order; written in the transaction that reflects it. */
 export async function markApplied(tx: Db, id: string): Promise<void> {
-  await tx.paymentAttempt.update({ where: { id }, data: { appliedAt: new Date() } });
+  await tx.$executeRawUnsafe(
+    'update payment_attempts set applied_at = clock_timestamp(), updated_at = clock_timestamp() where id = $1::uuid',
+    id,
+  );
 }
 
 /** Saga payment calls (authorize, capture) not applied yet and due for the sweeper at `now`, most overdue first. */
 export async function dueAttempts(prisma: PrismaClient, now: Date, limit: number): Promise<AttemptRow[]> {
-  return prisma.paymentAttempt.findMany({
-    where: { appliedAt: null, nextAttemptAt: { lte: now }, operation: { in: ['AUTHORIZE', 'CAPTURE'] } },
-    orderBy: { nextAttemptAt: 'asc' },
-    take: limit,
-  });
+  const rows = await prisma.$queryRawUnsafe<Row[]>(
+    `select ${ATTEMPT_COLUMNS} from payment_attempts
+      where applied_at is null and next_attempt_at <= $1::timestamptz and operation in ('AUTHORIZE', 'CAPTURE')
+      order by next_attempt_at limit $2::int`,
+    now.toISOString(),
+    limit,
+  );
+  return rows.map(toAttempt);
 }
 
 /**

@@ -3,18 +3,33 @@ import type { Db } from './orders-store.js';
 
 /** The listed prices of `productIds` that the price list knows. */
 export async function findPrices(db: Db, productIds: readonly string[]): Promise<Map<string, ListedPrice>> {
-  const rows = await db.productPrice.findMany({ where: { productId: { in: [...productIds] } } });
+  const rows = await db.$queryRawUnsafe<
+    {
+      product_id: string;
+      sku: string;
+      name: string | null;
+      price: string;
+      currency: string;
+      status: string;
+      deleted: boolean;
+    }[]
+  >(
+    `select product_id::text as product_id, sku, name, to_char(price, 'FM9999999999990.00') as price, currency, status,
+            deleted_at is not null as deleted
+       from product_prices where product_id = any($1::uuid[])`,
+    `{${productIds.join(',')}}`,
+  );
   return new Map(
     rows.map((row) => [
-      row.productId,
+      row.product_id,
       {
-        productId: row.productId,
+        productId: row.product_id,
         sku: row.sku,
         name: row.name,
-        price: row.price.toFixed(2),
+        price: row.price,
         currency: row.currency,
         status: row.status,
-        deleted: row.deletedAt !== null,
+        deleted: row.deleted,
       },
     ]),
   );
@@ -36,10 +51,11 @@ export interface ProductState {
  * only by a newer event.
  */
 export async function applyProductState(db: Db, product: ProductState): Promise<void> {
-  await db.$executeRaw`
+  await db.$executeRawUnsafe(
+    `
     insert into product_prices (product_id, sku, name, price, currency, status, deleted_at, price_as_of, details_as_of, updated_at)
-    values (${product.productId}::uuid, ${product.sku}, ${product.name}, ${product.price}::numeric, ${product.currency},
-            ${product.status}, null, ${product.occurredAt}::timestamptz, ${product.occurredAt}::timestamptz, now())
+    values ($1::uuid, $2, $3, $4::numeric, $5,
+            $6, null, $7::timestamptz, $7::timestamptz, now())
     on conflict (product_id) do update set
       sku = case when excluded.details_as_of >= product_prices.details_as_of then excluded.sku else product_prices.sku end,
       name = case when excluded.details_as_of >= product_prices.details_as_of then excluded.name else product_prices.name end,
@@ -50,7 +66,15 @@ export async function applyProductState(db: Db, product: ProductState): Promise<
       price_as_of = greatest(excluded.price_as_of, product_prices.price_as_of),
       deleted_at = case when product_prices.deleted_at is not null and excluded.details_as_of > product_prices.deleted_at
                         then null else product_prices.deleted_at end,
-      updated_at = now()`;
+      updated_at = now()`,
+    product.productId,
+    product.sku,
+    product.name,
+    product.price,
+    product.currency,
+    product.status,
+    product.occurredAt,
+  );
 }
 
 /** Applies a price change; a product not seen yet is listed with status UNKNOWN until its details arrive. */
@@ -58,15 +82,22 @@ export async function applyPrice(
   db: Db,
   change: { productId: string; sku: string; price: string; currency: string; occurredAt: Date },
 ): Promise<void> {
-  await db.$executeRaw`
+  await db.$executeRawUnsafe(
+    `
     insert into product_prices (product_id, sku, name, price, currency, status, deleted_at, price_as_of, details_as_of, updated_at)
-    values (${change.productId}::uuid, ${change.sku}, null, ${change.price}::numeric, ${change.currency},
-            'UNKNOWN', null, ${change.occurredAt}::timestamptz, to_timestamp(0), now())
+    values ($1::uuid, $2, null, $3::numeric, $4,
+            'UNKNOWN', null, $5::timestamptz, to_timestamp(0), now())
     on conflict (product_id) do update set
       price = case when excluded.price_as_of >= product_prices.price_as_of then excluded.price else product_prices.price end,
       currency = case when excluded.price_as_of >= product_prices.price_as_of then excluded.currency else product_prices.currency end,
       price_as_of = greatest(excluded.price_as_of, product_prices.price_as_of),
-      updated_at = now()`;
+      updated_at = now()`,
+    change.productId,
+    change.sku,
+    change.price,
+    change.currency,
+    change.occurredAt,
+  );
 }
 
 /** Marks a product deleted (kept, so that older events arriving late do not bring it back). */
@@ -74,13 +105,18 @@ export async function applyDeletion(
   db: Db,
   deletion: { productId: string; sku: string; occurredAt: Date },
 ): Promise<void> {
-  await db.$executeRaw`
+  await db.$executeRawUnsafe(
+    `
     insert into product_prices (product_id, sku, name, price, currency, status, deleted_at, price_as_of, details_as_of, updated_at)
-    values (${deletion.productId}::uuid, ${deletion.sku}, null, 0, 'XXX', 'UNKNOWN', ${deletion.occurredAt}::timestamptz,
+    values ($1::uuid, $2, null, 0, 'XXX', 'UNKNOWN', $3::timestamptz,
             to_timestamp(0), to_timestamp(0), now())
     on conflict (product_id) do update set
-      deleted_at = case when ${deletion.occurredAt}::timestamptz >= product_prices.details_as_of
-                        then greatest(${deletion.occurredAt}::timestamptz, coalesce(product_prices.deleted_at, ${deletion.occurredAt}::timestamptz))
+      deleted_at = case when $3::timestamptz >= product_prices.details_as_of
+                        then greatest($3::timestamptz, coalesce(product_prices.deleted_at, $3::timestamptz))
                         else product_prices.deleted_at end,
-      updated_at = now()`;
+      updated_at = now()`,
+    deletion.productId,
+    deletion.sku,
+    deletion.occurredAt,
+  );
 }

@@ -1,5 +1,4 @@
 import type { DeadLetterContext, DeadLetterHandler } from '@fv/messaging';
-import type { Db } from '../db/orders-store.js';
 import {
   captureDeadLetteredShipment,
   failDeadLetteredReservation,
@@ -18,7 +17,7 @@ export function onInventoryReservedDeadLettered(deps: OrdersDeps): DeadLetterHan
     const { causationId, traceparent } = context.causedBy();
     return failDeadLetteredReservation(
       deps,
-      context.tx as unknown as Db,
+      context.tx,
       event,
       causeOf(context),
       { eventId: event.eventId, causationId, traceparent },
@@ -30,5 +29,5 @@ export function onInventoryReservedDeadLettered(deps: OrdersDeps): DeadLetterHan
 /** A dead-lettered DeliveryScheduled leaves the capture to the recovery sweeper. */
 export function onDeliveryScheduledDeadLettered(deps: OrdersDeps): DeadLetterHandler<'DeliveryScheduled'> {
   return (event, context) =>
-    captureDeadLetteredShipment(deps, context.tx as unknown as Db, event, causeOf(context), context.logger);
+    captureDeadLetteredShipment(deps, context.tx, event, causeOf(context), context.logger);
 }

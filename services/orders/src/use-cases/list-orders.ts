@@ -1,6 +1,6 @@
 import { insufficientPermissions, isStaff, parseId, type Principal } from '@fv/service-kit';
 import { customerIdOf } from '../domain/caller.js';
-import { listOrders, type Db, type OrderPage } from '../db/orders-store.js';
+import { listOrders, type OrderPage, type PrismaDb } from '../db/orders-store.js';
 import { amountOf } from './order-view.js';
 
 export interface ListOrdersInput {
@@ -26,7 +26,7 @@ export interface OrderSummary {
 }
 
 /** Orders matching the filters, newest first unless asked otherwise; customers see only their own. */
-export async function listOrdersFor(db: Db, caller: Principal, input: ListOrdersInput) {
+export async function listOrdersFor(db: PrismaDb, caller: Principal, input: ListOrdersInput) {
   let customerId = input.customerId === undefined ? undefined : parseId(input.customerId, 'cust')!;
   if (!isStaff(caller)) {
     const own = customerIdOf(caller);
