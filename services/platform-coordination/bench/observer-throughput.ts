@@ -5,8 +5,10 @@
  * 1. Ingestion: BENCH_ORDERS orders × 7 events (OrderCreated … OrderCompleted, the whole happy path)
  *    are published first; then a bare kafkajs consumer reads them (decoding nothing, writing nothing),
  *    and then the observer ingests and applies them (decode, idempotency record, workflow, steps, saga
- *    compare-and-set, history, outbox — one transaction per event). Both rates are measured from the
- *    first message to the last, so group joins are not counted.
+ *    compare-and-set, history, outbox — one transaction per event). Between them, the fair baseline: a
+ *    recording consumer that decodes every message and inserts one row per event, one transaction per
+ *    batch, on a database of its own — what any durable consumer must do. Every rate is measured from
+ *    the first message applied to the last, so group joins are not counted.
  * 2. Lag: with the observer caught up, events are published at LAG_RATE per second for LAG_SECONDS
  *    (LAG_ORDERS_IN_FLIGHT orders advancing one step at a time), and each event's lag is measured from
  *    its publication to GET /workflows/{id}/status showing it (each pending order polled every
@@ -70,7 +72,9 @@ async function send(entries: Entry[]): Promise<void> {
 // Both consumer groups start at the current end, then the events are published.
 const rawGroup = uniqueName('bench-raw');
 const observerName = uniqueName('coordination-bench');
+const recordingGroup = uniqueName('bench-recording');
 await startGroupAtEnd(kafka, rawGroup, topics);
+await startGroupAtEnd(kafka, recordingGroup, topics);
 await startGroupAtEnd(kafka, observerName, topics);
 const stories = Array.from({ length: ORDERS }, () => new Story());
 const orderIds = new Set<string>(stories.map((story) => story.orderId));
@@ -105,7 +109,60 @@ await raw.disconnect();
 const rawMs = lastAt - firstAt;
 console.log(`bare consumer done (${seen} events)`);
 
-// 1b. The observer, on its own database.
+// 1b. A recording consumer: the floor of what any consumer that keeps a durable record of each event
+// must do — decode every message and, per batch of a partition, insert one row per event in one
+// transaction on its database before committing the offsets. The observer does this and applies the
+// saga's rules, its workflow, saga and history on top.
+const recordingDb = (await stack.createDatabase('coordination-recording-bench')).db;
+await recordingDb.exec(
+  'create table recorded_events (event_id uuid primary key, event_name text not null, correlation_id text not null)',
+);
+const recording = kafka.consumer({ groupId: recordingGroup, maxBytesPerPartition: 1 << 20 });
+await recording.connect();
+await recording.subscribe({ topics, fromBeginning: false });
+let recorded = 0;
+let recordingFirstAt = 0;
+let recordingLastAt = 0;
+await recording.run({
+  partitionsConsumedConcurrently: 3,
+  eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+    const rows: { event_id: string; event_name: string; correlation_id: string }[] = [];
+    for (const message of batch.messages) {
+      if (!message.key || !orderIds.has(message.key.toString()) || !message.value) continue;
+      const decoded = await codec.decode(batch.topic, message.value);
+      rows.push({
+        event_id: decoded.event.eventId,
+        event_name: decoded.name,
+        correlation_id: decoded.event.correlationId,
+      });
+    }
+    if (rows.length) {
+      if (recorded === 0) recordingFirstAt = performance.now();
+      await recordingDb.transaction((tx) =>
+        tx.execute(
+          `insert into recorded_events select * from jsonb_to_recordset($1::jsonb)
+             as v(event_id uuid, event_name text, correlation_id text) on conflict do nothing`,
+          [JSON.stringify(rows)],
+        ),
+      );
+      recorded += rows.length;
+      recordingLastAt = performance.now();
+    }
+    const last = batch.messages.at(-1);
+    if (last) resolveOffset(last.offset);
+    await heartbeat();
+  },
+});
+await waitFor(() => recorded >= total, {
+  timeoutMs: 300_000,
+  intervalMs: 20,
+  description: 'the recording consumer to record every event',
+});
+await recording.disconnect();
+const recordingMs = recordingLastAt - recordingFirstAt;
+console.log(`recording consumer done (${recorded} events)`);
+
+// 1c. The observer, on its own database.
 const database = await stack.createDatabase('coordination-observer-bench');
 // The backlog is consumed across topics in any order; timeouts are judged on the wall clock, so they are
 // set out of reach here (an observer far behind its topics would otherwise time steps out).
@@ -230,8 +287,12 @@ console.log(
   `bare kafkajs consumer: ${seen} events in ${(rawMs / 1000).toFixed(2)} s = ${rate(seen, rawMs)} events/s`,
 );
 console.log(
+  `recording consumer (decode + one insert per event, a transaction per batch): ${recorded} events in ` +
+    `${(recordingMs / 1000).toFixed(2)} s = ${rate(recorded, recordingMs)} events/s`,
+);
+console.log(
   `observer (decode + apply + database writes): ${applied} events in ${(observerMs / 1000).toFixed(2)} s = ${rate(applied, observerMs)} events/s; ` +
-    `${completedWorkflows}/${ORDERS} workflows COMPLETED`,
+    `${completedWorkflows}/${ORDERS} workflows COMPLETED; ${((100 * recordingMs) / observerMs).toFixed(0)}% of the recording consumer's rate`,
 );
 console.log(
   `publication → status API lag at ${achievedRate.toFixed(1)} events/s (target ${LAG_RATE}; ${LAG_ORDERS_IN_FLIGHT} orders in flight, ` +

@@ -180,7 +180,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
         intervalMs: config.WORKFLOW_SWEEP_INTERVAL_MS,
         logger: logger.child({ component: 'workflow-timeouts' }),
         ...(workflowClock ? { clock: workflowClock } : {}),
-        ...(progress ? { progress } : {}),
+        ...(progress ? { progress, idleProgressRefreshMs: config.SAGA_OBSERVER_MAX_PAUSE / 2 } : {}),
       }),
       dispatcher: new WebhookDispatcher({
         transaction,

@@ -64,6 +64,14 @@ export async function loadBySaga(db: Db, sagaId: string): Promise<StoredWorkflow
   return toStored(rows[0]);
 }
 
+/** Whether any workflow waits for a timeout or a compensation retry at all. */
+export async function anyDeadline(db: Db): Promise<boolean> {
+  const rows = await db.$queryRawUnsafe<{ pending: boolean }[]>(
+    'select exists (select 1 from workflows where next_deadline_at is not null) as pending',
+  );
+  return Boolean(rows[0]?.pending);
+}
+
 /** Workflow ids whose next timeout or compensation retry is due. */
 export async function dueWorkflows(db: Db, now: Date, limit: number): Promise<{ id: string }[]> {
   return db.$queryRawUnsafe<{ id: string }[]>(

@@ -1,6 +1,6 @@
 import type { BackgroundTask } from '@fv/service-runtime';
 import type { Logger } from 'pino';
-import { dueWorkflows } from '../db/workflow-store.js';
+import { anyDeadline, dueWorkflows } from '../db/workflow-store.js';
 import type { Db } from '../db/instance-store.js';
 import type { ObserverProgress } from './observer-progress.js';
 import type { WorkflowEngine } from './workflow-engine.js';
@@ -27,9 +27,17 @@ export class TimeoutSweeper implements BackgroundTask {
       logger: Logger;
       clock?: () => Date;
       /** The observer's progress: deadlines are judged against how far it has caught up. */
-      progress?: ObserverProgress;
+      progress?: Pick<ObserverProgress, 'refresh' | 'close'>;
+      /**
+       * While no workflow waits for a deadline, how often the progress is still measured (each
+       * measurement asks the broker for the end offsets of every observed topic). Below the observer's
+       * longest pause, so that an idle spell is never taken for one. Default: every sweep.
+       */
+      idleProgressRefreshMs?: number;
     },
   ) {}
+
+  private lastRefreshAt = Number.NEGATIVE_INFINITY;
 
   start(): void {
     if (this.timer) return;
@@ -41,6 +49,13 @@ export class TimeoutSweeper implements BackgroundTask {
   async sweepOnce(): Promise<number> {
     let now = this.options.clock?.() ?? new Date();
     if (this.options.progress) {
+      const sinceRefresh = now.getTime() - this.lastRefreshAt;
+      if (
+        sinceRefresh < (this.options.idleProgressRefreshMs ?? 0) &&
+        !(await anyDeadline(this.options.prisma))
+      )
+        return 0;
+      this.lastRefreshAt = now.getTime();
       const { observedUntil } = await this.options.progress.refresh();
       // Behind, or not caught up since it started: an answer may be waiting in a topic, nothing is due.
       if (observedUntil === null) return 0;
