@@ -5,7 +5,7 @@
  * 1. Ingestion: BENCH_ORDERS orders × 7 events (OrderCreated … OrderCompleted, the whole happy path)
  *    are published first; then a bare kafkajs consumer reads them (decoding nothing, writing nothing),
  *    and then the observer ingests and applies them (decode, idempotency record, workflow, steps, saga
- *    compare-and-set, history, outbox — one transaction per event). Between them, the fair baseline: a
+ *    compare-and-set, history, outbox — one transaction per group of a partition's events). Between them, the fair baseline: a
  *    recording consumer that decodes every message and inserts one row per event, one transaction per
  *    batch, on a database of its own — what any durable consumer must do. Every rate is measured from
  *    the first message applied to the last, so group joins are not counted.
