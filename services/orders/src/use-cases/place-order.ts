@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isUniqueViolation } from '@fv/database';
 import type { OrderOptions } from '@fv/contracts';
 import {
   AppError,
@@ -279,8 +280,4 @@ export async function placeOrder(
     if (input.orderId && isUniqueViolation(error)) return attempt();
     throw error;
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'P2002';
 }
