@@ -1,4 +1,5 @@
 import fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { authenticatorOptions, type IdentityConfig } from './auth-credentials.js';
 import { authentication, authorization } from './auth.js';
 import { acceptBodilessJson, buildValidator } from './body-parsing.js';
 import type { BaseConfig } from './config.js';
@@ -18,7 +19,8 @@ import { RequestLogController, requestContext, requestIdFromHeaders } from './re
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
-export type AppConfig = Pick<BaseConfig, 'SERVICE_NAME' | 'SERVICE_VERSION' | 'LOG_LEVEL' | 'JWT_SECRET'>;
+export type AppConfig = Pick<BaseConfig, 'SERVICE_NAME' | 'SERVICE_VERSION' | 'LOG_LEVEL'> &
+  Omit<IdentityConfig, 'SERVICE_NAME'>;
 
 export interface CreateAppOptions {
   config: AppConfig;
@@ -98,7 +100,7 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
     }),
   });
   await app.register(lifecycle, { registry });
-  await app.register(authentication, { secret: config.JWT_SECRET });
+  await app.register(authentication, authenticatorOptions(config));
   if (options.rateLimit !== false) await app.register(rateLimiting, options.rateLimit ?? {});
   await app.register(authorization);
 

@@ -65,13 +65,19 @@ export function parseDevTokenArgs(argv: readonly string[]): DevTokenRequest & { 
 }
 
 /** Signs the token a developer asked for. */
-export function createDevToken(request: DevTokenRequest, secret: string, clockTimestamp?: number): string {
+export function createDevToken(
+  request: DevTokenRequest,
+  secret: string,
+  clockTimestamp?: number,
+  platform: { issuer?: string; audience?: string } = {},
+): string {
   const match = TTL.exec(request.ttl);
   const expiresIn = match && match[2] === undefined ? Number(match[1]) : request.ttl;
   return signToken(secret, {
     sub: request.sub,
     roles: request.roles,
     expiresIn,
+    ...platform,
     ...(clockTimestamp === undefined ? {} : { clockTimestamp }),
   });
 }
