@@ -22,6 +22,7 @@ import {
   DEFAULT_RETRY_SETTINGS,
   createLogger,
   loadConfig,
+  serviceCredentials,
   runService,
   type BaseConfig,
   type Closeable,
@@ -264,7 +265,7 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
   const registration = config.SERVICE_REGISTRATION
     ? new ServiceRegistration({
         coordinationUrl: config.COORDINATION_URL,
-        jwtSecret: config.JWT_SECRET,
+        credentials: serviceCredentials(config),
         name: definition.name,
         version: config.SERVICE_VERSION,
         host: config.ADVERTISED_HOST ?? config.HOST,

@@ -1,4 +1,4 @@
-import type { CreateAppOptions } from '@fv/service-kit';
+import { serviceCredentials, type CreateAppOptions } from '@fv/service-kit';
 import type { ServiceContext, ServiceDefinition } from '@fv/service-runtime';
 import { ConfigService } from './config-store/config-service.js';
 import { ConfigWatch } from './config-store/config-watch.js';
@@ -139,9 +139,8 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       engine,
       orders: new OrdersClient({
         baseUrl: config.ORDERS_URL,
-        jwtSecret: config.JWT_SECRET,
+        credentials: serviceCredentials({ ...config, SERVICE_NAME }),
         timeoutMs: config.ORDERS_TIMEOUT_MS,
-        subject: SERVICE_NAME,
       }),
       prisma: context.prisma,
       transaction,
