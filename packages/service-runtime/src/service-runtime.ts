@@ -41,6 +41,12 @@ import { corsOriginPolicy, corsOriginsSetting, registerCors } from './cors.js';
 import { LiveConfigSubscriber, type ConfigurationSource } from './live-config-subscriber.js';
 import { ManagedDatabase } from './managed-database.js';
 import { ServiceRegistration } from './registration.js';
+import {
+  messagingRetentionRules,
+  retentionConfigShape,
+  retentionPurge,
+  type RetentionRule,
+} from './retention.js';
 import { retryForever } from './retry-forever.js';
 
 /** A Prisma client as the runtime needs it (every generated client satisfies this). */
@@ -73,6 +79,7 @@ export const runtimeConfigSchema = baseConfigSchema.extend({
     .optional(),
   /** Origins whose pages may call the API (CORS); unset: loopback pages in development, none elsewhere. */
   CORS_ORIGINS: corsOriginsSetting(),
+  ...retentionConfigShape,
 });
 
 export type RuntimeConfig = z.output<typeof runtimeConfigSchema>;
@@ -128,6 +135,8 @@ export interface ServiceDefinition<P extends PrismaLike, C extends RuntimeConfig
   liveConfigSource?(context: ServiceContext<P, C>): ConfigurationSource;
   consumers?(context: ServiceContext<P, C>): ConsumerDefinition[];
   background?(context: ServiceContext<P, C>): BackgroundTask[];
+  /** Tables of the service's own that only grow, purged with the outbox and processed events. */
+  retention?(context: ServiceContext<P, C>): RetentionRule[];
   healthChecks?(context: ServiceContext<P, C>): HealthCheck[];
   healthDocument?(context: ServiceContext<P, C>): HealthDocumentBuilder;
   rateLimit?: CreateAppOptions['rateLimit'];
@@ -260,6 +269,12 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
     : null;
   const background = [
     ...(definition.background?.(context) ?? []),
+    retentionPurge(context, {
+      rules: [...messagingRetentionRules(config), ...(definition.retention?.(context) ?? [])],
+      intervalMs: config.RETENTION_INTERVAL_MS,
+      batchSize: config.RETENTION_BATCH_SIZE,
+      metrics: app.metrics,
+    }),
     ...(liveConfigSubscriber ? [liveConfigSubscriber] : []),
   ];
   const registration = config.SERVICE_REGISTRATION

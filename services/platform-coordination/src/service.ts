@@ -33,6 +33,7 @@ import { WorkflowService } from './workflows/workflow-service.js';
 import { createDeadLetters, ledgerGroupOf, type DeadLetters } from './dlq/dead-letters.js';
 import { registerDeadLetterMetrics } from './dlq/dead-letter-metrics.js';
 import { deadLetterRoutes } from './routes/dlq.js';
+import { coordinationRetentionRules } from './retention.js';
 
 export const SERVICE_NAME = 'platform-coordination';
 export const SERVICE_PORT = 8081;
@@ -238,6 +239,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
     // The coordination service reads its own live keys straight from its store.
     liveConfigSource: (context) => (service, profile) =>
       components(context).config.effective(service, profile, false),
+    retention: (context) => coordinationRetentionRules(context.config),
     background(context) {
       const parts = components(context);
       return [
