@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       COORDINATION_URL: 'http://127.0.0.1:8081',
       SHUTDOWN_TIMEOUT_MS: 10000,
       HEALTH_CACHE_MS: 1000,
+      HEALTH_RATE_LIMIT_PER_MINUTE: 120,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });

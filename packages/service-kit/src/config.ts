@@ -117,6 +117,8 @@ export const baseConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: envInteger(1, 600_000).default(10_000),
   /** How long one run of the health checks answers `/health` (0: every request runs them). */
   HEALTH_CACHE_MS: envInteger(0, 60_000).default(1000),
+  /** Health document requests each caller may make per minute (0: unlimited). Probes are not limited. */
+  HEALTH_RATE_LIMIT_PER_MINUTE: envInteger(0, 1_000_000).default(120),
 });
 
 export type BaseConfig = z.output<typeof baseConfigSchema>;

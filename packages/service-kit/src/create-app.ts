@@ -34,6 +34,8 @@ export interface CreateAppOptions {
   healthDocument?: HealthDocumentBuilder;
   /** How long one run of the health checks answers `/health` (default 0; services pass HEALTH_CACHE_MS). */
   healthCacheMs?: number;
+  /** Health document requests per caller and minute (0: unlimited; services pass HEALTH_RATE_LIMIT_PER_MINUTE). */
+  healthRatePerMinute?: number;
   /** Per caller class limits; `false` turns rate limiting off. */
   rateLimit?: RateLimitSettings | false;
   /** Largest accepted request body in bytes (1 MiB). */
@@ -113,6 +115,7 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
   await app.register(healthRoutes, {
     ...(options.healthDocument ? { document: options.healthDocument } : {}),
     cacheMs: options.healthCacheMs ?? 0,
+    ratePerMinute: options.healthRatePerMinute ?? 0,
   });
   await app.register(metricsRoute);
 

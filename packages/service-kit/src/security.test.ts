@@ -190,3 +190,25 @@ describe('hostile tokens', () => {
     expect((await call('GET', '/me', raw({ sub: 'x', roles: ['admin'], ...PLATFORM }))).status).toBe(200);
   });
 });
+
+describe('finding 6: the health document is rate-limited; the probes are not', () => {
+  it('answers 429 once an anonymous caller exceeds its health requests per minute', async () => {
+    const { app: limited } = await buildTestApp({ healthRatePerMinute: 3 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await limited.inject({ url: '/health' })).statusCode);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    const refused = await limited.inject({ url: '/api/v1/health' });
+    expect(refused.json().error.code).toBe('RATE_LIMIT_EXCEEDED');
+    expect(refused.headers['retry-after']).toBeDefined();
+    for (let i = 0; i < 5; i++) {
+      expect((await limited.inject({ url: '/health/live' })).statusCode).toBe(200);
+      expect((await limited.inject({ url: '/health/ready' })).statusCode).toBe(200);
+    }
+    await limited.close();
+  });
+
+  it('limits the health document by default in every service configuration', () => {
+    const config = loadConfig(baseConfigSchema, { NODE_ENV: 'test', SERVICE_NAME: 's', PORT: '1' });
+    expect(config.HEALTH_RATE_LIMIT_PER_MINUTE).toBeGreaterThan(0);
+  });
+});

@@ -228,6 +228,7 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
     healthChecks: [database.healthCheck(), broker, ...(definition.healthChecks?.(context) ?? [])],
     ...(definition.healthDocument ? { healthDocument: definition.healthDocument(context) } : {}),
     healthCacheMs: config.HEALTH_CACHE_MS,
+    healthRatePerMinute: config.HEALTH_RATE_LIMIT_PER_MINUTE,
     ...(definition.rateLimit === undefined ? {} : { rateLimit: definition.rateLimit }),
   });
   await registerCors(app, corsOriginPolicy(config));
