@@ -212,3 +212,71 @@ describe('finding 6: the health document is rate-limited; the probes are not', (
     expect(config.HEALTH_RATE_LIMIT_PER_MINUTE).toBeGreaterThan(0);
   });
 });
+
+describe('hostile bodies', () => {
+  let api: FastifyInstance;
+  const admin = `Bearer ${signToken(TEST_SECRET, { sub: 'ops', roles: ['admin'], expiresIn: 60 })}`;
+
+  beforeAll(async () => {
+    ({ app: api } = await buildTestApp({ bodyLimit: 64 * 1024 }));
+    await api.register(
+      async (scope) => {
+        scope.post(
+          '/things',
+          {
+            schema: {
+              body: {
+                type: 'object',
+                additionalProperties: false,
+                properties: { name: { type: 'string', maxLength: 100 }, tags: { type: 'object' } },
+              },
+            },
+          },
+          async () => ({ ok: true }),
+        );
+      },
+      { prefix: '/api/v1' },
+    );
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  const post = (payload: string) =>
+    api.inject({
+      method: 'POST',
+      url: '/api/v1/things',
+      headers: { authorization: admin, 'content-type': 'application/json' },
+      payload,
+    });
+
+  it('refuses an oversized body with 413 in the error envelope', async () => {
+    const response = await post(JSON.stringify({ name: 'x'.repeat(200 * 1024) }));
+    expect(response.statusCode).toBe(413);
+    expect(response.json().error.code).toBeDefined();
+  });
+
+  it('answers a deeply nested body without falling over, and refuses nesting the schema forbids', async () => {
+    const depth = 10_000;
+    const deep = await post(`{"tags":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`);
+    expect(deep.statusCode).toBeLessThan(500);
+    const nested = await post(`{"name":"n","extra":${'['.repeat(5000)}${']'.repeat(5000)}}`);
+    expect(nested.statusCode).toBe(400);
+    expect(nested.json().error.code).toBe('INVALID_REQUEST');
+    expect((await post('{"name":"still answering"}')).statusCode).toBe(200);
+  });
+
+  it('refuses prototype keys in a body and leaves Object.prototype alone', async () => {
+    for (const payload of [
+      '{"name":"x","__proto__":{"polluted":true}}',
+      '{"tags":{"__proto__":{"polluted":true}}}',
+      '{"tags":{"constructor":{"prototype":{"polluted":true}}}}',
+    ]) {
+      const response = await post(payload);
+      expect(response.statusCode, payload).toBe(400);
+      expect(response.json().error.code).toBe('INVALID_REQUEST');
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
