@@ -13,7 +13,7 @@ export const DEV_TOKEN_USAGE = `Usage: dev-token [--roles admin,service] [--sub 
 Prints a bearer token signed with JWT_SECRET (or the local development secret).
   --roles  comma-separated roles from: ${ROLES.join(', ')} (default: admin,service)
   --sub    token subject (default: local-dev)
-  --ttl    lifetime: <n>s, <n>m, <n>h, <n>d, or seconds (default: 8h)`;
+  --ttl    lifetime: <n>s, <n>m, <n>h, <n>d, or seconds (default: 8h), at most JWT_MAX_TTL_SECONDS`;
 
 export class DevTokenUsageError extends Error {
   constructor(message: string) {
@@ -62,6 +62,15 @@ export function parseDevTokenArgs(argv: readonly string[]): DevTokenRequest & { 
     );
   }
   return { sub, roles: roles as Role[], ttl: values.ttl.trim(), help: values.help };
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** The lifetime `ttl` (as `--ttl` accepts it) in seconds. */
+export function ttlSeconds(ttl: string): number {
+  const match = TTL.exec(ttl.trim());
+  if (!match) throw new DevTokenUsageError(`--ttl must look like 8h, 30m, 7d, 90s (got "${ttl}")`);
+  return Number(match[1]) * UNIT_SECONDS[match[2] ?? 's']!;
 }
 
 /** Signs the token a developer asked for. */
