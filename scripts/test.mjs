@@ -49,7 +49,9 @@ const wasRunning = (await stack('status', { stdio: 'ignore' })) === 0;
 log(`test stack in ${path.relative(ROOT, stateDir)}`);
 if ((await stack('up')) !== 0) fail('the test stack did not start');
 
+// The tests run as local development says so explicitly: development key, local database, loopback URLs.
 const testEnv = {
+  NODE_ENV: 'test',
   ...process.env,
   FV_JARS_DIR: stackEnv.FV_JARS_DIR,
   KAFKA_BROKERS: `127.0.0.1:${stackEnv.FV_KAFKA_PORT}`,

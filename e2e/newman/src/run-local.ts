@@ -5,7 +5,12 @@
 import { baseConfigSchema, loadConfigOrExit } from '@fv/service-kit';
 import { runCollections, summaryLine } from './run.js';
 
-const config = loadConfigOrExit(baseConfigSchema.pick({ NODE_ENV: true, JWT_SECRET: true }));
+// Runs against the local stack: an unset NODE_ENV counts as local development.
+const config = loadConfigOrExit(baseConfigSchema.pick({ NODE_ENV: true, JWT_SECRET: true }), {
+  NODE_ENV: 'development',
+  ...process.env,
+});
+if (config.JWT_SECRET === undefined) throw new Error('JWT_SECRET is required outside local development');
 const host = process.env.FV_HOST ?? 'http://localhost';
 const results = await runCollections(
   {

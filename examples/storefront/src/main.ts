@@ -1,17 +1,17 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LOCAL_DEVELOPMENT_JWT_SECRET, signToken } from '@fv/service-kit';
+import { isLocalDevelopment, LOCAL_DEVELOPMENT_JWT_SECRET, signToken } from '@fv/service-kit';
 import { createStorefront } from './server.js';
 
 /**
- * `npm start` of the storefront. In production it needs STOREFRONT_PUBLISHABLE_KEY (created by an admin,
+ * `npm start` of the storefront. Outside local development (NODE_ENV other than development or test) it needs STOREFRONT_PUBLISHABLE_KEY (created by an admin,
  * see the product-catalog README) and JWT_SECRET. In local development it creates its own key with an
  * admin token signed with the local secret, keeps it under the state folder, and lists a few demo
  * products (with stock) when the catalog is empty.
  */
 const env = process.env;
-const production = env.NODE_ENV === 'production';
+const production = !isLocalDevelopment(env);
 const port = Number(env.PORT ?? 8088);
 const host = env.HOST ?? '127.0.0.1';
 const catalogUrl = env.CATALOG_URL ?? 'http://127.0.0.1:8082';
@@ -26,7 +26,9 @@ const keyFile = path.join(
 );
 
 if (production && (!env.STOREFRONT_PUBLISHABLE_KEY || !env.JWT_SECRET)) {
-  console.error('STOREFRONT_PUBLISHABLE_KEY and JWT_SECRET are required when NODE_ENV=production');
+  console.error(
+    'STOREFRONT_PUBLISHABLE_KEY and JWT_SECRET are required unless NODE_ENV is development or test',
+  );
   process.exit(1);
 }
 

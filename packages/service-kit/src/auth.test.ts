@@ -18,7 +18,11 @@ beforeEach(async () => {
   await app.register(
     async (api) => {
       api.get('/me', async (request) => requirePrincipal(request));
-      api.get('/admin/things', { config: { roles: ['admin', 'service'] } }, async () => ({ ok: true }));
+      api.get(
+        '/admin/things',
+        { config: { roles: ['admin', 'service'], services: ['inventory'] } },
+        async () => ({ ok: true }),
+      );
       api.get('/ops', { preHandler: api.requireRoles('admin') }, async () => ({ ok: true }));
       api.get('/catalog', { config: { public: true } }, async (request) => ({
         principal: request.principal,
@@ -155,7 +159,7 @@ describe('roles', () => {
       const response = await app.inject({
         method: 'GET',
         url: '/api/v1/admin/things',
-        headers: bearer(roles),
+        headers: bearer(roles, 'inventory'),
       });
       expect(response.statusCode, roles.join(',')).toBe(200);
     }

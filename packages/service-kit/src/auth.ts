@@ -1,93 +1,39 @@
-import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import type { FastifyPluginAsync, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import { z } from 'zod';
+import {
+  createAuthenticator,
+  invalidToken,
+  type AuthenticatorOptions,
+  type Principal,
+  type Role,
+} from './auth-tokens.js';
 import { AppError, authenticationRequired, insufficientPermissions } from './errors.js';
 
-export const ROLES = ['customer', 'service', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export {
+  createAuthenticator,
+  createJwksKeyResolver,
+  createTokenVerifier,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+  DEFAULT_TOKEN_AUDIENCE,
+  DEFAULT_TOKEN_ISSUER,
+  ROLES,
+  SERVICE_KEY_ID_PREFIX,
+  signToken,
+} from './auth-tokens.js';
+export type {
+  Authenticator,
+  AuthenticatorOptions,
+  JwksKeyResolver,
+  Principal,
+  Role,
+  SigningKey,
+  SignTokenOptions,
+  TokenPolicy,
+  TokenVerifier,
+} from './auth-tokens.js';
 
 /** Every route under this prefix requires a bearer token unless it opts out. */
 export const API_PREFIX = '/api/v1';
-
-/** The authenticated caller, from a verified token. */
-export interface Principal {
-  /** Token subject: a customer id, a service name or an operator. */
-  sub: string;
-  roles: readonly Role[];
-  /** Expiry, in seconds since the epoch. */
-  exp: number;
-}
-
-export interface SignTokenOptions {
-  sub: string;
-  roles: readonly Role[];
-  /** Lifetime: seconds, or a duration such as `'15m'`, `'8h'`, `'7d'`. */
-  expiresIn: number | string;
-  /** Signing time in milliseconds since the epoch; now when omitted. */
-  clockTimestamp?: number;
-}
-
-/** Signs an HS256 token carrying `sub` and `roles`, as every service accepts. */
-export function signToken(secret: string, options: SignTokenOptions): string {
-  const sign = createSigner({
-    key: secret,
-    algorithm: 'HS256',
-    expiresIn: typeof options.expiresIn === 'number' ? options.expiresIn * 1000 : options.expiresIn,
-    ...(options.clockTimestamp === undefined ? {} : { clockTimestamp: options.clockTimestamp }),
-  });
-  return sign({ sub: options.sub, roles: [...options.roles] });
-}
-
-const claimsSchema = z.object({
-  sub: z.string().min(1),
-  roles: z.array(z.enum(ROLES)),
-  exp: z.number(),
-});
-
-export type TokenVerifier = (token: string) => Principal;
-
-/**
- * Verifies HS256 tokens signed with `secret` and returns their principal.
- *
- * @throws {AppError} AUTHENTICATION_REQUIRED when the token is malformed, badly signed,
- * expired or lacks valid `sub`/`roles` claims.
- */
-export function createTokenVerifier(
-  secret: string,
-  options: { clockTimestamp?: number } = {},
-): TokenVerifier {
-  const verify = createVerifier({
-    key: secret,
-    algorithms: ['HS256'],
-    requiredClaims: ['sub', 'exp'],
-    cache: true,
-    ...(options.clockTimestamp === undefined ? {} : { clockTimestamp: options.clockTimestamp }),
-  });
-  return (token) => {
-    let payload: unknown;
-    try {
-      payload = verify(token);
-    } catch (error) {
-      if (error instanceof TokenError && error.code === TokenError.codes.expired) {
-        throw invalidToken('The bearer token has expired', error);
-      }
-      throw invalidToken('The bearer token is invalid', error);
-    }
-    const claims = claimsSchema.safeParse(payload);
-    if (!claims.success) {
-      throw invalidToken(`The bearer token must carry a subject and roles drawn from ${ROLES.join(', ')}`);
-    }
-    return { sub: claims.data.sub, roles: claims.data.roles, exp: claims.data.exp };
-  };
-}
-
-function invalidToken(message: string, cause?: unknown): AppError {
-  return new AppError('AUTHENTICATION_REQUIRED', message, {
-    cause,
-    headers: { 'www-authenticate': `Bearer error="invalid_token", error_description="${message}"` },
-  });
-}
 
 const BEARER = /^Bearer[ ]+([A-Za-z0-9\-_.~+/]+=*)[ ]*$/i;
 
@@ -110,6 +56,12 @@ declare module 'fastify' {
     public?: boolean;
     /** Admit only callers holding at least one of these roles. */
     roles?: readonly Role[];
+    /**
+     * The services (token subjects) that may call a route admitting the `service` role; `'*'` for
+     * every service. Required whenever `roles` includes `service`: a service token is refused (403)
+     * on a route that does not name its service.
+     */
+    services?: readonly string[] | '*';
   }
 }
 
@@ -138,16 +90,14 @@ export function assertRoles(request: FastifyRequest, roles: readonly Role[]): vo
   });
 }
 
-export interface AuthenticationOptions {
-  secret: string;
-}
+export type AuthenticationOptions = Omit<AuthenticatorOptions, 'clockTimestamp'>;
 
 /**
  * Reads the bearer token of every request and sets `request.principal`. Rejects nothing
  * by itself: {@link authorization} does, once rate limiting has counted the request.
  */
 const authenticationPlugin: FastifyPluginAsync<AuthenticationOptions> = async (app, options) => {
-  const verify = createTokenVerifier(options.secret);
+  const verify = createAuthenticator(options);
 
   app.decorateRequest('principal', null);
   app.decorateRequest(kAuthFailure, null);
@@ -166,7 +116,7 @@ const authenticationPlugin: FastifyPluginAsync<AuthenticationOptions> = async (a
       return;
     }
     try {
-      request.principal = verify(match[1]);
+      request.principal = await verify(match[1]);
     } catch (error) {
       request[kAuthFailure] =
         error instanceof AppError ? error : invalidToken('The bearer token is invalid', error);
@@ -179,12 +129,37 @@ export const authentication = fp(authenticationPlugin, {
   fastify: '5.x',
 });
 
-/** Enforces tokens under /api/v1 and the `roles` route option (on any route that sets it). */
+/**
+ * Admits a caller that reaches this route only through its `service` role when the route names
+ * that service in `services`: orders may ask inventory to reserve, notifications may not refund.
+ */
+export function assertServiceAllowed(request: FastifyRequest, roles: readonly Role[]): void {
+  const principal = request.principal;
+  if (!principal?.roles.includes('service') || !roles.includes('service')) return;
+  if (principal.roles.some((role) => role !== 'service' && roles.includes(role))) return;
+  const services = request.routeOptions.config.services ?? [];
+  if (services === '*' || services.includes(principal.sub)) return;
+  throw insufficientPermissions(`The service ${principal.sub} may not call this operation`, {
+    allowedServices: services,
+  });
+}
+
+/** Enforces tokens under /api/v1, the `roles` route option and the services a route admits. */
 const authorizationPlugin: FastifyPluginAsync = async (app) => {
+  app.addHook('onRoute', (route) => {
+    const config = route.config as { roles?: readonly Role[]; services?: unknown } | undefined;
+    if (config?.roles?.includes('service') && config.services === undefined) {
+      throw new Error(
+        `${String(route.method)} ${route.url} admits the service role: name the services that may call it (config.services)`,
+      );
+    }
+  });
   app.addHook('onRequest', async (request) => {
     const roles = request.routeOptions.config.roles;
-    if (roles && roles.length > 0) assertRoles(request, roles);
-    else if (requiresAuthentication(request)) requirePrincipal(request);
+    if (roles && roles.length > 0) {
+      assertRoles(request, roles);
+      assertServiceAllowed(request, roles);
+    } else if (requiresAuthentication(request)) requirePrincipal(request);
   });
 };
 

@@ -11,7 +11,7 @@ import {
   type ExitTerminal,
 } from './config.js';
 
-const minimal = { SERVICE_NAME: 'orders', PORT: '8084' };
+const minimal = { NODE_ENV: 'development', SERVICE_NAME: 'orders', PORT: '8084' };
 
 function configError(run: () => unknown): ConfigError {
   try {
@@ -34,11 +34,15 @@ describe('loadConfig', () => {
       PORT: 8084,
       LOG_LEVEL: 'info',
       JWT_SECRET: LOCAL_DEVELOPMENT_JWT_SECRET,
+      JWT_ISSUER: 'first-viscount',
+      JWT_AUDIENCE: 'first-viscount',
+      JWT_MAX_TTL_SECONDS: 86400,
       KAFKA_BROKERS: ['127.0.0.1:9092'],
       SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8090/apis/ccompat/v7',
       COORDINATION_URL: 'http://127.0.0.1:8081',
       SHUTDOWN_TIMEOUT_MS: 10000,
       HEALTH_CACHE_MS: 1000,
+      HEALTH_RATE_LIMIT_PER_MINUTE: 120,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -78,6 +82,7 @@ describe('loadConfig', () => {
   it('lists every bad variable at once', () => {
     const error = configError(() =>
       loadConfig(baseConfigSchema, {
+        NODE_ENV: 'test',
         PORT: '0',
         LOG_LEVEL: 'loud',
         KAFKA_BROKERS: 'no-port',
@@ -129,6 +134,25 @@ describe('loadConfig', () => {
     expect(config.JWT_SECRET).toBe('a-real-production-secret');
   });
 
+  it('treats an unset NODE_ENV as production: no development key, the variable named', () => {
+    const unset = configError(() => loadConfig(baseConfigSchema, { SERVICE_NAME: 'orders', PORT: '8084' }));
+    expect(unset.issues.map((issue) => issue.variable)).toEqual(['JWT_SECRET']);
+    expect(unset.message).toMatch(/JWT_SECRET: is required \(NODE_ENV is not set\)/);
+    expect(
+      loadConfig(baseConfigSchema, { NODE_ENV: 'test', SERVICE_NAME: 'orders', PORT: '8084' }).JWT_SECRET,
+    ).toBe(LOCAL_DEVELOPMENT_JWT_SECRET);
+  });
+
+  it('accepts a JWKS URL instead of a shared secret outside local development', () => {
+    const config = loadConfig(baseConfigSchema, {
+      SERVICE_NAME: 'orders',
+      PORT: '8084',
+      JWT_JWKS_URL: 'https://id.example.com/.well-known/jwks.json',
+    });
+    expect(config.NODE_ENV).toBe('production');
+    expect(config.JWT_SECRET).toBeUndefined();
+  });
+
   it('reports the production secret rule together with other problems', () => {
     const error = configError(() => loadConfig(baseConfigSchema, { NODE_ENV: 'production', PORT: 'x' }));
     expect(error.issues.map((issue) => issue.variable).sort()).toEqual([
@@ -153,7 +177,7 @@ describe('loadConfig', () => {
       PAYMENT_TIMEOUT_MS: envInteger(100, 60_000).default(5000),
       PAYMENTS_ENABLED: envBoolean().default(true),
     });
-    const config = loadConfig(schema, { SERVICE_NAME: 'orders', PAYMENTS_ENABLED: 'off' });
+    const config = loadConfig(schema, { ...minimal, PAYMENTS_ENABLED: 'off' });
     expect(config.PORT).toBe(8084);
     expect(config.PAYMENT_TIMEOUT_MS).toBe(5000);
     expect(config.PAYMENTS_ENABLED).toBe(false);

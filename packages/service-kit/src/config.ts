@@ -1,12 +1,18 @@
 import { z } from 'zod';
+import {
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+  DEFAULT_TOKEN_AUDIENCE,
+  DEFAULT_TOKEN_ISSUER,
+} from './auth-tokens.js';
 
 /** Log levels understood by every logger in the platform, most severe first. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
- * Signing secret used when `JWT_SECRET` is not set, so the local stack runs with no
- * configuration. It is public knowledge and therefore refused when `NODE_ENV=production`.
+ * Signing secret used when `JWT_SECRET` is not set and the environment says local development
+ * explicitly (`NODE_ENV=development`, as `npm start` sets, or `NODE_ENV=test`, as the test runner
+ * sets). It is public knowledge and therefore refused everywhere else.
  */
 export const LOCAL_DEVELOPMENT_JWT_SECRET = 'local-development-secret-change-me';
 
@@ -85,7 +91,8 @@ export const baseConfigSchema = z.object({
     .enum(RUNTIME_ENVIRONMENTS, {
       errorMap: () => ({ message: `must be one of ${RUNTIME_ENVIRONMENTS.join(', ')}` }),
     })
-    .default('development'),
+    // Unset is not local development: the scripts of `npm start` and `npm test` say so explicitly.
+    .default('production'),
   SERVICE_NAME: z.string({ required_error: 'is required' }).min(1, 'must not be empty'),
   SERVICE_VERSION: z.string().min(1, 'must not be empty').default('0.1.0'),
   HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
@@ -93,7 +100,16 @@ export const baseConfigSchema = z.object({
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { errorMap: () => ({ message: `must be one of ${LOG_LEVELS.join(', ')}` }) })
     .default('info'),
-  JWT_SECRET: z.string().min(16, 'must be at least 16 characters').default(LOCAL_DEVELOPMENT_JWT_SECRET),
+  /** HS256 key; the local development secret when NODE_ENV is development or test and it is unset. */
+  JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Where an identity provider publishes the RS256/ES256 keys of the tokens it issues. */
+  JWT_JWKS_URL: envUrl().optional(),
+  JWT_ISSUER: z.string().min(1, 'must not be empty').default(DEFAULT_TOKEN_ISSUER),
+  JWT_AUDIENCE: z.string().min(1, 'must not be empty').default(DEFAULT_TOKEN_AUDIENCE),
+  /** The longest lifetime (`exp - iat`) an accepted token may declare. */
+  JWT_MAX_TTL_SECONDS: envInteger(60, 30 * 24 * 3600).default(DEFAULT_MAX_TOKEN_LIFETIME_SECONDS),
+  /** This service's own private key (PEM; RSA or P-256) for the tokens it presents to others. */
+  SERVICE_SIGNING_KEY: z.string().min(1, 'must not be empty').optional(),
   KAFKA_BROKERS: envBrokerList().default('127.0.0.1:9092'),
   SCHEMA_REGISTRY_URL: envUrl().default('http://127.0.0.1:8090/apis/ccompat/v7'),
   DATABASE_URL: z.string().min(1, 'must not be empty').optional(),
@@ -101,6 +117,8 @@ export const baseConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: envInteger(1, 600_000).default(10_000),
   /** How long one run of the health checks answers `/health` (0: every request runs them). */
   HEALTH_CACHE_MS: envInteger(0, 60_000).default(1000),
+  /** Health document requests each caller may make per minute (0: unlimited). Probes are not limited. */
+  HEALTH_RATE_LIMIT_PER_MINUTE: envInteger(0, 1_000_000).default(120),
 });
 
 export type BaseConfig = z.output<typeof baseConfigSchema>;
@@ -189,19 +207,43 @@ export function loadConfig<S extends z.ZodTypeAny>(
     }
   }
 
-  if (
-    input.NODE_ENV === 'production' &&
-    declaresVariable(schema, 'JWT_SECRET') &&
-    (input.JWT_SECRET === undefined || input.JWT_SECRET === LOCAL_DEVELOPMENT_JWT_SECRET)
-  ) {
-    issues.push({
-      variable: 'JWT_SECRET',
-      rule: 'must be set to a secret of at least 16 characters when NODE_ENV=production (the local development default is refused)',
-    });
-  }
+  const secret = signingSecretIssue(schema, input);
+  if (secret) issues.push(secret);
 
   if (issues.length > 0 || !result.success) throw new ConfigError(issues);
-  return Object.freeze(result.data) as Readonly<z.output<S>>;
+  const data = result.data as Record<string, unknown>;
+  if (declaresVariable(schema, 'JWT_SECRET') && data.JWT_SECRET === undefined && isLocalDevelopment(input)) {
+    data.JWT_SECRET = LOCAL_DEVELOPMENT_JWT_SECRET;
+  }
+  return Object.freeze(data) as Readonly<z.output<S>>;
+}
+
+/** Local development is what the environment says explicitly: NODE_ENV=development or test. */
+export function isLocalDevelopment(env: Environment): boolean {
+  return env.NODE_ENV === 'development' || env.NODE_ENV === 'test';
+}
+
+/**
+ * Outside local development a service needs a key of its own: JWT_SECRET (not the public
+ * development one), or JWT_JWKS_URL when an identity provider issues the tokens.
+ */
+function signingSecretIssue(schema: z.ZodTypeAny, input: Record<string, string>): ConfigIssue | null {
+  if (!declaresVariable(schema, 'JWT_SECRET') || isLocalDevelopment(input)) return null;
+  const environment = input.NODE_ENV ? `NODE_ENV=${input.NODE_ENV}` : 'NODE_ENV is not set';
+  if (input.JWT_SECRET === LOCAL_DEVELOPMENT_JWT_SECRET) {
+    return {
+      variable: 'JWT_SECRET',
+      rule: `must not be the public local development secret (${environment}); it is accepted only when NODE_ENV is development or test`,
+    };
+  }
+  if (input.JWT_SECRET !== undefined) return null;
+  if (declaresVariable(schema, 'JWT_JWKS_URL') && input.JWT_JWKS_URL !== undefined) return null;
+  return {
+    variable: 'JWT_SECRET',
+    rule:
+      `is required (${environment}): set a secret of at least 16 characters, or JWT_JWKS_URL for tokens ` +
+      'from an identity provider; the development key is used only when NODE_ENV is development or test',
+  };
 }
 
 export interface ExitTerminal {

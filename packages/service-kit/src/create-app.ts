@@ -1,4 +1,5 @@
 import fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { authenticatorOptions, type IdentityConfig } from './auth-credentials.js';
 import { authentication, authorization } from './auth.js';
 import { acceptBodilessJson, buildValidator } from './body-parsing.js';
 import type { BaseConfig } from './config.js';
@@ -18,7 +19,8 @@ import { RequestLogController, requestContext, requestIdFromHeaders } from './re
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
-export type AppConfig = Pick<BaseConfig, 'SERVICE_NAME' | 'SERVICE_VERSION' | 'LOG_LEVEL' | 'JWT_SECRET'>;
+export type AppConfig = Pick<BaseConfig, 'SERVICE_NAME' | 'SERVICE_VERSION' | 'LOG_LEVEL'> &
+  Omit<IdentityConfig, 'SERVICE_NAME'>;
 
 export interface CreateAppOptions {
   config: AppConfig;
@@ -32,6 +34,8 @@ export interface CreateAppOptions {
   healthDocument?: HealthDocumentBuilder;
   /** How long one run of the health checks answers `/health` (default 0; services pass HEALTH_CACHE_MS). */
   healthCacheMs?: number;
+  /** Health document requests per caller and minute (0: unlimited; services pass HEALTH_RATE_LIMIT_PER_MINUTE). */
+  healthRatePerMinute?: number;
   /** Per caller class limits; `false` turns rate limiting off. */
   rateLimit?: RateLimitSettings | false;
   /** Largest accepted request body in bytes (1 MiB). */
@@ -98,7 +102,7 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
     }),
   });
   await app.register(lifecycle, { registry });
-  await app.register(authentication, { secret: config.JWT_SECRET });
+  await app.register(authentication, authenticatorOptions(config));
   if (options.rateLimit !== false) await app.register(rateLimiting, options.rateLimit ?? {});
   await app.register(authorization);
 
@@ -111,6 +115,7 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
   await app.register(healthRoutes, {
     ...(options.healthDocument ? { document: options.healthDocument } : {}),
     cacheMs: options.healthCacheMs ?? 0,
+    ratePerMinute: options.healthRatePerMinute ?? 0,
   });
   await app.register(metricsRoute);
 

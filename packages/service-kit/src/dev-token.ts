@@ -13,7 +13,7 @@ export const DEV_TOKEN_USAGE = `Usage: dev-token [--roles admin,service] [--sub 
 Prints a bearer token signed with JWT_SECRET (or the local development secret).
   --roles  comma-separated roles from: ${ROLES.join(', ')} (default: admin,service)
   --sub    token subject (default: local-dev)
-  --ttl    lifetime: <n>s, <n>m, <n>h, <n>d, or seconds (default: 8h)`;
+  --ttl    lifetime: <n>s, <n>m, <n>h, <n>d, or seconds (default: 8h), at most JWT_MAX_TTL_SECONDS`;
 
 export class DevTokenUsageError extends Error {
   constructor(message: string) {
@@ -64,14 +64,29 @@ export function parseDevTokenArgs(argv: readonly string[]): DevTokenRequest & { 
   return { sub, roles: roles as Role[], ttl: values.ttl.trim(), help: values.help };
 }
 
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** The lifetime `ttl` (as `--ttl` accepts it) in seconds. */
+export function ttlSeconds(ttl: string): number {
+  const match = TTL.exec(ttl.trim());
+  if (!match) throw new DevTokenUsageError(`--ttl must look like 8h, 30m, 7d, 90s (got "${ttl}")`);
+  return Number(match[1]) * UNIT_SECONDS[match[2] ?? 's']!;
+}
+
 /** Signs the token a developer asked for. */
-export function createDevToken(request: DevTokenRequest, secret: string, clockTimestamp?: number): string {
+export function createDevToken(
+  request: DevTokenRequest,
+  secret: string,
+  clockTimestamp?: number,
+  platform: { issuer?: string; audience?: string } = {},
+): string {
   const match = TTL.exec(request.ttl);
   const expiresIn = match && match[2] === undefined ? Number(match[1]) : request.ttl;
   return signToken(secret, {
     sub: request.sub,
     roles: request.roles,
     expiresIn,
+    ...platform,
     ...(clockTimestamp === undefined ? {} : { clockTimestamp }),
   });
 }

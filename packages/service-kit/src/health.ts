@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { API_PREFIX } from './auth.js';
-import { serviceUnavailable } from './errors.js';
+import { rateLimitExceeded, serviceUnavailable } from './errors.js';
 
 export type HealthStatus = 'UP' | 'DOWN';
 
@@ -214,6 +214,11 @@ export interface HealthRoutesOptions {
    * costs the database, the broker and the document builder one run per period, not one per request.
    */
   cacheMs?: number;
+  /**
+   * Requests to the health document each caller (token subject, else address) may make per minute
+   * (default 0: unlimited). The liveness and readiness probes are never limited.
+   */
+  ratePerMinute?: number;
 }
 
 /**
@@ -298,7 +303,9 @@ const healthPlugin: FastifyPluginAsync<HealthRoutesOptions> = async (app, option
   };
   // The run that answers: shared while pending, then kept for cacheMs after it settled.
   let last: { settledAt: number | null; run: Promise<{ down: boolean; document: object }> } | null = null;
-  const fullDocument = async (_request: unknown, reply: FastifyReply) => {
+  const admit = healthDocumentLimiter(options.ratePerMinute ?? 0);
+  const fullDocument = async (request: FastifyRequest, reply: FastifyReply) => {
+    admit(request);
     const fresh = last && (last.settledAt === null || performance.now() - last.settledAt < cacheMs);
     if (!fresh) {
       const current: NonNullable<typeof last> = { settledAt: null, run: evaluate() };
@@ -327,6 +334,31 @@ const healthPlugin: FastifyPluginAsync<HealthRoutesOptions> = async (app, option
   app.get('/health', documentRoute, fullDocument);
   app.get(`${API_PREFIX}/health`, documentRoute, fullDocument);
 };
+
+/**
+ * A fixed one-minute window per caller for the health document, which runs the checks (a database
+ * ping, a broker call) whenever its cache has expired. Throws 429 RATE_LIMIT_EXCEEDED past the limit.
+ */
+function healthDocumentLimiter(perMinute: number): (request: FastifyRequest) => void {
+  const WINDOW_MS = 60_000;
+  let windowStart = 0;
+  let counts = new Map<string, number>();
+  return (request) => {
+    if (perMinute <= 0) return;
+    const now = performance.now();
+    if (now - windowStart >= WINDOW_MS) {
+      windowStart = now;
+      counts = new Map();
+    }
+    const key = request.principal ? `sub:${request.principal.sub}` : `ip:${request.ip}`;
+    const count = (counts.get(key) ?? 0) + 1;
+    counts.set(key, count);
+    if (count > perMinute) {
+      const retryAfter = Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000));
+      throw rateLimitExceeded(retryAfter, { limit: perMinute, windowSeconds: 60 });
+    }
+  };
+}
 
 export const healthRoutes = fp(healthPlugin, {
   name: '@fv/service-kit/health',

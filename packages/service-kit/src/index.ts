@@ -5,6 +5,7 @@ export {
   envBrokerList,
   envInteger,
   envUrl,
+  isLocalDevelopment,
   loadConfig,
   loadConfigOrExit,
   LOCAL_DEVELOPMENT_JWT_SECRET,
@@ -80,16 +81,36 @@ export {
 export {
   API_PREFIX,
   assertRoles,
+  assertServiceAllowed,
+  createAuthenticator,
+  createJwksKeyResolver,
   createTokenVerifier,
+  DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
+  DEFAULT_TOKEN_AUDIENCE,
+  DEFAULT_TOKEN_ISSUER,
   requirePrincipal,
   requiresAuthentication,
   ROLES,
+  SERVICE_KEY_ID_PREFIX,
   signToken,
+  type Authenticator,
+  type AuthenticatorOptions,
+  type JwksKeyResolver,
   type Principal,
   type Role,
+  type SigningKey,
   type SignTokenOptions,
+  type TokenPolicy,
   type TokenVerifier,
 } from './auth.js';
+
+export {
+  authenticatorOptions,
+  serviceCredentials,
+  signServiceToken,
+  type IdentityConfig,
+  type ServiceCredentials,
+} from './auth-credentials.js';
 
 export { isUuid, idPattern, nameBasedUuid, normalizeCustomerId, parseId } from './ids.js';
 

@@ -138,4 +138,21 @@ describe('a service process', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('PORT: must be an integer between 1 and 65535 (got "eighty")');
   });
+
+  it('refuses to start with NODE_ENV unset and no key, naming JWT_SECRET (finding 1)', async () => {
+    const env: Record<string, string | undefined> = { ...process.env, PORT: String(await freePort()) };
+    delete env.NODE_ENV;
+    delete env.JWT_SECRET;
+    const child = spawn(tsx, ['test/fixtures/demo-service.ts'], {
+      cwd: packageDir,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    children.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain('JWT_SECRET: is required (NODE_ENV is not set)');
+  });
 });

@@ -6,3 +6,4 @@ export * from './live-config-keys.js';
 export * from './live-config-subscriber.js';
 export * from './idempotency.js';
 export * from './cors.js';
+export * from './retention.js';

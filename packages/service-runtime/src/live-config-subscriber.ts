@@ -1,6 +1,13 @@
 import { topicOf, type ConfigurationUpdated } from '@fv/contracts';
 import { ensureTopics, type EventCodec } from '@fv/messaging';
-import { signToken, type LiveConfig, type LiveConfigValues } from '@fv/service-kit';
+import {
+  serviceCredentials,
+  signServiceToken,
+  type IdentityConfig,
+  type LiveConfig,
+  type LiveConfigValues,
+  type ServiceCredentials,
+} from '@fv/service-kit';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { PLATFORM_DEFAULTS_SERVICE, expandDottedKeys, type ConfigEntries } from './live-config-keys.js';
@@ -20,10 +27,8 @@ export type ConfigurationSource = (
 
 /** What the subscriber needs of a service's runtime context (`ServiceContext` satisfies it). */
 export interface LiveConfigContext {
-  config: Pick<
-    RuntimeConfig,
-    'SERVICE_NAME' | 'COORDINATION_URL' | 'JWT_SECRET' | 'HOST' | 'PORT' | 'ADVERTISED_HOST'
-  >;
+  config: Pick<RuntimeConfig, 'SERVICE_NAME' | 'COORDINATION_URL' | 'HOST' | 'PORT' | 'ADVERTISED_HOST'> &
+    IdentityConfig;
   logger: Logger;
   kafka: Kafka;
   codec: EventCodec;
@@ -47,7 +52,7 @@ export interface LiveConfigSubscriberOptions {
 /** Reads the effective configuration from the coordination service's API. */
 export function httpConfigurationSource(options: {
   coordinationUrl: string;
-  jwtSecret: string;
+  credentials: ServiceCredentials;
   subject: string;
   timeoutMs?: number;
 }): ConfigurationSource {
@@ -56,7 +61,7 @@ export function httpConfigurationSource(options: {
     const now = Date.now();
     if (!token || token.expiresAt - now < 60_000) {
       token = {
-        value: signToken(options.jwtSecret, { sub: options.subject, roles: ['service'], expiresIn: 3600 }),
+        value: signServiceToken({ ...options.credentials, name: options.subject }, 3600),
         expiresAt: now + 3_600_000,
       };
     }
@@ -146,7 +151,7 @@ export class LiveConfigSubscriber implements BackgroundTask {
       options.source ??
       httpConfigurationSource({
         coordinationUrl: config.COORDINATION_URL,
-        jwtSecret: config.JWT_SECRET,
+        credentials: serviceCredentials(config),
         subject: this.service,
         ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
       });

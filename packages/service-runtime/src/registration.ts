@@ -1,10 +1,11 @@
 import { CoordinationClient, CoordinationError } from '@firstviscount/coordination-sdk';
-import { signToken } from '@fv/service-kit';
+import { signServiceToken, type ServiceCredentials } from '@fv/service-kit';
 import type { Logger } from 'pino';
 
 export interface RegistrationOptions {
   coordinationUrl: string;
-  jwtSecret: string;
+  /** This service's identity; its tokens name `name` as their subject. */
+  credentials: ServiceCredentials;
   name: string;
   version: string;
   host: string;
@@ -147,11 +148,7 @@ export class ServiceRegistration {
     const now = Date.now();
     if (!this.token || this.token.expiresAt - now < 60_000) {
       this.token = {
-        value: signToken(this.options.jwtSecret, {
-          sub: this.options.name,
-          roles: ['service'],
-          expiresIn: 3600,
-        }),
+        value: signServiceToken({ ...this.options.credentials, name: this.options.name }, 3600),
         expiresAt: now + 3600_000,
       };
     }

@@ -23,6 +23,7 @@ import {
   DEFAULT_RETRY_SETTINGS,
   createLogger,
   loadConfig,
+  serviceCredentials,
   runService,
   type BaseConfig,
   type Closeable,
@@ -41,6 +42,12 @@ import { corsOriginPolicy, corsOriginsSetting, registerCors } from './cors.js';
 import { LiveConfigSubscriber, type ConfigurationSource } from './live-config-subscriber.js';
 import { ManagedDatabase } from './managed-database.js';
 import { ServiceRegistration } from './registration.js';
+import {
+  messagingRetentionRules,
+  retentionConfigShape,
+  retentionPurge,
+  type RetentionRule,
+} from './retention.js';
 import { retryForever } from './retry-forever.js';
 
 /** A Prisma client as the runtime needs it (every generated client satisfies this). */
@@ -73,6 +80,7 @@ export const runtimeConfigSchema = baseConfigSchema.extend({
     .optional(),
   /** Origins whose pages may call the API (CORS); unset: loopback pages in development, none elsewhere. */
   CORS_ORIGINS: corsOriginsSetting(),
+  ...retentionConfigShape,
 });
 
 export type RuntimeConfig = z.output<typeof runtimeConfigSchema>;
@@ -135,6 +143,8 @@ export interface ServiceDefinition<P extends PrismaLike, C extends RuntimeConfig
   liveConfigSource?(context: ServiceContext<P, C>): ConfigurationSource;
   consumers?(context: ServiceContext<P, C>): ConsumerDefinition[];
   background?(context: ServiceContext<P, C>): BackgroundTask[];
+  /** Tables of the service's own that only grow, purged with the outbox and processed events. */
+  retention?(context: ServiceContext<P, C>): RetentionRule[];
   healthChecks?(context: ServiceContext<P, C>): HealthCheck[];
   healthDocument?(context: ServiceContext<P, C>): HealthDocumentBuilder;
   rateLimit?: CreateAppOptions['rateLimit'];
@@ -226,6 +236,7 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
     healthChecks: [database.healthCheck(), broker, ...(definition.healthChecks?.(context) ?? [])],
     ...(definition.healthDocument ? { healthDocument: definition.healthDocument(context) } : {}),
     healthCacheMs: config.HEALTH_CACHE_MS,
+    healthRatePerMinute: config.HEALTH_RATE_LIMIT_PER_MINUTE,
     ...(definition.rateLimit === undefined ? {} : { rateLimit: definition.rateLimit }),
   });
   await registerCors(app, corsOriginPolicy(config));
@@ -267,12 +278,18 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
     : null;
   const background = [
     ...(definition.background?.(context) ?? []),
+    retentionPurge(context, {
+      rules: [...messagingRetentionRules(config), ...(definition.retention?.(context) ?? [])],
+      intervalMs: config.RETENTION_INTERVAL_MS,
+      batchSize: config.RETENTION_BATCH_SIZE,
+      metrics: app.metrics,
+    }),
     ...(liveConfigSubscriber ? [liveConfigSubscriber] : []),
   ];
   const registration = config.SERVICE_REGISTRATION
     ? new ServiceRegistration({
         coordinationUrl: config.COORDINATION_URL,
-        jwtSecret: config.JWT_SECRET,
+        credentials: serviceCredentials(config),
         name: definition.name,
         version: config.SERVICE_VERSION,
         host: config.ADVERTISED_HOST ?? config.HOST,

@@ -75,6 +75,7 @@ describe('a service whose broker goes away', () => {
       env: {
         SERVICE_NAME: uniqueName('outage-demo'),
         LOG_LEVEL: 'fatal',
+        NODE_ENV: 'test',
         JWT_SECRET: secret,
         DATABASE_URL: database.target.url,
         KAFKA_BROKERS: `127.0.0.1:${options.kafkaPort}`,

@@ -34,6 +34,7 @@ async function service(env: Record<string, string>) {
     env: {
       SERVICE_NAME: uniqueName('runtime-cors'),
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+      NODE_ENV: 'test',
       JWT_SECRET: secret,
       DATABASE_URL: database.target.kind === 'postgres' ? database.target.url : 'pglite:memory',
       KAFKA_BROKERS: process.env.KAFKA_BROKERS!,

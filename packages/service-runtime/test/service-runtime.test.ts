@@ -32,6 +32,7 @@ function env(overrides: Record<string, string> = {}) {
   return {
     SERVICE_NAME: uniqueName('runtime-demo'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+    NODE_ENV: 'test',
     JWT_SECRET: secret,
     DATABASE_URL: database.target.url,
     KAFKA_BROKERS: process.env.KAFKA_BROKERS!,

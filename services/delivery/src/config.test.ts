@@ -2,7 +2,7 @@ import { loadConfig } from '@fv/service-kit';
 import { describe, expect, it } from 'vitest';
 import { deliveryConfigSchema } from './config.js';
 
-const base = { SERVICE_NAME: 'delivery', PORT: '8085' };
+const base = { NODE_ENV: 'development', SERVICE_NAME: 'delivery', PORT: '8085' };
 
 describe('delivery configuration', () => {
   it('runs with no configuration', () => {

@@ -46,6 +46,8 @@ export const deliveryConfigSchema = runtimeConfigSchema.extend({
   PUBLIC_BASE_URL: envUrl().default('http://127.0.0.1:8085'),
   /** Backoff before each retry of an event whose handling failed transiently (seed 003: 1 s, 2 s, 4 s). */
   EVENT_RETRY_DELAYS_MS: envDelayList().default('1000,2000,4000'),
+  /** How long stored answers to X-Idempotency-Key are kept before the retention purge deletes them (7 days). */
+  IDEMPOTENCY_RETENTION_HOURS: envInteger(1, 24 * 365).default(24 * 7),
 });
 
 export type DeliveryConfig = z.output<typeof deliveryConfigSchema>;

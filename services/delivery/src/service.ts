@@ -1,4 +1,4 @@
-import type { ServiceContext, ServiceDefinition } from '@fv/service-runtime';
+import { idempotencyRetentionRule, type ServiceContext, type ServiceDefinition } from '@fv/service-runtime';
 import type { CarrierAdapter } from './carrier/carrier.js';
 import { SimulatedCarrier } from './carrier/simulated-carrier.js';
 import { deliveryConfigSchema, type DeliveryConfig } from './config.js';
@@ -52,6 +52,7 @@ export function createDeliveryService(
     configSchema: deliveryConfigSchema,
     migrationsDir: new URL('../prisma/migrations', import.meta.url).pathname,
     createPrisma: (adapter) => new PrismaClient({ adapter }),
+    retention: (context) => [idempotencyRetentionRule(context.config.IDEMPOTENCY_RETENTION_HOURS)],
     tags: ['delivery', 'shipping', 'returns'],
     async routes(app, context) {
       const routeContext = { ...context, deps: depsOf(context) };

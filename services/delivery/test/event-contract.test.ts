@@ -40,6 +40,7 @@ beforeAll(async () => {
     env: {
       SERVICE_NAME: 'delivery',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+      NODE_ENV: 'test',
       JWT_SECRET: 'delivery-contract-secret-0123456789',
       CARRIER_SUPPORTED_COUNTRIES: 'US,CA,GB,DE',
       PUBLIC_BASE_URL: 'http://delivery.test',

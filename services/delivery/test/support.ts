@@ -82,6 +82,7 @@ export class DeliveryHarness extends ServiceEventsHarness {
       env: {
         SERVICE_NAME: serviceName,
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+        NODE_ENV: 'test',
         JWT_SECRET,
         CARRIER_WEBHOOK_SECRET: WEBHOOK_SECRET,
         CARRIER_SUPPORTED_COUNTRIES: 'US,CA,GB,DE',

@@ -2,7 +2,7 @@ import { loadConfig } from '@fv/service-kit';
 import { describe, expect, it } from 'vitest';
 import { inventoryConfigSchema, limitsOf } from './config.js';
 
-const base = { SERVICE_NAME: 'inventory', PORT: '8083' };
+const base = { NODE_ENV: 'development', SERVICE_NAME: 'inventory', PORT: '8083' };
 
 describe('inventory configuration', () => {
   it('runs with no configuration', () => {

@@ -102,6 +102,7 @@ export class InventoryHarness {
       env: {
         SERVICE_NAME: serviceName,
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+        NODE_ENV: 'test',
         JWT_SECRET,
         DATABASE_URL: databaseUrl,
         KAFKA_BROKERS: process.env.KAFKA_BROKERS!,

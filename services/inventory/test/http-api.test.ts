@@ -15,7 +15,8 @@ const post = (url: string, payload: unknown, headers: Record<string, string> = {
   h.app.inject({
     method: 'POST',
     url: `/api/v1${url}`,
-    headers: { authorization: SERVICE, ...headers },
+    // Orders reserves; adjusting stock is an operator's (or delivery's) business.
+    headers: { authorization: url === '/inventory/adjust' ? ADMIN : SERVICE, ...headers },
     payload: payload as object,
   });
 

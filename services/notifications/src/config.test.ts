@@ -2,7 +2,7 @@ import { loadConfig } from '@fv/service-kit';
 import { describe, expect, it } from 'vitest';
 import { notificationsConfigSchema } from './config.js';
 
-const base = { SERVICE_NAME: 'notifications', PORT: '8086' };
+const base = { NODE_ENV: 'development', SERVICE_NAME: 'notifications', PORT: '8086' };
 
 describe('notifications configuration', () => {
   it('runs with no configuration', () => {

@@ -45,6 +45,8 @@ export const notificationsConfigSchema = runtimeConfigSchema.extend({
   NOTIFICATION_BATCH_SIZE: envInteger(1, 1000).default(50),
   /** Backoff before each retry of a consumed event that failed transiently (seed 003: 1 s, 2 s, 4 s). */
   EVENT_RETRY_DELAYS_MS: envDelayList().default('1000,2000,4000'),
+  /** How long stored answers to X-Idempotency-Key are kept before the retention purge deletes them (7 days). */
+  IDEMPOTENCY_RETENTION_HOURS: envInteger(1, 24 * 365).default(24 * 7),
 });
 
 export type NotificationsConfig = z.output<typeof notificationsConfigSchema>;

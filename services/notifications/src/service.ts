@@ -1,4 +1,4 @@
-import type { ServiceContext, ServiceDefinition } from '@fv/service-runtime';
+import { idempotencyRetentionRule, type ServiceContext, type ServiceDefinition } from '@fv/service-runtime';
 import type { ChannelAdapters } from './channels/channel-adapter.js';
 import { LocalRecordingChannel } from './channels/local-recording-channel.js';
 import { notificationsConfigSchema, type NotificationsConfig } from './config.js';
@@ -58,6 +58,7 @@ export function createNotificationsService(
     configSchema: notificationsConfigSchema,
     migrationsDir: new URL('../prisma/migrations', import.meta.url).pathname,
     createPrisma: (adapter) => new PrismaClient({ adapter }),
+    retention: (context) => [idempotencyRetentionRule(context.config.IDEMPOTENCY_RETENTION_HOURS)],
     tags: ['notifications', 'email', 'sms', 'push'],
     async routes(app, context) {
       const routeContext = { ...context, deps: depsOf(context) };

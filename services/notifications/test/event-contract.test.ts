@@ -40,6 +40,7 @@ beforeAll(async () => {
     env: {
       SERVICE_NAME: 'notifications',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+      NODE_ENV: 'test',
       JWT_SECRET: 'notifications-contract-secret-0123456789',
       DATABASE_URL: database.target.kind === 'postgres' ? database.target.url : 'pglite:memory',
       KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',

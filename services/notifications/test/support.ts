@@ -83,6 +83,7 @@ export class NotificationsHarness extends ServiceEventsHarness {
       env: {
         SERVICE_NAME: serviceName,
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+        NODE_ENV: 'test',
         JWT_SECRET,
         NOTIFICATION_RETRY_BASE_MS: '50',
         NOTIFICATION_RETRY_MAX_MS: '200',

@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from '@fv/service-kit';
 import { describe, expect, it } from 'vitest';
 import { assertConsistentConfig, ordersConfigSchema } from './config.js';
 
-const base = { SERVICE_NAME: 'orders', PORT: '8084' };
+const base = { NODE_ENV: 'development', SERVICE_NAME: 'orders', PORT: '8084' };
 
 describe('orders configuration', () => {
   it('runs with no configuration, with the seed 003 payment resilience numbers', () => {

@@ -46,6 +46,7 @@ beforeAll(async () => {
     env: {
       SERVICE_NAME: 'orders',
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+      NODE_ENV: 'test',
       JWT_SECRET: secret,
       DATABASE_URL: database.target.kind === 'postgres' ? database.target.url : 'pglite:memory',
       KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',

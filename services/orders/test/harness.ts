@@ -122,6 +122,7 @@ export async function startOrders(name: string, env: Record<string, string> = {}
   const runtimeEnv = {
     SERVICE_NAME: serviceName,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+    NODE_ENV: 'test',
     JWT_SECRET,
     DATABASE_URL: database.target.url,
     KAFKA_BROKERS: process.env.KAFKA_BROKERS,

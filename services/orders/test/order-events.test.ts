@@ -38,6 +38,7 @@ beforeAll(async () => {
       env: {
         SERVICE_NAME: `${config.SERVICE_NAME}-follower`,
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+        NODE_ENV: 'test',
         JWT_SECRET,
         DATABASE_URL: config.DATABASE_URL,
         KAFKA_BROKERS: process.env.KAFKA_BROKERS,
@@ -378,6 +379,7 @@ describe('GET /orders/{id}/events', () => {
       env: {
         SERVICE_NAME: `${config.SERVICE_NAME}-closing`,
         LOG_LEVEL: 'fatal',
+        NODE_ENV: 'test',
         JWT_SECRET,
         DATABASE_URL: config.DATABASE_URL,
         KAFKA_BROKERS: process.env.KAFKA_BROKERS,

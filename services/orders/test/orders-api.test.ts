@@ -416,7 +416,7 @@ describe('reading orders', () => {
     expect(stranger.json().error.code).toBe('NOT_FOUND');
     const staff = await h.runtime.app.inject({
       url: `/api/v1/orders/${orderId}`,
-      headers: { authorization: bearer('svc', ['service']) },
+      headers: { authorization: bearer('platform-coordination', ['service']) },
     });
     expect(staff.statusCode).toBe(200);
     const missing = await h.runtime.app.inject({

@@ -33,6 +33,7 @@ const runtime = await createCoordinationRuntime({
   env: {
     SERVICE_NAME: uniqueName('coordination-bench'),
     LOG_LEVEL: 'error',
+    NODE_ENV: 'test',
     JWT_SECRET: secret,
     DATABASE_URL: database.target.url,
     KAFKA_BROKERS: stack.kafkaBrokers,

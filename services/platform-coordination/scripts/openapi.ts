@@ -21,6 +21,7 @@ const runtime = await createCoordinationRuntime({
   env: {
     SERVICE_NAME: 'platform-coordination',
     LOG_LEVEL: 'fatal',
+    NODE_ENV: 'test',
     JWT_SECRET: 'openapi-document-only-0123456789',
     DATABASE_URL: 'pglite:memory',
     KAFKA_BROKERS: '127.0.0.1:1',

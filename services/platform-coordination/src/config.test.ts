@@ -2,7 +2,7 @@ import { loadConfig } from '@fv/service-kit';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from './config.js';
 
-const minimal = { SERVICE_NAME: 'platform-coordination', PORT: '8081' };
+const minimal = { NODE_ENV: 'development', SERVICE_NAME: 'platform-coordination', PORT: '8081' };
 
 describe('configuration', () => {
   it('runs with no configuration', () => {

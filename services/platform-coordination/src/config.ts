@@ -146,6 +146,10 @@ export const configSchema = runtimeConfigSchema.extend({
   WEBHOOK_DISPATCH_INTERVAL_MS: envInteger(50, 600_000).default(1000),
   /** Record every `<topic>.DLQ` message in the dead-letter ledger (consumer group `<SERVICE_NAME>-dlq-ledger`). */
   DLQ_LEDGER_ENABLED: envBoolean().default(true),
+  /** Retention: events of workflows finished this many days ago, settled webhook deliveries, start requests. */
+  WORKFLOW_EVENTS_RETENTION_DAYS: envInteger(1, 3650).default(30),
+  WEBHOOK_DELIVERIES_RETENTION_DAYS: envInteger(1, 3650).default(30),
+  WORKFLOW_START_REQUESTS_RETENTION_HOURS: envInteger(1, 24 * 365).default(24 * 7),
 });
 
 export type CoordinationConfig = z.output<typeof configSchema>;

@@ -1,4 +1,4 @@
-import type { CreateAppOptions } from '@fv/service-kit';
+import { serviceCredentials, type CreateAppOptions } from '@fv/service-kit';
 import type { ServiceContext, ServiceDefinition } from '@fv/service-runtime';
 import { ConfigService } from './config-store/config-service.js';
 import { ConfigWatch } from './config-store/config-watch.js';
@@ -33,6 +33,7 @@ import { WorkflowService } from './workflows/workflow-service.js';
 import { createDeadLetters, ledgerGroupOf, type DeadLetters } from './dlq/dead-letters.js';
 import { registerDeadLetterMetrics } from './dlq/dead-letter-metrics.js';
 import { deadLetterRoutes } from './routes/dlq.js';
+import { coordinationRetentionRules } from './retention.js';
 
 export const SERVICE_NAME = 'platform-coordination';
 export const SERVICE_PORT = 8081;
@@ -139,9 +140,8 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       engine,
       orders: new OrdersClient({
         baseUrl: config.ORDERS_URL,
-        jwtSecret: config.JWT_SECRET,
+        credentials: serviceCredentials({ ...config, SERVICE_NAME }),
         timeoutMs: config.ORDERS_TIMEOUT_MS,
-        subject: SERVICE_NAME,
       }),
       prisma: context.prisma,
       transaction,
@@ -240,6 +240,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
     // The coordination service reads its own live keys straight from its store.
     liveConfigSource: (context) => (service, profile) =>
       components(context).config.effective(service, profile, false),
+    retention: (context) => coordinationRetentionRules(context.config),
     background(context) {
       const parts = components(context);
       return [

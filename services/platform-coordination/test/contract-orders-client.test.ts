@@ -92,6 +92,7 @@ beforeAll(async () => {
     env: {
       SERVICE_NAME: 'orders',
       LOG_LEVEL: 'fatal',
+      NODE_ENV: 'test',
       JWT_SECRET: 'contract-test-secret-0123456789abcdef',
       DATABASE_URL: 'pglite:memory',
       KAFKA_BROKERS: '127.0.0.1:1',

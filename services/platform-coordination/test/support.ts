@@ -19,6 +19,7 @@ export function env(database: TestDatabase, overrides: Record<string, string> = 
   return {
     SERVICE_NAME: uniqueName('coordination'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+    NODE_ENV: 'test',
     JWT_SECRET: secret,
     DATABASE_URL: database.target.url,
     KAFKA_BROKERS: process.env.KAFKA_BROKERS!,

@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from '@fv/service-kit';
 import { describe, expect, it } from 'vitest';
 import { catalogConfigSchema } from './config.js';
 
-const base = { SERVICE_NAME: 'product-catalog', PORT: '8082' };
+const base = { NODE_ENV: 'development', SERVICE_NAME: 'product-catalog', PORT: '8082' };
 
 describe('catalog configuration', () => {
   it('runs with no configuration', () => {

@@ -56,6 +56,7 @@ export async function startCatalog(
     env: {
       SERVICE_NAME: uniqueName('product-catalog'),
       LOG_LEVEL: options.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'fatal',
+      NODE_ENV: 'test',
       JWT_SECRET: secret,
       DATABASE_URL: database.target.kind === 'postgres' ? database.target.url : 'pglite:memory',
       KAFKA_BROKERS: process.env.KAFKA_BROKERS!,

@@ -33,6 +33,7 @@ export class LogCapture extends Writable {
 
 export function testConfig(overrides: Record<string, string> = {}): BaseConfig {
   return loadConfig(baseConfigSchema, {
+    NODE_ENV: 'test',
     SERVICE_NAME: 'test-service',
     SERVICE_VERSION: '1.2.3',
     PORT: '8099',

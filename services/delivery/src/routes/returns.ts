@@ -42,7 +42,7 @@ export async function returnRoutes(
   app.post<{ Body: ReturnRequestBody; Headers: { 'x-idempotency-key'?: string } }>(
     '/returns',
     {
-      config: { roles: ['customer', 'admin', 'service'] },
+      config: { roles: ['customer', 'admin', 'service'], services: ['orders', 'platform-coordination'] },
       schema: {
         tags,
         summary: 'Request a return of items of a delivered shipment',
@@ -166,7 +166,7 @@ export async function returnRoutes(
   app.post<{ Params: { returnId: string }; Body: ReceiveBody }>(
     '/returns/:returnId/receive',
     {
-      config: { roles: ['admin', 'service'] },
+      config: { roles: ['admin', 'service'], services: ['orders', 'platform-coordination'] },
       schema: {
         tags,
         summary: 'Record that the returned items arrived and were inspected (the refund trigger)',

@@ -141,7 +141,7 @@ export async function shipmentRoutes(
   app.post<{ Params: ShipmentParams; Body: TrackingUpdateBody }>(
     '/shipments/:shipmentId/tracking-events',
     {
-      config: { roles: ['admin', 'service'] },
+      config: { roles: ['admin', 'service'], services: ['orders', 'platform-coordination'] },
       schema: {
         tags,
         summary: 'Record a tracking update for a shipment (operators and integrations)',
@@ -188,7 +188,7 @@ export async function shipmentRoutes(
   }>(
     '/shipments/:shipmentId/delivery-confirmation',
     {
-      config: { roles: ['admin', 'service'] },
+      config: { roles: ['admin', 'service'], services: ['orders', 'platform-coordination'] },
       schema: {
         tags,
         summary: 'Confirm delivery of an in-transit shipment',

@@ -18,6 +18,8 @@ import type { RouteDeps } from './stock.js';
 import { reservationView } from './views.js';
 
 const WRITERS = ['admin', 'service'] as const;
+/** Orders asks inventory to reserve and release; the coordinator may too. */
+const RESERVERS = ['orders', 'platform-coordination'];
 const MAX_TTL_SECONDS = 7 * 24 * 3600;
 
 interface ReserveBody {
@@ -63,7 +65,7 @@ export async function reservationRoutes(
   app.post<{ Body: ReserveBody }>(
     '/inventory/reserve',
     {
-      config: { roles: [...WRITERS] },
+      config: { roles: [...WRITERS], services: RESERVERS },
       schema: {
         tags: ['reservations'],
         summary: 'Reserve stock for every line of an order, or for none',
@@ -142,7 +144,7 @@ export async function reservationRoutes(
   app.post<{ Body: { reservationId?: string; orderId?: string; reason?: ReleaseReason } }>(
     '/inventory/release',
     {
-      config: { roles: [...WRITERS] },
+      config: { roles: [...WRITERS], services: RESERVERS },
       schema: {
         tags: ['reservations'],
         summary: 'Release a reservation by its id or its order id',
@@ -203,7 +205,7 @@ export async function reservationRoutes(
   app.get<{ Params: { reservationId: string } }>(
     '/inventory/reservations/:reservationId',
     {
-      config: { roles: [...WRITERS] },
+      config: { roles: [...WRITERS], services: RESERVERS },
       schema: {
         tags: ['reservations'],
         summary: 'A reservation and its items',

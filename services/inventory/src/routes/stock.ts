@@ -32,6 +32,11 @@ export interface RouteDeps {
 }
 
 const WRITERS = ['admin', 'service'] as const;
+/** Services that may read stock levels. */
+const STOCK_READERS = ['orders', 'product-catalog', 'platform-coordination'];
+/** Stock is put at a location by operators only; delivery adjusts it when a return is restocked. */
+const LOCATION_WRITERS: string[] = [];
+const ADJUSTERS = ['delivery'];
 const MAX_UNITS = 1_000_000_000;
 
 /** Stock levels: read a product's stock, put stock at a location, adjust it, list what runs low. */
@@ -42,7 +47,7 @@ export async function stockRoutes(
   app.get<{ Querystring: { warehouseId?: string; limit: number; offset: number } }>(
     '/inventory/low-stock',
     {
-      config: { roles: [...WRITERS] },
+      config: { roles: [...WRITERS], services: STOCK_READERS },
       schema: {
         tags: ['inventory'],
         summary: 'Locations at or below their low-stock threshold, least available first',
@@ -98,7 +103,7 @@ export async function stockRoutes(
   }>(
     '/inventory/:productId/locations/:warehouseId',
     {
-      config: { roles: [...WRITERS] },
+      config: { roles: [...WRITERS], services: LOCATION_WRITERS },
       schema: {
         tags: ['inventory'],
         summary: 'Put a product in stock at a location, or set its counted units and threshold',
@@ -166,7 +171,7 @@ export async function stockRoutes(
   }>(
     '/inventory/adjust',
     {
-      config: { roles: [...WRITERS] },
+      config: { roles: [...WRITERS], services: ADJUSTERS },
       schema: {
         tags: ['inventory'],
         summary: 'Change units on hand at a location, with a reason',

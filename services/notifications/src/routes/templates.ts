@@ -46,7 +46,7 @@ export async function templateRoutes(
   app.get<{ Querystring: { key?: string; channel?: Channel; active?: boolean } }>(
     '/templates',
     {
-      config: { roles: ['admin', 'service'] },
+      config: { roles: ['admin', 'service'], services: ['orders', 'delivery', 'platform-coordination'] },
       schema: {
         tags,
         summary: 'List templates',
@@ -68,7 +68,7 @@ export async function templateRoutes(
   app.get<{ Params: { templateId: string } }>(
     '/templates/:templateId',
     {
-      config: { roles: ['admin', 'service'] },
+      config: { roles: ['admin', 'service'], services: ['orders', 'delivery', 'platform-coordination'] },
       schema: { tags, summary: 'Get a template', params, response: { 200: templateSchema } },
     },
     async (request) => templateView(await getTemplate(prisma, parseId(request.params.templateId)!)),
@@ -159,7 +159,7 @@ export async function templateRoutes(
   }>(
     '/templates/:templateId/preview',
     {
-      config: { roles: ['admin', 'service'] },
+      config: { roles: ['admin', 'service'], services: ['orders', 'delivery', 'platform-coordination'] },
       schema: {
         tags,
         summary: 'Render a template with variables (nothing is sent)',

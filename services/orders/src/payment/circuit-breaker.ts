@@ -32,13 +32,16 @@ export class CircuitOpenError extends Error {
 /**
  * A circuit breaker: CLOSED lets every call through and records failures and successes;
  * `failureThreshold` failures within `windowMs`, making up at least `minFailureRate` of the window's
- * calls, open it. OPEN refuses calls at once for `openMs`, then turns HALF_OPEN, which lets
+ * calls, open it. Failures are counted per key (a payment's idempotency key): the retries of one
+ * customer's failing card are one failure, so a couple of bad cards cannot open the circuit for
+ * everyone else; only many payments failing says the provider is down. OPEN refuses calls at once for `openMs`, then turns HALF_OPEN, which lets
  * exactly one trial call through (others are refused meanwhile): its success closes the circuit, its
  * failure opens it again.
  */
 export class CircuitBreaker {
   private current: CircuitState = 'CLOSED';
-  private failures: number[] = [];
+  private failures: { at: number; key: string }[] = [];
+  private calls = 0;
   private successes: number[] = [];
   private openedAt = 0;
   private trialInFlight = false;
@@ -60,10 +63,11 @@ export class CircuitBreaker {
   /** Failures counted in the current window. */
   get recentFailures(): number {
     this.prune();
-    return this.failures.length;
+    return new Set(this.failures.map((failure) => failure.key)).size;
   }
 
-  async execute<T>(call: () => Promise<T>): Promise<T> {
+  /** Runs `call` unless the circuit is open; `key` names what it is for (each call is its own without). */
+  async execute<T>(call: () => Promise<T>, key?: string): Promise<T> {
     const state = this.state;
     if (state === 'OPEN') throw new CircuitOpenError(this.openedAt + this.options.openMs);
     if (state === 'HALF_OPEN') {
@@ -76,7 +80,7 @@ export class CircuitBreaker {
       this.onSuccess(trial);
       return result;
     } catch (error) {
-      this.onError(trial, error);
+      this.onError(trial, error, key ?? `call-${++this.calls}`);
       throw error;
     } finally {
       if (trial) this.trialInFlight = false;
@@ -95,7 +99,7 @@ export class CircuitBreaker {
     this.prune();
   }
 
-  private onError(trial: boolean, error: unknown): void {
+  private onError(trial: boolean, error: unknown, key: string): void {
     if (!this.isFailure(error)) {
       // The provider answered (with a refusal): it is healthy.
       if (trial) this.onSuccess(true);
@@ -106,9 +110,9 @@ export class CircuitBreaker {
       return;
     }
     if (this.current !== 'CLOSED') return;
-    this.failures.push(this.now());
+    this.failures.push({ at: this.now(), key });
     this.prune();
-    const failures = this.failures.length;
+    const failures = this.recentFailures;
     const rate = failures / (failures + this.successes.length);
     if (failures >= this.options.failureThreshold && rate >= (this.options.minFailureRate ?? 0.5))
       this.open();
@@ -123,7 +127,7 @@ export class CircuitBreaker {
 
   private prune(): void {
     const since = this.now() - this.options.windowMs;
-    this.failures = this.failures.filter((at) => at > since);
+    this.failures = this.failures.filter((failure) => failure.at > since);
     this.successes = this.successes.filter((at) => at > since);
   }
 

@@ -77,16 +77,37 @@ describe('payment gateway over the simulator', () => {
     });
   });
 
-  it('opens the circuit after repeated failures and then refuses without calling the provider', async () => {
+  it('opens the circuit once many payments fail and then refuses without calling the provider', async () => {
     const simulator = new PaymentSimulator();
     const payments = gateway(simulator, { retryDelaysMs: [1, 1] });
-    await payments.authorize(authorization('tok_unavailable', 'a')); // 3 failures
-    await payments.authorize(authorization('tok_unavailable', 'b')); // 2 more: open
+    for (const order of ['a', 'b', 'c', 'd'])
+      await payments.authorize(authorization('tok_unavailable', order));
+    expect(payments.circuitState).toBe('CLOSED');
+    await payments.authorize(authorization('tok_unavailable', 'e')); // the fifth payment failing: open
     expect(payments.circuitState).toBe('OPEN');
     const callsBefore = simulator.calls.length;
-    const refused = await payments.authorize(authorization('tok_visa_4242', 'c'));
+    const refused = await payments.authorize(authorization('tok_visa_4242', 'f'));
     expect(refused).toMatchObject({ ok: false, attempts: 1, error: { code: 'PROVIDER_UNAVAILABLE' } });
     expect(simulator.calls.length).toBe(callsBefore);
+  });
+
+  // Finding 7 of the security review: one circuit for every customer let two bad cards, each retried,
+  // open it and refuse everyone else's payment.
+  it("two orders with failing cards do not fail the next customers' payments", async () => {
+    const payments = gateway(new PaymentSimulator(), { retryDelaysMs: [1, 1, 1] });
+    for (const order of ['bad-1', 'bad-2']) {
+      expect(await payments.authorize(authorization('tok_unavailable', order))).toMatchObject({
+        ok: false,
+        attempts: 4,
+      });
+    }
+    for (const order of ['next-1', 'next-2', 'next-3']) {
+      expect(await payments.authorize(authorization('tok_visa_4242', order))).toMatchObject({
+        ok: true,
+        attempts: 1,
+      });
+    }
+    expect(payments.circuitState).toBe('CLOSED');
   });
 
   it('repeats a call whose answer was lost with the same key, and the customer is charged once', async () => {

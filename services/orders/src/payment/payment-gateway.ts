@@ -97,7 +97,7 @@ export class PaymentGateway {
       attempts += 1;
       let error: PaymentError;
       try {
-        const result = await this.breaker.execute(() => this.withTimeout(operation, send));
+        const result = await this.breaker.execute(() => this.withTimeout(operation, send), idempotencyKey);
         if (attempts > 1) log.info({ attempts }, 'payment call succeeded after retrying');
         return { ok: true, reference: result.reference, attempts };
       } catch (caught) {

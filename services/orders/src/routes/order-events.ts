@@ -15,6 +15,7 @@ import {
 } from './order-events-feed.js';
 import { OrderEventsHub, loadOrderSnapshot } from './order-events-hub.js';
 import { orderIdParams } from './order-schemas.js';
+import { ORDER_READERS } from './orders.js';
 
 export interface OrderEventsOptions {
   /** How often open streams look for new status changes (500 ms). */
@@ -53,7 +54,7 @@ export function orderEventsRoutes(
   app.get<{ Params: { id: string }; Headers: { 'last-event-id'?: string } }>(
     '/orders/:id/events',
     {
-      config: { roles: ['customer', 'admin', 'service'] },
+      config: { roles: ['customer', 'admin', 'service'], services: ORDER_READERS },
       schema: {
         tags: ['orders'],
         summary: 'Follow an order live (server-sent events)',

@@ -19,6 +19,15 @@ import {
 
 const TAGS = ['orders'];
 
+/** Which services may call what (a customer or an admin is admitted by role alone). */
+export const ORDER_READERS = ['platform-coordination', 'delivery', 'notifications'];
+/** The coordination service places an order when a workflow starts without one. */
+const PLACERS = ['platform-coordination'];
+const READERS = ORDER_READERS;
+const CANCELLERS = ['platform-coordination'];
+/** A refund follows a received return; notifications may never refund. */
+const REFUNDERS = ['platform-coordination', 'delivery'];
+
 interface IdempotencyHeader {
   'x-idempotency-key'?: string;
 }
@@ -47,7 +56,7 @@ export function ordersRoutes(app: FastifyInstance, deps: OrdersDeps): void {
   app.post<{ Body: PlaceOrderInput; Headers: IdempotencyHeader }>(
     '/orders',
     {
-      config: { roles: ['customer', 'admin', 'service'] },
+      config: { roles: ['customer', 'admin', 'service'], services: PLACERS },
       schema: {
         tags: TAGS,
         summary: 'Place an order',
@@ -83,7 +92,7 @@ export function ordersRoutes(app: FastifyInstance, deps: OrdersDeps): void {
   app.get<{ Querystring: ListOrdersInput }>(
     '/orders',
     {
-      config: { roles: ['customer', 'admin', 'service'] },
+      config: { roles: ['customer', 'admin', 'service'], services: READERS },
       schema: {
         tags: TAGS,
         summary: 'List orders',
@@ -99,7 +108,7 @@ export function ordersRoutes(app: FastifyInstance, deps: OrdersDeps): void {
   app.get<{ Params: { id: string } }>(
     '/orders/:id',
     {
-      config: { roles: ['customer', 'admin', 'service'] },
+      config: { roles: ['customer', 'admin', 'service'], services: READERS },
       schema: {
         tags: TAGS,
         summary: 'Get an order',
@@ -113,7 +122,7 @@ export function ordersRoutes(app: FastifyInstance, deps: OrdersDeps): void {
   app.post<{ Params: { id: string }; Body: CancelOrderInput | undefined; Headers: IdempotencyHeader }>(
     '/orders/:id/cancel',
     {
-      config: { roles: ['customer', 'admin', 'service'] },
+      config: { roles: ['customer', 'admin', 'service'], services: CANCELLERS },
       preValidation: emptyBodyIsNoOptions,
       schema: {
         tags: TAGS,
@@ -155,7 +164,7 @@ export function ordersRoutes(app: FastifyInstance, deps: OrdersDeps): void {
   app.post<{ Params: { id: string }; Body: RefundOrderInput | undefined; Headers: IdempotencyHeader }>(
     '/orders/:id/refund',
     {
-      config: { roles: ['admin', 'service'] },
+      config: { roles: ['admin', 'service'], services: REFUNDERS },
       preValidation: emptyBodyIsNoOptions,
       schema: {
         tags: TAGS,

@@ -16,8 +16,16 @@ import {
   formatSummary,
 } from './dlq-format.js';
 
+// An operator's tool: an unset NODE_ENV counts as local development, as for `npm run dev-token`.
 const config = loadConfigOrExit(
-  baseConfigSchema.pick({ NODE_ENV: true, JWT_SECRET: true, COORDINATION_URL: true }),
+  baseConfigSchema.pick({
+    NODE_ENV: true,
+    JWT_SECRET: true,
+    JWT_ISSUER: true,
+    JWT_AUDIENCE: true,
+    COORDINATION_URL: true,
+  }),
+  { NODE_ENV: 'development', ...process.env },
 );
 
 function operator(command: Extract<DlqCommand, { request: unknown }>): string {
@@ -59,7 +67,17 @@ async function main(): Promise<number> {
     process.stdout.write(`${DLQ_USAGE}\n`);
     return 0;
   }
-  const token = signToken(config.JWT_SECRET, { sub: operator(command), roles: ['admin'], expiresIn: 300 });
+  if (config.JWT_SECRET === undefined) {
+    process.stderr.write('JWT_SECRET is required to sign the operator token outside local development\n');
+    return 1;
+  }
+  const token = signToken(config.JWT_SECRET, {
+    sub: operator(command),
+    roles: ['admin'],
+    expiresIn: 300,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
   const url = new URL(`/api/v1${command.request.path}`, config.COORDINATION_URL);
   let response: Response;
   try {

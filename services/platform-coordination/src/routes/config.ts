@@ -19,6 +19,7 @@ import {
   sourceVersionSchema,
   writeResultSchema,
 } from './schemas.js';
+import { ANY_SERVICE } from './callers.js';
 
 export interface ConfigRouteOptions {
   watchMaxTimeoutSeconds: number;
@@ -101,7 +102,7 @@ function assertMayRead(principal: Principal, service: string): void {
   );
 }
 
-const READERS = { roles: ['service', 'admin'] } as const;
+const READERS = { roles: ['service', 'admin'], services: ANY_SERVICE } as const;
 
 function writeMeta(request: FastifyRequest) {
   const principal = requirePrincipal(request);
@@ -211,7 +212,7 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
   }>(
     '/config/:service',
     {
-      config: { roles: ['service', 'admin'] },
+      config: { roles: ['service', 'admin'], services: ANY_SERVICE },
       schema: {
         tags: ['configuration'],
         summary:
@@ -255,7 +256,7 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
   }>(
     '/config/:service/keys/:key',
     {
-      config: { roles: ['service', 'admin'] },
+      config: { roles: ['service', 'admin'], services: ANY_SERVICE },
       schema: {
         tags: ['configuration'],
         summary: 'Set one key; a stale expectedVersion is 409 and changes nothing',
@@ -300,7 +301,7 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
   }>(
     '/config/:service/keys/:key',
     {
-      config: { roles: ['service', 'admin'] },
+      config: { roles: ['service', 'admin'], services: ANY_SERVICE },
       schema: {
         tags: ['configuration'],
         summary: 'Remove one key; a stale expectedVersion is 409 and changes nothing',
@@ -402,7 +403,7 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
   }>(
     '/config/:service/versions/:version/restore',
     {
-      config: { roles: ['service', 'admin'] },
+      config: { roles: ['service', 'admin'], services: ANY_SERVICE },
       schema: {
         tags: ['configuration'],
         summary: 'Store the keys of an earlier version as a new version',

@@ -6,6 +6,7 @@ import type { CompensateInput, WorkflowService } from '../workflows/workflow-ser
 import { presentDocument, presentErrorIds } from './presenter.js';
 import { errorResponses } from './schemas.js';
 import { addWorkflowSchemas, ref } from './workflow-schemas.js';
+import { PLATFORM_SERVICES } from './callers.js';
 
 const params = {
   type: 'object',
@@ -28,7 +29,7 @@ export function sagaRoutes(app: FastifyInstance, service: WorkflowService): void
   app.get<{ Params: { id: string } }>(
     '/sagas/:id',
     {
-      config: { roles: ['service', 'admin'] },
+      config: { roles: ['service', 'admin'], services: PLATFORM_SERVICES },
       onError: presentErrorIds,
       schema: {
         tags: ['sagas'],

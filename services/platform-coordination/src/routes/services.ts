@@ -10,6 +10,7 @@ import {
   pagingQuery,
   probeSchema,
 } from './schemas.js';
+import { ANY_SERVICE } from './callers.js';
 
 const idParams = {
   type: 'object',
@@ -18,7 +19,7 @@ const idParams = {
 } as const;
 
 /** Reads of the registry (hosts, ports, metadata): services and admins, never customers. */
-const READERS = { roles: ['service', 'admin'] } as const;
+const READERS = { roles: ['service', 'admin'], services: ANY_SERVICE } as const;
 
 const registrationBody = {
   type: 'object',
@@ -86,7 +87,7 @@ export function serviceRoutes(
     '/services/register',
     {
       bodyLimit: 16 * 1024,
-      config: { roles: ['service', 'admin'] },
+      config: { roles: ['service', 'admin'], services: ANY_SERVICE },
       schema: {
         tags: ['registry'],
         summary: 'Register an instance (again): same name + host + port keeps its id and updates its fields',
@@ -132,7 +133,7 @@ export function serviceRoutes(
     '/services/:id/heartbeat',
     {
       // Heartbeats run at the rate the registry asks for; limiting them would expire healthy instances.
-      config: { roles: ['service', 'admin'], rateLimit: false },
+      config: { roles: ['service', 'admin'], services: ANY_SERVICE, rateLimit: false },
       schema: {
         tags: ['registry'],
         summary: 'Renew the lease of an instance; 404 when the registry does not know it (register again)',
@@ -169,7 +170,7 @@ export function serviceRoutes(
   app.delete<{ Params: { id: string } }>(
     '/services/:id',
     {
-      config: { roles: ['service', 'admin'] },
+      config: { roles: ['service', 'admin'], services: ANY_SERVICE },
       schema: {
         tags: ['registry'],
         summary: 'Deregister an instance (SHUTDOWN for its own service, ADMIN for an operator)',

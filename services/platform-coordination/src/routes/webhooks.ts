@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { WEBHOOK_EVENT_TYPES } from '../domain/webhook-signature.js';
 import type { SubscriptionInput, WebhookService } from '../webhooks/webhook-service.js';
 import { errorResponses, pagingQuery } from './schemas.js';
+import { PLATFORM_SERVICES } from './callers.js';
 
 const params = {
   type: 'object',
@@ -16,7 +17,7 @@ export function webhookRoutes(app: FastifyInstance, webhooks: WebhookService): v
   app.post<{ Body: SubscriptionInput }>(
     '/webhooks',
     {
-      config: { roles: ['service', 'admin'] },
+      config: { roles: ['service', 'admin'], services: PLATFORM_SERVICES },
       schema: {
         tags: ['webhooks'],
         summary: 'Subscribe a URL to workflow events; the answer carries the signing secret (shown once)',
@@ -50,7 +51,7 @@ export function webhookRoutes(app: FastifyInstance, webhooks: WebhookService): v
   app.get(
     '/webhooks',
     {
-      config: { roles: ['service', 'admin'] },
+      config: { roles: ['service', 'admin'], services: PLATFORM_SERVICES },
       schema: {
         tags: ['webhooks'],
         summary: 'Active subscriptions',
@@ -63,7 +64,7 @@ export function webhookRoutes(app: FastifyInstance, webhooks: WebhookService): v
   app.get<{ Params: { id: string } }>(
     '/webhooks/:id',
     {
-      config: { roles: ['service', 'admin'] },
+      config: { roles: ['service', 'admin'], services: PLATFORM_SERVICES },
       schema: {
         tags: ['webhooks'],
         summary: 'A subscription',
@@ -77,7 +78,7 @@ export function webhookRoutes(app: FastifyInstance, webhooks: WebhookService): v
   app.delete<{ Params: { id: string } }>(
     '/webhooks/:id',
     {
-      config: { roles: ['service', 'admin'] },
+      config: { roles: ['service', 'admin'], services: PLATFORM_SERVICES },
       schema: {
         tags: ['webhooks'],
         summary: 'Unsubscribe (pending deliveries are given up)',
@@ -94,7 +95,7 @@ export function webhookRoutes(app: FastifyInstance, webhooks: WebhookService): v
   app.get<{ Params: { id: string }; Querystring: { page: number; size: number } }>(
     '/webhooks/:id/deliveries',
     {
-      config: { roles: ['service', 'admin'] },
+      config: { roles: ['service', 'admin'], services: PLATFORM_SERVICES },
       schema: {
         tags: ['webhooks'],
         summary: 'Deliveries of a subscription, newest first, with every attempt',

@@ -19,6 +19,7 @@ import {
 import { presentDocument, presentErrorIds } from './presenter.js';
 import { errorResponses, pagingQuery } from './schemas.js';
 import { addWorkflowSchemas, ref } from './workflow-schemas.js';
+import { PLATFORM_SERVICES, WORKFLOW_COMMANDERS } from './callers.js';
 
 const TAGS = ['workflows'];
 const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength, pattern: '\\S' }) as const;
@@ -206,7 +207,7 @@ export function workflowRoutes(
   app.post<{ Body: StartOrderInput; Headers: { 'x-idempotency-key'?: string } }>(
     '/workflows/order/start',
     {
-      config: { roles: ['customer', 'service', 'admin'] },
+      config: { roles: ['customer', 'service', 'admin'], services: WORKFLOW_COMMANDERS },
       onError: presentErrorIds,
       schema: {
         tags: TAGS,
@@ -249,7 +250,7 @@ export function workflowRoutes(
   app.get<{ Querystring: ActiveQuery }>(
     '/workflows/active',
     {
-      config: { roles: ['service', 'admin'] },
+      config: { roles: ['service', 'admin'], services: PLATFORM_SERVICES },
       onError: presentErrorIds,
       schema: {
         tags: TAGS,
@@ -280,7 +281,7 @@ export function workflowRoutes(
   app.get<{ Querystring: { period?: Period; type?: string; includeHistorical?: boolean } }>(
     '/workflows/metrics',
     {
-      config: { roles: ['service', 'admin'] },
+      config: { roles: ['service', 'admin'], services: PLATFORM_SERVICES },
       onError: presentErrorIds,
       schema: {
         tags: TAGS,
@@ -307,7 +308,7 @@ export function workflowRoutes(
   app.get<{ Params: { id: string } }>(
     '/workflows/:id/status',
     {
-      config: { roles: ['customer', 'service', 'admin'] },
+      config: { roles: ['customer', 'service', 'admin'], services: PLATFORM_SERVICES },
       onError: presentErrorIds,
       schema: {
         tags: TAGS,
@@ -327,7 +328,7 @@ export function workflowRoutes(
   app.post<{ Params: { id: string }; Body: CancelInput }>(
     '/workflows/:id/cancel',
     {
-      config: { roles: ['customer', 'service', 'admin'] },
+      config: { roles: ['customer', 'service', 'admin'], services: WORKFLOW_COMMANDERS },
       onError: presentErrorIds,
       schema: {
         tags: TAGS,
@@ -368,7 +369,7 @@ export function workflowRoutes(
   app.post<{ Params: { id: string }; Body: RetryInput }>(
     '/workflows/:id/retry',
     {
-      config: { roles: ['service', 'admin'] },
+      config: { roles: ['service', 'admin'], services: WORKFLOW_COMMANDERS },
       onError: presentErrorIds,
       schema: {
         tags: TAGS,

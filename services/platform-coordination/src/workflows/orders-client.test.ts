@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppError } from '@fv/service-kit';
+import { AppError, serviceCredentials } from '@fv/service-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OrdersClient } from './orders-client.js';
 
@@ -23,9 +23,11 @@ afterEach(async () => {
 const client = (baseUrl: string) =>
   new OrdersClient({
     baseUrl,
-    jwtSecret: 'a-secret-long-enough-for-hs256-tokens',
+    credentials: serviceCredentials({
+      SERVICE_NAME: 'platform-coordination',
+      JWT_SECRET: 'a-secret-long-enough-for-hs256-tokens',
+    }),
     timeoutMs: 200,
-    subject: 'platform-coordination',
   });
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {

@@ -1,4 +1,10 @@
-import { AppError, serviceUnavailable, signToken, type ErrorCode } from '@fv/service-kit';
+import {
+  AppError,
+  serviceUnavailable,
+  signServiceToken,
+  type ErrorCode,
+  type ServiceCredentials,
+} from '@fv/service-kit';
 
 /** The order as the order service shows it, as far as starting a workflow needs it. */
 export interface KnownOrder {
@@ -44,15 +50,11 @@ const RELAYED: ReadonlySet<ErrorCode> = new Set(['INVALID_REQUEST', 'CONFLICT', 
  */
 export class OrdersClient {
   constructor(
-    private readonly options: { baseUrl: string; jwtSecret: string; timeoutMs: number; subject: string },
+    private readonly options: { baseUrl: string; credentials: ServiceCredentials; timeoutMs: number },
   ) {}
 
   private token(): string {
-    return signToken(this.options.jwtSecret, {
-      sub: this.options.subject,
-      roles: ['service'],
-      expiresIn: 60,
-    });
+    return signServiceToken(this.options.credentials, 60);
   }
 
   /** The order with this id, or null when the order service does not know it. */
