@@ -24,11 +24,14 @@ if (!(await step('lint', ['run', 'lint']))) fail('lint failed');
 if (!(await step('typecheck', ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']))) {
   fail('typecheck failed');
 }
-// The root commands' own tests (`npm start` / `npm stop` process management): no broker needed.
-const scriptTests = fs
-  .readdirSync(path.join(ROOT, 'scripts'))
-  .filter((file) => file.endsWith('.test.mjs'))
-  .map((file) => path.join('scripts', file));
+// The root commands' own tests (`npm start` / `npm stop` process management) and the local stack's
+// (infra/stack: configuration, wire protocol, probes, lock, CLI; no JVM): no broker needed.
+const scriptTests = ['scripts', path.join('infra', 'stack')].flatMap((dir) =>
+  fs
+    .readdirSync(path.join(ROOT, dir))
+    .filter((file) => file.endsWith('.test.mjs'))
+    .map((file) => path.join(dir, file)),
+);
 if (!(await step('script tests', ['--test', ...scriptTests], process.env, process.execPath))) {
   fail('script tests failed');
 }
