@@ -9,3 +9,5 @@ export * from './service-events.js';
 export * from './bench-stack.js';
 export * from './event-samples.js';
 export * from './contract-runtime.js';
+export * from './service-harness.js';
+export * from './fixtures.js';
