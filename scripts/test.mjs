@@ -8,6 +8,14 @@
 // started is stopped at the end (FV_KEEP_STACK=1 keeps it for the next run).
 import fs from 'node:fs';
 import path from 'node:path';
+import {
+  COVERAGE_ARGS,
+  COVERAGE_REPORT,
+  clearCoverage,
+  coverageRows,
+  coverageTable,
+  workspaceDirs,
+} from './coverage.mjs';
 import { ROOT, ensureInstalled, fail, log, pnpm, run } from './lib.mjs';
 
 await ensureInstalled();
@@ -24,11 +32,14 @@ if (!(await step('lint', ['run', 'lint']))) fail('lint failed');
 if (!(await step('typecheck', ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']))) {
   fail('typecheck failed');
 }
-// The root commands' own tests (`npm start` / `npm stop` process management): no broker needed.
-const scriptTests = fs
-  .readdirSync(path.join(ROOT, 'scripts'))
-  .filter((file) => file.endsWith('.test.mjs'))
-  .map((file) => path.join('scripts', file));
+// The root commands' own tests (`npm start` / `npm stop` process management) and the local stack's
+// (infra/stack: configuration, wire protocol, probes, lock, CLI; no JVM): no broker needed.
+const scriptTests = ['scripts', path.join('infra', 'stack')].flatMap((dir) =>
+  fs
+    .readdirSync(path.join(ROOT, dir))
+    .filter((file) => file.endsWith('.test.mjs'))
+    .map((file) => path.join(dir, file)),
+);
 if (!(await step('script tests', ['--test', ...scriptTests], process.env, process.execPath))) {
   fail('script tests failed');
 }
@@ -45,6 +56,13 @@ const stackEnv = {
 const stack = (command, options = {}) =>
   run(process.execPath, ['infra/stack.mjs', command], { env: stackEnv, ...options });
 
+function writeCoverageReport() {
+  const table = coverageTable(coverageRows(ROOT, packageDirs));
+  fs.mkdirSync(path.dirname(path.join(ROOT, COVERAGE_REPORT)), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, COVERAGE_REPORT), `# Unit-test coverage\n\n${table}\n`);
+  log(`unit-test coverage (${COVERAGE_REPORT}):\n${table}`);
+}
+
 const wasRunning = (await stack('status', { stdio: 'ignore' })) === 0;
 log(`test stack in ${path.relative(ROOT, stateDir)}`);
 if ((await stack('up')) !== 0) fail('the test stack did not start');
@@ -58,9 +76,13 @@ const testEnv = {
   SCHEMA_REGISTRY_URL: `http://127.0.0.1:${stackEnv.FV_REGISTRY_PORT}/apis/ccompat/v7`,
 };
 
+// Unit tests measure their coverage (vitest's v8 provider), reported per package once they pass.
+const packageDirs = workspaceDirs(ROOT);
+clearCoverage(ROOT, packageDirs);
+
 let failed = null;
 for (const [name, args] of [
-  ['unit tests', ['exec', 'turbo', 'run', 'test', '--output-logs=new-only']],
+  ['unit tests', ['exec', 'turbo', 'run', 'test', '--output-logs=new-only', '--', ...COVERAGE_ARGS]],
   [
     'integration and end-to-end tests',
     ['exec', 'turbo', 'run', 'test:integration', '--concurrency=1', '--output-logs=new-only'],
@@ -70,6 +92,7 @@ for (const [name, args] of [
     failed = name;
     break;
   }
+  if (name === 'unit tests') writeCoverageReport();
 }
 
 if (!wasRunning && process.env.FV_KEEP_STACK !== '1') {

@@ -1,20 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '@fv/testing';
-import { call, startPlatform, token, type Platform } from '../src/index.js';
+import { call, token } from '../src/index.js';
+import { sharedPlatform } from '../src/platform-setup.js';
 
 /**
  * The order saga across all six services, as a storefront and an operator see it over HTTP.
  */
-let platform: Platform;
+const platform = sharedPlatform();
 const admin = token('e2e-operator', ['admin']);
-
-beforeAll(async () => {
-  platform = await startPlatform();
-});
-afterAll(async () => {
-  await platform?.stop();
-});
 
 interface Order {
   orderId: string;
@@ -169,18 +163,35 @@ describe('the order saga, end to end', () => {
   it('releases the reservation of an order whose payment is declined', async () => {
     const productId = await stockedProduct(4);
     const order = await placeOrder(randomUUID(), productId, 2, 'tok_decline');
-    await waitFor(
-      async () =>
-        (await stockOf(productId)).reserved === 0 && (await orderStatus(order.orderId)) !== 'PENDING',
-      {
-        timeoutMs: 90_000,
-        intervalMs: 500,
-        description: 'the reservation to be released',
+    const failed = await waitFor(
+      async () => {
+        const { body } = await call<{
+          status: string;
+          reservationId: string | null;
+          payment: { status: string } | null;
+        }>('GET', `${platform.url('orders')}/api/v1/orders/${order.orderId}`, admin);
+        return ['CANCELLED', 'PAYMENT_FAILED'].includes(body.status) && body;
       },
+      { timeoutMs: 90_000, intervalMs: 500, description: 'the order to fail on its payment' },
     );
-    await waitFor(async () => ['CANCELLED', 'PAYMENT_FAILED'].includes(await orderStatus(order.orderId)), {
-      timeoutMs: 60_000,
-    });
+    // The payment was tried for stock reserved first: the order names the reservation, which held
+    // this order's two units and has been released.
+    expect(failed.payment?.status).toBe('FAILED');
+    expect(failed.reservationId).toEqual(expect.any(String));
+    const reservation = await waitFor(
+      async () => {
+        const { status, body } = await call<{ status: string; orderId: string; items: unknown[] }>(
+          'GET',
+          `${platform.url('inventory')}/api/v1/inventory/reservations/${failed.reservationId}`,
+          admin,
+        );
+        expect(status).toBe(200);
+        return body.status === 'RELEASED' && body;
+      },
+      { timeoutMs: 90_000, intervalMs: 500, description: 'the reservation to be released' },
+    );
+    expect(reservation.orderId).toBe(order.orderId);
+    expect(reservation.items).toEqual([{ productId, warehouseId: 'wh-001', quantity: 2 }]);
     expect(await stockOf(productId)).toEqual({ onHand: 4, reserved: 0, available: 4 });
   });
 });

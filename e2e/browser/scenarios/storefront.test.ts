@@ -1,6 +1,6 @@
-import net from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { JWT_SECRET, call, startPlatform, token, type Platform } from '@fv/e2e';
+import { JWT_SECRET, call, token } from '@fv/e2e';
+import { sharedPlatform } from '@fv/e2e/platform-setup';
 import { createStorefront, customerIdOf, type Storefront } from '@fv/storefront-example/server';
 import { waitFor } from '@fv/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -13,7 +13,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../src/chromium.js';
  * origins, against the whole platform as processes. Each outcome is checked on the page and through
  * the APIs.
  */
-let platform: Platform;
+const platform = sharedPlatform();
 let storefront: Storefront;
 let shopUrl: string;
 let browser: Browser;
@@ -30,14 +30,6 @@ interface Listed {
 let lamp: Listed;
 let chair: Listed;
 let mug: Listed;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function listProduct(name: string, price: string, units: number): Promise<Listed> {
   const sku = `SHOP-${name.split(' ')[0]!.toUpperCase()}-${suffix}`;
@@ -127,12 +119,6 @@ async function orderOf(orderId: string) {
 }
 
 beforeAll(async () => {
-  const shopPort = await freePort();
-  const shopOrigin = `http://127.0.0.1:${shopPort}`;
-  // The services admit the storefront's page (and no other origin) to call them from the browser.
-  process.env.CORS_ORIGINS = shopOrigin;
-  platform = await startPlatform();
-
   const key = await call<{ key: string }>(
     'POST',
     `${platform.url('product-catalog')}/api/v1/publishable-keys`,
@@ -160,15 +146,15 @@ beforeAll(async () => {
     publishableKey,
     jwtSecret: JWT_SECRET,
   });
-  shopUrl = await storefront.listen(shopPort);
-  expect(shopUrl).toBe(shopOrigin);
+  // On the one origin the platform's services admit from a browser (set by the global set-up).
+  shopUrl = await storefront.listen(Number(new URL(platform.shopOrigin).port));
+  expect(shopUrl).toBe(platform.shopOrigin);
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 });
 
 afterAll(async () => {
   await browser?.close();
   await storefront?.close();
-  await platform?.stop();
 });
 
 beforeEach(async () => {

@@ -1,16 +1,13 @@
-import { JWT_SECRET, startPlatform, type Platform } from '@fv/e2e';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JWT_SECRET } from '@fv/e2e';
+import { sharedPlatform } from '@fv/e2e/platform-setup';
+import { describe, expect, it } from 'vitest';
 import { runCollections, summaryLine } from '../src/run.js';
 
-/** The Postman collections of e2e/newman/collections, run by Newman against the whole platform. */
-let platform: Platform;
-
-beforeAll(async () => {
-  platform = await startPlatform();
-});
-afterAll(async () => {
-  await platform?.stop();
-});
+/**
+ * The Postman collections of e2e/newman/collections, run by Newman against the whole platform (the
+ * one the e2e package's global set-up starts for the scenarios, these and the browser tests).
+ */
+const platform = sharedPlatform();
 
 describe('Newman collections', () => {
   it('pass against the platform as npm start runs it', async () => {

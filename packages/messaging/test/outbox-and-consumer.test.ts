@@ -266,9 +266,14 @@ describe('consumer', () => {
     await producer.disconnect();
 
     const outcomes: MessageOutcome[] = [];
+    const poisonAttempts: number[] = [];
     const consumer = effectConsumer({
       outcomes,
-      fail: (event) => (event.orderId === poisonOrder ? new Error('warehouse system unavailable') : null),
+      fail: (event) => {
+        if (event.orderId !== poisonOrder) return null;
+        poisonAttempts.push(performance.now());
+        return new Error('warehouse system unavailable');
+      },
     });
     await consumer.start();
     try {
@@ -284,6 +289,16 @@ describe('consumer', () => {
       attempts: 4,
     });
     expect(consumer.stats().retried).toBe(3);
+    // The waits between the four attempts of the delivery that was dead-lettered (a rebalance while the
+    // group forms may have cut an earlier delivery's first wait short: it is redelivered from attempt
+    // 1): the default policy's 1 s, 2 s and 4 s, each attempt's own transaction adding a little.
+    const attempts = poisonAttempts.slice(-4);
+    const waits = attempts.slice(1).map((at, index) => at - attempts[index]!);
+    expect(waits).toHaveLength(3);
+    waits.forEach((wait, index) => {
+      expect(wait).toBeGreaterThanOrEqual([1000, 2000, 4000][index]! - 5);
+      expect(wait).toBeLessThan([1000, 2000, 4000][index]! + 900);
+    });
     // The failed attempts left no effect behind; the next event was applied.
     expect(await effectsFor(poisonOrder)).toHaveLength(0);
     expect(await effectsFor(nextOrder)).toHaveLength(1);

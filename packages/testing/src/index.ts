@@ -8,3 +8,6 @@ export * from './consumer-offsets.js';
 export * from './service-events.js';
 export * from './bench-stack.js';
 export * from './event-samples.js';
+export * from './contract-runtime.js';
+export * from './service-harness.js';
+export * from './fixtures.js';

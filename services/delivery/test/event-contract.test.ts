@@ -3,8 +3,7 @@ import type { EventName } from '@fv/contracts';
 import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
 import {
   consumeSample,
-  consumersUnderTest,
-  createTestDatabase,
+  contractRuntime,
   eventSamples,
   expectContractKept,
   isOptionalFieldVariant,
@@ -12,7 +11,6 @@ import {
   withFields,
   type ConsumerUnderTest,
   type EventSample,
-  type TestDatabase,
 } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryConfig } from '../src/config.js';
@@ -30,38 +28,23 @@ import { createDeliveryService } from '../src/service.js';
  */
 const service = createDeliveryService();
 
-let database: TestDatabase;
 let runtime: ServiceRuntime<PrismaClient, DeliveryConfig>;
 let consumers: Map<EventName, ConsumerUnderTest>;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  database = await createTestDatabase({ name: 'delivery-contract' });
-  runtime = await createServiceRuntime(service, {
+  ({ runtime, consumers, close } = await contractRuntime({
+    service: 'delivery',
+    create: (env) => createServiceRuntime(service, { env }),
+    consumers: (created) => service.consumers!(created.context),
     env: {
-      SERVICE_NAME: 'delivery',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
-      NODE_ENV: 'test',
-      JWT_SECRET: 'delivery-contract-secret-0123456789',
       CARRIER_SUPPORTED_COUNTRIES: 'US,CA,GB,DE',
       PUBLIC_BASE_URL: 'http://delivery.test',
-      DATABASE_URL: database.target.kind === 'postgres' ? database.target.url : 'pglite:memory',
-      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-      SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8090',
-      SERVICE_REGISTRATION: 'false',
-      LIVE_CONFIG: 'false',
     },
-  });
-  // Not started: the handlers are called as the consumer calls them, without a broker in between.
-  await runtime.context.database.ready;
-  const prisma = runtime.context.prisma;
-  consumers = consumersUnderTest('delivery', service.consumers!(runtime.context), {
-    transaction: (fn) => prisma.$transaction((tx) => fn(tx), { timeout: 30_000 }),
-    logger: runtime.context.logger,
-  });
+  }));
 });
 afterAll(async () => {
-  await runtime?.stop();
-  await database?.dispose();
+  await close?.();
 });
 
 /** OrderConfirmed about a new order, to an address the carrier serves (by a service level as drawn, or STANDARD). */

@@ -4,8 +4,7 @@ import { signToken } from '@fv/service-kit';
 import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
 import {
   consumeSample,
-  consumersUnderTest,
-  createTestDatabase,
+  contractRuntime,
   eventSamples,
   expectContractKept,
   isOptionalFieldVariant,
@@ -13,7 +12,6 @@ import {
   withFields,
   type ConsumerUnderTest,
   type EventSample,
-  type TestDatabase,
 } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InventoryConfig } from '../src/config.js';
@@ -32,36 +30,20 @@ const secret = 'inventory-contract-secret-0123456789';
 const admin = `Bearer ${signToken(secret, { sub: 'operator-1', roles: ['admin'], expiresIn: 600 })}`;
 const WAREHOUSE = 'wh-contract';
 
-let database: TestDatabase;
 let runtime: ServiceRuntime<PrismaClient, InventoryConfig>;
 let consumers: Map<EventName, ConsumerUnderTest>;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  database = await createTestDatabase({ name: 'inventory-contract' });
-  runtime = await createServiceRuntime(inventoryService, {
-    env: {
-      SERVICE_NAME: 'inventory',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
-      NODE_ENV: 'test',
-      JWT_SECRET: secret,
-      DATABASE_URL: database.target.kind === 'postgres' ? database.target.url : 'pglite:memory',
-      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-      SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8090',
-      SERVICE_REGISTRATION: 'false',
-      LIVE_CONFIG: 'false',
-    },
-  });
-  // Not started: the handlers are called as the consumer calls them, without a broker in between.
-  await runtime.context.database.ready;
-  const prisma = runtime.context.prisma;
-  consumers = consumersUnderTest('inventory', inventoryService.consumers!(runtime.context), {
-    transaction: (fn) => prisma.$transaction((tx) => fn(tx), { timeout: 30_000 }),
-    logger: runtime.context.logger,
-  });
+  ({ runtime, consumers, close } = await contractRuntime({
+    service: 'inventory',
+    create: (env) => createServiceRuntime(inventoryService, { env }),
+    consumers: (created) => inventoryService.consumers!(created.context),
+    env: { JWT_SECRET: secret },
+  }));
 });
 afterAll(async () => {
-  await runtime?.stop();
-  await database?.dispose();
+  await close?.();
 });
 
 /** A new product with units at the contract warehouse. */

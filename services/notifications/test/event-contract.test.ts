@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EventName } from '@fv/contracts';
-import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
+import { createServiceRuntime } from '@fv/service-runtime';
 import {
   consumeSample,
-  consumersUnderTest,
-  createTestDatabase,
+  contractRuntime,
   eventSamples,
   expectContractKept,
   isOptionalFieldVariant,
@@ -12,11 +11,8 @@ import {
   withFields,
   type ConsumerUnderTest,
   type EventSample,
-  type TestDatabase,
 } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NotificationsConfig } from '../src/config.js';
-import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { createNotificationsService } from '../src/service.js';
 
 /**
@@ -30,36 +26,18 @@ import { createNotificationsService } from '../src/service.js';
  */
 const service = createNotificationsService();
 
-let database: TestDatabase;
-let runtime: ServiceRuntime<PrismaClient, NotificationsConfig>;
 let consumers: Map<EventName, ConsumerUnderTest>;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  database = await createTestDatabase({ name: 'notifications-contract' });
-  runtime = await createServiceRuntime(service, {
-    env: {
-      SERVICE_NAME: 'notifications',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
-      NODE_ENV: 'test',
-      JWT_SECRET: 'notifications-contract-secret-0123456789',
-      DATABASE_URL: database.target.kind === 'postgres' ? database.target.url : 'pglite:memory',
-      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-      SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8090',
-      SERVICE_REGISTRATION: 'false',
-      LIVE_CONFIG: 'false',
-    },
-  });
-  // Not started: the handlers are called as the consumer calls them, without a broker in between.
-  await runtime.context.database.ready;
-  const prisma = runtime.context.prisma;
-  consumers = consumersUnderTest('notifications', service.consumers!(runtime.context), {
-    transaction: (fn) => prisma.$transaction((tx) => fn(tx), { timeout: 30_000 }),
-    logger: runtime.context.logger,
-  });
+  ({ consumers, close } = await contractRuntime({
+    service: 'notifications',
+    create: (env) => createServiceRuntime(service, { env }),
+    consumers: (created) => service.consumers!(created.context),
+  }));
 });
 afterAll(async () => {
-  await runtime?.stop();
-  await database?.dispose();
+  await close?.();
 });
 
 interface KnownOrder {

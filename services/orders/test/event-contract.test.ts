@@ -5,8 +5,7 @@ import { signToken } from '@fv/service-kit';
 import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
 import {
   consumeSample,
-  consumersUnderTest,
-  createTestDatabase,
+  contractRuntime,
   eventSamples,
   expectContractKept,
   isOptionalFieldVariant,
@@ -14,7 +13,6 @@ import {
   withFields,
   type ConsumerUnderTest,
   type EventSample,
-  type TestDatabase,
 } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrdersConfig } from '../src/config.js';
@@ -34,41 +32,27 @@ import { address } from './fixtures.js';
 const secret = 'orders-contract-secret-0123456789';
 const service = createOrdersService();
 
-let database: TestDatabase;
 let provider: TestProvider;
 let runtime: ServiceRuntime<PrismaClient, OrdersConfig>;
 let consumers: Map<EventName, ConsumerUnderTest>;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   provider = await startProvider('orders-contract');
-  database = await createTestDatabase({ name: 'orders-contract' });
-  runtime = await createServiceRuntime(service, {
+  ({ runtime, consumers, close } = await contractRuntime({
+    service: 'orders',
+    create: (env) => createServiceRuntime(service, { env }),
+    consumers: (created) => service.consumers!(created.context),
     env: {
-      SERVICE_NAME: 'orders',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
-      NODE_ENV: 'test',
       JWT_SECRET: secret,
-      DATABASE_URL: database.target.kind === 'postgres' ? database.target.url : 'pglite:memory',
-      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-      SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8090',
-      SERVICE_REGISTRATION: 'false',
-      LIVE_CONFIG: 'false',
       PAYMENT_PROVIDER_URL: provider.url,
       PAYMENT_TIMEOUT_MS: '2000',
       PAYMENT_RETRY_DELAYS_MS: '20,40',
     },
-  });
-  // Not started: the handlers are called as the consumer calls them, without a broker in between.
-  await runtime.context.database.ready;
-  const prisma = runtime.context.prisma;
-  consumers = consumersUnderTest('orders', service.consumers!(runtime.context), {
-    transaction: (fn) => prisma.$transaction((tx) => fn(tx), { timeout: 30_000 }),
-    logger: runtime.context.logger,
-  });
+  }));
 });
 afterAll(async () => {
-  await runtime?.stop();
-  await database?.dispose();
+  await close?.();
   await provider?.close();
 });
 

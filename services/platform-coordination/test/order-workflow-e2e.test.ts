@@ -5,9 +5,7 @@ import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
 import { startGroupAtEnd, uniqueName, waitFor, type TestDatabase } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The real order service, run in this process: the workflow is handed to it over HTTP and followed through its events.
-import type { OrdersConfig } from '../../orders/src/config.js';
-import type { PrismaClient as OrdersPrisma } from '../../orders/src/generated/prisma/client.js';
-import { createOrdersService } from '../../orders/src/service.js';
+import { createOrdersService, type OrdersConfig, type OrdersPrisma } from '@fv/orders/testing';
 import type { CoordinationRuntime } from '../src/runtime.js';
 import { closeProducer, kafka, publish, startObserver, waitForWorkflow } from './saga-support.js';
 import { admin, bearer, env, testDatabase } from './support.js';

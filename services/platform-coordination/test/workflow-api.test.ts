@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dlqTopicOf, topicOf } from '@fv/contracts';
 import { EventCollector, waitFor, type TestDatabase } from '@fv/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { verifySignature } from '../src/domain/webhook-signature.js';
 import type { CoordinationRuntime } from '../src/runtime.js';
 import {
@@ -435,13 +435,18 @@ describe('queries', () => {
     expect(templates[0].usage.lastMonth).toBeGreaterThan(0);
 
     const activeStatuses = ['STARTED', 'IN_PROGRESS', 'COMPENSATING', 'CANCELLING'];
+    // A scrape reuses the database snapshot of the second before: each look moves the clock the
+    // metrics read (Date.now) a second and a bit ahead, so it sees the rows just counted.
+    const realNow = Date.now.bind(Date);
+    let ahead = 0;
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + ahead);
     const scrape = await waitFor(
       async () => {
         const active = await runtime.context.prisma.workflow.count({
           where: { status: { in: activeStatuses } },
         });
         const startedTotal = await runtime.context.prisma.workflow.count();
-        await new Promise((resolve) => setTimeout(resolve, 1100)); // past the scrape snapshot's second
+        ahead += 1100;
         const body = (await runtime.app.inject({ method: 'GET', url: '/metrics' })).body;
         const matches =
           new RegExp(
@@ -453,7 +458,7 @@ describe('queries', () => {
         return matches ? body : undefined;
       },
       { description: 'Prometheus figures matching the stored workflows', timeoutMs: 30_000 },
-    );
+    ).finally(() => clock.mockRestore());
     for (const name of [
       'workflow_completed_total',
       'workflow_failed_total',

@@ -2,13 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { signToken } from '@fv/service-kit';
 import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
 import {
-  consumersUnderTest,
-  createTestDatabase,
+  contractRuntime,
   eventSamples,
   expectContractKept,
   withFields,
   type ConsumerUnderTest,
-  type TestDatabase,
 } from '@fv/testing';
 import type { EventName } from '@fv/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,36 +23,20 @@ import { productCatalogService } from '../src/service.js';
 const secret = 'catalog-contract-secret-0123456789';
 const admin = `Bearer ${signToken(secret, { sub: 'catalog-admin', roles: ['admin'], expiresIn: 600 })}`;
 
-let database: TestDatabase;
 let runtime: ServiceRuntime<PrismaClient, CatalogConfig>;
 let consumers: Map<EventName, ConsumerUnderTest>;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  database = await createTestDatabase({ name: 'catalog-contract' });
-  runtime = await createServiceRuntime(productCatalogService, {
-    env: {
-      SERVICE_NAME: 'product-catalog',
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
-      NODE_ENV: 'test',
-      JWT_SECRET: secret,
-      DATABASE_URL: database.target.kind === 'postgres' ? database.target.url : 'pglite:memory',
-      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-      SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8090',
-      SERVICE_REGISTRATION: 'false',
-      LIVE_CONFIG: 'false',
-    },
-  });
-  // Not started: the handlers are called as the consumer calls them, without a broker in between.
-  await runtime.context.database.ready;
-  const prisma = runtime.context.prisma;
-  consumers = consumersUnderTest('product-catalog', productCatalogService.consumers!(runtime.context), {
-    transaction: (fn) => prisma.$transaction((tx) => fn(tx), { timeout: 30_000 }),
-    logger: runtime.context.logger,
-  });
+  ({ runtime, consumers, close } = await contractRuntime({
+    service: 'product-catalog',
+    create: (env) => createServiceRuntime(productCatalogService, { env }),
+    consumers: (created) => productCatalogService.consumers!(created.context),
+    env: { JWT_SECRET: secret },
+  }));
 });
 afterAll(async () => {
-  await runtime?.stop();
-  await database?.dispose();
+  await close?.();
 });
 
 async function createProduct(): Promise<string> {
