@@ -33,6 +33,11 @@ import { WorkflowService } from './workflows/workflow-service.js';
 import { createDeadLetters, ledgerGroupOf, type DeadLetters } from './dlq/dead-letters.js';
 import { registerDeadLetterMetrics } from './dlq/dead-letter-metrics.js';
 import { deadLetterRoutes } from './routes/dlq.js';
+import { consoleParts, type ConsoleParts } from './console/console-parts.js';
+import { consoleRoutes } from './console/console-routes.js';
+import { consoleAssets } from './console/console-assets.js';
+import { closeStreamsOnShutdown } from './console/console-stream.js';
+import { operationRoutes } from './operations/operation-routes.js';
 
 export const SERVICE_NAME = 'platform-coordination';
 export const SERVICE_PORT = 8081;
@@ -55,6 +60,8 @@ export interface CoordinationComponents {
   dispatcher: WebhookDispatcher;
   /** The dead-letter ledger, its admin service and the replay producer. */
   deadLetters: DeadLetters;
+  /** The saga console's reads and live feed, and its bulk operations. */
+  console: ConsoleParts;
 }
 
 export interface CoordinationOptions {
@@ -198,7 +205,9 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
         logger,
         groupId: ledgerGroupOf(config.SERVICE_NAME),
       }),
+      console: null as unknown as ConsoleParts,
     };
+    parts.console = consoleParts(context, parts, workflowClock);
     built.set(context, parts);
     return parts;
   };
@@ -224,6 +233,9 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       sagaRoutes(app, parts.workflows);
       webhookRoutes(app, parts.webhooks);
       deadLetterRoutes(app, parts.deadLetters.service);
+      consoleRoutes(app, parts.console.service, parts.console.stream);
+      closeStreamsOnShutdown(app, parts.console.stream);
+      operationRoutes(app, parts.console.operations);
       registerDeadLetterMetrics(app.metrics, { prisma: context.prisma });
       registerWorkflowMetrics(app.metrics, {
         prisma: context.prisma,
@@ -235,7 +247,10 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       if (!context.config.SAGA_OBSERVER_ENABLED) return [];
       return [{ handlers: onPlatformEvent(components(context).engine) }];
     },
-    rootRoutes: (app) => actuatorRoutes(app),
+    rootRoutes: (app) => {
+      actuatorRoutes(app);
+      consoleAssets(app);
+    },
     // The coordination service reads its own live keys straight from its store.
     liveConfigSource: (context) => (service, profile) =>
       components(context).config.effective(service, profile, false),
@@ -248,6 +263,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
         parts.dispatcher,
         ...(context.config.DLQ_LEDGER_ENABLED ? [parts.deadLetters.ledger] : []),
         parts.deadLetters.publisher,
+        parts.console.runner,
       ];
     },
     healthDocument(context) {

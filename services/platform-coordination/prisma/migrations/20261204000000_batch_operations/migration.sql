@@ -12,6 +12,8 @@ CREATE TABLE "batch_operations" (
     "failed" INTEGER NOT NULL DEFAULT 0,
     "created_at" TIMESTAMPTZ(3) NOT NULL,
     "completed_at" TIMESTAMPTZ(3),
+    "runner" VARCHAR(100),
+    "lease_until" TIMESTAMPTZ(3),
 
     CONSTRAINT "batch_operations_pkey" PRIMARY KEY ("id"),
     CONSTRAINT "batch_operations_type_check" CHECK ("type" IN ('RETRY', 'CANCEL', 'REPLAY')),
