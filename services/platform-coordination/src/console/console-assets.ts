@@ -10,6 +10,7 @@ const FILES: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',
   'console.js': 'text/javascript; charset=utf-8',
   'console.css': 'text/css; charset=utf-8',
+  'console.js.map': 'application/json; charset=utf-8',
 };
 
 /** The page runs only its own script and style, and talks only to this service. */
@@ -42,14 +43,12 @@ export function consoleAssets(app: FastifyInstance, dist = CONSOLE_DIST): void {
     }
   };
   const send = (name: string) => async (_request: unknown, reply: import('fastify').FastifyReply) =>
-    reply
-      .headers({ ...SECURITY_HEADERS, 'content-type': FILES[name]! })
-      .send(await load(name));
+    reply.headers({ ...SECURITY_HEADERS, 'content-type': FILES[name]! }).send(await load(name));
 
   const hidden = { hide: true } as const;
   app.get('/console', { schema: hidden, config: { rateLimit: false } }, send('index.html'));
   app.get('/console/', { schema: hidden, config: { rateLimit: false } }, send('index.html'));
-  for (const name of ['console.js', 'console.css']) {
+  for (const name of ['console.js', 'console.css', 'console.js.map']) {
     app.get(`/console/${name}`, { schema: hidden, config: { rateLimit: false } }, send(name));
   }
 }

@@ -12,7 +12,9 @@ const ADMIN = { roles: ['admin'] } as const;
 const orderParams = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'string', pattern: idPattern(['wf', 'ord']), description: 'Workflow or order id' } },
+  properties: {
+    id: { type: 'string', pattern: idPattern(['wf', 'ord']), description: 'Workflow or order id' },
+  },
 } as const;
 
 const workflowRow = {
@@ -58,7 +60,11 @@ export function consoleRoutes(app: FastifyInstance, service: ConsoleService, str
     },
     async (request) => {
       const principal = requirePrincipal(request);
-      return { sub: principal.sub, roles: principal.roles, expiresAt: new Date(principal.exp * 1000).toISOString() };
+      return {
+        sub: principal.sub,
+        roles: principal.roles,
+        expiresAt: new Date(principal.exp * 1000).toISOString(),
+      };
     },
   );
 

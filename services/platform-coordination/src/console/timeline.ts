@@ -83,7 +83,11 @@ export function timelineOf(
       title: `${letter.eventName ?? 'Message'} dead-lettered from ${letter.originalTopic}`,
       step: null,
       outcome: letter.status,
-      detail: [letter.error.code, letter.error.message, letter.consumerGroup && `group ${letter.consumerGroup}`]
+      detail: [
+        letter.error.code,
+        letter.error.message,
+        letter.consumerGroup && `group ${letter.consumerGroup}`,
+      ]
         .filter(Boolean)
         .join(' · '),
       ref: letter.id,

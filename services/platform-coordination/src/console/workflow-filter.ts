@@ -54,7 +54,11 @@ export const workflowFilterProperties = {
  * Checks and normalises a filter. `stuck` keeps the active statuses only (a finished workflow is never
  * stuck); asked together with a finished status it is refused, as it could match nothing.
  */
-export function workflowFilterOf(input: WorkflowFilterInput, now: Date, stuckAfterMs: number): WorkflowFilter {
+export function workflowFilterOf(
+  input: WorkflowFilterInput,
+  now: Date,
+  stuckAfterMs: number,
+): WorkflowFilter {
   const from = input.from ? new Date(input.from) : undefined;
   const to = input.to ? new Date(input.to) : undefined;
   if (from && to && from.getTime() >= to.getTime()) {

@@ -44,7 +44,10 @@ const operationSchema = {
           targetId: { type: 'string', description: 'Workflow id (RETRY, CANCEL) or dead letter id (REPLAY)' },
           orderId: nullableString,
           status: { type: 'string', enum: ['PENDING', 'SUCCEEDED', 'FAILED'] },
-          errorCode: { ...nullableString, description: "The refusal's error code, e.g. INVALID_WORKFLOW_STATE" },
+          errorCode: {
+            ...nullableString,
+            description: "The refusal's error code, e.g. INVALID_WORKFLOW_STATE",
+          },
           message: nullableString,
           settledAt: { type: ['string', 'null'], format: 'date-time' },
         },
@@ -60,9 +63,16 @@ const dryRunSchema = {
     dryRun: { type: 'boolean', enum: [true] },
     type: { type: 'string' },
     filter: { type: 'object', additionalProperties: true },
-    matched: { type: 'integer', description: 'What the operation would act on now: confirm with expectedCount' },
+    matched: {
+      type: 'integer',
+      description: 'What the operation would act on now: confirm with expectedCount',
+    },
     maxTargets: { type: 'integer' },
-    sample: { type: 'array', items: target, description: 'The first targets, in the order they would be done' },
+    sample: {
+      type: 'array',
+      items: target,
+      description: 'The first targets, in the order they would be done',
+    },
   },
 } as const;
 

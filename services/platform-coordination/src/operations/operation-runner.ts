@@ -73,7 +73,10 @@ export class OperationRunner {
         const [id] = this.queue;
         this.queue.delete(id!);
         await this.work(id!).catch((error: unknown) =>
-          this.deps.logger.error({ err: error, operationId: id }, 'batch operation interrupted; resumed later'),
+          this.deps.logger.error(
+            { err: error, operationId: id },
+            'batch operation interrupted; resumed later',
+          ),
         );
       }
     })().finally(() => (this.running = null));
@@ -81,7 +84,13 @@ export class OperationRunner {
 
   private claim(id: string): Promise<boolean> {
     const now = this.now();
-    return claimOperation(this.deps.prisma, id, this.id, now, new Date(now.getTime() + (this.deps.leaseMs ?? 30_000)));
+    return claimOperation(
+      this.deps.prisma,
+      id,
+      this.id,
+      now,
+      new Date(now.getTime() + (this.deps.leaseMs ?? 30_000)),
+    );
   }
 
   /** Works through one operation's pending rows while this instance holds it. */

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { badRequest, conflict, notFound, unprocessable, type Principal } from '@fv/service-kit';
 import { consoleTargets, countConsoleTargets } from '../db/console-queries.js';
 import type { Db } from '../db/instance-store.js';
-import { createOperation, findOperation, recentOperations, type OperationType } from '../db/operation-store.js';
+import {
+  createOperation,
+  findOperation,
+  recentOperations,
+  type OperationType,
+} from '../db/operation-store.js';
 import { parseId } from '../domain/ids.js';
 import type { DeadLetterService } from '../dlq/dead-letter-service.js';
 import type { DeadLetterFilter } from '../dlq/dead-letter-store.js';
@@ -67,7 +72,11 @@ export class OperationService {
     const wrong = Object.keys(filter).filter((field) => !allowed.includes(field));
     if (wrong.length) {
       throw badRequest(`A ${type} operation filters by ${allowed.join(', ')}`, {
-        fields: wrong.map((field) => ({ field: `filter.${field}`, rule: 'allowed', message: 'not a filter of this type' })),
+        fields: wrong.map((field) => ({
+          field: `filter.${field}`,
+          rule: 'allowed',
+          message: 'not a filter of this type',
+        })),
       });
     }
     if (isEmptyFilter(filter)) {
