@@ -105,9 +105,9 @@ export class ConsoleService {
     };
   }
 
-  /** Changes whenever anything the console lists changes. */
+  /** Changes whenever anything the console lists changes (a workflow becoming stuck included). */
   fingerprint(): Promise<string> {
-    return consoleFingerprint(this.deps.prisma);
+    return consoleFingerprint(this.deps.prisma, ACTIVE, this.stuckBefore());
   }
 
   /** Changes whenever the order's workflow, dead letters or deliveries change. */

@@ -109,17 +109,24 @@ export async function deliveriesOfWorkflow(db: Db, workflowId: string) {
 
 /**
  * A fingerprint of everything the console shows: it changes whenever a workflow, a dead letter, a webhook
- * delivery or a batch operation does (the live stream sends fresh data when it does).
+ * delivery or a batch operation does, and when a workflow becomes stuck (nothing else changes then).
  */
-export async function consoleFingerprint(db: Db): Promise<string> {
+export async function consoleFingerprint(
+  db: Db,
+  activeStatuses: readonly string[],
+  stuckBefore: Date,
+): Promise<string> {
   const rows = await db.$queryRawUnsafe<{ mark: string | null }[]>(
     `select concat_ws('|',
-       (select concat(max(updated_at), ':', count(*)) from workflows),
+       (select concat(max(updated_at), ':', count(*), ':',
+               count(*) filter (where status = any($1::text[]) and updated_at < $2)) from workflows),
        (select concat(max(coalesce(replayed_at, discarded_at, recorded_at)), ':', count(*),
                ':', count(*) filter (where status = 'PENDING')) from dead_letters),
        (select concat(max(coalesce(delivered_at, next_attempt_at)), ':', sum(attempts)) from webhook_deliveries),
        (select concat(max(coalesce(completed_at, created_at)), ':', sum(succeeded + failed)) from batch_operations)
      ) as mark`,
+    [...activeStatuses],
+    stuckBefore,
   );
   return rows[0]?.mark ?? '';
 }
