@@ -37,6 +37,26 @@ const attemptsOf = async (orderId: string) => {
   return body.steps[1]!.attempts as number;
 };
 
+describe('the console list', () => {
+  it('filters workflows by customer, order and start time, and counts them per status', async () => {
+    const list = async (query: string) => (await call(runtime, 'GET', `/console/workflows?${query}`)).body;
+    const mine = await list(`customerId=cust-${customerId}`);
+    expect((mine.workflows as { orderId: string }[]).map((row) => row.orderId).sort()).toEqual(
+      orders.map((order) => order.story.orderId).sort(),
+    );
+    expect(mine.counts).toMatchObject({ matched: 3, active: 3, stuck: 0, byStatus: { IN_PROGRESS: 3 } });
+    const one = await list(`orderId=ord-${orders[0]!.story.orderId}`);
+    expect(one.workflows).toEqual([
+      expect.objectContaining({ workflowId: orders[0]!.workflowId, status: 'IN_PROGRESS', stuck: false }),
+    ]);
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await list(`customerId=${customerId}&from=${encodeURIComponent(later)}`)).workflows).toEqual([]);
+    const refused = await call(runtime, 'GET', `/console/workflows?stuck=true&status=COMPLETED`);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: 'INVALID_REQUEST' });
+  });
+});
+
 describe('bulk operations', () => {
   it('counts what a filter matches in a dry run, and changes nothing', async () => {
     const { status, body } = await call(runtime, 'POST', '/operations', {

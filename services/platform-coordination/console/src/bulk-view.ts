@@ -108,7 +108,6 @@ export function bulkPanel(filter: Filter) {
           h('a', { href: `#/operations/${started.id}` }, `${started.type} ×${started.total}`),
         ),
       );
-      void refresh();
     });
     fill(
       result,
@@ -135,10 +134,8 @@ export function bulkPanel(filter: Filter) {
     );
   };
 
-  const refresh = async () => {
-    const { operations } = await api<{ operations: Operation[] }>('GET', '/operations');
+  const render = (operations: Operation[]) =>
     recent.replaceChildren(...operations.slice(0, 8).map(operationLine));
-  };
 
   const element = h(
     'section',
@@ -157,7 +154,7 @@ export function bulkPanel(filter: Filter) {
     h('h3', {}, 'Recent operations'),
     recent,
   );
-  return { element, refresh };
+  return { element, render };
 }
 
 /** One operation: its figures and a row per target with its outcome. */

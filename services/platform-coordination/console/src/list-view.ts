@@ -2,7 +2,7 @@ import { api, query } from './api.js';
 import { barChart } from './charts.js';
 import { badge, h, when } from './dom.js';
 import { bulkPanel } from './bulk-view.js';
-import type { Metrics, WorkflowList } from './types.js';
+import type { Metrics, Operation, WorkflowList } from './types.js';
 
 export const STATUSES = [
   'STARTED',
@@ -263,7 +263,7 @@ export interface ListContext {
 
 /**
  * The workflows page: counts, charts, filters, the matching workflows and the bulk operations panel.
- * `refresh` (on every change the live feed reports) redraws the figures and the table only, so what the
+ * `render` (with each `list` event of the live feed) redraws the figures and the table only, so what the
  * operator is typing in the filters or the bulk panel stays as it is.
  */
 export class ListPage {
@@ -273,6 +273,8 @@ export class ListPage {
   private readonly table = h('div');
   private readonly pager = h('div');
   private readonly bulk: ReturnType<typeof bulkPanel>;
+  private list: WorkflowList | null = null;
+  private metrics: Metrics | null = null;
 
   constructor(private readonly context: ListContext) {
     this.bulk = bulkPanel(context.filter);
@@ -288,19 +290,24 @@ export class ListPage {
     );
   }
 
-  async refresh(): Promise<void> {
+  /** The stream's query: the list's filter and page. */
+  get streamQuery(): string {
+    return query({ ...apiFilter(this.context.filter), page: this.context.filter.page, size: 25 });
+  }
+
+  /** Reads today's workflow metrics for the charts (they move slowly: the page asks once a minute). */
+  async loadMetrics(): Promise<void> {
+    this.metrics = await api<Metrics>('GET', '/workflows/metrics?period=TODAY').catch(() => null);
+    if (this.list) this.charts.replaceChildren(charts(this.list, this.metrics));
+  }
+
+  render(list: WorkflowList & { operations?: Operation[] }): void {
+    this.list = list;
     const { filter } = this.context;
-    const [list, metrics] = await Promise.all([
-      api<WorkflowList>(
-        'GET',
-        `/console/workflows${query({ ...apiFilter(filter), page: filter.page, size: 25 })}`,
-      ),
-      api<Metrics>('GET', '/workflows/metrics?period=TODAY').catch(() => null),
-    ]);
     this.chips.replaceChildren(countChips(list, filter, this.context.go));
-    this.charts.replaceChildren(charts(list, metrics));
+    this.charts.replaceChildren(charts(list, this.metrics));
     this.table.replaceChildren(table(list, this.context.open));
     this.pager.replaceChildren(pager(list, filter, this.context.go));
-    await this.bulk.refresh();
+    if (list.operations) this.bulk.render(list.operations);
   }
 }

@@ -3,8 +3,8 @@ import { operationView } from './bulk-view.js';
 import { h } from './dom.js';
 import { filterOf, ListPage, type Filter } from './list-view.js';
 import { OrderPage } from './order-view.js';
-import { follow } from './stream.js';
-import type { OrderDocument } from './types.js';
+import { follow, type FeedEvent } from './stream.js';
+import type { OrderDocument, WorkflowList } from './types.js';
 
 const app = document.getElementById('app')!;
 const session = document.getElementById('session')!;
@@ -72,30 +72,35 @@ async function signedIn(): Promise<boolean> {
   }
 }
 
-/** Follows the live feed; `onChange` for anything listed, `onOrder` with each new document of the order followed. */
-function startFeed(
-  workflowId: string | null,
-  onChange: () => void,
-  onOrder?: (doc: OrderDocument) => void,
-): void {
+/** Follows the live feed at `path` (under /api/v1); each event goes to `onEvent`. */
+function startFeed(path: string, onEvent: (event: FeedEvent) => void): AbortSignal {
   feed?.abort();
   feed = new AbortController();
-  const url = `/api/v1/console/stream${workflowId ? `?workflowId=${encodeURIComponent(workflowId)}` : ''}`;
   void follow({
-    url,
+    url: `/api/v1${path}`,
     token,
     signal: feed.signal,
     onConnection: (connected) => {
       live.textContent = connected ? '● live' : '○ reconnecting';
       live.className = connected ? 'live on' : 'live off';
     },
-    onEvent: (event) => {
-      if (event.event === 'changed') onChange();
-      if (event.event === 'order' && onOrder) onOrder(event.data as OrderDocument);
-    },
+    onEvent,
   }).catch((error: unknown) => {
-    live.textContent = `○ ${(error as Error).message}`;
+    live.textContent = '○ offline';
+    showError(error);
   });
+  return feed.signal;
+}
+
+function showError(error: unknown): void {
+  app.replaceChildren(
+    h(
+      'p',
+      { class: 'error', 'data-testid': 'page-error' },
+      error instanceof ApiError ? `${error.code}: ${error.message}` : String(error),
+    ),
+    h('p', {}, h('a', { href: '#/' }, '← Workflows')),
+  );
 }
 
 /** Runs `work` at most once at a time; a call while it runs makes it run once more after. */
@@ -112,6 +117,7 @@ function coalesce(work: () => Promise<void>): () => void {
       await work();
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) signOut();
+      else showError(error);
     } finally {
       running = false;
       if (again) {
@@ -144,16 +150,16 @@ async function route(): Promise<void> {
     if (order) {
       const page = new OrderPage();
       app.replaceChildren(page.element);
-      page.render(await api<OrderDocument>('GET', `/console/orders/${encodeURIComponent(order[1]!)}`));
-      startFeed(
-        page.current!.workflow.workflowId,
-        () => {},
-        (doc) => page.render(doc),
-      );
+      const id = encodeURIComponent(order[1]!);
+      page.render(await api<OrderDocument>('GET', `/console/orders/${id}`));
+      startFeed(`/console/stream?workflowId=${id}`, (event) => {
+        if (event.event === 'order') page.render(event.data as OrderDocument);
+      });
     } else if (operation) {
       const refresh = coalesce(async () => app.replaceChildren(await operationView(operation[1]!)));
       refresh();
-      startFeed(null, refresh);
+      // Any change may be this operation's progress: its page is read again (at most every 2 s).
+      startFeed('/console/stream?size=1', () => refresh());
     } else {
       const page = new ListPage({
         filter: filterOf(new URLSearchParams(search)),
@@ -161,19 +167,15 @@ async function route(): Promise<void> {
         open: (orderId) => (location.hash = `#/orders/${orderId}`),
       });
       app.replaceChildren(page.element);
-      const refresh = coalesce(() => page.refresh());
-      refresh();
-      startFeed(null, refresh);
+      const signal = startFeed(`/console/stream${page.streamQuery}`, (event) => {
+        if (event.event === 'list') page.render(event.data as WorkflowList);
+      });
+      void page.loadMetrics();
+      const metrics = setInterval(() => void page.loadMetrics(), 60_000);
+      signal.addEventListener('abort', () => clearInterval(metrics));
     }
   } catch (error) {
-    app.replaceChildren(
-      h(
-        'p',
-        { class: 'error', 'data-testid': 'page-error' },
-        error instanceof ApiError ? `${error.code}: ${error.message}` : String(error),
-      ),
-      h('p', {}, h('a', { href: '#/' }, '← Workflows')),
-    );
+    showError(error);
   }
 }
 

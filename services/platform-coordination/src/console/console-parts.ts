@@ -32,17 +32,21 @@ export function consoleParts(
     deadLetters: parts.deadLetters.service,
     logger: context.logger.child({ component: 'batch-operations' }),
   });
+  const operations = new OperationService({
+    prisma: context.prisma,
+    transaction,
+    deadLetters: parts.deadLetters.service,
+    stuckAfterMs,
+    onCreated: (id) => runner.enqueue(id),
+    ...(clock ? { now: clock } : {}),
+  });
   return {
     service,
-    stream: new ConsoleStream(service, { logger: context.logger.child({ component: 'console-stream' }) }),
-    operations: new OperationService({
-      prisma: context.prisma,
-      transaction,
-      deadLetters: parts.deadLetters.service,
-      stuckAfterMs,
-      onCreated: (id) => runner.enqueue(id),
-      ...(clock ? { now: clock } : {}),
+    stream: new ConsoleStream(service, {
+      logger: context.logger.child({ component: 'console-stream' }),
+      extras: async () => ({ operations: await operations.recent(8) }),
     }),
+    operations,
     runner,
   };
 }

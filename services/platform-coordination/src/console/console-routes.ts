@@ -126,7 +126,7 @@ export function consoleRoutes(app: FastifyInstance, service: ConsoleService, str
     async (request) => service.order(request.params.id),
   );
 
-  app.get<{ Querystring: { workflowId?: string } }>(
+  app.get<{ Querystring: WorkflowFilterInput & { workflowId?: string; page: number; size: number } }>(
     '/console/stream',
     {
       config: ADMIN,
@@ -134,14 +134,25 @@ export function consoleRoutes(app: FastifyInstance, service: ConsoleService, str
       schema: {
         tags: TAGS,
         summary:
-          'Server-sent events: `changed` when anything listed changes; with workflowId, `order` with the order each time it changes',
+          'Server-sent events: `list` (the workflows under the filter, as GET /console/workflows, with the recent operations) ' +
+          'at once and on every change; with workflowId, `order` (as GET /console/orders/{id}) instead',
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { workflowId: { type: 'string', pattern: idPattern(['wf', 'ord']) } },
+          properties: {
+            ...workflowFilterProperties,
+            ...pagingQuery,
+            workflowId: { type: 'string', pattern: idPattern(['wf', 'ord']) },
+          },
         },
       },
     },
-    async (request, reply) => stream.follow(reply, request.query.workflowId ?? null),
+    async (request, reply) => {
+      const { workflowId, page, size, ...filter } = request.query;
+      return stream.follow(
+        reply,
+        workflowId ? { kind: 'order', id: workflowId } : { kind: 'list', filter, page, size },
+      );
+    },
   );
 }
