@@ -154,7 +154,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       transaction,
       ...(workflowClock ? { now: workflowClock } : {}),
     });
-    const parts: CoordinationComponents = {
+    const base: Omit<CoordinationComponents, 'console'> = {
       registry,
       config: store,
       watch,
@@ -205,9 +205,8 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
         logger,
         groupId: ledgerGroupOf(config.SERVICE_NAME),
       }),
-      console: null as unknown as ConsoleParts,
     };
-    parts.console = consoleParts(context, parts, workflowClock);
+    const parts: CoordinationComponents = { ...base, console: consoleParts(context, base, workflowClock) };
     built.set(context, parts);
     return parts;
   };
