@@ -85,27 +85,29 @@ afterAll(async () => {
 });
 
 const byTestId = (id: string) => page.getByTestId(id);
+/** What the page shows once the live feed has brought it (it sends a list at most every 2 s). */
+const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 15_000, interval: 100 });
 
 describe('the saga console in a browser', () => {
   it('asks for an admin token: a customer token is refused, an admin one signs in', async () => {
     await page.goto(`${baseUrl}/console`);
     await byTestId('token').fill(customerToken);
     await byTestId('sign-in').click();
-    await expect.poll(() => byTestId('login-error').textContent()).toContain('admin');
+    await eventually(() => byTestId('login-error').textContent()).toContain('admin');
 
     await byTestId('token').fill(operatorToken);
     await byTestId('sign-in').click();
-    await expect.poll(() => byTestId('signed-in-as').textContent()).toBe('ada-operator');
-    await expect.poll(() => byTestId('live').textContent()).toContain('live');
-    await expect.poll(() => byTestId('count-COMPENSATED').textContent()).toMatch(/^1\b/);
-    await expect.poll(() => byTestId('count-stuck').textContent()).toMatch(/^1\b/);
+    await eventually(() => byTestId('signed-in-as').textContent()).toBe('ada-operator');
+    await eventually(() => byTestId('live').textContent()).toContain('live');
+    await eventually(() => byTestId('count-COMPENSATED').textContent()).toMatch(/^1\b/);
+    await eventually(() => byTestId('count-stuck').textContent()).toMatch(/^1\b/);
     expect(await byTestId('chart-status').locator('rect').count()).toBe(8);
   });
 
   it("shows a compensated order's steps, compensations with their outcomes, webhooks and timeline", async () => {
     await byTestId('count-COMPENSATED').click();
     await page.locator(`[data-order-id="${refunded.orderId}"]`).click();
-    await expect.poll(() => byTestId('order-status').textContent()).toBe('COMPENSATED');
+    await eventually(() => byTestId('order-status').textContent()).toBe('COMPENSATED');
     expect(await byTestId('saga-state').textContent()).toBe('COMPENSATED');
     expect(await byTestId('trigger').textContent()).toContain('FAILURE PAYMENT_FAILED at PAYMENT_PROCESSING');
     const compensations = await byTestId('compensation').allTextContents();
@@ -115,12 +117,12 @@ describe('the saga console in a browser', () => {
       'NOTIFY_CUSTOMER',
     ]);
     for (const row of compensations) expect(row).toContain('COMPENSATED');
-    await expect.poll(() => byTestId('webhooks').textContent()).toContain('saga.compensated');
+    await eventually(() => byTestId('webhooks').textContent()).toContain('saga.compensated');
     const kinds = await page
       .locator('[data-testid="timeline-entry"]')
       .evaluateAll((items) => items.map((item) => item.getAttribute('data-kind')));
     expect(kinds).toEqual(expect.arrayContaining(['event', 'step', 'compensation', 'workflow', 'webhook']));
-    await expect.poll(() => byTestId('webhooks').textContent()).toContain('DELIVERED');
+    await eventually(() => byTestId('webhooks').textContent()).toContain('DELIVERED');
     await screenshot('compensated-order');
   });
 
@@ -128,9 +130,9 @@ describe('the saga console in a browser', () => {
     await page.goto(`${baseUrl}/console#/`);
     await byTestId('count-stuck').click();
     const row = page.locator(`[data-order-id="${stuck.story.orderId}"]`);
-    await expect.poll(() => row.getByTestId('stuck-badge').count()).toBe(1);
+    await eventually(() => row.getByTestId('stuck-badge').count()).toBe(1);
     await row.click();
-    await expect.poll(() => byTestId('order-stuck').count()).toBe(1);
+    await eventually(() => byTestId('order-stuck').count()).toBe(1);
     expect(await byTestId('order-status').textContent()).toBe('IN_PROGRESS');
     expect(await byTestId('dead-letter').textContent()).toContain('PAYMENT_GATEWAY_REJECTED');
     const payment = page.locator('[data-step="PAYMENT_PROCESSING"]');
@@ -141,12 +143,12 @@ describe('the saga console in a browser', () => {
     await byTestId('retry').click();
     expect(await byTestId('confirm-question').textContent()).toContain('PAYMENT_PROCESSING');
     await byTestId('confirm-action').click();
-    await expect
-      .poll(() => byTestId('action-message').textContent())
-      .toContain('Retry of PAYMENT_PROCESSING requested');
+    await eventually(() => byTestId('action-message').textContent()).toContain(
+      'Retry of PAYMENT_PROCESSING requested',
+    );
     // The live feed brings the new attempt, without a reload.
-    await expect.poll(() => payment.getByTestId('attempts').textContent()).toBe('2');
-    await expect.poll(() => byTestId('timeline').textContent()).toContain('STEP_RETRY_REQUESTED');
+    await eventually(() => payment.getByTestId('attempts').textContent()).toBe('2');
+    await eventually(() => byTestId('timeline').textContent()).toContain('STEP_RETRY_REQUESTED');
     const retry = await events.waitFor(
       'StepRetryRequested',
       (event) => event.orderId === stuck.story.orderId,
@@ -156,7 +158,7 @@ describe('the saga console in a browser', () => {
 
     // The payment goes through this time: the page shows the step done, still without a reload.
     await publish('PaymentProcessed', stuck.story.paid());
-    await expect.poll(() => payment.textContent()).toContain('COMPLETED');
+    await eventually(() => payment.textContent()).toContain('COMPLETED');
     expect(await byTestId('order-stuck').count()).toBe(0);
   });
 
@@ -165,17 +167,17 @@ describe('the saga console in a browser', () => {
     const more = [await awaitingPayment(runtime, customerId), await awaitingPayment(runtime, customerId)];
     await page.goto(`${baseUrl}/console#/?stuck=true&customerId=${customerId}`);
     // They show up once stuck: the live feed tells the page when they become so.
-    await expect.poll(() => byTestId('workflow-row').count(), { timeout: 15_000 }).toBe(2);
+    await eventually(() => byTestId('workflow-row').count()).toBe(2);
     expect(await byTestId('stuck-badge').count()).toBe(2);
     await byTestId('bulk-action').selectOption('CANCEL');
     await byTestId('bulk-reason').fill('bad deploy of the payment adapter');
     await byTestId('bulk-dry-run').click();
-    await expect.poll(() => byTestId('bulk-matched').textContent()).toBe('Dry run: 2 workflows match.');
+    await eventually(() => byTestId('bulk-matched').textContent()).toBe('Dry run: 2 workflows match.');
     const matched = 2;
     expect(await byTestId('bulk-confirm').textContent()).toBe('Confirm: cancel 2 workflows');
     await byTestId('bulk-confirm').click();
     await byTestId('bulk-started').getByRole('link').click();
-    await expect.poll(() => byTestId('operation-status').textContent()).toBe('COMPLETED');
+    await eventually(() => byTestId('operation-status').textContent()).toBe('COMPLETED');
     expect(await byTestId('operation-summary').textContent()).toContain(
       `${matched} targets · ${matched} succeeded`,
     );
