@@ -34,6 +34,11 @@ import { createDeadLetters, ledgerGroupOf, type DeadLetters } from './dlq/dead-l
 import { registerDeadLetterMetrics } from './dlq/dead-letter-metrics.js';
 import { deadLetterRoutes } from './routes/dlq.js';
 import { coordinationRetentionRules } from './retention.js';
+import { consoleParts, type ConsoleParts } from './console/console-parts.js';
+import { consoleRoutes } from './console/console-routes.js';
+import { consoleAssets } from './console/console-assets.js';
+import { closeStreamsOnShutdown } from './console/console-stream.js';
+import { operationRoutes } from './operations/operation-routes.js';
 
 export const SERVICE_NAME = 'platform-coordination';
 export const SERVICE_PORT = 8081;
@@ -56,6 +61,8 @@ export interface CoordinationComponents {
   dispatcher: WebhookDispatcher;
   /** The dead-letter ledger, its admin service and the replay producer. */
   deadLetters: DeadLetters;
+  /** The saga console's reads and live feed, and its bulk operations. */
+  console: ConsoleParts;
 }
 
 export interface CoordinationOptions {
@@ -147,7 +154,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       transaction,
       ...(workflowClock ? { now: workflowClock } : {}),
     });
-    const parts: CoordinationComponents = {
+    const base: Omit<CoordinationComponents, 'console'> = {
       registry,
       config: store,
       watch,
@@ -199,6 +206,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
         groupId: ledgerGroupOf(config.SERVICE_NAME),
       }),
     };
+    const parts: CoordinationComponents = { ...base, console: consoleParts(context, base, workflowClock) };
     built.set(context, parts);
     return parts;
   };
@@ -224,6 +232,9 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       sagaRoutes(app, parts.workflows);
       webhookRoutes(app, parts.webhooks);
       deadLetterRoutes(app, parts.deadLetters.service);
+      consoleRoutes(app, parts.console.service, parts.console.stream);
+      closeStreamsOnShutdown(app, parts.console.stream);
+      operationRoutes(app, parts.console.operations);
       registerDeadLetterMetrics(app.metrics, { prisma: context.prisma });
       registerWorkflowMetrics(app.metrics, {
         prisma: context.prisma,
@@ -236,7 +247,10 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       // The observer writes with SQL only: its transactions skip Prisma (docs/performance.md).
       return [{ handlers: onPlatformEvent(components(context).engine), transactions: 'direct' }];
     },
-    rootRoutes: (app) => actuatorRoutes(app),
+    rootRoutes: (app) => {
+      actuatorRoutes(app);
+      consoleAssets(app);
+    },
     // The coordination service reads its own live keys straight from its store.
     liveConfigSource: (context) => (service, profile) =>
       components(context).config.effective(service, profile, false),
@@ -250,6 +264,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
         parts.dispatcher,
         ...(context.config.DLQ_LEDGER_ENABLED ? [parts.deadLetters.ledger] : []),
         parts.deadLetters.publisher,
+        parts.console.runner,
       ];
     },
     healthDocument(context) {
