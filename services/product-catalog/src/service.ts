@@ -27,7 +27,8 @@ export const productCatalogService: ServiceDefinition<PrismaClient, CatalogConfi
     categoryRoutes(app, ctx, access);
     publishableKeyRoutes(app, ctx, access);
   },
-  consumers: (ctx) => [{ handlers: { InventoryUpdated: onInventoryUpdated(ctx) } }],
+  // The stock path writes with SQL only: the consumer's transactions skip Prisma (docs/performance.md).
+  consumers: (ctx) => [{ handlers: { InventoryUpdated: onInventoryUpdated(ctx) }, transactions: 'direct' }],
   background: (ctx) => [idempotencyPurge(ctx, idempotencyOptions(ctx))],
   tags: ['catalog'],
 };

@@ -1,3 +1,4 @@
+import type { SqlClient } from '@fv/messaging';
 import type { Db } from '../catalog-context.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { Attributes, ProductState, VariantState } from '../domain/product-state.js';
@@ -87,8 +88,9 @@ export async function lockLiveProduct(db: Db, id: string): Promise<boolean> {
 }
 
 /** Locks the product's row whether or not it is deleted; returns the stock figures held for it. */
+/** The product's stock figures, its row locked for the rest of the transaction (SQL only: saga path). */
 export async function lockProductStock(
-  db: Db,
+  db: SqlClient,
   id: string,
 ): Promise<{
   sku: string;
@@ -97,24 +99,27 @@ export async function lockProductStock(
   availableQuantity: number;
   stockUpdatedAt: Date | null;
 } | null> {
-  const rows = await db.$queryRaw<
+  const rows = await db.$queryRawUnsafe<
     {
       sku: string;
-      deleted_at: Date | null;
+      deleted: boolean;
       stock_status: ProductRecord['stockStatus'];
       available_quantity: number;
       stock_updated_at: Date | null;
     }[]
-  >`select sku, deleted_at, stock_status::text as stock_status, available_quantity, stock_updated_at
-      from products where id = ${id}::uuid for update`;
+  >(
+    `select sku, deleted_at is not null as deleted, stock_status::text as stock_status, available_quantity, stock_updated_at
+       from products where id = $1::uuid for update`,
+    id,
+  );
   const row = rows[0];
   if (!row) return null;
   return {
     sku: row.sku,
-    deleted: row.deleted_at !== null,
+    deleted: row.deleted,
     stockStatus: row.stock_status,
-    availableQuantity: row.available_quantity,
-    stockUpdatedAt: row.stock_updated_at,
+    availableQuantity: Number(row.available_quantity),
+    stockUpdatedAt: row.stock_updated_at === null ? null : new Date(row.stock_updated_at),
   };
 }
 
@@ -218,16 +223,25 @@ export function softDeleteProduct(db: Db, id: string, at: Date): Promise<Product
   });
 }
 
-export function updateStock(
-  db: Db,
+/** Writes the product's stock figures (SQL only: saga path). */
+export async function updateStock(
+  db: SqlClient,
   id: string,
   stock: {
     stockStatus: ProductRecord['stockStatus'];
     availableQuantity: number;
     stockUpdatedAt: Date | null;
   },
-): Promise<unknown> {
-  return db.product.update({ where: { id }, data: stock, select: { id: true } });
+): Promise<void> {
+  await db.$executeRawUnsafe(
+    `update products set stock_status = $2::"StockStatus", available_quantity = $3::int, stock_updated_at = $4::timestamptz,
+       updated_at = clock_timestamp()
+     where id = $1::uuid`,
+    id,
+    stock.stockStatus,
+    stock.availableQuantity,
+    stock.stockUpdatedAt?.toISOString() ?? null,
+  );
 }
 
 export async function listProducts(

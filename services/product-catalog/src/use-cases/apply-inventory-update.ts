@@ -30,8 +30,7 @@ export async function applyInventoryUpdate(
       'INVALID_EVENT',
     );
   }
-  // The consumer runs handlers in an interactive transaction of the service's own Prisma client.
-  const tx = handler.tx as Parameters<typeof lockProductStock>[0];
+  const { tx } = handler;
   const current = await lockProductStock(tx, productId);
   if (!current) {
     throw new NonRetriableError(
