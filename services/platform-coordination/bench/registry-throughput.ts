@@ -5,14 +5,18 @@
  *   PUT /services/{id}/heartbeat   a random instance's lease renewal
  *   GET /config/{service}  the effective configuration (defaults + service + profile)
  *
- * For each: BENCH_SECONDS of requests from BENCH_CONCURRENCY concurrent clients, then requests per
- * second and the p50/p99 latency. The service runs in this process with rate limiting, health polling
+ * The discovery query is measured against a trivial route of the same app (`GET /health/live`, through
+ * the same hooks) from a separate process (autocannon, BENCH_CONCURRENCY connections, BENCH_SECONDS per
+ * run), the two alternated BENCH_REPEAT times after a warm-up: median [min–max] of requests per second,
+ * p50/p99, and the server's CPU per request. Heartbeats and configuration reads are measured in process,
+ * closed loop. The service runs in this process with rate limiting, health polling
  * and self-registration off, against a fresh PostgreSQL database and a broker and registry of its own
  * (started and removed by the run, never the stack `npm start` runs); the load generator shares the
  * machine, so the figures are a floor for a dedicated host.
  *
  * `pnpm --filter @fv/platform-coordination bench:registry`.
  */
+import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { signToken } from '@fv/service-kit';
@@ -22,6 +26,7 @@ import { createCoordinationRuntime } from '../src/runtime.js';
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const SERVICES = 10;
 const secret = 'bench-secret-0123456789abcdef';
 
@@ -40,6 +45,8 @@ const runtime = await createCoordinationRuntime({
     SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
     SERVICE_REGISTRATION: 'false',
     HEALTH_POLL_ENABLED: 'false',
+    // 0 answers every discovery query from the database (the baseline of the read cache).
+    REGISTRY_READ_CACHE_MS: process.env.REGISTRY_READ_CACHE_MS ?? '1000',
   },
 });
 await runtime.start();
@@ -122,10 +129,98 @@ async function measure(label: string, request: (i: number) => Promise<unknown>):
   return `${label.padEnd(34)} ${String(Math.round(latencies.length / elapsed)).padStart(7)} req/s   p50 ${percentile(latencies, 50).toFixed(2).padStart(7)} ms   p99 ${percentile(latencies, 99).toFixed(2).padStart(7)} ms   (${latencies.length} requests)`;
 }
 
+/**
+ * HTTP load from a process of its own (autocannon, closed loop, keep-alive connections), so that the
+ * load generator's CPU is not the server's: requests per second, latency p50/p99, non-2xx answers, and
+ * the server's CPU per request over the same window (this process's own usage).
+ */
+async function autocannon(path: string): Promise<Figures> {
+  const cpuBefore = process.cpuUsage();
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn(
+      'npx',
+      [
+        '-y',
+        'autocannon@8',
+        '--json',
+        '-c',
+        String(CONCURRENCY),
+        '-d',
+        String(SECONDS),
+        '-H',
+        `authorization=${admin}`,
+        `${base}${path}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`autocannon exited ${code}`)),
+    );
+  });
+  const cpu = process.cpuUsage(cpuBefore);
+  const result = JSON.parse(output) as {
+    requests: { total: number; average: number };
+    latency: { p50: number; p99: number };
+    non2xx: number;
+    errors: number;
+  };
+  return {
+    rate: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failed: result.non2xx + result.errors,
+    cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, result.requests.total),
+  };
+}
+
+interface Figures {
+  rate: number;
+  p50: number;
+  p99: number;
+  failed: number;
+  cpuMsPerRequest: number;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const spread = (values: number[], digits = 0) =>
+  `${median(values).toFixed(digits)} [${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}]`;
+
+/** The trivial route and the discovery query, alternated, REPEAT times each after a warm-up of both. */
+async function discoveryAgainstTrivial(): Promise<string[]> {
+  const routes = [
+    { label: 'GET /health/live (trivial route)', path: '/health/live' },
+    { label: `GET /services?name=…&size=20`, path: `/api/v1/services?name=${names[0]}&size=20` },
+  ];
+  for (const route of routes) await measure(`warm-up ${route.path}`, () => call('GET', route.path));
+  const runs: Figures[][] = routes.map(() => []);
+  for (let repetition = 0; repetition < REPEAT; repetition += 1) {
+    for (const [index, route] of routes.entries()) runs[index]!.push(await autocannon(route.path));
+  }
+  const lines = routes.map((route, index) => {
+    const figures = runs[index]!;
+    return (
+      `${route.label.padEnd(34)} ${spread(figures.map((f) => f.rate)).padStart(22)} req/s   ` +
+      `p50 ${spread(figures.map((f) => f.p50)).padStart(12)} ms   p99 ${spread(figures.map((f) => f.p99)).padStart(14)} ms   ` +
+      `server CPU ${spread(
+        figures.map((f) => f.cpuMsPerRequest),
+        3,
+      )} ms/req   failed ${figures.reduce((n, f) => n + f.failed, 0)}`
+    );
+  });
+  const ratio = median(runs[1]!.map((f) => f.rate)) / median(runs[0]!.map((f) => f.rate));
+  lines.push(
+    `discovery query / trivial route: ${(ratio * 100).toFixed(0)}% (medians of ${REPEAT} runs each, alternated)`,
+  );
+  return lines;
+}
+
 const results = [
-  await measure('GET /services?name=…&size=20', (i) =>
-    call('GET', `/api/v1/services?name=${names[i % SERVICES]}&size=20`),
-  ),
+  ...(await discoveryAgainstTrivial()),
+  '',
+  'in-process, closed loop (the same process as the server):',
   await measure('PUT /services/{id}/heartbeat', (i) =>
     call('PUT', `/api/v1/services/${ids[(i * 7919) % ids.length]}/heartbeat`),
   ),
@@ -138,7 +233,7 @@ console.log(
   `\nplatform-coordination registry benchmark — ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), node ${process.version}`,
 );
 console.log(
-  `${ids.length} instances registered in ${registerSeconds.toFixed(1)} s; concurrency ${CONCURRENCY}; ${SECONDS} s per figure; local PostgreSQL; load average ${os
+  `${ids.length} instances registered in ${registerSeconds.toFixed(1)} s; read cache ${process.env.REGISTRY_READ_CACHE_MS ?? '1000'} ms; rate limiting off; concurrency ${CONCURRENCY}; ${SECONDS} s per figure; local PostgreSQL; load average ${os
     .loadavg()
     .map((l) => l.toFixed(1))
     .join(' ')}\n`,

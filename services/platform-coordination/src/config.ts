@@ -65,6 +65,8 @@ export const configSchema = runtimeConfigSchema.extend({
    * Instances one service name may have registered at once: a leaked or compromised service token
    * cannot fill the registry (and, letting them lapse, hold it in self-preservation).
    */
+  /** Discovery queries are answered from a snapshot at most this old (ms); 0: a query each. */
+  REGISTRY_READ_CACHE_MS: envInteger(0, 60_000).default(1000),
   REGISTRY_MAX_INSTANCES_PER_SERVICE: envInteger(1, 100_000).default(100),
   /** Poll every registered instance's health URL (true). */
   HEALTH_POLL_ENABLED: envBoolean().default(true),

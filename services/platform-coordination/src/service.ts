@@ -96,6 +96,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       outbox: context.outbox,
       heartbeatIntervalSeconds: config.REGISTRY_HEARTBEAT_INTERVAL_SECONDS,
       maxInstancesPerService: config.REGISTRY_MAX_INSTANCES_PER_SERVICE,
+      readCacheMs: config.REGISTRY_READ_CACHE_MS,
       policy: {
         ttlMs: config.REGISTRY_HEARTBEAT_TTL_SECONDS * 1000,
         deregisterCriticalAfterMs: config.REGISTRY_DEREGISTER_CRITICAL_AFTER_SECONDS * 1000,

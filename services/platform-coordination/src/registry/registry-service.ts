@@ -28,6 +28,7 @@ import { aggregateStatus, type HttpCheckStatus, type InstanceStatus } from '../d
 import { leaseCutoffs, selfPreservationActive, type LeasePolicy } from '../domain/lease.js';
 import type { OutboundPolicy } from '../net/outbound-policy.js';
 import { historyOf, toInstanceView, type InstanceView } from './instance-view.js';
+import { RegistryReadCache } from './read-cache.js';
 
 export interface RegistrationInput {
   name: string;
@@ -51,6 +52,11 @@ export interface RegistryDependencies {
   /** Which health URLs may be stored (the health aggregator calls them). */
   outbound: OutboundPolicy;
   clock?: () => Date;
+  /**
+   * How old the snapshot that answers discovery queries may be, in ms (REGISTRY_READ_CACHE_MS); 0 asks
+   * the database on every query.
+   */
+  readCacheMs?: number;
 }
 
 export interface SweepResult {
@@ -71,9 +77,18 @@ const UNIQUE_VIOLATION = 'P2002';
 export class RegistryService {
   private readonly clock: () => Date;
   private selfPreservation = false;
+  private readonly cache: RegistryReadCache | null;
 
   constructor(private readonly deps: RegistryDependencies) {
     this.clock = deps.clock ?? (() => new Date());
+    this.cache = deps.readCacheMs
+      ? new RegistryReadCache({
+          load: () => deps.prisma.serviceInstance.findMany(),
+          view: (row) => this.view(row),
+          maxAgeMs: deps.readCacheMs,
+          ...(deps.clock ? { now: () => this.clock().getTime() } : {}),
+        })
+      : null;
   }
 
   get policy(): LeasePolicy {
@@ -104,7 +119,9 @@ export class RegistryService {
     }
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.deps.transaction((tx) => this.registerIn(tx, fields, meta));
+        const { created, row } = await this.deps.transaction((tx) => this.registerIn(tx, fields, meta));
+        this.cache?.put(row);
+        return { created, instance: this.view(row) };
       } catch (error) {
         // Two first registrations of the same address raced: the second becomes a re-registration.
         if ((error as { code?: string }).code === UNIQUE_VIOLATION && attempt < 3) continue;
@@ -117,7 +134,7 @@ export class RegistryService {
     tx: Db,
     fields: InstanceFields,
     meta: { traceparent?: string | null },
-  ): Promise<{ created: boolean; instance: InstanceView }> {
+  ): Promise<{ created: boolean; row: ServiceInstance }> {
     const now = this.clock();
     const limit = this.deps.maxInstancesPerService;
     // New instances of one name are counted one at a time, so concurrent registrations cannot overshoot.
@@ -135,7 +152,7 @@ export class RegistryService {
         http: 'unknown',
       });
       await this.publishRegistered(tx, row, meta.traceparent);
-      return { created: true, instance: this.view(row) };
+      return { created: true, row };
     }
     await lockById(tx, existing.id);
     const status = aggregateStatus('passing', existing.httpStatus as HttpCheckStatus);
@@ -149,7 +166,7 @@ export class RegistryService {
         meta.traceparent,
       );
     }
-    return { created: false, instance: this.view(row) };
+    return { created: false, row };
   }
 
   /** Renews the lease. 404 when the registry does not know the instance (the client then registers again). */
@@ -166,8 +183,11 @@ export class RegistryService {
       leaseExpiresAt: new Date(row.lastHeartbeatAt.getTime() + this.deps.policy.ttlMs).toISOString(),
     });
     const renewed = await renewPassingLease(this.deps.prisma, id, now, actsFor);
-    if (renewed) return lease(renewed);
-    return this.deps.transaction(async (tx) => {
+    if (renewed) {
+      this.cache?.renewed(renewed.id, renewed.lastHeartbeatAt);
+      return lease(renewed);
+    }
+    const resumed = await this.deps.transaction(async (tx) => {
       const row = await lockById(tx, id);
       if (!row) throw instanceNotFound(id);
       if (actsFor !== null && row.name !== actsFor) throw notYours(actsFor, row.name);
@@ -183,6 +203,8 @@ export class RegistryService {
       }
       return lease(revived);
     });
+    this.cache?.invalidate();
+    return resumed;
   }
 
   async deregister(
@@ -195,6 +217,7 @@ export class RegistryService {
       if (!row) throw instanceNotFound(id);
       await this.publishDeregistered(tx, row.id, row.name, reason, meta.traceparent);
     });
+    this.cache?.removed(id);
   }
 
   async get(id: string): Promise<InstanceView> {
@@ -214,6 +237,7 @@ export class RegistryService {
     page: number,
     size: number,
   ): Promise<{ items: InstanceView[]; total: number }> {
+    if (this.cache) return this.cache.list(filter, page, size);
     const { rows, total } = await listInstances(this.deps.prisma, filter, page, size);
     return { items: rows.map((row) => this.view(row)), total };
   }
@@ -226,7 +250,7 @@ export class RegistryService {
    */
   async sweep(clockStart: Date, now: Date = this.clock()): Promise<SweepResult> {
     const cutoffs = leaseCutoffs(now, clockStart, this.deps.policy);
-    return this.deps.transaction(async (tx) => {
+    const result = await this.deps.transaction(async (tx) => {
       const locked = await tx.$queryRawUnsafe<{ locked: boolean }[]>(
         "select pg_try_advisory_xact_lock(hashtext('platform-coordination:lease-sweep')) as locked",
       );
@@ -253,11 +277,13 @@ export class RegistryService {
       }
       return result;
     });
+    if (result.expired.length || result.removed.length) this.cache?.invalidate();
+    return result;
   }
 
   /** Stores a probe result and publishes ServiceHealthChanged when the status really changed. */
   async applyProbe(id: string, probe: ProbeRecord, historySize: number): Promise<StatusTransition | null> {
-    return this.deps.transaction(async (tx) => {
+    const applied = await this.deps.transaction(async (tx) => {
       const statusWhenLeaseHolds = aggregateStatus('passing', probe.status);
       const transition = await recordProbe(tx, id, probe, statusWhenLeaseHolds, historySize);
       if (transition && transition.previous !== transition.status) {
@@ -272,6 +298,9 @@ export class RegistryService {
       }
       return transition;
     });
+    // A new status shows at once; the probe's other figures once the snapshot is renewed.
+    if (applied && applied.previous !== applied.status) this.cache?.invalidate();
+    return applied;
   }
 
   view(row: ServiceInstance): InstanceView {

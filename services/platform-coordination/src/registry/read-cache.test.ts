@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import type { ServiceInstance } from '../generated/prisma/client.js';
+import { toInstanceView } from './instance-view.js';
+import { RegistryReadCache } from './read-cache.js';
+
+function instance(id: string, name: string, registeredAt: number, extra: Partial<ServiceInstance> = {}) {
+  return {
+    id,
+    name,
+    version: '1.0.0',
+    host: '10.0.0.1',
+    port: 8080,
+    baseUrl: 'http://10.0.0.1:8080',
+    healthUrl: 'http://10.0.0.1:8080/health',
+    metadata: {},
+    tags: [],
+    zone: null,
+    status: 'UP',
+    heartbeatStatus: 'passing',
+    httpStatus: 'unknown',
+    criticalSince: null,
+    lastHeartbeatAt: new Date(registeredAt),
+    lastCheckedAt: null,
+    healthHistory: [],
+    registeredAt: new Date(registeredAt),
+    updatedAt: new Date(registeredAt),
+    ...extra,
+  } as unknown as ServiceInstance;
+}
+
+function cacheOf(rows: ServiceInstance[], clock = { now: 0 }) {
+  const loads: number[] = [];
+  let release: (() => void) | null = null;
+  let hold = false;
+  const cache = new RegistryReadCache({
+    load: async () => {
+      loads.push(clock.now);
+      const snapshot = [...rows];
+      if (hold) await new Promise<void>((resolve) => (release = resolve));
+      return snapshot;
+    },
+    view: (row) => toInstanceView(row, 30_000),
+    maxAgeMs: 1000,
+    now: () => clock.now,
+  });
+  return {
+    cache,
+    loads,
+    holdLoads: () => (hold = true),
+    releaseLoad: () => {
+      hold = false;
+      release?.();
+    },
+  };
+}
+
+const ids = (page: { items: { instanceId: string }[] }) => page.items.map((item) => item.instanceId);
+
+describe('RegistryReadCache', () => {
+  it('filters, orders (name, registration, id) and pages as the database query did', async () => {
+    const rows = [
+      instance('c', 'orders', 3, { tags: ['blue'], zone: 'eu' }),
+      instance('a', 'orders', 1, { status: 'DOWN' }),
+      instance('b', 'inventory', 2, { tags: ['blue'] }),
+      instance('d', 'orders', 1, { zone: 'eu' }),
+    ];
+    const { cache } = cacheOf(rows);
+    expect(ids(await cache.list({}, 0, 10))).toEqual(['b', 'a', 'd', 'c']);
+    expect(await cache.list({ name: 'orders' }, 1, 2)).toMatchObject({ total: 3 });
+    expect(ids(await cache.list({ name: 'orders' }, 1, 2))).toEqual(['c']);
+    expect(ids(await cache.list({ status: 'DOWN' }, 0, 10))).toEqual(['a']);
+    expect(ids(await cache.list({ tag: 'blue' }, 0, 10))).toEqual(['b', 'c']);
+    expect(ids(await cache.list({ zone: 'eu', name: 'orders' }, 0, 10))).toEqual(['d', 'c']);
+  });
+
+  it('answers from one load until the snapshot is maxAgeMs old', async () => {
+    const clock = { now: 0 };
+    const { cache, loads } = cacheOf([instance('a', 'orders', 1)], clock);
+    await Promise.all([cache.list({}, 0, 20), cache.list({}, 0, 20), cache.list({ name: 'x' }, 0, 20)]);
+    clock.now = 999;
+    await cache.list({}, 0, 20);
+    expect(loads).toEqual([0]);
+    clock.now = 1000;
+    await cache.list({}, 0, 20);
+    expect(loads).toEqual([0, 1000]);
+  });
+
+  it("applies this process's writes at once, without a load", async () => {
+    const { cache, loads } = cacheOf([instance('a', 'orders', 1), instance('b', 'orders', 2)]);
+    await cache.list({}, 0, 20);
+    cache.put(instance('c', 'orders', 0));
+    cache.renewed('b', new Date(5000));
+    cache.removed('a');
+    const page = await cache.list({ name: 'orders' }, 0, 20);
+    expect(ids(page)).toEqual(['c', 'b']);
+    expect(page.items[1]!.checks.heartbeat.lastHeartbeatAt).toBe(new Date(5000).toISOString());
+    expect(loads).toHaveLength(1);
+    cache.invalidate();
+    await cache.list({}, 0, 20);
+    expect(loads).toHaveLength(2);
+  });
+
+  it('never answers a read that follows a write with a load begun before it', async () => {
+    const rows = [instance('a', 'orders', 1)];
+    const { cache, loads, holdLoads, releaseLoad } = cacheOf(rows);
+    holdLoads();
+    const before = cache.list({}, 0, 20);
+    // The write commits (the database has the row) while the first load is on its way.
+    rows.push(instance('b', 'orders', 2));
+    cache.invalidate();
+    releaseLoad();
+    const after = await cache.list({}, 0, 20);
+    expect(ids(await before)).toEqual(['a']);
+    expect(ids(after)).toEqual(['a', 'b']);
+    expect(loads).toHaveLength(2);
+  });
+});
