@@ -18,7 +18,7 @@ import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { inventoryService } from '../src/service.js';
 
 export const JWT_SECRET = 'inventory-test-secret-0123456789';
-const token = (sub: string, roles: ('admin' | 'service' | 'customer')[]) =>
+export const token = (sub: string, roles: ('admin' | 'service' | 'customer')[]) =>
   `Bearer ${signToken(JWT_SECRET, { sub, roles, expiresIn: 3600 })}`;
 export const ADMIN = token('operator-1', ['admin']);
 export const SERVICE = token('orders', ['service']);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, CUSTOMER, InventoryHarness, newProduct, SERVICE, stock, stockOf } from './harness.js';
+import { ADMIN, CUSTOMER, InventoryHarness, newProduct, SERVICE, stock, stockOf, token } from './harness.js';
 
 let h: InventoryHarness;
 
@@ -256,6 +256,26 @@ describe('stock levels', () => {
     });
     expect(put.statusCode).toBe(403);
     expect(await stockOf(h, productId)).toMatchObject({ onHand: 1, reserved: 0 });
+  });
+
+  it('lets orders reserve, and refuses services the route does not name (finding 1)', async () => {
+    const productId = newProduct();
+    await stock(h, productId, 'wh-1', 1);
+    const reserve = { orderId: randomUUID(), items: [{ productId, quantity: 1 }] };
+    const asNotifications = await post('/inventory/reserve', reserve, {
+      authorization: token('notifications', ['service']),
+    });
+    expect(asNotifications.statusCode).toBe(403);
+    expect(asNotifications.json().error.code).toBe('INSUFFICIENT_PERMISSIONS');
+    const putByOrders = await h.app.inject({
+      method: 'PUT',
+      url: `/api/v1/inventory/${productId}/locations/wh-1`,
+      headers: { authorization: SERVICE },
+      payload: { onHand: 100 },
+    });
+    expect(putByOrders.statusCode).toBe(403);
+    expect(await stockOf(h, productId)).toMatchObject({ onHand: 1, reserved: 0 });
+    expect((await post('/inventory/reserve', reserve, { authorization: SERVICE })).statusCode).toBe(201);
   });
 
   it('documents every route in the OpenAPI document', async () => {

@@ -405,6 +405,28 @@ it('forgets idempotency keys once they expire', async () => {
 });
 
 describe('reading orders', () => {
+  it('lets the coordinator read an order and refuses a refund from notifications (finding 1)', async () => {
+    const orderId = randomUUID();
+    const refund = await h.runtime.app.inject({
+      method: 'POST',
+      url: `/api/v1/orders/${orderId}/refund`,
+      headers: { authorization: bearer('notifications', ['service']) },
+      payload: {},
+    });
+    expect(refund.statusCode).toBe(403);
+    expect(refund.json().error.code).toBe('INSUFFICIENT_PERMISSIONS');
+    const unknownService = await h.runtime.app.inject({
+      url: `/api/v1/orders/${orderId}`,
+      headers: { authorization: bearer('svc', ['service']) },
+    });
+    expect(unknownService.statusCode).toBe(403);
+    const coordinator = await h.runtime.app.inject({
+      url: `/api/v1/orders/${orderId}`,
+      headers: { authorization: bearer('platform-coordination', ['service']) },
+    });
+    expect(coordinator.statusCode).toBe(404);
+  });
+
   it("hides another customer's order behind a 404 and shows it to staff", async () => {
     const created = await post('/api/v1/orders', orderBody([{ product: lamp, quantity: 1 }]));
     const { orderId } = created.json();
