@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '@fv/testing';
 import { call, token } from '../src/index.js';
-import { sharedPlatform } from '../src/platform-setup.js';
+import { sharedPlatform } from '../src/shared-platform.js';
 
 /**
  * The order saga across all six services, as a storefront and an operator see it over HTTP.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { JWT_SECRET, call, token } from '@fv/e2e';
-import { sharedPlatform } from '@fv/e2e/platform-setup';
+import { sharedPlatform } from '@fv/e2e/shared-platform';
 import { createStorefront, customerIdOf, type Storefront } from '@fv/storefront-example/server';
 import { waitFor } from '@fv/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';

@@ -1,5 +1,5 @@
 import { JWT_SECRET } from '@fv/e2e';
-import { sharedPlatform } from '@fv/e2e/platform-setup';
+import { sharedPlatform } from '@fv/e2e/shared-platform';
 import { describe, expect, it } from 'vitest';
 import { runCollections, summaryLine } from '../src/run.js';
 
