@@ -66,6 +66,8 @@ export function createDeliveryService(
       const delaysMs = context.config.EVENT_RETRY_DELAYS_MS;
       return [
         {
+          // The handlers' stores use SQL only: the consumer's transactions skip Prisma (docs/performance.md).
+          transactions: 'direct',
           retry: { delaysMs },
           handlers: {
             OrderConfirmed: onOrderConfirmed(deps, delaysMs.length),

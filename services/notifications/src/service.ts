@@ -1,3 +1,4 @@
+import { directTransactions, type SqlClient } from '@fv/messaging';
 import { idempotencyRetentionRule, type ServiceContext, type ServiceDefinition } from '@fv/service-runtime';
 import type { ChannelAdapters } from './channels/channel-adapter.js';
 import { LocalRecordingChannel } from './channels/local-recording-channel.js';
@@ -18,11 +19,23 @@ export interface NotificationsServiceOptions {
   now?: () => Date;
 }
 
-export function localChannels(prisma: PrismaClient): ChannelAdapters {
+export function localChannels(db: SqlClient): ChannelAdapters {
   return {
-    EMAIL: new LocalRecordingChannel('EMAIL', prisma),
-    SMS: new LocalRecordingChannel('SMS', prisma),
-    PUSH: new LocalRecordingChannel('PUSH', prisma),
+    EMAIL: new LocalRecordingChannel('EMAIL', db),
+    SMS: new LocalRecordingChannel('SMS', db),
+    PUSH: new LocalRecordingChannel('PUSH', db),
+  };
+}
+
+/**
+ * Transactions on the database's pool, without Prisma, for the event and dispatch paths (their stores
+ * use SQL only; see docs/performance.md); outbox events are published as soon as one commits.
+ */
+function directTransaction(context: Context) {
+  return async <T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> => {
+    const result = await directTransactions(context.database.db).$transaction(fn);
+    context.relay.notify();
+    return result;
   };
 }
 
@@ -35,7 +48,7 @@ export function createNotificationsService(
     let deps = depsByContext.get(context);
     if (!deps) {
       const { config } = context;
-      const local = localChannels(context.prisma);
+      const local = localChannels(directTransactions(context.database.db));
       deps = {
         outbox: context.outbox,
         channels: options.channels?.(context, local) ?? local,
@@ -69,6 +82,8 @@ export function createNotificationsService(
     consumers(context) {
       return [
         {
+          // The handlers' stores use SQL only: the consumer's transactions skip Prisma (docs/performance.md).
+          transactions: 'direct',
           retry: { delaysMs: context.config.EVENT_RETRY_DELAYS_MS },
           handlers: notificationHandlers(depsOf(context), {
             retries: context.config.EVENT_RETRY_DELAYS_MS.length,
@@ -79,7 +94,7 @@ export function createNotificationsService(
     background(context) {
       return [
         new NotificationDispatcher({
-          transaction: (fn) => context.transaction(fn),
+          transaction: directTransaction(context),
           deps: depsOf(context),
           logger: context.logger.child({ component: 'dispatcher' }),
           intervalMs: context.config.NOTIFICATION_POLL_INTERVAL_MS,

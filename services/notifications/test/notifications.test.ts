@@ -155,6 +155,53 @@ describe('order lifecycle messages', () => {
     expect(sms?.body).toBe(`Order ${orderId} is on its way with SIMULATED. Tracking: SIM0123456789ABCDEF`);
   });
 
+  it("keeps the address order events teach, and a customer's own address before any event's", async () => {
+    const { id, token } = customer();
+    const learned = `${id}@example.com`;
+    const first = randomUUID();
+    await h.publish('OrderConfirmed', orderConfirmed(first, id, { customerEmail: learned }));
+    await h.waitForPublished('NotificationSent', first);
+
+    // An event of an order new to the service that names no address reaches the address learned before.
+    const second = randomUUID();
+    await h.publish('PaymentFailed', {
+      orderId: second,
+      customerId: id,
+      paymentId: null,
+      amount: '10.00',
+      currency: 'USD',
+      paymentMethod: 'CREDIT_CARD',
+      errorCode: 'PAYMENT_DECLINED',
+      errorMessage: 'the card was declined',
+      retriable: false,
+      attempt: 1,
+    });
+    const [declined] = await h.waitForPublished('NotificationSent', second);
+    expect(declined).toMatchObject({ templateId: 'payment-failed', recipient: learned });
+
+    // The customer's own address wins over what order events say, and they do not replace it.
+    const own = `own-${id}@example.com`;
+    const set = await h.app.inject({
+      method: 'PUT',
+      url: `/api/v1/customers/${id}/preferences`,
+      headers: { authorization: token },
+      payload: { email: own },
+    });
+    expect(set.statusCode).toBe(200);
+    const third = randomUUID();
+    await h.publish(
+      'OrderConfirmed',
+      orderConfirmed(third, id, { customerEmail: `other-${id}@example.com` }),
+    );
+    const [confirmed] = await h.waitForPublished('NotificationSent', third);
+    expect(confirmed).toMatchObject({ recipient: own });
+    const preferences = await h.app.inject({
+      url: `/api/v1/customers/${id}/preferences`,
+      headers: { authorization: token },
+    });
+    expect(preferences.json().contact).toMatchObject({ email: own, selfManaged: true });
+  });
+
   it('respects an opt-out: nothing is sent and the reason is recorded', async () => {
     const { id, token } = customer();
     const orderId = randomUUID();

@@ -1,12 +1,15 @@
-import type { Db } from './client.js';
+import type { PrismaDb } from './client.js';
 
 export const returnInclude = { items: { orderBy: { productId: 'asc' } } } as const;
 
-export async function findReturnById(db: Db, id: string) {
+export async function findReturnById(db: PrismaDb, id: string) {
   return db.return.findUnique({ where: { id }, include: returnInclude });
 }
 
-export async function lockReturnById(db: Db, id: string): Promise<{ id: string; status: string } | null> {
+export async function lockReturnById(
+  db: PrismaDb,
+  id: string,
+): Promise<{ id: string; status: string } | null> {
   const rows = await db.$queryRawUnsafe<{ id: string; status: string }[]>(
     'select id::text as id, status from returns where id = $1::uuid for update',
     id,
@@ -15,7 +18,7 @@ export async function lockReturnById(db: Db, id: string): Promise<{ id: string; 
 }
 
 /** Units per product already claimed by the shipment's earlier returns. */
-export async function returnedQuantities(db: Db, shipmentId: string): Promise<Map<string, number>> {
+export async function returnedQuantities(db: PrismaDb, shipmentId: string): Promise<Map<string, number>> {
   const rows = await db.returnItem.groupBy({
     by: ['productId'],
     where: { return: { shipmentId } },
@@ -31,7 +34,7 @@ export interface ReturnFilter {
   status?: string;
 }
 
-export async function listReturns(db: Db, filter: ReturnFilter, page: { page: number; size: number }) {
+export async function listReturns(db: PrismaDb, filter: ReturnFilter, page: { page: number; size: number }) {
   const where = {
     ...(filter.orderId ? { orderId: filter.orderId } : {}),
     ...(filter.shipmentId ? { shipmentId: filter.shipmentId } : {}),

@@ -1,7 +1,7 @@
 import type { DeadLetterHandler } from '@fv/messaging';
 import { parseId } from '@fv/service-kit';
 import { asDb } from '../db/client.js';
-import { findSchedulingFailure, findShipmentByOrderId } from '../db/shipments.js';
+import { findOrderDelivery } from '../db/shipments.js';
 import { shipmentIdFor } from '../domain/ids.js';
 import type { DeliveryDeps } from '../use-cases/deps.js';
 
@@ -16,7 +16,8 @@ export function onOrderConfirmedDeadLettered(deps: DeliveryDeps): DeadLetterHand
     const orderId = parseId(event.orderId);
     if (!orderId) return;
     const db = asDb(tx);
-    if ((await findShipmentByOrderId(db, orderId)) || (await findSchedulingFailure(db, orderId))) return;
+    const known = await findOrderDelivery(db, orderId);
+    if (known.shipment || known.failure) return;
     await deps.outbox.publish(
       db,
       'DeliverySchedulingFailed',

@@ -3,7 +3,7 @@ import { NonRetriableError } from '@fv/messaging';
 import { randomUUID } from 'node:crypto';
 import { parseId } from '@fv/service-kit';
 import type { Db } from '../db/client.js';
-import { findCancellation, findShipmentById, lockShipmentByOrderId } from '../db/shipments.js';
+import { lockOrderShipment, recordCancellation } from '../db/shipments.js';
 import { shipmentIdFor } from '../domain/ids.js';
 import { isCancellable, isShipmentStatus } from '../domain/shipment-status.js';
 import type { DeliveryDeps, HandlerMeta } from './deps.js';
@@ -42,17 +42,15 @@ export async function cancelShipment(
     );
   const reason = 'COMPENSATION';
 
-  const locked = await lockShipmentByOrderId(db, orderId);
-  const shipmentId = locked?.id ?? shipmentIdFor(orderId);
-  if (await findCancellation(db, orderId)) {
+  const { shipment, cancelled } = await lockOrderShipment(db, orderId);
+  const shipmentId = shipment?.id ?? shipmentIdFor(orderId);
+  if (cancelled) {
     logger.info({ orderId, shipmentId }, 'shipment already cancelled; nothing to do');
     return { result: 'already-cancelled', shipmentId };
   }
 
-  if (!locked) {
-    await db.shipmentCancellation.create({
-      data: { orderId, shipmentId, sagaId: event.sagaId, reason, fromStatus: null },
-    });
+  if (!shipment) {
+    await recordCancellation(db, { orderId, shipmentId, sagaId: event.sagaId, reason }, null);
     await deps.outbox.publish(
       db,
       'ShipmentCancelled',
@@ -73,9 +71,8 @@ export async function cancelShipment(
     return { result: 'cancelled', shipmentId, hadShipment: false };
   }
 
-  const shipment = await findShipmentById(db, locked.id);
-  if (!shipment || !isShipmentStatus(shipment.status))
-    throw new Error(`shipment ${locked.id} vanished or has an unknown status`);
+  if (!isShipmentStatus(shipment.status))
+    throw new Error(`shipment ${shipment.id} has an unknown status ${shipment.status}`);
 
   if (shipment.status === 'CANCELLED') {
     return { result: 'already-cancelled', shipmentId };
@@ -104,27 +101,16 @@ export async function cancelShipment(
 
   // A carrier that cannot be reached fails the handler, which is retried; nothing is written before.
   await deps.carrier.voidLabel({ trackingId: shipment.trackingId, labelNumber: shipment.labelNumber });
-  const now = deps.now();
-  await db.shipment.update({
-    where: { id: shipmentId },
-    data: {
-      status: 'CANCELLED',
-      cancelledAt: now,
-      cancelReason: reason,
-      trackingEvents: {
-        create: {
-          id: randomUUID(),
-          status: 'CANCELLED',
-          source: 'SYSTEM',
-          description: `Shipment cancelled (${event.reason})`,
-          occurredAt: now,
-        },
-      },
+  await recordCancellation(
+    db,
+    { orderId, shipmentId, sagaId: event.sagaId, reason },
+    {
+      fromStatus: shipment.status,
+      at: deps.now(),
+      trackingEventId: randomUUID(),
+      description: `Shipment cancelled (${event.reason})`,
     },
-  });
-  await db.shipmentCancellation.create({
-    data: { orderId, shipmentId, sagaId: event.sagaId, reason, fromStatus: shipment.status },
-  });
+  );
   await deps.outbox.publish(
     db,
     'ShipmentCancelled',

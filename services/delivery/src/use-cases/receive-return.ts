@@ -1,5 +1,5 @@
 import { AppError, invalidFields } from '@fv/service-kit';
-import type { Db } from '../db/client.js';
+import type { PrismaDb } from '../db/client.js';
 import { findReturnById, lockReturnById } from '../db/returns.js';
 import { checkReceivedItems, type ItemCondition } from '../domain/returns.js';
 import type { DeliveryDeps, EventMeta } from './deps.js';
@@ -15,7 +15,7 @@ export interface ReturnReceipt {
  * condition and is the refund trigger: the orders service refunds the order when it sees it.
  */
 export async function receiveReturn(
-  db: Db,
+  db: PrismaDb,
   deps: DeliveryDeps,
   receipt: ReturnReceipt,
   meta: Omit<EventMeta, 'correlationId'>,

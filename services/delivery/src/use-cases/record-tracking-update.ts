@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, invalidFields } from '@fv/service-kit';
-import type { Db } from '../db/client.js';
+import type { PrismaDb } from '../db/client.js';
 import {
   findShipmentById,
   findTrackingEventByCarrierId,
@@ -40,7 +40,7 @@ export interface TrackingUpdate {
  * shipment's tracking history and publishes ShipmentDispatched or ShipmentDelivered.
  */
 export async function recordTrackingUpdate(
-  db: Db,
+  db: PrismaDb,
   deps: DeliveryDeps,
   update: TrackingUpdate,
   meta: Omit<EventMeta, 'correlationId'>,

@@ -1,6 +1,8 @@
 import type { OrderConfirmed, StepRetryRequested } from '@fv/contracts';
 import { NonRetriableError } from '@fv/messaging';
+import { parseId } from '@fv/service-kit';
 import type { Db } from '../db/client.js';
+import { deleteSchedulingFailure } from '../db/shipments.js';
 import type { DeliveryDeps, HandlerMeta } from './deps.js';
 import { scheduleDelivery, type ScheduleOutcome } from './schedule-delivery.js';
 
@@ -82,6 +84,8 @@ export async function redoDelivery(
   context: HandlerMeta & { lastAttempt: boolean },
 ): Promise<ScheduleOutcome> {
   const order = confirmedOrderOf(event);
-  await db.schedulingFailure.deleteMany({ where: { orderId: order.orderId } });
+  // An order id that is no UUID has no failure recorded; scheduling refuses the event.
+  const orderId = parseId(order.orderId);
+  if (orderId) await deleteSchedulingFailure(db, orderId);
   return scheduleDelivery(db, deps, order, context);
 }

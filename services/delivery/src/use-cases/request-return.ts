@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, assertCanSee, invalidFields, type Principal } from '@fv/service-kit';
-import type { Db } from '../db/client.js';
+import type { PrismaDb } from '../db/client.js';
 import { findReturnById, returnedQuantities } from '../db/returns.js';
 import { findShipmentById, lockShipmentById } from '../db/shipments.js';
 import { checkReturnItems, checkReturnWindow, type ReturnReason } from '../domain/returns.js';
@@ -18,7 +18,7 @@ export interface ReturnRequest {
  * return window and no more than was shipped; ReturnRequested announces it.
  */
 export async function requestReturn(
-  db: Db,
+  db: PrismaDb,
   deps: DeliveryDeps,
   principal: Principal,
   request: ReturnRequest,

@@ -3,7 +3,7 @@ import { NonRetriableError } from '@fv/messaging';
 import { normalizeCustomerId, parseId } from '@fv/service-kit';
 import { CarrierRejectedError, CarrierUnavailableError, type Label } from '../carrier/carrier.js';
 import type { Db } from '../db/client.js';
-import { findCancellation, findSchedulingFailure, findShipmentByOrderId } from '../db/shipments.js';
+import { findOrderDelivery, insertSchedulingFailure, insertShipment } from '../db/shipments.js';
 import { labelTrackingEventIdFor, shipmentIdFor } from '../domain/ids.js';
 import type { DeliveryDeps, HandlerMeta } from './deps.js';
 
@@ -60,7 +60,8 @@ export async function scheduleDelivery(
   const shipmentId = shipmentIdFor(orderId);
   const { meta, logger } = context;
 
-  if (await findCancellation(db, orderId)) {
+  const known = await findOrderDelivery(db, orderId);
+  if (known.cancelled) {
     logger.info(
       { orderId, shipmentId },
       'the shipment of this order was cancelled before the order was confirmed: no label is created',
@@ -68,7 +69,7 @@ export async function scheduleDelivery(
     return { result: 'cancelled-before-confirmation', shipmentId };
   }
 
-  const existing = await findShipmentByOrderId(db, orderId);
+  const existing = known.shipment;
   if (existing) {
     // The same order confirmed again (a republished or retried OrderConfirmed): answer with the label
     // it already has while it is still the current state of the shipment.
@@ -107,7 +108,7 @@ export async function scheduleDelivery(
     return { result: 'already-scheduled', shipmentId, answered };
   }
 
-  const failure = await findSchedulingFailure(db, orderId);
+  const { failure } = known;
   if (failure) {
     await deps.outbox.publish(
       db,
@@ -136,15 +137,13 @@ export async function scheduleDelivery(
     });
   } catch (error) {
     if (error instanceof CarrierRejectedError) {
-      await db.schedulingFailure.create({
-        data: {
-          orderId,
-          shipmentId,
-          carrier: deps.carrier.code,
-          errorCode: error.code,
-          errorMessage: error.message,
-          retriable: false,
-        },
+      await insertSchedulingFailure(db, {
+        orderId,
+        shipmentId,
+        carrier: deps.carrier.code,
+        errorCode: error.code,
+        errorMessage: error.message,
+        retriable: false,
       });
       await deps.outbox.publish(
         db,
@@ -187,12 +186,11 @@ export async function scheduleDelivery(
   }
 
   const confirmedAt = new Date(event.occurredAt);
-  await db.shipment.create({
-    data: {
+  await insertShipment(db, {
+    shipment: {
       id: shipmentId,
       orderId,
       customerId,
-      status: 'LABEL_CREATED',
       carrier: label.carrier,
       serviceLevel: label.serviceLevel,
       labelNumber: label.labelNumber,
@@ -206,16 +204,12 @@ export async function scheduleDelivery(
       country: event.shippingAddress.country.toUpperCase(),
       phone: event.shippingAddress.phone,
       estimatedDeliveryAt: label.estimatedDeliveryAt,
-      items: { create: lines },
-      trackingEvents: {
-        create: {
-          id: labelTrackingEventIdFor(shipmentId),
-          status: 'LABEL_CREATED',
-          source: 'SYSTEM',
-          description: `Shipping label ${label.labelNumber} created with ${label.carrier}`,
-          occurredAt: deps.now() < confirmedAt ? confirmedAt : deps.now(),
-        },
-      },
+    },
+    items: lines,
+    labelEvent: {
+      id: labelTrackingEventIdFor(shipmentId),
+      description: `Shipping label ${label.labelNumber} created with ${label.carrier}`,
+      occurredAt: deps.now() < confirmedAt ? confirmedAt : deps.now(),
     },
   });
   await deps.outbox.publish(

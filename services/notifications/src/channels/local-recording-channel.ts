@@ -1,7 +1,7 @@
+import type { SqlClient } from '@fv/messaging';
 import { nameBasedUuid } from '@fv/service-kit';
 import { isValidRecipient } from '../domain/recipients.js';
 import type { Channel } from '../domain/channels.js';
-import type { PrismaClient } from '../generated/prisma/client.js';
 import { ChannelDeliveryError, type ChannelAdapter, type OutgoingMessage } from './channel-adapter.js';
 
 /**
@@ -14,7 +14,8 @@ export class LocalRecordingChannel implements ChannelAdapter {
 
   constructor(
     readonly channel: Channel,
-    private readonly prisma: PrismaClient,
+    /** Statements outside the dispatcher's transaction, as a provider's call is. */
+    private readonly db: SqlClient,
   ) {
     this.provider = `local-${channel.toLowerCase()}`;
   }
@@ -28,18 +29,17 @@ export class LocalRecordingChannel implements ChannelAdapter {
       );
     }
     const id = nameBasedUuid('notifications.recorded-delivery', message.notificationId);
-    await this.prisma.recordedDelivery.upsert({
-      where: { notificationId: message.notificationId },
-      create: {
-        id,
-        notificationId: message.notificationId,
-        channel: this.channel,
-        recipient: message.recipient,
-        subject: message.subject,
-        body: message.body,
-      },
-      update: {},
-    });
+    await this.db.$executeRawUnsafe(
+      `insert into recorded_deliveries (id, notification_id, channel, recipient, subject, body)
+       values ($1::uuid, $2::uuid, $3, $4, $5, $6)
+       on conflict (notification_id) do nothing`,
+      id,
+      message.notificationId,
+      this.channel,
+      message.recipient,
+      message.subject,
+      message.body,
+    );
     return { providerMessageId: id };
   }
 }

@@ -1,7 +1,7 @@
 import type { Logger } from '@fv/service-kit';
 import { ChannelDeliveryError } from '../channels/channel-adapter.js';
 import type { Db } from '../db/client.js';
-import { claimNextDue, findNotification } from '../db/notifications.js';
+import { claimNextDue, markAttemptFailed, markIncomplete, markSent } from '../db/notifications.js';
 import { backoffDelayMs } from '../domain/backoff.js';
 import { isChannel } from '../domain/channels.js';
 import type { NotificationsDeps } from './deps.js';
@@ -16,24 +16,11 @@ import { publishFailed, publishSent } from './outcome-events.js';
  * `POST /notifications/{id}/retry` sends it again). Returns false when nothing was due.
  */
 export async function dispatchNext(db: Db, deps: NotificationsDeps, logger: Logger): Promise<boolean> {
-  const id = await claimNextDue(db, deps.now());
-  if (!id) return false;
-  const notification = await findNotification(db, id);
-  if (
-    !notification ||
-    !isChannel(notification.channel) ||
-    notification.recipient === null ||
-    notification.body === null
-  ) {
-    await db.notification.update({
-      where: { id },
-      data: {
-        status: 'FAILED',
-        reason: 'PROVIDER_ERROR',
-        lastError: 'incomplete message',
-        nextAttemptAt: null,
-      },
-    });
+  const notification = await claimNextDue(db, deps.now());
+  if (!notification) return false;
+  const { id } = notification;
+  if (!isChannel(notification.channel) || notification.recipient === null || notification.body === null) {
+    await markIncomplete(db, id);
     return true;
   }
   const adapter = deps.channels[notification.channel];
@@ -46,17 +33,11 @@ export async function dispatchNext(db: Db, deps: NotificationsDeps, logger: Logg
       subject: notification.subject,
       body: notification.body,
     });
-    const sent = await db.notification.update({
-      where: { id },
-      data: {
-        status: 'SENT',
-        attempts: attempt,
-        sentAt: deps.now(),
-        provider: adapter.provider,
-        providerMessageId: result.providerMessageId,
-        nextAttemptAt: null,
-        reason: null,
-      },
+    const sent = await markSent(db, id, {
+      attempts: attempt,
+      sentAt: deps.now(),
+      provider: adapter.provider,
+      providerMessageId: result.providerMessageId,
     });
     await publishSent(db, deps, sent);
     logger.info({ notificationId: id, channel: notification.channel, attempt }, 'notification sent');
@@ -71,17 +52,12 @@ export async function dispatchNext(db: Db, deps: NotificationsDeps, logger: Logg
             { cause: error },
           );
     const final = !failure.retriable || attempt >= deps.maxAttempts;
-    const updated = await db.notification.update({
-      where: { id },
-      data: {
-        attempts: attempt,
-        provider: adapter.provider,
-        reason: failure.code,
-        lastError: failure.message,
-        ...(final
-          ? { status: 'FAILED', nextAttemptAt: null }
-          : { nextAttemptAt: new Date(deps.now().getTime() + backoffDelayMs(attempt, deps.retry)) }),
-      },
+    const updated = await markAttemptFailed(db, id, {
+      attempts: attempt,
+      provider: adapter.provider,
+      reason: failure.code,
+      lastError: failure.message,
+      nextAttemptAt: final ? null : new Date(deps.now().getTime() + backoffDelayMs(attempt, deps.retry)),
     });
     await publishFailed(db, deps, updated, {
       errorCode: failure.code,

@@ -1,4 +1,4 @@
-import type { Db } from '../db/client.js';
+import type { PrismaDb } from '../db/client.js';
 import { CHANNELS, type Channel } from '../domain/channels.js';
 
 export interface PreferenceChanges {
@@ -8,7 +8,7 @@ export interface PreferenceChanges {
   pushToken?: string | null;
 }
 
-export async function getPreferences(db: Db, customerId: string, defaults: readonly Channel[]) {
+export async function getPreferences(db: PrismaDb, customerId: string, defaults: readonly Channel[]) {
   const [rows, contact] = await Promise.all([
     db.channelPreference.findMany({ where: { customerId } }),
     db.customerContact.findUnique({ where: { customerId } }),
@@ -41,7 +41,7 @@ export async function getPreferences(db: Db, customerId: string, defaults: reado
  * details, which from then on take precedence over what order events carry.
  */
 export async function updatePreferences(
-  db: Db,
+  db: PrismaDb,
   customerId: string,
   changes: PreferenceChanges,
   defaults: readonly Channel[],

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, invalidFields, type FieldIssue } from '@fv/service-kit';
-import type { Db } from '../db/client.js';
+import type { PrismaDb } from '../db/client.js';
 import { findTemplate, findTemplateByKey } from '../db/templates.js';
 import type { Channel } from '../domain/channels.js';
 import { NOTIFICATION_TYPES, type NotificationType } from '../domain/notification-types.js';
@@ -70,7 +70,7 @@ function checkTemplate(input: Pick<TemplateInput, 'key' | 'channel' | 'subject' 
   }
 }
 
-export async function createTemplate(db: Db, input: TemplateInput) {
+export async function createTemplate(db: PrismaDb, input: TemplateInput) {
   checkTemplate(input);
   if (await findTemplateByKey(db, input.key, input.channel)) {
     throw new AppError('CONFLICT', `A ${input.channel} template ${input.key} already exists`, {
@@ -81,7 +81,7 @@ export async function createTemplate(db: Db, input: TemplateInput) {
 }
 
 export async function updateTemplate(
-  db: Db,
+  db: PrismaDb,
   templateId: string,
   changes: Partial<Pick<TemplateInput, 'subject' | 'body' | 'description' | 'active'>>,
 ) {
@@ -110,19 +110,19 @@ export async function updateTemplate(
   });
 }
 
-export async function deleteTemplate(db: Db, templateId: string): Promise<void> {
+export async function deleteTemplate(db: PrismaDb, templateId: string): Promise<void> {
   const deleted = await db.template.deleteMany({ where: { id: templateId } });
   if (deleted.count === 0) throw notFound(templateId);
 }
 
-export async function getTemplate(db: Db, templateId: string) {
+export async function getTemplate(db: PrismaDb, templateId: string) {
   const template = await findTemplate(db, templateId);
   if (!template) throw notFound(templateId);
   return template;
 }
 
 /** Renders a template with the given variables; every missing variable is named (422). */
-export async function previewTemplate(db: Db, templateId: string, variables: Variables) {
+export async function previewTemplate(db: PrismaDb, templateId: string, variables: Variables) {
   const template = await getTemplate(db, templateId);
   try {
     return { templateId, channel: template.channel, ...renderMessage(template, variables) };

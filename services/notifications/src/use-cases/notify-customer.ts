@@ -1,14 +1,12 @@
 import { NonRetriableError } from '@fv/messaging';
 import { nameBasedUuid, normalizeCustomerId, type Logger } from '@fv/service-kit';
 import type { Db } from '../db/client.js';
-import { findCustomerContact, findOrderContact, preferencesOf, recordOrderContact } from '../db/contacts.js';
-import { notificationsForSource } from '../db/notifications.js';
-import { activeTemplatesFor } from '../db/templates.js';
+import { prepareRecipient, type Recipient } from '../db/contacts.js';
+import { insertNotifications, type NewNotification, type Notification } from '../db/notifications.js';
 import { channelEnabled, isChannel } from '../domain/channels.js';
 import type { NotificationType, Vars } from '../domain/notification-types.js';
 import { isValidRecipient } from '../domain/recipients.js';
 import { MissingVariablesError, renderMessage } from '../domain/template.js';
-import type { Notification } from '../generated/prisma/client.js';
 import type { NotificationsDeps } from './deps.js';
 import { publishFailed, publishSent } from './outcome-events.js';
 
@@ -40,6 +38,106 @@ export interface NotificationRequest {
   logger: Logger;
 }
 
+/** The outcome events of messages that exist already, published again (a compensation step waits for an answer). */
+async function answerAgain(db: Db, deps: NotificationsDeps, existing: Notification[]): Promise<void> {
+  for (const notification of existing) {
+    if (notification.status === 'SENT') await publishSent(db, deps, notification);
+    else if (notification.status !== 'PENDING') {
+      await publishFailed(db, deps, notification, {
+        errorCode: notification.reason ?? 'PROVIDER_ERROR',
+        errorMessage: notification.lastError ?? 'not sent',
+        retriable: false,
+      });
+    }
+  }
+}
+
+type Failure = { errorCode: string; errorMessage: string };
+type Message = { data: NewNotification; failure: Failure | null };
+
+/**
+ * One message per active template whose channel the customer receives on: rendered and due now, or
+ * SKIPPED (opted out, no valid address) or FAILED (the template cannot be rendered) with its failure.
+ */
+function messagesFor(
+  recipient: Recipient,
+  customerId: string,
+  sourceEventId: string,
+  request: NotificationRequest,
+  deps: NotificationsDeps,
+): Message[] {
+  const { customer, order, preferences } = recipient;
+  const own = customer?.selfManaged ? customer : null;
+  const addresses = {
+    EMAIL: own?.email ?? request.email ?? order?.email ?? customer?.email ?? null,
+    SMS: own?.phone ?? request.phone ?? order?.phone ?? customer?.phone ?? null,
+    PUSH: customer?.pushToken ?? null,
+  };
+  const variables: Vars = { ...(order?.name ? { customerName: order.name } : {}), ...request.variables };
+  const now = deps.now();
+  return recipient.templates.flatMap((template): Message[] => {
+    if (!isChannel(template.channel)) return [];
+    const channel = template.channel;
+    const optedOut = preferences.get(channel) === false;
+    if (!optedOut && !channelEnabled(channel, preferences, deps.defaultChannels)) return [];
+    const address = addresses[channel];
+    const base = {
+      id: nameBasedUuid('notifications.notification', `${customerId}|${sourceEventId}|${channel}`),
+      customerId,
+      orderId: request.orderId,
+      sourceEventId,
+      sourceEvent: request.sourceEvent,
+      templateKey: template.key,
+      channel,
+      recipient: address,
+      correlationId: request.meta.correlationId,
+      causationId: request.meta.causationId,
+      traceparent: request.meta.traceparent,
+    };
+    const skipped = (reason: string, failure: Failure): Message => ({
+      data: { ...base, status: 'SKIPPED', reason, lastError: failure.errorMessage },
+      failure,
+    });
+    if (optedOut) {
+      return [
+        skipped('OPTED_OUT', {
+          errorCode: 'OPTED_OUT',
+          errorMessage: `the customer opted out of ${channel}`,
+        }),
+      ];
+    }
+    if (!address || !isValidRecipient(channel, address)) {
+      const errorMessage = address
+        ? `${address} is not a valid ${channel} recipient`
+        : `no ${channel} address is known for the customer`;
+      return [skipped('RECIPIENT_INVALID', { errorCode: 'RECIPIENT_INVALID', errorMessage })];
+    }
+    try {
+      const message = renderMessage(template, variables);
+      const data = {
+        ...base,
+        status: 'PENDING',
+        subject: message.subject,
+        body: message.body,
+        nextAttemptAt: now,
+      };
+      return [{ data, failure: null }];
+    } catch (error) {
+      if (!(error instanceof MissingVariablesError)) throw error;
+      const failure = {
+        errorCode: 'TEMPLATE_ERROR',
+        errorMessage: `template ${template.key}/${channel}: ${error.message}`,
+      };
+      return [
+        {
+          data: { ...base, status: 'FAILED', reason: 'TEMPLATE_ERROR', lastError: failure.errorMessage },
+          failure,
+        },
+      ];
+    }
+  });
+}
+
 /**
  * Turns an event into one message per channel the customer receives on: rendered now, sent by the
  * dispatcher with retries. The (customer, event, channel) key is unique in the database, so an event
@@ -65,34 +163,20 @@ export async function notifyCustomer(
       'INVALID_EVENT',
     );
   }
-  const orderContact = await findOrderContact(db, request.orderId);
-  const customerId = request.customerId ? normalizeCustomerId(request.customerId) : orderContact?.customerId;
-  if (!customerId) throw new UnknownCustomerError(request.orderId);
-  if (request.email || request.phone || request.name || !orderContact) {
-    await recordOrderContact(db, {
-      orderId: request.orderId,
-      customerId,
-      email: request.email,
-      phone: request.phone,
-      name: request.name,
-    });
-  }
-
   const sourceEventId = nameBasedUuid('notifications.source', request.dedupeKey);
-  const existing = await notificationsForSource(db, customerId, sourceEventId);
+  const recipient = await prepareRecipient(db, {
+    orderId: request.orderId,
+    customerId: request.customerId ? normalizeCustomerId(request.customerId) : null,
+    email: request.email,
+    phone: request.phone,
+    name: request.name,
+    templateKey: request.type,
+    sourceEventId,
+  });
+  const { customerId, existing } = recipient;
+  if (!customerId) throw new UnknownCustomerError(request.orderId);
   if (existing.length > 0) {
-    if (request.answerAgain) {
-      for (const notification of existing) {
-        if (notification.status === 'SENT') await publishSent(db, deps, notification);
-        else if (notification.status !== 'PENDING') {
-          await publishFailed(db, deps, notification, {
-            errorCode: notification.reason ?? 'PROVIDER_ERROR',
-            errorMessage: notification.lastError ?? 'not sent',
-            retriable: false,
-          });
-        }
-      }
-    }
+    if (request.answerAgain) await answerAgain(db, deps, existing);
     request.logger.info(
       { customerId, dedupeKey: request.dedupeKey },
       'customer already notified of this; no second message',
@@ -100,92 +184,19 @@ export async function notifyCustomer(
     return { created: [], existing };
   }
 
-  const [templates, preferences, customer, order] = await Promise.all([
-    activeTemplatesFor(db, request.type),
-    preferencesOf(db, customerId),
-    findCustomerContact(db, customerId),
-    findOrderContact(db, request.orderId),
-  ]);
-  const own = customer?.selfManaged ? customer : null;
-  const addresses = {
-    EMAIL: own?.email ?? request.email ?? order?.email ?? customer?.email ?? null,
-    SMS: own?.phone ?? request.phone ?? order?.phone ?? customer?.phone ?? null,
-    PUSH: customer?.pushToken ?? null,
-  };
-  const variables: Vars = { ...(order?.name ? { customerName: order.name } : {}), ...request.variables };
-  const now = deps.now();
-  const created: Notification[] = [];
-
-  for (const template of templates) {
-    if (!isChannel(template.channel)) continue;
-    const channel = template.channel;
-    const optedOut = preferences.get(channel) === false;
-    if (!optedOut && !channelEnabled(channel, preferences, deps.defaultChannels)) continue;
-    const recipient = addresses[channel];
-    const base = {
-      id: nameBasedUuid('notifications.notification', `${customerId}|${sourceEventId}|${channel}`),
-      customerId,
-      orderId: request.orderId,
-      sourceEventId,
-      sourceEvent: request.sourceEvent,
-      templateKey: template.key,
-      channel,
-      recipient,
-      correlationId: request.meta.correlationId,
-      causationId: request.meta.causationId,
-      traceparent: request.meta.traceparent,
-    };
-    let data: typeof base & {
-      status: string;
-      reason?: string;
-      lastError?: string;
-      subject?: string | null;
-      body?: string;
-      nextAttemptAt?: Date;
-    };
-    let failure: { errorCode: string; errorMessage: string } | null = null;
-    if (optedOut) {
-      failure = { errorCode: 'OPTED_OUT', errorMessage: `the customer opted out of ${channel}` };
-      data = { ...base, status: 'SKIPPED', reason: 'OPTED_OUT', lastError: failure.errorMessage };
-    } else if (!recipient || !isValidRecipient(channel, recipient)) {
-      failure = {
-        errorCode: 'RECIPIENT_INVALID',
-        errorMessage: recipient
-          ? `${recipient} is not a valid ${channel} recipient`
-          : `no ${channel} address is known for the customer`,
-      };
-      data = { ...base, status: 'SKIPPED', reason: 'RECIPIENT_INVALID', lastError: failure.errorMessage };
-    } else {
-      try {
-        const message = renderMessage(template, variables);
-        data = {
-          ...base,
-          status: 'PENDING',
-          subject: message.subject,
-          body: message.body,
-          nextAttemptAt: now,
-        };
-      } catch (error) {
-        if (!(error instanceof MissingVariablesError)) throw error;
-        failure = {
-          errorCode: 'TEMPLATE_ERROR',
-          errorMessage: `template ${template.key}/${channel}: ${error.message}`,
-        };
-        data = { ...base, status: 'FAILED', reason: 'TEMPLATE_ERROR', lastError: failure.errorMessage };
-      }
-    }
-    // The unique (customer, event, channel) key makes a concurrent duplicate a no-op.
-    const inserted = await db.notification.createMany({ data: [data], skipDuplicates: true });
-    if (inserted.count === 0) continue;
-    const notification = await db.notification.findUniqueOrThrow({ where: { id: data.id } });
-    created.push(notification);
-    if (failure) {
-      await publishFailed(db, deps, notification, { ...failure, retriable: false });
-      request.logger.info(
-        { customerId, channel, reason: failure.errorCode },
-        `message not sent: ${failure.errorMessage}`,
-      );
-    }
+  const messages = messagesFor(recipient, customerId, sourceEventId, request, deps);
+  const created = await insertNotifications(
+    db,
+    messages.map((message) => message.data),
+  );
+  for (const notification of created) {
+    const failure = messages.find((message) => message.data.id === notification.id)!.failure;
+    if (!failure) continue;
+    await publishFailed(db, deps, notification, { ...failure, retriable: false });
+    request.logger.info(
+      { customerId, channel: notification.channel, reason: failure.errorCode },
+      `message not sent: ${failure.errorMessage}`,
+    );
   }
   return { created, existing: [] };
 }
