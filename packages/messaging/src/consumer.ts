@@ -387,39 +387,43 @@ export class EventConsumer {
     );
     let applied: boolean[];
     try {
-      applied = await this.transaction(
-        async (tx) => {
-          const started = Date.now();
-          const fresh = await this.recordProcessedGroup(tx, topic, partition, group);
-          const results: boolean[] = [];
-          for (const [i, item] of group.entries()) {
-            if (results.length > 0 && Date.now() - started > GROUP_BUDGET_MS) {
-              await this.forgetProcessed(tx, [...fresh]);
-              break;
-            }
-            // An event twice in the group (a republished batch) is applied once.
-            if (!fresh.delete(item.event.eventId)) {
-              results.push(false);
-              continue;
-            }
-            const handler = this.options.handlers[item.name] as EventHandler<EventName> | undefined;
-            if (handler) {
-              const span = spans[i]!;
-              const logger = this.options.logger.child({
-                event: item.name,
-                eventId: item.event.eventId,
-                correlationId: item.event.correlationId,
-                traceId: span.trace.traceId,
-              });
-              const fields = { tx, topic, partition, offset: item.message.offset, attempt: 1, headers: item.headers };
-              await this.runHandler(handler, item.name, item.event, span, fields, logger);
-            }
-            results.push(true);
+      applied = await this.transaction(async (tx) => {
+        const started = Date.now();
+        const fresh = await this.recordProcessedGroup(tx, topic, partition, group);
+        const results: boolean[] = [];
+        for (const [i, item] of group.entries()) {
+          if (results.length > 0 && Date.now() - started > GROUP_BUDGET_MS) {
+            await this.forgetProcessed(tx, [...fresh]);
+            break;
           }
-          return results;
-        },
-        spans,
-      );
+          // An event twice in the group (a republished batch) is applied once.
+          if (!fresh.delete(item.event.eventId)) {
+            results.push(false);
+            continue;
+          }
+          const handler = this.options.handlers[item.name] as EventHandler<EventName> | undefined;
+          if (handler) {
+            const span = spans[i]!;
+            const logger = this.options.logger.child({
+              event: item.name,
+              eventId: item.event.eventId,
+              correlationId: item.event.correlationId,
+              traceId: span.trace.traceId,
+            });
+            const fields = {
+              tx,
+              topic,
+              partition,
+              offset: item.message.offset,
+              attempt: 1,
+              headers: item.headers,
+            };
+            await this.runHandler(handler, item.name, item.event, span, fields, logger);
+          }
+          results.push(true);
+        }
+        return results;
+      }, spans);
     } catch (error) {
       if (this.stopping || isRebalance(error)) throw error;
       this.counters.groupFallbacks += 1;
@@ -520,7 +524,16 @@ export class EventConsumer {
         attempt += 1;
         try {
           const applied = await this.untilAvailable(
-            () => this.apply(message, decoded.name, event, handler, { topic, partition, headers, attempt }, span, log),
+            () =>
+              this.apply(
+                message,
+                decoded.name,
+                event,
+                handler,
+                { topic, partition, headers, attempt },
+                span,
+                log,
+              ),
             heartbeat,
             log,
             'handling the event',
@@ -713,7 +726,9 @@ export class EventConsumer {
    */
   private transaction<T>(fn: (tx: SqlClient) => Promise<T>, spans: MessageSpan[]): Promise<T> {
     const [first, ...others] = spans;
-    const links = first?.span.isRecording() ? others.map((other) => ({ context: other.span.spanContext() })) : [];
+    const links = first?.span.isRecording()
+      ? others.map((other) => ({ context: other.span.spanContext() }))
+      : [];
     return inSpan(
       'db.transaction',
       { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql' }, links },
@@ -854,7 +869,9 @@ export class EventConsumer {
 function parentOf(span: MessageSpan): Context {
   const active = contextApi.active();
   const current = trace.getSpan(active);
-  return current?.isRecording() && current.spanContext().traceId === span.trace.traceId ? active : span.context;
+  return current?.isRecording() && current.spanContext().traceId === span.trace.traceId
+    ? active
+    : span.context;
 }
 
 /** kafkajs errors telling this member its partitions are being taken away: stop and let them go. */

@@ -23,7 +23,12 @@ export interface MessageSpan {
   trace: TraceContext;
 }
 
-function startMessageSpan(name: string, kind: SpanKind, parent: Context, attributes: Record<string, string | number>): MessageSpan {
+function startMessageSpan(
+  name: string,
+  kind: SpanKind,
+  parent: Context,
+  attributes: Record<string, string | number>,
+): MessageSpan {
   const span = tracer.startSpan(name, { kind, attributes }, parent);
   const own = ownTraceContext(span.spanContext(), trace.getSpanContext(parent));
   const context = span.isRecording() ? trace.setSpan(parent, span) : contextWith(parent, own);
@@ -44,7 +49,12 @@ export function publishParent(active: Context, traceparent: string | null | unde
 }
 
 /** `publish <topic>`: an event written to the outbox (ends at once; its context goes in the headers). */
-export function startPublishSpan(parent: Context, topic: string, eventName: string, eventId: string): MessageSpan {
+export function startPublishSpan(
+  parent: Context,
+  topic: string,
+  eventName: string,
+  eventId: string,
+): MessageSpan {
   return startMessageSpan(`publish ${topic}`, SpanKind.PRODUCER, parent, {
     'messaging.system': 'kafka',
     'messaging.operation.type': 'create',

@@ -149,7 +149,10 @@ export class OutboxRelay {
 
   /** Rows committed but not yet published, and the age of the oldest in seconds (0 when none). */
   async backlog(): Promise<{ pending: number; oldestAgeSeconds: number }> {
-    const rows = await this.options.db.query<{ count: bigint | number | string; age: number | string | null }>(
+    const rows = await this.options.db.query<{
+      count: bigint | number | string;
+      age: number | string | null;
+    }>(
       `select count(*) as count, extract(epoch from (now() - min(created_at)))::float8 as age
          from outbox_events where published_at is null`,
     );

@@ -100,9 +100,7 @@ function startServerSpan(
   // With a tracer SDK installed the span carries real ids; without one it merely echoes the parent
   // (or is invalid), and the request gets ids of its own, current for the work it does.
   const own = ownTraceContext(span.spanContext(), trace.getSpanContext(parentContext));
-  const active = span.isRecording()
-    ? trace.setSpan(parentContext, span)
-    : contextWith(parentContext, own);
+  const active = span.isRecording() ? trace.setSpan(parentContext, span) : contextWith(parentContext, own);
   return { span, context: own, active };
 }
 

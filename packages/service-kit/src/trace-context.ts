@@ -40,7 +40,10 @@ export interface ParsedTraceparent {
 }
 
 /** `base` with the remote span context (and trace state) the carrier holds, if any. */
-export function extractTraceContext(carrier: TraceCarrier | undefined, base: Context = ROOT_CONTEXT): Context {
+export function extractTraceContext(
+  carrier: TraceCarrier | undefined,
+  base: Context = ROOT_CONTEXT,
+): Context {
   return carrier ? propagator.extract(base, carrier, defaultTextMapGetter) : base;
 }
 

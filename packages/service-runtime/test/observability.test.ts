@@ -53,7 +53,8 @@ function flakyService(run: string): ServiceDefinition<PrismaClient> {
         retry: { delaysMs: [50] },
         handlers: {
           ProductCreated: async (event, context) => {
-            if (event.sku.startsWith(`${run}-poison`)) throw new NonRetriableError('this product is poison', 'POISON');
+            if (event.sku.startsWith(`${run}-poison`))
+              throw new NonRetriableError('this product is poison', 'POISON');
             const failed = failures.get(event.eventId) ?? 0;
             if (event.sku.startsWith(`${run}-flaky`) && failed < 2) {
               failures.set(event.eventId, failed + 1);
@@ -108,9 +109,7 @@ describe('the messaging layer on /metrics', () => {
   it('counts a burst of events through the relay and the consumer, with retries, dead letters and lag', async () => {
     const run = uniqueName('burst');
     const { app } = await startRuntime(flakyService(run));
-    const ids = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => createProduct(app, `${run}-ok-${i}`)),
-    );
+    const ids = await Promise.all(Array.from({ length: 30 }, (_, i) => createProduct(app, `${run}-ok-${i}`)));
     ids.push(await createProduct(app, `${run}-flaky`));
     await createProduct(app, `${run}-poison`);
 
@@ -139,9 +138,14 @@ describe('the messaging layer on /metrics', () => {
     ).toBeGreaterThanOrEqual(31);
     expect(sample(metrics, 'messaging_consumer_retries_total', { topic })).toBeGreaterThanOrEqual(1);
     expect(metrics).toMatch(
-      new RegExp(`^messaging_consumer_lag\\{[^}]*topic="${topic.replace('.', '\\.')}"[^}]*partition="\\d+"[^}]*\\} \\d+`, 'm'),
+      new RegExp(
+        `^messaging_consumer_lag\\{[^}]*topic="${topic.replace('.', '\\.')}"[^}]*partition="\\d+"[^}]*\\} \\d+`,
+        'm',
+      ),
     );
-    const ready = (await app.inject({ url: '/health' })).json() as { details: Record<string, { status: string }> };
+    const ready = (await app.inject({ url: '/health' })).json() as {
+      details: Record<string, { status: string }>;
+    };
     expect(ready.details.consumers?.status).toBe('UP');
   });
 });
@@ -169,7 +173,9 @@ describe('tracing', () => {
       });
       const spans = trace();
       const one = (name: string, kind?: SpanKind) => {
-        const found = spans.filter((span) => span.name === name && (kind === undefined || span.kind === kind));
+        const found = spans.filter(
+          (span) => span.name === name && (kind === undefined || span.kind === kind),
+        );
         expect(found, name).toHaveLength(1);
         return found[0]!;
       };

@@ -18,7 +18,12 @@ import {
 } from '@opentelemetry/sdk-trace';
 import type { Environment } from '../config.js';
 import { traceFetchCalls } from './fetch-spans.js';
-import { loadTelemetryConfig, resourceAttributes, tracesEndpoint, type TelemetryConfig } from './telemetry-config.js';
+import {
+  loadTelemetryConfig,
+  resourceAttributes,
+  tracesEndpoint,
+  type TelemetryConfig,
+} from './telemetry-config.js';
 
 export interface TelemetryOptions {
   serviceName: string;

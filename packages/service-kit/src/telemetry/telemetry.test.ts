@@ -14,7 +14,11 @@ afterEach(async () => {
 
 describe('telemetry configuration', () => {
   it('is off unless OTEL_TRACES_EXPORTER names an exporter, and then registers nothing', async () => {
-    for (const env of [{}, { OTEL_TRACES_EXPORTER: 'none' }, { OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'true' }]) {
+    for (const env of [
+      {},
+      { OTEL_TRACES_EXPORTER: 'none' },
+      { OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'true' },
+    ]) {
       telemetry = startTelemetry({ serviceName: 's', serviceVersion: '1', env });
       expect(telemetry.enabled, JSON.stringify(env)).toBe(false);
       expect(isTracing()).toBe(false);
