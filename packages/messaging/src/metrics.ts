@@ -137,16 +137,16 @@ export interface OutboxGaugeSource {
 
 /** `outbox_pending_events`, `outbox_oldest_pending_age_seconds`, `outbox_unpublishable_events`, read when scraped (-1: unreadable). */
 export function registerOutboxGauges(registry: Registry, relay: OutboxGaugeSource): void {
-  let read: { at: number; backlog: Promise<{ pending: number; oldestAgeSeconds: number }> } | null = null;
-  // One query per scrape for both gauges.
+  // Both gauges of one scrape share one query (collected together, while it is in flight).
+  let inFlight: Promise<{ pending: number; oldestAgeSeconds: number }> | null = null;
   const backlog = () => {
-    if (!read || Date.now() - read.at > 500) {
-      read = {
-        at: Date.now(),
-        backlog: relay.backlog().catch(() => ({ pending: -1, oldestAgeSeconds: -1 })),
-      };
-    }
-    return read.backlog;
+    inFlight ??= relay
+      .backlog()
+      .catch(() => ({ pending: -1, oldestAgeSeconds: -1 }))
+      .finally(() => {
+        inFlight = null;
+      });
+    return inFlight;
   };
   new Gauge({
     name: 'outbox_pending_events',
