@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '@fv/testing';
-import { call, token } from '../src/index.js';
-import { sharedPlatform } from '../src/shared-platform.js';
+import { SERVICES, call, token, type CollectedSpan } from '../src/index.js';
+import { sharedPlatform, sharedTraces } from '../src/shared-platform.js';
 
 /**
  * The order saga across all six services, as a storefront and an operator see it over HTTP.
  */
 const platform = sharedPlatform();
+// Every service of the shared platform exports its spans over OTLP/http to the set-up's collector,
+// configured as in production by OTEL_* variables.
+const traces = sharedTraces();
 const admin = token('e2e-operator', ['admin']);
 
 interface Order {
@@ -44,7 +47,13 @@ async function stockedProduct(units: number, price = '49.99'): Promise<string> {
   return productId;
 }
 
-async function placeOrder(customerId: string, productId: string, quantity: number, cardToken: string) {
+async function placeOrder(
+  customerId: string,
+  productId: string,
+  quantity: number,
+  cardToken: string,
+  headers: Record<string, string> = {},
+) {
   const customer = token(customerId, ['customer']);
   // The order service learns prices from catalog events: wait until it accepts the product.
   return waitFor(
@@ -68,7 +77,7 @@ async function placeOrder(customerId: string, productId: string, quantity: numbe
           },
           shippingMethod: 'STANDARD',
         },
-        { 'x-idempotency-key': `e2e-${productId}-${customerId}` },
+        { 'x-idempotency-key': `e2e-${productId}-${customerId}`, ...headers },
       );
       if (placed.status === 422 && placed.body.error?.details?.reason === 'UNKNOWN_PRODUCT') return undefined;
       expect(placed.status).toBe(201);
@@ -91,16 +100,54 @@ async function stockOf(productId: string) {
   return { onHand: body.onHand, reserved: body.reserved, available: body.available };
 }
 
+/**
+ * The order's trace: spans from all six services, every span's parent in the trace (the storefront's
+ * span aside), and every consumed event a child of the relay's send of it.
+ */
+async function expectOneTrace(traceId: string, storefrontSpan: string) {
+  const complete = (spans: CollectedSpan[]) => {
+    const ids = new Set(spans.map((span) => span.spanId));
+    return (
+      SERVICES.every((service) => spans.some((span) => span.service === service)) &&
+      spans.every((span) => span.parentSpanId === storefrontSpan || ids.has(span.parentSpanId ?? ''))
+    );
+  };
+  // Spans still in a service's export buffer arrive within its schedule delay.
+  const spans = await waitFor(
+    async () => {
+      const found = await traces.spans(traceId);
+      return complete(found) && found;
+    },
+    { timeoutMs: 30_000, description: 'spans of the order from all six services, each with its parent' },
+  );
+  const byId = new Map(spans.map((span) => [span.spanId, span]));
+  // The storefront's call (repeated while the order service does not know the product yet).
+  const roots = spans.filter((span) => span.parentSpanId === storefrontSpan);
+  expect(new Set(roots.map((span) => `${span.service} ${span.name}`))).toEqual(
+    new Set(['orders POST /api/v1/orders']),
+  );
+  const processed = spans.filter((span) => span.kind === 5);
+  expect(new Set(processed.map((span) => span.service)).size).toBeGreaterThanOrEqual(5);
+  for (const span of processed) {
+    const parent = byId.get(span.parentSpanId!)!;
+    expect(parent.name.replace(/^send /, 'process '), `${span.service} ${span.name}`).toBe(span.name);
+  }
+}
+
 interface Page<T> {
   content: T[];
   totalElements: number;
 }
 
 describe('the order saga, end to end', () => {
-  it('takes an order to COMPLETED: stock deducted, a label created, the customer notified', async () => {
+  it('takes an order to COMPLETED: stock deducted, a label created, the customer notified, one trace', async () => {
     const customerId = randomUUID();
     const productId = await stockedProduct(10);
-    const order = await placeOrder(customerId, productId, 3, 'tok_visa_4242');
+    const traceId = randomUUID().replaceAll('-', '');
+    const storefrontSpan = randomUUID().replaceAll('-', '').slice(0, 16);
+    const order = await placeOrder(customerId, productId, 3, 'tok_visa_4242', {
+      traceparent: `00-${traceId}-${storefrontSpan}-01`,
+    });
 
     await waitFor(async () => (await orderStatus(order.orderId)) === 'COMPLETED', {
       timeoutMs: 90_000,
@@ -134,6 +181,7 @@ describe('the order saga, end to end', () => {
       { timeoutMs: 60_000, description: 'a notification to the customer' },
     );
     expect(notifications.some((n) => n.channel === 'EMAIL')).toBe(true);
+    await expectOneTrace(traceId, storefrontSpan);
   });
 
   it('cancels an order for more stock than exists, with nothing reserved and the saga compensated', async () => {

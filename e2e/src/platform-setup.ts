@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { freePort } from '@fv/testing';
 import { SERVICES, startPlatform } from './platform.js';
+import { startTraceCollector } from './trace-collector.js';
 import type { SharedPlatform } from './shared-platform.js';
 
 /**
@@ -13,9 +14,22 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const shopOrigin = `http://127.0.0.1:${await freePort()}`;
   // The services admit the storefront's page (and no other origin) to call them from the browser.
   process.env.CORS_ORIGINS = shopOrigin;
+  // Every service exports its spans over OTLP/http, configured as in production by OTEL_* variables.
+  const traces = await startTraceCollector();
+  process.env.OTEL_TRACES_EXPORTER = 'otlp';
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = traces.url;
+  process.env.OTEL_BSP_SCHEDULE_DELAY = '200';
   const platform = await startPlatform();
   const urls = Object.fromEntries(SERVICES.map((name) => [name, platform.url(name)]));
-  const shared: SharedPlatform = { urls: urls as SharedPlatform['urls'], logs: platform.logs, shopOrigin };
+  const shared: SharedPlatform = {
+    urls: urls as SharedPlatform['urls'],
+    logs: platform.logs,
+    shopOrigin,
+    tracesUrl: traces.url,
+  };
   project.provide('platform', shared);
-  return () => platform.stop();
+  return async () => {
+    await platform.stop();
+    await traces.close();
+  };
 }

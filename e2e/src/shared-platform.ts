@@ -1,5 +1,6 @@
 import { inject } from 'vitest';
 import type { Platform, ServiceName } from './platform.js';
+import type { CollectedSpan } from './trace-collector.js';
 
 /** What the global set-up (`platform-setup.ts`) hands the test files: where the platform answers. */
 export interface SharedPlatform {
@@ -7,6 +8,8 @@ export interface SharedPlatform {
   logs: string;
   /** The origin the services admit from a browser (the reference storefront's, in the browser tests). */
   shopOrigin: string;
+  /** Where the set-up's trace collector answers `GET /spans?traceId=` (the services export to it). */
+  tracesUrl: string;
 }
 
 declare module 'vitest' {
@@ -27,5 +30,18 @@ export function sharedPlatform(): Platform & Pick<SharedPlatform, 'shopOrigin'> 
     logs: shared.logs,
     shopOrigin: shared.shopOrigin,
     stop: async () => {},
+  };
+}
+
+/** The spans the shared platform's services exported, by trace (read from the set-up's collector). */
+export function sharedTraces(): { spans(traceId: string): Promise<CollectedSpan[]> } {
+  const shared = inject('platform');
+  if (!shared) throw new Error('no platform: run the file from the e2e package');
+  return {
+    spans: async (traceId) => {
+      const response = await fetch(`${shared.tracesUrl}/spans?traceId=${encodeURIComponent(traceId)}`);
+      if (!response.ok) throw new Error(`the trace collector answered ${response.status}`);
+      return (await response.json()) as CollectedSpan[];
+    },
   };
 }

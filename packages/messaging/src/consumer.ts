@@ -6,7 +6,11 @@ import { errorCode, isInfrastructureError, isRetriable } from './errors.js';
 import { ensureTopics } from './kafka.js';
 import { DLQ_HEADERS, HEADERS, headerValue, headersToStrings } from './headers.js';
 import type { SqlClient, TransactionalSqlClient } from './sql-client.js';
-import { childTraceContext, formatTraceparent, parseTraceparent } from './trace-context.js';
+import { performance } from 'node:perf_hooks';
+import { inSpan, recordSpanError } from '@fv/service-kit/telemetry';
+import { context as contextApi, SpanKind, trace, type Context } from '@opentelemetry/api';
+import { startProcessSpan, type MessageSpan } from './message-spans.js';
+import type { ConsumerMetrics } from './metrics.js';
 
 export interface HandlerContext {
   /** The transaction the handler's effect must be written in (with any events it publishes). */
@@ -115,6 +119,15 @@ export interface EventConsumerOptions {
   topicDefaults?: { numPartitions?: number; replicationFactor?: number };
   /** Called after each message is settled (handled, skipped as duplicate, or dead-lettered). */
   onSettled?: (outcome: MessageOutcome) => void;
+  /** Where handler durations, retries, dead letters and lag are reported (the service's /metrics). */
+  metrics?: ConsumerMetrics;
+}
+
+/** A consumer that kafkajs stopped for good and that is being restarted: readiness is red meanwhile. */
+export interface ConsumerHealth {
+  running: boolean;
+  /** Why the consumer is not running (its crash), null while it runs. */
+  crashed: string | null;
 }
 
 export interface MessageOutcome {
@@ -166,6 +179,7 @@ export class EventConsumer {
   private readonly outage: OutageBackoff;
   private stopping = false;
   private hasJoined = false;
+  private crashed: string | null = null;
   private readonly sleeps = new Set<() => void>();
   private readonly counters: EventConsumerStats = {
     handled: 0,
@@ -196,11 +210,13 @@ export class EventConsumer {
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.hasJoined = true;
+      this.options.metrics?.partitionsRevoked(this.options.groupId);
     });
     // kafkajs restarts itself after a retriable crash, and gives up after any other one; a consumer that
     // stopped for good would leave its partitions unread with the service still "ready".
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (payload.restart || this.stopping || consumer !== this.consumer) return;
+      this.crashed = (payload.error as Error)?.message ?? String(payload.error);
       this.options.logger.error(
         { err: payload.error },
         'consumer crashed and will not restart itself; restarting it',
@@ -218,6 +234,7 @@ export class EventConsumer {
         await this.consumer.disconnect().catch(() => undefined);
         this.consumer = this.createKafkaConsumer(); // a disconnected kafkajs consumer does not run again reliably
         await this.subscribeAndRun();
+        this.crashed = null;
         this.options.logger.info('consumer restarted after a crash');
         return;
       } catch (error) {
@@ -235,6 +252,11 @@ export class EventConsumer {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachBatch: (payload) => this.handleBatch(payload),
     });
+  }
+
+  /** Red from a crash kafkajs does not recover from until the consumer has been restarted. */
+  health(): ConsumerHealth {
+    return { running: this.crashed === null, crashed: this.crashed };
   }
 
   /** True once this member has joined its group and received partitions. */
@@ -309,6 +331,12 @@ export class EventConsumer {
           next += 1;
         }
       }
+      this.options.metrics?.lag(
+        this.options.groupId,
+        topic,
+        partition,
+        Number(batch.highWatermark) - Number(messages[next - 1]?.offset ?? batch.highWatermark) - 1,
+      );
       await commitOffsetsIfNecessary();
       await heartbeat().catch(rethrowRebalance);
     }
@@ -354,52 +382,48 @@ export class EventConsumer {
     heartbeat: () => Promise<void>,
   ): Promise<number> {
     const beat = keepAlive(heartbeat, this.heartbeatEveryMs());
+    const spans = group.map((item) =>
+      startProcessSpan(item.headers, this.options.groupId, topic, partition, item.message.offset),
+    );
     let applied: boolean[];
     try {
-      applied = await this.options.db.$transaction(
-        async (tx) => {
-          const started = Date.now();
-          const fresh = await this.recordProcessedGroup(tx, topic, partition, group);
-          const results: boolean[] = [];
-          for (const item of group) {
-            if (results.length > 0 && Date.now() - started > GROUP_BUDGET_MS) {
-              await this.forgetProcessed(tx, [...fresh]);
-              break;
-            }
-            // An event twice in the group (a republished batch) is applied once.
-            if (!fresh.delete(item.event.eventId)) {
-              results.push(false);
-              continue;
-            }
-            const handler = this.options.handlers[item.name] as EventHandler<EventName> | undefined;
-            if (handler) {
-              const trace = parseTraceparent(item.headers[HEADERS.traceparent]);
-              await handler(item.event, {
-                tx,
-                topic,
-                partition,
-                offset: item.message.offset,
-                attempt: 1,
-                headers: item.headers,
-                logger: this.options.logger.child({
-                  event: item.name,
-                  eventId: item.event.eventId,
-                  correlationId: item.event.correlationId,
-                  traceId: trace?.traceId,
-                }),
-                causedBy: () => ({
-                  correlationId: item.event.correlationId,
-                  causationId: item.event.eventId,
-                  traceparent: formatTraceparent(childTraceContext(trace)),
-                }),
-              });
-            }
-            results.push(true);
+      applied = await this.transaction(async (tx) => {
+        const started = Date.now();
+        const fresh = await this.recordProcessedGroup(tx, topic, partition, group);
+        const results: boolean[] = [];
+        for (const [i, item] of group.entries()) {
+          if (results.length > 0 && Date.now() - started > GROUP_BUDGET_MS) {
+            await this.forgetProcessed(tx, [...fresh]);
+            break;
           }
-          return results;
-        },
-        { timeout: 30_000, maxWait: 10_000 },
-      );
+          // An event twice in the group (a republished batch) is applied once.
+          if (!fresh.delete(item.event.eventId)) {
+            results.push(false);
+            continue;
+          }
+          const handler = this.options.handlers[item.name] as EventHandler<EventName> | undefined;
+          if (handler) {
+            const span = spans[i]!;
+            const logger = this.options.logger.child({
+              event: item.name,
+              eventId: item.event.eventId,
+              correlationId: item.event.correlationId,
+              traceId: span.trace.traceId,
+            });
+            const fields = {
+              tx,
+              topic,
+              partition,
+              offset: item.message.offset,
+              attempt: 1,
+              headers: item.headers,
+            };
+            await this.runHandler(handler, item.name, item.event, span, fields, logger);
+          }
+          results.push(true);
+        }
+        return results;
+      }, spans);
     } catch (error) {
       if (this.stopping || isRebalance(error)) throw error;
       this.counters.groupFallbacks += 1;
@@ -407,9 +431,11 @@ export class EventConsumer {
         { err: error, topic, partition, size: group.length },
         'a group of events failed; applying them one by one',
       );
+      for (const span of spans) span.span.setAttribute('fv.group.rolled_back', true);
       return 0;
     } finally {
       beat.stop();
+      for (const span of spans) span.span.end();
     }
     this.counters.groups += 1;
     group.slice(0, applied.length).forEach((item, i) => {
@@ -467,6 +493,7 @@ export class EventConsumer {
     const eventIdHeader = headerValue(message.headers, HEADERS.eventId) ?? null;
     const position = { topic, partition, offset: message.offset };
     const beat = keepAlive(heartbeat, this.heartbeatEveryMs());
+    const span = startProcessSpan(headers, this.options.groupId, topic, partition, message.offset);
     try {
       let decoded: { name: EventName; event: EventMap[EventName] };
       try {
@@ -478,6 +505,7 @@ export class EventConsumer {
         );
       } catch (error) {
         if (this.stopping || isRebalance(error)) throw error;
+        recordSpanError(span.span, error);
         await this.deadLetter(topic, partition, message, error, 1, heartbeat);
         this.settle({ ...position, eventId: eventIdHeader, result: 'dead-lettered', attempts: 1 });
         return;
@@ -488,14 +516,24 @@ export class EventConsumer {
         event: decoded.name,
         eventId: event.eventId,
         correlationId: event.correlationId,
-        traceId: parseTraceparent(headers[HEADERS.traceparent])?.traceId,
+        traceId: span.trace.traceId,
       });
+      span.span.setAttribute('fv.event.name', decoded.name);
       let attempt = 0;
       for (;;) {
         attempt += 1;
         try {
           const applied = await this.untilAvailable(
-            () => this.apply(topic, partition, message, decoded.name, event, handler, headers, attempt, log),
+            () =>
+              this.apply(
+                message,
+                decoded.name,
+                event,
+                handler,
+                { topic, partition, headers, attempt },
+                span,
+                log,
+              ),
             heartbeat,
             log,
             'handling the event',
@@ -515,6 +553,7 @@ export class EventConsumer {
           const delay = this.retry.delaysMs[attempt - 1];
           if (retriable && delay !== undefined) {
             this.counters.retried += 1;
+            this.options.metrics?.retried(this.options.groupId, topic);
             log.warn({ err: error, attempt, retryInMs: delay }, 'event handler failed; retrying');
             await this.sleep(delay, heartbeat);
             if (this.stopping) throw error;
@@ -524,17 +563,18 @@ export class EventConsumer {
             { err: error, attempt, retriable },
             'event handler failed; sending the message to the dead-letter topic',
           );
+          recordSpanError(span.span, error);
           await this.deadLetter(topic, partition, message, error, attempt, heartbeat);
           await this.afterDeadLetter(
             decoded.name,
             event,
             error,
-            headers,
             topic,
             partition,
             message,
             heartbeat,
             log,
+            span,
           );
           this.settle({ ...position, eventId: event.eventId, result: 'dead-lettered', attempts: attempt });
           return;
@@ -542,6 +582,7 @@ export class EventConsumer {
       }
     } finally {
       beat.stop();
+      span.span.end();
     }
   }
 
@@ -603,21 +644,20 @@ export class EventConsumer {
     name: EventName,
     event: EventMap[EventName],
     error: unknown,
-    headers: Record<string, string>,
     topic: string,
     partition: number,
     message: KafkaMessage,
     heartbeat: () => Promise<void>,
     log: Logger,
+    span: MessageSpan,
   ): Promise<void> {
     const hook = this.options.deadLetterHandlers?.[name] as DeadLetterHandler<EventName> | undefined;
     if (!hook) return;
-    const trace = parseTraceparent(headers[HEADERS.traceparent]);
     for (let attempt = 1; ; attempt += 1) {
       try {
         await this.untilAvailable(
           () =>
-            this.options.db.$transaction(
+            this.transaction(
               async (tx) => {
                 const inserted = await this.recordProcessed(tx, name, event, topic, partition, message);
                 if (inserted === 0) return;
@@ -629,11 +669,11 @@ export class EventConsumer {
                   causedBy: () => ({
                     correlationId: event.correlationId,
                     causationId: event.eventId,
-                    traceparent: formatTraceparent(childTraceContext(trace)),
+                    traceparent: span.trace.traceparent,
                   }),
                 });
               },
-              { timeout: 30_000, maxWait: 10_000 },
+              [span],
             ),
           heartbeat,
           log,
@@ -658,41 +698,74 @@ export class EventConsumer {
 
   /** Runs the handler and records the event id in one transaction; false when the event was already applied. */
   private async apply(
-    topic: string,
-    partition: number,
     message: KafkaMessage,
     name: EventName,
     event: EventMap[EventName],
     handler: EventHandler<EventName> | undefined,
-    headers: Record<string, string>,
-    attempt: number,
+    at: { topic: string; partition: number; headers: Record<string, string>; attempt: number },
+    span: MessageSpan,
     logger: Logger,
   ): Promise<boolean> {
-    return this.options.db.$transaction(
+    return this.transaction(
       async (tx) => {
-        const inserted = await this.recordProcessed(tx, name, event, topic, partition, message);
+        const inserted = await this.recordProcessed(tx, name, event, at.topic, at.partition, message);
         if (inserted === 0) return false;
         if (handler) {
-          const trace = parseTraceparent(headers[HEADERS.traceparent]);
-          await handler(event, {
-            tx,
-            topic,
-            partition,
-            offset: message.offset,
-            attempt,
-            headers,
+          const fields = { tx, ...at, offset: message.offset };
+          await this.runHandler(handler, name, event, span, fields, logger);
+        }
+        return true;
+      },
+      [span],
+    );
+  }
+
+  /**
+   * A database transaction of the messaging layer, in a `db.transaction` span: a child of the first
+   * message's `process` span, linked to the others of a group.
+   */
+  private transaction<T>(fn: (tx: SqlClient) => Promise<T>, spans: MessageSpan[]): Promise<T> {
+    const [first, ...others] = spans;
+    const links = first?.span.isRecording()
+      ? others.map((other) => ({ context: other.span.spanContext() }))
+      : [];
+    return inSpan(
+      'db.transaction',
+      { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql' }, links },
+      () => this.options.db.$transaction(fn, { timeout: 30_000, maxWait: 10_000 }),
+      first?.context ?? contextApi.active(),
+    );
+  }
+
+  /** Runs a handler in a `handle <event>` span under the message's `process` span, timing it. */
+  private async runHandler(
+    handler: EventHandler<EventName>,
+    name: EventName,
+    event: EventMap[EventName],
+    span: MessageSpan,
+    fields: Omit<HandlerContext, 'logger' | 'causedBy'>,
+    logger: Logger,
+  ): Promise<void> {
+    const started = performance.now();
+    try {
+      await inSpan(
+        `handle ${name}`,
+        { attributes: { 'fv.event.name': name, 'messaging.consumer.group.name': this.options.groupId } },
+        () =>
+          handler(event, {
+            ...fields,
             logger,
             causedBy: () => ({
               correlationId: event.correlationId,
               causationId: event.eventId,
-              traceparent: formatTraceparent(childTraceContext(trace)),
+              traceparent: span.trace.traceparent,
             }),
-          });
-        }
-        return true;
-      },
-      { timeout: 30_000, maxWait: 10_000 },
-    );
+          }),
+        parentOf(span),
+      );
+    } finally {
+      this.options.metrics?.handled(this.options.groupId, name, (performance.now() - started) / 1000);
+    }
   }
 
   private async recordProcessed(
@@ -731,6 +804,7 @@ export class EventConsumer {
       'writing to the dead-letter topic',
     );
     this.counters.deadLettered += 1;
+    this.options.metrics?.deadLettered(this.options.groupId, topic);
   }
 
   private async sendToDeadLetter(
@@ -786,6 +860,18 @@ export class EventConsumer {
       if (!this.stopping) await heartbeat().catch(rethrowRebalance);
     }
   }
+}
+
+/**
+ * The parent of a handler's span: the transaction's span when it is in the message's trace (tracing on,
+ * a message alone or the first of a group), the message's `process` span otherwise.
+ */
+function parentOf(span: MessageSpan): Context {
+  const active = contextApi.active();
+  const current = trace.getSpan(active);
+  return current?.isRecording() && current.spanContext().traceId === span.trace.traceId
+    ? active
+    : span.context;
 }
 
 /** kafkajs errors telling this member its partitions are being taken away: stop and let them go. */

@@ -1,7 +1,11 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { EventMap, EventName } from '@fv/contracts';
+import { injectTraceContext, isTracing, recordSpanError } from '@fv/service-kit/telemetry';
+import type { Span } from '@opentelemetry/api';
 import type { EventCodec } from './event-codec.js';
+import { startSendSpan } from './message-spans.js';
+import type { RelayMetrics } from './metrics.js';
 import { isInfrastructureError } from './errors.js';
 import { ensureTopics } from './kafka.js';
 import type { SqlDatabase } from './sql-client.js';
@@ -31,6 +35,8 @@ export interface OutboxRelayOptions {
    * same key, never the rows of other keys.
    */
   maxRowAttempts?: number;
+  /** Where sends and failures are counted (the service's /metrics). */
+  metrics?: RelayMetrics;
 }
 
 /** How soon a relay that found the lock held by another replica looks again. */
@@ -138,10 +144,19 @@ export class OutboxRelay {
 
   /** Rows committed but not yet published. */
   async pending(): Promise<number> {
-    const rows = await this.options.db.query<{ count: bigint | number | string }>(
-      'select count(*) as count from outbox_events where published_at is null',
+    return (await this.backlog()).pending;
+  }
+
+  /** Rows committed but not yet published, and the age of the oldest in seconds (0 when none). */
+  async backlog(): Promise<{ pending: number; oldestAgeSeconds: number }> {
+    const rows = await this.options.db.query<{
+      count: bigint | number | string;
+      age: number | string | null;
+    }>(
+      `select count(*) as count, extract(epoch from (now() - min(created_at)))::float8 as age
+         from outbox_events where published_at is null`,
     );
-    return Number(rows[0]?.count ?? 0);
+    return { pending: Number(rows[0]?.count ?? 0), oldestAgeSeconds: Math.max(0, Number(rows[0]?.age ?? 0)) };
   }
 
   /**
@@ -182,11 +197,11 @@ export class OutboxRelay {
         held.add(row.message_key);
       };
 
-      const ready: { row: OutboxRow; message: Message }[] = [];
+      const ready: { row: OutboxRow; message: Message; span?: Span }[] = [];
       for (const row of rows) {
         if (held.has(row.message_key)) continue;
         try {
-          ready.push({ row, message: await this.toMessage(row) });
+          ready.push(traced(row, await this.toMessage(row)));
         } catch (error) {
           if (isInfrastructureError(error)) throw error;
           fail(row, error);
@@ -223,6 +238,13 @@ export class OutboxRelay {
         }
       }
 
+      const faults = new Map(failed.map(({ row, error }) => [row.position, error]));
+      for (const { row, span } of ready) {
+        if (!span) continue;
+        if (faults.has(row.position)) recordSpanError(span, faults.get(row.position));
+        span.end();
+      }
+      this.countSent(published);
       if (published.length > 0) {
         await tx.query(
           'update outbox_events set published_at = now(), attempts = attempts + 1, last_error = null where position = any($1::bigint[])',
@@ -230,6 +252,7 @@ export class OutboxRelay {
         );
       }
       for (const { row, error } of failed) {
+        this.options.metrics?.failed('row');
         const message = `${UNPUBLISHABLE}${(error as Error)?.message ?? String(error)}`.slice(0, 2000);
         const updated = await tx.query<{ attempts: number }>(
           'update outbox_events set attempts = attempts + 1, last_error = $2 where position = $1::bigint returning attempts',
@@ -276,6 +299,14 @@ export class OutboxRelay {
       attempts: Number(row.attempts),
       lastError: row.last_error,
     }));
+  }
+
+  private countSent(rows: OutboxRow[]): void {
+    const metrics = this.options.metrics;
+    if (!metrics || rows.length === 0) return;
+    const byTopic = new Map<string, number>();
+    for (const row of rows) byTopic.set(row.topic, (byTopic.get(row.topic) ?? 0) + 1);
+    for (const [topic, count] of byTopic) metrics.sent(topic, count);
   }
 
   private async toMessage(row: OutboxRow): Promise<Message> {
@@ -338,6 +369,7 @@ export class OutboxRelay {
         backoff = this.errorBackoffMs;
       } catch (error) {
         this.counters.failures += 1;
+        this.options.metrics?.failed('round');
         this.counters.lastError = (error as Error).message;
         this.options.logger.error({ err: error }, 'outbox relay round failed; retrying');
         await this.recordFailure(`${(error as Error).message}`);
@@ -383,6 +415,19 @@ export class OutboxRelay {
       };
     });
   }
+}
+
+/**
+ * With tracing on, the row's `send <topic>` span (a child of its `publish` span) and its context in the
+ * message headers, so the consumer's span is the send's child. With tracing off, the message as stored.
+ */
+function traced(row: OutboxRow, message: Message): { row: OutboxRow; message: Message; span?: Span } {
+  if (!isTracing()) return { row, message };
+  const headers = message.headers as Record<string, string>;
+  const send = startSendSpan(headers, row.topic, row.event_id);
+  const carried = { ...headers };
+  injectTraceContext(send.context, carried);
+  return { row, message: { ...message, headers: carried }, span: send.span };
 }
 
 function hashToInt32(text: string): number {

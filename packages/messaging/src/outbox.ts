@@ -8,7 +8,9 @@ import {
 } from '@fv/contracts';
 import { HEADERS } from './headers.js';
 import type { SqlClient } from './sql-client.js';
-import { childTraceContext, formatTraceparent, parseTraceparent } from './trace-context.js';
+import { injectTraceContext } from '@fv/service-kit/telemetry';
+import { context as contextApi } from '@opentelemetry/api';
+import { publishParent, startPublishSpan } from './message-spans.js';
 
 export interface PublishMeta {
   /** The saga or request the event belongs to (the order id for the order saga). */
@@ -17,7 +19,10 @@ export interface PublishMeta {
   causationId?: string | null;
   /** Kafka message key; defaults to the correlation id so one order's events stay ordered. */
   key?: string;
-  /** W3C traceparent of the caller; the event gets a child span in the same trace. */
+  /**
+   * W3C traceparent of the caller; the event's `publish` span is its child (or a child of the active
+   * span, when that is in the same trace). Without either, the event starts a trace of its own.
+   */
   traceparent?: string | null;
   /** Extra Kafka headers. */
   headers?: Record<string, string>;
@@ -53,10 +58,15 @@ export function createOutbox(options: { producer: string }): Outbox {
         producer: options.producer,
       } as unknown as EventMap[typeof name];
       assertValidEvent(name, event);
-      const trace = childTraceContext(parseTraceparent(meta.traceparent));
+      const topic = eventCatalog[name].topic;
+      const span = startPublishSpan(
+        publishParent(contextApi.active(), meta.traceparent),
+        topic,
+        name,
+        event.eventId,
+      );
       const headers: Record<string, string> = {
         ...meta.headers,
-        [HEADERS.traceparent]: formatTraceparent(trace),
         [HEADERS.correlationId]: meta.correlationId,
         [HEADERS.eventId]: event.eventId,
         [HEADERS.eventName]: name,
@@ -64,16 +74,21 @@ export function createOutbox(options: { producer: string }): Outbox {
         [HEADERS.contentType]: 'application/vnd.confluent.avro',
       };
       if (meta.causationId) headers[HEADERS.causationId] = meta.causationId;
-      await tx.$executeRawUnsafe(
-        `insert into outbox_events (event_id, event_name, topic, message_key, payload, headers)
-         values ($1::uuid, $2, $3, $4, $5::jsonb, $6::jsonb)`,
-        event.eventId,
-        name,
-        eventCatalog[name].topic,
-        meta.key ?? meta.correlationId,
-        JSON.stringify(event),
-        JSON.stringify(headers),
-      );
+      injectTraceContext(span.context, headers);
+      try {
+        await tx.$executeRawUnsafe(
+          `insert into outbox_events (event_id, event_name, topic, message_key, payload, headers)
+           values ($1::uuid, $2, $3, $4, $5::jsonb, $6::jsonb)`,
+          event.eventId,
+          name,
+          topic,
+          meta.key ?? meta.correlationId,
+          JSON.stringify(event),
+          JSON.stringify(headers),
+        );
+      } finally {
+        span.span.end();
+      }
       return event;
     },
   };

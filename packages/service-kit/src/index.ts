@@ -69,6 +69,8 @@ export {
   type TraceContext,
 } from './trace-context.js';
 
+export { startTelemetry, type Telemetry, type TelemetryOptions } from './telemetry/start-telemetry.js';
+
 export {
   CORRELATION_ID_HEADER,
   correlationIdFrom,

@@ -1,21 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import {
-  ROOT_CONTEXT,
+  context as contextApi,
   SpanKind,
   SpanStatusCode,
-  isSpanContextValid,
   trace,
+  type Context,
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
 import { LogController, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import {
-  createTraceContext,
-  generateSpanId,
-  generateTraceId,
-  parseTraceparent,
+  contextWith,
+  extractTraceContext,
+  ownTraceContext,
   traceContextFrom,
   type TraceContext,
 } from './trace-context.js';
@@ -80,16 +79,11 @@ export function routeLabel(request: FastifyRequest): string {
   return request.routeOptions.url ?? UNMATCHED_ROUTE;
 }
 
-function startServerSpan(tracer: Tracer, request: FastifyRequest): { span: Span; context: TraceContext } {
-  const parent = parseTraceparent(request.headers[TRACEPARENT_HEADER]);
-  const parentContext = parent
-    ? trace.setSpanContext(ROOT_CONTEXT, {
-        traceId: parent.traceId,
-        spanId: parent.parentSpanId,
-        traceFlags: parent.traceFlags,
-        isRemote: true,
-      })
-    : ROOT_CONTEXT;
+function startServerSpan(
+  tracer: Tracer,
+  request: FastifyRequest,
+): { span: Span; context: TraceContext; active: Context } {
+  const parentContext = extractTraceContext(request.headers);
   const route = routeLabel(request);
   const span = tracer.startSpan(
     `${request.method} ${route}`,
@@ -103,17 +97,11 @@ function startServerSpan(tracer: Tracer, request: FastifyRequest): { span: Span;
     },
     parentContext,
   );
-
-  const own = span.spanContext();
-  // With a tracer SDK installed the span carries real ids; without one it merely echoes
-  // the parent (or is invalid), and the request gets ids of its own.
-  if (isSpanContextValid(own) && own.spanId !== parent?.parentSpanId) {
-    return { span, context: createTraceContext(own.traceId, own.spanId, own.traceFlags) };
-  }
-  const context = parent
-    ? createTraceContext(parent.traceId, generateSpanId(), parent.traceFlags)
-    : createTraceContext(generateTraceId(), generateSpanId(), 1);
-  return { span, context };
+  // With a tracer SDK installed the span carries real ids; without one it merely echoes the parent
+  // (or is invalid), and the request gets ids of its own, current for the work it does.
+  const own = ownTraceContext(span.spanContext(), trace.getSpanContext(parentContext));
+  const active = span.isRecording() ? trace.setSpan(parentContext, span) : contextWith(parentContext, own);
+  return { span, context: own, active };
 }
 
 function endSpan(request: FastifyRequest, reply: FastifyReply | undefined): void {
@@ -182,8 +170,10 @@ const requestContextPlugin: FastifyPluginAsync = async (app) => {
     },
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    const { span, context } = startServerSpan(tracer, request);
+  // A callback hook, so the route's handler (and whatever it awaits) runs with the request's span as
+  // the active context: spans it starts, events it publishes and calls it makes are its children.
+  app.addHook('onRequest', (request, reply, done) => {
+    const { span, context, active } = startServerSpan(tracer, request);
     request.span = span;
     request[kTraceContext] = context;
 
@@ -192,6 +182,7 @@ const requestContextPlugin: FastifyPluginAsync = async (app) => {
     reply.log = log;
 
     setContextHeaders(request, reply, context);
+    contextApi.with(active, done);
   });
 
   app.addHook('onResponse', async (request, reply) => {

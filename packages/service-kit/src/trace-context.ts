@@ -1,4 +1,24 @@
 import { randomBytes } from 'node:crypto';
+import {
+  ROOT_CONTEXT,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  isSpanContextValid,
+  trace,
+  TraceFlags,
+  type Context,
+  type SpanContext,
+} from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+
+/**
+ * The platform's one implementation of W3C Trace Context (https://www.w3.org/TR/trace-context/):
+ * the standard OpenTelemetry propagator, used for HTTP headers and Kafka headers alike.
+ */
+const propagator = new W3CTraceContextPropagator();
+
+/** Headers that carry a trace: HTTP request headers, or Kafka headers read as strings. */
+export type TraceCarrier = Record<string, string | readonly string[] | undefined>;
 
 /** The W3C trace context of one unit of work (an HTTP request, a consumed event). */
 export interface TraceContext {
@@ -19,9 +39,23 @@ export interface ParsedTraceparent {
   traceFlags: number;
 }
 
-const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
-const INVALID_TRACE_ID = '0'.repeat(32);
-const INVALID_SPAN_ID = '0'.repeat(16);
+/** `base` with the remote span context (and trace state) the carrier holds, if any. */
+export function extractTraceContext(
+  carrier: TraceCarrier | undefined,
+  base: Context = ROOT_CONTEXT,
+): Context {
+  return carrier ? propagator.extract(base, carrier, defaultTextMapGetter) : base;
+}
+
+/** Writes the span context of `context` (`traceparent`, `tracestate`) into `carrier`. */
+export function injectTraceContext(context: Context, carrier: Record<string, string>): void {
+  propagator.inject(context, carrier, defaultTextMapSetter);
+}
+
+/** The context a `traceparent` value names (ROOT_CONTEXT when it is missing or invalid). */
+export function contextFromTraceparent(traceparent: string | null | undefined): Context {
+  return traceparent ? extractTraceContext({ traceparent }) : ROOT_CONTEXT;
+}
 
 /**
  * Reads a W3C `traceparent` header. Returns undefined for anything that is not a valid
@@ -30,30 +64,41 @@ const INVALID_SPAN_ID = '0'.repeat(16);
 export function parseTraceparent(
   header: string | readonly string[] | undefined,
 ): ParsedTraceparent | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (typeof value !== 'string') return undefined;
-  const match = TRACEPARENT.exec(value.trim().toLowerCase());
-  if (!match) return undefined;
-  const [, version, traceId, parentSpanId, flags, rest] = match;
-  if (version === undefined || traceId === undefined || parentSpanId === undefined || flags === undefined) {
-    return undefined;
-  }
-  if (version === 'ff') return undefined;
-  if (version === '00' && rest !== undefined) return undefined;
-  if (traceId === INVALID_TRACE_ID || parentSpanId === INVALID_SPAN_ID) return undefined;
-  return { traceId, parentSpanId, traceFlags: Number.parseInt(flags, 16) };
+  const spanContext = trace.getSpanContext(extractTraceContext({ traceparent: header }));
+  if (!spanContext || !isSpanContextValid(spanContext)) return undefined;
+  return {
+    traceId: spanContext.traceId,
+    parentSpanId: spanContext.spanId,
+    traceFlags: spanContext.traceFlags,
+  };
 }
 
 export function formatTraceparent(traceId: string, spanId: string, traceFlags: number): string {
-  return `00-${traceId}-${spanId}-${(traceFlags & 0xff).toString(16).padStart(2, '0')}`;
+  const carrier: Record<string, string> = {};
+  injectTraceContext(trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags }), carrier);
+  return carrier.traceparent ?? '';
+}
+
+// Ids are cut from a pool of random bytes refilled 4 KiB at a time: one system call per 256 span ids
+// instead of one each, on the path of every message while tracing is off.
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    pool = randomBytes(4096);
+    poolOffset = 0;
+  }
+  poolOffset += bytes;
+  return pool.toString('hex', poolOffset - bytes, poolOffset);
 }
 
 export function generateTraceId(): string {
-  return randomBytes(16).toString('hex');
+  return randomHex(16);
 }
 
 export function generateSpanId(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 export function createTraceContext(traceId: string, spanId: string, traceFlags: number): TraceContext {
@@ -68,5 +113,29 @@ export function traceContextFrom(header: string | readonly string[] | undefined)
   const parent = parseTraceparent(header);
   return parent
     ? createTraceContext(parent.traceId, generateSpanId(), parent.traceFlags)
-    : createTraceContext(generateTraceId(), generateSpanId(), 1);
+    : createTraceContext(generateTraceId(), generateSpanId(), TraceFlags.SAMPLED);
+}
+
+/**
+ * The trace context of a span started as a child of `parent`. With a tracer SDK the span has ids of
+ * its own; without one (tracing off) the API hands back a span that merely echoes its parent, or an
+ * invalid one for a new trace, and the work gets ids of its own here so logs and events still carry a
+ * trace id.
+ */
+export function ownTraceContext(spanContext: SpanContext, parent: SpanContext | undefined): TraceContext {
+  if (isSpanContextValid(spanContext) && spanContext.spanId !== parent?.spanId) {
+    return createTraceContext(spanContext.traceId, spanContext.spanId, spanContext.traceFlags);
+  }
+  return parent && isSpanContextValid(parent)
+    ? createTraceContext(parent.traceId, generateSpanId(), parent.traceFlags)
+    : createTraceContext(generateTraceId(), generateSpanId(), TraceFlags.SAMPLED);
+}
+
+/** `context` with the span of `own` as its current span (used when the tracer recorded nothing). */
+export function contextWith(context: Context, own: TraceContext): Context {
+  return trace.setSpanContext(context, {
+    traceId: own.traceId,
+    spanId: own.spanId,
+    traceFlags: own.traceFlags,
+  });
 }

@@ -7,6 +7,8 @@ import {
   createKafka,
   createOutbox,
   directTransactions,
+  MessagingMetrics,
+  registerOutboxGauges,
   type DeadLetterHandlers,
   type EventHandlers,
   type Outbox,
@@ -25,6 +27,7 @@ import {
   loadConfig,
   serviceCredentials,
   runService,
+  startTelemetry,
   type BaseConfig,
   type Closeable,
   type CreateAppOptions,
@@ -35,6 +38,7 @@ import {
   type LiveConfigValues,
   type Logger,
 } from '@fv/service-kit';
+import { inSpan } from '@fv/service-kit/telemetry';
 import type { FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import { z } from 'zod';
@@ -185,6 +189,12 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
   const logger =
     options.logger ??
     createLogger({ service: config.SERVICE_NAME, version: config.SERVICE_VERSION, level: config.LOG_LEVEL });
+  const telemetry = startTelemetry({
+    serviceName: config.SERVICE_NAME,
+    serviceVersion: config.SERVICE_VERSION,
+    env,
+  });
+  const messagingMetrics = new MessagingMetrics();
 
   const database = new ManagedDatabase({
     service: definition.name,
@@ -203,6 +213,7 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
     codec,
     logger: logger.child({ component: 'outbox-relay' }),
     lockName: definition.name,
+    metrics: messagingMetrics,
   });
   const liveConfig = createLiveConfig({
     logger,
@@ -220,10 +231,9 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
     relay,
     liveConfig,
     transaction: async (fn) => {
-      const result = await prisma.$transaction((tx) => fn(tx as SqlClient & P), {
-        timeout: 30_000,
-        maxWait: 10_000,
-      });
+      const result = await inSpan('db.transaction', { attributes: { 'db.system.name': 'postgresql' } }, () =>
+        prisma.$transaction((tx) => fn(tx as SqlClient & P), { timeout: 30_000, maxWait: 10_000 }),
+      );
       relay.notify();
       return result;
     },
@@ -262,13 +272,14 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
         handlers: consumer.handlers,
         ...(consumer.deadLetterHandlers ? { deadLetterHandlers: consumer.deadLetterHandlers } : {}),
         ...(consumer.retry ? { retry: consumer.retry } : {}),
+        metrics: messagingMetrics,
         onSettled: (outcome) => {
           consumed.inc({ group: consumer.groupId ?? config.SERVICE_NAME, result: outcome.result });
           relay.notify();
         },
       }),
   );
-  registerMessagingGauges(app, relay, consumers);
+  registerMessagingMetrics(app, messagingMetrics, relay, consumers);
   const liveConfigSubscriber = config.LIVE_CONFIG
     ? new LiveConfigSubscriber(context, {
         service: definition.name,
@@ -316,6 +327,7 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
     { name: 'broker health check', close: () => broker.close() },
     { name: 'prisma', close: () => prisma.$disconnect() },
     { name: 'database', close: () => database.close() },
+    { name: 'telemetry', close: () => telemetry.shutdown() },
   ];
 
   return {
@@ -352,30 +364,36 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
   };
 }
 
-/** Outbox depth and held-back rows, and messages waiting for an outage to end, on /metrics. */
-function registerMessagingGauges(app: FastifyInstance, relay: OutboxRelay, consumers: EventConsumer[]): void {
-  new Gauge({
-    name: 'outbox_pending_events',
-    help: 'Outbox rows committed and not yet published',
-    registers: [app.metrics],
-    async collect() {
-      this.set(await relay.pending().catch(() => -1));
-    },
-  });
-  new Gauge({
-    name: 'outbox_unpublishable_events',
-    help: 'Outbox rows that failed to publish for a reason of their own in the last round (their keys wait)',
-    registers: [app.metrics],
-    collect() {
-      this.set(relay.stats().unpublishable);
-    },
-  });
+/**
+ * The messaging layer on /metrics (outbox depth and age, relay sends and errors, handler durations,
+ * retries, dead letters, lag, messages waiting for an outage to end) and its consumers in readiness:
+ * a consumer that crashed for good turns the service not ready until it has been restarted.
+ */
+function registerMessagingMetrics(
+  app: FastifyInstance,
+  metrics: MessagingMetrics,
+  relay: OutboxRelay,
+  consumers: EventConsumer[],
+): void {
+  metrics.registerOn(app.metrics);
+  registerOutboxGauges(app.metrics, relay);
   new Gauge({
     name: 'messaging_consumer_waiting_on_outage',
     help: 'Messages held back because the database, broker or schema registry is unavailable',
     registers: [app.metrics],
     collect() {
       this.set(consumers.reduce((sum, consumer) => sum + consumer.stats().waitingOnOutage, 0));
+    },
+  });
+  if (consumers.length === 0) return;
+  app.health.register({
+    name: 'consumers',
+    async check() {
+      const crashed = consumers.map((consumer) => consumer.health()).filter((health) => !health.running);
+      if (crashed.length > 0) {
+        throw new Error(`event consumer crashed (restarting): ${crashed.map((c) => c.crashed).join('; ')}`);
+      }
+      return { details: { consumers: consumers.length } };
     },
   });
 }
