@@ -16,17 +16,5 @@ export function asDb(tx: SqlClient): Db {
   return tx;
 }
 
-/** A row as node-postgres, Prisma's raw queries or a JSON column give it. */
-export type Row = Record<string, unknown>;
-
-export const text = (value: unknown): string | null =>
-  value === null || value === undefined ? null : String(value);
-
-/** node-postgres and Prisma give timestamps as Date, JSON columns as ISO text. */
-export const dateOf = (value: unknown): Date => new Date(value as string | Date);
-
-export const dateOrNull = (value: unknown): Date | null =>
-  value === null || value === undefined ? null : dateOf(value);
-
-/** A JSON column: node-postgres and Prisma parse it; text is parsed here. */
-export const json = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
+// How a row's columns are read whichever driver returned them (node-postgres or Prisma's raw queries).
+export { dateOf, dateOrNull, jsonOf as json, textOrNull as text, type Row } from '@fv/database';

@@ -1,3 +1,4 @@
+import { dateOf, dateOrNull, textOrNull as text } from '@fv/database';
 import type { SqlClient } from '@fv/messaging';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import type { OrderStatus, PaymentStatus } from '../domain/order-status.js';
@@ -52,9 +53,6 @@ type Json = Record<string, unknown>;
 type JsonValue = Prisma.JsonValue;
 
 const decimal = (value: unknown) => new Prisma.Decimal(String(value));
-const dateOf = (value: unknown) => new Date(value as string | Date);
-const dateOrNull = (value: unknown) => (value === null || value === undefined ? null : dateOf(value));
-const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
 
 function toOrderRow(row: Json): OrderRow {
   const payment = row.payment as Json | null;

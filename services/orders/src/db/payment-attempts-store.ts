@@ -1,3 +1,4 @@
+import { dateOf, dateOrNull, textOrNull as text, type Row } from '@fv/database';
 import { Prisma, type PaymentAttempt } from '../generated/prisma/client.js';
 import type { Db, PrismaClient } from './orders-store.js';
 
@@ -21,11 +22,6 @@ const ATTEMPT_COLUMNS = `id::text as id, order_id::text as order_id, payment_id:
   idempotency_key, amount::text as amount, currency, status, provider_reference, failure_code, failure_message,
   failure_retriable, provider_reason, calls, context, applied_at, next_attempt_at, retries, created_at, updated_at`;
 
-type Row = Record<string, unknown>;
-const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
-const dateOrNull = (value: unknown) =>
-  value === null || value === undefined ? null : new Date(value as string | Date);
-
 function toAttempt(row: Row): AttemptRow {
   return {
     id: String(row.id),
@@ -44,10 +40,10 @@ function toAttempt(row: Row): AttemptRow {
     calls: Number(row.calls),
     context: row.context as Prisma.JsonValue,
     appliedAt: dateOrNull(row.applied_at),
-    nextAttemptAt: new Date(row.next_attempt_at as string | Date),
+    nextAttemptAt: dateOf(row.next_attempt_at),
     retries: Number(row.retries),
-    createdAt: new Date(row.created_at as string | Date),
-    updatedAt: new Date(row.updated_at as string | Date),
+    createdAt: dateOf(row.created_at),
+    updatedAt: dateOf(row.updated_at),
   };
 }
 
