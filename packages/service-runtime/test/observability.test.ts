@@ -119,14 +119,13 @@ describe('the messaging layer on /metrics', () => {
       },
       { description: 'the poison event to be dead-lettered', timeoutMs: 60_000 },
     );
-    for (const id of ids) {
-      await waitFor(
-        async () =>
-          (await app.inject({ url: `/api/v1/products/${id}/seen`, headers: { authorization: admin } })).json()
-            .seen,
-        { description: `product ${id} to be seen by the consumer`, timeoutMs: 30_000 },
-      );
-    }
+    const seen = async (id: string) =>
+      (await app.inject({ url: `/api/v1/products/${id}/seen`, headers: { authorization: admin } })).json()
+        .seen as boolean;
+    await waitFor(async () => (await Promise.all(ids.map(seen))).every(Boolean), {
+      description: 'every product but the poison one to be seen by the consumer',
+      timeoutMs: 60_000,
+    });
     // The relay marks rows published once Kafka acknowledged them: the outbox drains.
     const metrics = await waitFor(
       async () => {
