@@ -45,6 +45,8 @@ const runtime = await createCoordinationRuntime({
     SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
     SERVICE_REGISTRATION: 'false',
     HEALTH_POLL_ENABLED: 'false',
+    // The benchmark's instances live on private addresses (never probed: health polling is off).
+    OUTBOUND_ALLOW_HOSTS: '10.0.0.0/16',
     // 0 answers every discovery query from the database (the baseline of the read cache).
     REGISTRY_READ_CACHE_MS: process.env.REGISTRY_READ_CACHE_MS ?? '1000',
   },
@@ -84,6 +86,7 @@ for (let i = 0; i < INSTANCES; i += CONCURRENCY) {
         metadata: { tags: ['bench'], zone: `zone-${n % 3}` },
       }),
     });
+    if (!response.ok) throw new Error(`registration answered ${response.status}: ${await response.text()}`);
     ids.push(((await response.json()) as { instanceId: string }).instanceId);
   });
   await Promise.all(batch);
