@@ -11,10 +11,5 @@ export type Db = SqlClient;
 /** A Prisma transaction or client, for what only HTTP requests do (filtered lists, tracking updates, returns). */
 export type PrismaDb = Prisma.TransactionClient;
 
-/** The transaction a consumer hands to an event handler. */
-export function asDb(tx: SqlClient): Db {
-  return tx;
-}
-
 // How a row's columns are read whichever driver returned them (node-postgres or Prisma's raw queries).
 export { dateOf, dateOrNull, jsonOf as json, textOrNull as text, type Row } from '@fv/database';

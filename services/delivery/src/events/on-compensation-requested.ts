@@ -1,6 +1,5 @@
 import type { EventHandler } from '@fv/messaging';
 import { parseId } from '@fv/service-kit';
-import { asDb } from '../db/client.js';
 import { answerCompensation } from '../use-cases/answer-compensation.js';
 import { cancelShipment, type CancelOutcome } from '../use-cases/cancel-shipment.js';
 import type { DeliveryDeps } from '../use-cases/deps.js';
@@ -42,7 +41,7 @@ function outcomeOf(result: CancelOutcome) {
 export function onCompensationRequested(deps: DeliveryDeps): EventHandler<'CompensationRequested'> {
   return async (event, context) => {
     if (event.action !== 'CANCEL_SHIPMENT') return;
-    const db = asDb(context.tx);
+    const db = context.tx;
     const meta = context.causedBy();
     if (!parseId(event.orderId)) {
       await answerCompensation(db, deps, event, meta, {

@@ -1,6 +1,5 @@
 import type { DeadLetterHandler } from '@fv/messaging';
 import { parseId } from '@fv/service-kit';
-import { asDb } from '../db/client.js';
 import { findOrderDelivery } from '../db/shipments.js';
 import { shipmentIdFor } from '../domain/ids.js';
 import type { DeliveryDeps } from '../use-cases/deps.js';
@@ -15,7 +14,7 @@ export function onOrderConfirmedDeadLettered(deps: DeliveryDeps): DeadLetterHand
   return async (event, { tx, causedBy, errorCode, error, logger }) => {
     const orderId = parseId(event.orderId);
     if (!orderId) return;
-    const db = asDb(tx);
+    const db = tx;
     const known = await findOrderDelivery(db, orderId);
     if (known.shipment || known.failure) return;
     await deps.outbox.publish(

@@ -1,5 +1,4 @@
 import type { EventHandler } from '@fv/messaging';
-import { asDb } from '../db/client.js';
 import type { DeliveryDeps } from '../use-cases/deps.js';
 import { redoDelivery } from '../use-cases/redo-delivery.js';
 
@@ -10,7 +9,7 @@ export function onStepRetryRequested(
 ): EventHandler<'StepRetryRequested'> {
   return async (event, context) => {
     if (event.stepName !== 'SHIPPING_LABEL_CREATION') return;
-    const outcome = await redoDelivery(asDb(context.tx), deps, event, {
+    const outcome = await redoDelivery(context.tx, deps, event, {
       meta: context.causedBy(),
       logger: context.logger,
       lastAttempt: context.attempt > retries,

@@ -8,8 +8,3 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 export type Tx = SqlClient;
 
 export type InventoryPrisma = PrismaClient;
-
-/** The consumer's transaction, as the stores take it. */
-export function asTx(tx: SqlClient): Tx {
-  return tx;
-}

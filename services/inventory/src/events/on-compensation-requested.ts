@@ -1,6 +1,5 @@
 import type { EventHandler } from '@fv/messaging';
 import { AppError } from '@fv/service-kit';
-import { asTx } from '../db/tx.js';
 import { parseId } from '../domain/ids.js';
 import type { InventoryDeps } from '../use-cases/context.js';
 import { answerCompensation, type CompensationAnswer } from '../use-cases/answer-compensation.js';
@@ -20,7 +19,7 @@ const REJECTIONS = new Set(['RESERVATION_DEDUCTED', 'RESERVATION_ORDER_MISMATCH'
 export function onCompensationRequested(deps: InventoryDeps): EventHandler<'CompensationRequested'> {
   return async (event, { tx, causedBy, logger }) => {
     if (event.action !== 'RELEASE_INVENTORY') return;
-    const db = asTx(tx);
+    const db = tx;
     const meta = causedBy();
     const answer = async (outcome: CompensationAnswer) => {
       await answerCompensation(db, deps, event, outcome, meta);

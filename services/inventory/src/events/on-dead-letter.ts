@@ -1,5 +1,4 @@
 import type { DeadLetterHandler } from '@fv/messaging';
-import { asTx } from '../db/tx.js';
 import { parseId } from '../domain/ids.js';
 import type { InventoryDeps } from '../use-cases/context.js';
 
@@ -18,7 +17,7 @@ export function onOrderCreatedDeadLettered(deps: InventoryDeps): DeadLetterHandl
     );
     if (reservation) return; // held after all (an earlier delivery of the same order): nothing failed
     await deps.outbox.publish(
-      asTx(tx),
+      tx,
       'InventoryReservationFailed',
       {
         orderId,

@@ -1,5 +1,4 @@
 import type { EventHandler } from '@fv/messaging';
-import { asTx } from '../db/tx.js';
 import type { InventoryDeps } from '../use-cases/context.js';
 import { deductReservation } from '../use-cases/deduct-reservation.js';
 import { orderIdOf, reservationKeyOf } from './event-ids.js';
@@ -9,7 +8,7 @@ export function onOrderCompleted(deps: InventoryDeps): EventHandler<'OrderComple
   return async (event, { tx, causedBy, logger }) => {
     const orderId = orderIdOf('OrderCompleted', event.orderId);
     const by = reservationKeyOf('OrderCompleted', event.reservationId, orderId);
-    const result = await deductReservation(asTx(tx), deps, { by, orderId }, causedBy());
+    const result = await deductReservation(tx, deps, { by, orderId }, causedBy());
     logger.info({ orderId, result }, 'order completion applied to its reservation');
   };
 }

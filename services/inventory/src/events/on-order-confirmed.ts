@@ -1,5 +1,4 @@
 import type { EventHandler } from '@fv/messaging';
-import { asTx } from '../db/tx.js';
 import { confirmReservation } from '../use-cases/confirm-reservation.js';
 import type { InventoryDeps } from '../use-cases/context.js';
 import { orderIdOf, reservationKeyOf } from './event-ids.js';
@@ -9,7 +8,7 @@ export function onOrderConfirmed(deps: InventoryDeps): EventHandler<'OrderConfir
   return async (event, { tx, causedBy, logger }) => {
     const orderId = orderIdOf('OrderConfirmed', event.orderId);
     const by = reservationKeyOf('OrderConfirmed', event.reservationId, orderId);
-    const result = await confirmReservation(asTx(tx), deps, { by, orderId }, causedBy());
+    const result = await confirmReservation(tx, deps, { by, orderId }, causedBy());
     logger.info({ orderId, result }, 'order confirmation applied to its reservation');
   };
 }

@@ -1,5 +1,4 @@
 import { NonRetriableError, type EventHandler } from '@fv/messaging';
-import { asTx } from '../db/tx.js';
 import type { InventoryDeps } from '../use-cases/context.js';
 import { reserveStock, toUnavailableItems } from '../use-cases/reserve-stock.js';
 import { orderIdOf } from './event-ids.js';
@@ -19,7 +18,7 @@ export function onOrderCreated(deps: InventoryDeps): EventHandler<'OrderCreated'
     }
     const meta = causedBy();
     const result = await reserveStock(
-      asTx(tx),
+      tx,
       deps,
       {
         orderId,
@@ -43,7 +42,7 @@ export function onOrderCreated(deps: InventoryDeps): EventHandler<'OrderCreated'
         return;
       case 'rejected':
         await deps.outbox.publish(
-          asTx(tx),
+          tx,
           'InventoryReservationFailed',
           {
             orderId,

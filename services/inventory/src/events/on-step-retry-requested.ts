@@ -1,5 +1,4 @@
 import { NonRetriableError, type EventHandler } from '@fv/messaging';
-import { asTx } from '../db/tx.js';
 import type { RequestedLine } from '../domain/reservation-request.js';
 import type { InventoryDeps } from '../use-cases/context.js';
 import { redoReservation } from '../use-cases/redo-reservation.js';
@@ -44,7 +43,7 @@ export function onStepRetryRequested(deps: InventoryDeps): EventHandler<'StepRet
     if (event.stepName !== OWN_STEP) return;
     const orderId = orderIdOf('StepRetryRequested', event.orderId);
     const lines = linesOf(orderId, event.parameters.items);
-    const result = await redoReservation(asTx(tx), deps, { orderId, lines }, causedBy());
+    const result = await redoReservation(tx, deps, { orderId, lines }, causedBy());
     logger.info(
       { orderId, attempt: event.attempt, sagaId: event.sagaId, ...result },
       'inventory reservation performed again',

@@ -1,6 +1,6 @@
 import { compensationOutcomeOf, type CompensationAnswer, type CompensationRequested } from '@fv/contracts';
 import { NonRetriableError, type EventHandler } from '@fv/messaging';
-import { asDb, type Db } from '../db/client.js';
+import { type Db } from '../db/client.js';
 import { variablesOf } from '../domain/notification-types.js';
 import type { NotificationsDeps } from '../use-cases/deps.js';
 import { notifyCustomer, UnknownCustomerError } from '../use-cases/notify-customer.js';
@@ -33,7 +33,7 @@ export function onCompensationRequested(
 ): EventHandler<'CompensationRequested'> {
   return async (event, context) => {
     if (event.action !== 'NOTIFY_CUSTOMER') return;
-    const db = asDb(context.tx);
+    const db = context.tx;
     const meta = context.causedBy();
     let result: Awaited<ReturnType<typeof notifyCustomer>>;
     try {

@@ -1,5 +1,4 @@
 import type { EventHandler } from '@fv/messaging';
-import { asDb } from '../db/client.js';
 import { variablesOf } from '../domain/notification-types.js';
 import type { NotificationsDeps } from '../use-cases/deps.js';
 import { notifyCustomer } from '../use-cases/notify-customer.js';
@@ -8,7 +7,7 @@ import { cancellationKey, common } from './handler-context.js';
 /** OrderCancelled → the cancellation notice, once per order (shared with NOTIFY_CUSTOMER). */
 export function onOrderCancelled(deps: NotificationsDeps): EventHandler<'OrderCancelled'> {
   return async (event, context) => {
-    await notifyCustomer(asDb(context.tx), deps, {
+    await notifyCustomer(context.tx, deps, {
       ...common(context, 'OrderCancelled'),
       type: 'order-cancelled',
       dedupeKey: cancellationKey(event.orderId),

@@ -1,6 +1,5 @@
 import { NonRetriableError, type EventHandler } from '@fv/messaging';
 import { normalizeCustomerId } from '@fv/service-kit';
-import { asDb } from '../db/client.js';
 import { recordOrderContact } from '../db/contacts.js';
 
 /** OrderCreated: remembers who the order belongs to and how to reach them (later events may not say). */
@@ -14,7 +13,7 @@ export function onOrderCreated(): EventHandler<'OrderCreated'> {
         throw new NonRetriableError(`OrderCreated ${field} must have 1 to 100 characters`, 'INVALID_EVENT');
       }
     }
-    await recordOrderContact(asDb(tx), {
+    await recordOrderContact(tx, {
       orderId: event.orderId,
       customerId: normalizeCustomerId(event.customerId),
       email: event.customerEmail,

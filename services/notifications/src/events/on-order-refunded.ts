@@ -1,5 +1,4 @@
 import type { EventHandler } from '@fv/messaging';
-import { asDb } from '../db/client.js';
 import { variablesOf } from '../domain/notification-types.js';
 import type { NotificationsDeps } from '../use-cases/deps.js';
 import { notifyCustomer } from '../use-cases/notify-customer.js';
@@ -8,7 +7,7 @@ import { common } from './handler-context.js';
 /** OrderRefunded → the refund notice. */
 export function onOrderRefunded(deps: NotificationsDeps): EventHandler<'OrderRefunded'> {
   return async (event, context) => {
-    await notifyCustomer(asDb(context.tx), deps, {
+    await notifyCustomer(context.tx, deps, {
       ...common(context, 'OrderRefunded'),
       type: 'order-refunded',
       dedupeKey: event.eventId,

@@ -1,5 +1,4 @@
 import type { EventHandler } from '@fv/messaging';
-import { asDb } from '../db/client.js';
 import { variablesOf } from '../domain/notification-types.js';
 import type { NotificationsDeps } from '../use-cases/deps.js';
 import { notifyCustomer } from '../use-cases/notify-customer.js';
@@ -8,7 +7,7 @@ import { common } from './handler-context.js';
 /** PaymentFailed → the payment failure notice. */
 export function onPaymentFailed(deps: NotificationsDeps): EventHandler<'PaymentFailed'> {
   return async (event, context) => {
-    await notifyCustomer(asDb(context.tx), deps, {
+    await notifyCustomer(context.tx, deps, {
       ...common(context, 'PaymentFailed'),
       type: 'payment-failed',
       dedupeKey: event.eventId,

@@ -1,5 +1,4 @@
 import type { EventHandler } from '@fv/messaging';
-import { asDb } from '../db/client.js';
 import { variablesOf } from '../domain/notification-types.js';
 import type { NotificationsDeps } from '../use-cases/deps.js';
 import { notifyCustomer } from '../use-cases/notify-customer.js';
@@ -8,7 +7,7 @@ import { common } from './handler-context.js';
 /** ShipmentDelivered → the delivery confirmation (the customer comes from the order projection). */
 export function onShipmentDelivered(deps: NotificationsDeps): EventHandler<'ShipmentDelivered'> {
   return async (event, context) => {
-    await notifyCustomer(asDb(context.tx), deps, {
+    await notifyCustomer(context.tx, deps, {
       ...common(context, 'ShipmentDelivered'),
       type: 'shipment-delivered',
       dedupeKey: event.eventId,

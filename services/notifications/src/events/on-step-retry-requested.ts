@@ -1,5 +1,4 @@
 import type { EventHandler } from '@fv/messaging';
-import { asDb } from '../db/client.js';
 import type { NotificationsDeps } from '../use-cases/deps.js';
 import { resendConfirmation } from '../use-cases/resend-confirmation.js';
 import { common } from './handler-context.js';
@@ -8,6 +7,6 @@ import { common } from './handler-context.js';
 export function onStepRetryRequested(deps: NotificationsDeps): EventHandler<'StepRetryRequested'> {
   return async (event, context) => {
     if (event.stepName !== 'CUSTOMER_NOTIFICATION') return;
-    await resendConfirmation(asDb(context.tx), deps, event, common(context, 'StepRetryRequested'));
+    await resendConfirmation(context.tx, deps, event, common(context, 'StepRetryRequested'));
   };
 }

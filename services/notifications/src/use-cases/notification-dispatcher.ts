@@ -1,7 +1,6 @@
 import type { BackgroundTask } from '@fv/service-runtime';
 import type { Logger } from '@fv/service-kit';
 import type { SqlClient } from '@fv/messaging';
-import { asDb } from '../db/client.js';
 import type { NotificationsDeps } from './deps.js';
 import { dispatchNext } from './dispatch-next.js';
 
@@ -42,7 +41,7 @@ export class NotificationDispatcher implements BackgroundTask {
     let sent = 0;
     while (!this.stopped && sent < this.options.batchSize) {
       const handled = await this.options.transaction((tx) =>
-        dispatchNext(asDb(tx), this.options.deps, this.options.logger),
+        dispatchNext(tx, this.options.deps, this.options.logger),
       );
       if (!handled) break;
       sent += 1;

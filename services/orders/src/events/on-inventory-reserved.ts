@@ -1,9 +1,9 @@
 import type { EventHandler } from '@fv/messaging';
 import { takePayment } from '../use-cases/take-payment.js';
 import type { OrdersDeps } from '../use-cases/orders-deps.js';
-import { originOf, txOf } from './handler-origin.js';
+import { originOf } from './handler-origin.js';
 
 export function onInventoryReserved(deps: OrdersDeps): EventHandler<'InventoryReserved'> {
   return (event, context) =>
-    takePayment(deps, txOf(context), event, originOf(event.eventId, context), context.logger);
+    takePayment(deps, context.tx, event, originOf(event.eventId, context), context.logger);
 }

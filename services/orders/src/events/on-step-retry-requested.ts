@@ -1,7 +1,7 @@
 import type { EventHandler } from '@fv/messaging';
 import type { OrdersDeps } from '../use-cases/orders-deps.js';
 import { retryPayment } from '../use-cases/retry-payment.js';
-import { originOf, txOf } from './handler-origin.js';
+import { originOf } from './handler-origin.js';
 
 /**
  * The coordination service asks to perform a saga step again. This service redoes PAYMENT_PROCESSING
@@ -13,7 +13,7 @@ export function onStepRetryRequested(deps: OrdersDeps): EventHandler<'StepRetryR
     if (event.stepName !== 'PAYMENT_PROCESSING') return;
     const result = await retryPayment(
       deps,
-      txOf(context),
+      context.tx,
       event,
       originOf(event.eventId, context),
       context.logger,
