@@ -129,57 +129,8 @@ export function portIsFree(port) {
   });
 }
 
-/**
- * The process listening on a TCP port: `{ pid }`, `{ pid: null }` when something listens that this user
- * may not inspect, or null when nothing listens.
- */
-export function findListener(port) {
-  if (!IS_LINUX) {
-    const result = spawnSync('lsof', ['-nP', '-t', `-iTCP:${port}`, '-sTCP:LISTEN'], { encoding: 'utf8' });
-    const pid = Number((result.stdout ?? '').split('\n')[0]);
-    if (pid) return { pid };
-    return result.error ? { pid: null } : null;
-  }
-  const inodes = new Set();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text;
-    try {
-      text = fs.readFileSync(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const columns = line.trim().split(/\s+/);
-      // State 0A is LISTEN; column 9 the socket's inode.
-      if (columns.length < 10 || columns[3] !== '0A') continue;
-      const local = columns[1];
-      if (parseInt(local.slice(local.lastIndexOf(':') + 1), 16) === port && columns[9] !== '0') {
-        inodes.add(columns[9]);
-      }
-    }
-  }
-  if (inodes.size === 0) return null;
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let descriptors;
-    try {
-      descriptors = fs.readdirSync(`/proc/${entry}/fd`);
-    } catch {
-      continue;
-    }
-    for (const descriptor of descriptors) {
-      let target;
-      try {
-        target = fs.readlinkSync(`/proc/${entry}/fd/${descriptor}`);
-      } catch {
-        continue;
-      }
-      const match = /^socket:\[(\d+)\]$/.exec(target);
-      if (match && inodes.has(match[1])) return { pid: Number(entry) };
-    }
-  }
-  return { pid: null };
-}
+// The process listening on a TCP port: the stack's own probe (/proc on Linux, lsof elsewhere).
+export { findListener } from '../infra/stack/processes.mjs';
 
 function signal(pid, name) {
   // A process that leads its own group (as `npm start` starts them) is signalled with its group, so a
