@@ -15,8 +15,15 @@ import {
 
 // The events the order saga and the coordination service rely on.
 const expectedEvents = {
-  order: ['OrderCreated', 'OrderConfirmed', 'OrderCompleted', 'OrderCancelled', 'OrderRefunded'],
-  payment: ['PaymentProcessed', 'PaymentFailed', 'PaymentRefunded', 'PaymentVoided'],
+  order: [
+    'OrderCreated',
+    'OrderConfirmed',
+    'OrderCompleted',
+    'OrderCancelled',
+    'OrderRefunded',
+    'OrderFailed',
+  ],
+  payment: ['PaymentProcessed', 'PaymentFailed', 'PaymentRefunded', 'PaymentVoided', 'PaymentRefundFailed'],
   inventory: [
     'InventoryReserved',
     'InventoryReservationFailed',
@@ -24,6 +31,11 @@ const expectedEvents = {
     'InventoryAdjusted',
     'InventoryUpdated',
     'LowStockAlert',
+    'ReplenishmentRequested',
+    'PurchaseOrderPlaced',
+    'PurchaseOrderConfirmed',
+    'ReplenishmentCompleted',
+    'ReplenishmentFailed',
   ],
   catalog: ['ProductCreated', 'ProductUpdated', 'ProductDeleted', 'PriceChanged', 'ProductOutOfStock'],
   delivery: [

@@ -248,6 +248,7 @@ describe('POST /workflows/order/start with the order service', () => {
       recipient: 'ada@example.com',
       provider: 'local',
       attempt: 1,
+      reference: null,
     });
     const done = await waitForWorkflow(
       runtime,

@@ -235,6 +235,7 @@ export class OrderStory {
         recipient: 'ada@example.com',
         provider: 'local',
         attempt: 1,
+        reference: null,
       },
       causationId,
     );
@@ -281,6 +282,7 @@ export class OrderStory {
               reason: 'COMPENSATION',
               provider: 'simulator',
               providerReference: null,
+              returnId: null,
             },
             cause,
           ),

@@ -27,6 +27,7 @@ export async function publishSent(
       recipient: notification.recipient ?? '',
       provider: notification.provider ?? '',
       attempt: notification.attempts,
+      reference: null,
     },
     metaOf(notification),
   );
@@ -56,6 +57,7 @@ export async function publishFailed(
       errorMessage: failure.errorMessage,
       attempt: notification.attempts,
       retriable: failure.retriable,
+      reference: null,
     },
     metaOf(notification),
   );

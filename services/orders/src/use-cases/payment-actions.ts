@@ -144,6 +144,7 @@ export async function refundPayment(
       reason,
       provider: payment.provider,
       providerReference: outcome.reference,
+      returnId: null,
     },
     publishMeta(order.id, origin),
   );
@@ -160,6 +161,7 @@ export async function refundPayment(
       currency,
       fullRefund,
       reason,
+      returnId: null,
     },
     publishMeta(order.id, origin, refundedEvent.eventId),
   );
