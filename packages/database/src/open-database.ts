@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import { withTimeout } from '@fv/resilience';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { describeTarget, type DatabaseTarget } from './resolve-database.js';
 
@@ -58,13 +59,7 @@ export async function openDatabase(
   return target.kind === 'postgres' ? openPostgres(target, options) : openPglite(target);
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+const unanswered = (ms: number) => new Error(`database did not answer within ${ms} ms`);
 
 function openPostgres(
   target: Extract<DatabaseTarget, { kind: 'postgres' }>,
@@ -124,7 +119,7 @@ function openPostgres(
       }
     },
     ping: async (timeoutMs = 2000) => {
-      await withTimeout(pool.query('select 1'), timeoutMs, 'database');
+      await withTimeout(pool.query('select 1'), timeoutMs, () => unanswered(timeoutMs));
     },
     stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
     close: async () => {
@@ -164,7 +159,7 @@ async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' }>): 
       ),
     ping: async (timeoutMs = 2000) => {
       if (closed) throw new Error('database is closed');
-      await withTimeout(db.query('select 1'), timeoutMs, 'database');
+      await withTimeout(db.query('select 1'), timeoutMs, () => unanswered(timeoutMs));
     },
     // One embedded connection, always open.
     stats: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),

@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { dlqTopicOf, topicOf, type EventMap, type EventName } from '@fv/contracts';
+import { Backoff, sleepWithHeartbeat } from '@fv/resilience';
 import type { EventCodec } from './event-codec.js';
 import { errorCode, isInfrastructureError, isRetriable } from './errors.js';
 import { ensureTopics } from './kafka.js';
@@ -180,7 +181,8 @@ export class EventConsumer {
   private stopping = false;
   private hasJoined = false;
   private crashed: string | null = null;
-  private readonly sleeps = new Set<() => void>();
+  /** Aborted by `stop()`: cuts short any wait in progress. */
+  private stopSignal = new AbortController();
   private readonly counters: EventConsumerStats = {
     handled: 0,
     duplicates: 0,
@@ -270,6 +272,7 @@ export class EventConsumer {
 
   async start(): Promise<void> {
     this.stopping = false;
+    if (this.stopSignal.signal.aborted) this.stopSignal = new AbortController();
     const admin = this.options.kafka.admin();
     await admin.connect();
     try {
@@ -284,7 +287,7 @@ export class EventConsumer {
   /** Stops fetching, lets the message in hand finish (a retry wait is cut short and left uncommitted), then disconnects. */
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const wake of this.sleeps) wake();
+    this.stopSignal.abort();
     await this.consumer.disconnect();
     await this.dlqProducer.disconnect();
   }
@@ -601,7 +604,7 @@ export class EventConsumer {
     log: Logger,
     what: string,
   ): Promise<T> {
-    let backoff = this.outage.initialMs;
+    const backoff = new Backoff({ initialMs: this.outage.initialMs, maxMs: this.outage.maxMs });
     let waiting = false;
     let since = 0;
     try {
@@ -625,10 +628,8 @@ export class EventConsumer {
               `still waiting for a dependency while ${what}`,
             );
           }
-          const delay = backoff / 2 + Math.random() * (backoff / 2);
-          await this.sleep(delay, heartbeat);
+          await this.sleep(backoff.next(), heartbeat);
           if (this.stopping) throw error;
-          backoff = Math.min(backoff * 2, this.outage.maxMs);
         }
       }
     } finally {
@@ -846,19 +847,10 @@ export class EventConsumer {
 
   /** Waits, heartbeating so the group does not evict this member during a long backoff. */
   private async sleep(ms: number, heartbeat: () => Promise<void>): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!this.stopping && Date.now() < deadline) {
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          this.sleeps.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, Math.min(1000, deadline - Date.now()));
-        this.sleeps.add(wake);
-      });
-      if (!this.stopping) await heartbeat().catch(rethrowRebalance);
-    }
+    await sleepWithHeartbeat(ms, {
+      signal: this.stopSignal.signal,
+      heartbeat: () => heartbeat().catch(rethrowRebalance),
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { EventMap, EventName } from '@fv/contracts';
+import { Backoff } from '@fv/resilience';
 import { injectTraceContext, isTracing, recordSpanError } from '@fv/service-kit/telemetry';
 import type { Span } from '@opentelemetry/api';
 import type { EventCodec } from './event-codec.js';
@@ -359,22 +360,21 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
-    let backoff = this.errorBackoffMs;
+    const backoff = new Backoff({ initialMs: this.errorBackoffMs, maxMs: 5_000 });
     while (!this.stopping) {
       let published = 0;
       try {
         published = await this.publishOnce();
         this.counters.rounds += 1;
         this.counters.published += published;
-        backoff = this.errorBackoffMs;
+        backoff.reset();
       } catch (error) {
         this.counters.failures += 1;
         this.options.metrics?.failed('round');
         this.counters.lastError = (error as Error).message;
         this.options.logger.error({ err: error }, 'outbox relay round failed; retrying');
         await this.recordFailure(`${(error as Error).message}`);
-        await this.sleep(backoff);
-        backoff = Math.min(backoff * 2, 5_000);
+        await this.sleep(backoff.next());
         continue;
       }
       // Another replica's round may have started before our rows were committed: look again soon

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { withTimeout } from '@fv/resilience';
 import { API_PREFIX } from './auth.js';
 import { rateLimitExceeded, serviceUnavailable } from './errors.js';
 
@@ -60,18 +61,6 @@ class HealthCheckTimeout extends Error {
   }
 }
 
-async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new HealthCheckTimeout(timeoutMs)), timeoutMs);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** The set of checks of one service, and whether it is shutting down. */
 export class HealthRegistry {
   readonly #checks = new Map<string, HealthCheck>();
@@ -105,10 +94,12 @@ export class HealthRegistry {
   async runCheck(check: HealthCheck): Promise<HealthCheckOutcome> {
     const critical = check.critical ?? true;
     const started = performance.now();
+    const timeoutMs = check.timeoutMs ?? this.#timeoutMs;
     try {
       const result = await withTimeout(
         Promise.resolve().then(() => check.check()),
-        check.timeoutMs ?? this.#timeoutMs,
+        timeoutMs,
+        () => new HealthCheckTimeout(timeoutMs),
       );
       return {
         name: check.name,

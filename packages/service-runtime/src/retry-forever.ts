@@ -1,10 +1,11 @@
+import { retryUntilDone } from '@fv/resilience';
 import type { Logger } from 'pino';
 
 /**
- * Runs `attempt` until it succeeds or `signal` aborts, waiting with capped exponential backoff in
- * between. Used for the things a service must survive at start: a database or broker that is not up
- * yet. Resolves true on success, false when aborted; an error `fatal` recognises (a configuration
- * that no retry can mend) is thrown at once.
+ * Runs `attempt` until it succeeds or `signal` aborts, waiting with capped exponential backoff (equal
+ * jitter) in between. Used for the things a service must survive at start: a database or broker that
+ * is not up yet. Resolves true on success, false when aborted; an error `fatal` recognises (a
+ * configuration that no retry can mend) is thrown at once.
  */
 export async function retryForever(
   what: string,
@@ -17,31 +18,18 @@ export async function retryForever(
     fatal?: (error: unknown) => boolean;
   },
 ): Promise<boolean> {
-  let delay = options.initialDelayMs ?? 500;
-  let failures = 0;
-  while (!options.signal.aborted) {
-    try {
-      await attempt();
-      if (failures > 0) options.logger.info({ after: failures }, `${what}: succeeded`);
-      return true;
-    } catch (error) {
-      if (options.fatal?.(error)) throw error;
-      failures += 1;
-      const log = failures === 1 || failures % 10 === 0 ? options.logger.warn : options.logger.debug;
-      log.call(options.logger, { err: error, retryInMs: delay, failures }, `${what}: failed; retrying`);
-    }
-    await new Promise<void>((resolve) => {
-      const onAbort = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        options.signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, delay);
-      options.signal.addEventListener('abort', onAbort, { once: true });
-    });
-    delay = Math.min(delay * 2, options.maxDelayMs ?? 10_000);
-  }
-  return false;
+  const { logger } = options;
+  let failed = 0;
+  const done = await retryUntilDone(attempt, {
+    signal: options.signal,
+    policy: { initialMs: options.initialDelayMs ?? 500, maxMs: options.maxDelayMs ?? 10_000 },
+    fatal: options.fatal,
+    onFailure: (error, failures, retryInMs) => {
+      failed = failures;
+      const log = failures === 1 || failures % 10 === 0 ? logger.warn : logger.debug;
+      log.call(logger, { err: error, retryInMs, failures }, `${what}: failed; retrying`);
+    },
+  });
+  if (done && failed > 0) logger.info({ after: failed }, `${what}: succeeded`);
+  return done;
 }

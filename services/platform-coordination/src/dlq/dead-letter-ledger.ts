@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { dlqTopicOf, eventNames, topicOf } from '@fv/contracts';
 import { InfrastructureError, ensureTopics, headersToStrings, type EventCodec } from '@fv/messaging';
+import { Backoff, sleepWithHeartbeat } from '@fv/resilience';
 import { retryForever } from '@fv/service-runtime';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -14,7 +15,9 @@ import {
   type EventFacts,
 } from './dead-letter-message.js';
 import { recordDeadLetters } from './dead-letter-store.js';
-import { backoff, pause } from './pause.js';
+
+/** Waits between attempts of the ledger's database work: 125–250 ms at first, doubling up to 5–10 s. */
+const LEDGER_BACKOFF = { initialMs: 250, maxMs: 10_000 };
 
 /** Every dead-letter topic of the platform: `<topic>.DLQ` of each topic of the event catalog. */
 export function platformDlqTopics(): string[] {
@@ -184,18 +187,22 @@ export class DeadLetterLedger {
     heartbeat: () => Promise<void>,
     isRunning: () => boolean,
   ): Promise<T> {
-    for (let failures = 0; ; failures += 1) {
+    const backoff = new Backoff(LEDGER_BACKOFF);
+    for (;;) {
       try {
         return await attempt();
       } catch (error) {
         if (!isRunning() || this.abort.signal.aborted) throw error;
-        const delay = backoff(failures);
-        const log = failures === 0 || failures % 10 === 0 ? 'warn' : 'debug';
+        const delay = backoff.next();
+        const log = backoff.failures === 1 || backoff.failures % 10 === 0 ? 'warn' : 'debug';
         this.options.logger[log](
-          { err: error, retryInMs: delay, failures: failures + 1 },
+          { err: error, retryInMs: delay, failures: backoff.failures },
           `${what} failed; retrying`,
         );
-        await pause(delay, this.abort.signal, heartbeat);
+        await sleepWithHeartbeat(delay, {
+          signal: this.abort.signal,
+          heartbeat: () => heartbeat().catch(() => undefined),
+        });
       }
     }
   }

@@ -13,8 +13,14 @@ describe('webhook signatures and backoff', () => {
   });
   it('backs off exponentially up to the cap (seed 000 workflow.retry)', () => {
     const policy = { initialIntervalMs: 1000, backoffMultiplier: 2, maxIntervalMs: 30_000 };
-    expect([1, 2, 3, 4, 5, 6, 7].map((attempt) => backoffMs(attempt, policy))).toEqual([
+    expect([1, 2, 3, 4, 5, 6, 7].map((attempt) => backoffMs(attempt, policy, () => 1))).toEqual([
       1000, 2000, 4000, 8000, 16_000, 30_000, 30_000,
     ]);
+  });
+  it('spreads retries between half the step and all of it', () => {
+    const policy = { initialIntervalMs: 1000, backoffMultiplier: 2, maxIntervalMs: 30_000 };
+    expect(backoffMs(3, policy, () => 0)).toBe(2000);
+    expect(backoffMs(3, policy, () => 0.5)).toBe(3000);
+    expect(backoffMs(10, policy, () => 0)).toBe(15_000);
   });
 });

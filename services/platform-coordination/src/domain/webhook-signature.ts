@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { backoffDelay } from '@fv/resilience';
 
 /** The event types a subscription may ask for (seed 001). */
 export const WEBHOOK_EVENT_TYPES = [
@@ -26,13 +27,22 @@ export function verifySignature(secret: string, body: string, header: string): b
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
-/** Delay before attempt `attempt + 1`: initial · multiplier^(attempt−1), capped. */
+/**
+ * Delay before attempt `attempt + 1`: initial · multiplier^(attempt−1), capped, with equal jitter (between
+ * half of it and all of it) so that deliveries failing together are not retried together.
+ */
 export function backoffMs(
   attempt: number,
   policy: { initialIntervalMs: number; backoffMultiplier: number; maxIntervalMs: number },
+  random: () => number = Math.random,
 ): number {
-  return Math.min(
-    policy.maxIntervalMs,
-    Math.round(policy.initialIntervalMs * policy.backoffMultiplier ** Math.max(0, attempt - 1)),
+  return backoffDelay(
+    attempt - 1,
+    {
+      initialMs: policy.initialIntervalMs,
+      maxMs: policy.maxIntervalMs,
+      multiplier: policy.backoffMultiplier,
+    },
+    random,
   );
 }
