@@ -148,6 +148,12 @@ export { Counter, Gauge } from 'prom-client';
 export { BEARER_SCHEME, DOCS_PREFIX, documentRoute, type OpenApiOptions } from './openapi.js';
 
 export { createApp, DEFAULT_BODY_LIMIT, type AppConfig, type CreateAppOptions } from './create-app.js';
+export {
+  withSchemaTypes,
+  type SchemaType,
+  type SchemaTypedApp,
+  type SchemaTypeProvider,
+} from './type-provider.js';
 
 export {
   runService,

@@ -1,14 +1,15 @@
-import { AppError, assertCanSee, customerScope, parseId, requirePrincipal } from '@fv/service-kit';
+import {
+  AppError,
+  assertCanSee,
+  customerScope,
+  parseId,
+  requirePrincipal,
+  withSchemaTypes,
+} from '@fv/service-kit';
 import { idempotencyHeaders, idempotently, idempotentRequestOf, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance } from 'fastify';
 import { findReturnById, listReturns } from '../db/returns.js';
-import {
-  ITEM_CONDITIONS,
-  RETURN_REASONS,
-  RETURN_STATUSES,
-  type ItemCondition,
-  type ReturnReason,
-} from '../domain/returns.js';
+import { ITEM_CONDITIONS, RETURN_REASONS, RETURN_STATUSES } from '../domain/returns.js';
 import { receiveReturn } from '../use-cases/receive-return.js';
 import { requestReturn } from '../use-cases/request-return.js';
 import type { RouteContext } from './route-context.js';
@@ -18,28 +19,17 @@ import { pageView, returnView } from './views.js';
 const tags = ['returns'];
 const returnParams = { type: 'object', required: ['returnId'], properties: { returnId: idSchema } } as const;
 
-interface ReturnRequestBody {
-  shipmentId: string;
-  reason: ReturnReason;
-  comment?: string | null;
-  items: { productId: string; quantity: number; reason?: ReturnReason | null }[];
-}
-
-interface ReceiveBody {
-  warehouseId: string;
-  items: { productId: string; condition: ItemCondition }[];
-}
-
 function returnNotFound(returnId: string) {
   return new AppError('NOT_FOUND', `Return ${returnId} does not exist`, { details: { returnId } });
 }
 
 /** Returns: requested by the customer of a delivered shipment, received and inspected by the warehouse. */
 export async function returnRoutes(
-  app: FastifyInstance,
+  instance: FastifyInstance,
   { prisma, transaction, deps }: RouteContext,
 ): Promise<void> {
-  app.post<{ Body: ReturnRequestBody; Headers: { 'x-idempotency-key'?: string } }>(
+  const app = withSchemaTypes(instance);
+  app.post(
     '/returns',
     {
       config: { roles: ['customer', 'admin', 'service'], services: ['orders', 'platform-coordination'] },
@@ -104,16 +94,7 @@ export async function returnRoutes(
     },
   );
 
-  app.get<{
-    Querystring: {
-      orderId?: string;
-      shipmentId?: string;
-      customerId?: string;
-      status?: string;
-      page: number;
-      size: number;
-    };
-  }>(
+  app.get(
     '/returns',
     {
       schema: {
@@ -151,7 +132,7 @@ export async function returnRoutes(
     },
   );
 
-  app.get<{ Params: { returnId: string } }>(
+  app.get(
     '/returns/:returnId',
     { schema: { tags, summary: 'Get a return', params: returnParams, response: { 200: returnSchema } } },
     async (request) => {
@@ -163,7 +144,7 @@ export async function returnRoutes(
     },
   );
 
-  app.post<{ Params: { returnId: string }; Body: ReceiveBody }>(
+  app.post(
     '/returns/:returnId/receive',
     {
       config: { roles: ['admin', 'service'], services: ['orders', 'platform-coordination'] },

@@ -1,7 +1,14 @@
-import { AppError, assertCanSee, customerScope, parseId, requirePrincipal } from '@fv/service-kit';
+import {
+  AppError,
+  assertCanSee,
+  customerScope,
+  parseId,
+  requirePrincipal,
+  withSchemaTypes,
+} from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { findShipmentById, listShipments, listTrackingEvents } from '../db/shipments.js';
-import type { ShipmentStatus, TrackingStatus } from '../domain/shipment-status.js';
+
 import { SHIPMENT_STATUSES } from '../domain/shipment-status.js';
 import { recordTrackingUpdate } from '../use-cases/record-tracking-update.js';
 import type { RouteContext } from './route-context.js';
@@ -28,24 +35,16 @@ interface ShipmentParams {
   shipmentId: string;
 }
 
-interface TrackingUpdateBody {
-  status: TrackingStatus;
-  occurredAt: string;
-  location?: string | null;
-  description?: string | null;
-  signedBy?: string | null;
-  estimatedDeliveryAt?: string | null;
-}
-
 function shipmentNotFound(shipmentId: string) {
   return new AppError('NOT_FOUND', `Shipment ${shipmentId} does not exist`, { details: { shipmentId } });
 }
 
 /** Shipments: read by their customer and by staff; tracking updates and delivery confirmation by staff. */
 export async function shipmentRoutes(
-  app: FastifyInstance,
+  instance: FastifyInstance,
   { prisma, transaction, deps }: RouteContext,
 ): Promise<void> {
+  const app = withSchemaTypes(instance);
   async function visibleShipment(
     request: { params: ShipmentParams },
     principal: ReturnType<typeof requirePrincipal>,
@@ -57,15 +56,7 @@ export async function shipmentRoutes(
     return shipment;
   }
 
-  app.get<{
-    Querystring: {
-      orderId?: string;
-      customerId?: string;
-      status?: ShipmentStatus;
-      page: number;
-      size: number;
-    };
-  }>(
+  app.get(
     '/shipments',
     {
       schema: {
@@ -101,7 +92,7 @@ export async function shipmentRoutes(
     },
   );
 
-  app.get<{ Params: ShipmentParams }>(
+  app.get(
     '/shipments/:shipmentId',
     {
       schema: { tags, summary: 'Get a shipment', params: shipmentParams, response: { 200: shipmentSchema } },
@@ -109,7 +100,7 @@ export async function shipmentRoutes(
     async (request) => shipmentView(await visibleShipment(request, requirePrincipal(request))),
   );
 
-  app.get<{ Params: ShipmentParams }>(
+  app.get(
     '/shipments/:shipmentId/tracking',
     {
       schema: {
@@ -125,7 +116,7 @@ export async function shipmentRoutes(
     },
   );
 
-  app.get<{ Params: ShipmentParams }>(
+  app.get(
     '/shipments/:shipmentId/label',
     {
       schema: {
@@ -138,7 +129,7 @@ export async function shipmentRoutes(
     async (request) => labelView(await visibleShipment(request, requirePrincipal(request))),
   );
 
-  app.post<{ Params: ShipmentParams; Body: TrackingUpdateBody }>(
+  app.post(
     '/shipments/:shipmentId/tracking-events',
     {
       config: { roles: ['admin', 'service'], services: ['orders', 'platform-coordination'] },
@@ -182,10 +173,7 @@ export async function shipmentRoutes(
     },
   );
 
-  app.post<{
-    Params: ShipmentParams;
-    Body: { deliveredAt?: string; signedBy?: string | null; location?: string | null };
-  }>(
+  app.post(
     '/shipments/:shipmentId/delivery-confirmation',
     {
       config: { roles: ['admin', 'service'], services: ['orders', 'platform-coordination'] },

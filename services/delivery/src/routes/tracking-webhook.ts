@@ -4,24 +4,13 @@ import {
   insufficientPermissions,
   requirePrincipal,
   type Principal,
+  withSchemaTypes,
 } from '@fv/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { TrackingStatus } from '../domain/shipment-status.js';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../domain/webhook-signature.js';
 import { recordTrackingUpdate } from '../use-cases/record-tracking-update.js';
 import type { RouteContext } from './route-context.js';
 import { trackingUpdateBody, trackingUpdateResult } from './schemas.js';
-
-interface WebhookBody {
-  eventId: string;
-  trackingId: string;
-  status: TrackingStatus;
-  occurredAt: string;
-  location?: string | null;
-  description?: string | null;
-  signedBy?: string | null;
-  estimatedDeliveryAt?: string | null;
-}
 
 /**
  * The carrier's tracking webhook. A carrier authenticates in one of two ways:
@@ -31,9 +20,10 @@ interface WebhookBody {
  * A scan is identified by the carrier's `eventId`: a resent webhook answers 200 with `duplicate: true`.
  */
 export async function trackingWebhookRoutes(
-  app: FastifyInstance,
+  instance: FastifyInstance,
   { transaction, deps, config }: RouteContext,
 ): Promise<void> {
+  const app = withSchemaTypes(instance);
   const rawBodies = new WeakMap<FastifyRequest, Buffer>();
 
   // The signature covers the exact bytes sent, so this scope keeps them next to the parsed body.
@@ -89,7 +79,7 @@ export async function trackingWebhookRoutes(
     }
   }
 
-  app.post<{ Body: WebhookBody }>(
+  app.post(
     '/carrier/tracking-webhook',
     {
       config: { public: true },

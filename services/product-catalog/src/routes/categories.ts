@@ -1,4 +1,4 @@
-import { parseId } from '@fv/service-kit';
+import { parseId, withSchemaTypes } from '@fv/service-kit';
 import { idempotencyHeaders, idempotentRequestOf, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance } from 'fastify';
 import { catalogReadAccess, type KeyAccess } from '../access/catalog-read-access.js';
@@ -17,13 +17,13 @@ import {
 } from './schemas.js';
 
 type IdParams = { id: string };
-type CategoryBody = { name: string; description?: string | null; parentId?: string | null };
 
 const categoryId = (params: IdParams) => parseId(params.id, CATEGORY_ID_PREFIX)!;
 const optionalCategoryId = (value: string | null | undefined) =>
   value === undefined || value === null ? value : parseId(value, CATEGORY_ID_PREFIX)!;
 
-export function categoryRoutes(app: FastifyInstance, ctx: CatalogContext, access: KeyAccess): void {
+export function categoryRoutes(instance: FastifyInstance, ctx: CatalogContext, access: KeyAccess): void {
+  const app = withSchemaTypes(instance);
   const tags = ['categories'];
   // Storefront reads: a publishable key or any valid token (checked by the hook, not the platform's token rule).
   const storefrontRead = {
@@ -47,7 +47,7 @@ export function categoryRoutes(app: FastifyInstance, ctx: CatalogContext, access
     async () => ({ items: await getCategoryTree(ctx) }),
   );
 
-  app.get<{ Params: IdParams }>(
+  app.get(
     '/categories/:id',
     {
       ...storefrontRead,
@@ -61,7 +61,7 @@ export function categoryRoutes(app: FastifyInstance, ctx: CatalogContext, access
     async (request) => getCategorySubtree(ctx, categoryId(request.params)),
   );
 
-  app.post<{ Body: CategoryBody }>(
+  app.post(
     '/categories',
     {
       config: { roles: ['admin'] },
@@ -84,7 +84,7 @@ export function categoryRoutes(app: FastifyInstance, ctx: CatalogContext, access
     },
   );
 
-  app.put<{ Params: IdParams; Body: Partial<CategoryBody> }>(
+  app.put(
     '/categories/:id',
     {
       config: { roles: ['admin'] },
@@ -107,7 +107,7 @@ export function categoryRoutes(app: FastifyInstance, ctx: CatalogContext, access
       }),
   );
 
-  app.delete<{ Params: IdParams }>(
+  app.delete(
     '/categories/:id',
     {
       config: { roles: ['admin'] },

@@ -1,15 +1,10 @@
-import { parseId } from '@fv/service-kit';
+import { parseId, withSchemaTypes } from '@fv/service-kit';
 import { idempotencyHeaders, idempotentRequestOf, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance } from 'fastify';
 import { catalogReadAccess, type KeyAccess } from '../access/catalog-read-access.js';
 import type { CatalogContext } from '../catalog-context.js';
 import { PRODUCT_ID_PREFIX } from '../domain/ids.js';
-import type { ProductListQuery } from '../domain/product-filters.js';
-import {
-  parseCreateProduct,
-  type CreateProductBody,
-  type UpdateProductBody,
-} from '../domain/product-input.js';
+import { parseCreateProduct } from '../domain/product-input.js';
 import { createProduct } from '../use-cases/create-product.js';
 import { deleteProduct } from '../use-cases/delete-product.js';
 import { getProduct } from '../use-cases/get-product.js';
@@ -32,12 +27,12 @@ import {
 } from './schemas.js';
 
 type IdParams = { id: string };
-type Paging = { page?: number; pageSize?: number };
 
 /** The id in a path that its schema has already checked: the plain UUID. */
 const productId = (params: IdParams) => parseId(params.id, PRODUCT_ID_PREFIX)!;
 
-export function productRoutes(app: FastifyInstance, ctx: CatalogContext, access: KeyAccess): void {
+export function productRoutes(instance: FastifyInstance, ctx: CatalogContext, access: KeyAccess): void {
+  const app = withSchemaTypes(instance);
   const tags = ['products'];
   // Storefront reads: a publishable key or any valid token (checked by the hook, not the platform's token rule).
   const storefrontRead = {
@@ -45,7 +40,7 @@ export function productRoutes(app: FastifyInstance, ctx: CatalogContext, access:
     onRequest: catalogReadAccess(access, 'catalog:read'),
   } as const;
 
-  app.get<{ Querystring: ProductListQuery }>(
+  app.get(
     '/products',
     {
       ...storefrontRead,
@@ -60,7 +55,7 @@ export function productRoutes(app: FastifyInstance, ctx: CatalogContext, access:
     async (request) => listProducts(ctx, request.query),
   );
 
-  app.get<{ Querystring: { q: string } & Paging }>(
+  app.get(
     '/products/search',
     {
       ...storefrontRead,
@@ -74,7 +69,7 @@ export function productRoutes(app: FastifyInstance, ctx: CatalogContext, access:
     async (request) => searchProducts(ctx, request.query),
   );
 
-  app.get<{ Params: IdParams }>(
+  app.get(
     '/products/:id',
     {
       ...storefrontRead,
@@ -83,7 +78,7 @@ export function productRoutes(app: FastifyInstance, ctx: CatalogContext, access:
     async (request) => getProduct(ctx, productId(request.params)),
   );
 
-  app.get<{ Params: IdParams; Querystring: Paging }>(
+  app.get(
     '/products/:id/prices',
     {
       schema: {
@@ -97,7 +92,7 @@ export function productRoutes(app: FastifyInstance, ctx: CatalogContext, access:
     async (request) => listPriceHistory(ctx, { id: productId(request.params), ...request.query }),
   );
 
-  app.post<{ Body: CreateProductBody }>(
+  app.post(
     '/products',
     {
       config: { roles: ['admin'] },
@@ -121,7 +116,7 @@ export function productRoutes(app: FastifyInstance, ctx: CatalogContext, access:
     },
   );
 
-  app.put<{ Params: IdParams; Body: UpdateProductBody }>(
+  app.put(
     '/products/:id',
     {
       config: { roles: ['admin'] },
@@ -144,7 +139,7 @@ export function productRoutes(app: FastifyInstance, ctx: CatalogContext, access:
     },
   );
 
-  app.delete<{ Params: IdParams }>(
+  app.delete(
     '/products/:id',
     {
       config: { roles: ['admin'] },

@@ -1,14 +1,11 @@
-import { requirePrincipal } from '@fv/service-kit';
+import { requirePrincipal, withSchemaTypes } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { KeyAccess } from '../access/catalog-read-access.js';
 import type { CatalogContext } from '../catalog-context.js';
-import { PUBLISHABLE_KEY_SCOPES, type PublishableKeyScope } from '../domain/publishable-key.js';
+import { PUBLISHABLE_KEY_SCOPES } from '../domain/publishable-key.js';
 import { createPublishableKey } from '../use-cases/create-publishable-key.js';
 import { getPublishableKey, getPublishableKeys } from '../use-cases/get-publishable-keys.js';
 import { revokePublishableKey } from '../use-cases/revoke-publishable-key.js';
-
-type IdParams = { id: string };
-type CreateBody = { name: string; scopes?: PublishableKeyScope[]; rateLimitPerMinute?: number };
 
 const keyFields = {
   id: { type: 'string', format: 'uuid' },
@@ -33,10 +30,15 @@ const idParams = {
  * Publishable keys (admin): a storefront's key to read the catalog without a customer's login. The key
  * is in the creation answer only; lists show its prefix.
  */
-export function publishableKeyRoutes(app: FastifyInstance, ctx: CatalogContext, access: KeyAccess): void {
+export function publishableKeyRoutes(
+  instance: FastifyInstance,
+  ctx: CatalogContext,
+  access: KeyAccess,
+): void {
+  const app = withSchemaTypes(instance);
   const tags = ['publishable keys'];
 
-  app.post<{ Body: CreateBody }>(
+  app.post(
     '/publishable-keys',
     {
       config: { roles: ['admin'] },
@@ -89,7 +91,7 @@ export function publishableKeyRoutes(app: FastifyInstance, ctx: CatalogContext, 
     },
   );
 
-  app.get<{ Querystring: { active?: boolean } }>(
+  app.get(
     '/publishable-keys',
     {
       config: { roles: ['admin'] },
@@ -107,7 +109,7 @@ export function publishableKeyRoutes(app: FastifyInstance, ctx: CatalogContext, 
     async (request) => getPublishableKeys(ctx, { activeOnly: request.query.active === true }),
   );
 
-  app.get<{ Params: IdParams }>(
+  app.get(
     '/publishable-keys/:id',
     {
       config: { roles: ['admin'] },
@@ -116,7 +118,7 @@ export function publishableKeyRoutes(app: FastifyInstance, ctx: CatalogContext, 
     async (request) => getPublishableKey(ctx, request.params.id),
   );
 
-  app.delete<{ Params: IdParams }>(
+  app.delete(
     '/publishable-keys/:id',
     {
       config: { roles: ['admin'] },
