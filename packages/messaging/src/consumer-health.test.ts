@@ -33,7 +33,7 @@ function kafkaWithCrashes() {
 }
 
 describe('consumer health', () => {
-  it('is red from a crash kafkajs gives up on until the consumer has been restarted', async () => {
+  it('is red from a crash kafkajs gives up on until a restarted consumer has rejoined its group', async () => {
     const { kafka, consumers, crash } = kafkaWithCrashes();
     const consumer = new EventConsumer({
       kafka,
@@ -50,9 +50,11 @@ describe('consumer health', () => {
 
     crash(false);
     expect(consumer.health()).toEqual({ running: false, crashed: 'coordinator gone' });
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // the first restart comes after 1 s
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the first restart comes within 1 s
     expect(consumers).toHaveLength(2);
     expect(consumers[1]!.runs).toBe(1);
+    expect(consumer.health().running).toBe(false); // started, not yet in the group
+    consumers[1]!.listeners.get('group-join')!({} as never);
     expect(consumer.health()).toEqual({ running: true, crashed: null });
     await consumer.stop();
   });

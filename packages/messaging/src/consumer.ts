@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { dlqTopicOf, topicOf, type EventMap, type EventName } from '@fv/contracts';
-import { Backoff, sleepWithHeartbeat } from '@fv/resilience';
+import { Backoff, sleep, sleepWithHeartbeat } from '@fv/resilience';
 import type { EventCodec } from './event-codec.js';
 import { errorCode, isInfrastructureError, isRetriable } from './errors.js';
 import { ensureTopics } from './kafka.js';
@@ -181,6 +181,8 @@ export class EventConsumer {
   private stopping = false;
   private hasJoined = false;
   private crashed: string | null = null;
+  /** Waits before replacing a crashed consumer: 0.5–1 s, doubling up to 15–30 s while it keeps crashing. */
+  private readonly crashBackoff = new Backoff({ initialMs: 1000, maxMs: 30_000 });
   /** Aborted by `stop()`: cuts short any wait in progress. */
   private stopSignal = new AbortController();
   private readonly counters: EventConsumerStats = {
@@ -212,6 +214,12 @@ export class EventConsumer {
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.hasJoined = true;
+      if (consumer === this.consumer && this.crashed !== null) {
+        // Healthy again only once a restarted consumer is back in its group, not when it merely started.
+        this.options.logger.info({ crashed: this.crashed }, 'consumer rejoined its group after a crash');
+        this.crashed = null;
+        this.crashBackoff.reset();
+      }
       this.options.metrics?.partitionsRevoked(this.options.groupId);
     });
     // kafkajs restarts itself after a retriable crash, and gives up after any other one; a consumer that
@@ -228,16 +236,17 @@ export class EventConsumer {
     return consumer;
   }
 
+  /** Replaces a consumer kafkajs gave up on, with a growing wait between attempts until one rejoins. */
   private async restartAfterCrash(): Promise<void> {
-    for (let delay = 1000; !this.stopping; delay = Math.min(delay * 2, 30_000)) {
-      await new Promise((resolve) => setTimeout(resolve, delay));
+    while (!this.stopping) {
+      const delay = this.crashBackoff.next();
+      await sleep(delay, this.stopSignal.signal);
       if (this.stopping) return;
       try {
         await this.consumer.disconnect().catch(() => undefined);
         this.consumer = this.createKafkaConsumer(); // a disconnected kafkajs consumer does not run again reliably
         await this.subscribeAndRun();
-        this.crashed = null;
-        this.options.logger.info('consumer restarted after a crash');
+        this.options.logger.info('consumer restarted after a crash; waiting for it to rejoin its group');
         return;
       } catch (error) {
         this.options.logger.error({ err: error, retryInMs: delay }, 'restarting the consumer failed');
@@ -256,7 +265,7 @@ export class EventConsumer {
     });
   }
 
-  /** Red from a crash kafkajs does not recover from until the consumer has been restarted. */
+  /** Red from a crash kafkajs does not recover from until a restarted consumer has rejoined its group. */
   health(): ConsumerHealth {
     return { running: this.crashed === null, crashed: this.crashed };
   }
