@@ -1,20 +1,29 @@
-// Unit-test coverage (vitest's v8 provider) of every workspace package, as one table: `npm test` runs
-// the unit tests with COVERAGE_ARGS, each package writing `coverage/coverage-summary.json`, then
-// writes the table to COVERAGE_REPORT.
+// Test coverage (vitest's v8 provider) of every workspace package, as one table: `npm test` runs the
+// unit tests with coverageArgs(UNIT), the integration tests with coverageArgs(INTEGRATION), each package
+// writing its summary and per-file data into the run's folder, then writes the table to COVERAGE_REPORT.
+// The unit columns are the unit tests' own; the domain and use cases are also given with the lines the
+// integration tests (real broker and database, no mocks) ran, since use cases are tested there.
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** Appended to each package's `vitest run` (through turbo): the package's own sources, as a summary. */
-export const COVERAGE_ARGS = [
-  '--coverage.enabled',
-  '--coverage.provider=v8',
-  '--coverage.include=src/**',
-  '--coverage.exclude=**/generated/**',
-  '--coverage.exclude=**/*.test.ts',
-  '--coverage.exclude=**/*.d.ts',
-  '--coverage.reporter=json-summary',
-  '--coverage.reportsDirectory=coverage',
-];
+/** The folder each kind of run writes its coverage to, inside each package. */
+export const UNIT = 'coverage';
+export const INTEGRATION = 'coverage-integration';
+
+/** Appended to each package's `vitest run` (through turbo): the package's own sources. */
+export function coverageArgs(folder) {
+  return [
+    '--coverage.enabled',
+    '--coverage.provider=v8',
+    '--coverage.include=src/**',
+    '--coverage.exclude=**/generated/**',
+    '--coverage.exclude=**/*.test.ts',
+    '--coverage.exclude=**/*.d.ts',
+    '--coverage.reporter=json-summary',
+    '--coverage.reporter=json',
+    `--coverage.reportsDirectory=${folder}`,
+  ];
+}
 
 export const COVERAGE_REPORT = path.join('.local', 'coverage', 'summary.md');
 
@@ -23,25 +32,54 @@ const CORE = /[\\/]src[\\/](domain|use-cases)[\\/]/;
 
 const percent = (covered, total) => (total === 0 ? '-' : `${((covered / total) * 100).toFixed(1)}%`);
 
-/** One row per package that has a summary: lines, statements, branches, functions, and core lines. */
+/** Line number → whether any statement starting on it ran, per source file, from `coverage-final.json`. */
+function lineHits(root, dir, folder) {
+  const file = path.join(root, dir, folder, 'coverage-final.json');
+  if (!fs.existsSync(file)) return new Map();
+  const files = new Map();
+  for (const [name, data] of Object.entries(JSON.parse(fs.readFileSync(file, 'utf8')))) {
+    const lines = new Map();
+    for (const [id, location] of Object.entries(data.statementMap)) {
+      const line = location.start.line;
+      lines.set(line, (lines.get(line) ?? false) || data.s[id] > 0);
+    }
+    files.set(name, lines);
+  }
+  return files;
+}
+
+/** Lines of the domain and use cases covered by any of the runs, as { covered, total }. */
+function coreLines(root, dir, folders) {
+  const merged = new Map();
+  for (const folder of folders) {
+    for (const [name, lines] of lineHits(root, dir, folder)) {
+      if (!CORE.test(name)) continue;
+      const into = merged.get(name) ?? new Map();
+      for (const [line, hit] of lines) into.set(line, (into.get(line) ?? false) || hit);
+      merged.set(name, into);
+    }
+  }
+  let covered = 0;
+  let total = 0;
+  for (const lines of merged.values()) {
+    total += lines.size;
+    for (const hit of lines.values()) if (hit) covered += 1;
+  }
+  return { covered, total };
+}
+
+/**
+ * One row per package that has a unit summary: its totals, the lines of its domain and use cases under
+ * the unit tests, and under unit and integration tests together.
+ */
 export function coverageRows(root, packageDirs) {
   const rows = [];
   for (const dir of packageDirs) {
-    const file = path.join(root, dir, 'coverage', 'coverage-summary.json');
+    const file = path.join(root, dir, UNIT, 'coverage-summary.json');
     if (!fs.existsSync(file)) continue;
     const summary = JSON.parse(fs.readFileSync(file, 'utf8'));
-    const core = Object.entries(summary)
-      .filter(([name]) => name !== 'total' && CORE.test(name))
-      .reduce(
-        (sum, [, entry]) => ({
-          covered: sum.covered + entry.lines.covered,
-          total: sum.total + entry.lines.total,
-        }),
-        {
-          covered: 0,
-          total: 0,
-        },
-      );
+    const unitCore = coreLines(root, dir, [UNIT]);
+    const allCore = coreLines(root, dir, [UNIT, INTEGRATION]);
     const { lines, statements, branches, functions } = summary.total;
     rows.push({
       package: dir,
@@ -49,7 +87,8 @@ export function coverageRows(root, packageDirs) {
       statements: percent(statements.covered, statements.total),
       branches: percent(branches.covered, branches.total),
       functions: percent(functions.covered, functions.total),
-      core: percent(core.covered, core.total),
+      core: percent(unitCore.covered, unitCore.total),
+      coreWithIntegration: percent(allCore.covered, allCore.total),
     });
   }
   return rows;
@@ -57,7 +96,15 @@ export function coverageRows(root, packageDirs) {
 
 /** The rows as a Markdown table. */
 export function coverageTable(rows) {
-  const header = ['package', 'lines', 'statements', 'branches', 'functions', 'domain + use cases (lines)'];
+  const header = [
+    'package',
+    'lines',
+    'statements',
+    'branches',
+    'functions',
+    'domain + use cases',
+    'domain + use cases, with integration',
+  ];
   const cells = rows.map((row) => [
     row.package,
     row.lines,
@@ -65,6 +112,7 @@ export function coverageTable(rows) {
     row.branches,
     row.functions,
     row.core,
+    row.coreWithIntegration,
   ]);
   const widths = header.map((title, index) =>
     Math.max(title.length, ...cells.map((cell) => cell[index].length)),
@@ -75,8 +123,10 @@ export function coverageTable(rows) {
 
 /** Removes the summaries an earlier run left, so a package that no longer reports is not listed. */
 export function clearCoverage(root, packageDirs) {
-  for (const dir of packageDirs)
-    fs.rmSync(path.join(root, dir, 'coverage'), { recursive: true, force: true });
+  for (const dir of packageDirs) {
+    for (const folder of [UNIT, INTEGRATION])
+      fs.rmSync(path.join(root, dir, folder), { recursive: true, force: true });
+  }
 }
 
 /** The workspace packages' folders (relative to the root), from pnpm-workspace.yaml's globs of one level. */

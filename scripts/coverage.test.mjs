@@ -14,23 +14,39 @@ const entry = (lines, branches = [1, 2]) => ({
   functions: counts(1, 1),
 });
 
+/** Per-file data as vitest's json reporter writes it: one statement per line, `hits[i]` runs of line i + 1. */
+const fileData = (hits) => ({
+  statementMap: Object.fromEntries(
+    hits.map((_, i) => [String(i), { start: { line: i + 1, column: 0 }, end: { line: i + 1, column: 9 } }]),
+  ),
+  s: Object.fromEntries(hits.map((count, i) => [String(i), count])),
+});
+const ran = (count, of) => Array.from({ length: of }, (_, i) => (i < count ? 1 : 0));
+
 function workspace() {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fv-coverage-'));
-  const write = (dir, summary) => {
-    fs.mkdirSync(path.join(root, dir, 'coverage'), { recursive: true });
-    fs.writeFileSync(path.join(root, dir, 'coverage', 'coverage-summary.json'), JSON.stringify(summary));
+  const write = (dir, folder, name, data) => {
+    fs.mkdirSync(path.join(root, dir, folder), { recursive: true });
+    fs.writeFileSync(path.join(root, dir, folder, name), JSON.stringify(data));
   };
-  write('services/orders', {
-    total: entry([150, 200]),
-    [path.join(root, 'services/orders/src/domain/order.ts')]: entry([90, 100]),
-    [path.join(root, 'services/orders/src/use-cases/place.ts')]: entry([45, 50]),
-    [path.join(root, 'services/orders/src/routes/orders.ts')]: entry([15, 50]),
+  const orders = (file) => path.join(root, 'services/orders/src', file);
+  write('services/orders', 'coverage', 'coverage-summary.json', { total: entry([150, 200]) });
+  write('services/orders', 'coverage', 'coverage-final.json', {
+    [orders('domain/order.ts')]: fileData(ran(90, 100)),
+    [orders('use-cases/place.ts')]: fileData(ran(0, 50)),
+    [orders('routes/orders.ts')]: fileData(ran(15, 50)),
   });
-  write('packages/testing', { total: entry([0, 0], [0, 0]) });
+  // The integration tests ran the use case, and lines of the domain the unit tests had not.
+  write('services/orders', 'coverage-integration', 'coverage-final.json', {
+    [orders('domain/order.ts')]: fileData([...ran(0, 90), ...ran(5, 10)]),
+    [orders('use-cases/place.ts')]: fileData(ran(45, 50)),
+    [orders('routes/orders.ts')]: fileData(ran(50, 50)),
+  });
+  write('packages/testing', 'coverage', 'coverage-summary.json', { total: entry([0, 0], [0, 0]) });
   return root;
 }
 
-test('a row per package with a summary: totals, and the lines of its domain and use cases', () => {
+test('a row per package with a summary: totals, and the lines of its domain and use cases, alone and with integration', () => {
   const root = workspace();
   const rows = coverageRows(root, ['packages/testing', 'services/orders', 'services/inventory']);
   assert.deepEqual(rows, [
@@ -41,6 +57,7 @@ test('a row per package with a summary: totals, and the lines of its domain and 
       branches: '-',
       functions: '100.0%',
       core: '-',
+      coreWithIntegration: '-',
     },
     {
       package: 'services/orders',
@@ -48,13 +65,14 @@ test('a row per package with a summary: totals, and the lines of its domain and 
       statements: '75.0%',
       branches: '50.0%',
       functions: '100.0%',
-      core: '90.0%',
+      core: '60.0%',
+      coreWithIntegration: '93.3%',
     },
   ]);
   assert.deepEqual(coverageTable(rows).split('\n').slice(0, 3), [
-    '| package          | lines | statements | branches | functions | domain + use cases (lines) |',
-    '| ---------------- | ----- | ---------- | -------- | --------- | -------------------------- |',
-    '| packages/testing | -     | -          | -        | 100.0%    | -                          |',
+    '| package          | lines | statements | branches | functions | domain + use cases | domain + use cases, with integration |',
+    '| ---------------- | ----- | ---------- | -------- | --------- | ------------------ | ------------------------------------ |',
+    '| packages/testing | -     | -          | -        | 100.0%    | -                  | -                                    |',
   ]);
   clearCoverage(root, ['services/orders']);
   assert.deepEqual(coverageRows(root, ['services/orders']), [], 'a cleared package is not listed');

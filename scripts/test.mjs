@@ -9,9 +9,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  COVERAGE_ARGS,
   COVERAGE_REPORT,
+  INTEGRATION,
+  UNIT,
   clearCoverage,
+  coverageArgs,
   coverageRows,
   coverageTable,
   workspaceDirs,
@@ -59,8 +61,11 @@ const stack = (command, options = {}) =>
 function writeCoverageReport() {
   const table = coverageTable(coverageRows(ROOT, packageDirs));
   fs.mkdirSync(path.dirname(path.join(ROOT, COVERAGE_REPORT)), { recursive: true });
-  fs.writeFileSync(path.join(ROOT, COVERAGE_REPORT), `# Unit-test coverage\n\n${table}\n`);
-  log(`unit-test coverage (${COVERAGE_REPORT}):\n${table}`);
+  fs.writeFileSync(
+    path.join(ROOT, COVERAGE_REPORT),
+    `# Test coverage\n\nLines, statements, branches and functions: unit tests. Domain and use cases: lines, by the unit tests alone and with the integration tests.\n\n${table}\n`,
+  );
+  log(`test coverage (${COVERAGE_REPORT}):\n${table}`);
 }
 
 const wasRunning = (await stack('status', { stdio: 'ignore' })) === 0;
@@ -76,23 +81,33 @@ const testEnv = {
   SCHEMA_REGISTRY_URL: `http://127.0.0.1:${stackEnv.FV_REGISTRY_PORT}/apis/ccompat/v7`,
 };
 
-// Unit tests measure their coverage (vitest's v8 provider), reported per package once they pass.
+// Unit and integration tests measure their coverage (vitest's v8 provider), reported per package once
+// they pass. The end-to-end scenarios and the fault-injection run drive services in processes of their
+// own: they run after, without coverage.
 const packageDirs = workspaceDirs(ROOT);
 clearCoverage(ROOT, packageDirs);
+const whole = ['--filter=@fv/e2e', '--filter=@fv/chaos'];
+const integration = ['exec', 'turbo', 'run', 'test:integration', '--concurrency=1', '--output-logs=new-only'];
 
 let failed = null;
-for (const [name, args] of [
-  ['unit tests', ['exec', 'turbo', 'run', 'test', '--output-logs=new-only', '--', ...COVERAGE_ARGS]],
+for (const [name, args, report] of [
   [
-    'integration and end-to-end tests',
-    ['exec', 'turbo', 'run', 'test:integration', '--concurrency=1', '--output-logs=new-only'],
+    'unit tests',
+    ['exec', 'turbo', 'run', 'test', '--output-logs=new-only', '--', ...coverageArgs(UNIT)],
+    true,
   ],
+  [
+    'integration tests',
+    [...integration, ...whole.map((filter) => filter.replace('=', '=!')), '--', ...coverageArgs(INTEGRATION)],
+    true,
+  ],
+  ['end-to-end and fault-injection tests', [...integration, ...whole], false],
 ]) {
   if (!(await step(name, args, testEnv))) {
     failed = name;
     break;
   }
-  if (name === 'unit tests') writeCoverageReport();
+  if (report) writeCoverageReport();
 }
 
 if (!wasRunning && process.env.FV_KEEP_STACK !== '1') {
