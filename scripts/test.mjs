@@ -34,9 +34,10 @@ if (!(await step('lint', ['run', 'lint']))) fail('lint failed');
 if (!(await step('typecheck', ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']))) {
   fail('typecheck failed');
 }
-// The root commands' own tests (`npm start` / `npm stop` process management) and the local stack's
-// (infra/stack: configuration, wire protocol, probes, lock, CLI; no JVM): no broker needed.
-const scriptTests = ['scripts', path.join('infra', 'stack')].flatMap((dir) =>
+// The root commands' own tests (`npm start` / `npm stop` process management, the service build), the
+// local stack's (infra/stack: configuration, wire protocol, probes, lock, CLI; no JVM) and the static
+// checks of docker-compose.yml and the Dockerfiles (infra/): no broker needed.
+const scriptTests = ['scripts', 'infra', path.join('infra', 'stack')].flatMap((dir) =>
   fs
     .readdirSync(path.join(ROOT, dir))
     .filter((file) => file.endsWith('.test.mjs'))

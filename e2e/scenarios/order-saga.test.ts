@@ -182,6 +182,17 @@ describe('the order saga, end to end', () => {
     );
     expect(notifications.some((n) => n.channel === 'EMAIL')).toBe(true);
     await expectOneTrace(traceId, storefrontSpan);
+
+    // The saga is linked to the trace of the first event the observer applied: the order's own.
+    const workflow = await call<{ traceId?: string; traceUrl?: string }>(
+      'GET',
+      `${platform.url('platform-coordination')}/api/v1/workflows/${order.orderId}/status`,
+      admin,
+    );
+    expect(workflow.body).toMatchObject({
+      traceId,
+      traceUrl: `http://traces.invalid/trace/${traceId}`,
+    });
   });
 
   it('cancels an order for more stock than exists, with nothing reserved and the saga compensated', async () => {

@@ -19,6 +19,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   process.env.OTEL_TRACES_EXPORTER = 'otlp';
   process.env.OTEL_EXPORTER_OTLP_ENDPOINT = traces.url;
   process.env.OTEL_BSP_SCHEDULE_DELAY = '200';
+  // The workflow documents link each saga to its trace (checked by the order saga scenario).
+  process.env.TRACE_URL_TEMPLATE = 'http://traces.invalid/trace/{traceId}';
   const platform = await startPlatform();
   const urls = Object.fromEntries(SERVICES.map((name) => [name, platform.url(name)]));
   const shared: SharedPlatform = {

@@ -1,4 +1,4 @@
--- One database per service. Run by the PostgreSQL container on its first start (docker-compose.yml), and
+-- One database per service (and one for the payment provider simulator). Run by the PostgreSQL container on its first start (docker-compose.yml), and
 -- safe to run by hand against any PostgreSQL 15 as often as needed:
 --   psql -h 127.0.0.1 -U postgres -f infra/postgres/init.sql
 SELECT format('CREATE DATABASE %I', name)
@@ -8,7 +8,8 @@ FROM unnest(ARRAY[
   'inventory',
   'orders',
   'delivery',
-  'notifications'
+  'notifications',
+  'payment_provider'
 ]) AS name
 WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = name)
 \gexec

@@ -2,6 +2,7 @@ import { envBoolean, envInteger, envUrl } from '@fv/service-kit';
 import { runtimeConfigSchema } from '@fv/service-runtime';
 import { z } from 'zod';
 import { parseIsoDuration } from './domain/iso-duration.js';
+import { traceUrlTemplateProblem } from './domain/trace-link.js';
 import { parseAllowEntry } from './net/outbound-policy.js';
 
 /**
@@ -142,6 +143,17 @@ export const configSchema = runtimeConfigSchema.extend({
    * `:port`; `none` for no exception. Unset: loopback when NODE_ENV is development or test, else none.
    */
   OUTBOUND_ALLOW_HOSTS: envAllowList().optional(),
+  /**
+   * Where a saga's trace is shown, with `{traceId}` for its id (e.g. `http://localhost:16686/trace/{traceId}`
+   * for Jaeger): the workflow document and the console link to it. Unset: no link.
+   */
+  TRACE_URL_TEMPLATE: z
+    .string()
+    .superRefine((value, ctx) => {
+      const problem = traceUrlTemplateProblem(value);
+      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+    })
+    .optional(),
   /** Webhook deliveries: attempts before one is given up, timeout of one attempt, polling interval. */
   WEBHOOK_MAX_ATTEMPTS: envInteger(1, 100).default(8),
   WEBHOOK_TIMEOUT_MS: envInteger(100, 60_000).default(5000),

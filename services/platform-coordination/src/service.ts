@@ -154,6 +154,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       prisma: context.prisma,
       transaction,
       ...(workflowClock ? { now: workflowClock } : {}),
+      ...(config.TRACE_URL_TEMPLATE ? { traceUrlTemplate: config.TRACE_URL_TEMPLATE } : {}),
     });
     const base: Omit<CoordinationComponents, 'console'> = {
       registry,

@@ -237,6 +237,7 @@ export class OrderPage {
         `${workflow.workflowType} · saga `,
         badge(workflow.saga.state, 'saga-state'),
         ` · current step ${workflow.currentStep ?? '—'} · started ${when(workflow.startedAt)} · last change ${when(workflow.updatedAt)}`,
+        traceLink(workflow),
       ),
       workflow.saga.trigger
         ? h(
@@ -379,4 +380,17 @@ export class OrderPage {
 
 function failedStep(doc: OrderDocument): string | null {
   return doc.workflow.steps.find((step) => step.status === 'FAILED')?.name ?? null;
+}
+
+/** The saga's trace: a link to its page when the service has a TRACE_URL_TEMPLATE, else its id. */
+function traceLink(workflow: OrderDocument['workflow']): (HTMLElement | string)[] {
+  if (workflow.traceUrl) {
+    const link = h(
+      'a',
+      { href: workflow.traceUrl, target: '_blank', rel: 'noopener noreferrer', 'data-testid': 'trace-link' },
+      'trace',
+    );
+    return [' · ', link];
+  }
+  return workflow.traceId ? [` · trace ${workflow.traceId}`] : [];
 }

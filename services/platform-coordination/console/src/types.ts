@@ -96,6 +96,9 @@ export interface OrderDocument {
       compensationSteps?: CompensationStep[];
     };
     metadata: Record<string, unknown>;
+    /** The saga's trace (present once an event was observed) and its page (with TRACE_URL_TEMPLATE). */
+    traceId?: string;
+    traceUrl?: string;
     startedAt: string;
     updatedAt: string;
   };

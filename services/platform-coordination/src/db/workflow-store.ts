@@ -285,7 +285,8 @@ export async function saveWorkflow(
        where id = $1::uuid and version = $2
        returning workflow_id
      ), workflow as (
-       update workflows w set status = $9, current_step = $10, context = $11::jsonb, metadata = $12::jsonb,
+       update workflows w set status = $9, current_step = $10, context = $11::jsonb,
+         metadata = $12::jsonb || jsonb_strip_nulls(jsonb_build_object('traceId', w.metadata->'traceId')),
          customer_id = $13, priority = $14, started_at = $15, next_deadline_at = $16, completed_at = $17, updated_at = $8
        from saga where w.id = saga.workflow_id
      ), steps as (
@@ -316,6 +317,19 @@ export async function saveWorkflow(
     JSON.stringify(changed.map(rawStep)),
   );
   return Number(rows[0]?.saved ?? 0) > 0;
+}
+
+/**
+ * Keeps the trace of the first event applied to a workflow in its metadata (`traceId`; later events and
+ * saves leave it as it is).
+ */
+export async function recordTraceId(db: Db, workflowId: string, traceId: string): Promise<void> {
+  await db.$executeRawUnsafe(
+    `update workflows set metadata = coalesce(metadata, '{}'::jsonb) || jsonb_build_object('traceId', $2::text)
+     where id = $1::uuid and not coalesce(metadata ? 'traceId', false)`,
+    workflowId,
+    traceId,
+  );
 }
 
 export interface HistoryEntry {

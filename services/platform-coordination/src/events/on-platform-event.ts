@@ -1,5 +1,7 @@
 import { eventCatalog, eventNames, type EventName } from '@fv/contracts';
 import type { EventHandler, EventHandlers } from '@fv/messaging';
+import { recordTraceId } from '../db/workflow-store.js';
+import { traceIdOf } from '../domain/trace-link.js';
 import type { WorkflowEngine } from '../workflows/workflow-engine.js';
 
 /** Events this service publishes itself: it does not observe its own requests. */
@@ -20,16 +22,20 @@ export function observedEvents(): EventName[] {
  * One handler for every observed event: the workflow of the order it names is updated in the consumer's
  * transaction (so a redelivered event changes nothing). An event for an order no workflow follows opens
  * one when it is a step of the saga; other events about unknown orders are acknowledged and skipped.
+ * The workflow keeps the trace of the first event applied to it (the console links to that trace).
  */
 export function onPlatformEvent(engine: WorkflowEngine): EventHandlers {
   const handlers: Record<string, EventHandler<EventName>> = {};
   for (const name of observedEvents()) {
     handlers[name] = async (event, context) => {
+      const { traceparent } = context.causedBy();
       const change = await engine.observe(context.tx, name, event, {
         causationId: event.eventId,
-        traceparent: context.causedBy().traceparent,
+        traceparent,
       });
       if (!change) context.logger.debug({ event: name }, 'event concerns no workflow; skipped');
+      const traceId = traceIdOf(traceparent);
+      if (change && traceId) await recordTraceId(context.tx, change.workflow.id, traceId);
     };
   }
   return handlers as EventHandlers;

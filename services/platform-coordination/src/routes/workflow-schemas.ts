@@ -156,6 +156,10 @@ export const WorkflowStatus = {
         ['sagaId', 'state'],
       ),
       metadata: workflowMetadata,
+      /** The trace of the first event the observer applied for the workflow (W3C trace id). */
+      traceId: str,
+      /** The trace's page (TRACE_URL_TEMPLATE); absent without a template. */
+      traceUrl: str,
       events: { type: 'array', items: historyEntry },
       estimatedCompletion: nullableDate,
       startedAt: date,

@@ -31,6 +31,7 @@ import {
 } from '../domain/workflow/template.js';
 import type { OrdersClient } from './orders-client.js';
 import type { WorkflowEngine } from './workflow-engine.js';
+import { withTraceLink } from '../domain/trace-link.js';
 import {
   compensationSteps,
   estimatedCompletion,
@@ -95,6 +96,8 @@ export interface WorkflowServiceDeps {
   /** How far back the estimates look, and how long they are reused. */
   estimateWindowMs?: number;
   estimateCacheMs?: number;
+  /** TRACE_URL_TEMPLATE: the status document links to the workflow's trace. */
+  traceUrlTemplate?: string;
 }
 
 const FINISHED = ['COMPLETED', 'COMPENSATED', 'CANCELLED', 'FAILED'];
@@ -206,7 +209,8 @@ export class WorkflowService {
   async status(rawId: string) {
     const record = await this.record(this.deps.prisma, rawId);
     const history = await recentHistory(this.deps.prisma, record.id, 200);
-    return statusDocument(this.template, record, history, await this.currentEstimates());
+    const document = statusDocument(this.template, record, history, await this.currentEstimates());
+    return withTraceLink(document, this.deps.traceUrlTemplate);
   }
 
   async saga(rawId: string) {
