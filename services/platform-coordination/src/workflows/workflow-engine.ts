@@ -651,9 +651,11 @@ export class WorkflowEngine {
           };
           if (finished.status === 'COMPLETED')
             hooks.push({ event: 'workflow.completed', workflowId: workflow.id, timestamp: now, data });
-          else if (finished.status === 'FAILED')
-            hooks.push({ event: 'workflow.failed', workflowId: workflow.id, timestamp: now, data });
-          else hooks.push({ event: 'saga.compensated', workflowId: workflow.id, timestamp: now, data });
+          else if (finished.status === 'FAILED') {
+            // A workflow with nothing to undo fails and finishes at once: one workflow.failed hook.
+            if (!reduction.effects.some((candidate) => candidate.type === 'workflow-failed'))
+              hooks.push({ event: 'workflow.failed', workflowId: workflow.id, timestamp: now, data });
+          } else hooks.push({ event: 'saga.compensated', workflowId: workflow.id, timestamp: now, data });
           break;
         }
       }
