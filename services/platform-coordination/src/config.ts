@@ -102,6 +102,10 @@ export const configSchema = runtimeConfigSchema.extend({
     ),
   /** Seed 000 workflow.timeouts.order-fulfillment: longest an order's workflow may take. */
   WORKFLOW_TIMEOUT_ORDER_FULFILLMENT: envDuration(100, 7 * 86_400_000).default('PT10M'),
+  /** Longest a return may take from its request to its refund (the customer sends the goods back). */
+  WORKFLOW_TIMEOUT_RETURN_PROCESSING: envDuration(100, 90 * 86_400_000).default('P14D'),
+  /** Longest a replenishment may take from the low-stock alert to the goods received. */
+  WORKFLOW_TIMEOUT_INVENTORY_REPLENISHMENT: envDuration(100, 90 * 86_400_000).default('P14D'),
   /** Seed 000 workflow.timeouts.payment-processing. */
   WORKFLOW_TIMEOUT_PAYMENT_PROCESSING: envDuration(100, 86_400_000).default('PT2M'),
   /** Seed 000 workflow.timeouts.inventory-reservation. */

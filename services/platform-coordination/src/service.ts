@@ -17,7 +17,8 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { workflowRoutes } from './routes/workflows.js';
 import { activeAndStuck } from './db/workflow-queries.js';
 import { ACTIVE_WORKFLOW_STATUSES } from './domain/workflow/state.js';
-import { orderFulfillmentTemplate, type WorkflowTemplate } from './domain/workflow/template.js';
+import type { WorkflowTemplate } from './domain/workflow/template.js';
+import { workflowTemplates } from './domain/workflow/templates/index.js';
 import { topicOf } from '@fv/contracts';
 import { observedEvents, onPlatformEvent } from './events/on-platform-event.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
@@ -113,8 +114,12 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       initialIntervalMs: config.WORKFLOW_RETRY_INITIAL_INTERVAL,
       maxIntervalMs: config.WORKFLOW_RETRY_MAX_INTERVAL,
     };
-    const template = orderFulfillmentTemplate({
+    const templates = workflowTemplates({
       workflowTimeoutMs: config.WORKFLOW_TIMEOUT_ORDER_FULFILLMENT,
+      workflowTimeoutsMs: {
+        RETURN_PROCESSING: config.WORKFLOW_TIMEOUT_RETURN_PROCESSING,
+        INVENTORY_REPLENISHMENT: config.WORKFLOW_TIMEOUT_INVENTORY_REPLENISHMENT,
+      },
       inventoryReservationTimeoutMs: config.WORKFLOW_TIMEOUT_INVENTORY_RESERVATION,
       paymentProcessingTimeoutMs: config.WORKFLOW_TIMEOUT_PAYMENT_PROCESSING,
       retry,
@@ -122,6 +127,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       compensationMaxRetries: config.SAGA_COMPENSATION_MAX_RETRIES,
       compensationMaxIntervalMs: config.SAGA_COMPENSATION_MAX_INTERVAL,
     });
+    const template = templates[0]!;
     const fanout = new WebhookFanout();
     const workflowClock = options.workflowClock;
     // Timeouts are judged on how far the observer's consumer group has caught up (see the README).
@@ -136,7 +142,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
         })
       : null;
     const engine = new WorkflowEngine({
-      template,
+      templates,
       outbox: context.outbox,
       webhooks: fanout,
       logger: logger.child({ component: 'saga-observer' }),
@@ -178,7 +184,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       workflows,
       reports: new WorkflowReports({
         prisma: context.prisma,
-        templates: [template],
+        templates,
         estimates: () => workflows.currentEstimates(),
         ...(workflowClock ? { now: workflowClock } : {}),
       }),

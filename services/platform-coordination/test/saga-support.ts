@@ -240,6 +240,20 @@ export class OrderStory {
       causationId,
     );
   }
+  /** The order service ended the failed saga (its compensations done). */
+  orderFailed(reason = 'PAYMENT_FAILED', causationId: string | null = null) {
+    return this.event(
+      'OrderFailed',
+      {
+        customerId: this.customerId,
+        customerEmail: 'ada@example.com',
+        reason,
+        reasonDetails: 'Declined by the issuer',
+        previousStatus: 'PAYMENT_PENDING',
+      },
+      causationId,
+    );
+  }
   /** The answer a participant gives to one CompensationRequested. */
   answer(request: EventMap['CompensationRequested']): { name: EventName; event: EventMap[EventName] } {
     const cause = request.eventId;
@@ -348,4 +362,182 @@ export async function waitForWorkflow(
     },
     { timeoutMs, description, intervalMs: 100 },
   );
+}
+
+/** Builders of the events of one return of a delivered order (delivery, orders, inventory, notifications). */
+export class ReturnStory {
+  readonly returnId = randomUUID();
+  readonly orderId = randomUUID();
+  readonly customerId = randomUUID();
+  readonly paymentId = randomUUID();
+  readonly productId = randomUUID();
+  private clock = Date.now();
+
+  private event<N extends EventName>(name: N, payload: EventPayload<N>): EventMap[N] {
+    this.clock += 1000;
+    return {
+      eventId: randomUUID(),
+      occurredAt: this.clock,
+      correlationId: this.returnId,
+      causationId: null,
+      producer: 'test',
+      ...payload,
+    } as unknown as EventMap[N];
+  }
+
+  private items = () => [{ productId: this.productId, quantity: 1, reason: 'DAMAGED', condition: 'DAMAGED' }];
+
+  requested() {
+    const { returnId, orderId, customerId } = this;
+    return this.event('ReturnRequested', {
+      returnId,
+      orderId,
+      customerId,
+      items: this.items(),
+      reason: 'DAMAGED',
+    });
+  }
+  received() {
+    const { returnId, orderId, customerId } = this;
+    return this.event('ReturnReceived', {
+      returnId,
+      orderId,
+      customerId,
+      items: this.items(),
+      warehouseId: 'wh-001',
+    });
+  }
+  refunded() {
+    return this.event('PaymentRefunded', {
+      orderId: this.orderId,
+      paymentId: this.paymentId,
+      refundId: randomUUID(),
+      amount: '10.00',
+      currency: 'USD',
+      reason: 'RETURN_RECEIVED',
+      provider: 'simulator',
+      providerReference: null,
+      returnId: this.returnId,
+    });
+  }
+  orderRefunded() {
+    return this.event('OrderRefunded', {
+      orderId: this.orderId,
+      customerId: this.customerId,
+      customerEmail: null,
+      paymentId: this.paymentId,
+      refundId: randomUUID(),
+      amount: '10.00',
+      currency: 'USD',
+      fullRefund: false,
+      reason: 'RETURN_RECEIVED',
+      returnId: this.returnId,
+    });
+  }
+  refundFailed(attempt: number, retriable: boolean) {
+    return this.event('PaymentRefundFailed', {
+      orderId: this.orderId,
+      returnId: this.returnId,
+      paymentId: this.paymentId,
+      amount: '10.00',
+      currency: 'USD',
+      errorCode: 'PROVIDER_UNAVAILABLE',
+      errorMessage: 'the payment provider did not answer',
+      attempt,
+      retriable,
+    });
+  }
+  restocked() {
+    return this.event('InventoryAdjusted', {
+      productId: this.productId,
+      warehouseId: 'wh-001',
+      quantityChange: 1,
+      previousQuantity: 4,
+      newQuantity: 5,
+      reason: 'RETURN',
+      reference: this.returnId,
+      adjustedBy: null,
+    });
+  }
+  notified() {
+    return this.event('NotificationSent', {
+      notificationId: randomUUID(),
+      customerId: this.customerId,
+      orderId: this.orderId,
+      channel: 'EMAIL',
+      templateId: 'return-refunded',
+      recipient: 'ada@example.com',
+      provider: 'local',
+      attempt: 1,
+      reference: this.returnId,
+    });
+  }
+}
+
+/** Builders of the events inventory publishes for one replenishment. */
+export class ReplenishmentStory {
+  readonly replenishmentId = randomUUID();
+  readonly purchaseOrderId = randomUUID();
+  readonly productId = randomUUID();
+  private clock = Date.now();
+
+  private event<N extends EventName>(name: N, payload: EventPayload<N>): EventMap[N] {
+    this.clock += 1000;
+    return {
+      eventId: randomUUID(),
+      occurredAt: this.clock,
+      correlationId: this.replenishmentId,
+      causationId: null,
+      producer: 'test',
+      ...payload,
+    } as unknown as EventMap[N];
+  }
+
+  requested() {
+    return this.event('ReplenishmentRequested', {
+      replenishmentId: this.replenishmentId,
+      productId: this.productId,
+      warehouseId: 'wh-001',
+      quantity: 50,
+      availableQuantity: 3,
+      threshold: 5,
+      supplierId: 'sup-001',
+    });
+  }
+  placed() {
+    return this.event('PurchaseOrderPlaced', {
+      replenishmentId: this.replenishmentId,
+      purchaseOrderId: this.purchaseOrderId,
+      supplierId: 'sup-001',
+      productId: this.productId,
+      warehouseId: 'wh-001',
+      quantity: 50,
+    });
+  }
+  confirmed() {
+    return this.event('PurchaseOrderConfirmed', {
+      replenishmentId: this.replenishmentId,
+      purchaseOrderId: this.purchaseOrderId,
+      supplierId: 'sup-001',
+      expectedAt: this.clock + 86_400_000,
+    });
+  }
+  completed() {
+    return this.event('ReplenishmentCompleted', {
+      replenishmentId: this.replenishmentId,
+      purchaseOrderId: this.purchaseOrderId,
+      productId: this.productId,
+      warehouseId: 'wh-001',
+      receivedQuantity: 50,
+      newQuantity: 53,
+    });
+  }
+  failed(reason = 'SUPPLIER_REJECTED') {
+    return this.event('ReplenishmentFailed', {
+      replenishmentId: this.replenishmentId,
+      purchaseOrderId: this.purchaseOrderId,
+      reason,
+      reasonDetails: 'the supplier cannot deliver',
+    });
+  }
 }

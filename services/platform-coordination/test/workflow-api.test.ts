@@ -411,7 +411,18 @@ describe('queries', () => {
 
   it('serves the templates as data, Prometheus metrics and the health counts', async () => {
     const templates = (await call('GET', '/workflow-templates')).json().templates;
-    expect(templates).toHaveLength(1);
+    expect(templates.map((template: { type: string }) => template.type)).toEqual([
+      'ORDER_FULFILLMENT',
+      'RETURN_PROCESSING',
+      'INVENTORY_REPLENISHMENT',
+    ]);
+    expect(templates[1]).toMatchObject({ version: '1.0', timeout: 'P14D', compensationSteps: [] });
+    expect(templates[2].steps.map((step: { name: string }) => step.name)).toEqual([
+      'REPLENISHMENT_REQUEST',
+      'PURCHASE_ORDER',
+      'SUPPLIER_CONFIRMATION',
+      'GOODS_RECEIPT',
+    ]);
     expect(templates[0]).toMatchObject({
       type: 'ORDER_FULFILLMENT',
       version: '1.0',

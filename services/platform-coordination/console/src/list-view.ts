@@ -215,19 +215,26 @@ function table(list: WorkflowList, open: (orderId: string) => void): HTMLElement
     h(
       'tbody',
       {},
-      list.workflows.map((row) =>
-        h(
+      list.workflows.map((row) => {
+        // An order's workflow opens by its order id; a return's or a replenishment's by its workflow id.
+        const order = row.workflowType === 'ORDER_FULFILLMENT';
+        const target = order ? row.orderId : row.workflowId;
+        return h(
           'tr',
-          { 'data-testid': 'workflow-row', 'data-order-id': row.orderId, onclick: () => open(row.orderId) },
-          h('td', {}, h('a', { href: `#/orders/${row.orderId}` }, `ord-${row.orderId.slice(0, 8)}…`)),
+          { 'data-testid': 'workflow-row', 'data-order-id': row.orderId, onclick: () => open(target) },
+          h(
+            'td',
+            {},
+            h('a', { href: `#/orders/${target}` }, `${order ? 'ord' : 'wf'}-${target.slice(0, 8)}…`),
+          ),
           h('td', {}, row.workflowType),
           h('td', {}, badge(row.status), row.stuck ? badge('STUCK', 'stuck-badge') : null),
           h('td', {}, row.currentStep ?? '—'),
           h('td', {}, row.customerId ? `cust-${row.customerId.slice(0, 8)}…` : '—'),
           h('td', {}, when(row.startedAt)),
           h('td', {}, when(row.updatedAt)),
-        ),
-      ),
+        );
+      }),
     ),
   );
 }

@@ -227,7 +227,9 @@ export class OrderPage {
       h(
         'h2',
         {},
-        `Order ord-${workflow.orderId} `,
+        workflow.workflowType === 'ORDER_FULFILLMENT'
+          ? `Order ord-${workflow.orderId} `
+          : `${workflow.workflowType} ${workflow.correlationId} `,
         badge(workflow.status, 'order-status'),
         doc.stuck ? badge('STUCK', 'order-stuck') : null,
       ),

@@ -85,7 +85,10 @@ export interface OrderDocument {
     workflowId: string;
     workflowType: string;
     status: string;
-    orderId: string;
+    /** The order it concerns (null for a replenishment). */
+    orderId: string | null;
+    /** The order, return or replenishment id that names the workflow. */
+    correlationId: string;
     currentStep: string | null;
     flags: { code: string; message: string; at: string }[];
     steps: Step[];

@@ -81,7 +81,7 @@ export class ConsoleService {
     const workflow = await this.deps.workflows.status(id);
     const [saga, deadLetters, deliveries] = await Promise.all([
       this.deps.workflows.saga(workflow.saga.sagaId),
-      this.deps.deadLetters.list({ orderId: workflow.orderId }, 0, 100),
+      this.deps.deadLetters.list({ orderId: workflow.orderId ?? workflow.correlationId }, 0, 100),
       deliveriesOfWorkflow(this.deps.prisma, workflow.workflowId),
     ]);
     const stuck = ACTIVE.includes(workflow.status) && new Date(workflow.updatedAt!) < this.stuckBefore();

@@ -80,7 +80,11 @@ export class ConsoleStream {
       followed = subject;
     } else {
       const { workflow } = await this.service.order(subject.id);
-      followed = { ...subject, workflowId: workflow.workflowId, orderId: workflow.orderId };
+      followed = {
+        ...subject,
+        workflowId: workflow.workflowId,
+        orderId: workflow.orderId ?? workflow.correlationId,
+      };
     }
     const stream = new PassThrough();
     let mark = '';

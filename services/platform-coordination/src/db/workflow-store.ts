@@ -87,6 +87,8 @@ function date(ms: number | null): Date | null {
 
 function metadataOf(orderId: string, state: WorkflowState): Record<string, unknown> {
   const order = state.order ?? state.request;
+  // Another type's workflow (a return, a replenishment) shows the references it keeps instead.
+  if (state.references) return { ...state.references };
   return {
     orderId,
     ...(order

@@ -2,24 +2,29 @@ import { eventCatalog, eventNames, type EventName } from '@fv/contracts';
 import type { EventHandler, EventHandlers } from '@fv/messaging';
 import { recordTraceId } from '../db/workflow-store.js';
 import { traceIdOf } from '../domain/trace-link.js';
+import { WORKFLOW_TYPES } from '../domain/workflow/templates/index.js';
 import type { WorkflowEngine } from '../workflows/workflow-engine.js';
 
 /** Events this service publishes itself: it does not observe its own requests. */
 const OWN_EVENTS: ReadonlySet<EventName> = new Set(['CompensationRequested', 'StepRetryRequested']);
 
-/** Every platform event that names an order (its schema has an `orderId` field), from the catalog. */
+/**
+ * Every platform event that may name a followed workflow (its schema has a field a workflow type's
+ * correlation rule reads: orderId, returnId, replenishmentId, ...), from the catalog.
+ */
 export function observedEvents(): EventName[] {
-  return eventNames.filter(
-    (name) =>
-      !OWN_EVENTS.has(name) &&
-      (eventCatalog[name].schema.fields as readonly { name: string }[]).some(
-        (field) => field.name === 'orderId',
-      ),
-  );
+  const rules = WORKFLOW_TYPES.flatMap((type) => type.correlation);
+  return eventNames.filter((name) => {
+    if (OWN_EVENTS.has(name)) return false;
+    const fields = (eventCatalog[name].schema.fields as readonly { name: string }[]).map(
+      (field) => field.name,
+    );
+    return rules.some((rule) => (rule.event ?? name) === name && fields.includes(rule.field));
+  });
 }
 
 /**
- * One handler for every observed event: the workflow of the order it names is updated in the consumer's
+ * One handler for every observed event: the workflows it names (an order's, a return's, ...) are updated in the consumer's
  * transaction (so a redelivered event changes nothing). An event for an order no workflow follows opens
  * one when it is a step of the saga; other events about unknown orders are acknowledged and skipped.
  * The workflow keeps the trace of the first event applied to it (the console links to that trace).

@@ -1,7 +1,7 @@
 import { requirePrincipal } from '@fv/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { idPattern } from '../domain/ids.js';
-import { STEP_NAMES } from '../domain/workflow/template.js';
+import { ALL_STEP_NAMES } from '../domain/workflow/templates/index.js';
 import type { CompensateInput, WorkflowService } from '../workflows/workflow-service.js';
 import { presentDocument, presentErrorIds } from './presenter.js';
 import { errorResponses } from './schemas.js';
@@ -63,7 +63,7 @@ export function sagaRoutes(app: FastifyInstance, service: WorkflowService): void
             },
             fromStep: {
               type: 'string',
-              enum: [...STEP_NAMES],
+              enum: [...ALL_STEP_NAMES],
               description: 'Undo this step and those before it',
             },
             forceCompensation: { type: 'boolean' },

@@ -89,7 +89,7 @@ const compensationStep = open(
 );
 
 const workflowMetadata = open({
-  orderId: str,
+  orderId: nullableStr,
   customerId: nullableStr,
   totalAmount: nullableNum,
   currency: nullableStr,
@@ -135,7 +135,10 @@ export const WorkflowStatus = {
       workflowId: str,
       workflowType: str,
       status: workflowStatus,
-      orderId: str,
+      /** The order the workflow concerns (null for a replenishment). */
+      orderId: nullableStr,
+      /** What names the workflow among its type's: the order, return or replenishment id. */
+      correlationId: str,
       currentStep: nullableStr,
       openedBy: str,
       templateVersion: str,
@@ -228,7 +231,8 @@ export const ActiveWorkflows = {
           workflowId: str,
           workflowType: str,
           status: workflowStatus,
-          orderId: str,
+          orderId: nullableStr,
+          correlationId: str,
           currentStep: nullableStr,
           progress: num,
           startedAt: date,
@@ -305,7 +309,8 @@ export const SagaDetails = {
       sagaId: str,
       sagaType: str,
       workflowId: str,
-      orderId: str,
+      orderId: nullableStr,
+      correlationId: str,
       state: sagaState,
       version: int,
       currentStep: nullableStr,

@@ -2,7 +2,7 @@ import { insufficientPermissions, notFound, requirePrincipal, type Principal } f
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { idPattern, parseId } from '../domain/ids.js';
 import { ACTIVE_WORKFLOW_STATUSES } from '../domain/workflow/state.js';
-import { STEP_NAMES } from '../domain/workflow/template.js';
+import { ALL_STEP_NAMES } from '../domain/workflow/templates/index.js';
 import type {
   CancelInput,
   RetryInput,
@@ -170,7 +170,7 @@ const retryBody = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    fromStep: { type: 'string', enum: [...STEP_NAMES] },
+    fromStep: { type: 'string', enum: [...ALL_STEP_NAMES] },
     resetState: {
       type: 'boolean',
       description:

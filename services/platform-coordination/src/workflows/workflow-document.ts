@@ -2,7 +2,7 @@ import { formatIsoDuration } from '../domain/iso-duration.js';
 import type { WorkflowRecord } from '../db/workflow-queries.js';
 import type { ActionView } from '../domain/workflow/derive.js';
 import type { WorkflowState } from '../domain/workflow/state.js';
-import type { WorkflowTemplate } from '../domain/workflow/template.js';
+import { ORDER_FULFILLMENT, type WorkflowTemplate } from '../domain/workflow/template.js';
 
 /** Average durations of recent completed steps, workflows and compensations (milliseconds). */
 export interface Estimates {
@@ -128,6 +128,16 @@ export function flagsOf(state: WorkflowState) {
   }));
 }
 
+/**
+ * The order a workflow concerns: its correlation key for an order's, the reference a return keeps;
+ * null for a workflow about no order (a replenishment).
+ */
+export function orderIdOf(record: WorkflowRecord): string | null {
+  if (record.workflowType === ORDER_FULFILLMENT) return record.correlationId;
+  const references = (record.context as unknown as WorkflowState).references ?? {};
+  return references.orderId ?? null;
+}
+
 /** GET /workflows/{id}/status. */
 export function statusDocument(
   template: WorkflowTemplate,
@@ -140,7 +150,8 @@ export function statusDocument(
     workflowId: record.id,
     workflowType: record.workflowType,
     status: record.status,
-    orderId: record.correlationId,
+    orderId: orderIdOf(record),
+    correlationId: record.correlationId,
     currentStep: record.currentStep,
     openedBy: record.openedBy,
     templateVersion: record.templateVersion,
@@ -199,7 +210,8 @@ export function sagaDocument(
     sagaId: saga.id,
     sagaType: saga.sagaType,
     workflowId: record.id,
-    orderId: record.correlationId,
+    orderId: orderIdOf(record),
+    correlationId: record.correlationId,
     state: saga.status,
     version: saga.version,
     currentStep: record.currentStep,
@@ -207,7 +219,8 @@ export function sagaDocument(
     flags: flagsOf(state),
     context: Object.fromEntries(
       Object.entries({
-        orderId: record.correlationId,
+        ...(state.references ?? {}),
+        orderId: orderIdOf(record),
         customerId: order?.customerId,
         customerEmail: order?.customerEmail,
         reservationId: stepResult('INVENTORY_RESERVATION').reservationId,

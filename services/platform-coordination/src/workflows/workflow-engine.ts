@@ -59,7 +59,8 @@ export interface WorkflowTransition {
 }
 
 export interface WorkflowEngineDeps {
-  template: WorkflowTemplate;
+  /** The workflow types followed, the order fulfilment first (see `domain/workflow/templates`). */
+  templates: WorkflowTemplate[];
   outbox: Outbox;
   webhooks: WebhookFanout;
   logger: Logger;
@@ -73,6 +74,12 @@ export interface WorkflowEngineDeps {
    * are judged against it. Absent: against `now`.
    */
   observerClock?: () => ObserverClock;
+}
+
+/** A correlation key as stored: an order id without its prefix; a return's or replenishment's id as given (a UUID lower-cased). */
+function correlationKey(template: WorkflowTemplate, raw: string): string | null {
+  if (template.keyPrefixes.length) return parseId(raw, template.keyPrefixes);
+  return parseId(raw, []) ?? (raw.length <= 200 ? raw : null);
 }
 
 function stringMap(values: Record<string, unknown>): Record<string, string> {
@@ -106,8 +113,20 @@ export class WorkflowEngine {
     this.now = deps.now ?? (() => new Date());
   }
 
+  /** The order fulfilment template (the one POST /workflows/order/start runs). */
   get template(): WorkflowTemplate {
-    return this.deps.template;
+    return this.deps.templates[0]!;
+  }
+
+  get templates(): readonly WorkflowTemplate[] {
+    return this.deps.templates;
+  }
+
+  /** The template of a stored workflow's type. */
+  templateFor(type: string): WorkflowTemplate {
+    const template = this.deps.templates.find((candidate) => candidate.type === type);
+    if (!template) throw new Error(`no template for workflow type ${type}`);
+    return template;
   }
 
   /** Called with every stored change (in the transaction that makes it; it may still roll back). */
@@ -115,33 +134,42 @@ export class WorkflowEngine {
     this.listeners.push(listener);
   }
 
-  /** Reads a platform event: null when it names no order, or names one no workflow follows and cannot open one. */
+  /**
+   * Reads a platform event into every workflow it names (an order's, a return's, ...): null when it
+   * names none, or names only workflows nobody follows that it cannot open.
+   */
   async observe<N extends EventName>(
     tx: Db,
     name: N,
     event: EventMap[N],
     publish: PublishContext,
   ): Promise<AppliedChange | null> {
-    const observation = observe(this.deps.template, name, event);
-    if (!observation) return null;
-    const orderId = parseId(observation.orderId, ['ord']);
-    if (!orderId) {
-      throw new NonRetriableError(
-        `${name} names order "${observation.orderId}", which is not an order id`,
-        'INVALID_EVENT',
+    let applied: AppliedChange | null = null;
+    for (const template of this.deps.templates) {
+      const observation = observe(template, name, event);
+      if (!observation) continue;
+      const key = correlationKey(template, observation.key);
+      if (!key) {
+        throw new NonRetriableError(
+          `${name} names ${template.type} workflow "${observation.key}", which is not a valid id`,
+          'INVALID_EVENT',
+        );
+      }
+      const normalized: Observation = { ...observation, key };
+      const producers = this.deps.openingProducers ?? [];
+      const mayOpen = normalized.opens && (producers.length === 0 || producers.includes(event.producer));
+      const change = await this.apply(
+        tx,
+        template,
+        { key },
+        { kind: 'event', observation: normalized },
+        { openedBy: name, mayCreate: mayOpen },
+        publish,
+        [this.observedEntry(name, event, normalized)],
       );
+      applied ??= change;
     }
-    const normalized: Observation = { ...observation, orderId };
-    const producers = this.deps.openingProducers ?? [];
-    const mayOpen = normalized.opens && (producers.length === 0 || producers.includes(event.producer));
-    return this.apply(
-      tx,
-      { orderId },
-      { kind: 'event', observation: normalized },
-      { openedBy: name, mayCreate: mayOpen },
-      publish,
-      [this.observedEntry(name, event, normalized)],
-    );
+    return applied;
   }
 
   /** Starts (or joins) the workflow of an order on a request. */
@@ -153,7 +181,8 @@ export class WorkflowEngine {
   ): Promise<AppliedChange> {
     const change = await this.apply(
       tx,
-      { orderId },
+      this.template,
+      { key: orderId },
       input,
       { openedBy: 'REQUEST', mayCreate: true },
       publish,
@@ -176,13 +205,22 @@ export class WorkflowEngine {
     publish: PublishContext,
     history: HistoryEntry[],
   ): Promise<AppliedChange | null> {
-    return this.apply(tx, { workflowId }, input, { openedBy: 'REQUEST', mayCreate: false }, publish, history);
+    return this.apply(
+      tx,
+      null,
+      { workflowId },
+      input,
+      { openedBy: 'REQUEST', mayCreate: false },
+      publish,
+      history,
+    );
   }
 
   /** Applies the passing of time: timeouts, compensation retries. */
   async tick(tx: Db, workflowId: string): Promise<AppliedChange | null> {
     return this.apply(
       tx,
+      null,
       { workflowId },
       { kind: 'tick', at: this.now().getTime() },
       { openedBy: 'REQUEST', mayCreate: false },
@@ -192,26 +230,31 @@ export class WorkflowEngine {
   }
 
   /** The workflow's view as it is stored. */
-  view(state: WorkflowState): WorkflowView {
-    return deriveWorkflow(this.deps.template, state);
+  view(state: WorkflowState, type = this.template.type): WorkflowView {
+    return deriveWorkflow(this.templateFor(type), state);
   }
 
+  /**
+   * Applies an input to the workflow the locator names: by correlation key within `chosen`'s type, or
+   * by id (its template then follows from its stored type).
+   */
   private async apply(
     tx: Db,
-    locator: { orderId: string } | { workflowId: string },
+    chosen: WorkflowTemplate | null,
+    locator: { key: string } | { workflowId: string },
     input: WorkflowInput,
     options: { openedBy: string; mayCreate: boolean },
     publish: PublishContext,
     history: HistoryEntry[],
   ): Promise<AppliedChange | null> {
-    const { template } = this.deps;
     const maxAttempts = this.deps.maxAttempts ?? 25;
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
       const stored =
-        'orderId' in locator
-          ? await loadByCorrelation(tx, template.type, locator.orderId)
+        'key' in locator
+          ? await loadByCorrelation(tx, chosen!.type, locator.key)
           : await loadById(tx, locator.workflowId);
       if (!stored && !options.mayCreate) return null;
+      const template = stored ? this.templateFor(stored.type) : chosen!;
       const now = this.now();
       const clock = this.deps.observerClock?.();
       const reduction = reduceWorkflow(
@@ -221,7 +264,7 @@ export class WorkflowEngine {
         options.openedBy,
       );
       if (!stored) {
-        const orderId = (locator as { orderId: string }).orderId;
+        const orderId = (locator as { key: string }).key;
         const created: StoredWorkflow = {
           id: randomUUID(),
           sagaId: randomUUID(),
@@ -244,7 +287,7 @@ export class WorkflowEngine {
           now,
         );
         if (!inserted) continue;
-        await this.carryOut(tx, created, reduction, publish, history, now);
+        await this.carryOut(tx, template, created, reduction, publish, history, now);
         return { workflow: created, reduction };
       }
       if (!reduction.changed) {
@@ -260,7 +303,7 @@ export class WorkflowEngine {
         continue;
       }
       const updated = { ...stored, version: stored.version + 1, state: reduction.state };
-      await this.carryOut(tx, updated, reduction, publish, history, now);
+      await this.carryOut(tx, template, updated, reduction, publish, history, now);
       return { workflow: updated, reduction };
     }
     throw new ConcurrentUpdateError(`workflow ${JSON.stringify(locator)}`);
@@ -291,14 +334,18 @@ export class WorkflowEngine {
 
   private async carryOut(
     tx: Db,
+    template: WorkflowTemplate,
     workflow: StoredWorkflow,
     reduction: Reduction,
     publish: PublishContext,
     observed: HistoryEntry[],
     now: Date,
   ): Promise<void> {
-    const { template, outbox } = this.deps;
+    const { outbox } = this.deps;
     const { view, state } = reduction;
+    const references = state.references ?? {};
+    // The order a workflow concerns: its key for an order's, the reference for a return's.
+    const orderId = template.keyPrefixes.includes('ord') ? workflow.orderId : (references.orderId ?? null);
     const history: HistoryEntry[] = [...observed];
     const logs: LogEntry[] = [];
     const hooks: WebhookEvent[] = [];
@@ -314,7 +361,8 @@ export class WorkflowEngine {
       switch (effect.type) {
         case 'workflow-started': {
           const metadata = stringMap({
-            orderId: workflow.orderId,
+            ...references,
+            orderId,
             customerId: order?.customerId,
             totalAmount: order?.totalAmount,
             currency: order?.currency,
@@ -328,7 +376,7 @@ export class WorkflowEngine {
           );
           history.push({
             eventType: 'WORKFLOW_STARTED',
-            payload: { details: 'Order fulfillment workflow initiated', openedBy: state.openedBy },
+            payload: { details: `${template.name} initiated`, openedBy: state.openedBy },
             occurredAt: now,
           });
           hooks.push({
@@ -520,7 +568,7 @@ export class WorkflowEngine {
         }
         case 'step-retry-requested': {
           const definition = template.steps.find((step) => step.name === effect.step)!;
-          const parents = definition.after.map((name) => state.steps[name].completion?.result ?? {});
+          const parents = definition.after.map((name) => state.steps[name]?.completion?.result ?? {});
           const order = state.order ?? state.request;
           await outbox.publish(
             tx,
@@ -528,7 +576,7 @@ export class WorkflowEngine {
             {
               sagaId: workflow.sagaId,
               workflowId: workflow.id,
-              orderId: workflow.orderId,
+              orderId: orderId ?? workflow.orderId,
               stepName: effect.step,
               attempt: effect.attempt,
               reason: effect.reason,
@@ -537,6 +585,7 @@ export class WorkflowEngine {
               // before it, and the order's lines, address and amounts (values that are not strings as JSON).
               parameters: stringMap({
                 ...Object.assign({}, ...parents),
+                ...references,
                 customerId: order?.customerId,
                 customerEmail: order?.customerEmail,
                 totalAmount: order?.totalAmount,
@@ -602,9 +651,11 @@ export class WorkflowEngine {
           };
           if (finished.status === 'COMPLETED')
             hooks.push({ event: 'workflow.completed', workflowId: workflow.id, timestamp: now, data });
-          else if (finished.status === 'FAILED')
-            hooks.push({ event: 'workflow.failed', workflowId: workflow.id, timestamp: now, data });
-          else hooks.push({ event: 'saga.compensated', workflowId: workflow.id, timestamp: now, data });
+          else if (finished.status === 'FAILED') {
+            // A workflow with nothing to undo fails and finishes at once: one workflow.failed hook.
+            if (!reduction.effects.some((candidate) => candidate.type === 'workflow-failed'))
+              hooks.push({ event: 'workflow.failed', workflowId: workflow.id, timestamp: now, data });
+          } else hooks.push({ event: 'saga.compensated', workflowId: workflow.id, timestamp: now, data });
           break;
         }
       }

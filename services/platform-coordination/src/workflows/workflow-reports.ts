@@ -5,7 +5,7 @@ import { activeSummary, listActive } from '../db/workflow-queries.js';
 import { parseId } from '../domain/ids.js';
 import { formatIsoDuration } from '../domain/iso-duration.js';
 import { ACTIVE_WORKFLOW_STATUSES } from '../domain/workflow/state.js';
-import { executionOrder, type WorkflowTemplate } from '../domain/workflow/template.js';
+import { executionOrder, ORDER_FULFILLMENT, type WorkflowTemplate } from '../domain/workflow/template.js';
 import { pagination } from '../routes/schemas.js';
 import { estimatedCompletion, metadataOf, progressOf, type Estimates } from './workflow-document.js';
 
@@ -140,7 +140,12 @@ export class WorkflowReports {
         workflowId: row.id,
         workflowType: row.workflowType,
         status: row.status,
-        orderId: row.correlationId,
+        // A return's workflow concerns its order (kept in its metadata); a replenishment's none.
+        orderId:
+          row.workflowType === ORDER_FULFILLMENT
+            ? row.correlationId
+            : ((row.metadata as { orderId?: string } | null)?.orderId ?? null),
+        correlationId: row.correlationId,
         currentStep: row.currentStep,
         progress: progressOf(row).percentage,
         startedAt: row.startedAt.toISOString(),

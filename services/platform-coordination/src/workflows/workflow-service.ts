@@ -184,8 +184,14 @@ export class WorkflowService {
     this.now = deps.now ?? (() => new Date());
   }
 
+  /** The order fulfilment template (the one POST /workflows/order/start runs). */
   get template(): WorkflowTemplate {
     return this.deps.engine.template;
+  }
+
+  /** The template of a workflow's type. */
+  private templateOf(record: { workflowType: string }): WorkflowTemplate {
+    return this.deps.engine.templateFor(record.workflowType);
   }
 
   /** Historical averages for the estimates, refreshed at most every `estimateCacheMs`. */
@@ -209,7 +215,7 @@ export class WorkflowService {
   async status(rawId: string) {
     const record = await this.record(this.deps.prisma, rawId);
     const history = await recentHistory(this.deps.prisma, record.id, 200);
-    const document = statusDocument(this.template, record, history, await this.currentEstimates());
+    const document = statusDocument(this.templateOf(record), record, history, await this.currentEstimates());
     return withTraceLink(document, this.deps.traceUrlTemplate);
   }
 
@@ -219,7 +225,7 @@ export class WorkflowService {
     if (!record || !record.saga)
       throw notFound('SAGA_NOT_FOUND', `Saga ${rawId} does not exist`, { sagaId: rawId });
     const history = await recentHistory(this.deps.prisma, record.id, 200);
-    return sagaDocument(this.template, record, history);
+    return sagaDocument(this.templateOf(record), record, history);
   }
 
   /**
@@ -392,11 +398,11 @@ export class WorkflowService {
       customerId: record.customerId,
       currentStep: record.currentStep,
       estimatedCompletion: estimatedCompletion(record, estimates),
-      steps: stepDocuments(this.template, record, estimates),
+      steps: stepDocuments(this.templateOf(record), record, estimates),
       saga: {
         sagaId: record.saga!.id,
         state: record.saga!.status,
-        compensationPlan: describePlan(this.template, state)
+        compensationPlan: describePlan(this.templateOf(record), state)
           .filter((entry) => entry.step !== 'CANCEL_ORDER')
           .map((entry) => entry.step),
       },
@@ -424,7 +430,7 @@ export class WorkflowService {
         },
       );
     }
-    const view = deriveWorkflow(this.template, state);
+    const view = deriveWorkflow(this.templateOf(record), state);
     const fulfilling =
       view.steps.find((step) => step.name === 'SHIPPING_LABEL_CREATION')!.status === 'COMPLETED';
     if (fulfilling && !input.force) {
@@ -475,7 +481,7 @@ export class WorkflowService {
     const actions = ((record.saga!.compensationState as { actions?: unknown[] } | null)?.actions ??
       []) as Parameters<typeof compensationSteps>[1];
     const planned = new Set(actions.map((action) => action.action));
-    const notApplicable = describePlan(this.template, state)
+    const notApplicable = describePlan(this.templateOf(record), state)
       .filter((entry) => !planned.has(entry.step as never))
       .map((entry) => ({ step: entry.step, status: 'NOT_APPLICABLE', description: entry.description }));
     const payment = actions.find((action) => action.slot === 'PAYMENT');
@@ -492,7 +498,7 @@ export class WorkflowService {
       saga: {
         sagaId: record.saga!.id,
         state: record.saga!.status,
-        compensationSteps: [...compensationSteps(this.template, actions), ...notApplicable],
+        compensationSteps: [...compensationSteps(this.templateOf(record), actions), ...notApplicable],
       },
       estimatedCompensationTime:
         estimates.compensation === null ? null : formatIsoDuration(estimates.compensation),
@@ -509,7 +515,7 @@ export class WorkflowService {
   async retry(rawId: string, input: RetryInput, principal: Principal, traceparent: string | null) {
     const record = await this.record(this.deps.prisma, rawId);
     const state = record.context as unknown as WorkflowState;
-    const view = deriveWorkflow(this.template, state);
+    const view = deriveWorkflow(this.templateOf(record), state);
     // A completed order whose non-critical step failed for good (the customer's notification) may have
     // that step redone. So may a step whose failure started the compensation, as long as nothing of the
     // compensation took effect (see `failedStepRetry`): the compensation is called off.
@@ -537,10 +543,12 @@ export class WorkflowService {
     if (failedCritical) this.assertFailedStepRetriable(record, state, view, input.fromStep);
     let step: StepView | undefined;
     if (input.fromStep !== undefined) {
-      if (!isStepName(input.fromStep)) {
+      if (!isStepName(input.fromStep, this.templateOf(record))) {
         throw new AppError(
           'INVALID_REQUEST',
-          `body.fromStep must be one of ${this.template.steps.map((s) => s.name).join(', ')}`,
+          `body.fromStep must be one of ${this.templateOf(record)
+            .steps.map((s) => s.name)
+            .join(', ')}`,
           {
             details: {
               fields: [{ field: 'body.fromStep', rule: 'enum', message: 'is not a step of the workflow' }],
@@ -566,7 +574,7 @@ export class WorkflowService {
         );
       }
     } else {
-      const ordered = executionOrder(this.template).map((definition) =>
+      const ordered = executionOrder(this.templateOf(record)).map((definition) =>
         view.steps.find((s) => s.name === definition.name)!,
       );
       step =
@@ -582,7 +590,7 @@ export class WorkflowService {
         );
       }
     }
-    const definition = this.template.steps.find((candidate) => candidate.name === step!.name)!;
+    const definition = this.templateOf(record).steps.find((candidate) => candidate.name === step!.name)!;
     if (step.attempts >= definition.retryPolicy.maxAttempts) {
       throw unprocessable(
         'INVALID_WORKFLOW_STATE',
@@ -642,7 +650,7 @@ export class WorkflowService {
   ): void {
     const trigger = state.trigger!;
     const failedStep = trigger.step;
-    if (fromStep !== undefined && isStepName(fromStep) && fromStep !== failedStep) {
+    if (fromStep !== undefined && isStepName(fromStep, this.templateOf(record)) && fromStep !== failedStep) {
       throw unprocessable(
         'INVALID_WORKFLOW_STATE',
         `Workflow ${record.id} failed at step ${failedStep ?? 'unknown'}; only that step can be retried`,
@@ -713,10 +721,12 @@ export class WorkflowService {
         },
       );
     }
-    if (input.fromStep !== undefined && !isStepName(input.fromStep)) {
+    if (input.fromStep !== undefined && !isStepName(input.fromStep, this.templateOf(record))) {
       throw new AppError(
         'INVALID_REQUEST',
-        `body.fromStep must be one of ${this.template.steps.map((s) => s.name).join(', ')}`,
+        `body.fromStep must be one of ${this.templateOf(record)
+          .steps.map((s) => s.name)
+          .join(', ')}`,
         {
           details: {
             fields: [{ field: 'body.fromStep', rule: 'enum', message: 'is not a step of the workflow' }],
@@ -757,7 +767,7 @@ export class WorkflowService {
       sagaId: updated.saga!.id,
       state: updated.saga!.status,
       compensationId: requested?.type === 'compensation-requested' ? requested.eventId : null,
-      compensationSteps: compensationSteps(this.template, actions),
+      compensationSteps: compensationSteps(this.templateOf(record), actions),
       estimatedCompletionTime:
         estimates.compensation === null ? null : formatIsoDuration(estimates.compensation),
     };

@@ -22,7 +22,7 @@ export function conditionHolds(
       // Delivery acts on every confirmed order; a label exists, or may still be created, unless delivery said it could not schedule it.
       return (
         done('SHIPPING_LABEL_CREATION') ||
-        (done('ORDER_CONFIRMATION') && !state.steps.SHIPPING_LABEL_CREATION.failure?.eventId)
+        (done('ORDER_CONFIRMATION') && !state.steps.SHIPPING_LABEL_CREATION?.failure?.eventId)
       );
     case 'IF_PAYMENT_CAPTURED':
       return done('FULFILLMENT_PREPARATION');

@@ -13,7 +13,6 @@ import type {
 } from './state.js';
 import {
   executionOrder,
-  STEP_NAMES,
   type AnswerRule,
   type CompensationDefinition,
   type StepDefinition,
@@ -35,10 +34,7 @@ export function emptyState(template: WorkflowTemplate, openedBy: string, observe
     firstEventAt: null,
     order: null,
     request: null,
-    steps: Object.fromEntries(STEP_NAMES.map((name) => [name, emptyStepFacts()])) as Record<
-      StepName,
-      StepFacts
-    >,
+    steps: Object.fromEntries(template.steps.map((step) => [step.name, emptyStepFacts()])),
     answers: [],
     trigger: null,
     compensationStartedAt: null,
@@ -108,11 +104,16 @@ export function effectiveFailure(facts: StepFacts): StepOutcome | null {
   return lastRetry && failure.at <= lastRetry.at ? null : failure;
 }
 
+/** A step's facts (empty for a step a state stored before the template gained it does not have). */
+export function factsOf(state: WorkflowState, name: StepName): StepFacts {
+  return (state.steps[name] ??= emptyStepFacts());
+}
+
 /** The step's work was done: its own event said so, or an event of a step that follows it did. */
 export function stepDone(template: WorkflowTemplate, state: WorkflowState, name: StepName): boolean {
-  if (state.steps[name].completion) return true;
+  if (factsOf(state, name).completion) return true;
   for (const later of descendantsOf(template, name)) {
-    const facts = state.steps[later];
+    const facts = factsOf(state, later);
     if (facts.completion?.eventId || facts.failure?.eventId || facts.failedAttempts.length) return true;
   }
   return false;
@@ -153,7 +154,7 @@ export function deriveSteps(
   const views = new Map<StepName, StepView>();
   const finishedByCompensation = state.trigger !== null;
   for (const definition of executionOrder(template)) {
-    const facts = state.steps[definition.name];
+    const facts = factsOf(state, definition.name);
     const failure = effectiveFailure(facts);
     const done = stepDone(template, state, definition.name);
     const parents = definition.after.map((name) => views.get(name)!);
@@ -437,7 +438,14 @@ export function deriveWorkflow(
       );
       completedAt = compensationEndedAt;
       sagaStatus = succeeded ? 'COMPENSATED' : 'COMPENSATION_FAILED';
-      status = !succeeded ? 'FAILED' : state.trigger.kind === 'CANCELLATION' ? 'CANCELLED' : 'COMPENSATED';
+      // A template with nothing to undo (no compensation at all) just fails.
+      const nothingToUndo = template.compensations.length === 0 && state.trigger.kind !== 'CANCELLATION';
+      status =
+        !succeeded || nothingToUndo
+          ? 'FAILED'
+          : state.trigger.kind === 'CANCELLATION'
+            ? 'CANCELLED'
+            : 'COMPENSATED';
     } else {
       sagaStatus = 'COMPENSATING';
       status = state.trigger.kind === 'CANCELLATION' ? 'CANCELLING' : 'COMPENSATING';
@@ -456,8 +464,10 @@ export function deriveWorkflow(
     } else {
       status = steps.some((step) => step.status === 'COMPLETED') ? 'IN_PROGRESS' : 'STARTED';
       sagaStatus = 'ACTIVE';
-      // Once the order went through, nothing is due: no timeout fires on a completed order.
-      if (!orderCompleted(template, state)) deadlines.push(workflowDeadline(template, state, liveSince));
+      // Once the order went through, nothing is due: no timeout fires on a completed order; nor while a
+      // held step that failed waits for an operator.
+      if (!orderCompleted(template, state) && !heldFailure(template, steps))
+        deadlines.push(workflowDeadline(template, state, liveSince));
       for (const step of steps) if (step.deadline !== null) deadlines.push(step.deadline);
     }
   }
@@ -472,6 +482,15 @@ export function deriveWorkflow(
     compensationEndedAt,
     nextDeadline: deadlines.length ? Math.min(...deadlines) : null,
   };
+}
+
+/** A critical step whose failure holds the workflow for an operator (rather than compensating it) failed. */
+export function heldFailure(template: WorkflowTemplate, steps: StepView[]): StepView | null {
+  return (
+    steps.find(
+      (step) => step.status === 'FAILED' && stepDefinition(template, step.name).onFailure === 'HOLD',
+    ) ?? null
+  );
 }
 
 /** When the whole workflow times out: its timeout from its start, or from when this service first saw it. */

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { avroTypeOf, validateEvent, type EventMap, type EventName } from '@fv/contracts';
+import { avroTypeOf, eventCatalog, validateEvent, type EventMap, type EventName } from '@fv/contracts';
 import { describe, expect, it } from 'vitest';
 import { observedEvents } from '../../events/on-platform-event.js';
 import { observe } from './event-facts.js';
 import { reduceWorkflow } from './reduce.js';
 import type { WorkflowState } from './state.js';
-import { orderFulfillmentTemplate } from './template.js';
+import type { WorkflowTemplate } from './template.js';
+import { workflowTemplates } from './templates/index.js';
 
 /**
  * Contract between the saga observer (consumer) and the schemas of the events it consumes (the
@@ -13,7 +14,7 @@ import { orderFulfillmentTemplate } from './template.js';
  * any union branch, is read without an error and leaves a workflow that can be stored. A handler that
  * relies on something a schema does not promise fails here, naming the event.
  */
-const template = orderFulfillmentTemplate({
+const templates = workflowTemplates({
   workflowTimeoutMs: 600_000,
   inventoryReservationTimeoutMs: 60_000,
   paymentProcessingTimeoutMs: 120_000,
@@ -32,18 +33,34 @@ function setAt(target: Record<string, unknown>, path: string, value: unknown): v
   node[keys.at(-1)!] = value;
 }
 
+function hasField(name: EventName, field: string): boolean {
+  return (eventCatalog[name].schema.fields as readonly { name: string }[]).some((f) => f.name === field);
+}
+
 /**
- * A random event the schema of `name` admits, about `orderId`: Avro's random value, with the strings
- * the schema's logical rules constrain (UUIDs, decimal amounts) given random values of that form.
+ * A random event the schema of `name` admits, about the workflow `key` of the template: Avro's random
+ * value, with the fields the template's first applicable correlation rule reads set to name it, and the
+ * strings the schema's logical rules constrain (UUIDs, decimal amounts) given random values of that form.
  */
-function sample<N extends EventName>(name: N, orderId: string, at: number): EventMap[N] {
-  const event = {
+function sample<N extends EventName>(
+  template: WorkflowTemplate,
+  name: N,
+  key: string,
+  at: number,
+): EventMap[N] {
+  const event: Record<string, unknown> = {
     ...(avroTypeOf(name).random() as unknown as Record<string, unknown>),
     eventId: randomUUID(),
     occurredAt: at,
-    correlationId: orderId,
-    orderId,
+    correlationId: key,
   };
+  const rule = template.correlation.find(
+    (candidate) => (candidate.event ?? name) === name && hasField(name, candidate.field),
+  );
+  if (rule) {
+    event[rule.field] = key;
+    if (rule.where) event[rule.where.field] = rule.where.in[0];
+  }
   for (const issue of validateEvent(name, event)) {
     if (issue.message.startsWith('must be a UUID')) setAt(event, issue.path, randomUUID());
     else if (issue.message.startsWith('must be a decimal string'))
@@ -81,24 +98,46 @@ describe('contract: the saga observer and the schemas of the events it consumes'
     );
   });
 
-  for (const name of consumed) {
-    it(`reads any ${name} its schema admits, on a new workflow and on one the order opened`, () => {
+  it('consumes the return and replenishment events', () => {
+    expect(consumed).toEqual(
+      expect.arrayContaining([
+        'ReturnRequested',
+        'ReturnReceived',
+        'PaymentRefundFailed',
+        'InventoryAdjusted',
+        'ReplenishmentRequested',
+        'PurchaseOrderPlaced',
+        'PurchaseOrderConfirmed',
+        'ReplenishmentCompleted',
+        'ReplenishmentFailed',
+        'OrderFailed',
+      ]),
+    );
+  });
+
+  const cases = templates.flatMap((template) =>
+    consumed
+      .filter((name) =>
+        template.correlation.some((rule) => (rule.event ?? name) === name && hasField(name, rule.field)),
+      )
+      .map((name) => ({ template, name })),
+  );
+  for (const { template, name } of cases) {
+    it(`reads any ${name} its schema admits into a ${template.type} workflow, new or opened`, () => {
       for (let i = 0; i < SAMPLES; i += 1) {
-        const orderId = randomUUID();
+        const key = randomUUID();
         const context = { template, now: T0 + 60_000, newId: randomUUID };
+        const openingEvent = sample(template, template.openingEvent, key, T0);
         const opened = reduceWorkflow(
           context,
           null,
-          {
-            kind: 'event',
-            observation: observe(template, 'OrderCreated', sample('OrderCreated', orderId, T0))!,
-          },
-          'OrderCreated',
+          { kind: 'event', observation: observe(template, template.openingEvent, openingEvent)! },
+          template.openingEvent,
         ).state as WorkflowState | null;
-        const event = sample(name, orderId, T0 + 1000 + i);
+        const event = sample(template, name, key, T0 + 1000 + i);
         let observation: ReturnType<typeof observe> = null;
         expect(() => (observation = observe(template, name, event)), `${name} #${i} observed`).not.toThrow();
-        expect(observation, `${name} names its order`).not.toBeNull();
+        expect(observation, `${name} names its workflow`).not.toBeNull();
         for (const state of [opened, null]) {
           let next: WorkflowState | null = null;
           expect(() => {
@@ -109,7 +148,7 @@ describe('contract: the saga observer and the schemas of the events it consumes'
                 kind: 'event',
                 observation: observation!,
               },
-              'OrderCreated',
+              template.openingEvent,
             ).state;
           }, `${name} #${i} applied`).not.toThrow();
           expect(() => JSON.stringify(next), `${name} #${i} leaves a storable workflow`).not.toThrow();

@@ -1,6 +1,7 @@
 import type { EventMap, EventName } from '@fv/contracts';
 import type { AnswerFact, ErrorInfo, OrderFacts, StepOutcome } from './state.js';
 import {
+  type CorrelationRule,
   REJECTED_OUTCOME,
   SATISFIED_OUTCOMES,
   type StepEventRule,
@@ -13,7 +14,8 @@ export interface Observation {
   eventId: string;
   name: EventName;
   at: number;
-  orderId: string;
+  /** The workflow's correlation key as the event names it (an order id, a return id, ...). */
+  key: string;
   /** The order's details (OrderCreated). */
   order: OrderFacts | null;
   /** Steps it completes or fails. */
@@ -22,6 +24,10 @@ export interface Observation {
   answer: AnswerFact | null;
   /** The order was cancelled outside the saga. */
   cancellation: { reason: string; initiatedBy: string | null; details: string | null } | null;
+  /** Business references it carries that the template keeps (e.g. the return's orderId). */
+  references: Record<string, string>;
+  /** A failure of the whole workflow (it fails the step where the workflow stands). */
+  workflowFailure: StepOutcome | null;
   /** Whether the event may open a workflow for an order not seen yet. */
   opens: boolean;
 }
@@ -49,6 +55,22 @@ function matches(rule: { where?: { field: string; in: string[] } }, fields: Reco
 export function orderIdOf(event: AnyEvent): string | null {
   const value = (event as { orderId?: unknown }).orderId;
   return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** The correlation key an event gives a template's workflow (its first rule that applies), if any. */
+export function correlationKeyOf(
+  rules: readonly CorrelationRule[],
+  name: EventName,
+  event: AnyEvent,
+): string | null {
+  const fields = scalarFields(event);
+  for (const rule of rules) {
+    if (rule.event !== undefined && rule.event !== name) continue;
+    if (!matches(rule, fields)) continue;
+    const value = fields[rule.field];
+    if (value !== undefined && value !== '') return value;
+  }
+  return null;
 }
 
 function iso(ms: number | null | undefined): string | null {
@@ -80,6 +102,9 @@ export function stepResult(
       break;
     case 'DeliveryScheduled':
       all.estimatedDeliveryAt = iso((event as EventMap['DeliveryScheduled']).estimatedDeliveryAt);
+      break;
+    case 'PurchaseOrderConfirmed':
+      all.expectedAt = iso((event as EventMap['PurchaseOrderConfirmed']).expectedAt);
       break;
     default:
       break;
@@ -147,29 +172,38 @@ function stepOutcome(name: EventName, event: AnyEvent, rule: StepEventRule, fail
     at: event.occurredAt,
     result: stepResult(name, event, rule.result),
     error: failed ? errorOf(name, event) : null,
-    reason: failed ? (rule.reason ?? null) : null,
+    reason: failed
+      ? ((rule.reasonField ? scalarFields(event)[rule.reasonField] : undefined) ?? rule.reason ?? null)
+      : null,
   };
 }
 
 /**
- * Reads a platform event through the template: the steps it settles, the compensation it may answer,
- * the order details it carries. Null for an event that names no order.
+ * Reads a platform event through the template: the workflow it names, the steps it settles, the
+ * compensation it may answer, the details it carries. Null for an event that names no workflow of the
+ * template's type.
  */
 export function observe(template: WorkflowTemplate, name: EventName, event: AnyEvent): Observation | null {
-  const orderId = orderIdOf(event);
-  if (!orderId) return null;
+  const key = correlationKeyOf(template.correlation, name, event);
+  if (!key) return null;
   const fields = scalarFields(event);
+  const references: Record<string, string> = {};
+  for (const field of template.references) if (fields[field] !== undefined) references[field] = fields[field];
   const observation: Observation = {
     eventId: event.eventId,
     name,
     at: event.occurredAt,
-    orderId,
-    order: name === template.openingEvent ? orderFacts(event as EventMap['OrderCreated']) : null,
+    key,
+    order: name === 'OrderCreated' ? orderFacts(event as EventMap['OrderCreated']) : null,
     steps: [],
     answer: null,
     cancellation: null,
+    references,
+    workflowFailure: null,
     opens: name === template.openingEvent,
   };
+  const failure = template.failedBy.find((rule) => rule.event === name && matches(rule, fields));
+  if (failure) observation.workflowFailure = stepOutcome(name, event, failure, true);
   for (const step of template.steps) {
     for (const rule of step.completedBy) {
       if (rule.event === name && matches(rule, fields)) {

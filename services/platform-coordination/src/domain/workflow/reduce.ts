@@ -7,6 +7,10 @@ import {
   earlier,
   effectiveFailure,
   emptyState,
+  factsOf,
+  heldFailure,
+  stepDefinition,
+  stepDone,
   orderCompleted,
   rejectedAction,
   workflowDeadline,
@@ -129,9 +133,14 @@ function applyObservation(
     state.order = observation.order;
     state.orderCreatedAt = minOf(state.orderCreatedAt, observation.at);
   }
-  for (const { step, kind, outcome } of observation.steps) {
-    const facts = state.steps[step];
-    const critical = template.steps.find((definition) => definition.name === step)!.critical;
+  if (Object.keys(observation.references).length)
+    state.references = { ...observation.references, ...state.references };
+  const steps = [...observation.steps];
+  const failing = observation.workflowFailure && !state.trigger ? currentStep(template, state) : null;
+  if (failing) steps.push({ step: failing, kind: 'failed', outcome: observation.workflowFailure! });
+  for (const { step, kind, outcome } of steps) {
+    const facts = factsOf(state, step);
+    const critical = stepDefinition(template, step).critical;
     if (kind === 'failed' && critical && completedBefore) {
       // The order went through already (shipped, paid): a failure now is for an operator to look at,
       // never a reason to cancel or refund it.
@@ -160,6 +169,39 @@ function applyObservation(
   if (observation.answer && !state.answers.some((answer) => answer.eventId === observation.answer!.eventId)) {
     state.answers.push(observation.answer);
     state.answers.sort((a, b) => a.at - b.at || a.eventId.localeCompare(b.eventId));
+  }
+}
+
+/**
+ * Where the workflow stands, for an event that fails it as a whole: the first critical step not done
+ * (the last one when all are, so that a failure after completion is flagged rather than compensated).
+ */
+function currentStep(template: WorkflowTemplate, state: WorkflowState): StepName | null {
+  const critical = executionOrder(template).filter((step) => step.critical);
+  const open = critical.find((step) => !stepDone(template, state, step.name));
+  return (open ?? critical.at(-1))?.name ?? null;
+}
+
+/** A held step that failed for good is flagged for an operator (once per failure). */
+function flagHeldFailures(template: WorkflowTemplate, state: WorkflowState, effects: WorkflowEffect[]): void {
+  for (const definition of template.steps) {
+    if (definition.onFailure !== 'HOLD') continue;
+    const failure = effectiveFailure(factsOf(state, definition.name));
+    if (!failure) continue;
+    if ((state.flags ?? []).some((flag) => flag.code === 'STEP_FAILED' && flag.step === definition.name))
+      continue;
+    raise(
+      state,
+      {
+        code: 'STEP_FAILED',
+        at: failure.at,
+        step: definition.name,
+        eventId: failure.eventId,
+        source: failure.source,
+        message: `${definition.name} failed for good (${failure.error?.message ?? failure.source}); retry it once the cause is fixed`,
+      },
+      effects,
+    );
   }
 }
 
@@ -199,11 +241,13 @@ function applyTimeouts(template: WorkflowTemplate, state: WorkflowState, clock: 
   if (orderCompleted(template, state)) return;
   const view = deriveWorkflow(template, state, clock);
   if (view.status === 'COMPLETED') return;
+  // A held step's failure waits for an operator: nothing else times out meanwhile.
+  if (heldFailure(template, view.steps)) return;
   for (const step of view.steps) {
     if (step.critical && step.deadline !== null && step.deadline <= now) {
       const limit = template.steps.find((definition) => definition.name === step.name)!.timeoutMs!;
-      state.steps[step.name].failure = earlier(
-        state.steps[step.name].failure,
+      factsOf(state, step.name).failure = earlier(
+        factsOf(state, step.name).failure,
         timeout(step.name, step.deadline, 'STEP_TIMEOUT', limit),
       );
     }
@@ -217,8 +261,8 @@ function applyTimeouts(template: WorkflowTemplate, state: WorkflowState, clock: 
   const critical = open.find((step) => step.critical);
   const failing = critical ? [critical] : open;
   for (const step of failing) {
-    state.steps[step.name].failure = earlier(
-      state.steps[step.name].failure,
+    factsOf(state, step.name).failure = earlier(
+      factsOf(state, step.name).failure,
       timeout(step.name, deadline, 'WORKFLOW_TIMEOUT', template.timeoutMs),
     );
   }
@@ -228,8 +272,9 @@ function applyTimeouts(template: WorkflowTemplate, state: WorkflowState, clock: 
 function failureTrigger(template: WorkflowTemplate, state: WorkflowState): Trigger | null {
   let first: { step: StepName; failure: StepOutcome } | null = null;
   for (const definition of template.steps) {
-    if (!definition.critical) continue;
-    const failure = effectiveFailure(state.steps[definition.name]);
+    // A held step's failure waits for an operator's retry instead.
+    if (!definition.critical || definition.onFailure === 'HOLD') continue;
+    const failure = effectiveFailure(factsOf(state, definition.name));
     if (!failure) continue;
     if (
       !first ||
@@ -478,7 +523,9 @@ export function reduceWorkflow(
       }
       break;
     case 'retry': {
-      const facts = state.steps[input.step];
+      const facts = factsOf(state, input.step);
+      // The operator took the held step's failure in hand: no longer flagged (the history keeps it).
+      state.flags = state.flags.filter((flag) => flag.code !== 'STEP_FAILED' || flag.step !== input.step);
       const attempt = 2 + facts.retries.length;
       const resetState = input.resetState ?? false;
       if (state.trigger && state.trigger.step === input.step && state.trigger.kind !== 'CANCELLATION')
@@ -513,6 +560,7 @@ export function reduceWorkflow(
   }
 
   applyTimeouts(template, state, clock);
+  flagHeldFailures(template, state, effects);
   if (!state.trigger && (!wasCompleted || input.kind === 'compensate')) {
     const trigger = failureTrigger(template, state) ?? requestedTrigger;
     if (trigger && (input.kind === 'compensate' || deriveWorkflow(template, state).status !== 'COMPLETED')) {
@@ -520,7 +568,8 @@ export function reduceWorkflow(
       state.compensationStartedAt = now;
       ensureActions(ctx, state);
       const actions = state.actions.map((action) => action.action);
-      effects.push({ type: 'compensation-started', trigger, actions });
+      // A template with nothing to undo fails at once (see `deriveWorkflow`).
+      if (template.compensations.length > 0) effects.push({ type: 'compensation-started', trigger, actions });
       if (trigger.kind !== 'CANCELLATION') {
         state.announced.failure = true;
         effects.push({ type: 'workflow-failed', trigger, compensationSteps: actions });
@@ -574,7 +623,7 @@ function noteUnknownOrder(state: WorkflowState, observation: Observation, effect
       step: null,
       eventId: answer.eventId,
       source: answer.name,
-      message: `the order service does not know order ${observation.orderId}, and no OrderCreated was seen`,
+      message: `the order service does not know order ${observation.key}, and no OrderCreated was seen`,
     },
     effects,
   );

@@ -123,7 +123,8 @@ export interface ActionState {
  * service does not know.
  */
 export interface WorkflowFlag {
-  code: 'FAILURE_AFTER_COMPLETION' | 'CANCELLATION_AFTER_COMPLETION' | 'ORDER_NOT_FOUND';
+  /** STEP_FAILED: a held step (see `StepDefinition.onFailure`) failed for good; it waits for a retry. */
+  code: 'FAILURE_AFTER_COMPLETION' | 'CANCELLATION_AFTER_COMPLETION' | 'ORDER_NOT_FOUND' | 'STEP_FAILED';
   at: Millis;
   step: StepName | null;
   /** The event that raised it. */
@@ -164,6 +165,8 @@ export interface WorkflowState {
    */
   observedAt: Millis;
   order: OrderFacts | null;
+  /** Business references kept from the events, per the template (absent for orders and older states). */
+  references?: Record<string, string>;
   /** Details given by the request that started the workflow. */
   request: (OrderFacts & { requestedBy: string | null }) | null;
   steps: Record<StepName, StepFacts>;

@@ -1,5 +1,6 @@
 import type { CompensationAction, EventName } from '@fv/contracts';
 
+/** The order fulfilment saga's steps (other workflow types name theirs in their templates). */
 export const STEP_NAMES = [
   'INVENTORY_RESERVATION',
   'PAYMENT_PROCESSING',
@@ -8,10 +9,24 @@ export const STEP_NAMES = [
   'SHIPPING_LABEL_CREATION',
   'CUSTOMER_NOTIFICATION',
 ] as const;
-export type StepName = (typeof STEP_NAMES)[number];
+/** A step of some template: which names exist depends on the workflow's type. */
+export type StepName = string;
 
-export function isStepName(value: string): value is StepName {
-  return (STEP_NAMES as readonly string[]).includes(value);
+export function isStepName(value: string, template?: WorkflowTemplate): value is StepName {
+  return template
+    ? template.steps.some((step) => step.name === value)
+    : (STEP_NAMES as readonly string[]).includes(value);
+}
+
+/**
+ * Which field of an event names the workflow it belongs to (its correlation key): the first rule that
+ * applies to the event and finds a non-empty value wins.
+ */
+export interface CorrelationRule {
+  /** Only this event (any event with the field when absent). */
+  event?: EventName;
+  field: string;
+  where?: { field: string; in: string[] };
 }
 
 /** How often and how far apart an operator (or a participant) may make a step run again. */
@@ -33,6 +48,8 @@ export interface StepEventRule {
   reason?: string;
   /** For failures: a field that, when true, says the owner retries on its own (an attempt failed, not the step). */
   retriableField?: string;
+  /** For failures: the event's field that gives the reason (instead of `reason`), e.g. OrderFailed.reason. */
+  reasonField?: string;
 }
 
 export interface StepDefinition {
@@ -52,6 +69,12 @@ export interface StepDefinition {
    * good the workflow still completes.
    */
   critical: boolean;
+  /**
+   * What a critical step's failure does: COMPENSATE (the default) starts the template's compensation;
+   * HOLD leaves the workflow open with the step FAILED and flags it for an operator, who may retry it
+   * (a refund the order service gave up on).
+   */
+  onFailure?: 'COMPENSATE' | 'HOLD';
   retryPolicy: RetryPolicy;
 }
 
@@ -100,8 +123,22 @@ export interface CompensationDefinition {
 }
 
 export interface WorkflowTemplate {
-  /** The event that opens the workflow with the order's details. */
+  /** The event that opens the workflow (with the order's details, for OrderCreated). */
   openingEvent: EventName;
+  /** How an event names its workflow of this type (e.g. its orderId, its returnId). */
+  correlation: CorrelationRule[];
+  /**
+   * Seed prefixes the correlation key may carry (`ord-<uuid>`): with some, a key that is not such an id
+   * is an invalid event; with none, a UUID is lower-cased and any other value kept as it is.
+   */
+  keyPrefixes: ('ord' | 'cust')[];
+  /** Business references the workflow keeps from its events (first value seen), e.g. returnId, orderId. */
+  references: string[];
+  /**
+   * Events that fail the workflow wherever it stands: they fail its current step (the first critical one
+   * not done), e.g. ReplenishmentFailed, or OrderFailed when the order service gave up on its own.
+   */
+  failedBy: StepEventRule[];
   /** Events that mean the order was cancelled outside the saga (e.g. by the customer through the order service). */
   cancelledBy: EventName[];
   templateId: string;
@@ -114,7 +151,10 @@ export interface WorkflowTemplate {
   timeoutMs: number;
   /** In the order the seed lists them; `after` gives the order they run in. */
   steps: StepDefinition[];
-  /** In the order they run: stop the order, undo the steps in reverse, then tell the customer. */
+  /**
+   * In the order they run (for orders: stop the order, undo the steps in reverse, then tell the
+   * customer). A template with none ends FAILED when a critical step fails: nothing to undo.
+   */
   compensations: CompensationDefinition[];
   /**
    * An unanswered request is asked again after `timeoutMs`, then after `timeoutMs × backoffMultiplier`
@@ -138,6 +178,8 @@ export interface TemplateSettings {
   compensationMaxRetries: number;
   /** Longest wait between two requests of one compensation (default: the timeout, i.e. no backoff cap above it × 2^retries). */
   compensationMaxIntervalMs?: number;
+  /** Timeouts of the other workflow types, by type (their templates' defaults when absent). */
+  workflowTimeoutsMs?: Record<string, number>;
 }
 
 /** Notification templates that tell the customer the order was confirmed, and that it was cancelled. */
@@ -166,6 +208,8 @@ function outcomeAnswer(actions: CompensationAction[]): AnswerRule {
 }
 
 export const ORDER_FULFILLMENT = 'ORDER_FULFILLMENT';
+/** An order's events name it by their orderId (a return's refund too: it also concerns the order). */
+export const ORDER_CORRELATION: CorrelationRule[] = [{ field: 'orderId' }];
 export const ORDER_FULFILLMENT_VERSION = '1.0';
 
 /**
@@ -176,6 +220,11 @@ export function orderFulfillmentTemplate(settings: TemplateSettings): WorkflowTe
   const retryPolicy = settings.retry;
   return {
     openingEvent: 'OrderCreated',
+    correlation: ORDER_CORRELATION,
+    keyPrefixes: ['ord'],
+    references: [],
+    // The order service ended the saga on its own (its compensations done): the workflow fails where it stands.
+    failedBy: [{ event: 'OrderFailed', result: ['reason', 'reasonDetails'], reasonField: 'reason' }],
     cancelledBy: ['OrderCancelled'],
     templateId: `tmpl-order-fulfillment-v${ORDER_FULFILLMENT_VERSION}`,
     name: 'Order Fulfillment Workflow',
@@ -316,6 +365,8 @@ export function orderFulfillmentTemplate(settings: TemplateSettings): WorkflowTe
         parameters: { customerId: 'order.customerId' },
         answeredBy: [
           { event: 'OrderCancelled', outcome: 'COMPENSATED', settlesUnrequested: true },
+          // A failed saga's order ends FAILED rather than CANCELLED: it is stopped all the same.
+          { event: 'OrderFailed', outcome: 'COMPENSATED', settlesUnrequested: true },
           outcomeAnswer(['CANCEL_ORDER']),
         ],
       },
@@ -421,6 +472,18 @@ export function orderFulfillmentTemplate(settings: TemplateSettings): WorkflowTe
       ),
     },
     active: true,
+  };
+}
+
+/** A compensation policy for templates that have no compensation of their own. */
+export function defaultCompensationPolicy(
+  settings: TemplateSettings,
+): WorkflowTemplate['compensationPolicy'] {
+  return {
+    timeoutMs: settings.compensationTimeoutMs,
+    maxRetries: settings.compensationMaxRetries,
+    backoffMultiplier: settings.retry.backoffMultiplier,
+    maxIntervalMs: Math.max(settings.compensationTimeoutMs, settings.compensationMaxIntervalMs ?? 0),
   };
 }
 
