@@ -33,7 +33,9 @@ export function gitWorkTreeRoot(directory: string): string | undefined {
 /**
  * Every committed version of `file` (an absolute path inside `root`), oldest first,
  * following renames. Empty for a file that was never committed, or a repository without
- * commits. Commits that delete the file are skipped.
+ * commits. Commits that delete the file are skipped. The history starts where the file was
+ * added: a new file that git pairs with an existing one as a copy (a new event modelled on a
+ * neighbour) is a schema of its own, not a later version of the one it was copied from.
  */
 export function committedRevisions(root: string, file: string): SchemaRevision[] {
   try {
@@ -45,7 +47,7 @@ export function committedRevisions(root: string, file: string): SchemaRevision[]
   const log = git(root, [
     'log',
     '--format=commit %H',
-    '--name-only',
+    '--name-status',
     '--follow',
     '--diff-filter=AMRC',
     '--',
@@ -54,11 +56,16 @@ export function committedRevisions(root: string, file: string): SchemaRevision[]
   const entries: { sha: string; path: string }[] = [];
   let sha: string | undefined;
   for (const line of log.split('\n')) {
-    if (line.startsWith('commit ')) sha = line.slice('commit '.length).trim();
-    else if (line.trim() && sha) {
-      entries.push({ sha, path: line.trim() });
-      sha = undefined;
+    if (line.startsWith('commit ')) {
+      sha = line.slice('commit '.length).trim();
+      continue;
     }
+    if (!line.trim() || !sha) continue;
+    // "M\tpath", "A\tpath", "R097\told\tnew", "C064\tsource\tcopy": the last path is this file's.
+    const [status = '', ...paths] = line.split('\t');
+    entries.push({ sha, path: paths.at(-1)!.trim() });
+    sha = undefined;
+    if (status.startsWith('A') || status.startsWith('C')) break; // newest first: this is where it began
   }
   return entries.reverse().map((entry) => ({
     label: entry.sha.slice(0, 12),

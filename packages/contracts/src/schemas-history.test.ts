@@ -137,6 +137,18 @@ describe('history checks on a scratch repository', () => {
     ]);
   });
 
+  it('starts the history of a new schema written from a copy of another at its own first commit', () => {
+    const source = 'schemas/order/other-event.avsc';
+    const copy = 'schemas/order/copied-event.avsc';
+    // Most of the copy is the source's text, as with a new event modelled on a neighbour: git sees a copy.
+    write(copy, schema([{ name: 'amount', type: 'int' }], 'CopiedEvent'));
+    const added = commit('a new event modelled on another');
+    expect(git('log', '-1', '--format=', '--name-status', '-C', '--find-copies-harder')).toMatch(/^C\d+/m);
+    const revisions = committedRevisions(repo, join(repo, copy));
+    expect(revisions.map((r) => r.label)).toEqual([added]);
+    expect(committedRevisions(repo, join(repo, source))).toHaveLength(2);
+  });
+
   it('reports no git history outside a repository', () => {
     const outside = mkdtempSync(join(tmpdir(), 'contracts-no-git-'));
     try {
