@@ -101,6 +101,12 @@ describe('RETURN_PROCESSING', () => {
     expect(completed).toMatchObject({ workflowType: 'RETURN_PROCESSING', status: 'COMPLETED' });
     // The order's own workflow is no business of the return's: no order workflow was opened for it.
     expect((await call('GET', `/workflows/${story.orderId}/status`)).statusCode).toBe(404);
+    // The return's id finds its workflow, as an order's id finds the order's.
+    for (const id of [story.returnId, `ret-${story.returnId}`]) {
+      const byReturn = await call('GET', `/workflows/${id}/status`);
+      expect(byReturn.statusCode).toBe(200);
+      expect(plain(byReturn.json().workflowId)).toBe(workflowId);
+    }
   });
 
   it('counts a refund that failed twice and then succeeded as one step of three attempts; lists the return by its type meanwhile', async () => {

@@ -16,7 +16,9 @@ export async function findWorkflowRecord(
   options: { logs?: boolean } = {},
 ): Promise<WorkflowRecord | null> {
   const rows = await db.$queryRawUnsafe<{ id: string }[]>(
-    `select id from workflows where id = $1::uuid or (workflow_type = $2 and correlation_id = $3) order by (id = $1::uuid) desc limit 1`,
+    // By its id, else by what it follows (an order's, a return's or a replenishment's id), `type` first.
+    `select id from workflows where id = $1::uuid or correlation_id = $3
+     order by (id = $1::uuid) desc, (workflow_type = $2) desc limit 1`,
     id,
     type,
     id,

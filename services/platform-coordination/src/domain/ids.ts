@@ -1,7 +1,7 @@
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The seed's prefixes: workflow, saga, order, customer ids may be sent with them. */
-export const ID_PREFIXES = ['wf', 'saga', 'ord', 'cust'] as const;
+export const ID_PREFIXES = ['wf', 'saga', 'ord', 'cust', 'ret'] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
 /** A plain lower-case UUID from `<uuid>` or `<prefix>-<uuid>`; null when it is neither. */

@@ -42,8 +42,9 @@ const workflowParams = {
   properties: {
     id: {
       type: 'string',
-      pattern: idPattern(['wf', 'ord']),
-      description: 'Workflow id, or the id of the order it follows (wf-/ord- prefixes accepted)',
+      pattern: idPattern(['wf', 'ord', 'ret']),
+      description:
+        'Workflow id, or the id of what it follows: an order, a return or a replenishment (wf-/ord-/ret- prefixes accepted)',
     },
   },
 } as const;

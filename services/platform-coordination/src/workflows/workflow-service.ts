@@ -205,7 +205,7 @@ export class WorkflowService {
   }
 
   private async record(db: Db, rawId: string): Promise<WorkflowRecord> {
-    const id = parseId(rawId, ['wf', 'ord']);
+    const id = parseId(rawId, ['wf', 'ord', 'ret']);
     if (!id) throw workflowNotFound(rawId);
     const record = await findWorkflowRecord(db, this.template.type, id);
     if (!record || !record.saga) throw workflowNotFound(rawId);
