@@ -33,6 +33,7 @@ describe('templates', () => {
       'shipment-dispatched',
       'shipment-delivered',
       'order-cancelled',
+      'order-failed',
       'payment-failed',
       'order-refunded',
       'order-cancellation-notice',

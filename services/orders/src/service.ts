@@ -20,6 +20,7 @@ import { onStepRetryRequested } from './events/on-step-retry-requested.js';
 import { HttpPaymentProvider } from './payment/http-payment-provider.js';
 import { PaymentGateway } from './payment/payment-gateway.js';
 import type { PaymentProvider } from './payment/payment-provider.js';
+import { registerOrderMetrics } from './routes/order-metrics.js';
 import { registerPaymentMetrics } from './payment/payment-metrics.js';
 import { orderEventsRoutes, type OrderEventsOptions } from './routes/order-events.js';
 import { ordersRoutes } from './routes/orders.js';
@@ -85,6 +86,7 @@ export function createOrdersService(
       ordersRoutes(app, depsOf(context));
       orderEventsRoutes(app, depsOf(context), options.orderEvents);
       registerPaymentMetrics(app.metrics, depsOf(context));
+      registerOrderMetrics(app.metrics, depsOf(context));
     },
     consumers(context): ConsumerDefinition[] {
       const orders = depsOf(context);

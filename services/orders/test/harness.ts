@@ -33,6 +33,7 @@ export const PRODUCED: EventName[] = [
   'OrderConfirmed',
   'OrderCompleted',
   'OrderCancelled',
+  'OrderFailed',
   'OrderRefunded',
   'PaymentVoided',
   'PaymentRefunded',

@@ -30,6 +30,10 @@ export const NOTIFICATION_TYPES = {
     event: 'OrderCancelled',
     variables: ['orderId', 'customerName', 'reason', 'reasonDetails'],
   },
+  'order-failed': {
+    event: 'OrderFailed',
+    variables: ['orderId', 'customerName', 'reason', 'reasonDetails'],
+  },
   'payment-failed': {
     event: 'PaymentFailed',
     variables: ['orderId', 'customerName', 'amount', 'currency', 'errorMessage'],
@@ -100,6 +104,8 @@ export const variablesOf = {
       signedBy: e.signedBy,
     }),
   OrderCancelled: (e: EventMap['OrderCancelled']) =>
+    compact({ orderId: e.orderId, reason: humanize(e.reason), reasonDetails: e.reasonDetails }),
+  OrderFailed: (e: EventMap['OrderFailed']) =>
     compact({ orderId: e.orderId, reason: humanize(e.reason), reasonDetails: e.reasonDetails }),
   PaymentFailed: (e: EventMap['PaymentFailed']) =>
     compact({ orderId: e.orderId, amount: e.amount, currency: e.currency, errorMessage: e.errorMessage }),
