@@ -357,6 +357,46 @@ describe('order lifecycle messages', () => {
     expect(notice).toMatchObject({ templateId: 'order-failed' });
   });
 
+  it('tells the customer of a refunded return with return-refunded, naming the return as the reference', async () => {
+    const { id } = customer();
+    const orderId = randomUUID();
+    const returnId = randomUUID();
+    const email = `${id}@example.com`;
+    await h.publish('OrderCreated', orderCreated(orderId, id, { customerEmail: email }));
+    const refund = {
+      orderId,
+      customerId: id,
+      customerEmail: email,
+      paymentId: randomUUID(),
+      refundId: randomUUID(),
+      amount: '599.99',
+      currency: 'USD',
+      fullRefund: false,
+    };
+    const returned = await h.publish('OrderRefunded', { ...refund, reason: 'RETURN_RECEIVED', returnId });
+    const [sent] = await h.waitForPublished('NotificationSent', orderId);
+    expect(sent).toMatchObject({
+      templateId: 'return-refunded',
+      reference: returnId,
+      causationId: returned.eventId,
+      recipient: email,
+    });
+    await h.publish('OrderRefunded', {
+      ...refund,
+      refundId: randomUUID(),
+      reason: 'GOODWILL',
+      returnId: null,
+    });
+    const both = await h.waitForPublished('NotificationSent', orderId, 2);
+    expect(both[1]).toMatchObject({ templateId: 'order-refunded', reference: null });
+    const deliveries = await deliveriesTo(email);
+    expect(deliveries.map((d) => d.subject).sort()).toEqual([
+      `Refund for order ${orderId}`,
+      `Your return for order ${orderId} is refunded`,
+    ]);
+    expect(deliveries.find((d) => d.subject!.startsWith('Your return'))!.body).toContain(returnId);
+  });
+
   it('answers NOTIFY_CUSTOMER for an order whose customer it never learns with NOT_APPLICABLE, after its retries, never a dead letter', async () => {
     const orderId = randomUUID();
     const request = await h.publish('CompensationRequested', {

@@ -36,6 +36,7 @@ describe('templates', () => {
       'order-failed',
       'payment-failed',
       'order-refunded',
+      'return-refunded',
       'order-cancellation-notice',
     ]) {
       for (const channel of ['EMAIL', 'SMS', 'PUSH']) expect(keys).toContain(`${key}/${channel}`);

@@ -37,6 +37,7 @@ export const PRODUCED: EventName[] = [
   'OrderRefunded',
   'PaymentVoided',
   'PaymentRefunded',
+  'PaymentRefundFailed',
   'CompensationOutcome',
 ];
 
@@ -48,6 +49,7 @@ export const CONSUMED: EventName[] = [
   'DeliverySchedulingFailed',
   'CompensationRequested',
   'StepRetryRequested',
+  'ReturnReceived',
   'ProductCreated',
   'ProductUpdated',
   'PriceChanged',

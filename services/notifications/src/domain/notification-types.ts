@@ -42,6 +42,10 @@ export const NOTIFICATION_TYPES = {
     event: 'OrderRefunded',
     variables: ['orderId', 'customerName', 'amount', 'currency', 'fullRefund'],
   },
+  'return-refunded': {
+    event: 'OrderRefunded',
+    variables: ['orderId', 'customerName', 'returnId', 'amount', 'currency', 'fullRefund'],
+  },
   'order-cancellation-notice': {
     event: 'CompensationRequested',
     variables: ['orderId', 'customerName', 'reason'],
@@ -115,6 +119,7 @@ export const variablesOf = {
       amount: e.amount,
       currency: e.currency,
       fullRefund: e.fullRefund ? 'yes' : 'no',
+      returnId: e.returnId,
     }),
   CompensationRequested: (e: EventMap['CompensationRequested']) =>
     compact({ orderId: e.orderId, reason: humanize(e.reason) }),
