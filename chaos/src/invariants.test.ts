@@ -45,10 +45,21 @@ function cancelled(id: string, overrides: Partial<OrderFacts> = {}): OrderFacts 
   };
 }
 
-/** Two completed orders of P1 (2 units each), one cancelled of P2: everything consistent. */
+/** A declined card: the saga failed and was compensated, the order ended FAILED (OrderFailed). */
+function failed(id: string, overrides: Partial<OrderFacts> = {}): OrderFacts {
+  return cancelled(id, {
+    status: 'FAILED',
+    history: ['PENDING', 'PAYMENT_FAILED', 'FAILED'],
+    reason: 'PAYMENT_FAILED, PAYMENT_DECLINED',
+    failureReason: 'PAYMENT_FAILED',
+    ...overrides,
+  });
+}
+
+/** Two completed orders of P1 (2 units each), one of P2 failed on a declined card: everything consistent. */
 function healthy(): Snapshot {
   return {
-    orders: [completed('o1'), completed('o2', { completedAt: 20_000 }), cancelled('o3')],
+    orders: [completed('o1'), completed('o2', { completedAt: 20_000 }), failed('o3')],
     notAccepted: [],
     stock: [
       { productId: P1, sku: 'SKU-1', initialOnHand: 100, onHand: 96, reserved: 0 },
@@ -124,6 +135,34 @@ describe('the invariant checker', () => {
     });
     const found = violationsOf(snapshot);
     expect(found['final-state']).toEqual(['o3: left PAYMENT_FAILED (PAYMENT_FAILED)']);
+  });
+
+  it('a declined card that ended cancelled, or failed for another reason; a failed order the saga disagrees with', () => {
+    const snapshot = healthy();
+    snapshot.orders[2] = cancelled('o3');
+    snapshot.orders.push(
+      failed('o4', { failureReason: 'INVENTORY_ERROR' }),
+      failed('o5', {
+        failureReason: null,
+        workflow: {
+          status: 'IN_PROGRESS',
+          sagaState: 'COMPENSATING',
+          compensations: [],
+          trigger: 'PAYMENT_FAILED',
+        },
+      }),
+      failed('o6', { shipments: [{ shipmentId: 's6', status: 'LABEL_CREATED' }] }),
+    );
+    const found = violationsOf(snapshot);
+    expect(found.outcome).toEqual([
+      'o3: tok_decline ended CANCELLED, expected FAILED (PAYMENT_FAILED)',
+      'o4: tok_decline ended FAILED with reason INVENTORY_ERROR, expected PAYMENT_FAILED',
+      'o5: tok_decline ended FAILED with reason none, expected PAYMENT_FAILED',
+    ]);
+    expect(found['saga-agrees']).toEqual([
+      'o5: workflow left IN_PROGRESS; saga left COMPENSATING; order FAILED but workflow IN_PROGRESS / saga COMPENSATING; order FAILED without a failure reason',
+    ]);
+    expect(found['one-label']).toEqual(['o6: label not cancelled (LABEL_CREATED)']);
   });
 
   it('an approved card that ended cancelled', () => {

@@ -4,7 +4,9 @@
  */
 
 /** Order statuses after which the saga is done with the order (services/orders/src/domain/order-status.ts). */
-export const FINAL_ORDER_STATUSES = ['COMPLETED', 'CANCELLED', 'REFUNDED'] as const;
+export const FINAL_ORDER_STATUSES = ['COMPLETED', 'CANCELLED', 'FAILED', 'REFUNDED'] as const;
+/** Ended without shipping: a failed saga (FAILED, with OrderFailed) or a cancellation (CANCELLED). */
+const ENDED_STATUSES = ['CANCELLED', 'FAILED'];
 const ACTIVE_WORKFLOW_STATUSES = ['STARTED', 'IN_PROGRESS', 'COMPENSATING', 'CANCELLING'];
 const OPEN_SAGA_STATES = ['ACTIVE', 'COMPENSATING'];
 
@@ -39,6 +41,8 @@ export interface OrderFacts {
   completedAt: number | null;
   /** The failure or cancellation reason the order service recorded. */
   reason: string | null;
+  /** Why a FAILED order failed (OrderFailed's reason: PAYMENT_FAILED, INVENTORY_ERROR, …); null otherwise. */
+  failureReason?: string | null;
   /** Null: no workflow known to the coordination service. */
   workflow: WorkflowFacts | null;
   /** Null: nothing to read (no payment record). */
@@ -162,17 +166,21 @@ export function checkInvariants(snapshot: Snapshot): InvariantResult[] {
 
   add(
     'outcome',
-    'approved cards completed, declined cards cancelled (stock is ample)',
+    'approved cards completed, declined cards failed with PAYMENT_FAILED (stock is ample)',
     orders.filter((order) => order.card !== null).length,
     orders.flatMap((order) => {
       if (order.card === null || !isFinalStatus(order.status)) return [];
-      const expected = isDeclined(order.card) ? 'CANCELLED' : 'COMPLETED';
-      return order.status === expected
+      const expected = isDeclined(order.card) ? 'FAILED' : 'COMPLETED';
+      const reasonAgrees = expected !== 'FAILED' || order.failureReason === 'PAYMENT_FAILED';
+      return order.status === expected && reasonAgrees
         ? []
         : [
             {
               subject: order.orderId,
-              reason: `${order.card} ended ${order.status}, expected ${expected}${order.reason ? ` (${order.reason})` : ''}`,
+              reason:
+                order.status === expected
+                  ? `${order.card} ended FAILED with reason ${order.failureReason ?? 'none'}, expected PAYMENT_FAILED`
+                  : `${order.card} ended ${order.status}, expected ${expected}${order.reason ? ` (${order.reason})` : ''}`,
             },
           ];
     }),
@@ -180,7 +188,7 @@ export function checkInvariants(snapshot: Snapshot): InvariantResult[] {
 
   add(
     'saga-agrees',
-    'the saga agrees with the order: COMPLETED ↔ COMPLETED; CANCELLED ↔ COMPENSATED/CANCELLED; none left open',
+    'the saga agrees with the order: COMPLETED ↔ COMPLETED; CANCELLED ↔ COMPENSATED/CANCELLED; FAILED (with a reason) ↔ COMPENSATED/FAILED; none left open',
     orders.length,
     orders.flatMap((order) => sagaDisagreement(order)),
   );
@@ -225,7 +233,7 @@ export function checkInvariants(snapshot: Snapshot): InvariantResult[] {
 
   add(
     'one-capture',
-    'exactly one capture per COMPLETED order, none kept for a CANCELLED one, at most one authorization',
+    'exactly one capture per COMPLETED order, none kept for a CANCELLED or FAILED one, at most one authorization',
     orders.length,
     orders.flatMap((order) => {
       const payment = order.payment;
@@ -233,9 +241,9 @@ export function checkInvariants(snapshot: Snapshot): InvariantResult[] {
       const captures = payment?.captures ?? 0;
       if (order.status === 'COMPLETED' && captures !== 1)
         reasons.push(`${captures} captures for a COMPLETED order`);
-      if (order.status === 'CANCELLED' && captures > 0)
+      if (ENDED_STATUSES.includes(order.status) && captures > 0)
         reasons.push(
-          `${captures} capture(s) for a CANCELLED order${payment?.returned ? ' (refunded since)' : ''}`,
+          `${captures} capture(s) for a ${order.status} order${payment?.returned ? ' (refunded since)' : ''}`,
         );
       if (payment && payment.authorizations > 1) reasons.push(`${payment.authorizations} authorizations`);
       return reasons.length ? [{ subject: order.orderId, reason: reasons.join('; ') }] : [];
@@ -244,14 +252,14 @@ export function checkInvariants(snapshot: Snapshot): InvariantResult[] {
 
   add(
     'one-label',
-    'at most one shipping label per order: one live for a COMPLETED order, none live for a CANCELLED one',
+    'at most one shipping label per order: one live for a COMPLETED order, none live for a CANCELLED or FAILED one',
     orders.length,
     orders.flatMap((order) => {
       const live = order.shipments.filter((shipment) => shipment.status !== 'CANCELLED');
       const reasons: string[] = [];
       if (order.shipments.length > 1) reasons.push(`${order.shipments.length} labels`);
       if (order.status === 'COMPLETED' && live.length !== 1) reasons.push(`${live.length} live labels`);
-      if (order.status === 'CANCELLED' && live.length > 0)
+      if (ENDED_STATUSES.includes(order.status) && live.length > 0)
         reasons.push(`label not cancelled (${live.map((shipment) => shipment.status).join(', ')})`);
       return reasons.length ? [{ subject: order.orderId, reason: reasons.join('; ') }] : [];
     }),
@@ -341,6 +349,13 @@ function sagaDisagreement(order: OrderFacts): Violation[] {
     !(['COMPENSATED', 'CANCELLED'].includes(workflow.status) && workflow.sagaState === 'COMPENSATED')
   )
     reasons.push(`order CANCELLED but workflow ${workflow.status} / saga ${workflow.sagaState}`);
+  if (
+    order.status === 'FAILED' &&
+    !(['COMPENSATED', 'FAILED'].includes(workflow.status) && workflow.sagaState === 'COMPENSATED')
+  )
+    reasons.push(`order FAILED but workflow ${workflow.status} / saga ${workflow.sagaState}`);
+  if (order.status === 'FAILED' && !order.failureReason)
+    reasons.push('order FAILED without a failure reason');
   return reasons.length ? [{ subject, reason: [...new Set(reasons)].join('; ') }] : [];
 }
 

@@ -35,7 +35,7 @@ interface OrderView {
     authorizedAt: string | null;
     capturedAt: string | null;
   } | null;
-  failure: { code: string; message: string | null } | null;
+  failure: { reason?: string | null; code: string | null; message: string | null } | null;
   cancellation: { reason: string } | null;
   history: { to: string }[];
   completedAt: string | null;
@@ -172,9 +172,14 @@ export async function observe(options: {
       history,
       completedAt: view.completedAt ? Date.parse(view.completedAt) : null,
       reason:
-        [view.failure?.code, view.cancellation ? `cancelled ${view.cancellation.reason}` : null]
+        [
+          view.failure?.reason,
+          view.failure?.code,
+          view.cancellation ? `cancelled ${view.cancellation.reason}` : null,
+        ]
           .filter(Boolean)
           .join(', ') || null,
+      failureReason: view.failure?.reason ?? null,
       workflow,
       payment: provider ?? ordersPayment(view),
       shipments,

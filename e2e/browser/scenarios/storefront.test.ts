@@ -285,10 +285,10 @@ describe('the reference storefront in Chromium', () => {
     expect(await stepClass('INVENTORY_RESERVED')).toBe('done');
     expect(await stepClass('PAYMENT_AUTHORIZED')).toBe('failed');
     expect(await stepClass('PAYMENT_CAPTURED')).toBeNull();
-    expect(['PAYMENT_FAILED', 'CANCELLED']).toContain(await status());
+    expect(['PAYMENT_FAILED', 'FAILED']).toContain(await status());
 
     const order = await orderOf(orderId);
-    expect(['PAYMENT_FAILED', 'CANCELLED']).toContain(order.status);
+    expect(['PAYMENT_FAILED', 'FAILED']).toContain(order.status);
     expect(order.failure?.code).toBe('PAYMENT_DECLINED');
     expect(order.payment).toMatchObject({ status: 'FAILED', failureCode: 'PAYMENT_DECLINED' });
     await waitFor(async () => (await stockOf(lamp.id)).reserved === 0, {
@@ -322,17 +322,17 @@ describe('the reference storefront in Chromium', () => {
     expect(await notice.textContent()).toBe('Not enough stock: an item of this order sold out.');
     expect(await stepClass('INVENTORY_RESERVED')).toBe('failed');
     expect(await stepClass('PAYMENT_AUTHORIZED')).toBeNull();
-    // The platform cancels the failed order, and the stream ends with it.
-    await expect.poll(status, { timeout: 90_000 }).toBe('CANCELLED');
+    // The platform ends the failed order FAILED, and the stream ends with it.
+    await expect.poll(status, { timeout: 90_000 }).toBe('FAILED');
     await expect.poll(() => page.getByTestId('connection').getAttribute('data-state')).toBe('ended');
 
     const order = await orderOf(orderId);
     expect(order).toMatchObject({
-      status: 'CANCELLED',
-      failure: { code: 'INSUFFICIENT_STOCK' },
+      status: 'FAILED',
+      failure: { reason: 'INVENTORY_ERROR', code: 'INSUFFICIENT_STOCK' },
       payment: null,
     });
-    expect(order.history.map((change) => change.to)).toEqual(['PENDING', 'INVENTORY_FAILED', 'CANCELLED']);
+    expect(order.history.map((change) => change.to)).toEqual(['PENDING', 'INVENTORY_FAILED', 'FAILED']);
     expect(await stockOf(mug.id)).toEqual({ onHand: 0, reserved: 0, available: 0 });
     await waitFor(async () => (await catalogProduct(mug.id)).stockStatus === 'OUT_OF_STOCK', {
       timeoutMs: 60_000,

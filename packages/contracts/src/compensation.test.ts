@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compensationOutcomeOf } from './compensation.js';
+import { compensationOutcomeOf, orderFailureReasonOf } from './compensation.js';
 import type { CompensationRequested } from './generated/events.js';
 
 const request = {
@@ -40,5 +40,25 @@ describe('compensationOutcomeOf', () => {
       orderId: '0b4f6a2e-1c7d-4a8e-9f3b-2d5c6e7f8a9b',
       reasonCode: 'ORDER_NOT_FOUND',
     });
+  });
+});
+
+describe('orderFailureReasonOf', () => {
+  it('names the failure of a saga compensated for a failed step or a timeout', () => {
+    expect(orderFailureReasonOf('PAYMENT_FAILED')).toBe('PAYMENT_FAILED');
+    expect(orderFailureReasonOf('INVENTORY_UNAVAILABLE')).toBe('INVENTORY_ERROR');
+    expect(orderFailureReasonOf('DELIVERY_FAILED')).toBe('DELIVERY_FAILED');
+    expect(orderFailureReasonOf('STEP_TIMEOUT')).toBe('TIMEOUT');
+    expect(orderFailureReasonOf('ORDER_CONFIRMATION_FAILED')).toBe('SAGA_FAILED');
+  });
+
+  it('leaves cancellations asked for by a customer or an operator to CANCELLED', () => {
+    for (const reason of [
+      'CUSTOMER_REQUESTED',
+      'CUSTOMER_CANCELLED',
+      'MANUAL_INTERVENTION',
+      'ADMIN_REQUESTED',
+    ])
+      expect(orderFailureReasonOf(reason)).toBeNull();
   });
 });

@@ -32,3 +32,32 @@ export function compensationOutcomeOf(
     detail: answer.detail,
   };
 }
+
+/** Why a failed order failed, as OrderFailed `reason` carries it. */
+export type OrderFailureReason =
+  'PAYMENT_FAILED' | 'INVENTORY_ERROR' | 'DELIVERY_FAILED' | 'TIMEOUT' | 'SAGA_FAILED';
+
+const ORDER_FAILURE_REASONS: Record<string, OrderFailureReason> = {
+  PAYMENT_FAILED: 'PAYMENT_FAILED',
+  CAPTURE_FAILED: 'PAYMENT_FAILED',
+  INVENTORY_UNAVAILABLE: 'INVENTORY_ERROR',
+  INVENTORY_RESERVATION_FAILED: 'INVENTORY_ERROR',
+  INSUFFICIENT_STOCK: 'INVENTORY_ERROR',
+  INVENTORY_ERROR: 'INVENTORY_ERROR',
+  DELIVERY_FAILED: 'DELIVERY_FAILED',
+  DELIVERY_SCHEDULING_FAILED: 'DELIVERY_FAILED',
+  STEP_TIMEOUT: 'TIMEOUT',
+  WORKFLOW_TIMEOUT: 'TIMEOUT',
+  TIMEOUT: 'TIMEOUT',
+};
+
+/**
+ * Whether a saga compensated for `reason` (CompensationRequested `reason`) failed — a step failed or
+ * timed out: the order ends FAILED with the reason returned — or was cancelled by a customer or an
+ * operator (null: the order ends CANCELLED). An unknown `<STEP>_FAILED` is a failure, SAGA_FAILED.
+ */
+export function orderFailureReasonOf(reason: string): OrderFailureReason | null {
+  const known = ORDER_FAILURE_REASONS[reason];
+  if (known) return known;
+  return reason.endsWith('_FAILED') ? 'SAGA_FAILED' : null;
+}

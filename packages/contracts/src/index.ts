@@ -44,6 +44,8 @@ export {
 } from './compatibility.js';
 export {
   compensationOutcomeOf,
+  orderFailureReasonOf,
+  type OrderFailureReason,
   type CompensationAnswer,
   type CompensationOutcomeKind,
 } from './compensation.js';

@@ -83,6 +83,7 @@ const related: { [N in EventName]?: Relate<N> } = {
   ShipmentDispatched: aboutKnownOrder(),
   ShipmentDelivered: aboutKnownOrder(),
   OrderCancelled: aboutKnownOrder(),
+  OrderFailed: aboutKnownOrder(),
   PaymentFailed: aboutKnownOrder(),
   OrderRefunded: aboutKnownOrder(),
   CompensationRequested: aboutKnownOrder((event) => {

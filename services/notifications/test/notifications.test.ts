@@ -282,7 +282,10 @@ describe('order lifecycle messages', () => {
     const orderId = randomUUID();
     const email = `${id}@example.com`;
     await h.publish('OrderCreated', orderCreated(orderId, id, { customerEmail: email }));
-    const request = await h.publish('CompensationRequested', notifyCustomerRequest(orderId));
+    const request = await h.publish(
+      'CompensationRequested',
+      notifyCustomerRequest(orderId, 1, 'CUSTOMER_REQUESTED'),
+    );
     const [sent] = await h.waitForPublished('NotificationSent', orderId);
     expect(sent).toMatchObject({
       templateId: 'order-cancellation-notice',
@@ -290,14 +293,17 @@ describe('order lifecycle messages', () => {
       recipient: email,
     });
 
-    const again = await h.publish('CompensationRequested', notifyCustomerRequest(orderId, 2));
+    const again = await h.publish(
+      'CompensationRequested',
+      notifyCustomerRequest(orderId, 2, 'CUSTOMER_REQUESTED'),
+    );
     await h.publish('OrderCancelled', {
       orderId,
       customerId: id,
       customerEmail: email,
-      reason: 'PAYMENT_FAILED',
+      reason: 'CUSTOMER_REQUESTED',
       reasonDetails: null,
-      initiatedBy: 'SYSTEM',
+      initiatedBy: 'CUSTOMER',
       previousStatus: 'PENDING',
     });
     const answers = await h.waitForPublished('NotificationSent', orderId, 2);
@@ -312,6 +318,83 @@ describe('order lifecycle messages', () => {
       [request.eventId, 'NOTIFY_CUSTOMER', 'DONE'],
       [again.eventId, 'NOTIFY_CUSTOMER', 'ALREADY_DONE'],
     ]);
+  });
+
+  it('tells the customer of a failed order with the order-failed message, once, whether OrderFailed or NOTIFY_CUSTOMER comes first', async () => {
+    const { id } = customer();
+    const orderId = randomUUID();
+    const email = `${id}@example.com`;
+    await h.publish('OrderCreated', orderCreated(orderId, id, { customerEmail: email }));
+    const failed = await h.publish('OrderFailed', {
+      orderId,
+      customerId: id,
+      customerEmail: email,
+      reason: 'PAYMENT_FAILED',
+      reasonDetails: 'card declined',
+      previousStatus: 'PAYMENT_FAILED',
+    });
+    const [sent] = await h.waitForPublished('NotificationSent', orderId);
+    expect(sent).toMatchObject({ templateId: 'order-failed', causationId: failed.eventId, recipient: email });
+
+    const request = await h.publish(
+      'CompensationRequested',
+      notifyCustomerRequest(orderId, 1, 'PAYMENT_FAILED'),
+    );
+    const outcomes = await h.waitForPublished('CompensationOutcome', orderId);
+    expect(outcomes.map((o) => [o.requestEventId, o.outcome])).toEqual([[request.eventId, 'ALREADY_DONE']]);
+    await h.waitUntilConsumed();
+    const deliveries = await deliveriesTo(email);
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]!.subject).toBe(`Your order ${orderId} could not be completed`);
+    expect(deliveries[0]!.body).toContain('(payment failed)');
+    expect(deliveries[0]!.body).not.toContain('cancelled');
+
+    // A saga that fails on stock: NOTIFY_CUSTOMER first sends the failed-order message too.
+    const other = randomUUID();
+    await h.publish('OrderCreated', orderCreated(other, id, { customerEmail: email }));
+    await h.publish('CompensationRequested', notifyCustomerRequest(other, 1, 'INVENTORY_UNAVAILABLE'));
+    const [notice] = await h.waitForPublished('NotificationSent', other);
+    expect(notice).toMatchObject({ templateId: 'order-failed' });
+  });
+
+  it('tells the customer of a refunded return with return-refunded, naming the return as the reference', async () => {
+    const { id } = customer();
+    const orderId = randomUUID();
+    const returnId = randomUUID();
+    const email = `${id}@example.com`;
+    await h.publish('OrderCreated', orderCreated(orderId, id, { customerEmail: email }));
+    const refund = {
+      orderId,
+      customerId: id,
+      customerEmail: email,
+      paymentId: randomUUID(),
+      refundId: randomUUID(),
+      amount: '599.99',
+      currency: 'USD',
+      fullRefund: false,
+    };
+    const returned = await h.publish('OrderRefunded', { ...refund, reason: 'RETURN_RECEIVED', returnId });
+    const [sent] = await h.waitForPublished('NotificationSent', orderId);
+    expect(sent).toMatchObject({
+      templateId: 'return-refunded',
+      reference: returnId,
+      causationId: returned.eventId,
+      recipient: email,
+    });
+    await h.publish('OrderRefunded', {
+      ...refund,
+      refundId: randomUUID(),
+      reason: 'GOODWILL',
+      returnId: null,
+    });
+    const both = await h.waitForPublished('NotificationSent', orderId, 2);
+    expect(both[1]).toMatchObject({ templateId: 'order-refunded', reference: null });
+    const deliveries = await deliveriesTo(email);
+    expect(deliveries.map((d) => d.subject).sort()).toEqual([
+      `Refund for order ${orderId}`,
+      `Your return for order ${orderId} is refunded`,
+    ]);
+    expect(deliveries.find((d) => d.subject!.startsWith('Your return'))!.body).toContain(returnId);
   });
 
   it('answers NOTIFY_CUSTOMER for an order whose customer it never learns with NOT_APPLICABLE, after its retries, never a dead letter', async () => {

@@ -24,6 +24,7 @@ export const CONSUMED: EventName[] = [
   'ShipmentDispatched',
   'ShipmentDelivered',
   'OrderCancelled',
+  'OrderFailed',
   'PaymentFailed',
   'OrderRefunded',
   'CompensationRequested',
@@ -113,14 +114,18 @@ export function orderConfirmed(
   };
 }
 
-export function notifyCustomerRequest(orderId: string, attempt = 1): EventPayload<'CompensationRequested'> {
+export function notifyCustomerRequest(
+  orderId: string,
+  attempt = 1,
+  reason = 'PAYMENT_FAILED',
+): EventPayload<'CompensationRequested'> {
   return {
     sagaId: randomUUID(),
     workflowId: randomUUID(),
     orderId,
     action: 'NOTIFY_CUSTOMER',
     attempt,
-    reason: 'PAYMENT_FAILED',
+    reason,
     parameters: {},
   };
 }

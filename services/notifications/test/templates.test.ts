@@ -33,8 +33,10 @@ describe('templates', () => {
       'shipment-dispatched',
       'shipment-delivered',
       'order-cancelled',
+      'order-failed',
       'payment-failed',
       'order-refunded',
+      'return-refunded',
       'order-cancellation-notice',
     ]) {
       for (const channel of ['EMAIL', 'SMS', 'PUSH']) expect(keys).toContain(`${key}/${channel}`);

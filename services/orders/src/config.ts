@@ -78,6 +78,11 @@ export const ordersConfigSchema = runtimeConfigSchema.extend({
   /** How old an unsettled payment call must be before recovery takes it over from its handler. */
   PAYMENT_RECOVERY_AFTER_MS: envInteger(0, 86_400_000).default(60_000),
   /**
+   * Attempts at refunding a received return before it is given up (PaymentRefundFailed retriable=false,
+   * for an operator); the retries back off like the recovery sweeper's.
+   */
+  RETURN_REFUND_MAX_ATTEMPTS: envInteger(1, 20).default(4),
+  /**
    * How long an authorization waits for an unavailable provider (outage, 5xx, 429, timeouts, open
    * circuit) before the payment fails with PROVIDER_UNAVAILABLE / PROVIDER_TIMEOUT. A capture never
    * gives up; past this it is reported (error log, payment_captures_waiting).

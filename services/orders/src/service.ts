@@ -16,15 +16,18 @@ import { onPriceChanged } from './events/on-price-changed.js';
 import { onProductCreated } from './events/on-product-created.js';
 import { onProductDeleted } from './events/on-product-deleted.js';
 import { onProductUpdated } from './events/on-product-updated.js';
+import { onReturnReceived } from './events/on-return-received.js';
 import { onStepRetryRequested } from './events/on-step-retry-requested.js';
 import { HttpPaymentProvider } from './payment/http-payment-provider.js';
 import { PaymentGateway } from './payment/payment-gateway.js';
 import type { PaymentProvider } from './payment/payment-provider.js';
+import { registerOrderMetrics } from './routes/order-metrics.js';
 import { registerPaymentMetrics } from './payment/payment-metrics.js';
 import { orderEventsRoutes, type OrderEventsOptions } from './routes/order-events.js';
 import { ordersRoutes } from './routes/orders.js';
 import type { OrdersDeps } from './use-cases/orders-deps.js';
 import { paymentRecovery } from './use-cases/payment-recovery.js';
+import { returnRefundRetries } from './use-cases/return-refund-retries.js';
 
 type Context = ServiceContext<PrismaClient, OrdersConfig>;
 
@@ -85,6 +88,7 @@ export function createOrdersService(
       ordersRoutes(app, depsOf(context));
       orderEventsRoutes(app, depsOf(context), options.orderEvents);
       registerPaymentMetrics(app.metrics, depsOf(context));
+      registerOrderMetrics(app.metrics, depsOf(context));
     },
     consumers(context): ConsumerDefinition[] {
       const orders = depsOf(context);
@@ -99,6 +103,7 @@ export function createOrdersService(
             DeliverySchedulingFailed: onDeliverySchedulingFailed(),
             CompensationRequested: onCompensationRequested(orders),
             StepRetryRequested: onStepRetryRequested(orders),
+            ReturnReceived: onReturnReceived(orders),
           },
           // A step whose event was dead-lettered still gets its answer: a payment that failed, or a
           // capture left to the recovery sweeper.
@@ -125,6 +130,10 @@ export function createOrdersService(
       idempotencyPurge(context, { ttlMs: context.config.IDEMPOTENCY_KEY_TTL_HOURS * HOUR_MS }),
       // Retries saga payment calls that met an unavailable provider, and finishes those a crash left.
       paymentRecovery(context, depsOf(context), { intervalMs: context.config.PAYMENT_RECOVERY_INTERVAL_MS }),
+      // Attempts again the refunds of returns whose last attempt failed, once their backoff is over.
+      returnRefundRetries(context, depsOf(context), {
+        intervalMs: context.config.PAYMENT_RECOVERY_INTERVAL_MS,
+      }),
     ],
     healthChecks: (context) => [
       {

@@ -177,6 +177,15 @@ const related: { [N in EventName]?: Relate<N> } = {
       event.stepName = 'PAYMENT_PROCESSING';
     });
   },
+  ReturnReceived: async (sample) => {
+    const { orderId, customerId, productId } = await confirmedOrder();
+    return withFields(sample, (event) => {
+      event.orderId = orderId;
+      event.customerId = customerId;
+      event.returnId = randomUUID();
+      event.items = event.items.map((item) => ({ ...item, productId }));
+    });
+  },
   ProductCreated: aboutListedProduct(),
   ProductUpdated: aboutListedProduct(),
   PriceChanged: aboutListedProduct(),

@@ -33,9 +33,11 @@ export const PRODUCED: EventName[] = [
   'OrderConfirmed',
   'OrderCompleted',
   'OrderCancelled',
+  'OrderFailed',
   'OrderRefunded',
   'PaymentVoided',
   'PaymentRefunded',
+  'PaymentRefundFailed',
   'CompensationOutcome',
 ];
 
@@ -47,6 +49,7 @@ export const CONSUMED: EventName[] = [
   'DeliverySchedulingFailed',
   'CompensationRequested',
   'StepRetryRequested',
+  'ReturnReceived',
   'ProductCreated',
   'ProductUpdated',
   'PriceChanged',

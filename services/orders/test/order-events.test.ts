@@ -340,7 +340,7 @@ describe('GET /orders/{id}/events', () => {
     stream.close();
   });
 
-  it('reports a declined payment with its reason, and ends when the order is cancelled', async () => {
+  it('reports a declined payment with its reason, and ends when the failed order is stopped (FAILED)', async () => {
     const order = await placeOrder('tok_decline');
     const stream = await EventStream.open(order.orderId, bearer(order.customerId, ['customer']));
     await reserve(order);
@@ -358,17 +358,18 @@ describe('GET /orders/{id}/events', () => {
       correlationId: order.orderId,
       producer: 'platform-coordination',
     });
-    await stream.until((s) => s.ended, 'the end after the cancellation');
+    await stream.until((s) => s.ended, 'the end after the failure');
     expect(summary(stream.events)).toEqual([
       'status:PENDING',
       'step:INVENTORY_RESERVED',
       'step:PAYMENT_FAILED',
       'status:PAYMENT_FAILED',
-      'status:CANCELLED',
-      'end:CANCELLED',
+      'status:FAILED',
+      'end:FAILED',
     ]);
     expect(stream.events.at(-2)!.data).toMatchObject({
-      cancellation: { reason: 'PAYMENT_FAILED', initiatedBy: 'SYSTEM' },
+      previousStatus: 'PAYMENT_FAILED',
+      failure: { reason: 'PAYMENT_FAILED', code: 'PAYMENT_DECLINED' },
     });
   });
 

@@ -495,7 +495,7 @@ describe('compensation requested by the coordination service', () => {
     expect(view.status).toBe('CONFIRMED');
   });
 
-  it('CANCEL_ORDER cancels the order once and answers OrderCancelled; other actions are left to their owners', async () => {
+  it('CANCEL_ORDER for a declined payment ends the order FAILED with OrderFailed (reason PAYMENT_FAILED), once', async () => {
     const order = await placeOrder('tok_decline');
     await h.publish('InventoryReserved', reservationOf(order), {
       correlationId: order.orderId,
@@ -511,33 +511,91 @@ describe('compensation requested by the coordination service', () => {
     await consumed(release.eventId);
     expect((await orderOf(order.orderId)).status).toBe('PAYMENT_FAILED');
 
-    const cancel = compensation(order.orderId, 'CANCEL_ORDER', 'PAYMENT_FAILED');
-    const first = await h.publish('CompensationRequested', cancel, {
+    const stop = compensation(order.orderId, 'CANCEL_ORDER', 'PAYMENT_FAILED');
+    const first = await h.publish('CompensationRequested', stop, {
       correlationId: order.orderId,
       producer: 'platform-coordination',
     });
+    const failed = await h.received('OrderFailed', (e) => e.orderId === order.orderId, 'OrderFailed');
+    expect(failed).toMatchObject({
+      causationId: first.eventId,
+      correlationId: order.orderId,
+      customerId: order.customerId,
+      reason: 'PAYMENT_FAILED',
+      previousStatus: 'PAYMENT_FAILED',
+    });
+    expect(failed.reasonDetails).toBeTruthy();
+    const answer = await h.received(
+      'CompensationOutcome',
+      (e) => e.requestEventId === first.eventId,
+      'the answer to CANCEL_ORDER',
+    );
+    expect(answer).toMatchObject({ action: 'CANCEL_ORDER', outcome: 'DONE' });
+
+    const again = await h.publish(
+      'CompensationRequested',
+      { ...stop, attempt: 2 },
+      { correlationId: order.orderId, producer: 'platform-coordination' },
+    );
+    await consumed(again.eventId);
+    expect(await h.committed('OrderFailed', order.orderId)).toHaveLength(1);
+    expect(await h.committed('OrderCancelled', order.orderId)).toEqual([]);
+    const view = await orderOf(order.orderId);
+    expect(view).toMatchObject({
+      status: 'FAILED',
+      failure: { reason: 'PAYMENT_FAILED', code: 'PAYMENT_DECLINED' },
+      cancellation: null,
+    });
+    expect(view.history.at(-1)).toMatchObject({ from: 'PAYMENT_FAILED', to: 'FAILED' });
+    const metrics = await h.runtime.app.inject({ url: '/metrics' });
+    const failedOrders = /^orders_failed\{[^}]*reason="PAYMENT_FAILED"[^}]*\} (\S+)$/m.exec(
+      metrics.body,
+    )?.[1];
+    expect(Number(failedOrders)).toBeGreaterThanOrEqual(1);
+
+    const status = await h.runtime.app.inject({
+      url: `/api/v1/orders/${order.orderId}/status`,
+      headers: { authorization: bearer(order.customerId, ['customer']) },
+    });
+    expect(status.statusCode).toBe(200);
+    expect(status.json()).toMatchObject({
+      orderId: order.orderId,
+      status: 'FAILED',
+      final: true,
+      failure: { reason: 'PAYMENT_FAILED', code: 'PAYMENT_DECLINED' },
+      saga: { steps: [{ step: 'INVENTORY_RESERVED' }, { step: 'PAYMENT_FAILED' }], waitingFor: null },
+    });
+    expect(status.json().statusHistory.map((change: { status: string }) => change.status)).toEqual([
+      'PENDING',
+      'PAYMENT_FAILED',
+      'FAILED',
+    ]);
+  });
+
+  it('CANCEL_ORDER for a customer cancellation ends the order CANCELLED with OrderCancelled, not FAILED', async () => {
+    const order = await placeOrder();
+    await confirm(order);
+    const stop = await h.publish(
+      'CompensationRequested',
+      compensation(order.orderId, 'CANCEL_ORDER', 'CUSTOMER_REQUESTED'),
+      { correlationId: order.orderId, producer: 'platform-coordination' },
+    );
     const cancelled = await h.received(
       'OrderCancelled',
       (e) => e.orderId === order.orderId,
       'OrderCancelled',
     );
     expect(cancelled).toMatchObject({
-      causationId: first.eventId,
-      customerId: order.customerId,
-      reason: 'PAYMENT_FAILED',
+      causationId: stop.eventId,
+      reason: 'CUSTOMER_REQUESTED',
       initiatedBy: 'SYSTEM',
-      previousStatus: 'PAYMENT_FAILED',
+      previousStatus: 'CONFIRMED',
     });
-    const again = await h.publish(
-      'CompensationRequested',
-      { ...cancel, attempt: 2 },
-      { correlationId: order.orderId, producer: 'platform-coordination' },
-    );
-    await consumed(again.eventId);
-    expect(await h.committed('OrderCancelled', order.orderId)).toHaveLength(1);
+    expect(await h.committed('OrderFailed', order.orderId)).toEqual([]);
     expect(await orderOf(order.orderId)).toMatchObject({
       status: 'CANCELLED',
-      cancellation: { reason: 'PAYMENT_FAILED', initiatedBy: 'SYSTEM' },
+      failure: null,
+      cancellation: { reason: 'CUSTOMER_REQUESTED', initiatedBy: 'SYSTEM' },
     });
   });
 

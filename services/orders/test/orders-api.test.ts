@@ -517,12 +517,56 @@ describe('reading orders', () => {
     expect(badSize.statusCode).toBe(400);
   });
 
+  it("answers an order's status to its customer and staff, with the time of each change, and 404 to others", async () => {
+    const created = await post('/api/v1/orders', orderBody([{ product: lamp, quantity: 1 }]));
+    const { orderId } = created.json();
+    const own = await h.runtime.app.inject({
+      url: `/api/v1/orders/${orderId}/status`,
+      headers: { authorization: customer },
+    });
+    expect(own.statusCode).toBe(200);
+    const body = own.json();
+    expect(body).toMatchObject({
+      orderId,
+      status: 'PENDING',
+      final: false,
+      failure: null,
+      cancellation: null,
+      saga: { steps: [], waitingFor: 'INVENTORY_RESERVATION' },
+      statusHistory: [{ status: 'PENDING', previousStatus: null, reason: 'ORDER_PLACED' }],
+    });
+    expect(Date.parse(body.statusHistory[0].at)).toBeGreaterThan(0);
+
+    const stranger = await h.runtime.app.inject({
+      url: `/api/v1/orders/${orderId}/status`,
+      headers: { authorization: bearer(randomUUID(), ['customer']) },
+    });
+    expect(stranger.statusCode).toBe(404);
+    expect(stranger.json().error.code).toBe('NOT_FOUND');
+    const staff = await h.runtime.app.inject({
+      url: `/api/v1/orders/${orderId}/status`,
+      headers: { authorization: bearer('platform-coordination', ['service']) },
+    });
+    expect(staff.statusCode).toBe(200);
+    const unknownService = await h.runtime.app.inject({
+      url: `/api/v1/orders/${orderId}/status`,
+      headers: { authorization: bearer('inventory', ['service']) },
+    });
+    expect(unknownService.statusCode).toBe(403);
+    const malformed = await h.runtime.app.inject({
+      url: '/api/v1/orders/not-an-id/status',
+      headers: { authorization: admin },
+    });
+    expect(malformed.statusCode).toBe(400);
+  });
+
   it('documents every route in the OpenAPI document', async () => {
     const doc = (await h.runtime.app.inject({ url: '/docs/json' })).json();
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
         '/api/v1/orders',
         '/api/v1/orders/{id}',
+        '/api/v1/orders/{id}/status',
         '/api/v1/orders/{id}/cancel',
         '/api/v1/orders/{id}/refund',
       ]),

@@ -211,7 +211,7 @@ describe('payment calls survive the order service losing its process state', () 
     expect(await h.committed('OrderCompleted', order.orderId)).toEqual([]);
     expect(h.dlq.messages.filter((message) => message.headers['event-id'] === scheduled.eventId)).toEqual([]);
 
-    // The saga's compensation is answered: nothing to void at the provider, the order cancelled.
+    // The saga's compensation is answered: nothing to void at the provider, the order failed.
     const voidRequest = await h.publish(
       'CompensationRequested',
       compensation(order.orderId, 'VOID_PAYMENT'),
@@ -229,7 +229,11 @@ describe('payment calls survive the order service losing its process state', () 
       producer: 'platform-coordination',
     });
     expect(await answerTo(cancel.eventId, 'the cancellation answer')).toMatchObject({ outcome: 'DONE' });
-    await h.received('OrderCancelled', (e) => e.orderId === order.orderId, 'OrderCancelled');
+    await h.received(
+      'OrderFailed',
+      (e) => e.orderId === order.orderId && e.reason === 'PAYMENT_FAILED',
+      'OrderFailed',
+    );
   });
 });
 
@@ -283,7 +287,7 @@ describe('every compensation request this service owns gets one CompensationOutc
     expect(await answerTo(refund.eventId, 'the refund answer')).toMatchObject({ outcome: 'DONE' });
 
     const pending = await placeOrder();
-    const cancelRequest = compensation(pending.orderId, 'CANCEL_ORDER');
+    const cancelRequest = compensation(pending.orderId, 'CANCEL_ORDER', 'CUSTOMER_REQUESTED');
     const cancel = await h.publish('CompensationRequested', cancelRequest, {
       correlationId: pending.orderId,
       producer: 'platform-coordination',

@@ -135,13 +135,13 @@ describe('StepRetryRequested for PAYMENT_PROCESSING', () => {
     expect(await h.provider.authorizationsFor(order.orderId)).toHaveLength(1);
   });
 
-  it('leaves a cancelled order cancelled: nothing is authorized', async () => {
+  it('leaves a failed order failed: nothing is authorized', async () => {
     const { order, reservationId } = await failedPayment();
     await h.publish('CompensationRequested', compensation(order.orderId, 'CANCEL_ORDER'), {
       correlationId: order.orderId,
       producer: 'platform-coordination',
     });
-    await h.received('OrderCancelled', (e) => e.orderId === order.orderId, 'OrderCancelled');
+    await h.received('OrderFailed', (e) => e.orderId === order.orderId, 'OrderFailed');
     const retry = await h.publish('StepRetryRequested', retryOf(order, reservationId), {
       correlationId: order.orderId,
       producer: 'platform-coordination',
@@ -149,6 +149,6 @@ describe('StepRetryRequested for PAYMENT_PROCESSING', () => {
     await consumed(retry.eventId);
     expect(await h.committed('PaymentProcessed', order.orderId)).toHaveLength(0);
     expect(await h.provider.authorizationsFor(order.orderId)).toHaveLength(0);
-    expect(await orderOf(order.orderId)).toMatchObject({ status: 'CANCELLED' });
+    expect(await orderOf(order.orderId)).toMatchObject({ status: 'FAILED' });
   });
 });

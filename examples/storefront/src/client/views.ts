@@ -241,6 +241,7 @@ const FAILED_STEPS: Record<string, string> = {
 const FINAL_TEXT: Record<string, string> = {
   COMPLETED: 'Your order is on its way.',
   CANCELLED: 'This order was cancelled.',
+  FAILED: 'This order could not be completed; any payment taken is returned.',
   REFUNDED: 'This order was refunded.',
   PARTIALLY_REFUNDED: 'Part of this order was refunded.',
 };

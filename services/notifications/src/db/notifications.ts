@@ -6,8 +6,8 @@ export type { Notification };
 /** The columns of a notification as `toNotification` reads them. */
 export const NOTIFICATION_COLUMNS = `id::text as id, customer_id, order_id, source_event_id::text as source_event_id,
   source_event, template_key, channel, recipient, subject, body, status, reason, last_error, attempts, next_attempt_at,
-  provider, provider_message_id, correlation_id, causation_id::text as causation_id, traceparent, created_at, sent_at,
-  updated_at`;
+  provider, provider_message_id, correlation_id, causation_id::text as causation_id, traceparent, reference, created_at,
+  sent_at, updated_at`;
 
 /** A notification from a row of NOTIFICATION_COLUMNS, or from `row_to_json` of the table. */
 export function toNotification(row: Row): Notification {
@@ -32,6 +32,7 @@ export function toNotification(row: Row): Notification {
     correlationId: String(row.correlation_id),
     causationId: String(row.causation_id),
     traceparent: text(row.traceparent),
+    reference: text(row.reference),
     createdAt: dateOf(row.created_at),
     sentAt: dateOrNull(row.sent_at),
     updatedAt: dateOf(row.updated_at),
@@ -77,6 +78,7 @@ export interface NewNotification {
   correlationId: string;
   causationId: string;
   traceparent: string | null;
+  reference?: string | null;
 }
 
 /**
@@ -88,14 +90,14 @@ export async function insertNotifications(db: Db, messages: NewNotification[]): 
   const rows = await db.$queryRawUnsafe<Row[]>(
     `insert into notifications (id, customer_id, order_id, source_event_id, source_event, template_key, channel,
        recipient, subject, body, status, reason, last_error, next_attempt_at, correlation_id, causation_id,
-       traceparent, created_at, updated_at)
+       traceparent, reference, created_at, updated_at)
      select v.id, v.customer_id, v.order_id, v.source_event_id, v.source_event, v.template_key, v.channel, v.recipient,
             v.subject, v.body, v.status, v.reason, v.last_error, v.next_attempt_at, v.correlation_id, v.causation_id,
-            v.traceparent, clock_timestamp(), clock_timestamp()
+            v.traceparent, v.reference, clock_timestamp(), clock_timestamp()
        from jsonb_to_recordset($1::jsonb) as v(id uuid, customer_id varchar, order_id varchar, source_event_id uuid,
             source_event varchar, template_key varchar, channel varchar, recipient varchar, subject varchar, body text,
             status varchar, reason varchar, last_error text, next_attempt_at timestamptz, correlation_id varchar,
-            causation_id uuid, traceparent varchar)
+            causation_id uuid, traceparent varchar, reference varchar)
      on conflict do nothing
      returning ${NOTIFICATION_COLUMNS}`,
     JSON.stringify(
@@ -117,6 +119,7 @@ export async function insertNotifications(db: Db, messages: NewNotification[]): 
         correlation_id: message.correlationId,
         causation_id: message.causationId,
         traceparent: message.traceparent,
+        reference: message.reference ?? null,
       })),
     ),
   );

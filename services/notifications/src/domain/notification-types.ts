@@ -30,6 +30,10 @@ export const NOTIFICATION_TYPES = {
     event: 'OrderCancelled',
     variables: ['orderId', 'customerName', 'reason', 'reasonDetails'],
   },
+  'order-failed': {
+    event: 'OrderFailed',
+    variables: ['orderId', 'customerName', 'reason', 'reasonDetails'],
+  },
   'payment-failed': {
     event: 'PaymentFailed',
     variables: ['orderId', 'customerName', 'amount', 'currency', 'errorMessage'],
@@ -37,6 +41,10 @@ export const NOTIFICATION_TYPES = {
   'order-refunded': {
     event: 'OrderRefunded',
     variables: ['orderId', 'customerName', 'amount', 'currency', 'fullRefund'],
+  },
+  'return-refunded': {
+    event: 'OrderRefunded',
+    variables: ['orderId', 'customerName', 'returnId', 'amount', 'currency', 'fullRefund'],
   },
   'order-cancellation-notice': {
     event: 'CompensationRequested',
@@ -101,6 +109,8 @@ export const variablesOf = {
     }),
   OrderCancelled: (e: EventMap['OrderCancelled']) =>
     compact({ orderId: e.orderId, reason: humanize(e.reason), reasonDetails: e.reasonDetails }),
+  OrderFailed: (e: EventMap['OrderFailed']) =>
+    compact({ orderId: e.orderId, reason: humanize(e.reason), reasonDetails: e.reasonDetails }),
   PaymentFailed: (e: EventMap['PaymentFailed']) =>
     compact({ orderId: e.orderId, amount: e.amount, currency: e.currency, errorMessage: e.errorMessage }),
   OrderRefunded: (e: EventMap['OrderRefunded']) =>
@@ -109,6 +119,7 @@ export const variablesOf = {
       amount: e.amount,
       currency: e.currency,
       fullRefund: e.fullRefund ? 'yes' : 'no',
+      returnId: e.returnId,
     }),
   CompensationRequested: (e: EventMap['CompensationRequested']) =>
     compact({ orderId: e.orderId, reason: humanize(e.reason) }),

@@ -10,5 +10,8 @@ export function common(
   return { sourceEvent, logger: context.logger, meta: { ...meta, traceparent: meta.traceparent ?? null } };
 }
 
-/** An order's cancellation is announced once, whether OrderCancelled or a NOTIFY_CUSTOMER compensation says it. */
+/**
+ * An order's end — its cancellation, or its failure — is announced once, whether OrderCancelled,
+ * OrderFailed or a NOTIFY_CUSTOMER compensation says it.
+ */
 export const cancellationKey = (orderId: string) => `order-cancellation:${orderId}`;

@@ -6,6 +6,7 @@ import { onDeliveryScheduled } from './on-delivery-scheduled.js';
 import { onShipmentDispatched } from './on-shipment-dispatched.js';
 import { onShipmentDelivered } from './on-shipment-delivered.js';
 import { onOrderCancelled } from './on-order-cancelled.js';
+import { onOrderFailed } from './on-order-failed.js';
 import { onPaymentFailed } from './on-payment-failed.js';
 import { onOrderRefunded } from './on-order-refunded.js';
 import { onCompensationRequested } from './on-compensation-requested.js';
@@ -23,6 +24,7 @@ export function notificationHandlers(
     ShipmentDispatched: onShipmentDispatched(deps),
     ShipmentDelivered: onShipmentDelivered(deps),
     OrderCancelled: onOrderCancelled(deps),
+    OrderFailed: onOrderFailed(deps),
     PaymentFailed: onPaymentFailed(deps),
     OrderRefunded: onOrderRefunded(deps),
     CompensationRequested: onCompensationRequested(deps, options),

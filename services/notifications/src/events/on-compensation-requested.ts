@@ -1,7 +1,12 @@
-import { compensationOutcomeOf, type CompensationAnswer, type CompensationRequested } from '@fv/contracts';
+import {
+  compensationOutcomeOf,
+  orderFailureReasonOf,
+  type CompensationAnswer,
+  type CompensationRequested,
+} from '@fv/contracts';
 import { NonRetriableError, type EventHandler } from '@fv/messaging';
 import { type Db } from '../db/client.js';
-import { variablesOf } from '../domain/notification-types.js';
+import { humanize, variablesOf } from '../domain/notification-types.js';
 import type { NotificationsDeps } from '../use-cases/deps.js';
 import { notifyCustomer, UnknownCustomerError } from '../use-cases/notify-customer.js';
 import { cancellationKey, common } from './handler-context.js';
@@ -20,7 +25,9 @@ async function answer(
 }
 
 /**
- * CompensationRequested NOTIFY_CUSTOMER → the cancellation notice (answered with NotificationSent /
+ * CompensationRequested NOTIFY_CUSTOMER → the cancellation notice, or the failed-order notice when the
+ * saga is compensated for a failure (orderFailureReasonOf), the one OrderCancelled or OrderFailed would
+ * send (answered with NotificationSent /
  * NotificationFailed as it is delivered), and exactly one CompensationOutcome per request, in the same
  * transaction: DONE (the notice is queued), ALREADY_DONE (the customer was told before; the earlier
  * outcome events are repeated), NOT_APPLICABLE (no channel reaches the customer, or the order's customer
@@ -35,18 +42,22 @@ export function onCompensationRequested(
     if (event.action !== 'NOTIFY_CUSTOMER') return;
     const db = context.tx;
     const meta = context.causedBy();
+    const failure = orderFailureReasonOf(event.reason);
     let result: Awaited<ReturnType<typeof notifyCustomer>>;
     try {
       result = await notifyCustomer(db, deps, {
         ...common(context, 'CompensationRequested'),
-        type: 'order-cancellation-notice',
+        type: failure ? 'order-failed' : 'order-cancellation-notice',
         dedupeKey: cancellationKey(event.orderId),
         orderId: event.orderId,
         customerId: event.parameters.customerId ?? null,
         email: event.parameters.customerEmail ?? null,
         phone: null,
         name: null,
-        variables: variablesOf.CompensationRequested(event),
+        variables: {
+          ...variablesOf.CompensationRequested(event),
+          ...(failure ? { reason: humanize(failure) } : {}),
+        },
         answerAgain: true,
       });
     } catch (error) {

@@ -32,6 +32,8 @@ export interface NotificationRequest {
   phone: string | null;
   name: string | null;
   variables: Vars;
+  /** A business reference besides the order (a return id), carried by the outcome events. */
+  reference?: string | null;
   meta: { correlationId: string; causationId: string; traceparent: string | null };
   /** When the message already exists, publish its outcome again (a compensation step waits for an answer). */
   answerAgain?: boolean;
@@ -93,6 +95,7 @@ function messagesFor(
       correlationId: request.meta.correlationId,
       causationId: request.meta.causationId,
       traceparent: request.meta.traceparent,
+      reference: request.reference ?? null,
     };
     const skipped = (reason: string, failure: Failure): Message => ({
       data: { ...base, status: 'SKIPPED', reason, lastError: failure.errorMessage },

@@ -27,7 +27,7 @@ export async function publishSent(
       recipient: notification.recipient ?? '',
       provider: notification.provider ?? '',
       attempt: notification.attempts,
-      reference: null,
+      reference: notification.reference,
     },
     metaOf(notification),
   );
@@ -57,7 +57,7 @@ export async function publishFailed(
       errorMessage: failure.errorMessage,
       attempt: notification.attempts,
       retriable: failure.retriable,
-      reference: null,
+      reference: notification.reference,
     },
     metaOf(notification),
   );

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decide, ORDER_STATUSES, reversalFor, type OrderInput, type OrderStatus } from './order-status.js';
+import {
+  decide,
+  failureReasonOf,
+  ORDER_STATUSES,
+  reversalFor,
+  type OrderInput,
+  type OrderStatus,
+} from './order-status.js';
 
 const outcome = (status: OrderStatus, input: OrderInput) => {
   const decision = decide(status, input);
@@ -80,5 +87,55 @@ describe('a capture refused for good', () => {
     expect(decide('CANCELLED', 'CAPTURE_FAILED').kind).toBe('ignore');
     expect(decide('PAYMENT_FAILED', 'CAPTURE_FAILED').kind).toBe('ignore');
     expect(decide('COMPLETED', 'CAPTURE_FAILED').kind).toBe('reject');
+  });
+});
+
+describe('a failed saga', () => {
+  it('ends an order that has not shipped FAILED, once; a shipped order cannot fail', () => {
+    for (const status of [
+      'PENDING',
+      'CONFIRMED',
+      'INVENTORY_FAILED',
+      'PAYMENT_FAILED',
+      'DELIVERY_FAILED',
+    ] as const) {
+      expect(outcome(status, 'FAIL')).toBe('FAILED');
+    }
+    expect(outcome('FAILED', 'FAIL')).toBe('ignore');
+    expect(outcome('CANCELLED', 'FAIL')).toBe('ignore');
+    for (const status of ['COMPLETED', 'PARTIALLY_REFUNDED', 'REFUNDED'] as const) {
+      expect(outcome(status, 'FAIL')).toBe('reject');
+    }
+  });
+
+  it('is final: later saga events and cancellations change nothing, and it has nothing to refund', () => {
+    for (const input of [
+      'INVENTORY_RESERVATION_FAILED',
+      'PAYMENT_AUTHORIZED',
+      'DELIVERY_SCHEDULED',
+      'CAPTURE_FAILED',
+      'DELIVERY_SCHEDULING_FAILED',
+      'CANCEL',
+    ] as const) {
+      expect(outcome('FAILED', input)).toBe('ignore');
+    }
+    expect(outcome('FAILED', 'FULL_REFUND')).toBe('reject');
+  });
+
+  it('tells a failure from a cancellation by the reason the saga is compensated for', () => {
+    expect(failureReasonOf('PAYMENT_FAILED', 'PAYMENT_FAILED')).toBe('PAYMENT_FAILED');
+    expect(failureReasonOf('INVENTORY_UNAVAILABLE', 'INVENTORY_FAILED')).toBe('INVENTORY_ERROR');
+    expect(failureReasonOf('DELIVERY_FAILED', 'DELIVERY_FAILED')).toBe('DELIVERY_FAILED');
+    expect(failureReasonOf('STEP_TIMEOUT', 'PENDING')).toBe('TIMEOUT');
+    expect(failureReasonOf('ORDER_CONFIRMATION_FAILED', 'PAYMENT_FAILED')).toBe('PAYMENT_FAILED');
+    expect(failureReasonOf('NOTIFICATION_FAILED', 'CONFIRMED')).toBe('SAGA_FAILED');
+    for (const reason of [
+      'CUSTOMER_REQUESTED',
+      'CUSTOMER_CANCELLED',
+      'MANUAL_INTERVENTION',
+      'ADMIN_REQUESTED',
+    ]) {
+      expect(failureReasonOf(reason, 'PAYMENT_FAILED')).toBeNull();
+    }
   });
 });

@@ -18,6 +18,7 @@ export const STREAM_FINAL_STATUSES: readonly string[] = [
   'PARTIALLY_REFUNDED',
   'REFUNDED',
   'CANCELLED',
+  'FAILED',
 ];
 
 export type OrderStep =
@@ -45,7 +46,7 @@ export interface StatusData {
   /** What moved the order: ORDER_PLACED, PAYMENT_AUTHORIZED, a failure code, a cancellation reason, ... */
   reason: string | null;
   at: string;
-  failure?: { code: string; message: string | null };
+  failure?: { code: string; message: string | null; reason?: string };
   cancellation?: { reason: string; initiatedBy: string | null };
 }
 
@@ -131,6 +132,13 @@ function statusOf(order: OrderRow, change: Change): StatusData {
   };
   if (FAILURE_STATUSES.has(change.toStatus)) {
     data.failure = { code: change.reason ?? order.failureCode ?? 'UNKNOWN', message: order.failureMessage };
+  }
+  if (change.toStatus === 'FAILED') {
+    data.failure = {
+      reason: order.failureReason ?? change.reason ?? 'UNKNOWN',
+      code: order.failureCode ?? change.reason ?? 'UNKNOWN',
+      message: order.failureMessage,
+    };
   }
   if (change.toStatus === 'CANCELLED') {
     data.cancellation = {

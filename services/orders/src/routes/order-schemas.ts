@@ -262,7 +262,13 @@ export const orderResponse = {
     }),
     failure: nullable({
       type: 'object',
-      properties: { code: { type: 'string' }, message: nullable({ type: 'string' }) },
+      description:
+        "Why the saga stopped: reason is the failed order's reason (PAYMENT_FAILED, INVENTORY_ERROR, DELIVERY_FAILED, TIMEOUT, SAGA_FAILED) once it is FAILED; code and message are the failed step's",
+      properties: {
+        reason: nullable({ type: 'string' }),
+        code: nullable({ type: 'string' }),
+        message: nullable({ type: 'string' }),
+      },
     }),
     cancellation: nullable({
       type: 'object',
@@ -319,5 +325,60 @@ export const orderListResponse = {
         totalPages: { type: 'integer' },
       },
     },
+  },
+} as const;
+
+const FAILURE = orderResponse.properties.failure;
+const CANCELLATION = orderResponse.properties.cancellation;
+
+export const orderStatusResponse = {
+  type: 'object',
+  properties: {
+    orderId: UUID,
+    status: { type: 'string', enum: [...ORDER_STATUSES] },
+    final: {
+      type: 'boolean',
+      description: 'CANCELLED, FAILED or REFUNDED: nothing more happens without a request',
+    },
+    failure: FAILURE,
+    cancellation: CANCELLATION,
+    saga: {
+      type: 'object',
+      description: 'The saga as this service knows it: the steps it has seen, and what it waits for next',
+      properties: {
+        steps: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { step: { type: 'string' }, at: { type: 'string', format: 'date-time' } },
+          },
+        },
+        waitingFor: nullable({
+          type: 'string',
+          enum: [
+            'INVENTORY_RESERVATION',
+            'PAYMENT_PROCESSING',
+            'SHIPPING_LABEL_CREATION',
+            'COMPENSATION',
+            null,
+          ],
+        }),
+      },
+    },
+    statusHistory: {
+      type: 'array',
+      description: 'Every status the order went through, oldest first, with what moved it and when',
+      items: {
+        type: 'object',
+        properties: {
+          status: { type: 'string' },
+          previousStatus: nullable({ type: 'string' }),
+          reason: nullable({ type: 'string' }),
+          at: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
   },
 } as const;

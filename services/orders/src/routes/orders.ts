@@ -3,6 +3,7 @@ import { idempotencyHeaders, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { cancelOrder, type CancelOrderInput } from '../use-cases/cancel-order.js';
 import { getOrder } from '../use-cases/get-order.js';
+import { getOrderStatus } from '../use-cases/get-order-status.js';
 import { listOrdersFor, type ListOrdersInput } from '../use-cases/list-orders.js';
 import type { OrdersDeps } from '../use-cases/orders-deps.js';
 import { placeOrder, type PlaceOrderInput } from '../use-cases/place-order.js';
@@ -13,6 +14,7 @@ import {
   orderIdParams,
   orderListResponse,
   orderResponse,
+  orderStatusResponse,
   placeOrderBody,
   refundOrderBody,
 } from './order-schemas.js';
@@ -117,6 +119,23 @@ export function ordersRoutes(app: FastifyInstance, deps: OrdersDeps): void {
       },
     },
     async (request) => getOrder(deps.prisma, requirePrincipal(request), parseId(request.params.id, 'ord')!),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/orders/:id/status',
+    {
+      config: { roles: ['customer', 'admin', 'service'], services: READERS },
+      schema: {
+        tags: TAGS,
+        summary: "Get an order's status",
+        description:
+          'Status, failure reason or cancellation, the saga steps this service has seen and what it waits for next, and the time of every status change.',
+        params: orderIdParams,
+        response: { 200: orderStatusResponse, 404: { description: 'NOT_FOUND', $ref: 'ErrorEnvelope#' } },
+      },
+    },
+    async (request) =>
+      getOrderStatus(deps.prisma, requirePrincipal(request), parseId(request.params.id, 'ord')!),
   );
 
   app.post<{ Params: { id: string }; Body: CancelOrderInput | undefined; Headers: IdempotencyHeader }>(

@@ -5,12 +5,12 @@ import {
   type EventMap,
 } from '@fv/contracts';
 import type { Logger } from '@fv/service-kit';
-import { decide, type OrderStatus } from '../domain/order-status.js';
+import { decide, failureReasonOf, type OrderStatus } from '../domain/order-status.js';
 import { AppError, parseId } from '@fv/service-kit';
-import { lockOrder, updatePayment, type Db } from '../db/orders-store.js';
+import { lockOrder, updatePayment, type Db, type OrderRow } from '../db/orders-store.js';
 import { PaymentError } from '../payment/payment-errors.js';
 import { publishMeta, type EventOrigin, type OrdersDeps } from './orders-deps.js';
-import { markCancelled, reversePayment, type CancellationReason } from './payment-actions.js';
+import { markCancelled, markFailed, reversePayment, type CancellationReason } from './payment-actions.js';
 
 /** The compensations this service owns; other participants handle the rest. */
 export const OWN_ACTIONS: ReadonlySet<CompensationAction> = new Set([
@@ -57,9 +57,53 @@ function refusalOutcome(error: PaymentError): { outcome: Outcome; reasonCode: st
 }
 
 /**
+ * CANCEL_ORDER stops the order: FAILED (OrderFailed, with the reason) when the saga is compensated for a
+ * failed step or a timeout, CANCELLED (OrderCancelled) when a customer or an operator cancelled it.
+ */
+async function stopOrder(
+  deps: OrdersDeps,
+  tx: Db,
+  event: EventMap['CompensationRequested'],
+  order: OrderRow,
+  origin: EventOrigin,
+  answer: (outcome: Outcome, reasonCode: string | null, detail: string | null) => Promise<void>,
+): Promise<void> {
+  const status = order.status as OrderStatus;
+  const failure = failureReasonOf(event.reason, status);
+  const decision = decide(status, failure ? 'FAIL' : 'CANCEL');
+  if (decision.kind === 'reject') {
+    await answer(
+      'REJECTED',
+      'INVALID_ORDER_STATE',
+      `order ${order.id} is ${order.status}: ${decision.reason}`,
+    );
+    return;
+  }
+  if (decision.kind === 'ignore') {
+    await answer('ALREADY_DONE', null, decision.reason);
+    return;
+  }
+  const reasonDetails = `compensation requested by saga ${event.sagaId}: ${event.reason}`;
+  if (failure) {
+    await markFailed(deps, tx, order, { reason: failure, reasonDetails }, origin);
+    await answer('DONE', null, `order ${order.id} failed (${failure})`);
+    return;
+  }
+  await markCancelled(
+    deps,
+    tx,
+    order,
+    { reason: cancellationReasonFor(event.reason), reasonDetails, initiatedBy: 'SYSTEM' },
+    origin,
+  );
+  await answer('DONE', null, `order ${order.id} cancelled`);
+}
+
+/**
  * Performs a compensation the coordination service asked for and answers it with exactly one
  * CompensationOutcome, in the transaction of the effect: VOID_PAYMENT and REFUND_PAYMENT give the money
- * back (PaymentVoided or PaymentRefunded; DONE), CANCEL_ORDER cancels the order (OrderCancelled; DONE).
+ * back (PaymentVoided or PaymentRefunded; DONE), CANCEL_ORDER stops the order
+ * (OrderFailed or OrderCancelled; DONE).
  * What is already undone changes nothing again (ALREADY_DONE); an unknown order or a payment that never
  * held money is NOT_APPLICABLE; an order that cannot be undone (a completed order asked to be cancelled)
  * or a provider refusal is REJECTED. Only a provider outage fails the handler (retried).
@@ -100,31 +144,7 @@ export async function compensate(
   }
 
   if (event.action === 'CANCEL_ORDER') {
-    const decision = decide(order.status as OrderStatus, 'CANCEL');
-    if (decision.kind === 'reject') {
-      await answer(
-        'REJECTED',
-        'INVALID_ORDER_STATE',
-        `order ${order.id} is ${order.status}: ${decision.reason}`,
-      );
-      return;
-    }
-    if (decision.kind === 'ignore') {
-      await answer('ALREADY_DONE', null, decision.reason);
-      return;
-    }
-    await markCancelled(
-      deps,
-      tx,
-      order,
-      {
-        reason: cancellationReasonFor(event.reason),
-        reasonDetails: `compensation requested by saga ${event.sagaId}: ${event.reason}`,
-        initiatedBy: 'SYSTEM',
-      },
-      origin,
-    );
-    await answer('DONE', null, `order ${order.id} cancelled`);
+    await stopOrder(deps, tx, event, order, origin, answer);
     return;
   }
 

@@ -50,7 +50,8 @@ export interface OrderView {
   metadata: Record<string, string>;
   reservationId: string | null;
   shipment: { shipmentId: string; trackingId: string | null; carrier: string | null } | null;
-  failure: { code: string; message: string | null } | null;
+  /** Why the saga stopped: the failed step's code and message, and the order's failure reason once it is FAILED. */
+  failure: { reason: string | null; code: string | null; message: string | null } | null;
   cancellation: { reason: string; initiatedBy: string | null; cancelledAt: string | null } | null;
   history: { from: string | null; to: string; reason: string | null; at: string }[];
   createdAt: string;
@@ -109,7 +110,10 @@ export function toOrderView(order: OrderRow): OrderView {
     shipment: order.shipmentId
       ? { shipmentId: order.shipmentId, trackingId: order.trackingId, carrier: order.carrier }
       : null,
-    failure: order.failureCode ? { code: order.failureCode, message: order.failureMessage } : null,
+    failure:
+      order.failureCode || order.failureReason
+        ? { reason: order.failureReason, code: order.failureCode, message: order.failureMessage }
+        : null,
     cancellation: order.cancellationReason
       ? {
           reason: order.cancellationReason,

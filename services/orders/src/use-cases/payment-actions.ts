@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@fv/service-kit';
-import { decide, reversalFor, type OrderStatus, type PaymentStatus } from '../domain/order-status.js';
+import {
+  decide,
+  reversalFor,
+  type FailureReason,
+  type OrderStatus,
+  type PaymentStatus,
+} from '../domain/order-status.js';
 import { fromMinorUnits, toMinorUnits } from '../domain/money.js';
 import {
   changeStatus,
@@ -73,8 +79,9 @@ export type RefundReason =
 /**
  * Refunds `amount` minor units of a captured payment and publishes PaymentRefunded and OrderRefunded;
  * a completed order becomes REFUNDED or PARTIALLY_REFUNDED. The provider's idempotency key is derived
- * from the payment, what was refunded before and the amount, so repeating the same refund after a
- * failure never pays out twice.
+ * from the payment, what was refunded before and the amount (or given: a return's refund has its own),
+ * so repeating the same refund after a failure never pays out twice. `returnId` names the return
+ * refunded, in both events.
  */
 export async function refundPayment(
   deps: OrdersDeps,
@@ -84,11 +91,12 @@ export async function refundPayment(
   amount: bigint,
   reason: RefundReason,
   origin: EventOrigin,
+  options: { returnId?: string; idempotencyKey?: string } = {},
 ): Promise<{ refundId: string; fullRefund: boolean }> {
   const { currency } = payment;
   const refundedBefore = minorOf(payment.refundedAmount, currency);
   const amountText = fromMinorUnits(amount, currency);
-  const idempotencyKey = `payment-${payment.id}-refund-${refundedBefore}-${amount}`;
+  const idempotencyKey = options.idempotencyKey ?? `payment-${payment.id}-refund-${refundedBefore}-${amount}`;
   const { attempt, outcome } = await callOnce(
     deps,
     {
@@ -144,7 +152,7 @@ export async function refundPayment(
       reason,
       provider: payment.provider,
       providerReference: outcome.reference,
-      returnId: null,
+      returnId: options.returnId ?? null,
     },
     publishMeta(order.id, origin),
   );
@@ -161,7 +169,7 @@ export async function refundPayment(
       currency,
       fullRefund,
       reason,
-      returnId: null,
+      returnId: options.returnId ?? null,
     },
     publishMeta(order.id, origin, refundedEvent.eventId),
   );
@@ -231,6 +239,41 @@ export async function markCancelled(
       reason: cancellation.reason,
       reasonDetails: cancellation.reasonDetails,
       initiatedBy: cancellation.initiatedBy,
+      previousStatus: order.status,
+    },
+    publishMeta(order.id, origin),
+  );
+}
+
+/**
+ * Moves the order to FAILED with its reason and publishes OrderFailed; the payment token is forgotten.
+ * The failed step's own code stays (the reason's code when none was recorded).
+ */
+export async function markFailed(
+  deps: OrdersDeps,
+  tx: Db,
+  order: OrderRow,
+  failure: { reason: FailureReason; reasonDetails: string | null },
+  origin: EventOrigin,
+): Promise<void> {
+  await changeStatus(tx, order, 'FAILED', {
+    reason: failure.reason,
+    eventId: origin.eventId ?? null,
+    data: {
+      failureReason: failure.reason,
+      ...(order.failureCode ? {} : { failureCode: failure.reason, failureMessage: failure.reasonDetails }),
+      paymentToken: null,
+    },
+  });
+  await deps.outbox.publish(
+    tx,
+    'OrderFailed',
+    {
+      orderId: order.id,
+      customerId: order.customerId,
+      customerEmail: order.customerEmail,
+      reason: failure.reason,
+      reasonDetails: order.failureMessage ?? failure.reasonDetails,
       previousStatus: order.status,
     },
     publishMeta(order.id, origin),
