@@ -177,3 +177,5 @@ export {
 } from './live-config.js';
 
 export { createDevToken, parseDevTokenArgs, type DevTokenRequest } from './dev-token.js';
+
+export { percentile } from './percentile.js';

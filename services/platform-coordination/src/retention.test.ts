@@ -36,9 +36,10 @@ describe('coordination retention', () => {
     WORKFLOW_EVENTS_RETENTION_DAYS: 30,
     WEBHOOK_DELIVERIES_RETENTION_DAYS: 30,
     WORKFLOW_START_REQUESTS_RETENTION_HOURS: 168,
+    ANALYTICS_MINUTE_COUNTS_RETENTION_DAYS: 30,
   });
 
-  it('purges settled webhook deliveries and old start requests, never a pending delivery', async () => {
+  it('purges settled webhook deliveries, old start requests and old analytics minutes, never a pending delivery', async () => {
     const subscription = '00000000-0000-4000-8000-000000000001';
     await db.query(
       `insert into webhook_subscriptions (id, url, secret) values ($1, 'https://hooks.example.com', 's')`,
@@ -56,9 +57,21 @@ describe('coordination retention', () => {
        values ('c', 'k1', 'h', gen_random_uuid(), '{}', $1), ('c', 'k2', 'h', gen_random_uuid(), '{}', $2)`,
       [ago(8), ago(1)],
     );
+    await db.query(
+      `insert into analytics_minute_counts (minute, metric, count)
+       values (date_trunc('minute', $1::timestamptz), 'ORDERS_CREATED', 3),
+              (date_trunc('minute', $2::timestamptz), 'ORDERS_CREATED', 2)`,
+      [ago(31), ago(1)],
+    );
     const purged: Record<string, number> = {};
     for (const rule of rules) purged[rule.table] = await purgeExpired(sql, rule);
-    expect(purged).toEqual({ workflow_events: 0, webhook_deliveries: 1, workflow_start_requests: 1 });
+    expect(purged).toEqual({
+      workflow_events: 0,
+      webhook_deliveries: 1,
+      workflow_start_requests: 1,
+      analytics_minute_counts: 1,
+    });
+    expect(await db.query('select count from analytics_minute_counts')).toEqual([{ count: 2 }]);
     expect(await db.query('select status from webhook_deliveries order by status')).toEqual([
       { status: 'FAILED' },
       { status: 'PENDING' },

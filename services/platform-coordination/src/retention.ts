@@ -4,12 +4,14 @@ const HOUR_MS = 60 * 60 * 1000;
 
 /**
  * The coordination service's tables that only grow, purged with the outbox and processed events:
- * the history of finished workflows, settled webhook deliveries and answered start requests.
+ * the history of finished workflows, settled webhook deliveries, answered start requests and the
+ * analytics' per-minute counters.
  */
 export function coordinationRetentionRules(config: {
   WORKFLOW_EVENTS_RETENTION_DAYS: number;
   WEBHOOK_DELIVERIES_RETENTION_DAYS: number;
   WORKFLOW_START_REQUESTS_RETENTION_HOURS: number;
+  ANALYTICS_MINUTE_COUNTS_RETENTION_DAYS: number;
 }): RetentionRule[] {
   return [
     {
@@ -30,6 +32,12 @@ export function coordinationRetentionRules(config: {
       table: 'workflow_start_requests',
       where: 't.created_at < $1',
       retentionMs: config.WORKFLOW_START_REQUESTS_RETENTION_HOURS * HOUR_MS,
+    },
+    {
+      // The analytics' per-minute counters: windows older than this answer zero.
+      table: 'analytics_minute_counts',
+      where: 't.minute < $1',
+      retentionMs: config.ANALYTICS_MINUTE_COUNTS_RETENTION_DAYS * 24 * HOUR_MS,
     },
   ];
 }

@@ -40,6 +40,7 @@ import { consoleRoutes } from './console/console-routes.js';
 import { consoleAssets } from './console/console-assets.js';
 import { closeStreamsOnShutdown } from './console/console-stream.js';
 import { operationRoutes } from './operations/operation-routes.js';
+import { analyticsGroupOf, analyticsModule } from './analytics/analytics-module.js';
 
 export const SERVICE_NAME = 'platform-coordination';
 export const SERVICE_PORT = 8081;
@@ -243,6 +244,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       consoleRoutes(app, parts.console.service, parts.console.stream);
       closeStreamsOnShutdown(app, parts.console.stream);
       operationRoutes(app, parts.console.operations);
+      analyticsModule(context.prisma).routes(app, options.workflowClock);
       registerDeadLetterMetrics(app.metrics, { prisma: context.prisma });
       registerWorkflowMetrics(app.metrics, {
         prisma: context.prisma,
@@ -251,9 +253,16 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       });
     },
     consumers(context) {
-      if (!context.config.SAGA_OBSERVER_ENABLED) return [];
-      // The observer writes with SQL only: its transactions skip Prisma (docs/performance.md).
-      return [{ handlers: onPlatformEvent(components(context).engine), transactions: 'direct' }];
+      const { config } = context;
+      // The observer and the analytics write with SQL only: their transactions skip Prisma (docs/performance.md).
+      return [
+        ...(config.SAGA_OBSERVER_ENABLED
+          ? [{ handlers: onPlatformEvent(components(context).engine), transactions: 'direct' as const }]
+          : []),
+        ...(config.ANALYTICS_ENABLED
+          ? [{ ...analyticsModule(context.prisma).consumer, groupId: analyticsGroupOf(config.SERVICE_NAME) }]
+          : []),
+      ];
     },
     rootRoutes: (app) => {
       actuatorRoutes(app);

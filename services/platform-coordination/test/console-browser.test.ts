@@ -187,4 +187,16 @@ describe('the saga console in a browser', () => {
       expect((body.workflow as { status: string }).status).toBe('CANCELLING');
     }
   });
+
+  it('draws orders per minute and latency per step from the analytics dashboard', async () => {
+    await page.goto(`${baseUrl}/console#/`);
+    await byTestId('analytics-link').click();
+    await eventually(() => byTestId('analytics-conversion').textContent()).toMatch(/orders created/);
+    const { body } = await call(runtime, 'GET', '/analytics/dashboard');
+    const minutes = (body.ordersPerMinute as unknown[]).length;
+    expect(await byTestId('analytics-orders').locator('rect').count()).toBeGreaterThanOrEqual(minutes - 1);
+    expect(await byTestId('analytics-orders').locator('svg').getAttribute('aria-label')).toContain(
+      'Orders created per minute',
+    );
+  });
 });

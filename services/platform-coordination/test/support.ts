@@ -28,6 +28,7 @@ export function env(database: TestDatabase, overrides: Record<string, string> = 
     HEALTH_POLL_ENABLED: 'false',
     SAGA_OBSERVER_ENABLED: 'false',
     DLQ_LEDGER_ENABLED: 'false',
+    ANALYTICS_ENABLED: 'false',
     REGISTRY_SWEEP_INTERVAL_MS: '600000',
     ...overrides,
   };

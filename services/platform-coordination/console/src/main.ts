@@ -1,4 +1,5 @@
 import { api, ApiError, setToken, token } from './api.js';
+import { analyticsView } from './analytics-view.js';
 import { operationView } from './bulk-view.js';
 import { h } from './dom.js';
 import { filterOf, ListPage, type Filter } from './list-view.js';
@@ -155,6 +156,8 @@ async function route(): Promise<void> {
       startFeed(`/console/stream?workflowId=${id}`, (event) => {
         if (event.event === 'order') page.render(event.data as OrderDocument);
       });
+    } else if (path === '/analytics') {
+      app.replaceChildren(await analyticsView());
     } else if (operation) {
       const refresh = coalesce(async () => app.replaceChildren(await operationView(operation[1]!)));
       refresh();

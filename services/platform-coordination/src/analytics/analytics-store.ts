@@ -1,0 +1,246 @@
+import type { SqlClient } from '@fv/messaging';
+import {
+  MINUTE_MS,
+  stepPosition,
+  type AnalyticsWindow,
+  type CompletedOrder,
+  type FailureCount,
+  type InstanceSteps,
+  type MinuteCount,
+  type StepName,
+  type WorkflowType,
+} from './analytics-domain.js';
+
+/** A line of an order, as kept on its analytics row. */
+export interface OrderLine {
+  productId: string;
+  quantity: number;
+  unitPrice: string;
+}
+
+export type FailureSource = 'ORDER_FAILED' | 'ORDER_CANCELLED';
+
+const minuteOf = (at: number) => new Date(Math.floor(at / MINUTE_MS) * MINUTE_MS);
+const ensureOrder = (tx: SqlClient, orderId: string) =>
+  tx.$executeRawUnsafe(
+    'insert into analytics_orders (order_id) values ($1) on conflict (order_id) do nothing',
+    orderId,
+  );
+
+/**
+ * Writes of the analytics consumer, each in the transaction that records the event as processed (so a
+ * redelivered event changes nothing). Every write commutes with the others: an order's row is filled by
+ * whichever of its events comes first, and a step keeps the earliest time it was reached.
+ */
+export const analyticsWrites = {
+  async count(tx: SqlClient, at: number, metric: string, key = '', by = 1): Promise<void> {
+    await tx.$executeRawUnsafe(
+      `insert into analytics_minute_counts (minute, metric, key, count) values ($1, $2, $3, $4)
+       on conflict (minute, metric, key) do update set count = analytics_minute_counts.count + excluded.count`,
+      minuteOf(at),
+      metric,
+      key,
+      by,
+    );
+  },
+
+  async step(tx: SqlClient, type: WorkflowType, key: string, step: StepName, at: number): Promise<void> {
+    await tx.$executeRawUnsafe(
+      `insert into analytics_steps (workflow_type, instance_key, step, position, reached_at)
+       values ($1, $2, $3, $4, $5)
+       on conflict (workflow_type, instance_key, step)
+       do update set reached_at = least(analytics_steps.reached_at, excluded.reached_at)`,
+      type,
+      key,
+      step,
+      stepPosition(type, step),
+      new Date(at),
+    );
+  },
+
+  async orderCreated(
+    tx: SqlClient,
+    order: { orderId: string; currency: string; totalAmount: string; items: OrderLine[]; at: number },
+  ): Promise<void> {
+    await tx.$executeRawUnsafe(
+      `insert into analytics_orders (order_id, currency, total_amount, items, created_at)
+       values ($1, $2, $3::numeric, $4::jsonb, $5)
+       on conflict (order_id) do update set currency = excluded.currency,
+         total_amount = excluded.total_amount, items = excluded.items, created_at = excluded.created_at`,
+      order.orderId,
+      order.currency,
+      order.totalAmount,
+      JSON.stringify(order.items),
+      new Date(order.at),
+    );
+  },
+
+  /** Returns false when the order was already completed (nothing to count again). */
+  async orderCompleted(
+    tx: SqlClient,
+    order: { orderId: string; currency: string; totalAmount: string; at: number },
+  ): Promise<boolean> {
+    const rows = await tx.$queryRawUnsafe<{ order_id: string }[]>(
+      `insert into analytics_orders (order_id, currency, total_amount, completed_at)
+       values ($1, $2, $3::numeric, $4)
+       on conflict (order_id) do update set completed_at = excluded.completed_at,
+         currency = coalesce(analytics_orders.currency, excluded.currency),
+         total_amount = coalesce(analytics_orders.total_amount, excluded.total_amount)
+       where analytics_orders.completed_at is null
+       returning order_id`,
+      order.orderId,
+      order.currency,
+      order.totalAmount,
+      new Date(order.at),
+    );
+    return rows.length > 0;
+  },
+
+  /**
+   * Records the order's failure; OrderFailed's reason wins over a system cancellation's. Returns false
+   * when the order had already been counted as failed.
+   */
+  async orderFailed(
+    tx: SqlClient,
+    failure: { orderId: string; reason: string; source: FailureSource; at: number },
+  ): Promise<boolean> {
+    await ensureOrder(tx, failure.orderId);
+    const [row] = await tx.$queryRawUnsafe<{ failure_source: string | null }[]>(
+      'select failure_source from analytics_orders where order_id = $1 for update',
+      failure.orderId,
+    );
+    const previous = row?.failure_source ?? null;
+    if (previous === 'ORDER_FAILED' || previous === failure.source) return false;
+    await tx.$executeRawUnsafe(
+      `update analytics_orders set failed_at = coalesce(failed_at, $2), failure_reason = $3, failure_source = $4
+       where order_id = $1`,
+      failure.orderId,
+      new Date(failure.at),
+      failure.reason,
+      failure.source,
+    );
+    return previous === null;
+  },
+
+  async refunded(tx: SqlClient, orderId: string, amount: string, compensation: boolean): Promise<void> {
+    await ensureOrder(tx, orderId);
+    await tx.$executeRawUnsafe(
+      `update analytics_orders set refunded_amount = refunded_amount + $2::numeric,
+         compensated = compensated or $3 where order_id = $1`,
+      orderId,
+      amount,
+      compensation,
+    );
+  },
+
+  async compensated(tx: SqlClient, orderId: string): Promise<void> {
+    await ensureOrder(tx, orderId);
+    await tx.$executeRawUnsafe('update analytics_orders set compensated = true where order_id = $1', orderId);
+  },
+};
+
+/** Reads of the endpoints: each one query over the window's rows, never over the events. */
+export const analyticsReads = {
+  async minuteCounts(db: SqlClient, window: AnalyticsWindow, metrics: string[]): Promise<MinuteCount[]> {
+    const rows = await db.$queryRawUnsafe<{ minute: Date; metric: string; count: number }[]>(
+      `select minute, metric, sum(count)::int as count from analytics_minute_counts
+       where minute >= date_trunc('minute', $1::timestamptz) and minute < $2 and metric = any($3::text[])
+       group by minute, metric`,
+      window.from,
+      window.to,
+      metrics,
+    );
+    return rows.map((row) => ({ minute: new Date(row.minute), metric: row.metric, count: row.count }));
+  },
+
+  async orderOutcomes(db: SqlClient, window: AnalyticsWindow) {
+    const [row] = await db.$queryRawUnsafe<{ created: number; completed: number; failed: number }[]>(
+      `select count(*)::int as created, count(completed_at)::int as completed,
+         count(failed_at) filter (where completed_at is null)::int as failed
+       from analytics_orders where created_at >= $1 and created_at < $2`,
+      window.from,
+      window.to,
+    );
+    return row ?? { created: 0, completed: 0, failed: 0 };
+  },
+
+  async failures(db: SqlClient, window: AnalyticsWindow): Promise<FailureCount[]> {
+    return db.$queryRawUnsafe<FailureCount[]>(
+      `select failure_reason as reason, count(*)::int as failed,
+         count(*) filter (where compensated)::int as compensated
+       from analytics_orders
+       where created_at >= $1 and created_at < $2 and failed_at is not null and completed_at is null
+       group by failure_reason`,
+      window.from,
+      window.to,
+    );
+  },
+
+  async completedOrders(db: SqlClient, window: AnalyticsWindow): Promise<CompletedOrder[]> {
+    return db.$queryRawUnsafe<CompletedOrder[]>(
+      `select currency, total_amount::text as "totalAmount", refunded_amount::text as "refundedAmount"
+       from analytics_orders
+       where completed_at >= $1 and completed_at < $2 and currency is not null and total_amount is not null`,
+      window.from,
+      window.to,
+    );
+  },
+
+  async topProducts(db: SqlClient, window: AnalyticsWindow, limit: number) {
+    return db.$queryRawUnsafe<{ productId: string; currency: string; units: number; revenue: string }[]>(
+      `select line->>'productId' as "productId", o.currency, sum((line->>'quantity')::int)::int as units,
+         sum((line->>'quantity')::int * (line->>'unitPrice')::numeric)::numeric(14, 2)::text as revenue
+       from analytics_orders o cross join lateral jsonb_array_elements(o.items) as line
+       where o.completed_at >= $1 and o.completed_at < $2 and o.items is not null
+       group by 1, 2 order by units desc, sum((line->>'quantity')::int * (line->>'unitPrice')::numeric) desc,
+         1 limit $3`,
+      window.from,
+      window.to,
+      limit,
+    );
+  },
+
+  async stockOuts(db: SqlClient, window: AnalyticsWindow, limit: number) {
+    return db.$queryRawUnsafe<
+      { productId: string; outOfStock: number; reservationFailures: number; lowStockAlerts: number }[]
+    >(
+      `select key as "productId",
+         coalesce(sum(count) filter (where metric = 'PRODUCT_OUT_OF_STOCK'), 0)::int as "outOfStock",
+         coalesce(sum(count) filter (where metric = 'RESERVATION_FAILED'), 0)::int as "reservationFailures",
+         coalesce(sum(count) filter (where metric = 'LOW_STOCK_ALERT'), 0)::int as "lowStockAlerts"
+       from analytics_minute_counts
+       where minute >= date_trunc('minute', $1::timestamptz) and minute < $2
+         and metric in ('PRODUCT_OUT_OF_STOCK', 'RESERVATION_FAILED', 'LOW_STOCK_ALERT')
+       group by key order by sum(count) desc, key limit $3`,
+      window.from,
+      window.to,
+      limit,
+    );
+  },
+
+  /** The steps of the workflow instances that started in the window. */
+  async instanceSteps(db: SqlClient, window: AnalyticsWindow): Promise<InstanceSteps[]> {
+    const rows = await db.$queryRawUnsafe<
+      { workflow_type: WorkflowType; instance_key: string; step: string; reached_at: Date }[]
+    >(
+      `select s.workflow_type, s.instance_key, s.step, s.reached_at from analytics_steps s
+       where (s.workflow_type, s.instance_key) in (
+         select workflow_type, instance_key from analytics_steps
+         where position = 0 and reached_at >= $1 and reached_at < $2)`,
+      window.from,
+      window.to,
+    );
+    const instances = new Map<string, InstanceSteps & { reached: Map<string, number> }>();
+    for (const row of rows) {
+      const id = `${row.workflow_type}/${row.instance_key}`;
+      const instance = instances.get(id) ?? {
+        workflowType: row.workflow_type,
+        instanceKey: row.instance_key,
+        reached: new Map<string, number>(),
+      };
+      instance.reached.set(row.step, new Date(row.reached_at).getTime());
+      instances.set(id, instance);
+    }
+    return [...instances.values()];
+  },
+};
