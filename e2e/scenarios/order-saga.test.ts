@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '@fv/testing';
 import { SERVICES, call, token, type CollectedSpan } from '../src/index.js';
+import { shop } from '../src/shop.js';
 import { sharedPlatform, sharedTraces } from '../src/shared-platform.js';
 
 /**
@@ -11,95 +12,8 @@ const platform = sharedPlatform();
 // Every service of the shared platform exports its spans over OTLP/http to the set-up's collector,
 // configured as in production by OTEL_* variables.
 const traces = sharedTraces();
-const admin = token('e2e-operator', ['admin']);
 
-interface Order {
-  orderId: string;
-  status: string;
-  totalAmount: string;
-}
-
-/** A product in the catalog (so the order service learns its price) with `units` in warehouse wh-001. */
-async function stockedProduct(units: number, price = '49.99'): Promise<string> {
-  const created = await call<{ id: string }>(
-    'POST',
-    `${platform.url('product-catalog')}/api/v1/products`,
-    admin,
-    {
-      sku: `E2E-${randomUUID().slice(0, 8)}`,
-      name: 'Walnut desk lamp',
-      price,
-      currency: 'USD',
-      status: 'ACTIVE',
-    },
-  );
-  expect(created.status).toBe(201);
-  const productId = created.body.id;
-  const stocked = await call(
-    'PUT',
-    `${platform.url('inventory')}/api/v1/inventory/${productId}/locations/wh-001`,
-    admin,
-    {
-      onHand: units,
-    },
-  );
-  expect(stocked.status).toBe(201);
-  return productId;
-}
-
-async function placeOrder(
-  customerId: string,
-  productId: string,
-  quantity: number,
-  cardToken: string,
-  headers: Record<string, string> = {},
-) {
-  const customer = token(customerId, ['customer']);
-  // The order service learns prices from catalog events: wait until it accepts the product.
-  return waitFor(
-    async () => {
-      const placed = await call<Order & { error?: { details?: { reason?: string } } }>(
-        'POST',
-        `${platform.url('orders')}/api/v1/orders`,
-        customer,
-        {
-          currency: 'USD',
-          customerEmail: 'ada@example.com',
-          items: [{ productId, quantity }],
-          paymentMethod: { type: 'CREDIT_CARD', token: cardToken },
-          shippingAddress: {
-            name: 'Ada Lovelace',
-            street: '12 Analytical Row',
-            city: 'London',
-            zipCode: 'N1 9GU',
-            country: 'GB',
-            phone: '+442071234567',
-          },
-          shippingMethod: 'STANDARD',
-        },
-        { 'x-idempotency-key': `e2e-${productId}-${customerId}`, ...headers },
-      );
-      if (placed.status === 422 && placed.body.error?.details?.reason === 'UNKNOWN_PRODUCT') return undefined;
-      // Accepted: the order exists (PENDING) and its saga runs on its own.
-      expect([201, 202]).toContain(placed.status);
-      return placed.body;
-    },
-    { timeoutMs: 60_000, intervalMs: 500, description: 'the order service to know the product' },
-  );
-}
-
-async function orderStatus(orderId: string) {
-  return (await call<Order>('GET', `${platform.url('orders')}/api/v1/orders/${orderId}`, admin)).body.status;
-}
-
-async function stockOf(productId: string) {
-  const { body } = await call<{ onHand: number; reserved: number; available: number }>(
-    'GET',
-    `${platform.url('inventory')}/api/v1/inventory/${productId}`,
-    admin,
-  );
-  return { onHand: body.onHand, reserved: body.reserved, available: body.available };
-}
+const { admin, stockedProduct, placeOrder, orderStatus, stockOf } = shop(platform);
 
 /**
  * The order's trace: spans from all six services, every span's parent in the trace (the storefront's

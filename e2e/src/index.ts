@@ -1,2 +1,3 @@
 export * from './platform.js';
 export * from './trace-collector.js';
+export * from './shop.js';

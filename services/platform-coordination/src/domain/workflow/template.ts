@@ -184,7 +184,7 @@ export interface TemplateSettings {
 
 /** Notification templates that tell the customer the order was confirmed, and that it was cancelled. */
 export const CONFIRMATION_NOTICES = ['order-confirmed'];
-export const CANCELLATION_NOTICES = ['order-cancellation-notice', 'order-cancelled'];
+export const CANCELLATION_NOTICES = ['order-cancellation-notice', 'order-cancelled', 'order-failed'];
 
 /**
  * CompensationOutcome values (its `outcome` field): every one but REJECTED satisfies the request — undone
