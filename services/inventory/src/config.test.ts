@@ -21,7 +21,7 @@ describe('inventory configuration', () => {
       },
     });
     expect(config.RESERVATION_SWEEP_INTERVAL_MS).toBe(5000);
-    expect(config.SUPPLIER_URL).toBe('http://127.0.0.1:8088');
+    expect(config.SUPPLIER_URL).toBe('http://127.0.0.1:8089');
   });
 
   it('reads its variables', () => {

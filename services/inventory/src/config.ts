@@ -24,7 +24,7 @@ export const inventoryConfigSchema = runtimeConfigSchema.extend({
     .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, . _ -')
     .default('default-supplier'),
   /** Base URL of the supplier's purchase-order API (the supplier simulator locally). */
-  SUPPLIER_URL: z.string().url('must be an http(s) URL').default('http://127.0.0.1:8088'),
+  SUPPLIER_URL: z.string().url('must be an http(s) URL').default('http://127.0.0.1:8089'),
   /** How long one call to the supplier may take (milliseconds). */
   SUPPLIER_TIMEOUT_MS: envInteger(100, 120_000).default(5_000),
   /** Failed calls to place a purchase order before the replenishment fails (SUPPLIER_UNAVAILABLE or TIMEOUT). */

@@ -6,7 +6,7 @@ export const supplierConfigSchema = z.object({
   SERVICE_NAME: z.string().min(1, 'must not be empty').default('supplier'),
   SERVICE_VERSION: z.string().min(1, 'must not be empty').default('0.1.0'),
   HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
-  PORT: envInteger(1, 65535).default(8088),
+  PORT: envInteger(1, 65535).default(8089),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { errorMap: () => ({ message: `must be one of ${LOG_LEVELS.join(', ')}` }) })
     .default('info'),

@@ -6,8 +6,11 @@ import { restockReturn } from '../use-cases/restock-return.js';
 /** Returned goods arrived at a warehouse: they go back in stock there, once per return. */
 export function onReturnReceived(deps: InventoryDeps): EventHandler<'ReturnReceived'> {
   return async (event, { tx, causedBy, logger }) => {
-    if (!isWarehouseId(event.warehouseId))
-      throw new NonRetriableError(`ReturnReceived names warehouse "${event.warehouseId}"`, 'INVALID_EVENT');
+    if (!isWarehouseId(event.warehouseId) || event.returnId.trim() === '')
+      throw new NonRetriableError(
+        `ReturnReceived names return "${event.returnId}" at warehouse "${event.warehouseId}"`,
+        'INVALID_EVENT',
+      );
     const lines = event.items
       .filter((item) => item.quantity > 0)
       .map((item) => {

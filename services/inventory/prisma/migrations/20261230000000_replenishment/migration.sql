@@ -53,7 +53,7 @@ CREATE INDEX "replenishments_product_idx" ON "replenishments"("product_id", "war
 
 -- CreateTable
 CREATE TABLE "return_restocks" (
-    "return_id" VARCHAR(100) NOT NULL,
+    "return_id" TEXT NOT NULL,
     "product_id" UUID NOT NULL,
     "warehouse_id" VARCHAR(64) NOT NULL,
     "quantity" INTEGER NOT NULL,
