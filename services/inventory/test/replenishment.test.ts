@@ -10,7 +10,7 @@ const WH = 'wh-repl';
 beforeAll(async () => {
   supplier = await startSupplier('inventory-replenishment', {
     CONFIRM_DELAY_MS: '300',
-    DELIVERY_DELAY_MS: '1200',
+    DELIVERY_DELAY_MS: '2500',
   });
   h = await InventoryHarness.start('replenishment', {
     SUPPLIER_URL: supplier.url,
