@@ -71,7 +71,9 @@ export async function startPlatform(): Promise<Platform> {
   const url = (name: ServiceName) => `http://127.0.0.1:${ports.get(name)}`;
   // The payment provider simulator: a process of its own with its own database, started before orders.
   const paymentProviderUrl = `http://127.0.0.1:${await freePort()}`;
-  let paymentProvider: ChildProcess | undefined;
+  // The supplier simulator likewise, started before inventory.
+  const supplierUrl = `http://127.0.0.1:${await freePort()}`;
+  const simulators: ChildProcess[] = [];
 
   const terminate = (child: ChildProcess) =>
     new Promise<void>((resolve) => {
@@ -88,47 +90,48 @@ export async function startPlatform(): Promise<Platform> {
     await Promise.all(
       processes.filter((p) => p.name === 'platform-coordination').map(({ child }) => terminate(child)),
     );
-    if (paymentProvider) await terminate(paymentProvider);
+    await Promise.all(simulators.map(terminate));
     for (const database of databases) await database.dispose();
     await stack.down(stackOptions);
     await fsp.rm(stackOptions.stateDir, { recursive: true, force: true });
   };
 
   try {
-    const providerDatabase = await createTestDatabase({ name: 'e2e-payment-provider' });
-    databases.push(providerDatabase);
-    if (providerDatabase.target.kind !== 'postgres')
-      throw new Error('the end-to-end scenarios need the local PostgreSQL server');
-    const providerLog = fs.openSync(path.join(logs, 'payment-provider.log'), 'a');
-    paymentProvider = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: path.join(REPOSITORY_ROOT, 'simulators', 'payment-provider'),
-      stdio: ['ignore', providerLog, providerLog],
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        PORT: new URL(paymentProviderUrl).port,
-        DATABASE_URL: providerDatabase.target.url,
-        LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
-      },
-    });
-    const provider = paymentProvider;
-    await waitFor(
-      async () => {
-        if (provider.exitCode !== null)
-          throw new Error(
-            `payment-provider exited with ${provider.exitCode}; see ${logs}/payment-provider.log`,
-          );
-        const response = await fetch(`${paymentProviderUrl}/health/ready`, {
-          signal: AbortSignal.timeout(2000),
-        });
-        return response.ok;
-      },
-      {
-        timeoutMs: 120_000,
-        intervalMs: 500,
-        description: `the payment provider to be ready (log: ${logs}/payment-provider.log)`,
-      },
-    );
+    for (const [simulator, simulatorUrl] of [
+      ['payment-provider', paymentProviderUrl],
+      ['supplier', supplierUrl],
+    ] as const) {
+      const simulatorDatabase = await createTestDatabase({ name: `e2e-${simulator}` });
+      databases.push(simulatorDatabase);
+      if (simulatorDatabase.target.kind !== 'postgres')
+        throw new Error('the end-to-end scenarios need the local PostgreSQL server');
+      const simulatorLog = fs.openSync(path.join(logs, `${simulator}.log`), 'a');
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: path.join(REPOSITORY_ROOT, 'simulators', simulator),
+        stdio: ['ignore', simulatorLog, simulatorLog],
+        env: {
+          ...process.env,
+          NODE_ENV: 'test',
+          PORT: new URL(simulatorUrl).port,
+          DATABASE_URL: simulatorDatabase.target.url,
+          LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
+        },
+      });
+      simulators.push(child);
+      await waitFor(
+        async () => {
+          if (child.exitCode !== null)
+            throw new Error(`${simulator} exited with ${child.exitCode}; see ${logs}/${simulator}.log`);
+          const response = await fetch(`${simulatorUrl}/health/ready`, { signal: AbortSignal.timeout(2000) });
+          return response.ok;
+        },
+        {
+          timeoutMs: 120_000,
+          intervalMs: 500,
+          description: `the ${simulator} simulator to be ready (log: ${logs}/${simulator}.log)`,
+        },
+      );
+    }
     for (const name of SERVICES) {
       const database = await createTestDatabase({ name: `e2e-${name}` });
       databases.push(database);
@@ -150,6 +153,7 @@ export async function startPlatform(): Promise<Platform> {
           JWT_SECRET,
           LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
           ...(name === 'orders' ? { PAYMENT_PROVIDER_URL: paymentProviderUrl } : {}),
+          ...(name === 'inventory' ? { SUPPLIER_URL: supplierUrl } : {}),
         },
       });
       processes.push({ name, child });

@@ -12,8 +12,16 @@ describe('inventory configuration', () => {
       maxQuantityPerOrder: 100,
       maxReservationLines: 100,
       defaultLowStockThreshold: 10,
+      replenishment: {
+        defaultReorderQuantity: 50,
+        defaultSupplierId: 'default-supplier',
+        maxAttempts: 5,
+        deliveryTimeoutMs: 7 * 86_400_000,
+        pollIntervalMs: 2000,
+      },
     });
     expect(config.RESERVATION_SWEEP_INTERVAL_MS).toBe(5000);
+    expect(config.SUPPLIER_URL).toBe('http://127.0.0.1:8089');
   });
 
   it('reads its variables', () => {

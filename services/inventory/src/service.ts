@@ -1,4 +1,5 @@
 import { idempotencyPurge, type ServiceContext, type ServiceDefinition } from '@fv/service-runtime';
+import { ReplenishmentDriver } from './background/replenishment-driver.js';
 import { ReservationExpiry } from './background/reservation-expiry.js';
 import { inventoryConfigSchema, limitsOf, type InventoryConfig } from './config.js';
 import type { Tx } from './db/tx.js';
@@ -7,10 +8,14 @@ import { onOrderCompleted } from './events/on-order-completed.js';
 import { onOrderConfirmed } from './events/on-order-confirmed.js';
 import { onOrderCreatedDeadLettered } from './events/on-dead-letter.js';
 import { onOrderCreated } from './events/on-order-created.js';
+import { onLowStockAlert } from './events/on-low-stock-alert.js';
+import { onReturnReceived } from './events/on-return-received.js';
 import { onStepRetryRequested } from './events/on-step-retry-requested.js';
 import { PrismaClient } from './generated/prisma/client.js';
+import { replenishmentRoutes } from './routes/replenishments.js';
 import { reservationRoutes } from './routes/reservations.js';
 import { stockRoutes } from './routes/stock.js';
+import { HttpSupplier } from './supplier/supplier-client.js';
 import type { InventoryDeps } from './use-cases/context.js';
 
 type Context = ServiceContext<PrismaClient, InventoryConfig>;
@@ -46,6 +51,7 @@ export const inventoryService: ServiceDefinition<PrismaClient, InventoryConfig> 
     };
     await stockRoutes(app, routeDeps);
     await reservationRoutes(app, routeDeps);
+    await replenishmentRoutes(app, routeDeps);
   },
   consumers(context) {
     const deps = depsOf(context);
@@ -59,6 +65,8 @@ export const inventoryService: ServiceDefinition<PrismaClient, InventoryConfig> 
           OrderCompleted: onOrderCompleted(deps),
           CompensationRequested: onCompensationRequested(deps),
           StepRetryRequested: onStepRetryRequested(deps),
+          LowStockAlert: onLowStockAlert(deps),
+          ReturnReceived: onReturnReceived(deps),
         },
         deadLetterHandlers: { OrderCreated: onOrderCreatedDeadLettered(deps) },
       },
@@ -73,6 +81,16 @@ export const inventoryService: ServiceDefinition<PrismaClient, InventoryConfig> 
         ready: context.database.ready,
         intervalMs: context.config.RESERVATION_SWEEP_INTERVAL_MS,
         logger: context.logger.child({ component: 'reservation-expiry' }),
+      }),
+      new ReplenishmentDriver({
+        deps: depsOf(context),
+        db: context.prisma,
+        transaction: transactionOf(context),
+        supplier: new HttpSupplier(context.config.SUPPLIER_URL, context.config.SUPPLIER_TIMEOUT_MS),
+        ready: context.database.ready,
+        intervalMs: context.config.REPLENISHMENT_POLL_INTERVAL_MS,
+        leaseMs: context.config.SUPPLIER_TIMEOUT_MS * 2 + context.config.REPLENISHMENT_POLL_INTERVAL_MS,
+        logger: context.logger.child({ component: 'replenishment-driver' }),
       }),
       idempotencyPurge(context, { ttlMs: idempotencyTtlMs(context) }),
     ];

@@ -124,6 +124,24 @@ const related: { [N in EventName]?: (sample: EventSample<N>, index: number) => P
       event.parameters = { ...event.parameters, items: JSON.stringify(lines) };
     });
   },
+  LowStockAlert: async (sample) => {
+    const productId = await stockedProduct(3);
+    return withFields(sample, (event) => {
+      event.productId = productId;
+      event.warehouseId = WAREHOUSE;
+    });
+  },
+  ReturnReceived: async (sample) => {
+    const products = await Promise.all(sample.event.items.map(() => stockedProduct()));
+    return withFields(sample, (event) => {
+      event.returnId = `ret-${randomUUID()}`;
+      event.warehouseId = WAREHOUSE;
+      event.items.forEach((item, i) => {
+        item.productId = products[i]!;
+        item.quantity = 1;
+      });
+    });
+  },
 };
 
 describe('contract: inventory and the schemas of the events it consumes', () => {

@@ -33,6 +33,8 @@ export const CONSUMED: EventName[] = [
   'OrderCompleted',
   'CompensationRequested',
   'StepRetryRequested',
+  'LowStockAlert',
+  'ReturnReceived',
 ];
 /** Topics inventory writes. */
 export const PRODUCED: EventName[] = [
@@ -43,6 +45,11 @@ export const PRODUCED: EventName[] = [
   'InventoryUpdated',
   'LowStockAlert',
   'CompensationOutcome',
+  'ReplenishmentRequested',
+  'PurchaseOrderPlaced',
+  'PurchaseOrderConfirmed',
+  'ReplenishmentCompleted',
+  'ReplenishmentFailed',
 ];
 
 export type Inventory = ServiceRuntime<PrismaClient, InventoryConfig>;
@@ -66,6 +73,7 @@ export class InventoryHarness {
   private producer!: Producer;
   private collector!: EventCollector;
   private readonly decoded = new Map<string, Promise<DecodedEvent>>();
+  private env: Record<string, string> = {};
 
   constructor(private readonly name: string) {
     this.kafka = createKafka({
@@ -98,26 +106,38 @@ export class InventoryHarness {
     // The consumer group starts at the end of each topic: a fresh test instance answers only the events
     // this test publishes, not the history other suites left on the shared broker.
     await startGroupAtEnd(this.kafka, serviceName, CONSUMED.map(topicOf));
-    this.runtime = await createServiceRuntime(inventoryService, {
-      env: {
-        SERVICE_NAME: serviceName,
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
-        NODE_ENV: 'test',
-        JWT_SECRET,
-        DATABASE_URL: databaseUrl,
-        KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
-        SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL!,
-        SERVICE_REGISTRATION: 'false',
-        LIVE_CONFIG: 'false',
-        ...env,
-      },
-    });
+    this.env = {
+      SERVICE_NAME: serviceName,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+      NODE_ENV: 'test',
+      JWT_SECRET,
+      DATABASE_URL: databaseUrl,
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
+      SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL!,
+      SERVICE_REGISTRATION: 'false',
+      LIVE_CONFIG: 'false',
+      // No supplier unless a test starts one: the discard port refuses every call.
+      SUPPLIER_URL: 'http://127.0.0.1:9',
+      ...env,
+    };
+    this.runtime = await createServiceRuntime(inventoryService, { env: this.env });
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
     this.collector = await new EventCollector(this.kafka, [
       ...PRODUCED.map(topicOf),
       ...CONSUMED.map((name) => dlqTopicOf(topicOf(name))),
     ]).start();
+    await this.startRuntime();
+  }
+
+  /** Stops this inventory instance and starts another on the same database and consumer group. */
+  async restart() {
+    await this.runtime.stop();
+    this.runtime = await createServiceRuntime(inventoryService, { env: this.env });
+    await this.startRuntime();
+  }
+
+  private async startRuntime() {
     await this.runtime.start();
     await waitFor(async () => (await this.runtime.app.inject({ url: '/health/ready' })).statusCode === 200, {
       timeoutMs: 30_000,
