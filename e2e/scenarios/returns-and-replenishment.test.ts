@@ -54,7 +54,7 @@ async function deliver(orderId: string): Promise<string> {
   for (const status of ['DISPATCHED', 'IN_TRANSIT']) {
     const scanned = await call(
       'POST',
-      `${delivery}/api/v1/shipments/${shipment.shipmentId}/tracking`,
+      `${delivery}/api/v1/shipments/${shipment.shipmentId}/tracking-events`,
       admin,
       {
         status,
