@@ -35,12 +35,16 @@ const TOP_KEYS = new Set([
 ]);
 const CONDITIONS = new Set(['service_started', 'service_healthy', 'service_completed_successfully']);
 /** Variables holding addresses of other containers (SCHEMA_REGISTRY_URL is checked on its own). */
+/** The one Dockerfile every server of the repository is built with (build arguments name the server). */
+const SERVER_DOCKERFILE = 'infra/docker/service.Dockerfile';
+
 const ADDRESSES = new Set([
   'KAFKA_BROKERS',
   'DATABASE_URL',
   'COORDINATION_URL',
   'ORDERS_URL',
   'PAYMENT_PROVIDER_URL',
+  'SUPPLIER_URL',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
 ]);
 const DURATION = /^(\d+(\.\d+)?(us|ms|s|m|h))+$/;
@@ -145,8 +149,8 @@ function hasHealthcheck(service, root) {
   );
 }
 
-/** Problems of a Dockerfile: runs as a non-root user, checks its health, runs the compiled build. */
-export function dockerfileProblems(text, { port } = {}) {
+/** Problems of the servers' Dockerfile: runs as a non-root user, checks its health, runs the compiled build. */
+export function dockerfileProblems(text) {
   const problems = [];
   const stages = text.split(/^FROM\s+/m).slice(1);
   if (stages.length < 2) problems.push('is not multi-stage');
@@ -164,11 +168,12 @@ export function dockerfileProblems(text, { port } = {}) {
   ) {
     problems.push('copies node_modules from elsewhere than the production deployment');
   }
-  if (port !== undefined) {
-    if (!new RegExp(`^EXPOSE\\s+${port}\\b`, 'm').test(final)) problems.push(`does not EXPOSE ${port}`);
-    if (!new RegExp(`PORT=${port}\\b`).test(final)) problems.push(`does not default PORT to ${port}`);
-    if (!final.includes('/health/ready')) problems.push('health check does not call /health/ready');
-  }
+  // The port comes from the PORT build argument: exposed, set for the process, and probed by the health check.
+  if (!/^ARG\s+PORT\s*$/m.test(final)) problems.push('takes no PORT build argument in its final stage');
+  if (!/^EXPOSE\s+\$\{PORT\}\s*$/m.test(final)) problems.push('does not EXPOSE the PORT build argument');
+  if (!/\bPORT=\$\{PORT\}/.test(final)) problems.push('does not set PORT from its build argument');
+  if (!/HEALTHCHECK[\s\S]*process\.env\.PORT[\s\S]*\/health\/ready/.test(final))
+    problems.push('health check does not call /health/ready on PORT');
   return problems;
 }
 
@@ -249,7 +254,12 @@ describe('docker-compose.yml', () => {
       const service = services[server.name];
       assert.ok(service, `${server.dir} has no service in docker-compose.yml`);
       assert.deepEqual(service.profiles, ['platform'], `${server.name}: profiles`);
-      assert.equal(service.build.dockerfile, `${server.dir}/Dockerfile`);
+      assert.equal(service.build.dockerfile, SERVER_DOCKERFILE, `${server.name}: dockerfile`);
+      assert.deepEqual(
+        service.build.args,
+        { PACKAGE: server.packageName, PACKAGE_DIR: server.dir, PORT: String(server.port) },
+        `${server.name}: build arguments`,
+      );
       assert.ok(
         service.deploy?.resources?.limits?.memory && service.deploy.resources.limits.cpus,
         `${server.name}: limits`,
@@ -267,8 +277,6 @@ describe('docker-compose.yml', () => {
       assert.ok(Number.isInteger(server.port), `${server.dir}/package.json has no platform.port`);
       assert.equal(Number(service.environment.PORT), server.port, `${server.name}: PORT`);
       assert.deepEqual(service.ports.map(parsePort), [{ host: server.port, container: server.port }]);
-      const dockerfile = fs.readFileSync(path.join(ROOT, server.dir, 'Dockerfile'), 'utf8');
-      assert.deepEqual(dockerfileProblems(dockerfile, { port: server.port }), [], `${server.dir}/Dockerfile`);
       assert.ok(
         targets.includes(`${server.name}:${server.port}`),
         `Prometheus does not scrape ${server.name}`,
@@ -380,6 +388,11 @@ describe('docker-compose.yml', () => {
     );
   });
 
+  it('builds every server with one Dockerfile that passes its checks', () => {
+    const dockerfile = fs.readFileSync(path.join(ROOT, SERVER_DOCKERFILE), 'utf8');
+    assert.deepEqual(dockerfileProblems(dockerfile), [], SERVER_DOCKERFILE);
+  });
+
   it('fails on a broken reference: a missing Dockerfile, an unknown dependency, an undeclared volume', () => {
     const broken = JSON.parse(JSON.stringify(compose));
     broken.services.orders.build.dockerfile = 'services/orders/Dockerfile.missing';
@@ -395,17 +408,17 @@ describe('docker-compose.yml', () => {
   });
 
   it('fails on a Dockerfile that runs as root, has no health check or does not run the build', () => {
-    const good = fs.readFileSync(path.join(ROOT, 'services/orders/Dockerfile'), 'utf8');
-    assert.deepEqual(dockerfileProblems(good, { port: 8084 }), []);
+    const good = fs.readFileSync(path.join(ROOT, SERVER_DOCKERFILE), 'utf8');
+    assert.deepEqual(dockerfileProblems(good), []);
     const bad = good
       .replace(/^USER node$/m, 'USER root')
       .replace(/^HEALTHCHECK[^\n]*\\\n[^\n]*\n/m, '')
       .replace('CMD ["node", "dist/main.js"]', 'CMD ["npx", "tsx", "src/main.ts"]');
-    assert.deepEqual(dockerfileProblems(bad, { port: 8084 }), [
+    assert.deepEqual(dockerfileProblems(bad), [
       'runs as root',
       'has no HEALTHCHECK CMD',
       'does not run node dist/main.js',
-      'health check does not call /health/ready',
+      'health check does not call /health/ready on PORT',
     ]);
   });
 });
