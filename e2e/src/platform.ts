@@ -153,7 +153,8 @@ export async function startPlatform(): Promise<Platform> {
           JWT_SECRET,
           LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
           ...(name === 'orders' ? { PAYMENT_PROVIDER_URL: paymentProviderUrl } : {}),
-          ...(name === 'inventory' ? { SUPPLIER_URL: supplierUrl } : {}),
+          // Only locations a scenario configures are replenished: the others keep the stock they are given.
+          ...(name === 'inventory' ? { SUPPLIER_URL: supplierUrl, DEFAULT_REORDER_QUANTITY: '0' } : {}),
         },
       });
       processes.push({ name, child });

@@ -16,8 +16,11 @@ export const inventoryConfigSchema = runtimeConfigSchema.extend({
   DEFAULT_LOW_STOCK_THRESHOLD: envInteger(0, 1_000_000).default(10),
   /** How long an X-Idempotency-Key outcome is kept (hours). */
   IDEMPOTENCY_RETENTION_HOURS: envInteger(1, 24 * 30).default(24),
-  /** Units reordered for a location that has no replenishment setting of its own. */
-  DEFAULT_REORDER_QUANTITY: envInteger(1, 1_000_000).default(50),
+  /**
+   * Units reordered for a location that has no replenishment setting of its own; 0: only locations with
+   * a setting of their own (PUT …/locations/{warehouseId}/replenishment) are replenished.
+   */
+  DEFAULT_REORDER_QUANTITY: envInteger(0, 1_000_000).default(50),
   /** Supplier of a location that has no replenishment setting of its own. */
   DEFAULT_SUPPLIER_ID: z
     .string()

@@ -23,6 +23,8 @@ export async function requestReplenishment(
 ): Promise<string | null> {
   const policy = deps.limits.replenishment;
   const setting = await settingOf(tx, alert.productId, alert.warehouseId);
+  // Without a setting of its own, a location is replenished only when a default quantity is configured.
+  if (!setting && policy.defaultReorderQuantity === 0) return null;
   const replenishment = {
     id: randomUUID(),
     productId: alert.productId,
