@@ -125,25 +125,29 @@ function statusOf(error: unknown): number | undefined {
   return undefined;
 }
 
-function classifyDecodeError(schemaId: number, error: unknown): Error {
+/** A connection that could not be made or was lost: the registry is down, whatever status the client reports. */
+const UNREACHABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up|fetch failed|timeout/i;
+
+/** What a failed decode means: an outage of the registry (held and retried) or a message nobody can read. */
+export function classifyDecodeError(schemaId: number, error: unknown): Error {
   const message = error instanceof Error ? error.message : String(error);
   const status = statusOf(error);
   if (status === 404 || /40403|not found/i.test(message)) {
     return new UndecodableMessageError(`unknown schema id ${schemaId}`, { cause: error });
   }
   if (status !== undefined && status >= 500) return registryError('schema registry failed', error);
-  if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up|fetch failed|timeout/i.test(message)) {
-    return registryError('schema registry unreachable', error);
-  }
+  if (UNREACHABLE.test(message)) return registryError('schema registry unreachable', error);
   return new UndecodableMessageError(`cannot decode Avro body with schema id ${schemaId}: ${message}`, {
     cause: error,
   });
 }
 
-function registryError(message: string, error: unknown): Error {
+export function registryError(message: string, error: unknown): Error {
   const status = statusOf(error);
-  // 4xx from the registry on registration (e.g. 409 incompatible) is a contract problem, not an outage.
-  if (status !== undefined && status >= 400 && status < 500) {
+  const text = error instanceof Error ? error.message : String(error);
+  // 4xx from the registry on registration (e.g. 409 incompatible) is a contract problem, not an outage —
+  // unless the connection itself failed: the registry client reports a refused connection as a 400.
+  if (status !== undefined && status >= 400 && status < 500 && !UNREACHABLE.test(text)) {
     return new Error(`${message}: ${error instanceof Error ? error.message : String(error)}`, {
       cause: error,
     });
