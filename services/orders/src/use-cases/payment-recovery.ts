@@ -1,4 +1,4 @@
-import type { BackgroundTask } from '@fv/service-runtime';
+import { intervalTask, type BackgroundTask } from '@fv/service-runtime';
 import type { OrdersDeps } from './orders-deps.js';
 import { recoverPayments } from './recover-payments.js';
 
@@ -13,34 +13,13 @@ export function paymentRecovery(
   options: { intervalMs: number },
 ): BackgroundTask {
   const log = deps.logger.child({ component: 'payment-recovery' });
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const round = () => {
-    if (stopped || running) return;
-    running = recoverPayments(deps, log)
-      .then((recovered) => {
-        if (recovered > 0) log.info({ recovered }, 'unsettled payment calls recovered');
-      })
-      .catch((error) => log.warn({ err: error }, 'payment recovery round failed; trying again later'))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  return {
-    name: 'payment recovery',
-    start() {
-      stopped = false;
-      void context.database.ready.then(() => {
-        if (stopped) return;
-        timer = setInterval(round, options.intervalMs);
-        timer.unref();
-      });
+  return intervalTask('payment recovery', {
+    ready: context.database.ready,
+    intervalMs: options.intervalMs,
+    round: async () => {
+      const recovered = await recoverPayments(deps, log);
+      if (recovered > 0) log.info({ recovered }, 'unsettled payment calls recovered');
     },
-    async close() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+    onError: (error) => log.warn({ err: error }, 'payment recovery round failed; trying again later'),
+  });
 }

@@ -1,4 +1,4 @@
-import type { BackgroundTask } from '@fv/service-runtime';
+import { intervalTask, type BackgroundTask } from '@fv/service-runtime';
 import { dueReturnRefunds } from '../db/return-refunds-store.js';
 import type { OrdersDeps } from './orders-deps.js';
 import { attemptReturnRefund } from './refund-return.js';
@@ -22,31 +22,10 @@ export function returnRefundRetries(
   deps: OrdersDeps,
   options: { intervalMs: number },
 ): BackgroundTask {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let stopped = false;
-  const round = () => {
-    if (stopped || running) return;
-    running = retryDueReturnRefunds(deps)
-      .catch((error) => deps.logger.warn({ err: error }, 'return refund retries failed; trying again later'))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  return {
-    name: 'return refund retries',
-    start() {
-      stopped = false;
-      void context.database.ready.then(() => {
-        if (stopped) return;
-        timer = setInterval(round, options.intervalMs);
-        timer.unref();
-      });
-    },
-    async close() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return intervalTask('return refund retries', {
+    ready: context.database.ready,
+    intervalMs: options.intervalMs,
+    round: () => retryDueReturnRefunds(deps),
+    onError: (error) => deps.logger.warn({ err: error }, 'return refund retries failed; trying again later'),
+  });
 }
