@@ -52,6 +52,8 @@ function describe(kind, { file, pkg }) {
     port: pkg.platform.port,
     healthPath: pkg.platform.healthPath ?? DEFAULT_HEALTH_PATH,
     startScript: pkg.scripts.start,
+    // Built by `turbo run build` into dist/main.js (scripts/build-service.mjs).
+    compiled: pkg.scripts.build ? path.join(path.dirname(file), 'dist', 'main.js') : null,
   };
 }
 
@@ -88,11 +90,18 @@ export function discoverServices(root = ROOT) {
 }
 
 /**
- * The command that runs the server itself rather than a launcher: `tsx <file>` becomes
- * `node --import tsx <file>` and `node <args>` runs as is. Any other start script runs through npm, and
- * the pid of the process that then listens is recorded.
+ * The command that runs the server itself rather than a launcher. With `compiled`, a server that has
+ * been built runs as `node --enable-source-maps dist/main.js`. Otherwise its start script: `tsx <file>`
+ * becomes `node --import tsx <file>` and `node <args>` runs as is; any other start script runs through
+ * npm, and the pid of the process that then listens is recorded.
  */
-function launchCommand(server) {
+export function launchCommand(server, { compiled = false } = {}) {
+  if (compiled && server.compiled && fs.existsSync(server.compiled)) {
+    return {
+      command: process.execPath,
+      args: ['--enable-source-maps', path.relative(server.dir, server.compiled)],
+    };
+  }
   const script = server.startScript.trim();
   if (/^[\w@./:=-]+(\s+[\w@./:=-]+)*$/.test(script)) {
     const [program, ...args] = script.split(/\s+/);
@@ -182,8 +191,8 @@ async function settle(folders, server) {
   return { recorded, replaced: listening };
 }
 
-function launch(folders, server, env) {
-  const { command, args } = launchCommand(server);
+function launch(folders, server, env, options) {
+  const { command, args } = launchCommand(server, options);
   const out = fs.openSync(logFile(folders, server), 'a');
   const child = spawn(command, args, {
     cwd: server.dir,
@@ -227,8 +236,9 @@ async function awaitHealthy(folders, server, launched) {
  * adopting healthy orphans. Resolves once all answer their health check.
  *
  * @param {Record<string, string>} env added to each server's environment
- * @param {{ root?: string, stateDir?: string }} [options] the repository and state folder (default: this
- *   repository and FV_STATE_DIR, else <root>/.local)
+ * @param {{ root?: string, stateDir?: string, compiled?: boolean }} [options] the repository and state
+ *   folder (default: this repository and FV_STATE_DIR, else <root>/.local); `compiled` runs the servers
+ *   that have been built from dist/ (see `launchCommand`)
  * @returns {Promise<{ name: string, kind: 'simulator' | 'service', port: number, pid: number,
  *   state: 'running' | 'adopted' | 'started' | 'restarted' | 'replaced', log: string }[]>}
  */
@@ -249,7 +259,7 @@ export async function startServices(env = {}, options = {}) {
         continue;
       }
       const state = settled.replaced ? 'replaced' : settled.recorded ? 'restarted' : 'started';
-      pending.push({ server, state, launched: launch(folders, server, env) });
+      pending.push({ server, state, launched: launch(folders, server, env, options) });
     }
     for (const { server, state, launched } of pending) {
       results.push({ server, state, pid: await awaitHealthy(folders, server, launched) });

@@ -139,6 +139,27 @@ describe('npm start', linuxOnly, () => {
     ]);
   });
 
+  test('with compiled, a built server runs as node dist/main.js; one not built yet from its start script', async () => {
+    const port = await freePort();
+    const buildable = (name, at) => {
+      const folder = writePackage(root, 'services', name, { port: at });
+      const manifest = JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8'));
+      manifest.scripts.build = 'node build.mjs';
+      fs.writeFileSync(path.join(folder, 'package.json'), JSON.stringify(manifest));
+      return folder;
+    };
+    const dir = buildable('built', port);
+    buildable('unbuilt', await freePort());
+    fs.mkdirSync(path.join(dir, 'dist'));
+    fs.copyFileSync(path.join(dir, 'server.mjs'), path.join(dir, 'dist', 'main.js'));
+    fs.writeFileSync(path.join(dir, 'dist', 'package.json'), '{"type":"module"}');
+    const started = await startServices({}, { ...options, compiled: true });
+    const args = (pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(1, -1);
+    const byName = Object.fromEntries(started.map((server) => [server.name, server]));
+    assert.deepEqual(args(byName.built.pid), ['--enable-source-maps', path.join('dist', 'main.js')]);
+    assert.deepEqual(args(byName.unbuilt.pid), ['server.mjs']);
+  });
+
   test('a start script it cannot run directly goes through npm; the pid file still names the listener', async () => {
     const port = await freePort();
     writePackage(root, 'services', 'wrapped', { port }, 'node server.mjs && true');

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start`: installs what is missing, brings up the local stack (broker, schema registry; databases
+// `npm start`: installs what is missing, builds the servers that changed, brings up the local stack (broker, schema registry; databases
 // are created by each service on first start), registers the event schemas, starts the local simulators
 // and then every service in the background, and prints where each one listens. Safe to run again: what
 // runs healthy is reused (an orphan of an earlier run is adopted), what died or hangs is started again.
@@ -12,6 +12,17 @@ import { belongsTo, describeProcess, findListener, terminate, writeFileAtomic } 
 import { startServices } from './services.mjs';
 
 await ensureInstalled();
+
+// The servers run as compiled JavaScript (scripts/build-service.mjs): turbo rebuilds only a server whose
+// sources, or whose workspace packages' sources, changed since its last build. FV_RUN_SOURCES=1 runs them
+// from TypeScript through tsx instead.
+const compiled = process.env.FV_RUN_SOURCES !== '1';
+if (compiled) {
+  log('building the servers (what changed since the last build)');
+  if ((await pnpm(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'])) !== 0) {
+    fail('the build failed');
+  }
+}
 
 /** `stack.mjs up --json`: progress on stderr, where everything listens as the last line of stdout. */
 function stackUp() {
@@ -51,7 +62,7 @@ if (
 
 let servers;
 try {
-  servers = await startServices(env);
+  servers = await startServices(env, { compiled });
 } catch (error) {
   fail(error.message);
 }

@@ -82,7 +82,8 @@ const testEnv = {
 };
 
 // Unit tests share one module graph per package (`--no-isolate`): a third of the CPU of a fresh one per
-// file; unit tests keep no module state between files, so the order of the files does not matter.
+// file; unit tests keep no module state between files, so the order of the files does not matter. Four
+// packages at a time: the machine's cores stay busy without starving the tests that start processes.
 // Unit and integration tests measure their coverage (vitest's v8 provider), reported per package once
 // they pass. The end-to-end scenarios and the fault-injection run drive services in processes of their
 // own: they run after, without coverage.
@@ -95,7 +96,10 @@ let failed = null;
 for (const [name, args, report] of [
   [
     'unit tests',
-    ['exec', 'turbo', 'run', 'test', '--output-logs=new-only', '--', '--no-isolate', ...coverageArgs(UNIT)],
+    [
+      ...['exec', 'turbo', 'run', 'test', '--concurrency=4', '--output-logs=new-only'],
+      ...['--', '--no-isolate', ...coverageArgs(UNIT)],
+    ],
     true,
   ],
   [

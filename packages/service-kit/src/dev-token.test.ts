@@ -55,7 +55,8 @@ describe('createDevToken', () => {
   });
 });
 
-describe('dev-token command', () => {
+// Each test starts the command as a process of its own (tsx compiling it first): seconds on a busy machine.
+describe('dev-token command', { timeout: 60_000 }, () => {
   it('prints a token that verifies with JWT_SECRET', async () => {
     const secret = 'command-line-secret-123';
     const { stdout } = await run(

@@ -193,6 +193,7 @@ export async function insertWorkflow(
   state: WorkflowState,
   view: WorkflowView,
   now: Date,
+  traceId: string | null = null,
 ): Promise<boolean> {
   const columns = workflowColumns(input.orderId, state, view);
   const saga = sagaState(view, state);
@@ -201,7 +202,9 @@ export async function insertWorkflow(
     `with workflow as (
        insert into workflows (id, workflow_type, correlation_id, status, current_step, context, metadata, template_version,
          opened_by, customer_id, priority, started_at, next_deadline_at, created_at, updated_at, completed_at)
-       values ($1::uuid, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $14, $15)
+       values ($1::uuid, $2, $3, $4, $5, $6::jsonb,
+         $7::jsonb || jsonb_strip_nulls(jsonb_build_object('traceId', $24::text)),
+         $8, $9, $10, $11, $12, $13, $14, $14, $15)
        on conflict (workflow_type, correlation_id) do nothing
        returning id
      ), saga as (
@@ -240,6 +243,7 @@ export async function insertWorkflow(
     date(state.compensationStartedAt),
     date(view.compensationEndedAt),
     JSON.stringify(stepRows(input.id, view.steps).map((row) => ({ id: randomUUID(), ...rawStep(row) }))),
+    traceId,
   );
   return Number(rows[0]?.inserted ?? 0) > 0;
 }
@@ -265,6 +269,8 @@ export async function moveNextDeadline(
 /**
  * Stores a workflow's new state if its saga is still at `expectedVersion` (compare-and-set). False when
  * another writer got there first: nothing was written and the caller starts again from the stored state.
+ * The workflow keeps the trace it has (`metadata.traceId`, the first applied event's); one without takes
+ * `traceId`.
  */
 export async function saveWorkflow(
   db: Db,
@@ -273,6 +279,7 @@ export async function saveWorkflow(
   view: WorkflowView,
   previous: WorkflowView,
   now: Date,
+  traceId: string | null = null,
 ): Promise<boolean> {
   const saga = sagaState(view, state);
   const columns = workflowColumns(stored.orderId, state, view);
@@ -288,7 +295,8 @@ export async function saveWorkflow(
        returning workflow_id
      ), workflow as (
        update workflows w set status = $9, current_step = $10, context = $11::jsonb,
-         metadata = $12::jsonb || jsonb_strip_nulls(jsonb_build_object('traceId', w.metadata->'traceId')),
+         metadata = $12::jsonb
+           || jsonb_strip_nulls(jsonb_build_object('traceId', coalesce(w.metadata->'traceId', to_jsonb($19::text)))),
          customer_id = $13, priority = $14, started_at = $15, next_deadline_at = $16, completed_at = $17, updated_at = $8
        from saga where w.id = saga.workflow_id
      ), steps as (
@@ -317,21 +325,9 @@ export async function saveWorkflow(
     columns.nextDeadlineAt,
     columns.completedAt,
     JSON.stringify(changed.map(rawStep)),
-  );
-  return Number(rows[0]?.saved ?? 0) > 0;
-}
-
-/**
- * Keeps the trace of the first event applied to a workflow in its metadata (`traceId`; later events and
- * saves leave it as it is).
- */
-export async function recordTraceId(db: Db, workflowId: string, traceId: string): Promise<void> {
-  await db.$executeRawUnsafe(
-    `update workflows set metadata = coalesce(metadata, '{}'::jsonb) || jsonb_build_object('traceId', $2::text)
-     where id = $1::uuid and not coalesce(metadata ? 'traceId', false)`,
-    workflowId,
     traceId,
   );
+  return Number(rows[0]?.saved ?? 0) > 0;
 }
 
 export interface HistoryEntry {

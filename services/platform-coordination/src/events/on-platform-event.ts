@@ -1,7 +1,5 @@
 import { eventCatalog, eventNames, type EventName } from '@fv/contracts';
 import type { EventHandler, EventHandlers } from '@fv/messaging';
-import { recordTraceId } from '../db/workflow-store.js';
-import { traceIdOf } from '../domain/trace-link.js';
 import { WORKFLOW_TYPES } from '../domain/workflow/templates/index.js';
 import type { WorkflowEngine } from '../workflows/workflow-engine.js';
 
@@ -27,7 +25,7 @@ export function observedEvents(): EventName[] {
  * One handler for every observed event: the workflows it names (an order's, a return's, ...) are updated in the consumer's
  * transaction (so a redelivered event changes nothing). An event for an order no workflow follows opens
  * one when it is a step of the saga; other events about unknown orders are acknowledged and skipped.
- * The workflow keeps the trace of the first event applied to it (the console links to that trace).
+ * The workflow keeps the trace of the first event that created or changed it (the console links to it).
  */
 export function onPlatformEvent(engine: WorkflowEngine): EventHandlers {
   const handlers: Record<string, EventHandler<EventName>> = {};
@@ -39,8 +37,6 @@ export function onPlatformEvent(engine: WorkflowEngine): EventHandlers {
         traceparent,
       });
       if (!change) context.logger.debug({ event: name }, 'event concerns no workflow; skipped');
-      const traceId = traceIdOf(traceparent);
-      if (change && traceId) await recordTraceId(context.tx, change.workflow.id, traceId);
     };
   }
   return handlers as EventHandlers;

@@ -17,6 +17,7 @@ import {
 } from '../db/workflow-store.js';
 import { parseId } from '../domain/ids.js';
 import { formatIsoDuration } from '../domain/iso-duration.js';
+import { traceIdOf } from '../domain/trace-link.js';
 import { deriveWorkflow, type StepView, type WorkflowView } from '../domain/workflow/derive.js';
 import { observe, scalarFields, type Observation } from '../domain/workflow/event-facts.js';
 import {
@@ -248,6 +249,7 @@ export class WorkflowEngine {
     history: HistoryEntry[],
   ): Promise<AppliedChange | null> {
     const maxAttempts = this.deps.maxAttempts ?? 25;
+    const traceId = traceIdOf(publish.traceparent);
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
       const stored =
         'key' in locator
@@ -285,6 +287,7 @@ export class WorkflowEngine {
           reduction.state,
           reduction.view,
           now,
+          traceId,
         );
         if (!inserted) continue;
         await this.carryOut(tx, template, created, reduction, publish, history, now);
@@ -298,7 +301,7 @@ export class WorkflowEngine {
         return { workflow: stored, reduction };
       }
       const previous = deriveWorkflow(template, stored.state);
-      if (!(await saveWorkflow(tx, stored, reduction.state, reduction.view, previous, now))) {
+      if (!(await saveWorkflow(tx, stored, reduction.state, reduction.view, previous, now, traceId))) {
         this.deps.logger.debug({ workflowId: stored.id, attempt }, 'saga version moved on; applying again');
         continue;
       }
