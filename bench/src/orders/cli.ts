@@ -95,6 +95,7 @@ async function main(options: BenchOptions): Promise<void> {
     platform = await startPlatform({
       logsDir: path.join(outDir, 'logs'),
       logLevel: options.logLevel,
+      servers: options.servers,
       ...(profileDir ? { profileDir } : {}),
       log,
     });

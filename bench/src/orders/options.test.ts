@@ -27,6 +27,9 @@ describe('parseOptions', () => {
     expect(options.profile).toBe(true);
     expect(parseOptions(['--search=false']).search).toBe(false);
     expect(parseOptions(['--no-baseline']).baseline).toBe(false);
+    expect(DEFAULT_OPTIONS.servers).toBe('compiled');
+    expect(parseOptions(['--servers', 'sources']).servers).toBe('sources');
+    expect(() => parseOptions(['--servers=tsx'])).toThrow(OptionsError);
   });
 
   it('raises --max-rate to the highest listed rate', () => {

@@ -26,6 +26,8 @@ export interface BenchOptions {
   idleS: number;
   /** LOG_LEVEL of the services. */
   logLevel: string;
+  /** How the servers run: `compiled` (dist/main.js, as `npm start` runs them) or `sources` (tsx). */
+  servers: 'compiled' | 'sources';
   /** Folder of the JSON report (and profiles). */
   outDir: string;
 }
@@ -44,6 +46,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   drainTimeoutS: 120,
   idleS: 10,
   logLevel: 'info',
+  servers: 'compiled',
   outDir: '.local/bench',
 };
 
@@ -61,6 +64,7 @@ export const USAGE = `npm run bench:orders -- [options]
   --drain-timeout 120    seconds to wait for the last orders to finish after each rate
   --idle 10              seconds of idle platform measured first
   --log-level info       LOG_LEVEL of the services
+  --servers compiled     compiled: node dist/main.js (built first), as npm start runs them; sources: tsx
   --out .local/bench     folder of the JSON report`;
 
 export class OptionsError extends Error {}
@@ -141,6 +145,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         if (!level || !['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level))
           throw new OptionsError(`--log-level must be one of fatal, error, warn, info, debug, trace, silent`);
         options.logLevel = level;
+        break;
+      }
+      case 'servers': {
+        const kind = value();
+        if (kind !== 'compiled' && kind !== 'sources')
+          throw new OptionsError('--servers must be compiled or sources');
+        options.servers = kind;
         break;
       }
       case 'out': {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -62,18 +62,30 @@ export interface BenchPlatform {
 /**
  * The whole platform as processes, on a broker and registry of its own (`startBenchStack`: infra/stack.mjs
  * in a temporary folder on free ports) and fresh databases on the local PostgreSQL server — never the
- * `npm start` stack. Each server is `node --import tsx src/main.ts` with the environment the end-to-end
- * scenarios give it; with `profileDir`, also `--cpu-prof` into a folder per server.
+ * `npm start` stack. Each server is `node --enable-source-maps dist/main.js` (built first by `turbo run
+ * build`, as `npm start` runs it) or, with `servers: 'sources'`, `node --import tsx src/main.ts`, with the
+ * environment the end-to-end scenarios give it; with `profileDir`, also `--cpu-prof` into a folder per
+ * server.
  */
 export async function startPlatform(options: {
   logsDir: string;
   logLevel: string;
+  servers: 'compiled' | 'sources';
   profileDir?: string;
   log: (line: string) => void;
 }): Promise<BenchPlatform> {
   const { log } = options;
   fs.rmSync(options.logsDir, { recursive: true, force: true });
   fs.mkdirSync(options.logsDir, { recursive: true });
+  if (options.servers === 'compiled') {
+    log('building the servers (turbo run build: what changed since the last build)');
+    const build = spawnSync(
+      process.execPath,
+      ['scripts/pnpm.mjs', 'exec', 'turbo', 'run', 'build', '--output-logs=errors-only'],
+      { cwd: REPOSITORY_ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    if (build.status !== 0) throw new Error('the servers did not build (turbo run build)');
+  }
   const stack: BenchStack = await startBenchStack('bench-orders');
   const children: { name: ServerName; child: ChildProcess }[] = [];
   const ports = new Map<ServerName, number>();
@@ -131,7 +143,11 @@ export async function startPlatform(options: {
         execArgv.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
       }
       const out = fs.openSync(path.join(options.logsDir, `${name}.log`), 'a');
-      const child = spawn(process.execPath, [...execArgv, '--import', 'tsx', 'src/main.ts'], {
+      const entry =
+        options.servers === 'compiled'
+          ? ['--enable-source-maps', 'dist/main.js']
+          : ['--import', 'tsx', 'src/main.ts'];
+      const child = spawn(process.execPath, [...execArgv, ...entry], {
         cwd,
         stdio: ['ignore', out, out],
         env: {
