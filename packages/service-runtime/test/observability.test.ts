@@ -42,13 +42,15 @@ function env(database: TestDatabase): Record<string, string> {
 
 /** The demo service whose consumer fails twice on `<run>-flaky` products and for good on `<run>-poison` ones. */
 function flakyService(run: string): ServiceDefinition<PrismaClient> {
-  // Failing twice: once in a group of messages (applied again one by one) and once alone (retried).
+  // Failing twice: in a group of messages (then applied again one by one) or alone, whichever way the
+  // fetches cut the burst. Three retries: the event is applied on its third attempt alone at the latest,
+  // never dead-lettered.
   const failures = new Map<string, number>();
   return {
     ...demoService,
     consumers: () => [
       {
-        retry: { delaysMs: [50] },
+        retry: { delaysMs: [50, 50, 50] },
         handlers: {
           ProductCreated: async (event, context) => {
             if (event.sku.startsWith(`${run}-poison`))
