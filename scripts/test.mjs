@@ -90,7 +90,13 @@ const testEnv = {
 const packageDirs = workspaceDirs(ROOT);
 clearCoverage(ROOT, packageDirs);
 const whole = ['--filter=@fv/e2e', '--filter=@fv/chaos'];
-const integration = ['exec', 'turbo', 'run', 'test:integration', '--concurrency=1', '--output-logs=new-only'];
+// Two packages' integration tests at a time: they wait on the broker and the database as much as they
+// compute, and each suite keeps to its own database, consumer groups and ids on the shared stack. The
+// end-to-end platform and the fault-injection run take the machine to themselves: one at a time.
+const integration = (concurrency) => [
+  ...['exec', 'turbo', 'run', 'test:integration', `--concurrency=${concurrency}`],
+  '--output-logs=new-only',
+];
 
 let failed = null;
 for (const [name, args, report] of [
@@ -104,10 +110,15 @@ for (const [name, args, report] of [
   ],
   [
     'integration tests',
-    [...integration, ...whole.map((filter) => filter.replace('=', '=!')), '--', ...coverageArgs(INTEGRATION)],
+    [
+      ...integration(2),
+      ...whole.map((filter) => filter.replace('=', '=!')),
+      '--',
+      ...coverageArgs(INTEGRATION),
+    ],
     true,
   ],
-  ['end-to-end and fault-injection tests', [...integration, ...whole], false],
+  ['end-to-end and fault-injection tests', [...integration(1), ...whole], false],
 ]) {
   if (!(await step(name, args, testEnv))) {
     failed = name;
