@@ -116,7 +116,8 @@ async function startStorefront() {
     cwd: server.dir,
     detached: true,
     stdio: ['ignore', out, out],
-    env: { ...process.env, PORT: String(server.port) },
+    // Local development, as for the services: the development secret and key (a caller's NODE_ENV wins).
+    env: { NODE_ENV: 'development', ...process.env, PORT: String(server.port) },
   });
   fs.closeSync(out);
   child.unref();
