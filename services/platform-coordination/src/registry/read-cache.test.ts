@@ -57,6 +57,29 @@ function cacheOf(rows: ServiceInstance[], clock = { now: 0 }) {
 const ids = (page: { items: { instanceId: string }[] }) => page.items.map((item) => item.instanceId);
 
 describe('RegistryReadCache', () => {
+  it('renders a query once per snapshot; a write, or a snapshot grown old, renders it again', async () => {
+    const clock = { now: 0 };
+    const rows = [instance('a1', 'orders', 1), instance('a2', 'orders', 2), instance('b1', 'billing', 3)];
+    const { cache } = cacheOf(rows, clock);
+    const renders: string[][] = [];
+    const render = (page: { items: { instanceId: string }[]; total: number }) => {
+      renders.push(ids(page));
+      return `${ids(page).join(',')}/${page.total}`;
+    };
+    expect(await cache.listRendered({ name: 'orders' }, 0, 20, render)).toBe('a1,a2/2');
+    expect(await cache.listRendered({ name: 'orders' }, 0, 20, render)).toBe('a1,a2/2');
+    expect(await cache.listRendered({ name: 'orders' }, 0, 1, render)).toBe('a1/2');
+    expect(renders).toEqual([['a1', 'a2'], ['a1']]);
+
+    cache.removed('a1');
+    expect(await cache.listRendered({ name: 'orders' }, 0, 20, render)).toBe('a2/1');
+    cache.put(instance('a3', 'orders', 4));
+    expect(await cache.listRendered({ name: 'orders' }, 0, 20, render)).toBe('a2,a3/2');
+    clock.now = 5000;
+    await cache.listRendered({ name: 'orders' }, 0, 20, render);
+    expect(renders).toHaveLength(5);
+  });
+
   it('filters, orders (name, registration, id) and pages as the database query did', async () => {
     const rows = [
       instance('c', 'orders', 3, { tags: ['blue'], zone: 'eu' }),

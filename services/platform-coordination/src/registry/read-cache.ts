@@ -46,8 +46,13 @@ function matches(row: ServiceInstance, filter: InstanceFilter): boolean {
  * Concurrent reads share one load, and a load that began before a write never serves a read that came
  * after it.
  */
+/** Rendered pages kept per snapshot at most (distinct queries; more clear the memo). */
+const MAX_RENDERED_PAGES = 1000;
+
 export class RegistryReadCache {
   private snapshot: Snapshot | null = null;
+  /** Each snapshot's rendered pages by query: a write makes a new snapshot, so none outlives its data. */
+  private readonly rendered = new WeakMap<Snapshot, Map<string, unknown>>();
   private loading: { generation: number; promise: Promise<Snapshot> } | null = null;
   /** Bumped by every write applied or dropped: a load begun before it is out of date. */
   private generation = 0;
@@ -62,12 +67,41 @@ export class RegistryReadCache {
     page: number,
     size: number,
   ): Promise<{ items: InstanceView[]; total: number }> {
-    const { entries } = await this.current();
-    const matching = entries.filter((entry) => matches(entry.row, filter));
+    return this.page(await this.current(), filter, page, size);
+  }
+
+  private page(
+    snapshot: Snapshot,
+    filter: InstanceFilter,
+    page: number,
+    size: number,
+  ): { items: InstanceView[]; total: number } {
+    const matching = snapshot.entries.filter((entry) => matches(entry.row, filter));
     return {
       items: matching.slice(page * size, (page + 1) * size).map((entry) => entry.view),
       total: matching.length,
     };
+  }
+
+  /**
+   * A page rendered by `render` (the route's serializer): the same query against the same snapshot is
+   * rendered once, so a discovery read that many clients repeat costs a lookup instead of a serialization.
+   */
+  async listRendered<T>(
+    filter: InstanceFilter,
+    page: number,
+    size: number,
+    render: (result: { items: InstanceView[]; total: number }) => T,
+  ): Promise<T> {
+    const snapshot = await this.current();
+    let pages = this.rendered.get(snapshot);
+    if (!pages) this.rendered.set(snapshot, (pages = new Map()));
+    const key = JSON.stringify([filter.name, filter.status, filter.tag, filter.zone, page, size]);
+    if (pages.has(key)) return pages.get(key) as T;
+    const result = render(this.page(snapshot, filter, page, size));
+    if (pages.size >= MAX_RENDERED_PAGES) pages.clear();
+    pages.set(key, result);
+    return result;
   }
 
   /** A registration committed by this process: the instance as stored. */

@@ -242,6 +242,17 @@ export class RegistryService {
     return { items: rows.map((row) => this.view(row)), total };
   }
 
+  /** `list`, rendered by `render`; with the read cache, once per query and snapshot. */
+  async listRendered<T>(
+    filter: InstanceFilter,
+    page: number,
+    size: number,
+    render: (result: { items: InstanceView[]; total: number }) => T,
+  ): Promise<T> {
+    if (this.cache) return this.cache.listRendered(filter, page, size, render);
+    return render(await this.list(filter, page, size));
+  }
+
   /**
    * One pass over the leases at `now`, judged from `clockStart` on: lapsed leases turn critical, and
    * instances critical for longer than the grace period are removed — unless so many lapsed at once

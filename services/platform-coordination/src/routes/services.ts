@@ -227,10 +227,14 @@ export function serviceRoutes(
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { page, size, ...filter } = request.query;
-      const { items, total } = await registry.list(filter, page, size);
-      return { services: items, pagination: pagination(page, size, total) };
+      // The common discovery read: the page serialized by this route's schema once per query and
+      // registry snapshot, then sent as it is.
+      const body = await registry.listRendered(filter, page, size, ({ items, total }) =>
+        reply.serialize({ services: items, pagination: pagination(page, size, total) }),
+      );
+      return reply.type('application/json; charset=utf-8').send(body);
     },
   );
 
