@@ -292,7 +292,7 @@ export function checkInvariants(snapshot: Snapshot): InvariantResult[] {
           );
         if (order.status !== shippedStatus(order))
           reasons.push(
-            `the order went on to ${order.status}${order.returned ? ` (returned ${order.returned.toLowerCase()}ly, expected ${shippedStatus(order)})` : ''}`,
+            `the order went on to ${order.status}${order.returned ? ` (returned ${order.returned === 'FULL' ? 'in full' : 'in part'}, expected ${shippedStatus(order)})` : ''}`,
           );
         return reasons.length ? [{ subject: order.orderId, reason: reasons.join('; ') }] : [];
       }),
@@ -506,8 +506,12 @@ function checkReturns(returns: ReturnFacts[], add: Add): void {
         reasons.push(`refunded ${money(payment.refundedMinor)} of ${money(payment.capturedMinor)} captured`);
       const status = given.full ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
       if (given.orderStatus !== status)
-        reasons.push(`order ${given.orderStatus} after a ${given.full ? 'full' : 'partial'} return, expected ${status}`);
-      return reasons.length ? [{ subject: `return ${given.returnId} of order ${given.orderId}`, reason: reasons.join('; ') }] : [];
+        reasons.push(
+          `order ${given.orderStatus} after a ${given.full ? 'full' : 'partial'} return, expected ${status}`,
+        );
+      return reasons.length
+        ? [{ subject: `return ${given.returnId} of order ${given.orderId}`, reason: reasons.join('; ') }]
+        : [];
     }),
   );
 
@@ -554,12 +558,15 @@ function checkReturns(returns: ReturnFacts[], add: Add): void {
         if (workflow.status !== 'COMPLETED') reasons.push(`workflow ${workflow.status}`);
       }
       const perChannel = new Map<string, number>();
-      for (const notice of given.notices) perChannel.set(notice.channel, (perChannel.get(notice.channel) ?? 0) + 1);
+      for (const notice of given.notices)
+        perChannel.set(notice.channel, (perChannel.get(notice.channel) ?? 0) + 1);
       if (given.notices.length === 0) reasons.push('no return-refunded notification');
       for (const [channel, count] of perChannel)
         if (count > 1) reasons.push(`${count} return-refunded notifications by ${channel}`);
       if (given.notices.length > 0 && !given.notices.some((notice) => notice.status === 'SENT'))
-        reasons.push(`return-refunded never sent (${given.notices.map((notice) => notice.status).join(', ')})`);
+        reasons.push(
+          `return-refunded never sent (${given.notices.map((notice) => notice.status).join(', ')})`,
+        );
       return reasons.length ? [{ subject, reason: reasons.join('; ') }] : [];
     }),
   );
@@ -578,14 +585,20 @@ function checkReplenishments(replenishments: ReplenishmentFacts[], configured: n
       if (r.purchaseOrders !== null && r.purchaseOrders > 1)
         reasons.push(`${r.purchaseOrders} purchase orders at the supplier`);
       if (r.status === 'RECEIVED') {
-        if (r.restocks.length !== 1) reasons.push(`${r.restocks.length} RESTOCK adjustments for a RECEIVED replenishment`);
+        if (r.restocks.length !== 1)
+          reasons.push(`${r.restocks.length} RESTOCK adjustments for a RECEIVED replenishment`);
         else if (r.restocks[0] !== r.quantity)
           reasons.push(`restocked ${r.restocks[0]} units, ${r.quantity} ordered`);
         if (r.purchaseOrders === 0) reasons.push('received, but the supplier holds no purchase order for it');
       } else if (r.restocks.length > 0)
         reasons.push(`${r.restocks.length} RESTOCK adjustment(s) for a ${r.status} replenishment`);
       return reasons.length
-        ? [{ subject: `replenishment ${r.replenishmentId} (${r.productId}@${r.warehouseId})`, reason: reasons.join('; ') }]
+        ? [
+            {
+              subject: `replenishment ${r.replenishmentId} (${r.productId}@${r.warehouseId})`,
+              reason: reasons.join('; '),
+            },
+          ]
         : [];
     }),
   );
@@ -594,7 +607,8 @@ function checkReplenishments(replenishments: ReplenishmentFacts[], configured: n
   if (configured > 0 && replenishments.length === 0)
     violations.push({
       subject: `${configured} replenished location(s)`,
-      reason: 'no replenishment was ever opened: the load did not drive a configured location under its threshold',
+      reason:
+        'no replenishment was ever opened: the load did not drive a configured location under its threshold',
     });
   const openPerLocation = new Map<string, number>();
   for (const r of replenishments) {
@@ -612,7 +626,9 @@ function checkReplenishments(replenishments: ReplenishmentFacts[], configured: n
       if (workflow.type !== 'INVENTORY_REPLENISHMENT') reasons.push(`workflow of type ${workflow.type}`);
       const expected = r.status === 'RECEIVED' ? ['COMPLETED'] : r.status === 'FAILED' ? ['FAILED'] : [];
       if (!expected.includes(workflow.status))
-        reasons.push(`workflow ${workflow.status} for a ${r.status} replenishment${expected.length ? `, expected ${expected.join(' or ')}` : ''}`);
+        reasons.push(
+          `workflow ${workflow.status} for a ${r.status} replenishment${expected.length ? `, expected ${expected.join(' or ')}` : ''}`,
+        );
     }
     if (reasons.length) violations.push({ subject, reason: reasons.join('; ') });
   }

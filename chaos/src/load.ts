@@ -100,7 +100,8 @@ export async function seedCatalog(options: {
     if (created.status !== 201 && created.status !== 200)
       throw new Error(`creating product ${sku} answered ${created.status}: ${JSON.stringify(created.body)}`);
     const productId = created.body.id;
-    const replenished = options.replenished && i < options.replenished.count ? options.replenished.stock : null;
+    const replenished =
+      options.replenished && i < options.replenished.count ? options.replenished.stock : null;
     const onHand = replenished ? replenished.initialOnHand : options.unitsEach;
     const stocked = await callSteadily(
       'PUT',

@@ -169,48 +169,52 @@ export async function observe(options: {
   const foreign = views.filter((view) => !ours.includes(view));
 
   let providerAnswered = false;
-  const facts = await mapPool([...ours, ...foreign], 8, async (view): Promise<OrderFacts & { notices: { channel: string; status: string }[] }> => {
-    const key =
-      view.metadata?.chaosKey && runKeys.has(view.metadata.chaosKey) ? view.metadata.chaosKey : null;
-    const placed = key ? placedByKey.get(key) : undefined;
-    const [workflow, shipments, notes, provider] = await Promise.all([
-      workflowOf(endpoints.coordination, admin, view.orderId),
-      shipmentsOf(endpoints.delivery, admin, view.orderId),
-      notificationsOf(endpoints.notifications, admin, view.orderId),
-      endpoints.paymentProvider ? providerPayment(endpoints.paymentProvider, view) : Promise.resolve(null),
-    ]);
-    if (provider && provider.authorizations > 0) providerAnswered = true;
-    const history = view.history.map((change) => change.to);
-    if (!history.includes(view.status)) history.push(view.status);
-    return {
-      orderId: view.orderId,
-      key,
-      card: placed?.card ?? null,
-      lines: view.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
-      status: view.status,
-      history,
-      completedAt: view.completedAt ? Date.parse(view.completedAt) : null,
-      reason:
-        [
-          view.failure?.reason,
-          view.failure?.code,
-          view.cancellation ? `cancelled ${view.cancellation.reason}` : null,
-        ]
-          .filter(Boolean)
-          .join(', ') || null,
-      failureReason: view.failure?.reason ?? null,
-      workflow,
-      payment: provider ?? ordersPayment(view),
-      shipments,
-      confirmations: notes
-        .filter((note) => note.templateId === 'order-confirmed')
-        .map(({ channel, status }) => ({ channel, status })),
-      returned: null,
-      notices: notes
-        .filter((note) => note.templateId === 'return-refunded')
-        .map(({ channel, status }) => ({ channel, status })),
-    };
-  });
+  const facts = await mapPool(
+    [...ours, ...foreign],
+    8,
+    async (view): Promise<OrderFacts & { notices: { channel: string; status: string }[] }> => {
+      const key =
+        view.metadata?.chaosKey && runKeys.has(view.metadata.chaosKey) ? view.metadata.chaosKey : null;
+      const placed = key ? placedByKey.get(key) : undefined;
+      const [workflow, shipments, notes, provider] = await Promise.all([
+        workflowOf(endpoints.coordination, admin, view.orderId),
+        shipmentsOf(endpoints.delivery, admin, view.orderId),
+        notificationsOf(endpoints.notifications, admin, view.orderId),
+        endpoints.paymentProvider ? providerPayment(endpoints.paymentProvider, view) : Promise.resolve(null),
+      ]);
+      if (provider && provider.authorizations > 0) providerAnswered = true;
+      const history = view.history.map((change) => change.to);
+      if (!history.includes(view.status)) history.push(view.status);
+      return {
+        orderId: view.orderId,
+        key,
+        card: placed?.card ?? null,
+        lines: view.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
+        status: view.status,
+        history,
+        completedAt: view.completedAt ? Date.parse(view.completedAt) : null,
+        reason:
+          [
+            view.failure?.reason,
+            view.failure?.code,
+            view.cancellation ? `cancelled ${view.cancellation.reason}` : null,
+          ]
+            .filter(Boolean)
+            .join(', ') || null,
+        failureReason: view.failure?.reason ?? null,
+        workflow,
+        payment: provider ?? ordersPayment(view),
+        shipments,
+        confirmations: notes
+          .filter((note) => note.templateId === 'order-confirmed')
+          .map(({ channel, status }) => ({ channel, status })),
+        returned: null,
+        notices: notes
+          .filter((note) => note.templateId === 'return-refunded')
+          .map(({ channel, status }) => ({ channel, status })),
+      };
+    },
+  );
   // Captures come from the provider when the order service really uses it; otherwise from its own records.
   let paymentSource = 'the order service payment records (no payment provider simulator in this platform)';
   if (endpoints.paymentProvider) {
@@ -243,9 +247,7 @@ export async function observe(options: {
       reserved: body.reserved,
     };
   });
-  const movements = options.inventoryDatabaseUrl
-    ? await restockMovements(options.inventoryDatabaseUrl)
-    : [];
+  const movements = options.inventoryDatabaseUrl ? await restockMovements(options.inventoryDatabaseUrl) : [];
   const returns = returnFacts(options.returns ?? [], facts, views, movements);
   await mapPool(returns, 8, async (given) => {
     if (given.returnId) given.workflow = await workflowView(endpoints.coordination, admin, given.returnId);
@@ -369,7 +371,7 @@ async function replenishmentFacts(
   }
   const all: Listed[] = [];
   for (const product of products) {
-    for (let offset = 0; ; ) {
+    for (let offset = 0; ;) {
       const { status, body } = await callSteadily<{ items: Listed[]; total: number }>(
         'GET',
         `${endpoints.inventory}/api/v1/inventory/replenishments?productId=${product.productId}&limit=500&offset=${offset}`,
@@ -411,7 +413,11 @@ async function replenishmentFacts(
 }
 
 /** A workflow's type and status (a return's or a replenishment's), or null when the coordination service has none. */
-async function workflowView(coordinationUrl: string, admin: string, id: string): Promise<WorkflowView | null> {
+async function workflowView(
+  coordinationUrl: string,
+  admin: string,
+  id: string,
+): Promise<WorkflowView | null> {
   const { status, body } = await callSteadily<{ workflowType: string; status: string }>(
     'GET',
     `${coordinationUrl}/api/v1/workflows/${id}/status`,

@@ -218,6 +218,8 @@ export function parsePortRange(value: string | undefined): [number, number] {
   const first = Number(match?.[1]);
   const last = Number(match?.[2]);
   if (!match || first < 1024 || last > 65535 || last - first < 63)
-    throw new Error(`--ports needs a range A-B of at least 64 ports within 1024-65535, got ${value ?? 'nothing'}`);
+    throw new Error(
+      `--ports needs a range A-B of at least 64 ports within 1024-65535, got ${value ?? 'nothing'}`,
+    );
   return [first, last];
 }

@@ -174,7 +174,11 @@ export async function startPlatform(options: {
         ...(hasPaymentProvider ? { PAYMENT_PROVIDER_URL: url(PAYMENT_PROVIDER) } : {}),
         // Only the locations the load configures are replenished; the others keep the stock they are given.
         ...(server === 'inventory' && hasSupplier
-          ? { SUPPLIER_URL: url(SUPPLIER), DEFAULT_REORDER_QUANTITY: '0', REPLENISHMENT_POLL_INTERVAL_MS: '1000' }
+          ? {
+              SUPPLIER_URL: url(SUPPLIER),
+              DEFAULT_REORDER_QUANTITY: '0',
+              REPLENISHMENT_POLL_INTERVAL_MS: '1000',
+            }
           : {}),
         ...(server === SUPPLIER
           ? {

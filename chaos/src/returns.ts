@@ -117,7 +117,7 @@ export async function driveReturn(
       }
     }
     const shipmentUrl = `${options.deliveryUrl}/api/v1/shipments/${shipment.shipmentId}`;
-    for (let status = shipment.status; status !== 'DELIVERED'; ) {
+    for (let status = shipment.status; status !== 'DELIVERED';) {
       if (Date.now() > deadline) throw new Error(`the shipment was still ${status} at the deadline`);
       const moved =
         status === 'IN_TRANSIT'
@@ -135,7 +135,9 @@ export async function driveReturn(
       // A refusal (422) means an earlier attempt went through: the shipment is read again either way.
       if (moved.status >= 400 && moved.status !== 422)
         throw new Error(`moving the shipment from ${status} answered ${moved.status}`);
-      const read = await callSteadily<ShipmentView>('GET', shipmentUrl, options.admin, { timeoutMs: steady.timeoutMs });
+      const read = await callSteadily<ShipmentView>('GET', shipmentUrl, options.admin, {
+        timeoutMs: steady.timeoutMs,
+      });
       status = read.body.status;
       if (status === 'CANCELLED') throw new Error('the shipment was cancelled');
     }
