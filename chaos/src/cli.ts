@@ -132,6 +132,7 @@ async function main(): Promise<number> {
     const returns = planReturns(placed, options.returnShare, random.fork('returns'));
     const returnOf = new Map(returns.map((given) => [given.orderIndex, given]));
     const returnsUnderway: Promise<void>[] = [];
+    const carrier = signToken(JWT_SECRET, { sub: 'chaos-carrier', roles: ['admin'], expiresIn: 6 * 3600 });
     const customerToken = (customerId: string) =>
       signToken(JWT_SECRET, { sub: customerId, roles: ['customer'], expiresIn: 6 * 3600 });
     // A returned order is taken, once accepted, through delivery and its return while the faults go on.
@@ -143,7 +144,7 @@ async function main(): Promise<number> {
           {
             ordersUrl: endpoints.orders,
             deliveryUrl: endpoints.delivery,
-            admin,
+            carrier,
             customerToken,
             deadlineMs: options.acceptDeadlineMs + 240_000,
           },

@@ -56,7 +56,11 @@ export function planReturns(orders: PlacedOrder[], share: number, random: Prng):
 export interface ReturnDriverOptions {
   ordersUrl: string;
   deliveryUrl: string;
-  admin: string;
+  /**
+   * The carrier's and the warehouse's token (an admin of its own: the services limit requests per token
+   * subject, and the suite's observer must keep its allowance for the checks).
+   */
+  carrier: string;
   customerToken: (customerId: string) => string;
   /** How long one return may take from its order's acceptance (completion, delivery, request, receipt). */
   deadlineMs: number;
@@ -87,19 +91,22 @@ export async function driveReturn(
   };
   planned.orderId = order.orderId;
   try {
-    // 1. The order completes (a label exists once it has).
+    // 1. The order completes (a label exists once it has), as the customer sees it: polled as the
+    //    customer, every 2 s (each caller has an hourly allowance of requests).
+    const customer = options.customerToken(order.customerId);
     for (;;) {
       const found = await callSteadily<{ status: string }>(
         'GET',
-        `${options.ordersUrl}/api/v1/orders/${order.orderId}`,
-        options.admin,
+        `${options.ordersUrl}/api/v1/orders/${order.orderId}/status`,
+        customer,
         { timeoutMs: steady.timeoutMs },
       );
       if (found.status === 200 && found.body.status === 'COMPLETED') break;
       if (found.status === 200 && ['CANCELLED', 'FAILED'].includes(found.body.status))
         throw new Error(`the order ended ${found.body.status}: nothing to return`);
-      if (Date.now() > deadline) throw new Error(`the order was still ${found.body.status} at the deadline`);
-      await sleep(1000);
+      if (Date.now() > deadline)
+        throw new Error(`the order was still ${found.body.status} at the deadline (answer ${found.status})`);
+      await sleep(2000);
     }
     // 2. Its parcel is carried to the customer.
     let shipment: ShipmentView | undefined;
@@ -107,13 +114,13 @@ export async function driveReturn(
       const listed = await callSteadily<{ content: ShipmentView[] }>(
         'GET',
         `${options.deliveryUrl}/api/v1/shipments?orderId=${order.orderId}&size=10`,
-        options.admin,
+        options.carrier,
         { timeoutMs: steady.timeoutMs },
       );
       shipment = listed.body.content?.find((found) => found.status !== 'CANCELLED');
       if (!shipment) {
         if (Date.now() > deadline) throw new Error('no live shipment for the completed order');
-        await sleep(1000);
+        await sleep(2000);
       }
     }
     const shipmentUrl = `${options.deliveryUrl}/api/v1/shipments/${shipment.shipmentId}`;
@@ -121,11 +128,11 @@ export async function driveReturn(
       if (Date.now() > deadline) throw new Error(`the shipment was still ${status} at the deadline`);
       const moved =
         status === 'IN_TRANSIT'
-          ? await callSteadily('POST', `${shipmentUrl}/delivery-confirmation`, options.admin, {
+          ? await callSteadily('POST', `${shipmentUrl}/delivery-confirmation`, options.carrier, {
               timeoutMs: steady.timeoutMs,
               body: { signedBy: 'Ada Lovelace' },
             })
-          : await callSteadily('POST', `${shipmentUrl}/tracking-events`, options.admin, {
+          : await callSteadily('POST', `${shipmentUrl}/tracking-events`, options.carrier, {
               timeoutMs: steady.timeoutMs,
               body: {
                 status: status === 'LABEL_CREATED' ? 'DISPATCHED' : 'IN_TRANSIT',
@@ -135,7 +142,7 @@ export async function driveReturn(
       // A refusal (422) means an earlier attempt went through: the shipment is read again either way.
       if (moved.status >= 400 && moved.status !== 422)
         throw new Error(`moving the shipment from ${status} answered ${moved.status}`);
-      const read = await callSteadily<ShipmentView>('GET', shipmentUrl, options.admin, {
+      const read = await callSteadily<ShipmentView>('GET', shipmentUrl, options.carrier, {
         timeoutMs: steady.timeoutMs,
       });
       status = read.body.status;
@@ -145,16 +152,11 @@ export async function driveReturn(
     type Answer = { returnId?: string; error?: { code?: string; details?: { reason?: string } } };
     let requested: { status: number; body: Answer };
     for (;;) {
-      requested = await callSteadily<Answer>(
-        'POST',
-        `${options.deliveryUrl}/api/v1/returns`,
-        options.customerToken(order.customerId),
-        {
-          timeoutMs: steady.timeoutMs,
-          body: { shipmentId: shipment.shipmentId, reason: 'NO_LONGER_NEEDED', items: planned.lines },
-          headers: { 'x-idempotency-key': `${order.key}-return` },
-        },
-      );
+      requested = await callSteadily<Answer>('POST', `${options.deliveryUrl}/api/v1/returns`, customer, {
+        timeoutMs: steady.timeoutMs,
+        body: { shipmentId: shipment.shipmentId, reason: 'NO_LONGER_NEEDED', items: planned.lines },
+        headers: { 'x-idempotency-key': `${order.key}-return` },
+      });
       // 409: the same key is still being answered (an earlier attempt in flight); asked again shortly.
       if (requested.status !== 409 || Date.now() > deadline) break;
       await sleep(1000);
@@ -169,7 +171,7 @@ export async function driveReturn(
     const received = await callSteadily<Answer>(
       'POST',
       `${options.deliveryUrl}/api/v1/returns/${planned.returnId}/receive`,
-      options.admin,
+      options.carrier,
       {
         timeoutMs: steady.timeoutMs,
         body: {
