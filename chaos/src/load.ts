@@ -59,17 +59,16 @@ export interface ReplenishedStock {
 /**
  * The stock of a replenished location for a load: orders take about `orders × 3 / products` units of a
  * product (1.5 lines of 2 units on average), so the threshold is a fifth of that (at least 30) and the
- * location starts half a reorder above it: orders drive it under again and again (about five times in a
- * full run). Each reorder (as much as the threshold) lifts it back above the threshold as long as fewer
- * units than the threshold went while the purchase order was on its way, so that the next fall under it
- * raises the next alert; the threshold is also the buffer that keeps orders served meanwhile, even when
- * a fault holds the purchase order up.
+ * location starts a quarter of a reorder above it: orders drive it under again and again (about twice
+ * per product in a full run). Each reorder (twice the threshold) lifts it well above the threshold even
+ * when a fault held the purchase order up, so that the next fall under it raises the next alert; the
+ * threshold is also the buffer that keeps orders served while a purchase order is on its way.
  */
 export function replenishedStock(orders: number, products: number): ReplenishedStock {
   const perProduct = (orders * 3) / products;
   const threshold = Math.max(30, Math.ceil(perProduct / 5));
-  const reorderQuantity = threshold;
-  return { threshold, reorderQuantity, initialOnHand: threshold + Math.ceil(reorderQuantity / 2) };
+  const reorderQuantity = threshold * 2;
+  return { threshold, reorderQuantity, initialOnHand: threshold + Math.ceil(reorderQuantity / 4) };
 }
 
 /**
