@@ -6,19 +6,21 @@ import { signToken } from '@fv/service-kit';
 import { readDeadLetters } from './dead-letters.js';
 import { injectFaults } from './faults.js';
 import { checkInvariants, recoveryTimes, type FaultRecord } from './invariants.js';
-import { planOrders, runLoad, seedCatalog } from './load.js';
+import { planOrders, replenishedStock, runLoad, seedCatalog, type PlacedOrder } from './load.js';
 import { observe, waitForQuiescence, type Endpoints } from './observe.js';
 import { USAGE, parseOptions, type ChaosOptions } from './options.js';
 import {
   JWT_SECRET,
   PAYMENT_PROVIDER,
-  REPOSITORY_ROOT,
   SERVICES,
+  SUPPLIER,
+  simulatorsPresent,
   startPlatform,
   type Platform,
 } from './platform.js';
 import { Prng } from './prng.js';
 import { renderReport } from './report.js';
+import { driveReturn, planReturns } from './returns.js';
 import { buildSchedule } from './schedule.js';
 import { sleep } from './supervisor.js';
 
@@ -48,10 +50,7 @@ async function main(): Promise<number> {
   const random = new Prng(options.seed);
   const windowMs = Math.round((options.orders / options.ratePerSecond) * 1000);
   // The schedule is planned before anything starts: a seed whose faults do not fit fails at once.
-  const hasProvider = fs.existsSync(
-    path.join(REPOSITORY_ROOT, 'simulators', PAYMENT_PROVIDER, 'src', 'main.ts'),
-  );
-  const servers = [...(hasProvider ? [PAYMENT_PROVIDER] : []), ...SERVICES];
+  const servers = [...simulatorsPresent(), ...SERVICES];
   let schedule;
   try {
     schedule = buildSchedule({ seed: options.seed, services: servers, windowMs, ...options.schedule });
@@ -85,7 +84,13 @@ async function main(): Promise<number> {
   process.once('SIGTERM', interrupt);
 
   try {
-    platform = await startPlatform({ random, log, onStoppable: (given) => (stoppers = given) });
+    platform = await startPlatform({
+      random,
+      log,
+      portRange: options.portRange,
+      stateDir: options.stateDir,
+      onStoppable: (given) => (stoppers = given),
+    });
     logFile = path.join(platform.logsDir, 'chaos.log');
     const url = platform.url;
     const endpoints: Endpoints = {
@@ -95,10 +100,14 @@ async function main(): Promise<number> {
       delivery: url('delivery'),
       notifications: url('notifications'),
       paymentProvider: platform.hasPaymentProvider ? url(PAYMENT_PROVIDER) : null,
+      supplier: platform.hasSupplier ? url(SUPPLIER) : null,
     };
     const admin = signToken(JWT_SECRET, { sub: 'chaos-operator', roles: ['admin'], expiresIn: 6 * 3600 });
     const runId = randomBytes(4).toString('hex');
     const unitsEach = Math.max(1000, Math.ceil((options.orders * 6) / options.products) * 2);
+    // Replenishment needs the supplier: without its simulator no location is configured for it.
+    const replenishedCount = platform.hasSupplier ? options.replenishedProducts : 0;
+    const replenished = replenishedStock(options.orders, options.products);
     const products = await seedCatalog({
       catalogUrl: url('product-catalog'),
       inventoryUrl: endpoints.inventory,
@@ -106,23 +115,55 @@ async function main(): Promise<number> {
       count: options.products,
       unitsEach,
       runId,
+      replenished: { count: replenishedCount, stock: replenished },
     });
-    log(`seeded ${products.length} products with ${unitsEach} units each`);
+    log(
+      `seeded ${products.length} products: ${products.length - replenishedCount} with ${unitsEach} units each` +
+        (replenishedCount
+          ? `, ${replenishedCount} replenished from the supplier (${replenished.initialOnHand} units, threshold ${replenished.threshold}, reorder ${replenished.reorderQuantity})`
+          : ''),
+    );
     await waitForPriceList(
       platform,
       products.map((product) => product.productId),
     );
 
     const placed = planOrders({ products, orders: options.orders, random: random.fork('orders'), runId });
+    const returns = planReturns(placed, options.returnShare, random.fork('returns'));
+    const returnOf = new Map(returns.map((given) => [given.orderIndex, given]));
+    const returnsUnderway: Promise<void>[] = [];
+    const carrier = signToken(JWT_SECRET, { sub: 'chaos-carrier', roles: ['admin'], expiresIn: 6 * 3600 });
+    const customerToken = (customerId: string) =>
+      signToken(JWT_SECRET, { sub: customerId, roles: ['customer'], expiresIn: 6 * 3600 });
+    // A returned order is taken, once accepted, through delivery and its return while the faults go on.
+    const startReturn = (order: PlacedOrder) => {
+      const given = returnOf.get(order.index);
+      if (!given) return;
+      returnsUnderway.push(
+        driveReturn(
+          {
+            ordersUrl: endpoints.orders,
+            deliveryUrl: endpoints.delivery,
+            carrier,
+            customerToken,
+            deadlineMs: options.acceptDeadlineMs + 240_000,
+          },
+          order,
+          given,
+        ),
+      );
+    };
     const loadStartedAt = Date.now();
-    log(`load: ${options.orders} orders at ${options.ratePerSecond}/s`);
+    log(
+      `load: ${options.orders} orders at ${options.ratePerSecond}/s, ${returns.length} of them returned once delivered (${returns.filter((given) => !given.full).length} partly)`,
+    );
     const [faults] = await Promise.all([
       injectFaults(platform, schedule, loadStartedAt, log),
       runLoad(
         {
           ordersUrl: endpoints.orders,
-          customerToken: (customerId) =>
-            signToken(JWT_SECRET, { sub: customerId, roles: ['customer'], expiresIn: 6 * 3600 }),
+          customerToken,
+          onAccepted: startReturn,
           products,
           orders: options.orders,
           ratePerSecond: options.ratePerSecond,
@@ -135,6 +176,10 @@ async function main(): Promise<number> {
     ]);
     const acceptedCount = placed.filter((order) => order.orderId).length;
     log(`load done: ${acceptedCount} of ${placed.length} orders accepted`);
+    await Promise.all(returnsUnderway);
+    log(
+      `returns done: ${returns.filter((given) => given.received).length} of ${returns.length} received by the warehouse`,
+    );
 
     const quiescence = await waitForQuiescence({
       endpoints,
@@ -149,13 +194,23 @@ async function main(): Promise<number> {
         : `did not settle: ${quiescence.lastState}`,
     );
 
-    const observation = await observe({ endpoints, admin, products, placed });
+    const observation = await observe({
+      endpoints,
+      admin,
+      products,
+      placed,
+      returns,
+      inventoryDatabaseUrl: platform.postgres.url('fv_inventory'),
+    });
     const deadLetters = await readDeadLetters(platform.stack.kafkaBrokers);
     const supervisor = platform.supervisor;
     const snapshot = {
       orders: observation.orders,
       notAccepted: observation.notAccepted,
       stock: observation.stock,
+      returns: observation.returns,
+      replenishments: observation.replenishments,
+      replenishedLocations: replenishedCount,
       deadLetters,
       faults,
       crashes: Object.fromEntries(
@@ -170,6 +225,8 @@ async function main(): Promise<number> {
       loadStartedAt,
       orders: observation.orders,
       placed: placed.length,
+      returns: observation.returns,
+      replenishments: observation.replenishments,
       faults,
       recoveries: recoveryTimes(faults, observation.orders),
       deadLetters,

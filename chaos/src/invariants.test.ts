@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkInvariants, recoveryTimes, type OrderFacts, type Snapshot } from './invariants.js';
+import {
+  checkInvariants,
+  recoveryTimes,
+  type OrderFacts,
+  type ReplenishmentFacts,
+  type ReturnFacts,
+  type Snapshot,
+} from './invariants.js';
 
 const P1 = '11111111-1111-4111-8111-111111111111';
 const P2 = '22222222-2222-4222-8222-222222222222';
@@ -93,6 +100,11 @@ describe('the invariant checker', () => {
       'one-capture',
       'one-label',
       'one-confirmation',
+      'return-refunded',
+      'return-restocked',
+      'return-workflow',
+      'replenishment-once',
+      'replenishment-workflow',
       'dead-letters',
       'no-crash',
       'recovered',
@@ -326,6 +338,266 @@ describe('the invariant checker', () => {
         'fault 3 broker-kill kafka: the suite could not restore it: did not start',
       ],
     });
+  });
+});
+
+const R1 = 'ret_0000000000000000000000000001';
+
+/**
+ * A healthy run with the new workflows: order o1 (2 × P1 at 12.50) returned partly (1 unit) and
+ * refunded 12.50, its unit back in stock; one replenishment of P1 received (30 units), one of P2 failed.
+ */
+function withWorkflows(): Snapshot {
+  const snapshot = healthy();
+  snapshot.orders[0] = completed('o1', {
+    status: 'PARTIALLY_REFUNDED',
+    history: ['PENDING', 'CONFIRMED', 'COMPLETED', 'PARTIALLY_REFUNDED'],
+    returned: 'PARTIAL',
+  });
+  snapshot.returns = [returned()];
+  snapshot.replenishments = [
+    replenishment('r1'),
+    replenishment('r2', {
+      productId: P2,
+      status: 'FAILED',
+      failureReason: 'SUPPLIER_REJECTED',
+      purchaseOrderId: null,
+      purchaseOrders: 0,
+      restocks: [],
+      workflow: { type: 'INVENTORY_REPLENISHMENT', status: 'FAILED' },
+    }),
+  ];
+  snapshot.replenishedLocations = 2;
+  // P1: 100 − 4 sold + 1 returned + 30 replenished.
+  snapshot.stock[0] = { productId: P1, sku: 'SKU-1', initialOnHand: 100, onHand: 127, reserved: 0 };
+  return snapshot;
+}
+
+function returned(overrides: Partial<ReturnFacts> = {}): ReturnFacts {
+  return {
+    orderId: 'o1',
+    returnId: R1,
+    full: false,
+    lines: [{ productId: P1, quantity: 1 }],
+    expectedMinor: 1250,
+    received: true,
+    lastError: null,
+    orderStatus: 'PARTIALLY_REFUNDED',
+    refundsMinor: [1250],
+    payment: {
+      authorizations: 1,
+      captures: 1,
+      returned: false,
+      capturedMinor: 2500,
+      refundedMinor: 1250,
+      refunds: 1,
+    },
+    restocks: [{ productId: P1, quantity: 1 }],
+    workflow: { type: 'RETURN_PROCESSING', status: 'COMPLETED' },
+    notices: [{ channel: 'EMAIL', status: 'SENT' }],
+    ...overrides,
+  };
+}
+
+function replenishment(id: string, overrides: Partial<ReplenishmentFacts> = {}): ReplenishmentFacts {
+  return {
+    replenishmentId: id,
+    productId: P1,
+    warehouseId: 'wh-001',
+    status: 'RECEIVED',
+    quantity: 30,
+    purchaseOrderId: `po_${id}`,
+    failureReason: null,
+    purchaseOrders: 1,
+    restocks: [30],
+    workflow: { type: 'INVENTORY_REPLENISHMENT', status: 'COMPLETED' },
+    ...overrides,
+  };
+}
+
+describe('returns and replenishments', () => {
+  it('find nothing wrong with a consistent run', () => {
+    expect(violationsOf(withWorkflows())).toEqual({});
+  });
+
+  it('a fully returned order ends REFUNDED; one left COMPLETED or PARTIALLY_REFUNDED is a wrong outcome', () => {
+    const snapshot = withWorkflows();
+    snapshot.orders[0] = { ...snapshot.orders[0]!, returned: 'FULL' };
+    snapshot.returns = [returned({ full: true })];
+    const violations = violationsOf(snapshot);
+    expect(violations.outcome).toEqual(['o1: tok_visa_4242 ended PARTIALLY_REFUNDED, expected REFUNDED']);
+    expect(violations['return-refunded']).toEqual([
+      `return ${R1} of order o1: order PARTIALLY_REFUNDED after a full return, expected REFUNDED`,
+    ]);
+    expect(violations['no-compensation-after-completion']).toEqual([
+      'o1: the order went on to PARTIALLY_REFUNDED (returned in full, expected REFUNDED)',
+    ]);
+  });
+
+  it('an order refunded without a return is not a completed order', () => {
+    const snapshot = healthy();
+    snapshot.orders[0] = completed('o1', {
+      status: 'REFUNDED',
+      history: ['PENDING', 'CONFIRMED', 'COMPLETED', 'REFUNDED'],
+    });
+    expect(violationsOf(snapshot)).toMatchObject({
+      outcome: ['o1: tok_visa_4242 ended REFUNDED, expected COMPLETED'],
+      'no-compensation-after-completion': ['o1: the order went on to REFUNDED'],
+    });
+  });
+
+  it('a return refunded twice, or for the wrong amount, or beyond the capture', () => {
+    const twice = withWorkflows();
+    twice.returns = [
+      returned({
+        refundsMinor: [1250, 1250],
+        payment: { ...returned().payment!, refunds: 2, refundedMinor: 2500 },
+      }),
+    ];
+    expect(violationsOf(twice)).toEqual({
+      'return-refunded': [
+        `return ${R1} of order o1: 2 refunds for the return (12.50, 12.50); 2 refund operations in the payment provider's ledger`,
+      ],
+    });
+
+    const wrong = withWorkflows();
+    wrong.returns = [returned({ refundsMinor: [2500] })];
+    expect(violationsOf(wrong)['return-refunded']).toEqual([
+      `return ${R1} of order o1: refunded 25.00, the returned lines cost 12.50`,
+    ]);
+
+    const beyond = withWorkflows();
+    beyond.returns = [returned({ payment: { ...returned().payment!, refundedMinor: 2600 } })];
+    expect(violationsOf(beyond)['return-refunded']).toEqual([
+      `return ${R1} of order o1: refunded 26.00 of 25.00 captured`,
+    ]);
+
+    const never = withWorkflows();
+    never.returns = [returned({ refundsMinor: [] })];
+    expect(violationsOf(never)['return-refunded']).toEqual([
+      `return ${R1} of order o1: 0 refunds for the return`,
+    ]);
+  });
+
+  it('returned units restocked twice, or not at all, show in the return and in the stock', () => {
+    const twice = withWorkflows();
+    twice.returns = [
+      returned({
+        restocks: [
+          { productId: P1, quantity: 1 },
+          { productId: P1, quantity: 1 },
+        ],
+      }),
+    ];
+    twice.stock[0] = { ...twice.stock[0]!, onHand: 128 };
+    expect(violationsOf(twice)).toEqual({
+      'return-restocked': [`return ${R1}: 2 RETURN adjustments of product ${P1}`],
+      'stock-conserved': [
+        'SKU-1: on hand 128, expected 127 (100 − 4 sold + 1 returned + 30 replenished): more than accounted for (units not deducted, or a restock applied twice)',
+      ],
+    });
+
+    const missing = withWorkflows();
+    missing.returns = [returned({ restocks: [{ productId: P2, quantity: 1 }] })];
+    expect(violationsOf(missing)['return-restocked']).toEqual([
+      `return ${R1}: 0 RETURN adjustments of product ${P1}; product ${P2} restocked but not returned`,
+    ]);
+  });
+
+  it("a return's workflow not COMPLETED, its notice missing or sent twice, a return never made", () => {
+    const stuck = withWorkflows();
+    stuck.returns = [
+      returned({ workflow: { type: 'RETURN_PROCESSING', status: 'IN_PROGRESS' }, notices: [] }),
+    ];
+    expect(violationsOf(stuck)['return-workflow']).toEqual([
+      `return ${R1}: workflow IN_PROGRESS; no return-refunded notification`,
+    ]);
+
+    const twice = withWorkflows();
+    twice.returns = [
+      returned({
+        workflow: null,
+        notices: [
+          { channel: 'EMAIL', status: 'SENT' },
+          { channel: 'EMAIL', status: 'SENT' },
+        ],
+      }),
+    ];
+    expect(violationsOf(twice)['return-workflow']).toEqual([
+      `return ${R1}: no workflow for the return; 2 return-refunded notifications by EMAIL`,
+    ]);
+
+    const never = withWorkflows();
+    never.orders[0] = completed('o1');
+    never.stock[0] = { ...never.stock[0]!, onHand: 126 };
+    never.returns = [returned({ returnId: null, received: false, lastError: 'POST /returns answered 422' })];
+    expect(violationsOf(never)).toEqual({
+      'return-workflow': [
+        'order o1: the storefront could not request the return (POST /returns answered 422)',
+      ],
+    });
+  });
+
+  it('a replenishment with two purchase orders, or received twice, or restocked without being received', () => {
+    const snapshot = withWorkflows();
+    snapshot.replenishments = [
+      replenishment('r1', { purchaseOrders: 2 }),
+      replenishment('r3', { restocks: [30, 30] }),
+      replenishment('r4', {
+        status: 'FAILED',
+        failureReason: 'TIMEOUT',
+        workflow: { type: 'INVENTORY_REPLENISHMENT', status: 'FAILED' },
+      }),
+    ];
+    snapshot.stock[0] = { ...snapshot.stock[0]!, onHand: 157 };
+    expect(violationsOf(snapshot)['replenishment-once']).toEqual([
+      `replenishment r1 (${P1}@wh-001): 2 purchase orders at the supplier`,
+      `replenishment r3 (${P1}@wh-001): 2 RESTOCK adjustments for a RECEIVED replenishment`,
+      `replenishment r4 (${P1}@wh-001): 1 RESTOCK adjustment(s) for a FAILED replenishment`,
+    ]);
+  });
+
+  it('a replenishment stuck, failed without a reason, or with a workflow that disagrees; none opened at all', () => {
+    const snapshot = withWorkflows();
+    snapshot.replenishments = [
+      replenishment('r1', { workflow: { type: 'INVENTORY_REPLENISHMENT', status: 'IN_PROGRESS' } }),
+      replenishment('r2', {
+        status: 'ORDERED',
+        restocks: [],
+        workflow: { type: 'INVENTORY_REPLENISHMENT', status: 'IN_PROGRESS' },
+      }),
+      replenishment('r3', {
+        status: 'ORDERED',
+        restocks: [],
+        workflow: { type: 'INVENTORY_REPLENISHMENT', status: 'IN_PROGRESS' },
+      }),
+      replenishment('r4', { productId: P2, status: 'FAILED', restocks: [], workflow: null }),
+    ];
+    snapshot.stock[0] = { ...snapshot.stock[0]!, onHand: 127 };
+    expect(violationsOf(snapshot)['replenishment-workflow']).toEqual([
+      `replenishment r1 (${P1}@wh-001): workflow IN_PROGRESS for a RECEIVED replenishment, expected COMPLETED`,
+      `replenishment r2 (${P1}@wh-001): left ORDERED; workflow IN_PROGRESS for a ORDERED replenishment`,
+      `replenishment r3 (${P1}@wh-001): left ORDERED; workflow IN_PROGRESS for a ORDERED replenishment`,
+      `replenishment r4 (${P2}@wh-001): FAILED without a reason; no workflow`,
+      `${P1}@wh-001: 2 replenishments open at once`,
+    ]);
+
+    const none = withWorkflows();
+    none.replenishments = [];
+    none.stock[0] = { ...none.stock[0]!, onHand: 97 };
+    expect(violationsOf(none)).toEqual({
+      'replenishment-workflow': [
+        '2 replenished location(s): no replenishment was ever opened: the load did not drive a configured location under its threshold',
+      ],
+    });
+  });
+
+  it('stock conservation counts what replenishments brought', () => {
+    const snapshot = withWorkflows();
+    snapshot.stock[0] = { ...snapshot.stock[0]!, onHand: 97 };
+    expect(violationsOf(snapshot)['stock-conserved']).toEqual([
+      'SKU-1: on hand 97, expected 127 (100 − 4 sold + 1 returned + 30 replenished): less than accounted for (units deducted for orders that did not complete, or a restock missing)',
+    ]);
   });
 });
 

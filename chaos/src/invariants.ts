@@ -4,7 +4,15 @@
  */
 
 /** Order statuses after which the saga is done with the order (services/orders/src/domain/order-status.ts). */
-export const FINAL_ORDER_STATUSES = ['COMPLETED', 'CANCELLED', 'FAILED', 'REFUNDED'] as const;
+export const FINAL_ORDER_STATUSES = [
+  'COMPLETED',
+  'CANCELLED',
+  'FAILED',
+  'PARTIALLY_REFUNDED',
+  'REFUNDED',
+] as const;
+/** Shipped: COMPLETED, and where a COMPLETED order goes when (part of) it is returned and refunded. */
+const SHIPPED_STATUSES = ['COMPLETED', 'PARTIALLY_REFUNDED', 'REFUNDED'];
 /** Ended without shipping: a failed saga (FAILED, with OrderFailed) or a cancellation (CANCELLED). */
 const ENDED_STATUSES = ['CANCELLED', 'FAILED'];
 const ACTIVE_WORKFLOW_STATUSES = ['STARTED', 'IN_PROGRESS', 'COMPENSATING', 'CANCELLING'];
@@ -26,6 +34,11 @@ export interface PaymentFacts {
   captures: number;
   /** Money returned in full (voided or refunded). */
   returned: boolean;
+  /** Amount captured and amount refunded, in minor units (cents), when known. */
+  capturedMinor?: number | null;
+  refundedMinor?: number | null;
+  /** Refund operations on the payment, when the ledger was read. */
+  refunds?: number | null;
 }
 
 export interface OrderFacts {
@@ -50,6 +63,56 @@ export interface OrderFacts {
   shipments: { shipmentId: string; status: string }[];
   /** Order-confirmation notifications (template `order-confirmed`). */
   confirmations: { channel: string; status: string }[];
+  /** The storefront returned (and the warehouse received) every unit of the order, or some; null: not returned. */
+  returned?: 'FULL' | 'PARTIAL' | null;
+}
+
+export interface WorkflowView {
+  type: string;
+  status: string;
+}
+
+/** One return the storefront made of a delivered order, and what the platform did with it. */
+export interface ReturnFacts {
+  orderId: string;
+  /** Null: the return was never requested (the storefront gave up; see lastError). */
+  returnId: string | null;
+  /** Every unit of the order came back. */
+  full: boolean;
+  /** The units returned. */
+  lines: { productId: string; quantity: number }[];
+  /** What the returned lines cost on the order (unit price × quantity), in minor units. */
+  expectedMinor: number;
+  /** The warehouse received it (ReturnReceived was published). */
+  received: boolean;
+  lastError: string | null;
+  orderStatus: string;
+  /** The order's refunds for a received return (reason RETURN_RECEIVED), in minor units. */
+  refundsMinor: number[];
+  /** The order's payment: captured, refunded in all (minor units), refund operations in the provider's ledger. */
+  payment: PaymentFacts | null;
+  /** RETURN adjustments in the inventory's movements referencing the return. */
+  restocks: { productId: string; quantity: number }[];
+  workflow: WorkflowView | null;
+  /** The customer's `return-refunded` notifications. */
+  notices: { channel: string; status: string }[];
+}
+
+/** One replenishment inventory opened, and what the supplier and the coordination service show of it. */
+export interface ReplenishmentFacts {
+  replenishmentId: string;
+  productId: string;
+  warehouseId: string;
+  /** REQUESTED, ORDERED, CONFIRMED, RECEIVED or FAILED. */
+  status: string;
+  quantity: number;
+  purchaseOrderId: string | null;
+  failureReason: string | null;
+  /** Purchase orders the supplier holds with the replenishment as reference; null when it could not be read. */
+  purchaseOrders: number | null;
+  /** RESTOCK adjustments in the inventory's movements referencing its purchase order (units each). */
+  restocks: number[];
+  workflow: WorkflowView | null;
 }
 
 export interface StockFacts {
@@ -92,6 +155,11 @@ export interface Snapshot {
   faults: FaultRecord[];
   /** Exits of a platform process that the suite did not cause, per process (restarted by the supervisor). */
   crashes?: Record<string, number>;
+  /** The returns the storefront made (none: the mix had no returns). */
+  returns?: ReturnFacts[];
+  /** Every replenishment of the run's products, and how many locations the run configured for replenishment. */
+  replenishments?: ReplenishmentFacts[];
+  replenishedLocations?: number;
 }
 
 export interface Violation {
@@ -113,6 +181,23 @@ export function isFinalStatus(status: string): boolean {
 
 const isDeclined = (card: string | null) =>
   card !== null && !['tok_visa_4242', 'tok_transient_once'].includes(card);
+
+/** Went through COMPLETED (shipped): returns and refunds may have moved it on since. */
+export const wasShipped = (order: Pick<OrderFacts, 'status' | 'history'>) =>
+  SHIPPED_STATUSES.includes(order.status) || order.history.includes('COMPLETED');
+
+/** Where a shipped order rests: COMPLETED, or after a refunded return REFUNDED (all of it) or PARTIALLY_REFUNDED. */
+function shippedStatus(order: Pick<OrderFacts, 'returned'>): string {
+  if (order.returned === 'FULL') return 'REFUNDED';
+  if (order.returned === 'PARTIAL') return 'PARTIALLY_REFUNDED';
+  return 'COMPLETED';
+}
+
+/** A decimal amount ("12.30") in minor units. */
+export function toMinor(amount: string | number): number {
+  return Math.round(Number(amount) * 100);
+}
+const money = (minor: number) => (minor / 100).toFixed(2);
 
 export function checkInvariants(snapshot: Snapshot): InvariantResult[] {
   const orders = snapshot.orders;
@@ -166,11 +251,11 @@ export function checkInvariants(snapshot: Snapshot): InvariantResult[] {
 
   add(
     'outcome',
-    'approved cards completed, declined cards failed with PAYMENT_FAILED (stock is ample)',
+    'approved cards completed (refunded, in part or in full, when returned), declined cards failed with PAYMENT_FAILED (stock is ample)',
     orders.filter((order) => order.card !== null).length,
     orders.flatMap((order) => {
       if (order.card === null || !isFinalStatus(order.status)) return [];
-      const expected = isDeclined(order.card) ? 'FAILED' : 'COMPLETED';
+      const expected = isDeclined(order.card) ? 'FAILED' : shippedStatus(order);
       const reasonAgrees = expected !== 'FAILED' || order.failureReason === 'PAYMENT_FAILED';
       return order.status === expected && reasonAgrees
         ? []
@@ -188,7 +273,7 @@ export function checkInvariants(snapshot: Snapshot): InvariantResult[] {
 
   add(
     'saga-agrees',
-    'the saga agrees with the order: COMPLETED ↔ COMPLETED; CANCELLED ↔ COMPENSATED/CANCELLED; FAILED (with a reason) ↔ COMPENSATED/FAILED; none left open',
+    'the saga agrees with the order: COMPLETED (or refunded after a return) ↔ COMPLETED; CANCELLED ↔ COMPENSATED/CANCELLED; FAILED (with a reason) ↔ COMPENSATED/FAILED; none left open',
     orders.length,
     orders.flatMap((order) => sagaDisagreement(order)),
   );
@@ -205,26 +290,50 @@ export function checkInvariants(snapshot: Snapshot): InvariantResult[] {
           reasons.push(
             `saga compensated it (${order.workflow.compensations.join(', ')}; trigger ${order.workflow.trigger ?? 'unknown'})`,
           );
-        if (order.status !== 'COMPLETED') reasons.push(`the order went on to ${order.status}`);
+        if (order.status !== shippedStatus(order))
+          reasons.push(
+            `the order went on to ${order.status}${order.returned ? ` (returned ${order.returned === 'FULL' ? 'in full' : 'in part'}, expected ${shippedStatus(order)})` : ''}`,
+          );
         return reasons.length ? [{ subject: order.orderId, reason: reasons.join('; ') }] : [];
       }),
   );
 
   const sold = new Map<string, number>();
   for (const order of orders) {
-    if (order.status !== 'COMPLETED') continue;
+    if (!wasShipped(order)) continue;
     for (const line of order.lines) sold.set(line.productId, (sold.get(line.productId) ?? 0) + line.quantity);
   }
+  // Units back in stock: a received return's units (once), a received replenishment's quantity (once).
+  const returnedUnits = new Map<string, number>();
+  for (const given of snapshot.returns ?? []) {
+    if (!given.received) continue;
+    for (const line of given.lines)
+      returnedUnits.set(line.productId, (returnedUnits.get(line.productId) ?? 0) + line.quantity);
+  }
+  const restockedUnits = new Map<string, number>();
+  for (const r of snapshot.replenishments ?? [])
+    if (r.status === 'RECEIVED')
+      restockedUnits.set(r.productId, (restockedUnits.get(r.productId) ?? 0) + r.quantity);
   add(
     'stock-conserved',
-    'per product, on hand fell by exactly the units of COMPLETED orders, and nothing is left reserved',
+    'per product, on hand = initial − units of shipped orders + units of received returns + received replenishments; nothing left reserved',
     snapshot.stock.length,
     snapshot.stock.flatMap((product) => {
       const reasons: string[] = [];
-      const expected = product.initialOnHand - (sold.get(product.productId) ?? 0);
+      const out = sold.get(product.productId) ?? 0;
+      const back = returnedUnits.get(product.productId) ?? 0;
+      const restocked = restockedUnits.get(product.productId) ?? 0;
+      const expected = product.initialOnHand - out + back + restocked;
       if (product.onHand !== expected)
         reasons.push(
-          `on hand ${product.onHand}, expected ${expected} (${product.initialOnHand} − ${sold.get(product.productId) ?? 0} sold): ${product.onHand > expected ? 'units not deducted' : 'units deducted for orders that did not complete'}`,
+          `on hand ${product.onHand}, expected ${expected} (${product.initialOnHand} − ${out} sold${back ? ` + ${back} returned` : ''}${restocked ? ` + ${restocked} replenished` : ''}): ` +
+            (back || restocked
+              ? product.onHand > expected
+                ? 'more than accounted for (units not deducted, or a restock applied twice)'
+                : 'less than accounted for (units deducted for orders that did not complete, or a restock missing)'
+              : product.onHand > expected
+                ? 'units not deducted'
+                : 'units deducted for orders that did not complete'),
         );
       if (product.reserved !== 0) reasons.push(`${product.reserved} units still reserved`);
       return reasons.length ? [{ subject: product.sku, reason: reasons.join('; ') }] : [];
@@ -233,14 +342,14 @@ export function checkInvariants(snapshot: Snapshot): InvariantResult[] {
 
   add(
     'one-capture',
-    'exactly one capture per COMPLETED order, none kept for a CANCELLED or FAILED one, at most one authorization',
+    'exactly one capture per shipped order, none kept for a CANCELLED or FAILED one, at most one authorization',
     orders.length,
     orders.flatMap((order) => {
       const payment = order.payment;
       const reasons: string[] = [];
       const captures = payment?.captures ?? 0;
-      if (order.status === 'COMPLETED' && captures !== 1)
-        reasons.push(`${captures} captures for a COMPLETED order`);
+      if (SHIPPED_STATUSES.includes(order.status) && captures !== 1)
+        reasons.push(`${captures} captures for a ${order.status} order`);
       if (ENDED_STATUSES.includes(order.status) && captures > 0)
         reasons.push(
           `${captures} capture(s) for a ${order.status} order${payment?.returned ? ' (refunded since)' : ''}`,
@@ -252,13 +361,14 @@ export function checkInvariants(snapshot: Snapshot): InvariantResult[] {
 
   add(
     'one-label',
-    'at most one shipping label per order: one live for a COMPLETED order, none live for a CANCELLED or FAILED one',
+    'at most one shipping label per order: one live for a shipped order, none live for a CANCELLED or FAILED one',
     orders.length,
     orders.flatMap((order) => {
       const live = order.shipments.filter((shipment) => shipment.status !== 'CANCELLED');
       const reasons: string[] = [];
       if (order.shipments.length > 1) reasons.push(`${order.shipments.length} labels`);
-      if (order.status === 'COMPLETED' && live.length !== 1) reasons.push(`${live.length} live labels`);
+      if (SHIPPED_STATUSES.includes(order.status) && live.length !== 1)
+        reasons.push(`${live.length} live labels`);
       if (ENDED_STATUSES.includes(order.status) && live.length > 0)
         reasons.push(`label not cancelled (${live.map((shipment) => shipment.status).join(', ')})`);
       return reasons.length ? [{ subject: order.orderId, reason: reasons.join('; ') }] : [];
@@ -267,10 +377,10 @@ export function checkInvariants(snapshot: Snapshot): InvariantResult[] {
 
   add(
     'one-confirmation',
-    'one order confirmation per channel for each COMPLETED order, sent',
-    orders.filter((order) => order.status === 'COMPLETED').length,
+    'one order confirmation per channel for each shipped order, sent',
+    orders.filter((order) => SHIPPED_STATUSES.includes(order.status)).length,
     orders
-      .filter((order) => order.status === 'COMPLETED')
+      .filter((order) => SHIPPED_STATUSES.includes(order.status))
       .flatMap((order) => {
         const perChannel = new Map<string, number>();
         for (const note of order.confirmations)
@@ -286,6 +396,9 @@ export function checkInvariants(snapshot: Snapshot): InvariantResult[] {
         return reasons.length ? [{ subject: order.orderId, reason: reasons.join('; ') }] : [];
       }),
   );
+
+  checkReturns(snapshot.returns ?? [], add);
+  checkReplenishments(snapshot.replenishments ?? [], snapshot.replenishedLocations ?? 0, add);
 
   const expected = snapshot.expectedDeadLetters ?? [];
   const statusOf = new Map(orders.map((order) => [order.orderId, order.status]));
@@ -342,8 +455,11 @@ function sagaDisagreement(order: OrderFacts): Violation[] {
   if (ACTIVE_WORKFLOW_STATUSES.includes(workflow.status)) reasons.push(`workflow left ${workflow.status}`);
   if (OPEN_SAGA_STATES.includes(workflow.sagaState)) reasons.push(`saga left ${workflow.sagaState}`);
   if (workflow.sagaState === 'COMPENSATION_FAILED') reasons.push('saga COMPENSATION_FAILED');
-  if (order.status === 'COMPLETED' && (workflow.status !== 'COMPLETED' || workflow.sagaState !== 'COMPLETED'))
-    reasons.push(`order COMPLETED but workflow ${workflow.status} / saga ${workflow.sagaState}`);
+  if (
+    SHIPPED_STATUSES.includes(order.status) &&
+    (workflow.status !== 'COMPLETED' || workflow.sagaState !== 'COMPLETED')
+  )
+    reasons.push(`order ${order.status} but workflow ${workflow.status} / saga ${workflow.sagaState}`);
   if (
     order.status === 'CANCELLED' &&
     !(['COMPENSATED', 'CANCELLED'].includes(workflow.status) && workflow.sagaState === 'COMPENSATED')
@@ -357,6 +473,179 @@ function sagaDisagreement(order: OrderFacts): Violation[] {
   if (order.status === 'FAILED' && !order.failureReason)
     reasons.push('order FAILED without a failure reason');
   return reasons.length ? [{ subject, reason: [...new Set(reasons)].join('; ') }] : [];
+}
+
+type Add = (id: string, title: string, checked: number, violations: Violation[]) => void;
+
+/** Each return received by a warehouse: refunded once for its lines, restocked once, its workflow COMPLETED. */
+function checkReturns(returns: ReturnFacts[], add: Add): void {
+  const received = returns.filter((given) => given.received);
+  add(
+    'return-refunded',
+    'each received return refunded exactly once, for the price of its returned lines, never more than was captured',
+    received.length,
+    received.flatMap((given) => {
+      const reasons: string[] = [];
+      const refunds = given.refundsMinor;
+      if (refunds.length !== 1)
+        reasons.push(
+          `${refunds.length} refunds for the return${refunds.length ? ` (${refunds.map(money).join(', ')})` : ''}`,
+        );
+      else if (refunds[0] !== given.expectedMinor)
+        reasons.push(`refunded ${money(refunds[0]!)}, the returned lines cost ${money(given.expectedMinor)}`);
+      const payment = given.payment;
+      if (payment?.refunds !== null && payment?.refunds !== undefined && payment.refunds !== 1)
+        reasons.push(`${payment.refunds} refund operations in the payment provider's ledger`);
+      if (
+        payment?.capturedMinor !== null &&
+        payment?.capturedMinor !== undefined &&
+        payment.refundedMinor !== null &&
+        payment.refundedMinor !== undefined &&
+        payment.refundedMinor > payment.capturedMinor
+      )
+        reasons.push(`refunded ${money(payment.refundedMinor)} of ${money(payment.capturedMinor)} captured`);
+      const status = given.full ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
+      if (given.orderStatus !== status)
+        reasons.push(
+          `order ${given.orderStatus} after a ${given.full ? 'full' : 'partial'} return, expected ${status}`,
+        );
+      return reasons.length
+        ? [{ subject: `return ${given.returnId} of order ${given.orderId}`, reason: reasons.join('; ') }]
+        : [];
+    }),
+  );
+
+  add(
+    'return-restocked',
+    'the units of each received return put back in stock exactly once (RETURN adjustments)',
+    received.length,
+    received.flatMap((given) => {
+      const reasons: string[] = [];
+      const wanted = totals(given.lines);
+      const adjustments = new Map<string, number[]>();
+      for (const restock of given.restocks)
+        adjustments.set(restock.productId, [...(adjustments.get(restock.productId) ?? []), restock.quantity]);
+      for (const [productId, quantity] of wanted) {
+        const found = adjustments.get(productId) ?? [];
+        if (found.length !== 1) reasons.push(`${found.length} RETURN adjustments of product ${productId}`);
+        else if (found[0] !== quantity)
+          reasons.push(`product ${productId} restocked ${found[0]} units, ${quantity} returned`);
+      }
+      for (const productId of adjustments.keys())
+        if (!wanted.has(productId)) reasons.push(`product ${productId} restocked but not returned`);
+      return reasons.length ? [{ subject: `return ${given.returnId}`, reason: reasons.join('; ') }] : [];
+    }),
+  );
+
+  add(
+    'return-workflow',
+    'every return requested and received; its RETURN_PROCESSING workflow COMPLETED; the customer told once per channel',
+    returns.length,
+    returns.flatMap((given) => {
+      const subject = given.returnId ? `return ${given.returnId}` : `order ${given.orderId}`;
+      if (!given.returnId || !given.received)
+        return [
+          {
+            subject,
+            reason: `the storefront could not ${given.returnId ? 'have it received' : 'request the return'} (${given.lastError ?? 'no answer'})`,
+          },
+        ];
+      const reasons: string[] = [];
+      const workflow = given.workflow;
+      if (!workflow) reasons.push('no workflow for the return');
+      else {
+        if (workflow.type !== 'RETURN_PROCESSING') reasons.push(`workflow of type ${workflow.type}`);
+        if (workflow.status !== 'COMPLETED') reasons.push(`workflow ${workflow.status}`);
+      }
+      const perChannel = new Map<string, number>();
+      for (const notice of given.notices)
+        perChannel.set(notice.channel, (perChannel.get(notice.channel) ?? 0) + 1);
+      if (given.notices.length === 0) reasons.push('no return-refunded notification');
+      for (const [channel, count] of perChannel)
+        if (count > 1) reasons.push(`${count} return-refunded notifications by ${channel}`);
+      if (given.notices.length > 0 && !given.notices.some((notice) => notice.status === 'SENT'))
+        reasons.push(
+          `return-refunded never sent (${given.notices.map((notice) => notice.status).join(', ')})`,
+        );
+      return reasons.length ? [{ subject, reason: reasons.join('; ') }] : [];
+    }),
+  );
+}
+
+const OPEN_REPLENISHMENT_STATUSES = ['REQUESTED', 'ORDERED', 'CONFIRMED'];
+
+/** Each replenishment: one purchase order at most, received at most once; its workflow ended, agreeing. */
+function checkReplenishments(replenishments: ReplenishmentFacts[], configured: number, add: Add): void {
+  add(
+    'replenishment-once',
+    'each replenishment placed at most one purchase order and received it at most once (one RESTOCK of its quantity when RECEIVED, none otherwise)',
+    replenishments.length,
+    replenishments.flatMap((r) => {
+      const reasons: string[] = [];
+      if (r.purchaseOrders !== null && r.purchaseOrders > 1)
+        reasons.push(`${r.purchaseOrders} purchase orders at the supplier`);
+      if (r.status === 'RECEIVED') {
+        if (r.restocks.length !== 1)
+          reasons.push(`${r.restocks.length} RESTOCK adjustments for a RECEIVED replenishment`);
+        else if (r.restocks[0] !== r.quantity)
+          reasons.push(`restocked ${r.restocks[0]} units, ${r.quantity} ordered`);
+        if (r.purchaseOrders === 0) reasons.push('received, but the supplier holds no purchase order for it');
+      } else if (r.restocks.length > 0)
+        reasons.push(`${r.restocks.length} RESTOCK adjustment(s) for a ${r.status} replenishment`);
+      return reasons.length
+        ? [
+            {
+              subject: `replenishment ${r.replenishmentId} (${r.productId}@${r.warehouseId})`,
+              reason: reasons.join('; '),
+            },
+          ]
+        : [];
+    }),
+  );
+
+  const violations: Violation[] = [];
+  if (configured > 0 && replenishments.length === 0)
+    violations.push({
+      subject: `${configured} replenished location(s)`,
+      reason:
+        'no replenishment was ever opened: the load did not drive a configured location under its threshold',
+    });
+  const openPerLocation = new Map<string, number>();
+  for (const r of replenishments) {
+    const subject = `replenishment ${r.replenishmentId} (${r.productId}@${r.warehouseId})`;
+    const reasons: string[] = [];
+    if (OPEN_REPLENISHMENT_STATUSES.includes(r.status)) {
+      reasons.push(`left ${r.status}`);
+      const location = `${r.productId}@${r.warehouseId}`;
+      openPerLocation.set(location, (openPerLocation.get(location) ?? 0) + 1);
+    }
+    if (r.status === 'FAILED' && !r.failureReason) reasons.push('FAILED without a reason');
+    const workflow = r.workflow;
+    if (!workflow) reasons.push('no workflow');
+    else {
+      if (workflow.type !== 'INVENTORY_REPLENISHMENT') reasons.push(`workflow of type ${workflow.type}`);
+      const expected = r.status === 'RECEIVED' ? ['COMPLETED'] : r.status === 'FAILED' ? ['FAILED'] : [];
+      if (!expected.includes(workflow.status))
+        reasons.push(
+          `workflow ${workflow.status} for a ${r.status} replenishment${expected.length ? `, expected ${expected.join(' or ')}` : ''}`,
+        );
+    }
+    if (reasons.length) violations.push({ subject, reason: reasons.join('; ') });
+  }
+  for (const [location, open] of openPerLocation)
+    if (open > 1) violations.push({ subject: location, reason: `${open} replenishments open at once` });
+  add(
+    'replenishment-workflow',
+    'every replenishment ended RECEIVED with its INVENTORY_REPLENISHMENT workflow COMPLETED, or FAILED with a reason and its workflow FAILED; none stuck',
+    replenishments.length,
+    violations,
+  );
+}
+
+function totals(lines: { productId: string; quantity: number }[]): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const line of lines) sums.set(line.productId, (sums.get(line.productId) ?? 0) + line.quantity);
+  return sums;
 }
 
 export interface Recovery {

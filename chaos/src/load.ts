@@ -7,6 +7,8 @@ export interface Product {
   sku: string;
   price: string;
   initialOnHand: number;
+  /** Set when its wh-001 location is replenished from the supplier: the low-stock threshold and reorder quantity. */
+  replenishment: { threshold: number; reorderQuantity: number } | null;
 }
 
 export interface OrderLine {
@@ -47,7 +49,33 @@ export function isApprovedCard(card: string): boolean {
   return card === APPROVED_CARD || card === TRANSIENT_CARD;
 }
 
-/** Products in the catalog, with stock in warehouse wh-001 (enough for every order the run places). */
+/** Stock of a replenished location: a threshold, what is reordered under it, and what it starts with. */
+export interface ReplenishedStock {
+  threshold: number;
+  reorderQuantity: number;
+  initialOnHand: number;
+}
+
+/**
+ * The stock of a replenished location for a load: orders take about `orders × 3 / products` units of a
+ * product (1.5 lines of 2 units on average), so the threshold is a fifth of that (at least 30) and the
+ * location starts a quarter of a reorder above it: orders drive it under again and again (about twice
+ * per product in a full run). Each reorder (twice the threshold) lifts it well above the threshold even
+ * when a fault held the purchase order up, so that the next fall under it raises the next alert; the
+ * threshold is also the buffer that keeps orders served while a purchase order is on its way.
+ */
+export function replenishedStock(orders: number, products: number): ReplenishedStock {
+  const perProduct = (orders * 3) / products;
+  const threshold = Math.max(30, Math.ceil(perProduct / 5));
+  const reorderQuantity = threshold * 2;
+  return { threshold, reorderQuantity, initialOnHand: threshold + Math.ceil(reorderQuantity / 4) };
+}
+
+/**
+ * Products in the catalog, with stock in warehouse wh-001: enough for every order the run places, except
+ * the first `replenished`, whose location is configured for replenishment from the supplier and starts
+ * low (`replenishedStock`).
+ */
 export async function seedCatalog(options: {
   catalogUrl: string;
   inventoryUrl: string;
@@ -55,6 +83,7 @@ export async function seedCatalog(options: {
   count: number;
   unitsEach: number;
   runId: string;
+  replenished?: { count: number; stock: ReplenishedStock };
 }): Promise<Product[]> {
   const products: Product[] = [];
   for (let i = 0; i < options.count; i += 1) {
@@ -72,15 +101,43 @@ export async function seedCatalog(options: {
     if (created.status !== 201 && created.status !== 200)
       throw new Error(`creating product ${sku} answered ${created.status}: ${JSON.stringify(created.body)}`);
     const productId = created.body.id;
+    const replenished =
+      options.replenished && i < options.replenished.count ? options.replenished.stock : null;
+    const onHand = replenished ? replenished.initialOnHand : options.unitsEach;
     const stocked = await callSteadily(
       'PUT',
       `${options.inventoryUrl}/api/v1/inventory/${productId}/locations/wh-001`,
       options.admin,
-      { body: { onHand: options.unitsEach } },
+      { body: { onHand } },
     );
     if (stocked.status !== 201 && stocked.status !== 200)
       throw new Error(`stocking ${sku} answered ${stocked.status}: ${JSON.stringify(stocked.body)}`);
-    products.push({ productId, sku, price, initialOnHand: options.unitsEach });
+    if (replenished) {
+      const configured = await callSteadily(
+        'PUT',
+        `${options.inventoryUrl}/api/v1/inventory/${productId}/locations/wh-001/replenishment`,
+        options.admin,
+        {
+          body: {
+            reorderQuantity: replenished.reorderQuantity,
+            lowStockThreshold: replenished.threshold,
+          },
+        },
+      );
+      if (configured.status !== 200)
+        throw new Error(
+          `configuring the replenishment of ${sku} answered ${configured.status}: ${JSON.stringify(configured.body)}`,
+        );
+    }
+    products.push({
+      productId,
+      sku,
+      price,
+      initialOnHand: onHand,
+      replenishment: replenished
+        ? { threshold: replenished.threshold, reorderQuantity: replenished.reorderQuantity }
+        : null,
+    });
   }
   return products;
 }

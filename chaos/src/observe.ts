@@ -1,12 +1,18 @@
+import pg from 'pg';
 import { callSteadily } from './http.js';
 import {
   isFinalStatus,
+  toMinor,
   type OrderFacts,
   type PaymentFacts,
+  type ReplenishmentFacts,
+  type ReturnFacts,
   type StockFacts,
   type WorkflowFacts,
+  type WorkflowView,
 } from './invariants.js';
 import type { PlacedOrder, Product } from './load.js';
+import type { PlannedReturn } from './returns.js';
 import { sleep } from './supervisor.js';
 
 export interface Endpoints {
@@ -17,6 +23,8 @@ export interface Endpoints {
   notifications: string;
   /** The payment provider simulator, when the platform runs one. */
   paymentProvider: string | null;
+  /** The supplier simulator, when the platform runs one. */
+  supplier?: string | null;
 }
 
 interface OrderSummary {
@@ -27,10 +35,13 @@ interface OrderSummary {
 interface OrderView {
   orderId: string;
   status: string;
-  items: { productId: string; quantity: number }[];
+  items: { productId: string; quantity: number; unitPrice: string }[];
   metadata: Record<string, string>;
+  refunds: { refundId: string; amount: string; reason: string }[];
   payment: {
     status: string;
+    amount: string;
+    refundedAmount: string;
     providerReference: string | null;
     authorizedAt: string | null;
     capturedAt: string | null;
@@ -44,6 +55,8 @@ interface OrderView {
 interface ProviderAuthorization {
   id: string;
   status: string;
+  capturedAmount?: string | null;
+  refundedAmount?: string | null;
   operations: { object: string }[];
 }
 
@@ -115,6 +128,8 @@ export async function waitForQuiescence(options: {
 
 export interface Observation {
   orders: OrderFacts[];
+  returns: ReturnFacts[];
+  replenishments: ReplenishmentFacts[];
   notAccepted: { key: string; lastError: string | null }[];
   stock: StockFacts[];
   /** Where captures were counted: the provider's ledger, or the order service's payment records. */
@@ -127,6 +142,10 @@ export async function observe(options: {
   admin: string;
   products: Product[];
   placed: PlacedOrder[];
+  /** The returns the storefront made. */
+  returns?: PlannedReturn[];
+  /** The inventory's database: its stock movements (the audit trail) are read for restocks. */
+  inventoryDatabaseUrl?: string | null;
 }): Promise<Observation> {
   const { endpoints, admin } = options;
   const summaries = await listOrders(endpoints.orders, admin);
@@ -150,42 +169,52 @@ export async function observe(options: {
   const foreign = views.filter((view) => !ours.includes(view));
 
   let providerAnswered = false;
-  const facts = await mapPool([...ours, ...foreign], 8, async (view): Promise<OrderFacts> => {
-    const key =
-      view.metadata?.chaosKey && runKeys.has(view.metadata.chaosKey) ? view.metadata.chaosKey : null;
-    const placed = key ? placedByKey.get(key) : undefined;
-    const [workflow, shipments, confirmations, provider] = await Promise.all([
-      workflowOf(endpoints.coordination, admin, view.orderId),
-      shipmentsOf(endpoints.delivery, admin, view.orderId),
-      confirmationsOf(endpoints.notifications, admin, view.orderId),
-      endpoints.paymentProvider ? providerPayment(endpoints.paymentProvider, view) : Promise.resolve(null),
-    ]);
-    if (provider && provider.authorizations > 0) providerAnswered = true;
-    const history = view.history.map((change) => change.to);
-    if (!history.includes(view.status)) history.push(view.status);
-    return {
-      orderId: view.orderId,
-      key,
-      card: placed?.card ?? null,
-      lines: view.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
-      status: view.status,
-      history,
-      completedAt: view.completedAt ? Date.parse(view.completedAt) : null,
-      reason:
-        [
-          view.failure?.reason,
-          view.failure?.code,
-          view.cancellation ? `cancelled ${view.cancellation.reason}` : null,
-        ]
-          .filter(Boolean)
-          .join(', ') || null,
-      failureReason: view.failure?.reason ?? null,
-      workflow,
-      payment: provider ?? ordersPayment(view),
-      shipments,
-      confirmations,
-    };
-  });
+  const facts = await mapPool(
+    [...ours, ...foreign],
+    8,
+    async (view): Promise<OrderFacts & { notices: { channel: string; status: string }[] }> => {
+      const key =
+        view.metadata?.chaosKey && runKeys.has(view.metadata.chaosKey) ? view.metadata.chaosKey : null;
+      const placed = key ? placedByKey.get(key) : undefined;
+      const [workflow, shipments, notes, provider] = await Promise.all([
+        workflowOf(endpoints.coordination, admin, view.orderId),
+        shipmentsOf(endpoints.delivery, admin, view.orderId),
+        notificationsOf(endpoints.notifications, admin, view.orderId),
+        endpoints.paymentProvider ? providerPayment(endpoints.paymentProvider, view) : Promise.resolve(null),
+      ]);
+      if (provider && provider.authorizations > 0) providerAnswered = true;
+      const history = view.history.map((change) => change.to);
+      if (!history.includes(view.status)) history.push(view.status);
+      return {
+        orderId: view.orderId,
+        key,
+        card: placed?.card ?? null,
+        lines: view.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
+        status: view.status,
+        history,
+        completedAt: view.completedAt ? Date.parse(view.completedAt) : null,
+        reason:
+          [
+            view.failure?.reason,
+            view.failure?.code,
+            view.cancellation ? `cancelled ${view.cancellation.reason}` : null,
+          ]
+            .filter(Boolean)
+            .join(', ') || null,
+        failureReason: view.failure?.reason ?? null,
+        workflow,
+        payment: provider ?? ordersPayment(view),
+        shipments,
+        confirmations: notes
+          .filter((note) => note.templateId === 'order-confirmed')
+          .map(({ channel, status }) => ({ channel, status })),
+        returned: null,
+        notices: notes
+          .filter((note) => note.templateId === 'return-refunded')
+          .map(({ channel, status }) => ({ channel, status })),
+      };
+    },
+  );
   // Captures come from the provider when the order service really uses it; otherwise from its own records.
   let paymentSource = 'the order service payment records (no payment provider simulator in this platform)';
   if (endpoints.paymentProvider) {
@@ -218,7 +247,185 @@ export async function observe(options: {
       reserved: body.reserved,
     };
   });
-  return { orders: facts, notAccepted, stock, paymentSource };
+  const movements = options.inventoryDatabaseUrl ? await restockMovements(options.inventoryDatabaseUrl) : [];
+  const returns = returnFacts(options.returns ?? [], facts, views, movements);
+  await mapPool(returns, 8, async (given) => {
+    if (given.returnId) given.workflow = await workflowView(endpoints.coordination, admin, given.returnId);
+  });
+  const replenishments = await replenishmentFacts(
+    endpoints,
+    admin,
+    options.products.filter((product) => product.replenishment),
+    movements,
+  );
+  return {
+    orders: facts.map(({ notices: _notices, ...fact }) => fact),
+    returns,
+    replenishments,
+    notAccepted,
+    stock,
+    paymentSource,
+  };
+}
+
+interface Movement {
+  reason: 'RETURN' | 'RESTOCK';
+  reference: string;
+  productId: string;
+  quantity: number;
+}
+
+/** RETURN and RESTOCK adjustments from the inventory's movements (its audit trail; it has no API for them). */
+async function restockMovements(databaseUrl: string): Promise<Movement[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{
+      reason: 'RETURN' | 'RESTOCK';
+      reference: string;
+      product_id: string;
+      on_hand_change: number;
+    }>(
+      `select reason, reference, product_id::text as product_id, on_hand_change from stock_movements
+       where kind = 'ADJUSTED' and reason in ('RETURN', 'RESTOCK')`,
+    );
+    return rows.map((row) => ({
+      reason: row.reason,
+      reference: row.reference,
+      productId: row.product_id,
+      quantity: Number(row.on_hand_change),
+    }));
+  } finally {
+    await client.end();
+  }
+}
+
+/** What the price of returned lines is on the order: its unit price × quantity, line by line. */
+function returnedMinor(view: OrderView, lines: { productId: string; quantity: number }[]): number {
+  const left = view.items.map((item) => ({ ...item }));
+  let sum = 0;
+  for (const line of lines) {
+    let wanted = line.quantity;
+    for (const item of left) {
+      if (item.productId !== line.productId || wanted === 0) continue;
+      const taken = Math.min(wanted, item.quantity);
+      item.quantity -= taken;
+      wanted -= taken;
+      sum += toMinor(item.unitPrice) * taken;
+    }
+  }
+  return sum;
+}
+
+function returnFacts(
+  planned: PlannedReturn[],
+  facts: (OrderFacts & { notices: { channel: string; status: string }[] })[],
+  views: OrderView[],
+  movements: Movement[],
+): ReturnFacts[] {
+  const factById = new Map(facts.map((fact) => [fact.orderId, fact]));
+  const viewById = new Map(views.map((view) => [view.orderId, view]));
+  return planned
+    .filter((given) => given.orderId !== null)
+    .map((given) => {
+      const fact = factById.get(given.orderId!);
+      const view = viewById.get(given.orderId!);
+      if (fact && given.received) fact.returned = given.full ? 'FULL' : 'PARTIAL';
+      return {
+        orderId: given.orderId!,
+        returnId: given.returnId,
+        full: given.full,
+        lines: given.lines,
+        expectedMinor: view ? returnedMinor(view, given.lines) : 0,
+        received: given.received,
+        lastError: given.lastError,
+        orderStatus: fact?.status ?? 'unknown',
+        refundsMinor: (view?.refunds ?? [])
+          .filter((refund) => refund.reason === 'RETURN_RECEIVED')
+          .map((refund) => toMinor(refund.amount)),
+        payment: fact?.payment ?? null,
+        restocks: movements
+          .filter((movement) => movement.reason === 'RETURN' && movement.reference === given.returnId)
+          .map(({ productId, quantity }) => ({ productId, quantity })),
+        workflow: null,
+        notices: fact?.notices ?? [],
+      };
+    });
+}
+
+/** Every replenishment of the replenished products, with its purchase orders, restocks and workflow. */
+async function replenishmentFacts(
+  endpoints: Endpoints,
+  admin: string,
+  products: Product[],
+  movements: Movement[],
+): Promise<ReplenishmentFacts[]> {
+  interface Listed {
+    replenishmentId: string;
+    productId: string;
+    warehouseId: string;
+    status: string;
+    quantity: number;
+    purchaseOrderId: string | null;
+    failureReason: string | null;
+  }
+  const all: Listed[] = [];
+  for (const product of products) {
+    for (let offset = 0; ;) {
+      const { status, body } = await callSteadily<{ items: Listed[]; total: number }>(
+        'GET',
+        `${endpoints.inventory}/api/v1/inventory/replenishments?productId=${product.productId}&limit=500&offset=${offset}`,
+        admin,
+      );
+      if (status !== 200) throw new Error(`GET /inventory/replenishments answered ${status}`);
+      all.push(...body.items);
+      offset += body.items.length;
+      if (body.items.length === 0 || offset >= body.total) break;
+    }
+  }
+  return mapPool(all, 4, async (r): Promise<ReplenishmentFacts> => {
+    let purchaseOrders: number | null = null;
+    if (endpoints.supplier) {
+      const listed = await callSteadily<{ purchaseOrders: unknown[] }>(
+        'GET',
+        `${endpoints.supplier}/v1/purchase-orders?reference=${encodeURIComponent(r.replenishmentId)}`,
+        '',
+      );
+      if (listed.status === 200) purchaseOrders = listed.body.purchaseOrders.length;
+    }
+    return {
+      replenishmentId: r.replenishmentId,
+      productId: r.productId,
+      warehouseId: r.warehouseId,
+      status: r.status,
+      quantity: r.quantity,
+      purchaseOrderId: r.purchaseOrderId,
+      failureReason: r.failureReason,
+      purchaseOrders,
+      restocks: r.purchaseOrderId
+        ? movements
+            .filter((movement) => movement.reason === 'RESTOCK' && movement.reference === r.purchaseOrderId)
+            .map((movement) => movement.quantity)
+        : [],
+      workflow: await workflowView(endpoints.coordination, admin, r.replenishmentId),
+    };
+  });
+}
+
+/** A workflow's type and status (a return's or a replenishment's), or null when the coordination service has none. */
+async function workflowView(
+  coordinationUrl: string,
+  admin: string,
+  id: string,
+): Promise<WorkflowView | null> {
+  const { status, body } = await callSteadily<{ workflowType: string; status: string }>(
+    'GET',
+    `${coordinationUrl}/api/v1/workflows/${id}/status`,
+    admin,
+  );
+  if (status === 404) return null;
+  if (status !== 200) throw new Error(`GET /workflows/${id}/status answered ${status}`);
+  return { type: body.workflowType, status: body.status };
 }
 
 async function workflowOf(
@@ -250,14 +457,16 @@ async function shipmentsOf(deliveryUrl: string, admin: string, orderId: string) 
   return body.content.map((shipment) => ({ shipmentId: shipment.shipmentId, status: shipment.status }));
 }
 
-async function confirmationsOf(notificationsUrl: string, admin: string, orderId: string) {
+async function notificationsOf(notificationsUrl: string, admin: string, orderId: string) {
   const { status, body } = await callSteadily<{
     content: { templateId: string; channel: string; status: string }[];
   }>('GET', `${notificationsUrl}/api/v1/notifications?orderId=${orderId}&size=100`, admin);
   if (status !== 200) throw new Error(`GET /notifications?orderId=${orderId} answered ${status}`);
-  return body.content
-    .filter((note) => note.templateId === 'order-confirmed')
-    .map((note) => ({ channel: note.channel, status: note.status }));
+  return body.content.map((note) => ({
+    templateId: note.templateId,
+    channel: note.channel,
+    status: note.status,
+  }));
 }
 
 /** The provider's authorizations for the order: by merchant reference, and the one the order service names. */
@@ -281,13 +490,18 @@ async function providerPayment(providerUrl: string, view: OrderView): Promise<Pa
   const authorizations = [...byId.values()];
   if (authorizations.length === 0)
     return view.payment ? { authorizations: 0, captures: 0, returned: false } : null;
+  const count = (object: string) =>
+    authorizations.reduce(
+      (sum, found) => sum + found.operations.filter((operation) => operation.object === object).length,
+      0,
+    );
   return {
     authorizations: authorizations.length,
-    captures: authorizations.reduce(
-      (sum, found) => sum + found.operations.filter((operation) => operation.object === 'capture').length,
-      0,
-    ),
+    captures: count('capture'),
     returned: authorizations.every((found) => ['VOIDED', 'REFUNDED'].includes(found.status)),
+    capturedMinor: authorizations.reduce((sum, found) => sum + toMinor(found.capturedAmount ?? 0), 0),
+    refundedMinor: authorizations.reduce((sum, found) => sum + toMinor(found.refundedAmount ?? 0), 0),
+    refunds: count('refund'),
   };
 }
 
@@ -298,6 +512,9 @@ function ordersPayment(view: OrderView): PaymentFacts | null {
     authorizations: payment.authorizedAt ? 1 : 0,
     captures: payment.capturedAt ? 1 : 0,
     returned: ['VOIDED', 'REFUNDED'].includes(payment.status),
+    capturedMinor: payment.capturedAt ? toMinor(payment.amount) : 0,
+    refundedMinor: toMinor(payment.refundedAmount ?? 0),
+    refunds: null,
   };
 }
 

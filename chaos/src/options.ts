@@ -9,6 +9,14 @@ export interface ChaosOptions {
   settleMs: number;
   examples: number;
   keepState: boolean;
+  /** Share of the orders with an approved card that the customer returns once delivered (0–1). */
+  returnShare: number;
+  /** Products whose wh-001 location is replenished from the supplier (low stock, reorder settings). */
+  replenishedProducts: number;
+  /** Ports the platform listens on: [first, last], or null for any free port. */
+  portRange: [number, number] | null;
+  /** Folder the run's temporary folder (broker data, PostgreSQL cluster) is made in; null: the repository's .local/chaos-state. */
+  stateDir: string | null;
   schedule: Omit<ScheduleOptions, 'seed' | 'services' | 'windowMs'>;
 }
 
@@ -27,6 +35,10 @@ while services, the broker, the registry and the database fail; then every invar
   --no-broker-kill         skip the SIGKILL of the broker
   --no-registry-kill       skip the SIGKILL of the schema registry
   --products N             catalog products the orders draw from (default 8)
+  --returns R              share of approved orders returned once delivered, some partially (default 0.1; 0: none)
+  --replenished N          products whose location is replenished from the supplier (default 2; 0: none)
+  --ports A-B              listen only on ports A..B (default: any free port; env FV_CHAOS_PORTS)
+  --state-dir DIR          where the run's temporary folder goes (default .local/chaos-state; env FV_CHAOS_STATE_DIR)
   --accept-deadline-seconds S   how long the storefront retries one order (default 120)
   --settle-seconds S       how long to wait for the platform to settle after the load (default 300)
   --examples N             offending orders printed per invariant (default 5)
@@ -45,6 +57,10 @@ function defaults(): ChaosOptions {
     settleMs: 300_000,
     examples: 5,
     keepState: false,
+    returnShare: 0.1,
+    replenishedProducts: 2,
+    portRange: process.env.FV_CHAOS_PORTS ? parsePortRange(process.env.FV_CHAOS_PORTS) : null,
+    stateDir: process.env.FV_CHAOS_STATE_DIR || null,
     schedule: {
       leadMs: 8_000,
       tailMs: 10_000,
@@ -74,6 +90,8 @@ function small(options: ChaosOptions): void {
   options.settleMs = 150_000;
   options.acceptDeadlineMs = 90_000;
   options.products = 4;
+  options.replenishedProducts = 1;
+  options.returnShare = 0.15;
   Object.assign(options.schedule, {
     leadMs: 6_000,
     tailMs: 6_000,
@@ -162,6 +180,24 @@ export function parseOptions(argv: string[]): ChaosOptions | 'help' {
       case '--examples':
         options.examples = number(flag, value(), 0);
         break;
+      case '--returns': {
+        const share = number(flag, value(), 0, false);
+        if (share > 1) throw new Error(`${flag} needs a share between 0 and 1, got ${share}`);
+        options.returnShare = share;
+        break;
+      }
+      case '--replenished':
+        options.replenishedProducts = number(flag, value(), 0);
+        break;
+      case '--ports':
+        options.portRange = parsePortRange(value());
+        break;
+      case '--state-dir': {
+        const dir = value();
+        if (!dir) throw new Error(`${flag} needs a folder`);
+        options.stateDir = dir;
+        break;
+      }
       case '--keep':
         options.keepState = true;
         break;
@@ -169,5 +205,21 @@ export function parseOptions(argv: string[]): ChaosOptions | 'help' {
         throw new Error(`unknown option ${arg} (see --help)`);
     }
   }
+  if (options.replenishedProducts > options.products)
+    throw new Error(
+      `--replenished ${options.replenishedProducts} is more than the ${options.products} products`,
+    );
   return options;
+}
+
+/** `A-B` (inclusive), both between 1024 and 65535, at least 64 ports (the platform needs about 30). */
+export function parsePortRange(value: string | undefined): [number, number] {
+  const match = /^(\d+)-(\d+)$/.exec(value?.trim() ?? '');
+  const first = Number(match?.[1]);
+  const last = Number(match?.[2]);
+  if (!match || first < 1024 || last > 65535 || last - first < 63)
+    throw new Error(
+      `--ports needs a range A-B of at least 64 ports within 1024-65535, got ${value ?? 'nothing'}`,
+    );
+  return [first, last];
 }

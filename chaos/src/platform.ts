@@ -1,10 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@fv/testing';
 import { EventStack } from './event-stack.js';
 import { FaultProxy } from './fault-proxy.js';
+import { platformPorts } from './ports.js';
 import { DEFAULT_PG_BIN, PostgresServer } from './postgres-server.js';
 import { Prng } from './prng.js';
 import { Supervisor, sleep } from './supervisor.js';
@@ -24,11 +23,23 @@ export const SERVICES = [
 /** The payment provider simulator, run when the repository has it. */
 export const PAYMENT_PROVIDER = 'payment-provider';
 const PAYMENT_PROVIDER_DIR = path.join(REPOSITORY_ROOT, 'simulators', PAYMENT_PROVIDER);
+/** The supplier simulator inventory reorders from, run when the repository has it. */
+export const SUPPLIER = 'supplier';
+const SUPPLIER_DIR = path.join(REPOSITORY_ROOT, 'simulators', SUPPLIER);
+/** The simulators the suite runs (and kills) besides the six services, when the repository has them. */
+export function simulatorsPresent(): string[] {
+  return [PAYMENT_PROVIDER, SUPPLIER].filter((name) =>
+    fs.existsSync(path.join(REPOSITORY_ROOT, 'simulators', name, 'src', 'main.ts')),
+  );
+}
+/** How fast the supplier simulator confirms and delivers a purchase order in the suite's runs (ms). */
+export const SUPPLIER_CONFIRM_DELAY_MS = 1_500;
+export const SUPPLIER_DELIVERY_DELAY_MS = 4_000;
 
 export const JWT_SECRET = 'chaos-suite-secret-0123456789abcdef';
 
 export interface Platform {
-  /** Every supervised server: the services and, when present, the payment provider simulator. */
+  /** Every supervised server: the services and, when present, the payment provider and supplier simulators. */
   servers: string[];
   url(server: string): string;
   stack: EventStack;
@@ -37,6 +48,7 @@ export interface Platform {
   supervisor: Supervisor;
   logsDir: string;
   hasPaymentProvider: boolean;
+  hasSupplier: boolean;
   /** Stops everything the platform started; safe to call twice. */
   stop(options?: { keepState?: boolean }): Promise<void>;
   /** Synchronous last resort when the suite is interrupted. */
@@ -55,11 +67,18 @@ function databaseName(server: string): string {
 export async function startPlatform(options: {
   random: Prng;
   log: (line: string) => void;
+  /** Ports to listen on ([first, last]), or null for any free port. */
+  portRange?: [number, number] | null;
+  /** Folder the temporary folder is made in (default: the repository's .local/chaos-state). */
+  stateDir?: string | null;
   /** Given the platform's stop functions before anything starts, so an interruption during start-up can stop it. */
   onStoppable?: (stoppers: Pick<Platform, 'stop' | 'emergencyStop'>) => void;
 }): Promise<Platform> {
   const { log } = options;
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fv-chaos-'));
+  const freePort = platformPorts(options.portRange ?? null);
+  const stateBase = path.resolve(options.stateDir ?? path.join(REPOSITORY_ROOT, '.local', 'chaos-state'));
+  fs.mkdirSync(stateBase, { recursive: true });
+  const stateDir = fs.mkdtempSync(path.join(stateBase, 'fv-chaos-'));
   // PostgreSQL runs as its own user when the suite runs as root: it must be able to reach its folder.
   fs.chmodSync(stateDir, 0o755);
   const logsDir = path.join(REPOSITORY_ROOT, '.local', 'chaos-logs');
@@ -67,8 +86,10 @@ export async function startPlatform(options: {
   fs.mkdirSync(logsDir, { recursive: true });
   fs.chmodSync(logsDir, 0o755);
 
-  const hasPaymentProvider = fs.existsSync(path.join(PAYMENT_PROVIDER_DIR, 'src', 'main.ts'));
-  const servers = [...(hasPaymentProvider ? [PAYMENT_PROVIDER] : []), ...SERVICES];
+  const simulators = simulatorsPresent();
+  const hasPaymentProvider = simulators.includes(PAYMENT_PROVIDER);
+  const hasSupplier = simulators.includes(SUPPLIER);
+  const servers = [...simulators, ...SERVICES];
   const ports = new Map<string, number>();
   for (const server of servers) ports.set(server, await freePort());
   const url = (server: string) => `http://127.0.0.1:${ports.get(server)}`;
@@ -151,11 +172,29 @@ export async function startPlatform(options: {
         JWT_SECRET,
         LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'info',
         ...(hasPaymentProvider ? { PAYMENT_PROVIDER_URL: url(PAYMENT_PROVIDER) } : {}),
+        // Only the locations the load configures are replenished; the others keep the stock they are given.
+        ...(server === 'inventory' && hasSupplier
+          ? {
+              SUPPLIER_URL: url(SUPPLIER),
+              DEFAULT_REORDER_QUANTITY: '0',
+              REPLENISHMENT_POLL_INTERVAL_MS: '1000',
+            }
+          : {}),
+        ...(server === SUPPLIER
+          ? {
+              CONFIRM_DELAY_MS: String(SUPPLIER_CONFIRM_DELAY_MS),
+              DELIVERY_DELAY_MS: String(SUPPLIER_DELIVERY_DELAY_MS),
+            }
+          : {}),
       };
       supervisor.start({
         name: server,
         cwd:
-          server === PAYMENT_PROVIDER ? PAYMENT_PROVIDER_DIR : path.join(REPOSITORY_ROOT, 'services', server),
+          server === PAYMENT_PROVIDER
+            ? PAYMENT_PROVIDER_DIR
+            : server === SUPPLIER
+              ? SUPPLIER_DIR
+              : path.join(REPOSITORY_ROOT, 'services', server),
         command: process.execPath,
         args: ['--import', 'tsx', 'src/main.ts'],
         env,
@@ -163,9 +202,9 @@ export async function startPlatform(options: {
         logFile: path.join(logsDir, `${server}.log`),
       });
     };
-    // The provider and the coordination service first: the others call them from their start on.
+    // The simulators and the coordination service first: the others call them from their start on.
     const first: string[] = servers.filter(
-      (server) => server === PAYMENT_PROVIDER || server === 'platform-coordination',
+      (server) => simulators.includes(server) || server === 'platform-coordination',
     );
     for (const server of first) launch(server);
     for (const server of first) await supervisor.waitReady(server, 180_000);
@@ -185,6 +224,7 @@ export async function startPlatform(options: {
     supervisor,
     logsDir,
     hasPaymentProvider,
+    hasSupplier,
     stop,
     emergencyStop,
   };

@@ -1,4 +1,12 @@
-import type { DeadLetter, FaultRecord, InvariantResult, OrderFacts, Recovery } from './invariants.js';
+import type {
+  DeadLetter,
+  FaultRecord,
+  InvariantResult,
+  OrderFacts,
+  Recovery,
+  ReplenishmentFacts,
+  ReturnFacts,
+} from './invariants.js';
 
 /** A plain-text table: a header row, a rule, and rows, each column as wide as its widest cell. */
 export function table(headers: string[], rows: (string | number)[][]): string {
@@ -25,6 +33,8 @@ export interface ReportInput {
   loadStartedAt: number;
   orders: OrderFacts[];
   placed: number;
+  returns?: ReturnFacts[];
+  replenishments?: ReplenishmentFacts[];
   faults: FaultRecord[];
   recoveries: Recovery[];
   deadLetters: DeadLetter[];
@@ -51,6 +61,25 @@ export function renderReport(input: ReportInput): string {
     ),
   );
   out.push('');
+
+  const returns = input.returns ?? [];
+  if (returns.length > 0) {
+    const received = returns.filter((given) => given.received);
+    out.push(
+      `Returns: ${returns.length} asked for, ${received.length} received (${received.filter((given) => given.full).length} whole orders, ${received.filter((given) => !given.full).length} partly), ` +
+        `${received.reduce((sum, given) => sum + given.lines.reduce((units, line) => units + line.quantity, 0), 0)} units back`,
+    );
+  }
+  const replenishments = input.replenishments ?? [];
+  if (replenishments.length > 0) {
+    const byStatus = new Map<string, number>();
+    for (const r of replenishments) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
+    out.push(
+      `Replenishments: ${replenishments.length} (${[...byStatus].map(([status, count]) => `${count} ${status}`).join(', ')}), ` +
+        `${replenishments.filter((r) => r.status === 'RECEIVED').reduce((sum, r) => sum + r.quantity, 0)} units received`,
+    );
+  }
+  if (returns.length > 0 || replenishments.length > 0) out.push('');
 
   out.push('Faults injected (times from the start of the load)');
   out.push(
