@@ -45,7 +45,9 @@ describe('coupon usage limits under concurrency', () => {
     );
     const applied = decisions.filter((decision) => decision.applied);
     expect(applied).toHaveLength(10);
-    expect(decisions.filter((d) => !d.applied).every((d) => d.reason === 'COUPON_USAGE_LIMIT_REACHED')).toBe(true);
+    expect(decisions.filter((d) => !d.applied).every((d) => d.reason === 'COUPON_USAGE_LIMIT_REACHED')).toBe(
+      true,
+    );
     expect((await findCouponByCode(harness.prisma, 'RACE10'))?.uses).toBe(10);
     const active = await harness.prisma.couponRedemption.count({ where: { status: 'ACTIVE' } });
     expect(active).toBe(10);
@@ -58,7 +60,9 @@ describe('coupon usage limits under concurrency', () => {
     const decisions = await Promise.all(orders.map((orderId) => redeem('ONEEACH', orderId, customer)));
     const winners = orders.filter((_, index) => decisions[index]!.applied);
     expect(winners).toHaveLength(1);
-    expect(decisions.filter((d) => !d.applied).every((d) => d.reason === 'COUPON_CUSTOMER_LIMIT_REACHED')).toBe(true);
+    expect(
+      decisions.filter((d) => !d.applied).every((d) => d.reason === 'COUPON_CUSTOMER_LIMIT_REACHED'),
+    ).toBe(true);
     expect((await findCouponByCode(harness.prisma, 'ONEEACH'))?.uses).toBe(1);
 
     expect(await releaseCoupon(harness.prisma, winners[0]!)).toBe(true);

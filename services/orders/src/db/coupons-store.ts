@@ -1,5 +1,10 @@
 import { dateOf, dateOrNull, textOrNull as text, type Row } from '@fv/database';
-import { evaluateCoupon, type CouponDecision, type CouponTerms, type DiscountKind } from '../domain/coupon-rules.js';
+import {
+  evaluateCoupon,
+  type CouponDecision,
+  type CouponTerms,
+  type DiscountKind,
+} from '../domain/coupon-rules.js';
 import type { Db } from './orders-store.js';
 
 /**
@@ -48,7 +53,9 @@ function toCoupon(row: Row): CouponRecord {
     minimumOrderValue: text(row.minimum_order_value),
     usageLimit: row.usage_limit === null || row.usage_limit === undefined ? null : Number(row.usage_limit),
     perCustomerLimit:
-      row.per_customer_limit === null || row.per_customer_limit === undefined ? null : Number(row.per_customer_limit),
+      row.per_customer_limit === null || row.per_customer_limit === undefined
+        ? null
+        : Number(row.per_customer_limit),
     uses: Number(row.uses),
     active: Boolean(row.active),
     createdAt: dateOf(row.created_at),
@@ -85,7 +92,10 @@ export async function findCouponByCode(db: Db, code: string): Promise<CouponReco
 }
 
 export async function findCoupon(db: Db, id: string): Promise<CouponRecord | null> {
-  const rows = await db.$queryRawUnsafe<Row[]>(`select ${COUPON_COLUMNS} from coupons where id = $1::uuid`, id);
+  const rows = await db.$queryRawUnsafe<Row[]>(
+    `select ${COUPON_COLUMNS} from coupons where id = $1::uuid`,
+    id,
+  );
   return rows[0] ? toCoupon(rows[0]) : null;
 }
 
@@ -129,7 +139,11 @@ export async function redeemCoupon(db: Db, request: RedeemRequest): Promise<Coup
     coupon.id,
   );
   if (!counted[0]) {
-    return { applied: false, reason: 'COUPON_USAGE_LIMIT_REACHED', message: `${coupon.code} has been used up` };
+    return {
+      applied: false,
+      reason: 'COUPON_USAGE_LIMIT_REACHED',
+      message: `${coupon.code} has been used up`,
+    };
   }
   if (coupon.perCustomerLimit !== null) {
     const mine = await db.$queryRawUnsafe<Row[]>(

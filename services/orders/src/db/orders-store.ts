@@ -67,7 +67,8 @@ function toOrderRow(row: Json): OrderRow {
     paymentMethodType: String(row.payment_method_type),
     paymentToken: text(row.payment_token),
     couponCode: text(row.coupon_code),
-    discountAmount: row.discount_amount === null || row.discount_amount === undefined ? null : decimal(row.discount_amount),
+    discountAmount:
+      row.discount_amount === null || row.discount_amount === undefined ? null : decimal(row.discount_amount),
     shippingAddress: row.shipping_address as JsonValue,
     shippingMethod: String(row.shipping_method),
     options: (row.options ?? null) as JsonValue,

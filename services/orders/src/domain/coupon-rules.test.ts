@@ -35,13 +35,21 @@ describe('coupon rules', () => {
 
   it('rounds a percentage discount down to the minor unit', () => {
     // 10 % of 599.99 is 59.999 -> 59.99
-    expect(evaluateCoupon(base, order, now)).toEqual({ applied: true, discount: '59.99', newTotal: '540.00' });
+    expect(evaluateCoupon(base, order, now)).toEqual({
+      applied: true,
+      discount: '59.99',
+      newTotal: '540.00',
+    });
     expect(discountMinor({ kind: 'PERCENTAGE', value: '33.33' }, 100n, 'USD')).toBe(33n);
   });
 
   it('takes a fixed amount off and caps it at the total', () => {
     const fixed: CouponTerms = { ...base, kind: 'FIXED', value: '50', currency: 'USD' };
-    expect(evaluateCoupon(fixed, order, now)).toEqual({ applied: true, discount: '50.00', newTotal: '549.99' });
+    expect(evaluateCoupon(fixed, order, now)).toEqual({
+      applied: true,
+      discount: '50.00',
+      newTotal: '549.99',
+    });
     expect(evaluateCoupon(fixed, { total: '20.00', currency: 'USD' }, now)).toEqual({
       applied: true,
       discount: '20.00',
@@ -59,14 +67,18 @@ describe('coupon rules', () => {
 
   it('rejects unknown, disabled, early and expired codes', () => {
     expect(evaluateCoupon(null, order, now)).toMatchObject({ applied: false, reason: 'COUPON_NOT_FOUND' });
-    expect(evaluateCoupon({ ...base, active: false }, order, now)).toMatchObject({ reason: 'COUPON_INACTIVE' });
+    expect(evaluateCoupon({ ...base, active: false }, order, now)).toMatchObject({
+      reason: 'COUPON_INACTIVE',
+    });
     expect(evaluateCoupon(base, order, new Date('2026-05-31T23:59:59Z'))).toMatchObject({
       reason: 'COUPON_NOT_YET_VALID',
     });
     expect(evaluateCoupon(base, order, new Date('2026-07-01T00:00:00Z'))).toMatchObject({
       reason: 'COUPON_EXPIRED',
     });
-    expect(evaluateCoupon({ ...base, validUntil: null }, order, new Date('2030-01-01T00:00:00Z'))).toMatchObject({
+    expect(
+      evaluateCoupon({ ...base, validUntil: null }, order, new Date('2030-01-01T00:00:00Z')),
+    ).toMatchObject({
       applied: true,
     });
   });
@@ -74,7 +86,9 @@ describe('coupon rules', () => {
   it('enforces the minimum order value, inclusive, in the coupon currency', () => {
     const minimum: CouponTerms = { ...base, minimumOrderValue: '600', currency: 'USD' };
     expect(evaluateCoupon(minimum, order, now)).toMatchObject({ reason: 'COUPON_MINIMUM_NOT_MET' });
-    expect(evaluateCoupon(minimum, { total: '600.00', currency: 'USD' }, now)).toMatchObject({ applied: true });
+    expect(evaluateCoupon(minimum, { total: '600.00', currency: 'USD' }, now)).toMatchObject({
+      applied: true,
+    });
     expect(evaluateCoupon(minimum, { total: '700.00', currency: 'EUR' }, now)).toMatchObject({
       reason: 'COUPON_CURRENCY_MISMATCH',
     });

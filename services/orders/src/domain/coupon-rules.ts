@@ -56,7 +56,11 @@ export function percentToBasisPoints(value: string): bigint {
  * discount never exceeds the advertised percentage; a fixed amount is capped at the total, so an
  * order never goes below zero.
  */
-export function discountMinor(terms: Pick<CouponTerms, 'kind' | 'value'>, totalMinor: bigint, currency: string): bigint {
+export function discountMinor(
+  terms: Pick<CouponTerms, 'kind' | 'value'>,
+  totalMinor: bigint,
+  currency: string,
+): bigint {
   if (totalMinor <= 0n) return 0n;
   if (terms.kind === 'PERCENTAGE') {
     const points = percentToBasisPoints(terms.value);
@@ -73,7 +77,8 @@ export function evaluateCoupon(
   now: Date,
 ): CouponDecision {
   if (!terms) return { applied: false, reason: 'COUPON_NOT_FOUND', message: 'no such coupon code' };
-  if (!terms.active) return { applied: false, reason: 'COUPON_INACTIVE', message: `${terms.code} is disabled` };
+  if (!terms.active)
+    return { applied: false, reason: 'COUPON_INACTIVE', message: `${terms.code} is disabled` };
   if (now < terms.validFrom) {
     return {
       applied: false,
@@ -97,7 +102,10 @@ export function evaluateCoupon(
     };
   }
   const totalMinor = toMinorUnits(order.total, order.currency);
-  if (terms.minimumOrderValue !== null && totalMinor < toMinorUnits(terms.minimumOrderValue, order.currency)) {
+  if (
+    terms.minimumOrderValue !== null &&
+    totalMinor < toMinorUnits(terms.minimumOrderValue, order.currency)
+  ) {
     return {
       applied: false,
       reason: 'COUPON_MINIMUM_NOT_MET',
