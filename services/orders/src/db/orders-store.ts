@@ -31,6 +31,7 @@ const ORDER_SELECT = `select o.id::text as id, o.customer_id::text as customer_i
     o.total_amount::text as total_amount, o.payment_method_type, o.payment_token, o.shipping_address, o.shipping_method,
     o.options, o.metadata, o.reservation_id, o.shipment_id, o.tracking_id, o.carrier, o.failure_code, o.failure_message,
     o.failure_reason, o.cancellation_reason, o.cancelled_by, o.cancelled_at, o.completed_at, o.created_at, o.updated_at,
+    o.coupon_code, o.discount_amount::text as discount_amount,
     (select coalesce(json_agg(json_build_object('id', i.id, 'orderId', i.order_id, 'lineNumber', i.line_number,
         'productId', i.product_id, 'sku', i.sku, 'productName', i.product_name, 'quantity', i.quantity,
         'unitPrice', i.unit_price::text, 'lineTotal', i.line_total::text, 'warehouseId', i.warehouse_id)
@@ -65,6 +66,9 @@ function toOrderRow(row: Json): OrderRow {
     totalAmount: decimal(row.total_amount),
     paymentMethodType: String(row.payment_method_type),
     paymentToken: text(row.payment_token),
+    couponCode: text(row.coupon_code),
+    discountAmount:
+      row.discount_amount === null || row.discount_amount === undefined ? null : decimal(row.discount_amount),
     shippingAddress: row.shipping_address as JsonValue,
     shippingMethod: String(row.shipping_method),
     options: (row.options ?? null) as JsonValue,
