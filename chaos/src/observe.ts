@@ -360,15 +360,7 @@ async function replenishmentFacts(
   products: Product[],
   movements: Movement[],
 ): Promise<ReplenishmentFacts[]> {
-  interface Listed {
-    replenishmentId: string;
-    productId: string;
-    warehouseId: string;
-    status: string;
-    quantity: number;
-    purchaseOrderId: string | null;
-    failureReason: string | null;
-  }
+  type Listed = Omit<ReplenishmentFacts, 'purchaseOrders' | 'restocks' | 'workflow'>;
   const all: Listed[] = [];
   for (const product of products) {
     for (let offset = 0; ;) {

@@ -24,18 +24,11 @@ export interface CouponRecord extends CouponTerms {
   updatedAt: Date;
 }
 
-export interface NewCoupon {
+/** A coupon to create: its terms, its id and its usage limits (null: unlimited). */
+export interface NewCoupon extends CouponTerms {
   id: string;
-  code: string;
-  kind: DiscountKind;
-  value: string;
-  currency: string | null;
-  validFrom: Date;
-  validUntil: Date | null;
-  minimumOrderValue: string | null;
   usageLimit: number | null;
   perCustomerLimit: number | null;
-  active: boolean;
 }
 
 const COUPON_COLUMNS = `id::text as id, code, kind, value::text as value, currency, valid_from, valid_until,
