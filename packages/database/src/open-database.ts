@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -50,6 +51,35 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
   /** Statement timeout in ms for PostgreSQL sessions (default none). */
   statementTimeoutMs?: number;
+  /**
+   * Statements with parameters run as named prepared statements (default: true unless the environment
+   * says DATABASE_PREPARED_STATEMENTS=false). See `preparedStatements`.
+   */
+  preparedStatements?: boolean;
+}
+
+/** Distinct statement texts prepared per process at most; any others run unnamed. */
+const MAX_PREPARED_STATEMENTS = 500;
+
+/**
+ * node-postgres query configs that name each parameterised statement by a hash of its text, so that
+ * PostgreSQL parses and analyses it once per connection and may keep its plan, instead of on every
+ * execution: a third of the server's CPU for a multi-statement CTE (docs/performance.md). Statements
+ * without parameters (`begin`, `select 1`, DDL) run unnamed; past `MAX_PREPARED_STATEMENTS` distinct
+ * texts (SQL built with a varying number of placeholders), new ones run unnamed too.
+ */
+export function preparedStatements(enabled: boolean) {
+  const names = new Map<string, string>();
+  return (text: string, values: unknown[]): pg.QueryConfig => {
+    if (!enabled || values.length === 0) return { text, values };
+    let name = names.get(text);
+    if (name === undefined) {
+      if (names.size >= MAX_PREPARED_STATEMENTS) return { text, values };
+      name = `fv_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+      names.set(text, name);
+    }
+    return { name, text, values };
+  };
 }
 
 export async function openDatabase(
@@ -77,14 +107,17 @@ function openPostgres(
   pool.on('error', () => undefined);
   const adapter = new PrismaPg(pool);
   let closed = false;
+  const statement = preparedStatements(
+    options.preparedStatements ?? process.env.DATABASE_PREPARED_STATEMENTS !== 'false',
+  );
   const query = async <T extends QueryRow>(sql: string, params: unknown[] = []) =>
-    (await pool.query(sql, params)).rows as T[];
+    (await pool.query(statement(sql, params))).rows as T[];
   return {
     target,
     description: describeTarget(target),
     adapter,
     query,
-    execute: async (sql, params = []) => (await pool.query(sql, params)).rowCount ?? 0,
+    execute: async (sql, params = []) => (await pool.query(statement(sql, params))).rowCount ?? 0,
     exec: async (sql) => {
       await pool.query(sql);
     },
@@ -102,8 +135,8 @@ function openPostgres(
         await client.query('begin');
         const result = await fn({
           query: async <T extends QueryRow>(sql: string, params: unknown[] = []) =>
-            (await client.query(sql, params)).rows as T[],
-          execute: async (sql, params = []) => (await client.query(sql, params)).rowCount ?? 0,
+            (await client.query(statement(sql, params))).rows as T[],
+          execute: async (sql, params = []) => (await client.query(statement(sql, params))).rowCount ?? 0,
           exec: async (sql) => {
             await client.query(sql);
           },

@@ -145,3 +145,38 @@ describe.runIf(serverUp)('PostgreSQL server: a connection lost inside a transact
     }
   });
 });
+
+describe.runIf(serverUp)('prepared statements on the PostgreSQL server', () => {
+  it('prepares a parameterised statement once per connection, inside transactions and out, and rolls back as before', async () => {
+    const db = await openDatabase(await resolveDatabase({ service }), { poolSize: 1 });
+    try {
+      await db.exec('create table if not exists prepared_probe (id int primary key, note text)');
+      await db.exec('truncate prepared_probe');
+      const insert = 'insert into prepared_probe (id, note) values ($1, $2)';
+      for (let id = 1; id <= 3; id += 1) await db.execute(insert, [id, `n${id}`]);
+      await db.transaction(async (tx) => {
+        await tx.execute(insert, [4, 'n4']);
+      });
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.execute(insert, [5, 'n5']);
+          await tx.execute(insert, [5, 'again']);
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      const rows = await db.query<{ id: number }>(
+        'select id from prepared_probe where id > $1 order by id',
+        [0],
+      );
+      expect(rows.map((row) => row.id)).toEqual([1, 2, 3, 4]);
+      // One connection: the insert was parsed once and kept, whatever the transactions did.
+      const prepared = await db.query<{ statement: string }>(
+        'select statement from pg_prepared_statements where statement like $1',
+        ['insert into prepared_probe%'],
+      );
+      expect(prepared).toHaveLength(1);
+    } finally {
+      await db.exec('drop table if exists prepared_probe');
+      await db.close();
+    }
+  });
+});
