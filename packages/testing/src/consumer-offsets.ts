@@ -17,30 +17,39 @@ export async function startGroupAtEnd(kafka: Kafka, groupId: string, topics: str
         .createTopics({ topics: missing.map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true })
         .catch(() => undefined);
     }
-    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
-    let joined = false;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      joined = true;
-    });
-    await consumer.connect();
-    try {
-      await retryingKafka(() => consumer.subscribe({ topics, fromBeginning: false }));
-      await consumer.run({ autoCommit: false, eachMessage: async () => undefined });
-      await waitFor(() => joined, { timeoutMs: 30_000, description: `${groupId} joining` });
-      const offsets = (
-        await Promise.all(
-          topics.map(async (topic) =>
-            (await retryingKafka(() => admin.fetchTopicOffsets(topic))).map(({ partition, high }) => ({
-              topic,
-              partition,
-              offset: high,
-            })),
-          ),
-        )
-      ).flat();
-      await consumer.commitOffsets(offsets);
-    } finally {
-      await consumer.disconnect();
+    // The commit goes through a member of the group: a rebalance between its joining and its commit
+    // (its session lapsing on a busy machine) refuses it with a stale generation. Join and commit again.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+        let joined = false;
+        consumer.on(consumer.events.GROUP_JOIN, () => {
+          joined = true;
+        });
+        await consumer.connect();
+        try {
+          await retryingKafka(() => consumer.subscribe({ topics, fromBeginning: false }));
+          await consumer.run({ autoCommit: false, eachMessage: async () => undefined });
+          await waitFor(() => joined, { timeoutMs: 30_000, description: `${groupId} joining` });
+          const offsets = (
+            await Promise.all(
+              topics.map(async (topic) =>
+                (await retryingKafka(() => admin.fetchTopicOffsets(topic))).map(({ partition, high }) => ({
+                  topic,
+                  partition,
+                  offset: high,
+                })),
+              ),
+            )
+          ).flat();
+          await consumer.commitOffsets(offsets);
+        } finally {
+          await consumer.disconnect();
+        }
+        return;
+      } catch (error) {
+        if (attempt >= 5 || !isRebalance(error)) throw error;
+      }
     }
   } finally {
     await admin.disconnect();
@@ -98,4 +107,17 @@ export async function retryingKafka<T>(call: () => Promise<T>, attempts = 10): P
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
   }
+}
+
+/** A commit or heartbeat refused because the group moved on to another generation meanwhile. */
+function isRebalance(error: unknown): boolean {
+  for (
+    let cause = error as { type?: string; cause?: unknown } | undefined;
+    cause;
+    cause = cause.cause as typeof cause
+  ) {
+    if (['ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID'].includes(cause.type ?? ''))
+      return true;
+  }
+  return false;
 }
