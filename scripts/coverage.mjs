@@ -48,6 +48,19 @@ function lineHits(root, dir, folder) {
   return files;
 }
 
+/** A package's integration coverage folders: one, or one per shard of its suite (`coverage-integration-2` …). */
+export function integrationFolders(root, dir) {
+  if (!fs.existsSync(path.join(root, dir))) return [];
+  return fs
+    .readdirSync(path.join(root, dir), { withFileTypes: true })
+    .filter(
+      (entry) =>
+        entry.isDirectory() && (entry.name === INTEGRATION || entry.name.startsWith(`${INTEGRATION}-`)),
+    )
+    .map((entry) => entry.name)
+    .sort();
+}
+
 /** Lines of the domain and use cases covered by any of the runs, as { covered, total }. */
 function coreLines(root, dir, folders) {
   const merged = new Map();
@@ -79,7 +92,7 @@ export function coverageRows(root, packageDirs) {
     if (!fs.existsSync(file)) continue;
     const summary = JSON.parse(fs.readFileSync(file, 'utf8'));
     const unitCore = coreLines(root, dir, [UNIT]);
-    const allCore = coreLines(root, dir, [UNIT, INTEGRATION]);
+    const allCore = coreLines(root, dir, [UNIT, ...integrationFolders(root, dir)]);
     const { lines, statements, branches, functions } = summary.total;
     rows.push({
       package: dir,
@@ -124,7 +137,7 @@ export function coverageTable(rows) {
 /** Removes the summaries an earlier run left, so a package that no longer reports is not listed. */
 export function clearCoverage(root, packageDirs) {
   for (const dir of packageDirs) {
-    for (const folder of [UNIT, INTEGRATION])
+    for (const folder of [UNIT, ...integrationFolders(root, dir)])
       fs.rmSync(path.join(root, dir, folder), { recursive: true, force: true });
   }
 }

@@ -31,10 +31,16 @@ export async function runOrFail(command, args, options) {
   if (code !== 0) fail(`${command} ${args.join(' ')} exited with ${code}`);
 }
 
+/** How to call pnpm at the version the repository pins, without a global install: `{ command, args }`. */
+export function pnpmCommand() {
+  const local = pnpmBinary();
+  return local ? { command: local, args: [] } : { command: 'npx', args: ['-y', `pnpm@${PNPM_VERSION}`] };
+}
+
 /** pnpm, at the version the repository pins, without a global install. */
 export function pnpm(args, options) {
-  const local = pnpmBinary();
-  return local ? run(local, args, options) : run('npx', ['-y', `pnpm@${PNPM_VERSION}`, ...args], options);
+  const { command, args: head } = pnpmCommand();
+  return run(command, [...head, ...args], options);
 }
 
 function pnpmBinary() {

@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   COVERAGE_REPORT,
-  INTEGRATION,
   UNIT,
   clearCoverage,
   coverageArgs,
@@ -18,19 +17,16 @@ import {
   coverageTable,
   workspaceDirs,
 } from './coverage.mjs';
-import { ROOT, ensureInstalled, fail, log, pnpm, run } from './lib.mjs';
+import { integrationJobs, runInLanes, spawnJob } from './integration-lanes.mjs';
+import { ROOT, ensureInstalled, fail, log, pnpm, pnpmCommand, run } from './lib.mjs';
 
 await ensureInstalled();
 
-/** Runs a check: one command, or (an array of argument lists) several at once, all of which must pass. */
+/** Runs a check (pnpm with `args`, or `command`), timed. */
 async function step(name, args, env = process.env, command = null) {
   log(name);
   const started = Date.now();
-  const runs = Array.isArray(args[0]) ? args : [args];
-  const codes = await Promise.all(
-    runs.map((list) => (command ? run(command, list, { env }) : pnpm(list, { env }))),
-  );
-  const code = codes.every((c) => c === 0) ? 0 : 1;
+  const code = await (command ? run(command, args, { env }) : pnpm(args, { env }));
   log(`${name}: ${code === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return code === 0;
 }
@@ -94,34 +90,62 @@ const testEnv = {
 // own: they run after, without coverage.
 const packageDirs = workspaceDirs(ROOT);
 clearCoverage(ROOT, packageDirs);
-const whole = ['--filter=@fv/e2e', '--filter=@fv/chaos'];
-// One package's integration tests at a time: the services' consumers answer any event on the shared
-// topics (an inventory suite's consumer answers another suite's OrderCreated), and two suites at once on
-// two cores starve each other's timing-sensitive waits. The end-to-end platform and the fault-injection
-// run come last.
-const integration = (...filters) => [
-  ...['exec', 'turbo', 'run', 'test:integration', '--concurrency=1', '--output-logs=new-only'],
-  ...filters,
-];
+// Integration tests: every package's, two jobs at a time, each on topics of its own
+// (scripts/integration-lanes.mjs). The end-to-end platform and the fault-injection run come last, one at a
+// time: they start every service as a process.
+const whole = ['@fv/e2e', '@fv/chaos'];
+
+async function integrationPhase() {
+  const name = 'integration tests';
+  log(name);
+  const started = Date.now();
+  const jobs = integrationJobs(ROOT, packageDirs, { excluded: whole });
+  log(`${jobs.length} jobs, two at a time: ${jobs.map((job) => job.label).join(', ')}`);
+  const failedJobs = await runInLanes(jobs, 2, (job) =>
+    spawnJob(job, {
+      pnpm: pnpmCommand(),
+      env: testEnv,
+      cwd: ROOT,
+      extraArgs: coverageArgs(job.coverageFolder),
+    }),
+  );
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  if (failedJobs.length === 0) log(`${name}: passed in ${seconds} s`);
+  else log(`${name}: FAILED in ${seconds} s (${failedJobs.map((job) => job.label).join(', ')})`);
+  return failedJobs.length === 0;
+}
 
 let failed = null;
-for (const [name, args, report] of [
+for (const [name, check, report] of [
   [
     'unit tests',
-    [
-      ...['exec', 'turbo', 'run', 'test', '--concurrency=4', '--output-logs=new-only'],
-      ...['--', '--no-isolate', ...coverageArgs(UNIT)],
-    ],
+    () =>
+      step(
+        'unit tests',
+        [
+          ...['exec', 'turbo', 'run', 'test', '--concurrency=4', '--output-logs=new-only'],
+          ...['--', '--no-isolate', ...coverageArgs(UNIT)],
+        ],
+        testEnv,
+      ),
     true,
   ],
+  ['integration tests', integrationPhase, true],
   [
-    'integration tests',
-    [...integration(...whole.map((filter) => filter.replace('=', '=!'))), '--', ...coverageArgs(INTEGRATION)],
-    true,
+    'end-to-end and fault-injection tests',
+    () =>
+      step(
+        'end-to-end and fault-injection tests',
+        [
+          ...['exec', 'turbo', 'run', 'test:integration', '--concurrency=1', '--output-logs=new-only'],
+          ...whole.map((pkg) => `--filter=${pkg}`),
+        ],
+        testEnv,
+      ),
+    false,
   ],
-  ['end-to-end and fault-injection tests', [...integration(...whole)], false],
 ]) {
-  if (!(await step(name, args, testEnv))) {
+  if (!(await check())) {
     failed = name;
     break;
   }

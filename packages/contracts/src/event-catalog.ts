@@ -5,8 +5,28 @@ import type { EventCatalogEntry } from './event-catalog-entry.js';
 export type EventTopic<N extends EventName = EventName> = (typeof eventCatalog)[N]['topic'];
 export type EventSubject<N extends EventName = EventName> = (typeof eventCatalog)[N]['subject'];
 
+/**
+ * A namespace put before every event topic (KAFKA_TOPIC_PREFIX, read once when this module loads), so
+ * that several deployments share one cluster without reading each other's events: `staging.` makes
+ * `OrderCreated` travel on `staging.order-created-events` (and its dead letters on
+ * `staging.order-created-events.DLQ`). Schema subjects are not prefixed: every namespace carries the same
+ * events under the same schemas. Empty by default.
+ */
+export const topicPrefix: string = topicPrefixOf(process.env.KAFKA_TOPIC_PREFIX);
+
+/** Checks a topic prefix: the characters Kafka admits in a topic name, and room for the longest name. */
+export function topicPrefixOf(value: string | undefined): string {
+  const prefix = value?.trim() ?? '';
+  if (!/^[A-Za-z0-9._-]*$/.test(prefix) || prefix.length > 100) {
+    throw new RangeError(
+      `KAFKA_TOPIC_PREFIX "${prefix}" must be at most 100 of the characters a topic name admits (letters, digits, '.', '_', '-')`,
+    );
+  }
+  return prefix;
+}
+
 const eventNameByTopic: ReadonlyMap<string, EventName> = new Map(
-  eventNames.map((name) => [eventCatalog[name].topic, name]),
+  eventNames.map((name) => [topicPrefix + eventCatalog[name].topic, name]),
 );
 
 /** Whether `value` names an event in the catalog. */
@@ -23,9 +43,12 @@ export function catalogEntryOf<N extends EventName>(
   return eventCatalog[name] as EventCatalogEntry<N> & (typeof eventCatalog)[N];
 }
 
-/** The topic an event is published on: `topicOf('OrderCreated')` → `'order-created-events'`. */
+/**
+ * The topic an event is published on: `topicOf('OrderCreated')` → `'order-created-events'`, after the
+ * deployment's topic prefix when there is one (the literal type names the topic without it).
+ */
 export function topicOf<N extends EventName>(name: N): EventTopic<N> {
-  return catalogEntryOf(name).topic;
+  return (topicPrefix + catalogEntryOf(name).topic) as EventTopic<N>;
 }
 
 /** The registry subject of an event's schema: `'order-created-events-value'`. */

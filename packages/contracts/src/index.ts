@@ -7,6 +7,8 @@ export {
   isEventName,
   subjectOf,
   topicOf,
+  topicPrefix,
+  topicPrefixOf,
   type EventSubject,
   type EventTopic,
 } from './event-catalog.js';

@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  assertValidEvent,
-  eventCatalog,
-  type EventMap,
-  type EventName,
-  type EventPayload,
-} from '@fv/contracts';
+import { assertValidEvent, topicOf, type EventMap, type EventName, type EventPayload } from '@fv/contracts';
 import { HEADERS } from './headers.js';
 import type { SqlClient } from './sql-client.js';
 import { injectTraceContext } from '@fv/service-kit/telemetry';
@@ -58,7 +52,7 @@ export function createOutbox(options: { producer: string }): Outbox {
         producer: options.producer,
       } as unknown as EventMap[typeof name];
       assertValidEvent(name, event);
-      const topic = eventCatalog[name].topic;
+      const topic = topicOf(name);
       const span = startPublishSpan(
         publishParent(contextApi.active(), meta.traceparent),
         topic,

@@ -2,6 +2,7 @@ import {
   avroTypeOf,
   catalogEntryOf,
   EventValidationError,
+  topicOf,
   validateEvent,
   type EventMap,
   type EventName,
@@ -454,7 +455,7 @@ export async function consumeSample<N extends EventName>(
       await consumer.transaction((tx) =>
         handler(structuredClone(event), {
           tx,
-          topic: catalogEntryOf(sample.name).topic,
+          topic: topicOf(sample.name),
           partition: 0,
           offset: String(attempt),
           attempt,

@@ -7,13 +7,15 @@ export interface WaitOptions {
 
 /**
  * Polls `probe` until it returns a value other than undefined/false (which it returns), or fails
- * after `timeoutMs` with the description and the last error the probe threw.
+ * after `timeoutMs` with the description and the last error the probe threw. The default bound is a
+ * liveness bound, not a performance claim: it is generous because integration suites run beside each
+ * other on a machine of two cores.
  */
 export async function waitFor<T>(
   probe: () => T | Promise<T>,
   options: WaitOptions = {},
 ): Promise<Exclude<T, false | undefined | null>> {
-  const timeoutMs = options.timeoutMs ?? 20_000;
+  const timeoutMs = options.timeoutMs ?? 45_000;
   const intervalMs = options.intervalMs ?? 100;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

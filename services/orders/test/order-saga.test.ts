@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { dlqTopicOf, topicOf } from '@fv/contracts';
 import { waitFor } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -288,7 +289,7 @@ describe('payment on InventoryReserved', () => {
       description: 'the unknown order in the DLQ',
     });
     expect(dead.headers['dlq-error-code']).toBe('ORDER_NOT_FOUND');
-    expect(dead.topic).toBe('inventory-reserved-events.DLQ');
+    expect(dead.topic).toBe(dlqTopicOf(topicOf('InventoryReserved')));
 
     const order = await placeOrder();
     const wrong = await h.publish(

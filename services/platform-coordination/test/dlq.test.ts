@@ -158,7 +158,7 @@ describe('the dead-letter ledger and its API', () => {
     expect((await listed(`${ours}&errorCode=ORDER_REFUSED`)).map((row) => row.id)).toEqual([refusedId]);
     expect((await listed(`${ours}&topic=${ORDER_CREATED}`)).length).toBe(2);
     expect((await listed(`${ours}&topic=${dlqTopicOf(ORDER_CREATED)}`)).length).toBe(2);
-    expect((await listed(`${ours}&topic=payment-processed-events`)).length).toBe(0);
+    expect((await listed(`${ours}&topic=${topicOf('PaymentProcessed')}`)).length).toBe(0);
     expect((await listed(`${ours}&status=REPLAYED`)).length).toBe(0);
     expect((await listed(`orderId=ord-${refused.orderId}`)).map((row) => row.id)).toEqual([refusedId]);
 

@@ -32,7 +32,7 @@ const error = (row: Row) => row.error as { code?: string; message?: string | nul
 const LIST_COLUMNS = [
   { title: 'ID', value: (row: Row) => row.id, max: 36 },
   { title: 'STATUS', value: (row: Row) => row.status },
-  { title: 'TOPIC', value: (row: Row) => row.originalTopic, max: 40 },
+  { title: 'TOPIC', value: (row: Row) => row.originalTopic, max: 120 },
   { title: 'EVENT', value: (row: Row) => row.eventName, max: 30 },
   { title: 'ORDER', value: (row: Row) => row.orderId ?? row.correlationId, max: 36 },
   { title: 'ERROR', value: (row: Row) => error(row)?.code, max: 32 },
@@ -135,7 +135,7 @@ export function formatReplayMany(body: {
     table(
       [
         { title: 'ID', value: (row: Row) => row.id },
-        { title: 'TOPIC', value: (row: Row) => row.originalTopic, max: 40 },
+        { title: 'TOPIC', value: (row: Row) => row.originalTopic, max: 120 },
         { title: 'PARTITION', value: (row: Row) => row.originalPartition },
         { title: 'OFFSET', value: (row: Row) => row.originalOffset },
         { title: 'EVENT', value: (row: Row) => row.eventName, max: 30 },
