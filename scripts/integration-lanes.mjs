@@ -72,7 +72,7 @@ export function spawnJob(
 ) {
   const args = [
     ...pnpm.args,
-    ...['--filter', job.name, 'run', 'test:integration', '--'],
+    ...['--filter', job.name, 'run', 'test:integration'],
     ...(job.shard ? [`--shard=${job.shard}`] : []),
     ...extraArgs,
   ];

@@ -131,7 +131,7 @@ describe('spawnJob', () => {
     });
     assert.equal(code, 3);
     assert.ok(
-      lines.includes('big 2/2: --filter @fv/big run test:integration -- --shard=2/2 --coverage.enabled\n'),
+      lines.includes('big 2/2: --filter @fv/big run test:integration --shard=2/2 --coverage.enabled\n'),
       lines.join(''),
     );
     assert.ok(lines.includes('big 2/2: test.big.2.\n'), lines.join(''));
