@@ -45,6 +45,8 @@ export function shop(platform: Pick<Platform, 'url'>) {
     quantity: number,
     cardToken: string,
     headers: Record<string, string> = {},
+    /** More fields of the order request (e.g. couponCode). */
+    extra: Record<string, unknown> = {},
   ) {
     const customer = token(customerId, ['customer']);
     // The order service learns prices from catalog events: wait until it accepts the product.
@@ -68,6 +70,7 @@ export function shop(platform: Pick<Platform, 'url'>) {
               phone: '+442071234567',
             },
             shippingMethod: 'STANDARD',
+            ...extra,
           },
           { 'x-idempotency-key': `e2e-${productId}-${customerId}`, ...headers },
         );

@@ -49,6 +49,7 @@ describe('orderFailureReasonOf', () => {
     expect(orderFailureReasonOf('INVENTORY_UNAVAILABLE')).toBe('INVENTORY_ERROR');
     expect(orderFailureReasonOf('DELIVERY_FAILED')).toBe('DELIVERY_FAILED');
     expect(orderFailureReasonOf('STEP_TIMEOUT')).toBe('TIMEOUT');
+    expect(orderFailureReasonOf('COUPON_REJECTED')).toBe('COUPON_REJECTED');
     expect(orderFailureReasonOf('ORDER_CONFIRMATION_FAILED')).toBe('SAGA_FAILED');
   });
 

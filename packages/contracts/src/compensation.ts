@@ -35,7 +35,7 @@ export function compensationOutcomeOf(
 
 /** Why a failed order failed, as OrderFailed `reason` carries it. */
 export type OrderFailureReason =
-  'PAYMENT_FAILED' | 'INVENTORY_ERROR' | 'DELIVERY_FAILED' | 'TIMEOUT' | 'SAGA_FAILED';
+  'PAYMENT_FAILED' | 'INVENTORY_ERROR' | 'DELIVERY_FAILED' | 'TIMEOUT' | 'COUPON_REJECTED' | 'SAGA_FAILED';
 
 const ORDER_FAILURE_REASONS: Record<string, OrderFailureReason> = {
   PAYMENT_FAILED: 'PAYMENT_FAILED',
@@ -49,6 +49,8 @@ const ORDER_FAILURE_REASONS: Record<string, OrderFailureReason> = {
   STEP_TIMEOUT: 'TIMEOUT',
   WORKFLOW_TIMEOUT: 'TIMEOUT',
   TIMEOUT: 'TIMEOUT',
+  // The order's promotion code could not be applied (CouponRejected fails the payment step).
+  COUPON_REJECTED: 'COUPON_REJECTED',
 };
 
 /**

@@ -24,6 +24,7 @@ const expectedEvents = {
     'OrderFailed',
   ],
   payment: ['PaymentProcessed', 'PaymentFailed', 'PaymentRefunded', 'PaymentVoided', 'PaymentRefundFailed'],
+  promotion: ['CouponApplied', 'CouponRejected', 'CouponReleased'],
   inventory: [
     'InventoryReserved',
     'InventoryReservationFailed',

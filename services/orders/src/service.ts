@@ -24,6 +24,7 @@ import type { PaymentProvider } from './payment/payment-provider.js';
 import { registerOrderMetrics } from './routes/order-metrics.js';
 import { registerPaymentMetrics } from './payment/payment-metrics.js';
 import { orderEventsRoutes, type OrderEventsOptions } from './routes/order-events.js';
+import { couponsRoutes } from './routes/coupons.js';
 import { ordersRoutes } from './routes/orders.js';
 import type { OrdersDeps } from './use-cases/orders-deps.js';
 import { paymentRecovery } from './use-cases/payment-recovery.js';
@@ -86,6 +87,7 @@ export function createOrdersService(
     tags: ['orders', 'payments'],
     routes: (app, context) => {
       ordersRoutes(app, depsOf(context));
+      couponsRoutes(app, depsOf(context));
       orderEventsRoutes(app, depsOf(context), options.orderEvents);
       registerPaymentMetrics(app.metrics, depsOf(context));
       registerOrderMetrics(app.metrics, depsOf(context));

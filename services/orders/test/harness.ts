@@ -38,6 +38,9 @@ export const PRODUCED: EventName[] = [
   'PaymentVoided',
   'PaymentRefunded',
   'PaymentRefundFailed',
+  'CouponApplied',
+  'CouponRejected',
+  'CouponReleased',
   'CompensationOutcome',
 ];
 

@@ -111,13 +111,16 @@ export interface RedeemRequest {
   now: Date;
 }
 
+/** A coupon's decision for an order, with the coupon's id when it exists. */
+export type Redemption = CouponDecision & { couponId: string | null };
+
 /**
  * Takes one use of `code` for an order inside the caller's transaction, or says why not. Applying the
  * same order twice (a redelivered event) returns the redemption it already holds.
  */
-export async function redeemCoupon(db: Db, request: RedeemRequest): Promise<CouponDecision> {
+export async function redeemCoupon(db: Db, request: RedeemRequest): Promise<Redemption> {
   const coupon = await findCouponByCode(db, request.code);
-  const decision = evaluateCoupon(coupon, request, request.now);
+  const decision = { ...evaluateCoupon(coupon, request, request.now), couponId: coupon?.id ?? null };
   if (!coupon || !decision.applied) return decision;
 
   const held = await db.$queryRawUnsafe<Row[]>(
@@ -136,6 +139,7 @@ export async function redeemCoupon(db: Db, request: RedeemRequest): Promise<Coup
       applied: false,
       reason: 'COUPON_USAGE_LIMIT_REACHED',
       message: `${coupon.code} has been used up`,
+      couponId: coupon.id,
     };
   }
   if (coupon.perCustomerLimit !== null) {
@@ -153,6 +157,7 @@ export async function redeemCoupon(db: Db, request: RedeemRequest): Promise<Coup
         applied: false,
         reason: 'COUPON_CUSTOMER_LIMIT_REACHED',
         message: `${coupon.code} can be used ${coupon.perCustomerLimit} time(s) per customer`,
+        couponId: coupon.id,
       };
     }
   }
@@ -169,18 +174,25 @@ export async function redeemCoupon(db: Db, request: RedeemRequest): Promise<Coup
   return decision;
 }
 
+/** The use of a coupon an order gave back. */
+export interface ReleasedCoupon {
+  couponId: string;
+  discount: string;
+}
+
 /**
- * Gives back the use an order holds (the "cancel coupon" compensation); true when there was one.
+ * Gives back the use an order holds (the "cancel coupon" compensation); null when it held none.
  * Idempotent: a released redemption is not released twice.
  */
-export async function releaseCoupon(db: Db, orderId: string): Promise<boolean> {
+export async function releaseCoupon(db: Db, orderId: string): Promise<ReleasedCoupon | null> {
   const released = await db.$queryRawUnsafe<Row[]>(
     `update coupon_redemptions set status = 'RELEASED', released_at = now()
-       where order_id = $1::uuid and status = 'ACTIVE' returning coupon_id::text as coupon_id, customer_id::text as customer_id`,
+       where order_id = $1::uuid and status = 'ACTIVE'
+     returning coupon_id::text as coupon_id, customer_id::text as customer_id, discount::text as discount`,
     orderId,
   );
   const row = released[0];
-  if (!row) return false;
+  if (!row) return null;
   await db.$executeRawUnsafe(
     `update coupons set uses = uses - 1, updated_at = now() where id = $1::uuid and uses > 0`,
     String(row.coupon_id),
@@ -190,5 +202,15 @@ export async function releaseCoupon(db: Db, orderId: string): Promise<boolean> {
     String(row.coupon_id),
     String(row.customer_id),
   );
-  return true;
+  return { couponId: String(row.coupon_id), discount: String(row.discount) };
+}
+
+/** Turns a coupon on or off (an inactive code is rejected); null when there is no such coupon. */
+export async function setCouponActive(db: Db, id: string, active: boolean): Promise<CouponRecord | null> {
+  const rows = await db.$queryRawUnsafe<Row[]>(
+    `update coupons set active = $2, updated_at = now() where id = $1::uuid returning ${COUPON_COLUMNS}`,
+    id,
+    active,
+  );
+  return rows[0] ? toCoupon(rows[0]) : null;
 }

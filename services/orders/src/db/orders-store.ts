@@ -166,6 +166,8 @@ export interface NewOrder {
   shippingMethod: string;
   options: Prisma.InputJsonObject | null;
   metadata: Record<string, string>;
+  /** The promotion code sent with the order, normalised; applied after the reservation. */
+  couponCode?: string | null;
   items: {
     id: string;
     lineNumber: number;
@@ -184,9 +186,9 @@ export async function insertOrder(db: Db, order: NewOrder): Promise<OrderRow> {
   await db.$executeRawUnsafe(
     `with created as (
        insert into orders (id, customer_id, customer_email, status, currency, total_amount, payment_method_type,
-         payment_token, shipping_address, shipping_method, options, metadata, created_at, updated_at)
+         payment_token, shipping_address, shipping_method, options, metadata, coupon_code, created_at, updated_at)
        values ($1::uuid, $2::uuid, $3, 'PENDING', $4, $5::numeric, $6, $7, $8::jsonb, $9, $10::jsonb, $11::jsonb,
-         clock_timestamp(), clock_timestamp())
+         $13, clock_timestamp(), clock_timestamp())
        returning id
      ), lines as (
        insert into order_items (id, order_id, line_number, product_id, sku, product_name, quantity, unit_price,
@@ -223,6 +225,7 @@ export async function insertOrder(db: Db, order: NewOrder): Promise<OrderRow> {
         warehouse_id: item.warehouseId,
       })),
     ),
+    order.couponCode ?? null,
   );
   return (await findOrder(db, order.id))!;
 }
@@ -241,6 +244,7 @@ const CHANGEABLE = {
   cancelledBy: ['cancelled_by', 'varchar'],
   cancelledAt: ['cancelled_at', 'timestamptz'],
   completedAt: ['completed_at', 'timestamptz'],
+  discountAmount: ['discount_amount', 'numeric'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type OrderChange = {

@@ -1,6 +1,6 @@
 import { badRequest } from '@fv/service-kit';
 import type { OrderRow } from '../db/orders-store.js';
-import { amountOf } from '../use-cases/order-view.js';
+import { amountOf, chargedAmountOf } from '../use-cases/order-view.js';
 
 /**
  * The order's live progress as server-sent events, derived from its status history: every row of
@@ -90,7 +90,7 @@ function stepsOf(order: OrderRow, change: Change): StepDetails[] {
   const payment = order.payment;
   const money = payment
     ? { amount: amountOf(payment.amount, payment.currency), currency: payment.currency }
-    : { amount: amountOf(order.totalAmount, order.currency), currency: order.currency };
+    : { amount: chargedAmountOf(order), currency: order.currency };
   const failure = { code: change.reason ?? order.failureCode, message: order.failureMessage };
   const label = { shipmentId: order.shipmentId, trackingId: order.trackingId, carrier: order.carrier };
   const reserved = { step: 'INVENTORY_RESERVED' as const, reservationId: order.reservationId };

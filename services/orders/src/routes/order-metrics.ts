@@ -6,7 +6,7 @@ export const FAILED_ORDERS_METRIC = 'orders_failed';
 
 /**
  * `orders_failed{reason}`: orders whose saga failed (status FAILED), by reason (PAYMENT_FAILED,
- * INVENTORY_ERROR, DELIVERY_FAILED, TIMEOUT, SAGA_FAILED), counted from the database so every replica
+ * INVENTORY_ERROR, DELIVERY_FAILED, TIMEOUT, COUPON_REJECTED, SAGA_FAILED), counted from the database so every replica
  * answers the same. Cancellations a customer or an operator asked for are not failures.
  */
 export function registerOrderMetrics(

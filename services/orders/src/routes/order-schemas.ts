@@ -12,6 +12,8 @@ const amountInput = {
     { type: 'number', minimum: 0 },
   ],
 } as const;
+/** A promotion code as sent: letters, digits, `-` and `_`, up to 64, surrounding blanks ignored. */
+export const COUPON_CODE_INPUT = '^\\s*[A-Za-z0-9][A-Za-z0-9_-]{0,63}\\s*$';
 const AMOUNT = {
   type: 'string',
   description: 'Decimal string in the order currency, e.g. "599.99"',
@@ -120,6 +122,12 @@ export function placeOrderBody(limits: {
       shippingAddress: addressInput,
       shippingMethod: { type: 'string', enum: [...SHIPPING_METHODS] },
       options: { type: 'object', additionalProperties: false, properties: optionsProperties },
+      couponCode: {
+        type: 'string',
+        pattern: COUPON_CODE_INPUT,
+        description:
+          'A promotion code (case-insensitive), applied once the items are reserved and before the payment: the payment is authorized for the total less its discount (CouponApplied). A code that cannot be applied fails the order (CouponRejected; failure.reason COUPON_REJECTED, failure.code the rejection)',
+      },
       metadata: {
         type: 'object',
         maxProperties: 20,
@@ -214,7 +222,20 @@ export const orderResponse = {
         },
       },
     },
-    totalAmount: AMOUNT,
+    totalAmount: { ...AMOUNT, description: "The sum of the order's lines, before any discount" },
+    couponCode: nullable({
+      type: 'string',
+      description: 'The promotion code sent with the order, upper case',
+    }),
+    discountAmount: nullable({
+      ...AMOUNT,
+      description:
+        'What the coupon took off, once applied; null before, without a coupon, or when it was rejected',
+    }),
+    chargedAmount: {
+      ...AMOUNT,
+      description: 'What the customer is charged: totalAmount less discountAmount',
+    },
     currency: { type: 'string' },
     paymentMethod: { type: 'object', properties: { type: { type: 'string' } } },
     payment: nullable({
@@ -263,7 +284,7 @@ export const orderResponse = {
     failure: nullable({
       type: 'object',
       description:
-        "Why the saga stopped: reason is the failed order's reason (PAYMENT_FAILED, INVENTORY_ERROR, DELIVERY_FAILED, TIMEOUT, SAGA_FAILED) once it is FAILED; code and message are the failed step's",
+        "Why the saga stopped: reason is the failed order's reason (PAYMENT_FAILED, INVENTORY_ERROR, DELIVERY_FAILED, TIMEOUT, COUPON_REJECTED, SAGA_FAILED) once it is FAILED; code and message are the failed step's (for a rejected coupon: COUPON_EXPIRED, COUPON_USAGE_LIMIT_REACHED, ...)",
       properties: {
         reason: nullable({ type: 'string' }),
         code: nullable({ type: 'string' }),
@@ -308,6 +329,8 @@ export const orderListResponse = {
           customerId: UUID,
           status: { type: 'string' },
           totalAmount: AMOUNT,
+          couponCode: nullable({ type: 'string' }),
+          chargedAmount: AMOUNT,
           currency: { type: 'string' },
           itemCount: { type: 'integer' },
           paymentStatus: nullable({ type: 'string' }),

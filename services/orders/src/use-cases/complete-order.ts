@@ -3,7 +3,7 @@ import type { Logger } from '@fv/service-kit';
 import { decide, type OrderStatus } from '../domain/order-status.js';
 import { changeStatus, updatePayment, type Db, type OrderRow, type PaymentRow } from '../db/orders-store.js';
 import { markApplied } from '../db/payment-attempts-store.js';
-import { amountOf } from './order-view.js';
+import { amountOf, chargedAmountOf } from './order-view.js';
 import { publishMeta, type EventOrigin, type OrdersDeps } from './orders-deps.js';
 import { callOnce, isWaiting, type SettledCall } from './payment-attempt.js';
 import { paymentFailure } from './payment-failure.js';
@@ -196,7 +196,7 @@ export async function applyCapture(
       paymentId: payment.id,
       shipmentId: shipment.shipmentId,
       trackingId: shipment.trackingId,
-      totalAmount: amountOf(order.totalAmount, order.currency),
+      totalAmount: chargedAmountOf(order),
       currency: order.currency,
     },
     publishMeta(order.id, origin),

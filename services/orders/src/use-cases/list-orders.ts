@@ -1,7 +1,7 @@
 import { insufficientPermissions, isStaff, parseId, type Principal } from '@fv/service-kit';
 import { customerIdOf } from '../domain/caller.js';
 import { listOrders, type OrderPage, type PrismaDb } from '../db/orders-store.js';
-import { amountOf } from './order-view.js';
+import { amountOf, chargedAmountOf } from './order-view.js';
 
 export interface ListOrdersInput {
   status?: string[];
@@ -18,6 +18,8 @@ export interface OrderSummary {
   customerId: string;
   status: string;
   totalAmount: string;
+  couponCode: string | null;
+  chargedAmount: string;
   currency: string;
   itemCount: number;
   paymentStatus: string | null;
@@ -55,6 +57,8 @@ export async function listOrdersFor(db: PrismaDb, caller: Principal, input: List
     customerId: row.customerId,
     status: row.status,
     totalAmount: amountOf(row.totalAmount, row.currency),
+    couponCode: row.couponCode,
+    chargedAmount: chargedAmountOf(row),
     currency: row.currency,
     itemCount: row._count.items,
     paymentStatus: row.payment?.status ?? null,

@@ -1,12 +1,26 @@
 import type { Address, OrderItem, OrderOptions } from '@fv/contracts';
 import type { Prisma } from '../generated/prisma/client.js';
-import { currencyExponent } from '../domain/money.js';
+import { currencyExponent, fromMinorUnits, toMinorUnits } from '../domain/money.js';
 import type { OrderRow } from '../db/orders-store.js';
 
 type Decimal = Prisma.Decimal;
 
 export function amountOf(value: Decimal, currency: string): string {
   return value.toFixed(currencyExponent(currency));
+}
+
+/**
+ * What the customer pays for the order: its total less the discount of an applied coupon. Payments,
+ * OrderConfirmed and OrderCompleted carry this amount; `totalAmount` stays the sum of the lines.
+ */
+export function chargedAmountOf(
+  order: Pick<OrderRow, 'totalAmount' | 'discountAmount' | 'currency'>,
+): string {
+  const { currency } = order;
+  if (order.discountAmount === null) return amountOf(order.totalAmount, currency);
+  const total = toMinorUnits(amountOf(order.totalAmount, currency), currency);
+  const discount = toMinorUnits(amountOf(order.discountAmount, currency), currency);
+  return fromMinorUnits(total > discount ? total - discount : 0n, currency);
 }
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
@@ -27,6 +41,12 @@ export interface OrderView {
     warehouseId: string | null;
   }[];
   totalAmount: string;
+  /** The promotion code sent with the order (normalised), or null. */
+  couponCode: string | null;
+  /** What the coupon took off, once applied (CouponApplied); null before, without one, or when rejected. */
+  discountAmount: string | null;
+  /** What the customer is charged: totalAmount less discountAmount. */
+  chargedAmount: string;
   currency: string;
   paymentMethod: { type: string };
   payment: {
@@ -79,6 +99,9 @@ export function toOrderView(order: OrderRow): OrderView {
       warehouseId: item.warehouseId,
     })),
     totalAmount: amountOf(order.totalAmount, currency),
+    couponCode: order.couponCode,
+    discountAmount: order.discountAmount === null ? null : amountOf(order.discountAmount, currency),
+    chargedAmount: chargedAmountOf(order),
     currency,
     paymentMethod: { type: order.paymentMethodType },
     payment: payment && {

@@ -16,6 +16,7 @@ import {
   type OrderRow,
   type PaymentRow,
 } from '../db/orders-store.js';
+import { releaseCoupon } from '../db/coupons-store.js';
 import { markApplied } from '../db/payment-attempts-store.js';
 import { amountOf } from './order-view.js';
 import { publishMeta, type EventOrigin, type OrdersDeps } from './orders-deps.js';
@@ -207,7 +208,40 @@ export type CancellationReason =
   | 'TIMEOUT'
   | 'MANUAL_INTERVENTION';
 
-/** Moves the order to CANCELLED and publishes OrderCancelled; the payment token is forgotten. */
+/**
+ * Gives back the coupon use the order holds, if any (the "cancel coupon" compensation), and publishes
+ * CouponReleased; in the transaction that ends the order, so the use is given back exactly once.
+ */
+export async function releaseOrderCoupon(
+  deps: OrdersDeps,
+  tx: Db,
+  order: OrderRow,
+  reason: 'ORDER_FAILED' | 'ORDER_CANCELLED',
+  origin: EventOrigin,
+): Promise<void> {
+  if (!order.couponCode) return;
+  const released = await releaseCoupon(tx, order.id);
+  if (!released) return;
+  await deps.outbox.publish(
+    tx,
+    'CouponReleased',
+    {
+      orderId: order.id,
+      customerId: order.customerId,
+      couponCode: order.couponCode,
+      couponId: released.couponId,
+      discount: fromMinorUnits(toMinorUnits(released.discount, order.currency), order.currency),
+      currency: order.currency,
+      reason,
+    },
+    publishMeta(order.id, origin),
+  );
+}
+
+/**
+ * Moves the order to CANCELLED and publishes OrderCancelled; the payment token is forgotten and the
+ * coupon's use given back.
+ */
 export async function markCancelled(
   deps: OrdersDeps,
   tx: Db,
@@ -243,11 +277,13 @@ export async function markCancelled(
     },
     publishMeta(order.id, origin),
   );
+  await releaseOrderCoupon(deps, tx, order, 'ORDER_CANCELLED', origin);
 }
 
 /**
  * Moves the order to FAILED with its reason and publishes OrderFailed; the payment token is forgotten.
- * The failed step's own code stays (the reason's code when none was recorded).
+ * The failed step's own code stays (the reason's code when none was recorded). The coupon's use is
+ * given back.
  */
 export async function markFailed(
   deps: OrdersDeps,
@@ -278,4 +314,5 @@ export async function markFailed(
     },
     publishMeta(order.id, origin),
   );
+  await releaseOrderCoupon(deps, tx, order, 'ORDER_FAILED', origin);
 }

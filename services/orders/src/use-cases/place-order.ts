@@ -12,6 +12,7 @@ import {
 } from '@fv/service-kit';
 import type { IdempotentResult } from '@fv/service-runtime';
 import { customerIdOf } from '../domain/caller.js';
+import { normalizeCouponCode } from '../domain/coupon-rules.js';
 import { decimalText, MoneyFormatError, toMinorUnits } from '../domain/money.js';
 import { priceOrder, type RequestedLine } from '../domain/pricing.js';
 import { findOrder, insertOrder } from '../db/orders-store.js';
@@ -40,6 +41,8 @@ export interface PlaceOrderInput {
   shippingMethod: string;
   options?: Partial<OrderOptions>;
   metadata?: Record<string, string>;
+  /** A promotion code, applied after the reservation and before the payment. */
+  couponCode?: string;
 }
 
 function customerOf(caller: Principal, requested: string | undefined): string {
@@ -239,6 +242,7 @@ export async function placeOrder(
           shippingMethod: input.shippingMethod,
           options,
           metadata,
+          couponCode: input.couponCode === undefined ? null : normalizeCouponCode(input.couponCode),
           items: priced.lines.map((line) => ({
             id: randomUUID(),
             lineNumber: line.lineNumber,

@@ -1,7 +1,8 @@
 import type { EventMap } from '@fv/contracts';
 import type { Logger } from '@fv/service-kit';
 import type { Db, OrderRow } from '../db/orders-store.js';
-import { amountOf } from './order-view.js';
+import { applyCoupon } from './apply-coupon.js';
+import { amountOf, chargedAmountOf } from './order-view.js';
 import { publishMeta, type EventOrigin, type OrdersDeps } from './orders-deps.js';
 import { callOnce, isWaiting } from './payment-attempt.js';
 import { lockKnownOrder } from './saga-order.js';
@@ -36,12 +37,20 @@ export async function retryPayment(
   origin: EventOrigin,
   log: Logger,
 ): Promise<PaymentRetryResult> {
-  const order = await lockKnownOrder(tx, event.orderId);
-  const reservationId = event.parameters.reservationId ?? order.reservationId ?? '';
-  if (PAID.includes(order.status) && order.payment) {
-    await announcePayment(deps, tx, order, origin);
+  const locked = await lockKnownOrder(tx, event.orderId);
+  const reservationId = event.parameters.reservationId ?? locked.reservationId ?? '';
+  if (PAID.includes(locked.status) && locked.payment) {
+    await announcePayment(deps, tx, locked, origin);
     return 'already-paid';
   }
+  // A code not applied yet (none reserved, or rejected before) is tried again before the payment.
+  const waiting = locked.status === 'PENDING' || locked.status === 'PAYMENT_FAILED';
+  const coupon =
+    waiting && (locked.status !== 'PENDING' || reservationId)
+      ? await applyCoupon(deps, tx, locked, { reservationId: reservationId || null }, origin)
+      : ({ kind: 'priced', order: locked } as const);
+  if (coupon.kind === 'rejected') return 'failed';
+  const order = coupon.order;
   if (order.status === 'PENDING') {
     if (!reservationId) {
       log.info({ orderId: order.id }, 'payment retry ignored: the order has no reservation yet');
@@ -62,7 +71,7 @@ export async function retryPayment(
     return 'not-applicable';
   }
 
-  const amount = amountOf(order.totalAmount, order.currency);
+  const amount = chargedAmountOf(order);
   const idempotencyKey = retryAuthorizeKey(order.id, event.attempt);
   const settled = order.paymentToken
     ? await callOnce(

@@ -5,7 +5,8 @@ import type { Logger } from '@fv/service-kit';
 import { decide, type OrderStatus } from '../domain/order-status.js';
 import { changeStatus, insertPayment, updatePayment, type Db, type OrderRow } from '../db/orders-store.js';
 import { markApplied } from '../db/payment-attempts-store.js';
-import { amountOf, eventItems } from './order-view.js';
+import { applyCoupon } from './apply-coupon.js';
+import { chargedAmountOf, eventItems } from './order-view.js';
 import { publishMeta, type EventOrigin, type OrdersDeps } from './orders-deps.js';
 import { callOnce, isWaiting, type SettledCall } from './payment-attempt.js';
 import { lockKnownOrder } from './saga-order.js';
@@ -28,7 +29,8 @@ function sameQuantities(order: OrderRow, reserved: EventMap['InventoryReserved']
 }
 
 /**
- * The order's stock is reserved: authorize its payment (with retries and the circuit breaker) and
+ * The order's stock is reserved: apply its promotion code, if it has one (`applyCoupon`: CouponApplied
+ * and the discount, or CouponRejected and the payment step failed), then authorize its payment (with retries and the circuit breaker) and
  * publish PaymentProcessed then OrderConfirmed, or PaymentFailed. While the provider is unavailable the
  * authorization waits for the recovery sweeper (PAYMENT_PROVIDER_PATIENCE_MS at most) instead. The provider call is recorded before
  * and after it is made (`callOnce`) under a key derived from the order id, so however often this runs
@@ -42,22 +44,31 @@ export async function takePayment(
   origin: EventOrigin,
   log: Logger,
 ): Promise<void> {
-  const order = await lockKnownOrder(tx, event.orderId);
-  const decision = decide(order.status as OrderStatus, 'PAYMENT_AUTHORIZED');
+  const locked = await lockKnownOrder(tx, event.orderId);
+  const decision = decide(locked.status as OrderStatus, 'PAYMENT_AUTHORIZED');
   if (decision.kind !== 'move') {
-    log.info({ orderId: order.id, status: order.status }, `reservation ignored: ${decision.reason}`);
+    log.info({ orderId: locked.id, status: locked.status }, `reservation ignored: ${decision.reason}`);
     return;
   }
   if (event.reservationId.trim() === '') {
     // The schema admits an empty string; an order confirmed on it could never be completed.
-    throw new NonRetriableError(`the reservation of order ${order.id} has no id`, 'RESERVATION_MISMATCH');
+    throw new NonRetriableError(`the reservation of order ${locked.id} has no id`, 'RESERVATION_MISMATCH');
   }
-  if (!sameQuantities(order, event.items)) {
+  if (!sameQuantities(locked, event.items)) {
     throw new NonRetriableError(
-      `the reservation ${event.reservationId} does not hold the lines of order ${order.id}`,
+      `the reservation ${event.reservationId} does not hold the lines of order ${locked.id}`,
       'RESERVATION_MISMATCH',
     );
   }
+  const coupon = await applyCoupon(deps, tx, locked, { reservationId: event.reservationId }, origin);
+  if (coupon.kind === 'rejected') {
+    log.info(
+      { orderId: locked.id, couponCode: locked.couponCode },
+      'coupon rejected: the payment step failed',
+    );
+    return;
+  }
+  const order = coupon.order;
   const settled = order.paymentToken
     ? await authorizeOnce(deps, order, { eventId: event.eventId, reservationId: event.reservationId })
     : null;
@@ -88,7 +99,7 @@ export async function authorizeOnce(
   order: OrderRow,
   context: { eventId: string; reservationId: string },
 ): Promise<SettledCall> {
-  const amount = amountOf(order.totalAmount, order.currency);
+  const amount = chargedAmountOf(order);
   const idempotencyKey = authorizeKey(order.id);
   return callOnce(
     deps,
@@ -126,7 +137,7 @@ export async function applyAuthorization(
   reservationId: string,
   origin: EventOrigin,
 ): Promise<void> {
-  const amount = amountOf(order.totalAmount, order.currency);
+  const amount = chargedAmountOf(order);
   // A retried payment step keeps the payment its failed attempt recorded (one payment per order).
   const paymentId = order.payment?.id ?? settled?.attempt.paymentId ?? randomUUID();
   const outcome = settled?.outcome ?? null;
@@ -175,6 +186,7 @@ export async function applyAuthorization(
         customerId: order.customerId,
         customerEmail: order.customerEmail,
         items: eventItems(order),
+        // What the customer pays: the lines' total less the coupon's discount.
         totalAmount: amount,
         currency: order.currency,
         reservationId,
@@ -240,7 +252,7 @@ export async function failPayment(
   failure: PaymentFailure,
   origin: EventOrigin,
 ): Promise<void> {
-  const amount = amountOf(order.totalAmount, order.currency);
+  const amount = chargedAmountOf(order);
   await recordPayment(tx, order, {
     id: failure.paymentId,
     orderId: order.id,

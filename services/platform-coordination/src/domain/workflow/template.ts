@@ -272,6 +272,16 @@ export function orderFulfillmentTemplate(settings: TemplateSettings): WorkflowTe
             result: ['paymentId', 'amount', 'currency', 'attempts'],
             reason: 'PAYMENT_FAILED',
           },
+          // The order's promotion code is applied by the order service just before it authorizes the
+          // payment, in the same transaction: a rejected code fails this step (no payment was attempted),
+          // and the saga is compensated like a declined payment, for its own reason (the order ends
+          // FAILED with reason COUPON_REJECTED). CouponApplied and CouponReleased settle no step: they are
+          // kept on the workflow's timeline only.
+          {
+            event: 'CouponRejected',
+            result: ['couponCode', 'reason', 'orderTotal', 'currency'],
+            reason: 'COUPON_REJECTED',
+          },
         ],
         timeoutMs: settings.paymentProcessingTimeoutMs,
         critical: true,

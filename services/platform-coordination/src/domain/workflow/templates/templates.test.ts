@@ -376,6 +376,61 @@ describe('ORDER_FULFILLMENT and OrderFailed', () => {
     expect(v.actions.find((action) => action.slot === 'ORDER')!.status).toBe('COMPENSATED');
   });
 
+  it('CouponRejected fails the payment step and compensates for COUPON_REJECTED; CouponApplied settles nothing', () => {
+    const reserved = event('InventoryReserved', T0 + 1000, {
+      orderId,
+      reservationId: 'res-1',
+      items: [{ productId: 'prod-1', quantity: 1, warehouseId: 'wh-1' }],
+      expiresAt: null,
+    });
+    const applied = event('CouponApplied', T0 + 1500, {
+      orderId,
+      customerId,
+      couponCode: 'SPRING10',
+      couponId: randomUUID(),
+      originalTotal: '10.00',
+      discount: '1.00',
+      newTotal: '9.00',
+      currency: 'USD',
+    });
+    expect(observe(orders, 'CouponApplied', applied.event)!.steps).toEqual([]);
+    const rejected = event('CouponRejected', T0 + 2000, {
+      orderId,
+      customerId,
+      couponCode: 'SPRING10',
+      reason: 'COUPON_USAGE_LIMIT_REACHED',
+      message: 'SPRING10 has been used up',
+      orderTotal: '10.00',
+      currency: 'USD',
+    });
+    const run = feed(orders, [created(), reserved, applied, rejected]);
+    const v = view(orders, run);
+    expect(v.steps.find((step) => step.name === 'PAYMENT_PROCESSING')!.status).toBe('FAILED');
+    expect(run.state!.trigger).toMatchObject({ kind: 'FAILURE', reason: 'COUPON_REJECTED' });
+    const requests = (r: Run) =>
+      r.effects.flatMap((effect) =>
+        effect.type === 'compensation-requested'
+          ? [{ action: effect.action.action, reason: effect.reason }]
+          : [],
+      );
+    expect(requests(run).map((request) => [request.action, request.reason])).toEqual([
+      ['CANCEL_ORDER', 'COUPON_REJECTED'],
+    ]);
+    // The order ends FAILED for the coupon; the stock is released next, and no payment is voided.
+    const failed = event('OrderFailed', T0 + 3000, {
+      orderId,
+      customerId,
+      customerEmail: null,
+      reason: 'COUPON_REJECTED',
+      reasonDetails: 'SPRING10 has been used up',
+      previousStatus: 'PAYMENT_FAILED',
+    });
+    const after = feed(orders, [failed], run);
+    const next = requests(after).map((action) => action.action);
+    expect(next).toContain('RELEASE_INVENTORY');
+    expect(next).not.toContain('VOID_PAYMENT');
+  });
+
   it('a return’s refund never settles the payment compensation of its order', () => {
     const e = refunded().event;
     const observation = observe(orders, 'PaymentRefunded', e)!;
