@@ -2,6 +2,15 @@ import type { ServiceInstance } from '../generated/prisma/client.js';
 import type { ProbeRecord } from '../db/instance-store.js';
 import { isoDurationFromMs } from '../domain/iso-duration.js';
 
+/** One page of a discovery query: the instances on it and how many match in all. */
+export interface InstancePage {
+  items: InstanceView[];
+  total: number;
+}
+
+/** Turns a page into what a route sends (its serializer), so that a page can be rendered once. */
+export type InstancePageRenderer<T> = (page: InstancePage) => T;
+
 /** An instance as the API returns it. */
 export interface InstanceView {
   instanceId: string;

@@ -1,6 +1,6 @@
 import type { ServiceInstance } from '../generated/prisma/client.js';
 import type { InstanceFilter } from '../db/instance-store.js';
-import type { InstanceView } from './instance-view.js';
+import type { InstancePage, InstancePageRenderer, InstanceView } from './instance-view.js';
 
 interface Entry {
   row: ServiceInstance;
@@ -62,20 +62,11 @@ export class RegistryReadCache {
     this.now = options.now ?? Date.now;
   }
 
-  async list(
-    filter: InstanceFilter,
-    page: number,
-    size: number,
-  ): Promise<{ items: InstanceView[]; total: number }> {
+  async list(filter: InstanceFilter, page: number, size: number): Promise<InstancePage> {
     return this.page(await this.current(), filter, page, size);
   }
 
-  private page(
-    snapshot: Snapshot,
-    filter: InstanceFilter,
-    page: number,
-    size: number,
-  ): { items: InstanceView[]; total: number } {
+  private page(snapshot: Snapshot, filter: InstanceFilter, page: number, size: number): InstancePage {
     const matching = snapshot.entries.filter((entry) => matches(entry.row, filter));
     return {
       items: matching.slice(page * size, (page + 1) * size).map((entry) => entry.view),
@@ -91,7 +82,7 @@ export class RegistryReadCache {
     filter: InstanceFilter,
     page: number,
     size: number,
-    render: (result: { items: InstanceView[]; total: number }) => T,
+    render: InstancePageRenderer<T>,
   ): Promise<T> {
     const snapshot = await this.current();
     let pages = this.rendered.get(snapshot);

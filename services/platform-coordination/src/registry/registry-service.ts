@@ -27,7 +27,13 @@ import { hostPort, isValidHost } from '../domain/host.js';
 import { aggregateStatus, type HttpCheckStatus, type InstanceStatus } from '../domain/instance-status.js';
 import { leaseCutoffs, selfPreservationActive, type LeasePolicy } from '../domain/lease.js';
 import type { OutboundPolicy } from '../net/outbound-policy.js';
-import { historyOf, toInstanceView, type InstanceView } from './instance-view.js';
+import {
+  historyOf,
+  toInstanceView,
+  type InstancePage,
+  type InstancePageRenderer,
+  type InstanceView,
+} from './instance-view.js';
 import { RegistryReadCache } from './read-cache.js';
 
 export interface RegistrationInput {
@@ -232,11 +238,7 @@ export class RegistryService {
     return { instance: this.view(row), history: historyOf(row) };
   }
 
-  async list(
-    filter: InstanceFilter,
-    page: number,
-    size: number,
-  ): Promise<{ items: InstanceView[]; total: number }> {
+  async list(filter: InstanceFilter, page: number, size: number): Promise<InstancePage> {
     if (this.cache) return this.cache.list(filter, page, size);
     const { rows, total } = await listInstances(this.deps.prisma, filter, page, size);
     return { items: rows.map((row) => this.view(row)), total };
@@ -247,7 +249,7 @@ export class RegistryService {
     filter: InstanceFilter,
     page: number,
     size: number,
-    render: (result: { items: InstanceView[]; total: number }) => T,
+    render: InstancePageRenderer<T>,
   ): Promise<T> {
     if (this.cache) return this.cache.listRendered(filter, page, size, render);
     return render(await this.list(filter, page, size));
