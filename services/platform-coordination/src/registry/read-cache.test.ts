@@ -80,6 +80,38 @@ describe('RegistryReadCache', () => {
     expect(renders).toHaveLength(5);
   });
 
+  it('applies a renewed lease in place and keeps the rendered pages of other services', async () => {
+    const rows = [instance('a1', 'orders', 1), instance('a2', 'orders', 2), instance('b1', 'billing', 3)];
+    const { cache, loads } = cacheOf(rows);
+    const renders: string[] = [];
+    const render = (page: { items: { instanceId: string; checks: unknown }[]; total: number }) => {
+      renders.push(ids(page).join(','));
+      return JSON.stringify(page.items.map((item) => [item.instanceId, item.checks]));
+    };
+    await cache.listRendered({ name: 'orders' }, 0, 20, render);
+    await cache.listRendered({ name: 'billing' }, 0, 20, render);
+    await cache.listRendered({}, 0, 20, render);
+    expect(renders).toEqual(['a1,a2', 'b1', 'b1,a1,a2']);
+
+    cache.renewed('a2', new Date(10_000));
+    const orders = JSON.parse(await cache.listRendered({ name: 'orders' }, 0, 20, render)) as [
+      string,
+      { heartbeat: { lastHeartbeatAt: string } },
+    ][];
+    expect(orders.map(([id]) => id)).toEqual(['a1', 'a2']);
+    expect(orders[1]![1].heartbeat.lastHeartbeatAt).toBe(new Date(10_000).toISOString());
+    expect(orders[0]![1].heartbeat.lastHeartbeatAt).toBe(new Date(1).toISOString());
+    await cache.listRendered({ name: 'billing' }, 0, 20, render);
+    await cache.listRendered({}, 0, 20, render);
+    // The billing page was kept; the orders page and the page of every service were rendered again.
+    expect(renders).toEqual(['a1,a2', 'b1', 'b1,a1,a2', 'a1,a2', 'b1,a1,a2']);
+
+    cache.renewed('unknown', new Date(20_000));
+    await cache.listRendered({ name: 'orders' }, 0, 20, render);
+    expect(renders).toHaveLength(5);
+    expect(loads).toHaveLength(1);
+  });
+
   it('filters, orders (name, registration, id) and pages as the database query did', async () => {
     const rows = [
       instance('c', 'orders', 3, { tags: ['blue'], zone: 'eu' }),

@@ -11,6 +11,14 @@ interface Snapshot {
   loadedAt: number;
   /** In the order the API lists instances: name, then registration time, then id. */
   entries: Entry[];
+  /** Position of each instance in `entries`, built on the first renewal. */
+  positions?: Map<string, number>;
+}
+
+/** A rendered page, and the service name its query was limited to (none: every service's instances). */
+interface RenderedPage {
+  name: string | undefined;
+  value: unknown;
 }
 
 export interface RegistryReadCacheOptions {
@@ -52,7 +60,7 @@ const MAX_RENDERED_PAGES = 1000;
 export class RegistryReadCache {
   private snapshot: Snapshot | null = null;
   /** Each snapshot's rendered pages by query: a write makes a new snapshot, so none outlives its data. */
-  private readonly rendered = new WeakMap<Snapshot, Map<string, unknown>>();
+  private readonly rendered = new WeakMap<Snapshot, Map<string, RenderedPage>>();
   private loading: { generation: number; promise: Promise<Snapshot> } | null = null;
   /** Bumped by every write applied or dropped: a load begun before it is out of date. */
   private generation = 0;
@@ -88,10 +96,11 @@ export class RegistryReadCache {
     let pages = this.rendered.get(snapshot);
     if (!pages) this.rendered.set(snapshot, (pages = new Map()));
     const key = JSON.stringify([filter.name, filter.status, filter.tag, filter.zone, page, size]);
-    if (pages.has(key)) return pages.get(key) as T;
+    const memo = pages.get(key);
+    if (memo) return memo.value as T;
     const result = render(this.page(snapshot, filter, page, size));
     if (pages.size >= MAX_RENDERED_PAGES) pages.clear();
-    pages.set(key, result);
+    pages.set(key, { name: filter.name, value: result });
     return result;
   }
 
@@ -105,18 +114,29 @@ export class RegistryReadCache {
     this.snapshot = { ...this.snapshot, entries };
   }
 
-  /** A lease renewed by this process (the common heartbeat, which changes nothing else). */
+  /**
+   * A lease renewed by this process (the common heartbeat, which changes nothing else): the instance's
+   * entry is replaced in place of a copy, found by its position, and the rendered pages of queries
+   * limited to other services stay valid for the new snapshot, so heartbeats do not make every
+   * discovery read render again.
+   */
   renewed(id: string, lastHeartbeatAt: Date): void {
     this.generation += 1;
-    if (!this.snapshot) return;
-    this.snapshot = {
-      ...this.snapshot,
-      entries: this.snapshot.entries.map((entry) => {
-        if (entry.row.id !== id) return entry;
-        const row = { ...entry.row, lastHeartbeatAt };
-        return { row, view: this.options.view(row) };
-      }),
-    };
+    const snapshot = this.snapshot;
+    if (!snapshot) return;
+    snapshot.positions ??= new Map(snapshot.entries.map((entry, position) => [entry.row.id, position]));
+    const position = snapshot.positions.get(id);
+    if (position === undefined) return;
+    const row = { ...snapshot.entries[position]!.row, lastHeartbeatAt };
+    const entries = snapshot.entries.slice();
+    entries[position] = { row, view: this.options.view(row) };
+    const next: Snapshot = { loadedAt: snapshot.loadedAt, entries, positions: snapshot.positions };
+    const pages = this.rendered.get(snapshot);
+    if (pages) {
+      const kept = [...pages].filter(([, page]) => page.name !== undefined && page.name !== row.name);
+      if (kept.length > 0) this.rendered.set(next, new Map(kept));
+    }
+    this.snapshot = next;
   }
 
   /** An instance removed by this process. */
