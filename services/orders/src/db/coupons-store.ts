@@ -5,6 +5,7 @@ import {
   type CouponTerms,
   type DiscountKind,
 } from '../domain/coupon-rules.js';
+import type { CouponTermsInput } from '../domain/coupon-input.js';
 import type { Db } from './orders-store.js';
 
 /**
@@ -25,10 +26,8 @@ export interface CouponRecord extends CouponTerms {
 }
 
 /** A coupon to create: its terms, its id and its usage limits (null: unlimited). */
-export interface NewCoupon extends CouponTerms {
+export interface NewCoupon extends CouponTermsInput {
   id: string;
-  usageLimit: number | null;
-  perCustomerLimit: number | null;
 }
 
 const COUPON_COLUMNS = `id::text as id, code, kind, value::text as value, currency, valid_from, valid_until,

@@ -1,4 +1,9 @@
-import { normalizeCouponCode, percentToBasisPoints, type DiscountKind } from './coupon-rules.js';
+import {
+  normalizeCouponCode,
+  percentToBasisPoints,
+  type CouponTerms,
+  type DiscountKind,
+} from './coupon-rules.js';
 import { decimalText, MoneyFormatError, normalizeAmount, toMinorUnits } from './money.js';
 
 /** A coupon as an administrator sends it (POST /coupons), after schema validation. */
@@ -16,17 +21,9 @@ export interface CouponInput {
 }
 
 /** The terms of a new coupon, normalised: code upper case, amounts with the currency's decimals. */
-export interface CouponTermsInput {
-  code: string;
-  kind: DiscountKind;
-  value: string;
-  currency: string | null;
-  validFrom: Date;
-  validUntil: Date | null;
-  minimumOrderValue: string | null;
+export interface CouponTermsInput extends CouponTerms {
   usageLimit: number | null;
   perCustomerLimit: number | null;
-  active: boolean;
 }
 
 export interface CouponFieldIssue {
