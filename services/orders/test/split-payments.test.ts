@@ -195,6 +195,28 @@ describe('split payments in the order saga', () => {
     });
   });
 
+  it('keeps a part authorized once while another waits for the provider, and voids it when that one gives up', async () => {
+    const order = await placeSplit([card('tok_visa_4242', '55.00'), card('tok_unavailable', '45.00')]);
+    await reserve(order);
+    // The second part waits for the recovery sweeper, which runs the split again each round: the first
+    // part's answer is recorded, so it is never authorized a second time.
+    const failed = await h.received('PaymentFailed', (e) => e.orderId === order.orderId, 'PaymentFailed');
+    expect(failed).toMatchObject({ amount: '100.00', errorCode: 'PROVIDER_UNAVAILABLE' });
+    expect(failed.errorMessage).toContain('payment part 1');
+    const all = await h.provider.authorizationsFor(order.orderId);
+    const approved = all.filter((authorization) => authorization.status !== 'DECLINED');
+    expect(approved).toHaveLength(1);
+    expect(approved[0]).toMatchObject({ status: 'VOIDED', capturedAmount: '0.00' });
+    expect(await h.committed('SplitPaymentProcessed', order.orderId)).toHaveLength(0);
+    expect(await orderOf(order.orderId)).toMatchObject({ status: 'PAYMENT_FAILED' });
+    // Every call of the split is settled: nothing is left for the sweeper.
+    const [unsettled] = await h.prisma.$queryRawUnsafe<{ count: bigint }[]>(
+      'select count(*) as count from payment_attempts where order_id = $1::uuid and applied_at is null',
+      order.orderId,
+    );
+    expect(Number(unsettled!.count)).toBe(0);
+  });
+
   it('takes a coupon discount off the last part, and voids every part when the customer cancels', async () => {
     const coupon = await h.runtime.app.inject({
       method: 'POST',
