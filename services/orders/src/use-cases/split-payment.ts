@@ -47,11 +47,16 @@ export async function authorizeSplitOnce(
   retryAttempt?: number,
 ): Promise<SettledCall> {
   const requested = requestedPartsOf(order.paymentParts)!;
-  const charged = chargedParts(
+  const discounted = chargedParts(
     requested,
     toMinorUnits(chargedAmountOf(order), order.currency),
     order.currency,
   );
+  // A discount of the whole total leaves no part to charge: the first part is authorized for nothing,
+  // as an order paid with one method would be.
+  const charged = discounted.length
+    ? discounted
+    : [{ index: 0, type: requested[0]!.type, token: requested[0]!.token ?? '', amount: 0n }];
   let paymentId = order.payment?.id ?? randomUUID();
   const authorized: { settled: SettledCall; state: PaymentPartState }[] = [];
   const related: string[] = [];
