@@ -217,6 +217,41 @@ describe('split payments in the order saga', () => {
     expect(Number(unsettled!.count)).toBe(0);
   });
 
+  it('refunds a part captured before the capture of another part was refused, and voids the rest, on VOID_PAYMENT', async () => {
+    const order = await placeSplit([card('tok_visa_4242', '80.00'), card('tok_mastercard_4444', '20.00')]);
+    await reserve(order);
+    await h.received('OrderConfirmed', (e) => e.orderId === order.orderId, 'OrderConfirmed');
+    // The second part's hold goes away at the provider (as an expired authorization would): its capture is refused.
+    const second = (await authorizations(order.orderId))['20.00']!;
+    const voided = await h.provider.app.inject({
+      method: 'POST',
+      url: `/v1/authorizations/${second.id}/void`,
+      headers: { 'idempotency-key': `test-expire-${second.id}` },
+    });
+    expect(voided.statusCode, voided.body).toBeLessThan(300);
+
+    await h.publish('DeliveryScheduled', deliveryOf(order), {
+      correlationId: order.orderId,
+      producer: 'delivery',
+    });
+    const failed = await h.received('PaymentFailed', (e) => e.orderId === order.orderId, 'PaymentFailed');
+    expect(failed).toMatchObject({ amount: '100.00', retriable: false });
+    expect((await orderOf(order.orderId)).payment).toMatchObject({
+      status: 'AUTHORIZED',
+      parts: [{ status: 'CAPTURED' }, { status: 'AUTHORIZED' }],
+    });
+
+    await h.publish('CompensationRequested', compensation(order.orderId, 'VOID_PAYMENT', 'PAYMENT_FAILED'), {
+      correlationId: order.orderId,
+      producer: 'platform-coordination',
+    });
+    const released = await h.received('PaymentVoided', (e) => e.orderId === order.orderId, 'PaymentVoided');
+    expect(released).toMatchObject({ amount: '100.00', reason: 'COMPENSATION' });
+    const after = await authorizations(order.orderId);
+    expect(after['80.00']).toMatchObject({ capturedAmount: '80.00', refundedAmount: '80.00' });
+    expect(after['20.00']).toMatchObject({ status: 'VOIDED', capturedAmount: '0.00' });
+  });
+
   it('takes a coupon discount off the last part, and voids every part when the customer cancels', async () => {
     const coupon = await h.runtime.app.inject({
       method: 'POST',

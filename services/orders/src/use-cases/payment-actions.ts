@@ -386,9 +386,18 @@ async function voidSplitPayment(
             })
           : deps.gateway.void({ idempotencyKey, reference: part.providerReference }),
     );
-    if (!outcome.ok) throw paymentFailure(captured ? 'refund' : 'void', order.id, outcome.error);
+    // A void the provider refuses for good (an authorization it no longer holds) leaves nothing to release.
+    if (!outcome.ok && (captured || outcome.error.retriable)) {
+      throw paymentFailure(captured ? 'refund' : 'void', order.id, outcome.error);
+    }
+    if (!outcome.ok) {
+      deps.logger.warn(
+        { orderId: order.id, part: part.index, providerReason: outcome.error.providerReason },
+        'the provider refused to void a part of a split payment: it holds nothing for it',
+      );
+    }
     attempts.push(attempt.id);
-    reference ??= outcome.reference;
+    if (outcome.ok) reference ??= outcome.reference;
   }
   for (const id of attempts) await markApplied(tx, id);
   await updatePayment(tx, payment.id, {
