@@ -25,6 +25,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const urls = Object.fromEntries(SERVICES.map((name) => [name, platform.url(name)]));
   const shared: SharedPlatform = {
     urls: urls as SharedPlatform['urls'],
+    paymentProviderUrl: platform.paymentProviderUrl,
     logs: platform.logs,
     shopOrigin,
     tracesUrl: traces.url,

@@ -38,6 +38,8 @@ export function token(sub: string, roles: Role[]): string {
 
 export interface Platform {
   url(service: ServiceName): string;
+  /** The payment provider simulator's address (its ledger: `GET /v1/authorizations?merchantReference=`). */
+  paymentProviderUrl: string;
   logs: string;
   stop(): Promise<void>;
 }
@@ -178,7 +180,7 @@ export async function startPlatform(): Promise<Platform> {
     await stop();
     throw error;
   }
-  return { url, logs, stop };
+  return { url, paymentProviderUrl, logs, stop };
 }
 
 /** A JSON call with a bearer token; answers status and body. */

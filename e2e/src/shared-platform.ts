@@ -5,6 +5,8 @@ import type { CollectedSpan } from './trace-collector.js';
 /** What the global set-up (`platform-setup.ts`) hands the test files: where the platform answers. */
 export interface SharedPlatform {
   urls: Record<ServiceName, string>;
+  /** The payment provider simulator's address. */
+  paymentProviderUrl: string;
   logs: string;
   /** The origin the services admit from a browser (the reference storefront's, in the browser tests). */
   shopOrigin: string;
@@ -27,6 +29,7 @@ export function sharedPlatform(): Platform & Pick<SharedPlatform, 'shopOrigin'> 
     );
   return {
     url: (name) => shared.urls[name],
+    paymentProviderUrl: shared.paymentProviderUrl,
     logs: shared.logs,
     shopOrigin: shared.shopOrigin,
     stop: async () => {},

@@ -60,7 +60,8 @@ export function shop(platform: Pick<Platform, 'url'>) {
             currency: 'USD',
             customerEmail: 'ada@example.com',
             items: [{ productId, quantity }],
-            paymentMethod: { type: 'CREDIT_CARD', token: cardToken },
+            // A split payment (extra.paymentMethods) replaces the single card.
+            ...(extra.paymentMethods ? {} : { paymentMethod: { type: 'CREDIT_CARD', token: cardToken } }),
             shippingAddress: {
               name: 'Ada Lovelace',
               street: '12 Analytical Row',

@@ -23,7 +23,14 @@ const expectedEvents = {
     'OrderRefunded',
     'OrderFailed',
   ],
-  payment: ['PaymentProcessed', 'PaymentFailed', 'PaymentRefunded', 'PaymentVoided', 'PaymentRefundFailed'],
+  payment: [
+    'PaymentProcessed',
+    'PaymentFailed',
+    'PaymentRefunded',
+    'PaymentVoided',
+    'PaymentRefundFailed',
+    'SplitPaymentProcessed',
+  ],
   promotion: ['CouponApplied', 'CouponRejected', 'CouponReleased'],
   inventory: [
     'InventoryReserved',

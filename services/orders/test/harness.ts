@@ -38,6 +38,7 @@ export const PRODUCED: EventName[] = [
   'PaymentVoided',
   'PaymentRefunded',
   'PaymentRefundFailed',
+  'SplitPaymentProcessed',
   'CouponApplied',
   'CouponRejected',
   'CouponReleased',

@@ -31,7 +31,7 @@ const ORDER_SELECT = `select o.id::text as id, o.customer_id::text as customer_i
     o.total_amount::text as total_amount, o.payment_method_type, o.payment_token, o.shipping_address, o.shipping_method,
     o.options, o.metadata, o.reservation_id, o.shipment_id, o.tracking_id, o.carrier, o.failure_code, o.failure_message,
     o.failure_reason, o.cancellation_reason, o.cancelled_by, o.cancelled_at, o.completed_at, o.created_at, o.updated_at,
-    o.coupon_code, o.discount_amount::text as discount_amount,
+    o.coupon_code, o.discount_amount::text as discount_amount, o.payment_parts,
     (select coalesce(json_agg(json_build_object('id', i.id, 'orderId', i.order_id, 'lineNumber', i.line_number,
         'productId', i.product_id, 'sku', i.sku, 'productName', i.product_name, 'quantity', i.quantity,
         'unitPrice', i.unit_price::text, 'lineTotal', i.line_total::text, 'warehouseId', i.warehouse_id)
@@ -40,7 +40,7 @@ const ORDER_SELECT = `select o.id::text as id, o.customer_id::text as customer_i
         'providerReference', p.provider_reference, 'status', p.status, 'amount', p.amount::text,
         'refundedAmount', p.refunded_amount::text, 'currency', p.currency, 'attempts', p.attempts,
         'failureCode', p.failure_code, 'failureMessage', p.failure_message, 'authorizedAt', p.authorized_at,
-        'capturedAt', p.captured_at, 'voidedAt', p.voided_at, 'createdAt', p.created_at, 'updatedAt', p.updated_at)
+        'capturedAt', p.captured_at, 'voidedAt', p.voided_at, 'parts', p.parts, 'createdAt', p.created_at, 'updatedAt', p.updated_at)
         from payments p where p.order_id = o.id) as payment,
     (select coalesce(json_agg(json_build_object('id', r.id, 'orderId', r.order_id, 'paymentId', r.payment_id,
         'amount', r.amount::text, 'currency', r.currency, 'reason', r.reason, 'providerReference', r.provider_reference,
@@ -66,6 +66,7 @@ function toOrderRow(row: Json): OrderRow {
     totalAmount: decimal(row.total_amount),
     paymentMethodType: String(row.payment_method_type),
     paymentToken: text(row.payment_token),
+    paymentParts: (row.payment_parts ?? null) as JsonValue,
     couponCode: text(row.coupon_code),
     discountAmount:
       row.discount_amount === null || row.discount_amount === undefined ? null : decimal(row.discount_amount),
@@ -114,6 +115,7 @@ function toOrderRow(row: Json): OrderRow {
           authorizedAt: dateOrNull(payment.authorizedAt),
           capturedAt: dateOrNull(payment.capturedAt),
           voidedAt: dateOrNull(payment.voidedAt),
+          parts: (payment.parts ?? null) as JsonValue,
           createdAt: dateOf(payment.createdAt),
           updatedAt: dateOf(payment.updatedAt),
         }
@@ -162,6 +164,8 @@ export interface NewOrder {
   totalAmount: string;
   paymentMethodType: string;
   paymentToken: string;
+  /** A split payment's parts ({ type, token, amount }); null or absent for one payment method. */
+  paymentParts?: { type: string; token: string; amount: string }[] | null;
   shippingAddress: Prisma.InputJsonObject;
   shippingMethod: string;
   options: Prisma.InputJsonObject | null;
@@ -186,9 +190,9 @@ export async function insertOrder(db: Db, order: NewOrder): Promise<OrderRow> {
   await db.$executeRawUnsafe(
     `with created as (
        insert into orders (id, customer_id, customer_email, status, currency, total_amount, payment_method_type,
-         payment_token, shipping_address, shipping_method, options, metadata, coupon_code, created_at, updated_at)
+         payment_token, shipping_address, shipping_method, options, metadata, coupon_code, payment_parts, created_at, updated_at)
        values ($1::uuid, $2::uuid, $3, 'PENDING', $4, $5::numeric, $6, $7, $8::jsonb, $9, $10::jsonb, $11::jsonb,
-         $13, clock_timestamp(), clock_timestamp())
+         $13, $14::jsonb, clock_timestamp(), clock_timestamp())
        returning id
      ), lines as (
        insert into order_items (id, order_id, line_number, product_id, sku, product_name, quantity, unit_price,
@@ -226,6 +230,7 @@ export async function insertOrder(db: Db, order: NewOrder): Promise<OrderRow> {
       })),
     ),
     order.couponCode ?? null,
+    order.paymentParts ? JSON.stringify(order.paymentParts) : null,
   );
   return (await findOrder(db, order.id))!;
 }
@@ -279,9 +284,14 @@ export async function changeStatus(
   change: { reason: string; eventId?: string | null; data?: OrderChange },
 ): Promise<void> {
   const set = assignments(CHANGEABLE, change.data ?? {}, 6);
+  // Forgetting the payment token forgets the tokens of a split payment's parts too (types and amounts stay).
+  const forgetParts =
+    change.data && 'paymentToken' in change.data && change.data.paymentToken === null
+      ? `, payment_parts = (select jsonb_agg(part - 'token') from jsonb_array_elements(payment_parts) part)`
+      : '';
   await db.$executeRawUnsafe(
     `with changed as (
-       update orders set status = $2, updated_at = clock_timestamp()${set.sql} where id = $1::uuid returning id
+       update orders set status = $2, updated_at = clock_timestamp()${set.sql}${forgetParts} where id = $1::uuid returning id
      )
      insert into order_status_changes (order_id, from_status, to_status, reason, event_id, created_at)
      select id, $3, $2, $4, $5::uuid, clock_timestamp() from changed`,
@@ -356,6 +366,8 @@ export interface NewPayment {
   failureCode?: string | null;
   failureMessage?: string | null;
   authorizedAt?: Date | null;
+  /** A split payment's parts (`PaymentPartState[]`) as JSON text; null for one payment method. */
+  parts?: string | null;
 }
 
 /** Columns of a payment that change after it is recorded, and their SQL types. */
@@ -372,6 +384,7 @@ const PAYMENT_CHANGEABLE = {
   authorizedAt: ['authorized_at', 'timestamptz'],
   capturedAt: ['captured_at', 'timestamptz'],
   voidedAt: ['voided_at', 'timestamptz'],
+  parts: ['parts', 'jsonb'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type PaymentChange = Partial<Omit<NewPayment, 'id' | 'orderId'>> & {
@@ -384,9 +397,9 @@ export type PaymentChange = Partial<Omit<NewPayment, 'id' | 'orderId'>> & {
 export async function insertPayment(db: Db, payment: NewPayment): Promise<void> {
   await db.$executeRawUnsafe(
     `insert into payments (id, order_id, provider, provider_reference, status, amount, currency, attempts, failure_code,
-       failure_message, authorized_at, created_at, updated_at)
-     values ($1::uuid, $2::uuid, $3, $4, $5, $6::numeric, $7, $8::int, $9, $10, $11::timestamptz, clock_timestamp(),
-       clock_timestamp())`,
+       failure_message, authorized_at, parts, created_at, updated_at)
+     values ($1::uuid, $2::uuid, $3, $4, $5, $6::numeric, $7, $8::int, $9, $10, $11::timestamptz, $12::jsonb,
+       clock_timestamp(), clock_timestamp())`,
     payment.id,
     payment.orderId,
     payment.provider,
@@ -398,6 +411,7 @@ export async function insertPayment(db: Db, payment: NewPayment): Promise<void> 
     payment.failureCode ?? null,
     payment.failureMessage ?? null,
     payment.authorizedAt?.toISOString() ?? null,
+    payment.parts ?? null,
   );
 }
 

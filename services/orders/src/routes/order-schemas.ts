@@ -20,6 +20,8 @@ const AMOUNT = {
 } as const;
 
 export const PAYMENT_METHOD_TYPES = ['CREDIT_CARD', 'DEBIT_CARD', 'PAYPAL', 'BANK_TRANSFER'] as const;
+/** The most parts a split payment may have. */
+export const MAX_PAYMENT_PARTS = 4;
 export const SHIPPING_METHODS = ['STANDARD', 'EXPRESS', 'OVERNIGHT'] as const;
 
 export const addressInput = {
@@ -65,7 +67,7 @@ export function placeOrderBody(limits: {
 }) {
   return {
     type: 'object',
-    required: ['items', 'paymentMethod', 'shippingAddress', 'shippingMethod'],
+    required: ['items', 'shippingAddress', 'shippingMethod'],
     additionalProperties: false,
     properties: {
       orderId: {
@@ -117,6 +119,23 @@ export function placeOrderBody(limits: {
           },
           amount: { ...amountInput, description: 'When sent, must equal the order total' },
           currency: { type: 'string', enum: [...limits.currencies] },
+        },
+      },
+      paymentMethods: {
+        type: 'array',
+        minItems: 2,
+        maxItems: MAX_PAYMENT_PARTS,
+        description:
+          'A split payment, instead of paymentMethod: each part with its own token and amount, the amounts adding up to the order total before any discount (a coupon discount is taken off the last part, then the one before). Every part is authorized; if one is declined the others are voided and the payment fails',
+        items: {
+          type: 'object',
+          required: ['type', 'token', 'amount'],
+          additionalProperties: false,
+          properties: {
+            type: { type: 'string', enum: [...PAYMENT_METHOD_TYPES] },
+            token: { type: 'string', pattern: '^[A-Za-z0-9_-]{3,200}$' },
+            amount: { ...amountInput, description: 'Above zero; the parts add up to the order total' },
+          },
         },
       },
       shippingAddress: addressInput,
@@ -238,6 +257,12 @@ export const orderResponse = {
     },
     currency: { type: 'string' },
     paymentMethod: { type: 'object', properties: { type: { type: 'string' } } },
+    paymentMethods: nullable({
+      type: 'array',
+      description:
+        'A split payment: its parts as requested (before any discount); null for one payment method',
+      items: { type: 'object', properties: { type: { type: 'string' }, amount: AMOUNT } },
+    }),
     payment: nullable({
       type: 'object',
       properties: {
@@ -253,6 +278,21 @@ export const orderResponse = {
         authorizedAt: nullable({ type: 'string', format: 'date-time' }),
         capturedAt: nullable({ type: 'string', format: 'date-time' }),
         voidedAt: nullable({ type: 'string', format: 'date-time' }),
+        parts: nullable({
+          type: 'array',
+          description: "A split payment's parts: authorized amounts (after any discount), status, refunds",
+          items: {
+            type: 'object',
+            properties: {
+              index: { type: 'integer' },
+              type: { type: 'string' },
+              amount: AMOUNT,
+              status: { type: 'string' },
+              refundedAmount: AMOUNT,
+              providerReference: { type: 'string' },
+            },
+          },
+        }),
       },
     }),
     refunds: {

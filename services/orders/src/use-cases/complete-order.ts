@@ -8,6 +8,8 @@ import { publishMeta, type EventOrigin, type OrdersDeps } from './orders-deps.js
 import { callOnce, isWaiting, type SettledCall } from './payment-attempt.js';
 import { paymentFailure } from './payment-failure.js';
 import { invalidOrderState, lockKnownOrder } from './saga-order.js';
+import { paymentPartsOf } from '../domain/split-payment.js';
+import { captureSplitOnce, markRelatedApplied } from './split-payment.js';
 
 /** The shipment a capture completes the order with (kept on the capture's attempt for recovery). */
 export interface ShipmentFacts {
@@ -82,6 +84,8 @@ export function captureOnce(
   payment: PaymentRow,
   shipment: ShipmentFacts,
 ): Promise<SettledCall> {
+  const parts = paymentPartsOf(payment.parts);
+  if (parts) return captureSplitOnce(deps, order, payment, parts, { ...shipment });
   const amount = amountOf(payment.amount, payment.currency);
   const idempotencyKey = captureKey(payment.id);
   return callOnce(
@@ -126,6 +130,7 @@ export async function applyCapture(
     if (outcome.error.retriable) throw paymentFailure('capture', order.id, outcome.error);
     const decision = decide(order.status as OrderStatus, 'CAPTURE_FAILED');
     await markApplied(tx, attempt.id);
+    await markRelatedApplied(tx, settled);
     if (decision.kind !== 'move') {
       log.info({ orderId: order.id, status: order.status }, `capture refusal ignored: ${decision.reason}`);
       return;
@@ -135,9 +140,11 @@ export async function applyCapture(
       'the provider refused the capture for good: the payment failed',
     );
     // The hold (if the provider still has one) stays AUTHORIZED until the saga's VOID_PAYMENT releases it.
+    // A split payment keeps which parts were captured before the refusal: those are refunded, not voided.
     await updatePayment(tx, payment.id, {
       failureCode: outcome.error.code,
       failureMessage: outcome.error.message,
+      ...(settled.split ? { parts: JSON.stringify(settled.split.parts) } : {}),
     });
     await changeStatus(tx, order, decision.to, {
       reason: 'CAPTURE_FAILED',
@@ -172,7 +179,12 @@ export async function applyCapture(
 
   const now = new Date();
   await markApplied(tx, attempt.id);
-  await updatePayment(tx, payment.id, { status: 'CAPTURED', capturedAt: now });
+  await markRelatedApplied(tx, settled);
+  await updatePayment(tx, payment.id, {
+    status: 'CAPTURED',
+    capturedAt: now,
+    ...(settled.split ? { parts: JSON.stringify(settled.split.parts) } : {}),
+  });
   await changeStatus(tx, order, 'COMPLETED', {
     reason: 'DELIVERY_SCHEDULED',
     eventId: shipment.eventId ?? origin.eventId ?? null,

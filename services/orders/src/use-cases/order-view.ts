@@ -2,6 +2,7 @@ import type { Address, OrderItem, OrderOptions } from '@fv/contracts';
 import type { Prisma } from '../generated/prisma/client.js';
 import { currencyExponent, fromMinorUnits, toMinorUnits } from '../domain/money.js';
 import type { OrderRow } from '../db/orders-store.js';
+import { paymentPartsOf, requestedPartsOf } from '../domain/split-payment.js';
 
 type Decimal = Prisma.Decimal;
 
@@ -49,6 +50,8 @@ export interface OrderView {
   chargedAmount: string;
   currency: string;
   paymentMethod: { type: string };
+  /** A split payment's parts as requested (amounts before any discount); null for one payment method. */
+  paymentMethods: { type: string; amount: string }[] | null;
   payment: {
     paymentId: string;
     status: string;
@@ -62,6 +65,17 @@ export interface OrderView {
     authorizedAt: string | null;
     capturedAt: string | null;
     voidedAt: string | null;
+    /** A split payment's parts, as authorized (after any discount), captured and refunded. */
+    parts:
+      | {
+          index: number;
+          type: string;
+          amount: string;
+          status: string;
+          refundedAmount: string;
+          providerReference: string;
+        }[]
+      | null;
   } | null;
   refunds: { refundId: string; amount: string; currency: string; reason: string; createdAt: string }[];
   shippingAddress: Address;
@@ -104,6 +118,11 @@ export function toOrderView(order: OrderRow): OrderView {
     chargedAmount: chargedAmountOf(order),
     currency,
     paymentMethod: { type: order.paymentMethodType },
+    paymentMethods:
+      requestedPartsOf(order.paymentParts)?.map((part) => ({
+        type: part.type,
+        amount: fromMinorUnits(toMinorUnits(part.amount, currency), currency),
+      })) ?? null,
     payment: payment && {
       paymentId: payment.id,
       status: payment.status,
@@ -117,6 +136,15 @@ export function toOrderView(order: OrderRow): OrderView {
       authorizedAt: iso(payment.authorizedAt),
       capturedAt: iso(payment.capturedAt),
       voidedAt: iso(payment.voidedAt),
+      parts:
+        paymentPartsOf(payment.parts)?.map((part) => ({
+          index: part.index,
+          type: part.type,
+          amount: part.amount,
+          status: part.status,
+          refundedAmount: part.refundedAmount,
+          providerReference: part.providerReference,
+        })) ?? null,
     },
     refunds: order.refunds.map((refund) => ({
       refundId: refund.id,

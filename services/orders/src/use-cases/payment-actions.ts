@@ -22,6 +22,14 @@ import { amountOf } from './order-view.js';
 import { publishMeta, type EventOrigin, type OrdersDeps } from './orders-deps.js';
 import { callOnce } from './payment-attempt.js';
 import { paymentFailure } from './payment-failure.js';
+import {
+  partVoidKey,
+  paymentPartsOf,
+  refundAcrossParts,
+  withRefunds,
+  type PaymentPartState,
+} from '../domain/split-payment.js';
+import type { SettledCall } from './payment-attempt.js';
 
 export function minorOf(value: { toFixed(digits: number): string }, currency: string): bigint {
   return toMinorUnits(value.toFixed(2), currency);
@@ -41,6 +49,11 @@ export async function voidPayment(
   reason: 'ORDER_CANCELLED' | 'COMPENSATION',
   origin: EventOrigin,
 ): Promise<void> {
+  const parts = paymentPartsOf(payment.parts);
+  if (parts) {
+    await voidSplitPayment(deps, tx, order, payment, parts, reason, origin);
+    return;
+  }
   const idempotencyKey = `payment-${payment.id}-void`;
   const { attempt, outcome } = await callOnce(
     deps,
@@ -98,27 +111,31 @@ export async function refundPayment(
   const refundedBefore = minorOf(payment.refundedAmount, currency);
   const amountText = fromMinorUnits(amount, currency);
   const idempotencyKey = options.idempotencyKey ?? `payment-${payment.id}-refund-${refundedBefore}-${amount}`;
-  const { attempt, outcome } = await callOnce(
-    deps,
-    {
-      orderId: order.id,
-      paymentId: payment.id,
-      operation: 'REFUND',
-      idempotencyKey,
-      amount: amountText,
-      currency,
-      context: { reason, eventId: origin.eventId ?? null },
-    },
-    () =>
-      deps.gateway.refund({
-        idempotencyKey,
-        reference: payment.providerReference ?? '',
-        amount: amountText,
-        currency,
-      }),
-  );
+  const parts = paymentPartsOf(payment.parts);
+  const { attempt, outcome, split } = parts
+    ? await refundSplitParts(deps, order, payment, parts, amount, idempotencyKey, reason, origin)
+    : await callOnce(
+        deps,
+        {
+          orderId: order.id,
+          paymentId: payment.id,
+          operation: 'REFUND',
+          idempotencyKey,
+          amount: amountText,
+          currency,
+          context: { reason, eventId: origin.eventId ?? null },
+        },
+        () =>
+          deps.gateway.refund({
+            idempotencyKey,
+            reference: payment.providerReference ?? '',
+            amount: amountText,
+            currency,
+          }),
+      );
   if (!outcome.ok) throw paymentFailure('refund', order.id, outcome.error);
   await markApplied(tx, attempt.id);
+  for (const id of split?.related ?? []) await markApplied(tx, id);
 
   const refundId = randomUUID();
   const refunded = refundedBefore + amount;
@@ -133,7 +150,11 @@ export async function refundPayment(
     providerReference: outcome.reference,
   });
   const status: PaymentStatus = fullRefund ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
-  await updatePayment(tx, payment.id, { status, refundedAmount: fromMinorUnits(refunded, currency) });
+  await updatePayment(tx, payment.id, {
+    status,
+    refundedAmount: fromMinorUnits(refunded, currency),
+    ...(split ? { parts: JSON.stringify(split.parts) } : {}),
+  });
   const decision = decide(order.status as OrderStatus, fullRefund ? 'FULL_REFUND' : 'PARTIAL_REFUND');
   if (decision.kind === 'move') {
     await changeStatus(tx, order, decision.to, {
@@ -315,4 +336,142 @@ export async function markFailed(
     publishMeta(order.id, origin),
   );
   await releaseOrderCoupon(deps, tx, order, 'ORDER_FAILED', origin);
+}
+
+/**
+ * Releases every part of a split payment and publishes one PaymentVoided for the whole: an authorized
+ * part is voided (`payment-<id>-part-<i>-void`), a part captured before a refused capture of another is
+ * refunded in full (`payment-<id>-part-<i>-refund-0-<amount>`). A provider that cannot answer now fails
+ * the action (retried with the same keys; the parts already released find their answers recorded).
+ */
+async function voidSplitPayment(
+  deps: OrdersDeps,
+  tx: Db,
+  order: OrderRow,
+  payment: PaymentRow,
+  parts: readonly PaymentPartState[],
+  reason: 'ORDER_CANCELLED' | 'COMPENSATION',
+  origin: EventOrigin,
+): Promise<void> {
+  const { currency } = payment;
+  const attempts: string[] = [];
+  let reference: string | null = null;
+  for (const part of parts) {
+    if (part.status === 'VOIDED') continue;
+    const captured = part.status === 'CAPTURED';
+    const left = toMinorUnits(part.amount, currency) - toMinorUnits(part.refundedAmount, currency);
+    if (captured && left <= 0n) continue;
+    const amountText = fromMinorUnits(left, currency);
+    const idempotencyKey = captured
+      ? `payment-${payment.id}-part-${part.index}-refund-${toMinorUnits(part.refundedAmount, currency)}-${left}`
+      : partVoidKey(payment.id, part.index);
+    const { attempt, outcome } = await callOnce(
+      deps,
+      {
+        orderId: order.id,
+        paymentId: payment.id,
+        operation: captured ? 'REFUND' : 'VOID',
+        idempotencyKey,
+        amount: captured ? amountText : null,
+        currency,
+        context: { reason, eventId: origin.eventId ?? null, part: part.index },
+      },
+      () =>
+        captured
+          ? deps.gateway.refund({
+              idempotencyKey,
+              reference: part.providerReference,
+              amount: amountText,
+              currency,
+            })
+          : deps.gateway.void({ idempotencyKey, reference: part.providerReference }),
+    );
+    // A void the provider refuses for good (an authorization it no longer holds) leaves nothing to release.
+    if (!outcome.ok && (captured || outcome.error.retriable)) {
+      throw paymentFailure(captured ? 'refund' : 'void', order.id, outcome.error);
+    }
+    if (!outcome.ok) {
+      deps.logger.warn(
+        { orderId: order.id, part: part.index, providerReason: outcome.error.providerReason },
+        'the provider refused to void a part of a split payment: it holds nothing for it',
+      );
+    }
+    attempts.push(attempt.id);
+    if (outcome.ok) reference ??= outcome.reference;
+  }
+  for (const id of attempts) await markApplied(tx, id);
+  await updatePayment(tx, payment.id, {
+    status: 'VOIDED',
+    voidedAt: new Date(),
+    parts: JSON.stringify(parts.map((part) => ({ ...part, status: 'VOIDED' }))),
+  });
+  await deps.outbox.publish(
+    tx,
+    'PaymentVoided',
+    {
+      orderId: order.id,
+      paymentId: payment.id,
+      amount: amountOf(payment.amount, payment.currency),
+      currency: payment.currency,
+      reason,
+      provider: payment.provider,
+      providerReference: reference,
+    },
+    publishMeta(order.id, origin),
+  );
+}
+
+/**
+ * Refunds `amount` minor units of a captured split payment across its parts (from the last part
+ * backwards, `refundAcrossParts`), each share under the refund's key with `-part-<i>`. Answers the first
+ * refusal, or a success whose reference is the first share's, with the parts' new refunded amounts.
+ */
+async function refundSplitParts(
+  deps: OrdersDeps,
+  order: OrderRow,
+  payment: PaymentRow,
+  parts: readonly PaymentPartState[],
+  amount: bigint,
+  refundKey: string,
+  reason: RefundReason,
+  origin: EventOrigin,
+): Promise<SettledCall & { split?: { parts: PaymentPartState[]; related: string[] } }> {
+  const { currency } = payment;
+  const shares = refundAcrossParts(parts, amount, currency);
+  const related: string[] = [];
+  let first: SettledCall | null = null;
+  let calls = 0;
+  for (const share of shares) {
+    const part = parts.find((candidate) => candidate.index === share.index)!;
+    const idempotencyKey = `${refundKey}-part-${share.index}`;
+    const amountText = fromMinorUnits(share.amount, currency);
+    const settled = await callOnce(
+      deps,
+      {
+        orderId: order.id,
+        paymentId: payment.id,
+        operation: 'REFUND',
+        idempotencyKey,
+        amount: amountText,
+        currency,
+        context: { reason, eventId: origin.eventId ?? null, part: share.index },
+      },
+      () =>
+        deps.gateway.refund({
+          idempotencyKey,
+          reference: part.providerReference,
+          amount: amountText,
+          currency,
+        }),
+    );
+    if (!settled.outcome.ok) return settled;
+    calls += settled.outcome.attempts;
+    if (first) related.push(settled.attempt.id);
+    else first = settled;
+  }
+  return {
+    attempt: first!.attempt,
+    outcome: { ok: true, reference: first!.outcome.ok ? first!.outcome.reference : '', attempts: calls },
+    split: { parts: withRefunds(parts, shares, currency), related },
+  };
 }

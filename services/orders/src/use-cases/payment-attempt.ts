@@ -8,6 +8,7 @@ import {
 import { PaymentError, type PaymentErrorCode } from '../payment/payment-errors.js';
 import type { PaymentOutcome } from '../payment/payment-gateway.js';
 import type { OrdersDeps } from './orders-deps.js';
+import type { PaymentPartState } from '../domain/split-payment.js';
 
 export interface PaymentIntent {
   orderId: string;
@@ -24,6 +25,11 @@ export interface PaymentIntent {
 export interface SettledCall {
   attempt: AttemptRow;
   outcome: PaymentOutcome;
+  /**
+   * A split payment's calls: the parts as they stand after the calls, and the other attempts (each
+   * part's, the voids of a declined split) to mark applied with `attempt`.
+   */
+  split?: { parts: PaymentPartState[]; related: string[] };
 }
 
 /** The answer recorded on an attempt, as the gateway gave it. */

@@ -13,7 +13,7 @@ import {
 import type { IdempotentResult } from '@fv/service-runtime';
 import { customerIdOf } from '../domain/caller.js';
 import { normalizeCouponCode } from '../domain/coupon-rules.js';
-import { decimalText, MoneyFormatError, toMinorUnits } from '../domain/money.js';
+import { decimalText, fromMinorUnits, MoneyFormatError, toMinorUnits } from '../domain/money.js';
 import { priceOrder, type RequestedLine } from '../domain/pricing.js';
 import { findOrder, insertOrder } from '../db/orders-store.js';
 import { findPrices } from '../db/price-list-store.js';
@@ -28,7 +28,10 @@ export interface PlaceOrderInput {
   customerEmail?: string;
   currency?: string;
   items: { productId: string; quantity: number; unitPrice?: string | number; warehouseId?: string }[];
-  paymentMethod: { type: string; token: string; amount?: string | number; currency?: string };
+  /** One payment method; or `paymentMethods`, never both. */
+  paymentMethod?: { type: string; token: string; amount?: string | number; currency?: string };
+  /** A split payment: two or more parts whose amounts add up to the total before any discount. */
+  paymentMethods?: { type: string; token: string; amount: string | number }[];
   shippingAddress: {
     name?: string;
     street: string;
@@ -70,7 +73,7 @@ function customerOf(caller: Principal, requested: string | undefined): string {
 }
 
 function currencyOf(input: PlaceOrderInput): string {
-  const currency = input.currency ?? input.paymentMethod.currency;
+  const currency = input.currency ?? input.paymentMethod?.currency;
   if (currency === undefined) {
     throw invalidFields([
       { field: 'body.currency', rule: 'required', message: 'is required (or paymentMethod.currency)' },
@@ -78,7 +81,7 @@ function currencyOf(input: PlaceOrderInput): string {
   }
   if (
     input.currency !== undefined &&
-    input.paymentMethod.currency !== undefined &&
+    input.paymentMethod?.currency !== undefined &&
     input.currency !== input.paymentMethod.currency
   ) {
     throw invalidFields([
@@ -130,6 +133,60 @@ function requestedLines(input: PlaceOrderInput, currency: string): RequestedLine
   return lines;
 }
 
+/**
+ * The payment of the request: one method, or a split payment's parts (each amount above zero, in the
+ * currency's decimals). For a split payment the order's method type and token are the first part's
+ * (what PaymentProcessed and OrderCreated name) and the declared amount is the parts' sum.
+ */
+function paymentOf(
+  input: PlaceOrderInput,
+  currency: string,
+): {
+  type: string;
+  token: string;
+  declaredAmount: string | null;
+  parts: { type: string; token: string; amount: string }[] | null;
+} {
+  if (input.paymentMethod && input.paymentMethods) {
+    throw invalidFields([
+      {
+        field: 'body.paymentMethods',
+        rule: 'not',
+        message: 'send either paymentMethod or paymentMethods, not both',
+      },
+    ]);
+  }
+  if (input.paymentMethod) {
+    const method = input.paymentMethod;
+    const declared =
+      method.amount === undefined ? null : amountText(method.amount, currency, 'body.paymentMethod.amount');
+    if (declared !== null && typeof declared !== 'string') throw invalidFields([declared]);
+    return { type: method.type, token: method.token, declaredAmount: declared, parts: null };
+  }
+  if (!input.paymentMethods) {
+    throw invalidFields([
+      { field: 'body.paymentMethod', rule: 'required', message: 'is required (or paymentMethods)' },
+    ]);
+  }
+  const issues: FieldIssue[] = [];
+  const parts = input.paymentMethods.map((part, index) => {
+    const field = `body.paymentMethods[${index}].amount`;
+    const text = amountText(part.amount, currency, field);
+    if (typeof text !== 'string') issues.push(text);
+    else if (toMinorUnits(text, currency) <= 0n)
+      issues.push({ field, rule: 'exclusiveMinimum', message: 'must be above zero' });
+    return { type: part.type, token: part.token, amount: typeof text === 'string' ? text : '0' };
+  });
+  if (issues.length > 0) throw invalidFields(issues);
+  const sum = parts.reduce((total, part) => total + toMinorUnits(part.amount, currency), 0n);
+  return {
+    type: parts[0]!.type,
+    token: parts[0]!.token,
+    declaredAmount: fromMinorUnits(sum, currency),
+    parts,
+  };
+}
+
 const DEFAULT_OPTIONS: OrderOptions = {
   priority: 'NORMAL',
   requireSignature: false,
@@ -151,11 +208,9 @@ export async function placeOrder(
   const customerId = customerOf(caller, input.customerId);
   const currency = currencyOf(input);
   const lines = requestedLines(input, currency);
-  const declaredAmount =
-    input.paymentMethod.amount === undefined
-      ? null
-      : amountText(input.paymentMethod.amount, currency, 'body.paymentMethod.amount');
-  if (declaredAmount !== null && typeof declaredAmount !== 'string') throw invalidFields([declaredAmount]);
+  const payment = paymentOf(input, currency);
+  const amountField = payment.parts ? 'body.paymentMethods' : 'body.paymentMethod.amount';
+  const declaredAmount = payment.declaredAmount;
 
   const attempt = () =>
     idempotentRequest<OrderView>(
@@ -192,10 +247,12 @@ export async function placeOrder(
         ) {
           throw new AppError(
             'UNPROCESSABLE_ENTITY',
-            `body.paymentMethod.amount ${declaredAmount} disagrees with the order total ${priced.total}`,
+            payment.parts
+              ? `the amounts of body.paymentMethods add up to ${declaredAmount}, not the order total ${priced.total}`
+              : `body.paymentMethod.amount ${declaredAmount} disagrees with the order total ${priced.total}`,
             {
               details: {
-                field: 'body.paymentMethod.amount',
+                field: amountField,
                 reason: 'AMOUNT_MISMATCH',
                 expected: priced.total,
                 given: declaredAmount,
@@ -236,8 +293,9 @@ export async function placeOrder(
           customerEmail: input.customerEmail ?? null,
           currency,
           totalAmount: priced.total,
-          paymentMethodType: input.paymentMethod.type,
-          paymentToken: input.paymentMethod.token,
+          paymentMethodType: payment.type,
+          paymentToken: payment.token,
+          paymentParts: payment.parts,
           shippingAddress,
           shippingMethod: input.shippingMethod,
           options,

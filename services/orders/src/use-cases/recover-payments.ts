@@ -12,6 +12,8 @@ import { applyCapture, captureOnce, type ShipmentFacts } from './complete-order.
 import type { OrdersDeps } from './orders-deps.js';
 import { callOnce, isWaiting, nextRetryAt, patienceSpent, waitedMs } from './payment-attempt.js';
 import { applyAuthorization, authorizeOnce } from './take-payment.js';
+import { partVoidKey } from '../domain/split-payment.js';
+import { authorizeSplitOnce, isSplitOrder } from './split-payment.js';
 
 export type RecoveryResult = 'applied' | 'pending' | 'moot' | 'released';
 
@@ -50,10 +52,17 @@ export async function recoverAttempt(
 
   const settled =
     attempt.operation === 'AUTHORIZE'
-      ? await authorizeOnce(deps, snapshot, {
-          eventId: context.eventId ?? '',
-          reservationId: context.reservationId ?? '',
-        })
+      ? isSplitOrder(snapshot)
+        ? await authorizeSplitOnce(
+            deps,
+            snapshot,
+            { eventId: context.eventId ?? '', reservationId: context.reservationId ?? '' },
+            (attempt.context as { attempt?: number }).attempt,
+          )
+        : await authorizeOnce(deps, snapshot, {
+            eventId: context.eventId ?? '',
+            reservationId: context.reservationId ?? '',
+          })
       : await captureOnce(deps, snapshot, snapshot.payment!, attempt.context as unknown as ShipmentFacts);
   if (isWaiting(settled)) {
     const waiting = {
@@ -109,7 +118,10 @@ async function settleUnwanted(
     return 'moot';
   }
   const reference = attempt.providerReference;
-  const idempotencyKey = `payment-${attempt.paymentId}-void`;
+  // A part of a split payment is voided under its part's key, the one a declined split voids it with.
+  const part = (attempt.context as { part?: number } | null)?.part;
+  const idempotencyKey =
+    part === undefined ? `payment-${attempt.paymentId}-void` : partVoidKey(attempt.paymentId, part);
   const released = await callOnce(
     deps,
     {

@@ -6,6 +6,7 @@ import { amountOf, chargedAmountOf } from './order-view.js';
 import { publishMeta, type EventOrigin, type OrdersDeps } from './orders-deps.js';
 import { callOnce, isWaiting } from './payment-attempt.js';
 import { lockKnownOrder } from './saga-order.js';
+import { isSplitOrder, authorizeSplitOnce } from './split-payment.js';
 import { applyAuthorization, authorizeOnce, failPayment } from './take-payment.js';
 
 export type PaymentRetryResult = 'authorized' | 'failed' | 'waiting' | 'already-paid' | 'not-applicable';
@@ -73,29 +74,31 @@ export async function retryPayment(
 
   const amount = chargedAmountOf(order);
   const idempotencyKey = retryAuthorizeKey(order.id, event.attempt);
-  const settled = order.paymentToken
-    ? await callOnce(
-        deps,
-        {
-          orderId: order.id,
-          paymentId: order.payment?.id ?? event.eventId,
-          operation: 'AUTHORIZE',
-          idempotencyKey,
-          amount,
-          currency: order.currency,
-          context: { eventId: origin.eventId ?? null, reservationId, attempt: event.attempt },
-        },
-        () =>
-          deps.gateway.authorize({
-            idempotencyKey,
+  const settled = !order.paymentToken
+    ? null
+    : isSplitOrder(order)
+      ? await authorizeSplitOnce(deps, order, { eventId: origin.eventId ?? '', reservationId }, event.attempt)
+      : await callOnce(
+          deps,
+          {
             orderId: order.id,
+            paymentId: order.payment?.id ?? event.eventId,
+            operation: 'AUTHORIZE',
+            idempotencyKey,
             amount,
             currency: order.currency,
-            token: order.paymentToken ?? '',
-            paymentMethodType: order.paymentMethodType,
-          }),
-      )
-    : null;
+            context: { eventId: origin.eventId ?? null, reservationId, attempt: event.attempt },
+          },
+          () =>
+            deps.gateway.authorize({
+              idempotencyKey,
+              orderId: order.id,
+              amount,
+              currency: order.currency,
+              token: order.paymentToken ?? '',
+              paymentMethodType: order.paymentMethodType,
+            }),
+        );
   if (settled && isWaiting(settled)) {
     const error = settled.outcome.ok ? null : settled.outcome.error;
     await failPayment(

@@ -10,6 +10,7 @@ import { chargedAmountOf, eventItems } from './order-view.js';
 import { publishMeta, type EventOrigin, type OrdersDeps } from './orders-deps.js';
 import { callOnce, isWaiting, type SettledCall } from './payment-attempt.js';
 import { lockKnownOrder } from './saga-order.js';
+import { authorizeSplitOnce, isSplitOrder, markRelatedApplied } from './split-payment.js';
 
 /** Each product's quantity across lines. */
 function quantities(items: readonly { productId: string; quantity: number }[]): Map<string, number> {
@@ -99,6 +100,7 @@ export async function authorizeOnce(
   order: OrderRow,
   context: { eventId: string; reservationId: string },
 ): Promise<SettledCall> {
+  if (isSplitOrder(order)) return authorizeSplitOnce(deps, order, context);
   const amount = chargedAmountOf(order);
   const idempotencyKey = authorizeKey(order.id);
   return callOnce(
@@ -142,6 +144,8 @@ export async function applyAuthorization(
   const paymentId = order.payment?.id ?? settled?.attempt.paymentId ?? randomUUID();
   const outcome = settled?.outcome ?? null;
   if (settled) await markApplied(tx, settled.attempt.id);
+  await markRelatedApplied(tx, settled);
+  const parts = settled?.split?.parts ?? null;
   if (outcome?.ok) {
     const now = new Date();
     await recordPayment(tx, order, {
@@ -156,6 +160,7 @@ export async function applyAuthorization(
       failureCode: null,
       failureMessage: null,
       authorizedAt: now,
+      parts: parts ? JSON.stringify(parts) : null,
     });
     await changeStatus(tx, order, 'CONFIRMED', {
       reason: 'PAYMENT_AUTHORIZED',
@@ -178,6 +183,29 @@ export async function applyAuthorization(
       },
       publishMeta(order.id, origin),
     );
+    if (parts) {
+      await deps.outbox.publish(
+        tx,
+        'SplitPaymentProcessed',
+        {
+          orderId: order.id,
+          customerId: order.customerId,
+          paymentId,
+          amount,
+          currency: order.currency,
+          status: 'AUTHORIZED',
+          provider: deps.gateway.providerName,
+          parts: parts.map((part) => ({
+            index: part.index,
+            paymentMethod: part.type,
+            amount: part.amount,
+            status: part.status,
+            providerReference: part.providerReference,
+          })),
+        },
+        publishMeta(order.id, origin, processed.eventId),
+      );
+    }
     await deps.outbox.publish(
       tx,
       'OrderConfirmed',
