@@ -9,6 +9,8 @@ import {
   orderBody,
   reservationOf,
   type Product,
+  orderOf,
+  reserve,
 } from './fixtures.js';
 import { bearer, startOrders, type Harness } from './harness.js';
 
@@ -57,22 +59,6 @@ async function placeOrder(couponCode: string, token = 'tok_visa_4242', customerI
   return response.json() as PlacedOrder;
 }
 
-async function orderOf(orderId: string) {
-  const response = await h.runtime.app.inject({
-    url: `/api/v1/orders/${orderId}`,
-    headers: { authorization: admin },
-  });
-  expect(response.statusCode).toBe(200);
-  return response.json();
-}
-
-async function reserve(order: PlacedOrder) {
-  return h.publish('InventoryReserved', reservationOf(order), {
-    correlationId: order.orderId,
-    producer: 'inventory',
-  });
-}
-
 async function usesOf(code: string) {
   return (await findCouponByCode(h.prisma, code))!.uses;
 }
@@ -83,7 +69,7 @@ describe('coupons in the order saga', () => {
     const order = await placeOrder(' Save15 ');
     expect(order).toMatchObject({ couponCode: 'SAVE15', discountAmount: null, chargedAmount: '100.00' });
 
-    const reserved = await reserve(order);
+    const reserved = await reserve(h, order);
     const applied = await h.received('CouponApplied', (e) => e.orderId === order.orderId, 'CouponApplied');
     expect(applied).toMatchObject({
       causationId: reserved.eventId,
@@ -109,7 +95,7 @@ describe('coupons in the order saga', () => {
     expect(confirmed.totalAmount).toBe('85.00');
     const [authorization] = await h.provider.authorizationsFor(order.orderId);
     expect(authorization).toMatchObject({ amount: '85.00', status: 'AUTHORIZED' });
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'CONFIRMED',
       totalAmount: '100.00',
       couponCode: 'SAVE15',
@@ -144,11 +130,11 @@ describe('coupons in the order saga', () => {
   it('fails the payment step with the reason of a rejected coupon, and the order with COUPON_REJECTED', async () => {
     await createCoupon({ code: 'ONCE', kind: 'FIXED', value: '10', currency: 'USD', usageLimit: 1 });
     const first = await placeOrder('ONCE');
-    await reserve(first);
+    await reserve(h, first);
     await h.received('CouponApplied', (e) => e.orderId === first.orderId, 'CouponApplied');
 
     const order = await placeOrder('ONCE');
-    const reserved = await reserve(order);
+    const reserved = await reserve(h, order);
     const rejected = await h.received('CouponRejected', (e) => e.orderId === order.orderId, 'CouponRejected');
     expect(rejected).toMatchObject({
       causationId: reserved.eventId,
@@ -158,10 +144,10 @@ describe('coupons in the order saga', () => {
       currency: 'USD',
     });
     expect(rejected.message).toContain('ONCE');
-    await waitFor(async () => (await orderOf(order.orderId)).status === 'PAYMENT_FAILED', {
+    await waitFor(async () => (await orderOf(h, order.orderId)).status === 'PAYMENT_FAILED', {
       description: 'the order to fail its payment step',
     });
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       reservationId: reserved.reservationId,
       discountAmount: null,
       chargedAmount: '100.00',
@@ -180,7 +166,7 @@ describe('coupons in the order saga', () => {
     const failed = await h.received('OrderFailed', (e) => e.orderId === order.orderId, 'OrderFailed');
     expect(failed).toMatchObject({ reason: 'COUPON_REJECTED', previousStatus: 'PAYMENT_FAILED' });
     expect(failed.reasonDetails).toContain('ONCE');
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'FAILED',
       failure: { reason: 'COUPON_REJECTED', code: 'COUPON_USAGE_LIMIT_REACHED' },
     });
@@ -191,7 +177,7 @@ describe('coupons in the order saga', () => {
 
   it('rejects an unknown code as COUPON_NOT_FOUND', async () => {
     const order = await placeOrder('NO-SUCH-CODE');
-    await reserve(order);
+    await reserve(h, order);
     const rejected = await h.received('CouponRejected', (e) => e.orderId === order.orderId, 'CouponRejected');
     expect(rejected.reason).toBe('COUPON_NOT_FOUND');
   });
@@ -199,7 +185,7 @@ describe('coupons in the order saga', () => {
   it('releases the use when the payment is then declined and the saga stops the order', async () => {
     await createCoupon({ code: 'DECLINED5', kind: 'FIXED', value: '5', currency: 'USD', usageLimit: 1 });
     const order = await placeOrder('DECLINED5', 'tok_decline');
-    await reserve(order);
+    await reserve(h, order);
     await h.received('CouponApplied', (e) => e.orderId === order.orderId, 'CouponApplied');
     const declined = await h.received('PaymentFailed', (e) => e.orderId === order.orderId, 'PaymentFailed');
     expect(declined).toMatchObject({ amount: '95.00', errorCode: 'PAYMENT_DECLINED' });
@@ -219,7 +205,7 @@ describe('coupons in the order saga', () => {
       currency: 'USD',
       reason: 'ORDER_FAILED',
     });
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'FAILED',
       failure: { reason: 'PAYMENT_FAILED' },
     });
@@ -245,7 +231,7 @@ describe('coupons in the order saga', () => {
 
     // The use is free again for another order.
     const next = await placeOrder('DECLINED5');
-    await reserve(next);
+    await reserve(h, next);
     await h.received('CouponApplied', (e) => e.orderId === next.orderId, 'CouponApplied');
   });
 
@@ -253,7 +239,7 @@ describe('coupons in the order saga', () => {
     await createCoupon({ code: 'CANCELME', kind: 'PERCENTAGE', value: '10' });
     const customerId = randomUUID();
     const order = await placeOrder('CANCELME', 'tok_visa_4242', customerId);
-    await reserve(order);
+    await reserve(h, order);
     await h.received('OrderConfirmed', (e) => e.orderId === order.orderId, 'OrderConfirmed');
     const response = await h.runtime.app.inject({
       method: 'POST',
@@ -331,7 +317,7 @@ describe('the coupon admin API', () => {
     expect(off.json()).toMatchObject({ couponId: created.couponId, active: false });
 
     const order = await placeOrder(`${prefix}-A`);
-    await reserve(order);
+    await reserve(h, order);
     const rejected = await h.received('CouponRejected', (e) => e.orderId === order.orderId, 'CouponRejected');
     expect(rejected.reason).toBe('COUPON_INACTIVE');
   });

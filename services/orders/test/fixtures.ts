@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@fv/testing';
-import type { Harness } from './harness.js';
+import { expect } from 'vitest';
+import { bearer, type Harness } from './harness.js';
 
 export interface Product {
   productId: string;
@@ -89,6 +90,27 @@ export function reservationOf(order: { orderId: string; items: { productId: stri
     })),
     expiresAt: Date.now() + 15 * 60_000,
   };
+}
+
+/** An order as an operator reads it (`GET /api/v1/orders/{id}`), which must answer 200. */
+export async function orderOf(h: Harness, orderId: string) {
+  const response = await h.runtime.app.inject({
+    url: `/api/v1/orders/${orderId}`,
+    headers: { authorization: bearer('operator-1', ['admin']) },
+  });
+  expect(response.statusCode).toBe(200);
+  return response.json();
+}
+
+/** Publishes the reservation of every line of `order`, as inventory would. */
+export function reserve(
+  h: Harness,
+  order: { orderId: string; items: { productId: string; quantity: number }[] },
+) {
+  return h.publish('InventoryReserved', reservationOf(order), {
+    correlationId: order.orderId,
+    producer: 'inventory',
+  });
 }
 
 /** What delivery publishes once the label exists. */

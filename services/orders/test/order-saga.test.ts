@@ -9,6 +9,7 @@ import {
   orderBody,
   reservationOf,
   type Product,
+  orderOf,
 } from './fixtures.js';
 import { bearer, startOrders, type Harness } from './harness.js';
 
@@ -48,15 +49,6 @@ async function placeOrder(token = 'tok_visa_4242'): Promise<PlacedOrder> {
     ),
   });
   expect(response.statusCode).toBe(201);
-  return response.json();
-}
-
-async function orderOf(orderId: string) {
-  const response = await h.runtime.app.inject({
-    url: `/api/v1/orders/${orderId}`,
-    headers: { authorization: admin },
-  });
-  expect(response.statusCode).toBe(200);
   return response.json();
 }
 
@@ -117,7 +109,7 @@ describe('payment on InventoryReserved', () => {
       shippingMethod: 'STANDARD',
     });
 
-    const view = await orderOf(order.orderId);
+    const view = await orderOf(h, order.orderId);
     expect(view).toMatchObject({
       status: 'CONFIRMED',
       reservationId: reserved.reservationId,
@@ -146,7 +138,7 @@ describe('payment on InventoryReserved', () => {
       amount: '1499.97',
       currency: 'USD',
     });
-    const view = await orderOf(order.orderId);
+    const view = await orderOf(h, order.orderId);
     expect(view).toMatchObject({
       status: 'PAYMENT_FAILED',
       failure: { code: 'PAYMENT_DECLINED' },
@@ -218,7 +210,7 @@ describe('payment on InventoryReserved', () => {
     await consumed(again.eventId);
     expect(await h.committed('PaymentFailed', order.orderId)).toHaveLength(1);
     expect(await h.provider.authorizationsFor(order.orderId)).toHaveLength(0);
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'PAYMENT_FAILED',
       payment: { status: 'FAILED', failureCode: 'PROVIDER_UNAVAILABLE' },
     });
@@ -259,7 +251,7 @@ describe('payment on InventoryReserved', () => {
     expect(await h.provider.authorizationsFor(order.orderId)).toHaveLength(1);
     expect(await h.committed('PaymentProcessed', order.orderId)).toHaveLength(1);
     expect(await h.committed('OrderConfirmed', order.orderId)).toHaveLength(1);
-    expect((await orderOf(order.orderId)).status).toBe('CONFIRMED');
+    expect((await orderOf(h, order.orderId)).status).toBe('CONFIRMED');
   });
 
   it('dead-letters a reservation without an id instead of confirming the order on it', async () => {
@@ -273,7 +265,7 @@ describe('payment on InventoryReserved', () => {
       description: 'the reservation without an id in the DLQ',
     });
     expect(dead.headers['dlq-error-code']).toBe('RESERVATION_MISMATCH');
-    expect((await orderOf(order.orderId)).status).not.toBe('CONFIRMED');
+    expect((await orderOf(h, order.orderId)).status).not.toBe('CONFIRMED');
   });
 
   it('sends a reservation for an unknown order or with other lines to the dead-letter topic; the latter fails the payment step', async () => {
@@ -317,7 +309,7 @@ describe('payment on InventoryReserved', () => {
       amount: '1499.97',
     });
     expect(failed.errorMessage).toContain('RESERVATION_MISMATCH');
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'PAYMENT_FAILED',
       failure: { code: 'PROCESSING_FAILED' },
       payment: { status: 'FAILED', failureCode: 'PROCESSING_FAILED' },
@@ -343,7 +335,7 @@ describe('after payment', () => {
       (e) => e.orderId === order.orderId,
       'OrderCompleted',
     );
-    const view = await orderOf(order.orderId);
+    const view = await orderOf(h, order.orderId);
     expect(completed).toMatchObject({
       causationId: scheduled.eventId,
       customerId: order.customerId,
@@ -391,7 +383,7 @@ describe('after payment', () => {
       await waitFor(async () => (await waitingGauge()) === 1, {
         description: 'payment_captures_waiting to count the capture past its patience',
       });
-      expect(await orderOf(order.orderId)).toMatchObject({
+      expect(await orderOf(h, order.orderId)).toMatchObject({
         status: 'CONFIRMED',
         payment: { status: 'AUTHORIZED' },
       });
@@ -404,7 +396,7 @@ describe('after payment', () => {
       (e) => e.orderId === order.orderId,
       'OrderCompleted once the provider is back',
     );
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'COMPLETED',
       payment: { status: 'CAPTURED' },
     });
@@ -427,7 +419,7 @@ describe('after payment', () => {
       { correlationId: short.orderId, producer: 'inventory' },
     );
     await consumed(failure.eventId);
-    const view = await orderOf(short.orderId);
+    const view = await orderOf(h, short.orderId);
     expect(view).toMatchObject({ status: 'INVENTORY_FAILED', failure: { code: 'INSUFFICIENT_STOCK' } });
     expect(view.failure.message).toContain(lamp.productId);
     expect(await h.committed('OrderCancelled', short.orderId)).toEqual([]);
@@ -447,7 +439,7 @@ describe('after payment', () => {
       { correlationId: paid.orderId, producer: 'delivery' },
     );
     await consumed(undeliverable.eventId);
-    const paidView = await orderOf(paid.orderId);
+    const paidView = await orderOf(h, paid.orderId);
     expect(paidView).toMatchObject({
       status: 'DELIVERY_FAILED',
       failure: { code: 'ADDRESS_INVALID' },
@@ -478,7 +470,7 @@ describe('compensation requested by the coordination service', () => {
     );
 
     const voided = await h.received('PaymentVoided', (e) => e.orderId === order.orderId, 'PaymentVoided');
-    const view = await orderOf(order.orderId);
+    const view = await orderOf(h, order.orderId);
     expect(voided).toMatchObject({
       causationId: first.eventId,
       paymentId: view.payment.paymentId,
@@ -510,7 +502,7 @@ describe('compensation requested by the coordination service', () => {
       { correlationId: order.orderId, producer: 'platform-coordination' },
     );
     await consumed(release.eventId);
-    expect((await orderOf(order.orderId)).status).toBe('PAYMENT_FAILED');
+    expect((await orderOf(h, order.orderId)).status).toBe('PAYMENT_FAILED');
 
     const stop = compensation(order.orderId, 'CANCEL_ORDER', 'PAYMENT_FAILED');
     const first = await h.publish('CompensationRequested', stop, {
@@ -541,7 +533,7 @@ describe('compensation requested by the coordination service', () => {
     await consumed(again.eventId);
     expect(await h.committed('OrderFailed', order.orderId)).toHaveLength(1);
     expect(await h.committed('OrderCancelled', order.orderId)).toEqual([]);
-    const view = await orderOf(order.orderId);
+    const view = await orderOf(h, order.orderId);
     expect(view).toMatchObject({
       status: 'FAILED',
       failure: { reason: 'PAYMENT_FAILED', code: 'PAYMENT_DECLINED' },
@@ -593,7 +585,7 @@ describe('compensation requested by the coordination service', () => {
       previousStatus: 'CONFIRMED',
     });
     expect(await h.committed('OrderFailed', order.orderId)).toEqual([]);
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'CANCELLED',
       failure: null,
       cancellation: { reason: 'CUSTOMER_REQUESTED', initiatedBy: 'SYSTEM' },
@@ -639,7 +631,7 @@ describe('compensation requested by the coordination service', () => {
     );
     await consumed(again.eventId);
     expect(await h.committed('PaymentRefunded', order.orderId)).toHaveLength(1);
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'REFUNDED',
       payment: { status: 'REFUNDED', refundedAmount: '1499.97' },
     });
@@ -669,7 +661,7 @@ describe('compensation requested by the coordination service', () => {
       reasonCode: 'INVALID_ORDER_STATE',
       causationId: cancel.eventId,
     });
-    expect((await orderOf(order.orderId)).status).toBe('COMPLETED');
+    expect((await orderOf(h, order.orderId)).status).toBe('COMPLETED');
     expect(await h.committed('OrderCancelled', order.orderId)).toEqual([]);
     expect(h.dlq.messages.filter((message) => message.headers['event-id'] === cancel.eventId)).toEqual([]);
   });
@@ -730,7 +722,7 @@ describe('cancel and refund requests', () => {
     });
     await consumed(late.eventId);
     expect(await h.provider.authorizationsFor(order.orderId)).toHaveLength(1);
-    expect((await orderOf(order.orderId)).status).toBe('CANCELLED');
+    expect((await orderOf(h, order.orderId)).status).toBe('CANCELLED');
   });
 
   it('refunds a completed order in parts, refuses more than was paid, and cannot cancel it', async () => {

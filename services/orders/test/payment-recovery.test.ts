@@ -8,12 +8,12 @@ import {
   orderBody,
   reservationOf,
   type Product,
+  orderOf,
 } from './fixtures.js';
 import { bearer, startOrders, type Harness } from './harness.js';
 
 let h: Harness;
 let lamp: Product | undefined;
-const admin = bearer('operator-1', ['admin']);
 
 beforeAll(async () => {
   h = await startOrders('recovery');
@@ -38,15 +38,6 @@ async function placeOrder(token = 'tok_visa_4242'): Promise<PlacedOrder> {
     payload: orderBody([{ product: lamp!, quantity: 2 }], { paymentMethod: { type: 'CREDIT_CARD', token } }),
   });
   expect(response.statusCode).toBe(201);
-  return response.json();
-}
-
-async function orderOf(orderId: string) {
-  const response = await h.runtime.app.inject({
-    url: `/api/v1/orders/${orderId}`,
-    headers: { authorization: admin },
-  });
-  expect(response.statusCode).toBe(200);
   return response.json();
 }
 
@@ -88,7 +79,7 @@ describe('payment calls survive the order service losing its process state', () 
       (e) => e.orderId === order.orderId,
       'OrderCompleted after the restart',
     );
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'COMPLETED',
       payment: { status: 'CAPTURED' },
     });
@@ -177,7 +168,7 @@ describe('payment calls survive the order service losing its process state', () 
       'OrderCompleted by recovery',
     );
     expect(completed).toMatchObject({ shipmentId: shipment.shipmentId, trackingId: shipment.trackingId });
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'COMPLETED',
       payment: { status: 'CAPTURED' },
     });
@@ -207,7 +198,7 @@ describe('payment calls survive the order service losing its process state', () 
       retriable: false,
       causationId: scheduled.eventId,
     });
-    expect(await orderOf(order.orderId)).toMatchObject({ status: 'PAYMENT_FAILED' });
+    expect(await orderOf(h, order.orderId)).toMatchObject({ status: 'PAYMENT_FAILED' });
     expect(await h.committed('OrderCompleted', order.orderId)).toEqual([]);
     expect(h.dlq.messages.filter((message) => message.headers['event-id'] === scheduled.eventId)).toEqual([]);
 

@@ -3,12 +3,11 @@ import { waitFor } from '@fv/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrdersService } from '../src/service.js';
-import { deliveryOf, listProducts, orderBody, reservationOf, type Product } from './fixtures.js';
+import { deliveryOf, listProducts, orderBody, reservationOf, type Product, orderOf } from './fixtures.js';
 import { bearer, startOrders, type Harness } from './harness.js';
 
 let h: Harness;
 let lamp: Product;
-const admin = bearer('operator-1', ['admin']);
 
 beforeAll(async () => {
   // A patience far longer than any outage here: the provider always comes back in time.
@@ -34,15 +33,6 @@ async function placeOrder(token = 'tok_visa_4242'): Promise<PlacedOrder> {
     payload: orderBody([{ product: lamp, quantity: 2 }], { paymentMethod: { type: 'CREDIT_CARD', token } }),
   });
   expect(response.statusCode).toBe(201);
-  return response.json();
-}
-
-async function orderOf(orderId: string) {
-  const response = await h.runtime.app.inject({
-    url: `/api/v1/orders/${orderId}`,
-    headers: { authorization: admin },
-  });
-  expect(response.statusCode).toBe(200);
   return response.json();
 }
 
@@ -77,7 +67,7 @@ describe('a payment provider outage of seconds fails no order and dead-letters n
       });
       // The handler finished (the partition moves on) with the order still waiting for its payment,
       await consumed(reserved.eventId);
-      expect(await orderOf(order.orderId)).toMatchObject({ status: 'PENDING', payment: null });
+      expect(await orderOf(h, order.orderId)).toMatchObject({ status: 'PENDING', payment: null });
       expect(await h.committed('PaymentFailed', order.orderId)).toEqual([]);
       // and the sweeper keeps trying the same key while the provider is down.
       await calledAtLeast(`order-${order.orderId}-authorize`, 6);
@@ -93,7 +83,7 @@ describe('a payment provider outage of seconds fails no order and dead-letters n
     );
     expect(processed).toMatchObject({ causationId: reserved.eventId, status: 'AUTHORIZED' });
     await h.received('OrderConfirmed', (e) => e.orderId === order.orderId, 'OrderConfirmed');
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'CONFIRMED',
       payment: { status: 'AUTHORIZED', paymentId: processed.paymentId },
     });
@@ -108,7 +98,7 @@ describe('a payment provider outage of seconds fails no order and dead-letters n
       producer: 'delivery',
     });
     await h.received('OrderCompleted', (e) => e.orderId === order.orderId, 'OrderCompleted');
-    expect((await orderOf(order.orderId)).status).toBe('COMPLETED');
+    expect((await orderOf(h, order.orderId)).status).toBe('COMPLETED');
   });
 
   it('captures once the provider is back: no dead letter, the order completed, captured once', async () => {
@@ -128,7 +118,7 @@ describe('a payment provider outage of seconds fails no order and dead-letters n
       });
       await consumed(scheduled.eventId);
       await calledAtLeast(`payment-${processed.paymentId}-capture`, 6);
-      expect(await orderOf(order.orderId)).toMatchObject({
+      expect(await orderOf(h, order.orderId)).toMatchObject({
         status: 'CONFIRMED',
         payment: { status: 'AUTHORIZED' },
       });
@@ -147,7 +137,7 @@ describe('a payment provider outage of seconds fails no order and dead-letters n
       shipmentId: shipment.shipmentId,
       trackingId: shipment.trackingId,
     });
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'COMPLETED',
       payment: { status: 'CAPTURED' },
       shipment: { shipmentId: shipment.shipmentId },
@@ -189,7 +179,7 @@ describe('a payment provider outage of seconds fails no order and dead-letters n
       { description: 'the waiting authorization to be settled' },
     );
     expect(await h.provider.authorizationsFor(order.orderId)).toHaveLength(0);
-    expect(await orderOf(order.orderId)).toMatchObject({ status: 'CANCELLED', payment: null });
+    expect(await orderOf(h, order.orderId)).toMatchObject({ status: 'CANCELLED', payment: null });
     expect(await h.committed('PaymentProcessed', order.orderId)).toEqual([]);
   });
 
@@ -236,7 +226,7 @@ describe('a payment provider outage of seconds fails no order and dead-letters n
     await waitFor(async () => (await h.provider.authorizationsFor(order.orderId))[0]?.status === 'VOIDED', {
       description: 'the orphan authorization to be voided',
     });
-    expect(await orderOf(order.orderId)).toMatchObject({ status: 'CANCELLED', payment: null });
+    expect(await orderOf(h, order.orderId)).toMatchObject({ status: 'CANCELLED', payment: null });
     expect(await h.committed('PaymentProcessed', order.orderId)).toEqual([]);
   });
 });
@@ -280,7 +270,7 @@ describe('a dead-lettered DeliveryScheduled', () => {
       'OrderCompleted by the sweeper',
     );
     expect(completed).toMatchObject({ shipmentId: shipment.shipmentId, trackingId: shipment.trackingId });
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'COMPLETED',
       payment: { status: 'CAPTURED' },
     });

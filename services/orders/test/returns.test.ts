@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveryOf, listProducts, orderBody, reservationOf, type Product } from './fixtures.js';
+import { deliveryOf, listProducts, orderBody, reservationOf, type Product, orderOf } from './fixtures.js';
 import { bearer, startOrders, type Harness } from './harness.js';
 
 let h: Harness;
 let lamp: Product;
 let desk: Product;
-const admin = bearer('operator-1', ['admin']);
 
 beforeAll(async () => {
   // Four attempts at a failing refund, 100 ms apart at first: the test sees them all in a second or two.
@@ -67,15 +66,6 @@ function returnOf(order: Shipped, items: { productId: string; quantity: number }
   };
 }
 
-async function orderOf(orderId: string) {
-  const response = await h.runtime.app.inject({
-    url: `/api/v1/orders/${orderId}`,
-    headers: { authorization: admin },
-  });
-  expect(response.statusCode).toBe(200);
-  return response.json();
-}
-
 async function consumed(eventId: string) {
   await waitFor(async () => (await h.prisma.processedEvent.count({ where: { eventId } })) > 0, {
     description: `event ${eventId} to be consumed`,
@@ -114,7 +104,7 @@ describe('ReturnReceived', () => {
       reason: 'RETURN_RECEIVED',
       customerId: order.customerId,
     });
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'PARTIALLY_REFUNDED',
       payment: { status: 'PARTIALLY_REFUNDED', refundedAmount: '599.99' },
     });
@@ -130,7 +120,7 @@ describe('ReturnReceived', () => {
       'OrderRefunded of the rest',
     );
     expect(last).toMatchObject({ amount: '899.98', fullRefund: true, reason: 'RETURN_RECEIVED' });
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'REFUNDED',
       payment: { status: 'REFUNDED', refundedAmount: '1499.97' },
     });
@@ -164,7 +154,7 @@ describe('ReturnReceived', () => {
     expect(await h.committed('OrderRefunded', order.orderId)).toHaveLength(1);
     const [held] = await h.provider.authorizationsFor(order.orderId);
     expect(held!.operations.filter((op) => op.object === 'refund')).toHaveLength(1);
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'PARTIALLY_REFUNDED',
       payment: { refundedAmount: '299.99' },
     });
@@ -200,7 +190,7 @@ describe('ReturnReceived', () => {
       await h.provider.start();
     }
     expect(await h.committed('PaymentRefunded', order.orderId)).toEqual([]);
-    expect((await orderOf(order.orderId)).status).toBe('COMPLETED');
+    expect((await orderOf(h, order.orderId)).status).toBe('COMPLETED');
 
     const retry = {
       sagaId: randomUUID(),
@@ -237,7 +227,7 @@ describe('ReturnReceived', () => {
     );
     await consumed(again.eventId);
     expect(await h.committed('PaymentRefunded', order.orderId)).toHaveLength(1);
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'PARTIALLY_REFUNDED',
       payment: { refundedAmount: '1199.98' },
     });

@@ -5,8 +5,9 @@ import {
   deliveryOf,
   listProducts,
   orderBody,
-  reservationOf,
   type Product,
+  orderOf,
+  reserve,
 } from './fixtures.js';
 import { bearer, startOrders, type Harness } from './harness.js';
 
@@ -47,22 +48,6 @@ async function placeSplit(parts: Part[], overrides: Record<string, unknown> = {}
   return response.json() as PlacedOrder & Record<string, unknown>;
 }
 
-async function orderOf(orderId: string) {
-  const response = await h.runtime.app.inject({
-    url: `/api/v1/orders/${orderId}`,
-    headers: { authorization: admin },
-  });
-  expect(response.statusCode).toBe(200);
-  return response.json();
-}
-
-function reserve(order: PlacedOrder) {
-  return h.publish('InventoryReserved', reservationOf(order), {
-    correlationId: order.orderId,
-    producer: 'inventory',
-  });
-}
-
 /** The provider's authorizations of the order, by amount. */
 async function authorizations(orderId: string) {
   const all = await h.provider.authorizationsFor(orderId);
@@ -87,7 +72,7 @@ describe('split payments in the order saga', () => {
         { type: 'CREDIT_CARD', amount: '40.00' },
       ],
     });
-    await reserve(order);
+    await reserve(h, order);
     const processed = await h.received(
       'PaymentProcessed',
       (e) => e.orderId === order.orderId,
@@ -130,7 +115,7 @@ describe('split payments in the order saga', () => {
     const captured = await authorizations(order.orderId);
     expect(captured['60.00']).toMatchObject({ capturedAmount: '60.00' });
     expect(captured['40.00']).toMatchObject({ capturedAmount: '40.00' });
-    expect((await orderOf(order.orderId)).payment).toMatchObject({
+    expect((await orderOf(h, order.orderId)).payment).toMatchObject({
       status: 'CAPTURED',
       amount: '100.00',
       parts: [
@@ -170,7 +155,7 @@ describe('split payments in the order saga', () => {
 
   it('voids the parts authorized when a part is declined: PaymentFailed, nothing captured, the order FAILED', async () => {
     const order = await placeSplit([card('tok_visa_4242', '70.00'), card('tok_decline', '30.00')]);
-    await reserve(order);
+    await reserve(h, order);
     const failed = await h.received('PaymentFailed', (e) => e.orderId === order.orderId, 'PaymentFailed');
     expect(failed).toMatchObject({ amount: '100.00', errorCode: 'PAYMENT_DECLINED', retriable: false });
     expect(failed.errorMessage).toContain('payment part 1');
@@ -179,7 +164,7 @@ describe('split payments in the order saga', () => {
     for (const authorization of Object.values(held)) expect(authorization.status).not.toBe('CAPTURED');
     expect(await h.committed('SplitPaymentProcessed', order.orderId)).toHaveLength(0);
     expect(await h.committed('PaymentProcessed', order.orderId)).toHaveLength(0);
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'PAYMENT_FAILED',
       payment: { status: 'FAILED', failureCode: 'PAYMENT_DECLINED' },
     });
@@ -189,7 +174,7 @@ describe('split payments in the order saga', () => {
       producer: 'platform-coordination',
     });
     await h.received('OrderFailed', (e) => e.orderId === order.orderId, 'OrderFailed');
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'FAILED',
       failure: { reason: 'PAYMENT_FAILED', code: 'PAYMENT_DECLINED' },
     });
@@ -197,7 +182,7 @@ describe('split payments in the order saga', () => {
 
   it('keeps a part authorized once while another waits for the provider, and voids it when that one gives up', async () => {
     const order = await placeSplit([card('tok_visa_4242', '55.00'), card('tok_unavailable', '45.00')]);
-    await reserve(order);
+    await reserve(h, order);
     // The second part waits for the recovery sweeper, which runs the split again each round: the first
     // part's answer is recorded, so it is never authorized a second time.
     const failed = await h.received('PaymentFailed', (e) => e.orderId === order.orderId, 'PaymentFailed');
@@ -208,7 +193,7 @@ describe('split payments in the order saga', () => {
     expect(approved).toHaveLength(1);
     expect(approved[0]).toMatchObject({ status: 'VOIDED', capturedAmount: '0.00' });
     expect(await h.committed('SplitPaymentProcessed', order.orderId)).toHaveLength(0);
-    expect(await orderOf(order.orderId)).toMatchObject({ status: 'PAYMENT_FAILED' });
+    expect(await orderOf(h, order.orderId)).toMatchObject({ status: 'PAYMENT_FAILED' });
     // Every call of the split is settled: nothing is left for the sweeper.
     const [unsettled] = await h.prisma.$queryRawUnsafe<{ count: bigint }[]>(
       'select count(*) as count from payment_attempts where order_id = $1::uuid and applied_at is null',
@@ -219,7 +204,7 @@ describe('split payments in the order saga', () => {
 
   it('refunds a part captured before the capture of another part was refused, and voids the rest, on VOID_PAYMENT', async () => {
     const order = await placeSplit([card('tok_visa_4242', '80.00'), card('tok_mastercard_4444', '20.00')]);
-    await reserve(order);
+    await reserve(h, order);
     await h.received('OrderConfirmed', (e) => e.orderId === order.orderId, 'OrderConfirmed');
     // The second part's hold goes away at the provider (as an expired authorization would): its capture is refused.
     const second = (await authorizations(order.orderId))['20.00']!;
@@ -236,7 +221,7 @@ describe('split payments in the order saga', () => {
     });
     const failed = await h.received('PaymentFailed', (e) => e.orderId === order.orderId, 'PaymentFailed');
     expect(failed).toMatchObject({ amount: '100.00', retriable: false });
-    expect((await orderOf(order.orderId)).payment).toMatchObject({
+    expect((await orderOf(h, order.orderId)).payment).toMatchObject({
       status: 'AUTHORIZED',
       parts: [{ status: 'CAPTURED' }, { status: 'AUTHORIZED' }],
     });
@@ -263,7 +248,7 @@ describe('split payments in the order saga', () => {
     const order = await placeSplit([card('tok_visa_4242', '60.00'), card('tok_amex_0005', '40.00')], {
       couponCode: 'SPLIT35',
     });
-    await reserve(order);
+    await reserve(h, order);
     const split = await h.received(
       'SplitPaymentProcessed',
       (e) => e.orderId === order.orderId,
@@ -290,7 +275,7 @@ describe('split payments in the order saga', () => {
     const held = await authorizations(order.orderId);
     expect(held['60.00']).toMatchObject({ status: 'VOIDED' });
     expect(held['5.00']).toMatchObject({ status: 'VOIDED' });
-    expect((await orderOf(order.orderId)).payment).toMatchObject({
+    expect((await orderOf(h, order.orderId)).payment).toMatchObject({
       status: 'VOIDED',
       parts: [{ status: 'VOIDED' }, { status: 'VOIDED' }],
     });
