@@ -150,3 +150,24 @@ export async function callOnce(
   }
   return { attempt, outcome: { ...outcome, attempts: Math.max(attempt.calls, outcome.attempts) } };
 }
+
+/**
+ * Authorizes `amount` on a payment method through `callOnce` (recorded before and after the provider's
+ * call, so that it is made once under its idempotency key whatever runs it again): the one way every
+ * authorization — an order's, a retried step's, each part of a split payment — reaches the gateway.
+ */
+export function authorizeOnceRecorded(
+  deps: OrdersDeps,
+  intent: Omit<PaymentIntent, 'operation' | 'amount'> & { amount: string },
+  method: { token: string; paymentMethodType: string },
+): Promise<SettledCall> {
+  return callOnce(deps, { ...intent, operation: 'AUTHORIZE' }, () =>
+    deps.gateway.authorize({
+      idempotencyKey: intent.idempotencyKey,
+      orderId: intent.orderId,
+      amount: intent.amount,
+      currency: intent.currency,
+      ...method,
+    }),
+  );
+}

@@ -4,7 +4,7 @@ import type { Db, OrderRow } from '../db/orders-store.js';
 import { applyCoupon } from './apply-coupon.js';
 import { amountOf, chargedAmountOf } from './order-view.js';
 import { publishMeta, type EventOrigin, type OrdersDeps } from './orders-deps.js';
-import { callOnce, isWaiting } from './payment-attempt.js';
+import { authorizeOnceRecorded, isWaiting } from './payment-attempt.js';
 import { lockKnownOrder } from './saga-order.js';
 import { isSplitOrder, authorizeSplitOnce } from './split-payment.js';
 import { applyAuthorization, authorizeOnce, failPayment } from './take-payment.js';
@@ -78,26 +78,17 @@ export async function retryPayment(
     ? null
     : isSplitOrder(order)
       ? await authorizeSplitOnce(deps, order, { eventId: origin.eventId ?? '', reservationId }, event.attempt)
-      : await callOnce(
+      : await authorizeOnceRecorded(
           deps,
           {
             orderId: order.id,
             paymentId: order.payment?.id ?? event.eventId,
-            operation: 'AUTHORIZE',
             idempotencyKey,
             amount,
             currency: order.currency,
             context: { eventId: origin.eventId ?? null, reservationId, attempt: event.attempt },
           },
-          () =>
-            deps.gateway.authorize({
-              idempotencyKey,
-              orderId: order.id,
-              amount,
-              currency: order.currency,
-              token: order.paymentToken ?? '',
-              paymentMethodType: order.paymentMethodType,
-            }),
+          { token: order.paymentToken ?? '', paymentMethodType: order.paymentMethodType },
         );
   if (settled && isWaiting(settled)) {
     const error = settled.outcome.ok ? null : settled.outcome.error;

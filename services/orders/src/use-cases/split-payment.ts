@@ -12,7 +12,7 @@ import { markApplied } from '../db/payment-attempts-store.js';
 import type { Db, OrderRow, PaymentRow } from '../db/orders-store.js';
 import { chargedAmountOf } from './order-view.js';
 import type { OrdersDeps } from './orders-deps.js';
-import { callOnce, isWaiting, type SettledCall } from './payment-attempt.js';
+import { authorizeOnceRecorded, callOnce, isWaiting, type SettledCall } from './payment-attempt.js';
 import { paymentFailure } from './payment-failure.js';
 
 /** Whether the order is paid with several payment methods. */
@@ -64,12 +64,11 @@ export async function authorizeSplitOnce(
   for (const part of charged) {
     const idempotencyKey = partAuthorizeKey(order.id, part.index, retryAttempt);
     const amount = fromMinorUnits(part.amount, order.currency);
-    const settled = await callOnce(
+    const settled = await authorizeOnceRecorded(
       deps,
       {
         orderId: order.id,
         paymentId,
-        operation: 'AUTHORIZE',
         idempotencyKey,
         amount,
         currency: order.currency,
@@ -79,15 +78,7 @@ export async function authorizeSplitOnce(
           ...(retryAttempt === undefined ? {} : { attempt: retryAttempt }),
         },
       },
-      () =>
-        deps.gateway.authorize({
-          idempotencyKey,
-          orderId: order.id,
-          amount,
-          currency: order.currency,
-          token: part.token,
-          paymentMethodType: part.type,
-        }),
+      { token: part.token, paymentMethodType: part.type },
     );
     // The first part's intent, recorded before, names the payment every part belongs to.
     paymentId = settled.attempt.paymentId;

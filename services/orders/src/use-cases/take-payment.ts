@@ -8,7 +8,7 @@ import { markApplied } from '../db/payment-attempts-store.js';
 import { applyCoupon } from './apply-coupon.js';
 import { chargedAmountOf, eventItems } from './order-view.js';
 import { publishMeta, type EventOrigin, type OrdersDeps } from './orders-deps.js';
-import { callOnce, isWaiting, type SettledCall } from './payment-attempt.js';
+import { authorizeOnceRecorded, isWaiting, type SettledCall } from './payment-attempt.js';
 import { lockKnownOrder } from './saga-order.js';
 import { authorizeSplitOnce, isSplitOrder, markRelatedApplied } from './split-payment.js';
 
@@ -103,26 +103,10 @@ export async function authorizeOnce(
   if (isSplitOrder(order)) return authorizeSplitOnce(deps, order, context);
   const amount = chargedAmountOf(order);
   const idempotencyKey = authorizeKey(order.id);
-  return callOnce(
+  return authorizeOnceRecorded(
     deps,
-    {
-      orderId: order.id,
-      paymentId: randomUUID(),
-      operation: 'AUTHORIZE',
-      idempotencyKey,
-      amount,
-      currency: order.currency,
-      context,
-    },
-    () =>
-      deps.gateway.authorize({
-        idempotencyKey,
-        orderId: order.id,
-        amount,
-        currency: order.currency,
-        token: order.paymentToken ?? '',
-        paymentMethodType: order.paymentMethodType,
-      }),
+    { orderId: order.id, paymentId: randomUUID(), idempotencyKey, amount, currency: order.currency, context },
+    { token: order.paymentToken ?? '', paymentMethodType: order.paymentMethodType },
   );
 }
 
