@@ -15,16 +15,45 @@ import { InfrastructureError, UndecodableMessageError } from './errors.js';
  * catalog, registered (idempotently) under `<topic>-value`; decoding reads with the writer's schema,
  * found by the id in the message, resolved into the catalog's schema (Avro schema evolution).
  */
+export interface EventCodecOptions {
+  /**
+   * How long a schema id the registry answers "not found" for is taken for the registry's outage
+   * rather than the message's fault, counted from the first such answer for that id. A registry that
+   * has just restarted may serve requests before it has read back every schema it holds (Apicurio's
+   * journal, Confluent's `_schemas` topic), so an id it knew a moment ago is briefly unknown; a
+   * consumer holds such a message and retries, and dead-letters it only when the id is still unknown
+   * after this long. 0 dead-letters at the first "not found".
+   */
+  unknownSchemaIdGraceMs?: number;
+  /** The clock the grace is measured with (tests inject one). */
+  now?: () => number;
+}
+
+/** Unknown schema ids remembered with the time the registry first denied them. */
+const MAX_UNKNOWN_IDS = 1000;
+
+/** The default of {@link EventCodecOptions.unknownSchemaIdGraceMs}. */
+export const DEFAULT_UNKNOWN_SCHEMA_ID_GRACE_MS = 60_000;
+
 export class EventCodec {
   readonly registry: SchemaRegistry;
+  private readonly unknownSchemaIdGraceMs: number;
+  private readonly now: () => number;
+  /** Schema ids the registry answered "not found" for, with when it first did. */
+  private readonly unknownSince = new Map<number, number>();
   private readonly ids = new Map<string, Promise<number>>();
   /** The catalog's schema of each event, parsed once. */
   private readonly readers = new Map<EventName, avro.Type>();
   /** Per writer schema id and event: how to read its bytes into the catalog's schema. */
   private readonly decoders = new Map<string, Promise<Decoder>>();
 
-  constructor(private readonly registryUrl: string) {
+  constructor(
+    private readonly registryUrl: string,
+    options: EventCodecOptions = {},
+  ) {
     this.registry = new SchemaRegistry({ host: registryUrl, retry: { retries: 2, maxRetryTimeInSecs: 2 } });
+    this.unknownSchemaIdGraceMs = options.unknownSchemaIdGraceMs ?? DEFAULT_UNKNOWN_SCHEMA_ID_GRACE_MS;
+    this.now = options.now ?? Date.now;
   }
 
   /** The registry id of the catalog schema of `name`, registering it when the subject lacks it. */
@@ -73,10 +102,32 @@ export class EventCodec {
     try {
       const decoder = await this.decoderFor(schemaId, name);
       const event = decoder.reader.fromBuffer(value.subarray(5), decoder.resolver) as EventMap[EventName];
+      if (this.unknownSince.size > 0) this.unknownSince.delete(schemaId);
       return { name, event };
     } catch (error) {
-      throw classifyDecodeError(schemaId, error);
+      const classified = classifyDecodeError(schemaId, error);
+      throw classified instanceof UnknownSchemaIdError ? this.withinGrace(classified) : classified;
     }
+  }
+
+  /**
+   * An unknown schema id is an outage of the registry (held and retried) for the grace period after
+   * the registry first denied knowing it, and the message's fault (dead-lettered) after that.
+   */
+  private withinGrace(error: UnknownSchemaIdError): Error {
+    const now = this.now();
+    let since = this.unknownSince.get(error.schemaId);
+    if (since === undefined) {
+      since = now;
+      // Bounded: the oldest id goes first (a stream of distinct bogus ids must not grow the map).
+      if (this.unknownSince.size >= MAX_UNKNOWN_IDS)
+        this.unknownSince.delete(this.unknownSince.keys().next().value!);
+      this.unknownSince.set(error.schemaId, now);
+    }
+    // Past the grace the id stays remembered, so the next message naming it is dead-lettered without
+    // a second wait; the registry is still asked first, and an id it comes to know is forgotten here.
+    if (now - since >= this.unknownSchemaIdGraceMs) return error;
+    return new SchemaIdNotYetKnownError(error, this.unknownSchemaIdGraceMs);
   }
 
   /**
@@ -113,6 +164,33 @@ export class EventCodec {
   }
 }
 
+/** The registry answered that it holds no schema of this id. */
+export class UnknownSchemaIdError extends UndecodableMessageError {
+  constructor(
+    readonly schemaId: number,
+    cause: unknown,
+  ) {
+    super(`unknown schema id ${schemaId}`, { cause });
+  }
+}
+
+/**
+ * An unknown schema id within its grace period: held as an outage of the registry, which may still be
+ * reading back its schemas after a restart. `cause` is the {@link UnknownSchemaIdError}.
+ */
+export class SchemaIdNotYetKnownError extends InfrastructureError {
+  constructor(
+    readonly unknown: UnknownSchemaIdError,
+    graceMs: number,
+  ) {
+    super(
+      `the schema registry does not know schema id ${unknown.schemaId} (yet): held as an outage for up to ${graceMs} ms in case it is still reading back its schemas`,
+      { cause: unknown },
+    );
+    this.name = 'SchemaIdNotYetKnownError';
+  }
+}
+
 interface Decoder {
   reader: avro.Type;
   resolver: avro.Resolver | undefined;
@@ -132,9 +210,7 @@ const UNREACHABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|socket hang up|
 export function classifyDecodeError(schemaId: number, error: unknown): Error {
   const message = error instanceof Error ? error.message : String(error);
   const status = statusOf(error);
-  if (status === 404 || /40403|not found/i.test(message)) {
-    return new UndecodableMessageError(`unknown schema id ${schemaId}`, { cause: error });
-  }
+  if (status === 404 || /40403|not found/i.test(message)) return new UnknownSchemaIdError(schemaId, error);
   if (status !== undefined && status >= 500) return registryError('schema registry failed', error);
   if (UNREACHABLE.test(message)) return registryError('schema registry unreachable', error);
   return new UndecodableMessageError(`cannot decode Avro body with schema id ${schemaId}: ${message}`, {

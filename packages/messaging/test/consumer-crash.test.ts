@@ -3,7 +3,7 @@ import { AssignerProtocol, PartitionAssigners, type Consumer, type PartitionAssi
 import { topicOf } from '@fv/contracts';
 import { uniqueName, waitFor } from '@fv/testing';
 import { EventCodec, EventConsumer } from '../src/index.js';
-import { createHarness, logger, orderCreatedEvent, type Harness } from './fixtures.js';
+import { createHarness, logger, orderCreatedEvent, type Harness, testCodec } from './fixtures.js';
 
 const topic = topicOf('OrderCreated');
 let h: Harness;
@@ -11,7 +11,7 @@ let codec: EventCodec;
 
 beforeAll(async () => {
   h = await createHarness('crash');
-  codec = new EventCodec(h.registryUrl);
+  codec = testCodec(h);
 });
 
 afterAll(async () => {

@@ -2,7 +2,12 @@ import { SchemaType } from '@kafkajs/confluent-schema-registry';
 import { describe, expect, it } from 'vitest';
 import { eventCatalog, topicOf } from '@fv/contracts';
 import { uniqueName } from '@fv/testing';
-import { EventCodec, UndecodableMessageError } from '../src/index.js';
+import {
+  EventCodec,
+  SchemaIdNotYetKnownError,
+  UndecodableMessageError,
+  isInfrastructureError,
+} from '../src/index.js';
 import { orderCreatedEvent } from './fixtures.js';
 
 const event = () => ({ ...orderCreatedEvent(), customerEmail: 'someone@example.com' });
@@ -46,10 +51,25 @@ describe('the event codec', () => {
     expect((await codec.decode(topic, await codec.encode('OrderCreated', current))).event).toEqual(current);
   });
 
-  it('refuses bytes naming a schema id the registry does not know, as undecodable', async () => {
-    const codec = new EventCodec(registryUrl);
+  it('holds a schema id the registry does not know as its outage for the grace, then refuses it as undecodable', async () => {
+    let now = 1_000_000;
+    const codec = new EventCodec(registryUrl, { unknownSchemaIdGraceMs: 30_000, now: () => now });
     const bytes = Buffer.concat([Buffer.from([0]), Buffer.alloc(4), Buffer.from('abc')]);
     bytes.writeUInt32BE(987_654_321, 1);
+    const first = await codec.decode(topic, bytes).catch((error: unknown) => error);
+    expect(first).toBeInstanceOf(SchemaIdNotYetKnownError);
+    expect(isInfrastructureError(first)).toBe(true);
+    now += 29_999;
+    await expect(codec.decode(topic, bytes)).rejects.toBeInstanceOf(SchemaIdNotYetKnownError);
+    now += 1;
+    const late = await codec.decode(topic, bytes).catch((error: unknown) => error);
+    expect(late).toBeInstanceOf(UndecodableMessageError);
+    expect(isInfrastructureError(late)).toBe(false);
+    expect((late as Error).message).toBe('unknown schema id 987654321');
+    // Remembered: the next message naming it is not waited for again.
     await expect(codec.decode(topic, bytes)).rejects.toBeInstanceOf(UndecodableMessageError);
+    // With no grace, the first "not found" is final.
+    const strict = new EventCodec(registryUrl, { unknownSchemaIdGraceMs: 0 });
+    await expect(strict.decode(topic, bytes)).rejects.toBeInstanceOf(UndecodableMessageError);
   });
 });

@@ -5,6 +5,7 @@ import { openDatabase, type Database } from '@fv/database';
 import { EventCollector, uniqueName, waitFor } from '@fv/testing';
 import { PrismaClient } from '../src/generated/test-prisma/client.js';
 import {
+  DLQ_HEADERS,
   EventCodec,
   EventConsumer,
   NonRetriableError,
@@ -13,7 +14,15 @@ import {
   createOutbox,
   type MessageOutcome,
 } from '../src/index.js';
-import { createHarness, logger, orderCreated, orderCreatedEvent as event, type Harness } from './fixtures.js';
+import {
+  createHarness,
+  logger,
+  orderCreated,
+  orderCreatedEvent as event,
+  type Harness,
+  testCodec,
+} from './fixtures.js';
+import { LaggingRegistry } from './lagging-registry.js';
 import { TcpProxy } from './tcp-proxy.js';
 
 const topic = topicOf('OrderCreated');
@@ -24,7 +33,7 @@ const outbox = createOutbox({ producer: 'messaging-test' });
 
 beforeAll(async () => {
   h = await createHarness('failures');
-  codec = new EventCodec(h.registryUrl);
+  codec = testCodec(h);
   dlq = await new EventCollector(h.kafka, [dlqTopicOf(topic)]).start();
 });
 
@@ -237,5 +246,124 @@ describe('an outbox row that cannot be published', () => {
       await relay.stop();
       await h.prisma.$executeRawUnsafe(`delete from outbox_events where published_at is null`);
     }
+  });
+});
+
+describe('a schema registry that has not read back its schemas yet', () => {
+  // OrderCancelled: a topic no other suite of this package writes, so nothing else is held on it.
+  const cancelledTopic = topicOf('OrderCancelled');
+  let registry: LaggingRegistry;
+
+  beforeAll(async () => {
+    registry = await new LaggingRegistry(h.registryUrl).start();
+  });
+
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  function cancelled(): EventMap['OrderCancelled'] {
+    const orderId = randomUUID();
+    return {
+      eventId: randomUUID(),
+      occurredAt: Date.now(),
+      correlationId: orderId,
+      causationId: null,
+      producer: 'messaging-test',
+      orderId,
+      customerId: randomUUID(),
+      customerEmail: null,
+      reason: 'CUSTOMER_REQUESTED',
+      reasonDetails: null,
+      initiatedBy: 'CUSTOMER',
+      previousStatus: 'PENDING',
+    };
+  }
+
+  /** Publishes an event; the schema id its bytes name, which the registry is then made to deny. */
+  async function publishDenied(key: string, e: EventMap['OrderCancelled']): Promise<number> {
+    const value = await codec.encode('OrderCancelled', e);
+    const schemaId = value.readUInt32BE(1);
+    registry.hide(schemaId);
+    const producer = h.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: cancelledTopic, messages: [{ key, value }] });
+    await producer.disconnect();
+    return schemaId;
+  }
+
+  function consumerThrough(lagging: EventCodec, outcomes: MessageOutcome[], handled: string[]) {
+    return new EventConsumer({
+      kafka: h.kafka,
+      codec: lagging,
+      db: h.prisma,
+      logger,
+      groupId: uniqueName('lagging-registry'),
+      outageBackoff: { initialMs: 50, maxMs: 200 },
+      onSettled: (outcome) => outcomes.push(outcome),
+      handlers: {
+        OrderCancelled: async (e) => {
+          handled.push(e.eventId);
+        },
+      },
+    });
+  }
+
+  it('holds a message whose schema id it denies knowing, and applies it once the registry knows it again', async () => {
+    const key = uniqueName('lagging');
+    const e = cancelled();
+    const schemaId = await publishDenied(key, e);
+    const outcomes: MessageOutcome[] = [];
+    const handled: string[] = [];
+    const consumer = consumerThrough(new EventCodec(registry.url), outcomes, handled);
+    await consumer.start();
+    try {
+      await waitFor(() => (registry.denials.get(schemaId) ?? 0) >= 5, {
+        description: 'the consumer to ask for the schema again and again',
+      });
+      expect(outcomes).toEqual([]);
+      expect(consumer.stats().waitingOnOutage).toBeGreaterThanOrEqual(1);
+      registry.reveal(schemaId);
+      await waitFor(() => outcomes.some((o) => o.eventId === e.eventId), {
+        description: 'the event once the registry knows its schema',
+      });
+    } finally {
+      await consumer.stop();
+    }
+    expect(outcomes.find((o) => o.eventId === e.eventId)?.result).toBe('handled');
+    expect(handled.filter((id) => id === e.eventId)).toHaveLength(1);
+    expect(dlq.messages.filter((m) => m.key === key)).toHaveLength(0);
+  });
+
+  it('dead-letters the message when the id is still unknown after the grace', async () => {
+    const key = uniqueName('never-known');
+    const e = cancelled();
+    const schemaId = await publishDenied(key, e);
+    const cancelledDlq = await new EventCollector(h.kafka, [dlqTopicOf(cancelledTopic)]).start();
+    const outcomes: MessageOutcome[] = [];
+    const handled: string[] = [];
+    const startedAt = Date.now();
+    const consumer = consumerThrough(
+      new EventCodec(registry.url, { unknownSchemaIdGraceMs: 1500 }),
+      outcomes,
+      handled,
+    );
+    await consumer.start();
+    try {
+      // Produced without headers: its outcome carries no event id, its dead letter is found by key.
+      const dead = await waitFor(() => cancelledDlq.messages.find((m) => m.key === key), {
+        description: 'the event dead-lettered after the grace',
+      });
+      expect(dead.headers[DLQ_HEADERS.errorCode]).toBe('UNDECODABLE_MESSAGE');
+      expect(dead.headers[DLQ_HEADERS.errorMessage]).toContain(`unknown schema id ${schemaId}`);
+    } finally {
+      await consumer.stop();
+      await cancelledDlq.stop();
+      registry.reveal(schemaId);
+    }
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1500);
+    expect(registry.denials.get(schemaId)).toBeGreaterThanOrEqual(2);
+    expect(outcomes.filter((o) => o.result !== 'dead-lettered')).toEqual([]);
+    expect(handled).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dlqTopicOf, topicOf, type EventMap } from '@fv/contracts';
 import { EventCollector, uniqueName, waitFor } from '@fv/testing';
 import { EventCodec, EventConsumer, NonRetriableError, type MessageOutcome } from '../src/index.js';
-import { createHarness, logger, orderCreatedEvent as event, type Harness } from './fixtures.js';
+import { createHarness, logger, orderCreatedEvent as event, type Harness, testCodec } from './fixtures.js';
 
 // A partition with a backlog is applied in groups, one transaction per group; these tests fill one
 // partition (one key) before the consumer starts, so its first fetch holds the whole backlog.
@@ -15,7 +15,7 @@ let dlq: EventCollector;
 
 beforeAll(async () => {
   h = await createHarness('grouping');
-  codec = new EventCodec(h.registryUrl);
+  codec = testCodec(h);
   dlq = await new EventCollector(h.kafka, [dlqTopicOf(topic)]).start();
 });
 

@@ -11,7 +11,7 @@ import {
   createOutbox,
   type MessageOutcome,
 } from '../src/index.js';
-import { createHarness, logger, orderCreated, type Harness } from './fixtures.js';
+import { createHarness, logger, orderCreated, type Harness, testCodec } from './fixtures.js';
 
 const topic = topicOf('OrderCreated');
 let h: Harness;
@@ -22,7 +22,7 @@ const outbox = createOutbox({ producer: 'messaging-test' });
 
 beforeAll(async () => {
   h = await createHarness('outbox');
-  codec = new EventCodec(h.registryUrl);
+  codec = testCodec(h);
   collector = await new EventCollector(h.kafka, [topic]).start();
   dlqCollector = await new EventCollector(h.kafka, [dlqTopicOf(topic)]).start();
 });

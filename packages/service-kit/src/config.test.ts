@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       JWT_MAX_TTL_SECONDS: 86400,
       KAFKA_BROKERS: ['127.0.0.1:9092'],
       SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8090/apis/ccompat/v7',
+      SCHEMA_REGISTRY_UNKNOWN_ID_GRACE_MS: 60000,
       COORDINATION_URL: 'http://127.0.0.1:8081',
       SHUTDOWN_TIMEOUT_MS: 10000,
       HEALTH_CACHE_MS: 1000,

@@ -112,6 +112,8 @@ export const baseConfigSchema = z.object({
   SERVICE_SIGNING_KEY: z.string().min(1, 'must not be empty').optional(),
   KAFKA_BROKERS: envBrokerList().default('127.0.0.1:9092'),
   SCHEMA_REGISTRY_URL: envUrl().default('http://127.0.0.1:8090/apis/ccompat/v7'),
+  /** How long a schema id the registry denies knowing is held as its outage before the message is dead-lettered. */
+  SCHEMA_REGISTRY_UNKNOWN_ID_GRACE_MS: envInteger(0, 3_600_000).default(60_000),
   DATABASE_URL: z.string().min(1, 'must not be empty').optional(),
   COORDINATION_URL: envUrl().default('http://127.0.0.1:8081'),
   SHUTDOWN_TIMEOUT_MS: envInteger(1, 600_000).default(10_000),

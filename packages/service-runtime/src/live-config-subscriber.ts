@@ -1,5 +1,5 @@
 import { topicOf, type ConfigurationUpdated } from '@fv/contracts';
-import { ensureTopics, type EventCodec } from '@fv/messaging';
+import { ensureTopics, isInfrastructureError, type EventCodec } from '@fv/messaging';
 import {
   serviceCredentials,
   signServiceToken,
@@ -253,6 +253,11 @@ export class LiveConfigSubscriber implements BackgroundTask {
           try {
             event = (await this.context.codec.decode(from, message.value)).event as ConfigurationUpdated;
           } catch (error) {
+            if (isInfrastructureError(error)) {
+              // The registry cannot say what the event is about: read the configuration again, in case.
+              await this.reload();
+              return;
+            }
             this.logger.warn(
               { err: error, offset: message.offset },
               'skipping an undecodable configuration event',

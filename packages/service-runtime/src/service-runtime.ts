@@ -205,7 +205,9 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
   const db = await database.open();
   const prisma = definition.createPrisma(db.adapter);
   const kafka = createKafka({ clientId: config.SERVICE_NAME, brokers: config.KAFKA_BROKERS, logger });
-  const codec = new EventCodec(config.SCHEMA_REGISTRY_URL);
+  const codec = new EventCodec(config.SCHEMA_REGISTRY_URL, {
+    unknownSchemaIdGraceMs: config.SCHEMA_REGISTRY_UNKNOWN_ID_GRACE_MS,
+  });
   const outbox = createOutbox({ producer: definition.name });
   const relay = new OutboxRelay({
     db,

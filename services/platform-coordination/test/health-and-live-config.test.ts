@@ -190,6 +190,7 @@ describe('a service started with the coordination service', () => {
   async function startPeer(
     name: string,
     registration: boolean,
+    extraEnv: Record<string, string> = {},
   ): Promise<{ runtime: ServiceRuntime<PrismaClient>; live: () => LiveConfigSubscriber }> {
     const definition: ServiceDefinition<PrismaClient> = {
       name,
@@ -203,6 +204,7 @@ describe('a service started with the coordination service', () => {
         SERVICE_NAME: name,
         COORDINATION_URL: baseUrl,
         SERVICE_REGISTRATION: String(registration),
+        ...extraEnv,
       },
     });
     running.push(peer);
@@ -252,6 +254,29 @@ describe('a service started with the coordination service', () => {
     await waitFor(() => peer.runtime.context.liveConfig.get().featureFlags.expressCheckout === false, {
       timeoutMs: 30_000,
       description: 'the flag switched off',
+    });
+  });
+
+  it('reads the configuration again when an update arrives while it cannot reach the schema registry', async () => {
+    const name = uniqueName('peer-no-registry');
+    // The peer's registry is away, so it cannot decode the update; the coordination service's is not.
+    const peer = await startPeer(name, false, {
+      SCHEMA_REGISTRY_URL: `http://127.0.0.1:${await closedPort()}/apis/ccompat/v7`,
+    });
+    await waitFor(() => peer.live().status.receiving && peer.live().version >= 0, {
+      timeoutMs: 30_000,
+      description: 'the subscriber to be ready',
+    });
+    const write = await runtime.app.inject({
+      method: 'PUT',
+      url: `/api/v1/config/${name}`,
+      headers: { authorization: admin },
+      payload: { expectedVersion: 0, entries: { logLevel: 'warn' } },
+    });
+    expect(write.statusCode).toBe(200);
+    await waitFor(() => peer.runtime.context.liveConfig.get().logLevel === 'warn', {
+      timeoutMs: 30_000,
+      description: 'the new log level, read although the event could not be decoded',
     });
   });
 

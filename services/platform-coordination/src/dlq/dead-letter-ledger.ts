@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { dlqTopicOf, eventNames, topicOf } from '@fv/contracts';
-import { InfrastructureError, ensureTopics, headersToStrings, type EventCodec } from '@fv/messaging';
+import {
+  InfrastructureError,
+  SchemaIdNotYetKnownError,
+  ensureTopics,
+  headersToStrings,
+  type EventCodec,
+} from '@fv/messaging';
 import { Backoff, sleepWithHeartbeat } from '@fv/resilience';
 import { retryForever } from '@fv/service-runtime';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
@@ -158,8 +164,10 @@ export class DeadLetterLedger {
           const { name, event } = await this.options.codec.decode(originalTopic, message.value);
           return { facts: factsOfEvent(name, event), decodeError: null };
         } catch (error) {
-          // The registry being down is not a property of the message: wait for it instead.
-          if (error instanceof InfrastructureError) throw error;
+          // The registry being down is not a property of the message: wait for it instead. An id it
+          // does not know was waited for by the consumer that dead-lettered the message already.
+          if (error instanceof InfrastructureError && !(error instanceof SchemaIdNotYetKnownError))
+            throw error;
           return {
             facts: factsOfHeaders(originalTopic, headers),
             decodeError: error instanceof Error ? error.message : String(error),
