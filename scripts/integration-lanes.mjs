@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { INTEGRATION } from './coverage.mjs';
+import { forwardSignals } from './lib.mjs';
 
 /** Test files in a package's `test/` folder, at any depth. */
 function testFiles(folder) {
@@ -64,7 +65,8 @@ export async function runInLanes(jobs, lanes, runJob) {
 
 /**
  * Runs one job's `vitest` through pnpm in its package, its output prefixed with the job's label line by
- * line, and resolves to its exit code.
+ * line, and resolves to its exit code. The job is a process group of its own, which a signal to this
+ * process is passed on to: pnpm, vitest and the workers it started stop with `npm test`.
  */
 export function spawnJob(
   job,
@@ -78,11 +80,15 @@ export function spawnJob(
   ];
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(pnpm.command, args, {
-      cwd,
-      env: { ...env, KAFKA_TOPIC_PREFIX: job.topicPrefix },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = forwardSignals(
+      spawn(pnpm.command, args, {
+        cwd,
+        env: { ...env, KAFKA_TOPIC_PREFIX: job.topicPrefix },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      }),
+      { group: true },
+    );
     for (const stream of [child.stdout, child.stderr]) {
       let rest = '';
       stream.setEncoding('utf8');

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { integrationFolders } from './coverage.mjs';
 import { integrationJobs, runInLanes, spawnJob } from './integration-lanes.mjs';
@@ -137,4 +138,50 @@ describe('spawnJob', () => {
     assert.ok(lines.includes('big 2/2: test.big.2.\n'), lines.join(''));
     assert.match(lines.at(-1), /^big 2\/2: FAILED \(3\) in \d+ s\n$/);
   });
+
+  test('stops the whole job, and what it started, when the run is sent SIGTERM', async () => {
+    // A run of one job whose "pnpm" starts a grandchild that would outlive it, and reports its pid.
+    const lanes = new URL('./integration-lanes.mjs', import.meta.url).href;
+    const driver = `
+      import { spawnJob } from ${JSON.stringify(lanes)};
+      const fake = {
+        command: process.execPath,
+        args: ['-e', "const c = require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); console.log('grandchild ' + c.pid); setInterval(() => {}, 1000)", '--'],
+      };
+      const code = await spawnJob({ name: '@fv/x', label: 'x', shard: null, topicPrefix: 't.' }, {
+        pnpm: fake, env: process.env, cwd: process.cwd(), write: (line) => process.stdout.write(line),
+      });
+      console.log('job ended ' + code);`;
+    const run = spawn(process.execPath, ['--input-type=module', '-e', driver], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    run.stdout.setEncoding('utf8');
+    const grandchild = await new Promise((resolve, reject) => {
+      run.stdout.on('data', (chunk) => {
+        output += chunk;
+        const found = /grandchild (\d+)/.exec(output);
+        if (found) resolve(Number(found[1]));
+      });
+      run.on('exit', () => reject(new Error(`the run ended first: ${output}`)));
+    });
+    const ended = new Promise((resolve) => run.on('exit', (code, signal) => resolve(code ?? signal)));
+    run.kill('SIGTERM');
+    await ended;
+    assert.match(output, /job ended 143|job ended 128/);
+    const deadline = Date.now() + 5000;
+    while (alive(grandchild) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const survived = alive(grandchild);
+    if (survived) process.kill(grandchild, 'SIGKILL');
+    assert.equal(survived, false, 'the grandchild of the job outlived the run');
+  });
 });
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -17,10 +17,46 @@ export function fail(message) {
   process.exit(1);
 }
 
-/** Runs a command, inheriting stdio; resolves with its exit code. */
+const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
+/** Children a signal to this process is passed on to: `{ child, group }`, group when it leads one. */
+const children = new Set();
+let forwarding = false;
+
+/**
+ * Passes SIGINT, SIGTERM and SIGHUP on to `child` (to its whole process group when `group`: a child
+ * spawned `detached` leads one of its own, which no terminal or supervisor signals by itself) for as long
+ * as it runs. This process then goes on as when the child exits (its caller cleans up: a test run stops
+ * its stack); it exits at once on a signal when no child runs, and on a second signal.
+ */
+export function forwardSignals(child, { group = false } = {}) {
+  const entry = { child, group };
+  children.add(entry);
+  child.on('exit', () => children.delete(entry));
+  child.on('error', () => children.delete(entry));
+  if (forwarding) return child;
+  forwarding = true;
+  let received = 0;
+  for (const [signal, number] of Object.entries(SIGNALS)) {
+    process.on(signal, () => {
+      received += 1;
+      if (children.size === 0 || received > 1) process.exit(128 + number);
+      for (const { child: running, group: leads } of children) {
+        try {
+          if (leads) process.kill(-running.pid, signal);
+          else running.kill(signal);
+        } catch {
+          // gone already
+        }
+      }
+    });
+  }
+  return child;
+}
+
+/** Runs a command, inheriting stdio; resolves with its exit code. A signal to this process is passed on. */
 export function run(command, args, options = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit', ...options });
+    const child = forwardSignals(spawn(command, args, { cwd: ROOT, stdio: 'inherit', ...options }));
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
