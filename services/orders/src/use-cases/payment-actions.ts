@@ -71,6 +71,17 @@ export async function voidPayment(
   if (!outcome.ok) throw paymentFailure('void', order.id, outcome.error);
   await markApplied(tx, attempt.id);
   await updatePayment(tx, payment.id, { status: 'VOIDED', voidedAt: new Date() });
+  await publishVoided(deps, tx, order, payment, { reason, reference: outcome.reference, origin });
+}
+
+/** PaymentVoided for a payment released whole (every part of a split one). */
+async function publishVoided(
+  deps: OrdersDeps,
+  tx: Db,
+  order: OrderRow,
+  payment: PaymentRow,
+  voided: { reason: 'ORDER_CANCELLED' | 'COMPENSATION'; reference: string | null; origin: EventOrigin },
+): Promise<void> {
   await deps.outbox.publish(
     tx,
     'PaymentVoided',
@@ -79,11 +90,11 @@ export async function voidPayment(
       paymentId: payment.id,
       amount: amountOf(payment.amount, payment.currency),
       currency: payment.currency,
-      reason,
+      reason: voided.reason,
       provider: payment.provider,
-      providerReference: outcome.reference,
+      providerReference: voided.reference,
     },
-    publishMeta(order.id, origin),
+    publishMeta(order.id, voided.origin),
   );
 }
 
@@ -405,20 +416,7 @@ async function voidSplitPayment(
     voidedAt: new Date(),
     parts: JSON.stringify(parts.map((part) => ({ ...part, status: 'VOIDED' }))),
   });
-  await deps.outbox.publish(
-    tx,
-    'PaymentVoided',
-    {
-      orderId: order.id,
-      paymentId: payment.id,
-      amount: amountOf(payment.amount, payment.currency),
-      currency: payment.currency,
-      reason,
-      provider: payment.provider,
-      providerReference: reference,
-    },
-    publishMeta(order.id, origin),
-  );
+  await publishVoided(deps, tx, order, payment, { reason, reference, origin });
 }
 
 /**
