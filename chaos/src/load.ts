@@ -229,7 +229,7 @@ async function placeOne(options: LoadOptions, order: PlacedOrder): Promise<void>
         headers: { 'x-idempotency-key': order.key },
         timeoutMs: 15_000,
       });
-      // 202 is seed 003's answer to POST /orders; 201 the order service's until the coordination service takes 202.
+      // 202 Accepted is the order service's answer to POST /orders (seed 003); 201 that of an older one.
       if ([200, 201, 202].includes(answer.status) && answer.body.orderId) {
         order.orderId = answer.body.orderId;
         order.acceptedAt = Date.now();

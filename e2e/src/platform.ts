@@ -183,14 +183,14 @@ export async function startPlatform(): Promise<Platform> {
   return { url, paymentProviderUrl, logs, stop };
 }
 
-/** A JSON call with a bearer token; answers status and body. */
+/** A JSON call with a bearer token; answers status, body and the response headers. */
 export async function call<T = Record<string, unknown>>(
   method: string,
   url: string,
   bearer: string,
   body?: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: T }> {
+): Promise<{ status: number; body: T; headers: Headers }> {
   const response = await fetch(url, {
     method,
     headers: {
@@ -201,5 +201,5 @@ export async function call<T = Record<string, unknown>>(
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as T, headers: response.headers };
 }

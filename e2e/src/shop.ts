@@ -77,8 +77,9 @@ export function shop(platform: Pick<Platform, 'url'>) {
         );
         if (placed.status === 422 && placed.body.error?.details?.reason === 'UNKNOWN_PRODUCT')
           return undefined;
-        // Accepted: the order exists (PENDING) and its saga runs on its own.
-        expect([201, 202]).toContain(placed.status);
+        // 202 Accepted (seed 003): the order exists (PENDING) and its saga runs on its own.
+        expect(placed.status).toBe(202);
+        expect(placed.headers.get('location')).toBe(`/api/v1/orders/${placed.body.orderId}`);
         return placed.body;
       },
       { timeoutMs: 60_000, intervalMs: 500, description: 'the order service to know the product' },

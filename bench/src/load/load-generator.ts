@@ -76,7 +76,7 @@ function send(job: LoadJob, url: URL, prepared: Prepared, record: RequestRecord)
       record.doneAt = now();
       record.status = status;
       record.error = error;
-      if (body && job.kind === 'orders' && (status === 201 || status === 200)) {
+      if (body && job.kind === 'orders' && status >= 200 && status < 300) {
         try {
           record.orderId = (JSON.parse(body) as { orderId?: string }).orderId ?? null;
         } catch {

@@ -16,6 +16,7 @@ export const CORS_ALLOWED_HEADERS = [
 /** Response headers a browser script may read (besides the CORS-safelisted ones). */
 export const CORS_EXPOSED_HEADERS = [
   'Location',
+  'Link',
   'X-Correlation-Id',
   'X-Trace-Id',
   'Idempotent-Replayed',

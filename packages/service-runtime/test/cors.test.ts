@@ -119,7 +119,7 @@ describe('CORS on a service built on the runtime', () => {
     expect(created.statusCode).toBe(201);
     expect(created.headers['access-control-allow-origin']).toBe(SHOP);
     expect(list(created.headers['access-control-expose-headers'])).toEqual(
-      expect.arrayContaining(['location', 'x-correlation-id', 'x-ratelimit-limit', 'retry-after']),
+      expect.arrayContaining(['location', 'link', 'x-correlation-id', 'x-ratelimit-limit', 'retry-after']),
     );
 
     // Refused by the authentication hook, before any route runs: still readable by the page.

@@ -55,7 +55,7 @@ async function placeOrder(couponCode: string, token = 'tok_visa_4242', customerI
       paymentMethod: { type: 'CREDIT_CARD', token },
     }),
   });
-  expect(response.statusCode, response.body).toBe(201);
+  expect(response.statusCode, response.body).toBe(202);
   return response.json() as PlacedOrder;
 }
 

@@ -98,7 +98,7 @@ async function placedOrder(): Promise<PlacedOrder> {
       shippingMethod: 'STANDARD',
     },
   });
-  expect(response.statusCode, response.body).toBe(201);
+  expect(response.statusCode, response.body).toBe(202);
   return { orderId: (response.json() as { orderId: string }).orderId, customerId, productId };
 }
 

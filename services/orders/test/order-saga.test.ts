@@ -48,7 +48,7 @@ async function placeOrder(token = 'tok_visa_4242'): Promise<PlacedOrder> {
       { paymentMethod: { type: 'CREDIT_CARD', token } },
     ),
   });
-  expect(response.statusCode).toBe(201);
+  expect(response.statusCode).toBe(202);
   return response.json();
 }
 

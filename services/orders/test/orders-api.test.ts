@@ -47,9 +47,17 @@ describe('POST /api/v1/orders', () => {
         { product: desk, quantity: 1, unitPrice: 299.99 },
       ]),
     );
-    expect(response.statusCode).toBe(201);
+    // Accepted (seed 003): the order exists, PENDING; its saga runs on its own, followed at the monitor.
+    expect(response.statusCode).toBe(202);
     const order = response.json();
     expect(response.headers.location).toBe(`/api/v1/orders/${order.orderId}`);
+    expect(response.headers.link).toBe(`</api/v1/orders/${order.orderId}/status>; rel="monitor"`);
+    const monitor = await h.runtime.app.inject({
+      url: `/api/v1/orders/${order.orderId}/status`,
+      headers: { authorization: customer },
+    });
+    expect(monitor.statusCode).toBe(200);
+    expect(monitor.json()).toMatchObject({ status: 'PENDING' });
     expect(order).toMatchObject({
       customerId,
       status: 'PENDING',
@@ -106,7 +114,7 @@ describe('POST /api/v1/orders', () => {
       ...orderBody([{ product: desk, quantity: 3 }]),
       items: [{ productId: desk.productId, quantity: 3 }],
     });
-    expect(priced.statusCode).toBe(201);
+    expect(priced.statusCode).toBe(202);
     expect(priced.json().totalAmount).toBe('899.97');
 
     const before = await counts();
@@ -337,12 +345,16 @@ describe('POST /api/v1/orders', () => {
       const key = `checkout-${randomUUID()}`;
       const body = orderBody([{ product: lamp, quantity: 1 }]);
       const first = await post('/api/v1/orders', body, { key });
-      expect(first.statusCode).toBe(201);
+      expect(first.statusCode).toBe(202);
+      expect(first.headers['idempotent-replayed']).toBeUndefined();
       const before = await counts();
 
+      // The replay answers as the placement did: 202 with the order, its Location and its monitor.
       const again = await post('/api/v1/orders', { ...body, items: [...body.items] }, { key });
-      expect(again.statusCode).toBe(201);
+      expect(again.statusCode).toBe(202);
       expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.headers.location).toBe(first.headers.location);
+      expect(again.headers.link).toBe(first.headers.link);
       expect(again.json()).toEqual(first.json());
 
       const other = await post('/api/v1/orders', orderBody([{ product: lamp, quantity: 2 }]), { key });
@@ -357,6 +369,25 @@ describe('POST /api/v1/orders', () => {
       expect(committed).toHaveLength(1);
     });
 
+    it('stores 202 with the answer, and replays an answer stored as 201 (before 202) as 202', async () => {
+      const key = `stored-${randomUUID()}`;
+      const body = orderBody([{ product: lamp, quantity: 1 }]);
+      const first = await post('/api/v1/orders', body, { key });
+      expect(first.statusCode).toBe(202);
+      const stored = { where: { key }, select: { operation: true, statusCode: true } };
+      expect(await h.prisma.idempotentRequest.findMany(stored)).toEqual([
+        { operation: 'create-order', statusCode: 202 },
+      ]);
+
+      // An answer stored while POST /orders answered 201 is replayed as the accepted placement it was.
+      await h.prisma.idempotentRequest.updateMany({ where: { key }, data: { statusCode: 201 } });
+      const again = await post('/api/v1/orders', body, { key });
+      expect(again.statusCode).toBe(202);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.headers.location).toBe(`/api/v1/orders/${first.json().orderId}`);
+      expect(again.json()).toEqual(first.json());
+    });
+
     it('creates one order when the same request races itself', async () => {
       const key = `race-${randomUUID()}`;
       const body = orderBody([{ product: desk, quantity: 2 }]);
@@ -364,7 +395,7 @@ describe('POST /api/v1/orders', () => {
         post('/api/v1/orders', body, { key }),
         post('/api/v1/orders', body, { key }),
       ]);
-      expect(responses.map((r) => r.statusCode)).toEqual([201, 201]);
+      expect(responses.map((r) => r.statusCode)).toEqual([202, 202]);
       expect(new Set(responses.map((r) => r.json().orderId)).size).toBe(1);
     });
 
@@ -376,7 +407,7 @@ describe('POST /api/v1/orders', () => {
         key,
         auth: other,
       });
-      expect(theirs.statusCode).toBe(201);
+      expect(theirs.statusCode).toBe(202);
       expect(theirs.json().orderId).not.toBe(mine.json().orderId);
 
       const malformed = await post('/api/v1/orders', orderBody([{ product: lamp, quantity: 1 }]), {
@@ -391,7 +422,7 @@ describe('POST /api/v1/orders', () => {
 it('forgets idempotency keys once they expire', async () => {
   const key = `expiring-${randomUUID()}`;
   const first = await post('/api/v1/orders', orderBody([{ product: lamp, quantity: 1 }]), { key });
-  expect(first.statusCode).toBe(201);
+  expect(first.statusCode).toBe(202);
   await h.prisma.idempotentRequest.updateMany({
     where: { key },
     data: { createdAt: new Date(Date.now() - 25 * 3_600_000) },
@@ -400,7 +431,7 @@ it('forgets idempotency keys once they expire', async () => {
     await purgeIdempotentRequests(h.prisma, new Date(Date.now() - 24 * 3_600_000)),
   ).toBeGreaterThanOrEqual(1);
   const again = await post('/api/v1/orders', orderBody([{ product: lamp, quantity: 1 }]), { key });
-  expect(again.statusCode).toBe(201);
+  expect(again.statusCode).toBe(202);
   expect(again.json().orderId).not.toBe(first.json().orderId);
 });
 
@@ -462,7 +493,7 @@ describe('reading orders', () => {
       const response = await post('/api/v1/orders', orderBody([{ product: desk, quantity: i + 1 }]), {
         auth,
       });
-      expect(response.statusCode).toBe(201);
+      expect(response.statusCode).toBe(202);
       ids.push(response.json().orderId);
     }
     const page0 = await h.runtime.app.inject({
@@ -628,7 +659,7 @@ describe('the price list kept from catalog events', () => {
     expect(oldPrice.statusCode).toBe(422);
     expect(oldPrice.json().error.details.lines[0]).toMatchObject({ expected: '44.50', given: '49.99' });
     const newPrice = await post('/api/v1/orders', orderBody([{ product, quantity: 2, unitPrice: '44.5' }]));
-    expect(newPrice.statusCode).toBe(201);
+    expect(newPrice.statusCode).toBe(202);
     expect(newPrice.json().totalAmount).toBe('89.00');
 
     const deleted = await h.publish(

@@ -24,20 +24,22 @@ function place(payload: unknown, auth: string, key?: string) {
 }
 
 describe('POST /api/v1/orders with a client-supplied orderId (seed 001)', () => {
-  it('places the order under that id, prefixed or not, and answers the same order when placed again (201, as a replay)', async () => {
+  it('places the order under that id, prefixed or not, and answers the same order when placed again (202, as a replay)', async () => {
     const customerId = randomUUID();
     const customer = bearer(customerId, ['customer']);
     const orderId = randomUUID();
     const body = orderBody([{ product: lamp!, quantity: 1 }], { orderId: `ord-${orderId}` });
 
     const first = await place(body, customer);
-    expect(first.statusCode).toBe(201);
+    expect(first.statusCode).toBe(202);
     expect(first.json()).toMatchObject({ orderId, customerId, status: 'PENDING', totalAmount: '599.99' });
     expect(first.headers.location).toBe(`/api/v1/orders/${orderId}`);
+    expect(first.headers.link).toBe(`</api/v1/orders/${orderId}/status>; rel="monitor"`);
 
     // The same id again, without an idempotency key and in its plain form: the order as it is (a replay).
     const again = await place({ ...body, orderId }, customer);
-    expect(again.statusCode).toBe(201);
+    expect(again.statusCode).toBe(202);
+    expect(again.headers.location).toBe(`/api/v1/orders/${orderId}`);
     expect(again.json()).toMatchObject({ orderId, customerId, status: 'PENDING' });
     expect(await h.prisma.order.count({ where: { customerId } })).toBe(1);
     expect(await h.committed('OrderCreated', orderId)).toHaveLength(1);
@@ -49,7 +51,7 @@ describe('POST /api/v1/orders with a client-supplied orderId (seed 001)', () => 
     expect(
       (await place(orderBody([{ product: lamp!, quantity: 1 }], { orderId }), bearer(owner, ['customer'])))
         .statusCode,
-    ).toBe(201);
+    ).toBe(202);
     const stranger = randomUUID();
     const taken = await place(
       orderBody([{ product: lamp!, quantity: 3 }], { orderId }),
@@ -72,7 +74,7 @@ describe('POST /api/v1/orders with a client-supplied orderId (seed 001)', () => 
     const orderId = randomUUID();
     const body = orderBody([{ product: lamp!, quantity: 1 }], { orderId });
     const answers = await Promise.all([place(body, customer), place(body, customer)]);
-    expect(answers.map((answer) => answer.statusCode)).toEqual([201, 201]);
+    expect(answers.map((answer) => answer.statusCode)).toEqual([202, 202]);
     expect(answers.every((answer) => answer.json().orderId === orderId)).toBe(true);
     expect(await h.prisma.order.count({ where: { customerId } })).toBe(1);
   });

@@ -32,7 +32,7 @@ async function placeOrder(token = 'tok_visa_4242'): Promise<PlacedOrder> {
     headers: { authorization: bearer(customerId, ['customer']) },
     payload: orderBody([{ product: lamp, quantity: 2 }], { paymentMethod: { type: 'CREDIT_CARD', token } }),
   });
-  expect(response.statusCode).toBe(201);
+  expect(response.statusCode).toBe(202);
   return response.json();
 }
 

@@ -41,7 +41,7 @@ async function shippedOrder(): Promise<Shipped> {
       { product: desk, quantity: 1 },
     ]),
   });
-  expect(placed.statusCode).toBe(201);
+  expect(placed.statusCode).toBe(202);
   const order: Shipped = placed.json();
   await h.publish('InventoryReserved', reservationOf(order), {
     correlationId: order.orderId,

@@ -44,7 +44,7 @@ function place(paymentMethods: Part[], overrides: Record<string, unknown> = {}, 
 /** Two lamps (100.00 USD) paid in parts. */
 async function placeSplit(parts: Part[], overrides: Record<string, unknown> = {}) {
   const response = await place(parts, overrides);
-  expect(response.statusCode, response.body).toBe(201);
+  expect(response.statusCode, response.body).toBe(202);
   return response.json() as PlacedOrder & Record<string, unknown>;
 }
 

@@ -124,7 +124,7 @@ beforeAll(async () => {
         );
         return;
       }
-      response.statusCode = 201;
+      response.statusCode = 202;
       response.end(JSON.stringify(placedAnswer(body ?? {})));
     });
   });
@@ -203,12 +203,12 @@ describe(`contract: ${CONTRACT}`, () => {
   });
 
   it('reads only fields the order service declares, with the types it declares them', () => {
-    // The fields orders-client.ts reads, by operation and status (a replayed placement is a 201 too).
+    // The fields orders-client.ts reads, by operation and status (a replayed placement is a 202 too).
     const reads: [string, string, string, Record<string, string>][] = [
       [
         '/api/v1/orders',
         'post',
-        '201',
+        '202',
         { orderId: 'string', customerId: 'string', totalAmount: 'string', currency: 'string' },
       ],
       [
@@ -245,7 +245,7 @@ describe(`contract: ${CONTRACT}`, () => {
 
   it("answers here as the order service documents it (the stand-in's answers conform)", async () => {
     const answer = placedAnswer({ orderId: `ord-${randomUUID()}`, customerId: `cust-${randomUUID()}` });
-    expect(await validate('/api/v1/orders', 'post', '201', answer)).toBeNull();
+    expect(await validate('/api/v1/orders', 'post', '202', answer)).toBeNull();
     expect(
       await validate('/api/v1/orders/{id}', 'get', '404', {
         error: { code: 'NOT_FOUND', message: 'no such order', details: {}, traceId: randomUUID() },

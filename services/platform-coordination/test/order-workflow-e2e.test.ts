@@ -337,7 +337,7 @@ describe('POST /workflows/order/start with the order service', () => {
       headers: { authorization: bearer(`cust-${owner}`, ['customer']) },
       payload: { ...request(owner), customerId: undefined },
     });
-    expect(placed.statusCode).toBe(201);
+    expect(placed.statusCode).toBe(202);
     const orderId = placed.json().orderId as string;
     const body = { ...request(owner), orderId: `ord-${orderId}` };
 

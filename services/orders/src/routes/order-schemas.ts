@@ -74,7 +74,7 @@ export function placeOrderBody(limits: {
         type: 'string',
         pattern: idPattern('ord'),
         description:
-          "The id to place the order under (seed 001 lets the client choose it). Placing it again for the same customer answers that order (201, as a replay); another customer's is 409 ORDER_ID_TAKEN",
+          "The id to place the order under (seed 001 lets the client choose it). Placing it again for the same customer answers that order (202, as a replay); another customer's is 409 ORDER_ID_TAKEN",
       },
       customerId: {
         type: 'string',

@@ -6,7 +6,7 @@ import { getOrder } from '../use-cases/get-order.js';
 import { getOrderStatus } from '../use-cases/get-order-status.js';
 import { listOrdersFor, type ListOrdersInput } from '../use-cases/list-orders.js';
 import type { OrdersDeps } from '../use-cases/orders-deps.js';
-import { placeOrder, type PlaceOrderInput } from '../use-cases/place-order.js';
+import { ORDER_ACCEPTED, placeOrder, type PlaceOrderInput } from '../use-cases/place-order.js';
 import { refundOrder, type RefundOrderInput } from '../use-cases/refund-order.js';
 import {
   cancelOrderBody,
@@ -63,17 +63,27 @@ export function ordersRoutes(app: FastifyInstance, deps: OrdersDeps): void {
         tags: TAGS,
         summary: 'Place an order',
         description:
-          'Prices every line from the catalog price list this service keeps, stores the order as PENDING and publishes OrderCreated. ' +
-          'Payment is taken once inventory has reserved the items.',
+          'Prices every line from the catalog price list this service keeps, stores the order as PENDING and publishes OrderCreated, ' +
+          'and answers 202 Accepted: the order saga (reservation, payment, delivery) runs on its own afterwards. ' +
+          'Location names the order; its status and saga steps are at the URL of the Link header (rel="monitor"), GET /orders/{id}/status.',
         headers: idempotencyHeaders,
         body: placeBody,
         response: {
-          201: {
-            description: 'The order, PENDING (or the first answer to the same idempotency key)',
+          202: {
+            description:
+              'Accepted: the order, PENDING. A replay (the same idempotency key and body, or the same client-chosen orderId for the same customer) answers 202 with the order as it is',
+            headers: {
+              location: { type: 'string', description: 'The order: /api/v1/orders/{id}' },
+              link: {
+                type: 'string',
+                description: 'The status monitor of the order: </api/v1/orders/{id}/status>; rel="monitor"',
+              },
+            },
             ...orderResponse,
           },
           409: {
-            description: 'CONFLICT: the idempotency key was used with another body',
+            description:
+              "CONFLICT: the idempotency key was used with another body, or the client-chosen orderId is another customer's order (details.reason ORDER_ID_TAKEN)",
             $ref: 'ErrorEnvelope#',
           },
           422: {
@@ -86,7 +96,10 @@ export function ordersRoutes(app: FastifyInstance, deps: OrdersDeps): void {
     },
     async (request, reply) => {
       const result = await placeOrder(deps, requirePrincipal(request), request.body, requestMeta(request));
-      if (result.statusCode === 201) reply.header('location', `/api/v1/orders/${result.body.orderId}`);
+      if (result.statusCode === ORDER_ACCEPTED) {
+        const order = `/api/v1/orders/${result.body.orderId}`;
+        reply.header('location', order).header('link', `<${order}/status>; rel="monitor"`);
+      }
       return sendIdempotent(reply, result);
     },
   );

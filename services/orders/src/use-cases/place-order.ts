@@ -187,6 +187,20 @@ function paymentOf(
   };
 }
 
+/**
+ * The answer to a placed order: 202 Accepted (seed 003), the order stored PENDING while its saga runs on
+ * its own. A replay answers the same.
+ */
+export const ORDER_ACCEPTED = 202;
+
+/**
+ * A placement answered as accepted. Answers stored under an idempotency key before POST /orders answered
+ * 202 say 201; replayed within IDEMPOTENCY_KEY_TTL_HOURS, they answer 202 like the placement they repeat.
+ */
+function accepted(result: IdempotentResult<OrderView>): IdempotentResult<OrderView> {
+  return result.statusCode === 201 ? { ...result, statusCode: ORDER_ACCEPTED } : result;
+}
+
 const DEFAULT_OPTIONS: OrderOptions = {
   priority: 'NORMAL',
   requireSignature: false,
@@ -263,7 +277,7 @@ export async function placeOrder(
 
         const orderId = input.orderId ? parseId(input.orderId, 'ord')! : randomUUID();
         if (input.orderId) {
-          // A client-chosen id placed again: the same customer gets the order as it is, 201 like any
+          // A client-chosen id placed again: the same customer gets the order as it is, 202 like any
           // replayed placement (a retried request); anyone else a conflict that says nothing about it.
           const existing = await findOrder(tx, orderId);
           if (existing) {
@@ -272,7 +286,7 @@ export async function placeOrder(
                 details: { field: 'body.orderId', reason: 'ORDER_ID_TAKEN' },
               });
             }
-            return { statusCode: 201, body: toOrderView(existing) };
+            return { statusCode: ORDER_ACCEPTED, body: toOrderView(existing) };
           }
         }
         const address = input.shippingAddress;
@@ -331,15 +345,15 @@ export async function placeOrder(
           },
           { correlationId: orderId, traceparent: request.traceparent },
         );
-        return { statusCode: 201, body: toOrderView(order) };
+        return { statusCode: ORDER_ACCEPTED, body: toOrderView(order) };
       },
     );
   try {
-    return await attempt();
+    return accepted(await attempt());
   } catch (error) {
     // The same client-chosen id placed twice at once: the one that lost the race finds the order the
-    // other placed (its own: 201 with that order; another customer's: 409).
-    if (input.orderId && isUniqueViolation(error)) return attempt();
+    // other placed (its own: 202 with that order; another customer's: 409).
+    if (input.orderId && isUniqueViolation(error)) return accepted(await attempt());
     throw error;
   }
 }

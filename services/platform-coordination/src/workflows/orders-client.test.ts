@@ -87,4 +87,40 @@ describe('OrdersClient', () => {
     expect(await client(url).findOrder('unknown', null)).toBeNull();
     expect(seen).toEqual(['GET /api/v1/orders/known Bearer ', 'GET /api/v1/orders/unknown Bearer ']);
   });
+
+  it('takes the order from any success of POST /orders: 202 Accepted as the order service answers, 201 as it did', async () => {
+    const url = await serve((request, response) => {
+      let text = '';
+      request.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      request.on('end', () => {
+        const status = Number((JSON.parse(text) as { answer: number }).answer);
+        response.writeHead(status, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({
+            orderId: `order-${status}`,
+            customerId: 'c-1',
+            totalAmount: '10.00',
+            currency: 'USD',
+          }),
+        );
+      });
+    });
+    for (const status of [202, 201, 200]) {
+      expect(await client(url).placeOrder({ answer: status }, `key-${status}`, null)).toEqual({
+        orderId: `order-${status}`,
+        customerId: 'c-1',
+        totalAmount: '10.00',
+        currency: 'USD',
+      });
+    }
+  });
+
+  it('refuses a success without an order id as 503', async () => {
+    const url = await serve((_request, response) => {
+      response.writeHead(202, { 'content-type': 'application/json' });
+      response.end('{}');
+    });
+    const error = await failure(client(url).placeOrder({}, 'key-3', null));
+    expect(error).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
+  });
 });
