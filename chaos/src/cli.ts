@@ -6,7 +6,7 @@ import { signToken } from '@fv/service-kit';
 import { readDeadLetters } from './dead-letters.js';
 import { injectFaults } from './faults.js';
 import { checkInvariants, recoveryTimes, type FaultRecord } from './invariants.js';
-import { planOrders, replenishedStock, runLoad, seedCatalog, type PlacedOrder } from './load.js';
+import { planOrders, replenishedStock, runLoad, seedCatalog, seedCoupons, type PlacedOrder } from './load.js';
 import { observe, waitForQuiescence, type Endpoints } from './observe.js';
 import { USAGE, parseOptions, type ChaosOptions } from './options.js';
 import {
@@ -128,7 +128,17 @@ async function main(): Promise<number> {
       products.map((product) => product.productId),
     );
 
-    const placed = planOrders({ products, orders: options.orders, random: random.fork('orders'), runId });
+    const coupons = await seedCoupons({ ordersUrl: endpoints.orders, admin, runId, orders: options.orders });
+    log(
+      `coupons: ${coupons.limited.code} (usable ${coupons.limited.usageLimit} times) and ${coupons.open.code} (no limit, a minimum order value)`,
+    );
+    const placed = planOrders({
+      products,
+      orders: options.orders,
+      random: random.fork('orders'),
+      runId,
+      coupons,
+    });
     const returns = planReturns(placed, options.returnShare, random.fork('returns'));
     const returnOf = new Map(returns.map((given) => [given.orderIndex, given]));
     const returnsUnderway: Promise<void>[] = [];
@@ -155,7 +165,7 @@ async function main(): Promise<number> {
     };
     const loadStartedAt = Date.now();
     log(
-      `load: ${options.orders} orders at ${options.ratePerSecond}/s, ${returns.length} of them returned once delivered (${returns.filter((given) => !given.full).length} partly)`,
+      `load: ${options.orders} orders at ${options.ratePerSecond}/s, ${placed.filter((order) => order.coupon).length} with a coupon, ${placed.filter((order) => order.parts).length} paid with two cards, ${returns.length} returned once delivered (${returns.filter((given) => !given.full).length} partly)`,
     );
     const [faults] = await Promise.all([
       injectFaults(platform, schedule, loadStartedAt, log),
@@ -201,6 +211,7 @@ async function main(): Promise<number> {
       placed,
       returns,
       inventoryDatabaseUrl: platform.postgres.url('fv_inventory'),
+      couponCodes: [coupons.limited.code, coupons.open.code],
     });
     const deadLetters = await readDeadLetters(platform.stack.kafkaBrokers);
     const supervisor = platform.supervisor;
@@ -211,6 +222,7 @@ async function main(): Promise<number> {
       returns: observation.returns,
       replenishments: observation.replenishments,
       replenishedLocations: replenishedCount,
+      coupons: observation.coupons,
       deadLetters,
       faults,
       crashes: Object.fromEntries(
@@ -227,6 +239,7 @@ async function main(): Promise<number> {
       placed: placed.length,
       returns: observation.returns,
       replenishments: observation.replenishments,
+      coupons: observation.coupons,
       faults,
       recoveries: recoveryTimes(faults, observation.orders),
       deadLetters,

@@ -98,6 +98,8 @@ describe('the invariant checker', () => {
       'no-compensation-after-completion',
       'stock-conserved',
       'one-capture',
+      'charged',
+      'coupon-uses',
       'one-label',
       'one-confirmation',
       'return-refunded',
@@ -167,9 +169,9 @@ describe('the invariant checker', () => {
     );
     const found = violationsOf(snapshot);
     expect(found.outcome).toEqual([
-      'o3: tok_decline ended CANCELLED, expected FAILED (PAYMENT_FAILED)',
-      'o4: tok_decline ended FAILED with reason INVENTORY_ERROR, expected PAYMENT_FAILED',
-      'o5: tok_decline ended FAILED with reason none, expected PAYMENT_FAILED',
+      'o3: tok_decline ended CANCELLED (PAYMENT_FAILED), expected FAILED with reason PAYMENT_FAILED',
+      'o4: tok_decline ended FAILED with reason INVENTORY_ERROR, expected FAILED with reason PAYMENT_FAILED',
+      'o5: tok_decline ended FAILED with reason none, expected FAILED with reason PAYMENT_FAILED',
     ]);
     expect(found['saga-agrees']).toEqual([
       'o5: workflow left IN_PROGRESS; saga left COMPENSATING; order FAILED but workflow IN_PROGRESS / saga COMPENSATING; order FAILED without a failure reason',
@@ -181,7 +183,7 @@ describe('the invariant checker', () => {
     const snapshot = healthy();
     snapshot.orders[2] = cancelled('o3', { card: 'tok_visa_4242', reason: 'STEP_TIMEOUT' });
     expect(violationsOf(snapshot)).toEqual({
-      outcome: ['o3: tok_visa_4242 ended CANCELLED, expected COMPLETED (STEP_TIMEOUT)'],
+      outcome: ['o3: tok_visa_4242 ended CANCELLED (STEP_TIMEOUT), expected COMPLETED'],
     });
   });
 
@@ -597,6 +599,140 @@ describe('returns and replenishments', () => {
     snapshot.stock[0] = { ...snapshot.stock[0]!, onHand: 97 };
     expect(violationsOf(snapshot)['stock-conserved']).toEqual([
       'SKU-1: on hand 97, expected 127 (100 − 4 sold + 1 returned + 30 replenished): less than accounted for (units deducted for orders that did not complete, or a restock missing)',
+    ]);
+  });
+});
+
+const LIMITED = 'CHAOS-R-LIMITED';
+const OPEN = 'CHAOS-R-OPEN';
+
+/** Coupons and a split payment: o1 discounted by the limited code, o2 by the open one, o4 paid with two cards. */
+function withCoupons(): Snapshot {
+  const snapshot = healthy();
+  const limited = { code: LIMITED, limited: true, discountMinor: 250, rejection: null };
+  snapshot.orders[0] = completed('o1', {
+    coupon: limited,
+    couponCode: LIMITED,
+    discountMinor: 250,
+    chargedMinor: 2250,
+    payment: { authorizations: 1, captures: 1, returned: false, capturedMinor: 2250 },
+  });
+  snapshot.orders[1] = completed('o2', {
+    completedAt: 20_000,
+    coupon: { code: OPEN, limited: false, discountMinor: 200, rejection: null },
+    couponCode: OPEN,
+    discountMinor: 200,
+    chargedMinor: 2300,
+    payment: { authorizations: 1, captures: 1, returned: false, capturedMinor: 2300 },
+  });
+  // The limited code refused at its limit, and one tried with a declined card (its use given back).
+  snapshot.orders.push(
+    failed('o5', {
+      card: 'tok_visa_4242',
+      coupon: limited,
+      couponCode: LIMITED,
+      failureReason: 'COUPON_REJECTED',
+      failureCode: 'COUPON_USAGE_LIMIT_REACHED',
+    }),
+    failed('o6', { coupon: limited, couponCode: LIMITED, discountMinor: 250, chargedMinor: 2250 }),
+    completed('o4', {
+      lines: [{ productId: P2, quantity: 0 }],
+      parts: 2,
+      chargedMinor: 2500,
+      payment: { authorizations: 2, captures: 2, returned: false, capturedMinor: 2500 },
+    }),
+  );
+  snapshot.coupons = [
+    { code: LIMITED, usageLimit: 1, uses: 1 },
+    { code: OPEN, usageLimit: null, uses: 1 },
+  ];
+  return snapshot;
+}
+
+describe('coupons and split payments', () => {
+  it('find nothing wrong with a consistent run', () => {
+    expect(violationsOf(withCoupons())).toEqual({});
+  });
+
+  it('an open coupon refused by its minimum, or refused at no limit; an approved card refused a limited coupon is right', () => {
+    const snapshot = withCoupons();
+    const below = { code: OPEN, limited: false, discountMinor: 0, rejection: 'COUPON_MINIMUM_NOT_MET' };
+    snapshot.orders.push(
+      failed('o7', {
+        card: 'tok_visa_4242',
+        coupon: below,
+        failureReason: 'COUPON_REJECTED',
+        failureCode: 'COUPON_MINIMUM_NOT_MET',
+      }),
+      completed('o8', { coupon: below, discountMinor: 0 }),
+      failed('o9', {
+        card: 'tok_visa_4242',
+        coupon: { code: OPEN, limited: false, discountMinor: 200, rejection: null },
+        failureReason: 'COUPON_REJECTED',
+        failureCode: 'COUPON_USAGE_LIMIT_REACHED',
+      }),
+    );
+    expect(violationsOf(snapshot).outcome).toEqual([
+      `o8: tok_visa_4242 with coupon ${OPEN} ended COMPLETED, expected FAILED with reason COUPON_REJECTED (COUPON_MINIMUM_NOT_MET)`,
+      `o9: tok_visa_4242 with coupon ${OPEN} ended FAILED with reason COUPON_REJECTED (COUPON_USAGE_LIMIT_REACHED), expected COMPLETED`,
+    ]);
+  });
+
+  it('a failed order that kept its use, a use beyond the limit, a code the order service lost', () => {
+    const kept = withCoupons();
+    kept.coupons![0] = { code: LIMITED, usageLimit: 1, uses: 2 };
+    expect(violationsOf(kept)['coupon-uses']).toEqual([
+      `${LIMITED}: 2 uses held, 1 shipped orders carry it (3 tried it): a failed order kept its use; used 2 times, its limit is 1`,
+    ]);
+
+    const beyond = withCoupons();
+    beyond.orders[3] = completed('o5', { coupon: beyond.orders[3]!.coupon });
+    beyond.coupons![0] = { code: LIMITED, usageLimit: 1, uses: 2 };
+    expect(violationsOf(beyond)['coupon-uses']).toEqual([`${LIMITED}: used 2 times, its limit is 1`]);
+
+    const lost = withCoupons();
+    lost.coupons![1] = { code: OPEN, usageLimit: null, uses: null };
+    expect(violationsOf(lost)['coupon-uses']).toEqual([`${OPEN}: the order service does not know it`]);
+  });
+
+  it('a capture of the whole total despite the discount, a wrong discount, a discount without a coupon', () => {
+    const snapshot = withCoupons();
+    snapshot.orders[0] = {
+      ...snapshot.orders[0]!,
+      payment: { ...snapshot.orders[0]!.payment!, capturedMinor: 2500 },
+    };
+    snapshot.orders[1] = {
+      ...snapshot.orders[1]!,
+      discountMinor: 250,
+      chargedMinor: 2250,
+      payment: { ...snapshot.orders[1]!.payment!, capturedMinor: 2250 },
+    };
+    snapshot.orders.push(completed('o7', { discountMinor: 100, chargedMinor: 2400 }));
+    expect(violationsOf(snapshot).charged).toEqual([
+      'o1: captured 25.00, the order is charged 22.50',
+      `o2: discount 2.50 with coupon ${OPEN}, whose terms give 2.00`,
+      'o7: discount 1.00 without a coupon',
+    ]);
+  });
+
+  it('a split payment with one part left uncaptured, or authorized three times', () => {
+    const snapshot = withCoupons();
+    snapshot.orders[5] = completed('o4', {
+      parts: 2,
+      payment: { authorizations: 3, captures: 1, returned: false },
+    });
+    expect(violationsOf(snapshot)['one-capture']).toEqual([
+      'o4: 1 captures for a COMPLETED order paid with 2 payment methods; 3 authorizations paid with 2 payment methods',
+    ]);
+  });
+
+  it("a split payment's refund shared by its two methods is one refund", () => {
+    const snapshot = withWorkflows();
+    snapshot.returns = [returned({ parts: 2, payment: { ...returned().payment!, refunds: 2 } })];
+    expect(violationsOf(snapshot)).toEqual({});
+    snapshot.returns = [returned({ parts: 2, payment: { ...returned().payment!, refunds: 3 } })];
+    expect(violationsOf(snapshot)['return-refunded']).toEqual([
+      `return ${R1} of order o1: 3 refund operations in the payment provider's ledger for 2 payment methods`,
     ]);
   });
 });

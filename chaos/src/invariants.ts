@@ -3,6 +3,8 @@
  * each naming the order (or product, topic, fault) and why.
  */
 
+import type { PlannedCoupon } from './load.js';
+
 /** Order statuses after which the saga is done with the order (services/orders/src/domain/order-status.ts). */
 export const FINAL_ORDER_STATUSES = [
   'COMPLETED',
@@ -56,6 +58,17 @@ export interface OrderFacts {
   reason: string | null;
   /** Why a FAILED order failed (OrderFailed's reason: PAYMENT_FAILED, INVENTORY_ERROR, …); null otherwise. */
   failureReason?: string | null;
+  /** The failure's code (PAYMENT_DECLINED, COUPON_USAGE_LIMIT_REACHED, …); null when none. */
+  failureCode?: string | null;
+  /** The promotion code the storefront sent, and what its terms should give; null: none. */
+  coupon?: PlannedCoupon | null;
+  /** The code the order service holds for the order, and the discount it applied (minor units; null: none). */
+  couponCode?: string | null;
+  discountMinor?: number | null;
+  /** The total less the discount: what the payment is for (minor units). */
+  chargedMinor?: number;
+  /** How many payment methods the storefront paid with (2 for a split payment); null when unknown. */
+  parts?: number | null;
   /** Null: no workflow known to the coordination service. */
   workflow: WorkflowFacts | null;
   /** Null: nothing to read (no payment record). */
@@ -91,6 +104,8 @@ export interface ReturnFacts {
   refundsMinor: number[];
   /** The order's payment: captured, refunded in all (minor units), refund operations in the provider's ledger. */
   payment: PaymentFacts | null;
+  /** How many payment methods paid the order (each may take a share of the refund); null when unknown. */
+  parts?: number | null;
   /** RETURN adjustments in the inventory's movements referencing the return. */
   restocks: { productId: string; quantity: number }[];
   workflow: WorkflowView | null;
@@ -113,6 +128,14 @@ export interface ReplenishmentFacts {
   /** RESTOCK adjustments in the inventory's movements referencing its purchase order (units each). */
   restocks: number[];
   workflow: WorkflowView | null;
+}
+
+/** One of the run's promotion codes as the order service holds it. */
+export interface CouponFacts {
+  code: string;
+  usageLimit: number | null;
+  /** Uses held by orders now; null when the order service does not know the code. */
+  uses: number | null;
 }
 
 export interface StockFacts {
@@ -160,6 +183,8 @@ export interface Snapshot {
   /** Every replenishment of the run's products, and how many locations the run configured for replenishment. */
   replenishments?: ReplenishmentFacts[];
   replenishedLocations?: number;
+  /** The run's promotion codes (none: the mix had no coupons). */
+  coupons?: CouponFacts[];
 }
 
 export interface Violation {
@@ -192,6 +217,37 @@ function shippedStatus(order: Pick<OrderFacts, 'returned'>): string {
   if (order.returned === 'PARTIAL') return 'PARTIALLY_REFUNDED';
   return 'COMPLETED';
 }
+
+/** An end an order may rightly reach: its status, and for a failure its reason and code. */
+interface End {
+  status: string;
+  reason?: string;
+  code?: string;
+}
+
+/** The ends the order's card and coupon allow it, stock being ample. */
+export function expectedEnds(order: Pick<OrderFacts, 'card' | 'coupon' | 'returned'>): End[] {
+  const coupon = order.coupon ?? null;
+  if (coupon?.rejection) return [{ status: 'FAILED', reason: 'COUPON_REJECTED', code: coupon.rejection }];
+  const ends: End[] = isDeclined(order.card)
+    ? [{ status: 'FAILED', reason: 'PAYMENT_FAILED' }]
+    : [{ status: shippedStatus(order) }];
+  // Others may have taken the last uses of a limited code first (the coupon step comes before the payment).
+  if (coupon?.limited)
+    ends.push({ status: 'FAILED', reason: 'COUPON_REJECTED', code: 'COUPON_USAGE_LIMIT_REACHED' });
+  return ends;
+}
+
+function endMatches(order: OrderFacts, end: End): boolean {
+  return (
+    order.status === end.status &&
+    (end.reason === undefined || order.failureReason === end.reason) &&
+    (end.code === undefined || order.failureCode === end.code)
+  );
+}
+
+const describeEnd = (end: End) =>
+  `${end.status}${end.reason ? ` with reason ${end.reason}` : ''}${end.code ? ` (${end.code})` : ''}`;
 
 /** A decimal amount ("12.30") in minor units. */
 export function toMinor(amount: string | number): number {
@@ -251,23 +307,25 @@ export function checkInvariants(snapshot: Snapshot): InvariantResult[] {
 
   add(
     'outcome',
-    'approved cards completed (refunded, in part or in full, when returned), declined cards failed with PAYMENT_FAILED (stock is ample)',
+    'approved cards completed (refunded, in part or in full, when returned), declined cards failed with PAYMENT_FAILED, coupons refused by their terms (or at their limit) failed with COUPON_REJECTED (stock is ample)',
     orders.filter((order) => order.card !== null).length,
     orders.flatMap((order) => {
       if (order.card === null || !isFinalStatus(order.status)) return [];
-      const expected = isDeclined(order.card) ? 'FAILED' : shippedStatus(order);
-      const reasonAgrees = expected !== 'FAILED' || order.failureReason === 'PAYMENT_FAILED';
-      return order.status === expected && reasonAgrees
-        ? []
-        : [
-            {
-              subject: order.orderId,
-              reason:
-                order.status === expected
-                  ? `${order.card} ended FAILED with reason ${order.failureReason ?? 'none'}, expected PAYMENT_FAILED`
-                  : `${order.card} ended ${order.status}, expected ${expected}${order.reason ? ` (${order.reason})` : ''}`,
-            },
-          ];
+      const ends = expectedEnds(order);
+      if (ends.some((end) => endMatches(order, end))) return [];
+      const detail =
+        order.status === 'FAILED'
+          ? ` with reason ${order.failureReason ?? 'none'}${order.failureCode ? ` (${order.failureCode})` : ''}`
+          : order.reason
+            ? ` (${order.reason})`
+            : '';
+      const paidWith = order.coupon ? `${order.card} with coupon ${order.coupon.code}` : order.card;
+      return [
+        {
+          subject: order.orderId,
+          reason: `${paidWith} ended ${order.status}${detail}, expected ${ends.map(describeEnd).join(' or ')}`,
+        },
+      ];
     }),
   );
 
@@ -342,22 +400,54 @@ export function checkInvariants(snapshot: Snapshot): InvariantResult[] {
 
   add(
     'one-capture',
-    'exactly one capture per shipped order, none kept for a CANCELLED or FAILED one, at most one authorization',
+    'one capture per payment method of a shipped order (two for a split payment), none kept for a CANCELLED or FAILED one, at most one authorization per payment method',
     orders.length,
     orders.flatMap((order) => {
       const payment = order.payment;
       const reasons: string[] = [];
       const captures = payment?.captures ?? 0;
-      if (SHIPPED_STATUSES.includes(order.status) && captures !== 1)
-        reasons.push(`${captures} captures for a ${order.status} order`);
+      const parts = order.parts ?? 1;
+      const paidWith = parts > 1 ? ` paid with ${parts} payment methods` : '';
+      if (SHIPPED_STATUSES.includes(order.status) && captures !== parts)
+        reasons.push(`${captures} captures for a ${order.status} order${paidWith}`);
       if (ENDED_STATUSES.includes(order.status) && captures > 0)
         reasons.push(
           `${captures} capture(s) for a ${order.status} order${payment?.returned ? ' (refunded since)' : ''}`,
         );
-      if (payment && payment.authorizations > 1) reasons.push(`${payment.authorizations} authorizations`);
+      if (payment && payment.authorizations > parts)
+        reasons.push(`${payment.authorizations} authorizations${paidWith}`);
       return reasons.length ? [{ subject: order.orderId, reason: reasons.join('; ') }] : [];
     }),
   );
+
+  const shipped = orders.filter((order) => SHIPPED_STATUSES.includes(order.status));
+  add(
+    'charged',
+    "each shipped order captured for its total less its coupon's discount, the discount its coupon's terms give; no discount without a coupon",
+    shipped.length,
+    shipped.flatMap((order) => {
+      const reasons: string[] = [];
+      const captured = order.payment?.capturedMinor;
+      const discount = order.discountMinor ?? 0;
+      if (
+        order.chargedMinor !== undefined &&
+        captured !== null &&
+        captured !== undefined &&
+        captured !== order.chargedMinor
+      )
+        reasons.push(`captured ${money(captured)}, the order is charged ${money(order.chargedMinor)}`);
+      const coupon = order.coupon ?? null;
+      if (coupon && discount !== coupon.discountMinor)
+        reasons.push(
+          `discount ${money(discount)} with coupon ${coupon.code}, whose terms give ${money(coupon.discountMinor)}`,
+        );
+      if (!coupon && order.key !== null && discount !== 0)
+        reasons.push(`discount ${money(discount)} without a coupon`);
+      return reasons.length ? [{ subject: order.orderId, reason: reasons.join('; ') }] : [];
+    }),
+  );
+
+  checkCoupons(snapshot.coupons ?? [], orders, add);
 
   add(
     'one-label',
@@ -477,6 +567,29 @@ function sagaDisagreement(order: OrderFacts): Violation[] {
 
 type Add = (id: string, title: string, checked: number, violations: Violation[]) => void;
 
+/** Each coupon: its uses held by exactly the shipped orders carrying it (failures gave theirs back), within its limit. */
+function checkCoupons(coupons: CouponFacts[], orders: OrderFacts[], add: Add): void {
+  add(
+    'coupon-uses',
+    'each coupon used once per shipped order carrying it (a failed order gave its use back), never beyond its usage limit',
+    coupons.length,
+    coupons.flatMap((coupon) => {
+      if (coupon.uses === null)
+        return [{ subject: coupon.code, reason: 'the order service does not know it' }];
+      const carrying = orders.filter((order) => order.coupon?.code === coupon.code);
+      const holders = carrying.filter((order) => wasShipped(order)).length;
+      const reasons: string[] = [];
+      if (coupon.uses !== holders)
+        reasons.push(
+          `${coupon.uses} uses held, ${holders} shipped orders carry it (${carrying.length} tried it)${coupon.uses > holders ? ': a failed order kept its use' : ': a shipped order holds none'}`,
+        );
+      if (coupon.usageLimit !== null && Math.max(coupon.uses, holders) > coupon.usageLimit)
+        reasons.push(`used ${Math.max(coupon.uses, holders)} times, its limit is ${coupon.usageLimit}`);
+      return reasons.length ? [{ subject: coupon.code, reason: reasons.join('; ') }] : [];
+    }),
+  );
+}
+
 /** Each return received by a warehouse: refunded once for its lines, restocked once, its workflow COMPLETED. */
 function checkReturns(returns: ReturnFacts[], add: Add): void {
   const received = returns.filter((given) => given.received);
@@ -494,8 +607,16 @@ function checkReturns(returns: ReturnFacts[], add: Add): void {
       else if (refunds[0] !== given.expectedMinor)
         reasons.push(`refunded ${money(refunds[0]!)}, the returned lines cost ${money(given.expectedMinor)}`);
       const payment = given.payment;
-      if (payment?.refunds !== null && payment?.refunds !== undefined && payment.refunds !== 1)
-        reasons.push(`${payment.refunds} refund operations in the payment provider's ledger`);
+      // A split payment's refund may be shared by its payment methods: one operation each at the most.
+      const parts = given.parts ?? 1;
+      if (
+        payment?.refunds !== null &&
+        payment?.refunds !== undefined &&
+        (payment.refunds < 1 || payment.refunds > parts)
+      )
+        reasons.push(
+          `${payment.refunds} refund operations in the payment provider's ledger${parts > 1 ? ` for ${parts} payment methods` : ''}`,
+        );
       if (
         payment?.capturedMinor !== null &&
         payment?.capturedMinor !== undefined &&

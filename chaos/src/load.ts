@@ -16,13 +16,54 @@ export interface OrderLine {
   quantity: number;
 }
 
+/** One part of a split payment: its card and its amount (decimal text). */
+export interface PaymentPart {
+  token: string;
+  amount: string;
+}
+
+/** The promotion codes the run creates (`seedCoupons`) and what the orders are to expect of them. */
+export interface CouponCodes {
+  /** PERCENTAGE, `LIMITED_PERCENT` % off, usable `usageLimit` times in all: the orders race for it. */
+  limited: { code: string; usageLimit: number };
+  /** FIXED `OPEN_DISCOUNT` off any order of at least `OPEN_MINIMUM`, without a limit. */
+  open: { code: string };
+}
+
+export const LIMITED_PERCENT = 10;
+export const OPEN_DISCOUNT = '2.00';
+export const OPEN_MINIMUM = '10.00';
+
+/** Every COUPON_EVERY-th order (from the second) carries a code, the limited and the open one in turn. */
+const COUPON_EVERY = 6;
+/** Every SPLIT_EVERY-th order (from the fourth) pays with two cards. */
+const SPLIT_EVERY = 6;
+
+/** The code an order carries, and what it should give. */
+export interface PlannedCoupon {
+  code: string;
+  /** Used up to a limit in all: an order may be refused it (COUPON_USAGE_LIMIT_REACHED) when others got it first. */
+  limited: boolean;
+  /** The discount its terms give the order's total, in minor units (0 when it is refused). */
+  discountMinor: number;
+  /** The rejection its terms give the order whatever the others do (COUPON_MINIMUM_NOT_MET); null: none. */
+  rejection: string | null;
+}
+
 /** One order as the storefront tried to place it. */
 export interface PlacedOrder {
   index: number;
   /** X-Idempotency-Key, also in the order's metadata (`chaosKey`) so the order can be found without an answer. */
   key: string;
   customerId: string;
+  /**
+   * The card whose answer decides the payment: the order's only card, or for a split payment the card of
+   * its last part (the parts before it are approved cards).
+   */
   card: string;
+  /** A split payment's parts (their amounts add up to the total); null: one card. */
+  parts: PaymentPart[] | null;
+  coupon: PlannedCoupon | null;
   lines: OrderLine[];
   /** When the storefront first sent it, and when an attempt was accepted (epoch ms). */
   sentAt: number;
@@ -47,6 +88,14 @@ export function cardFor(index: number): string {
 /** Cards the payment provider approves (at once or on a retry): such an order, with stock enough, should complete. */
 export function isApprovedCard(card: string): boolean {
   return card === APPROVED_CARD || card === TRANSIENT_CARD;
+}
+
+/**
+ * The order ships whatever the others do: an approved card, and no coupon that its terms refuse it or
+ * that it races the others for.
+ */
+export function surelyShips(order: Pick<PlacedOrder, 'card' | 'coupon'>): boolean {
+  return isApprovedCard(order.card) && !order.coupon?.limited && !order.coupon?.rejection;
 }
 
 /** Stock of a replenished location: a threshold, what is reordered under it, and what it starts with. */
@@ -142,6 +191,96 @@ export async function seedCatalog(options: {
   return products;
 }
 
+/**
+ * Creates the run's two promotion codes through the order service's admin API. The limited one can be
+ * used by about half of the orders that try it, so some are refused at the limit while the declined
+ * ones give their use back.
+ */
+export async function seedCoupons(options: {
+  ordersUrl: string;
+  admin: string;
+  runId: string;
+  orders: number;
+}): Promise<CouponCodes> {
+  const limitedOrders = Math.ceil(options.orders / (COUPON_EVERY * 2));
+  const usageLimit = Math.max(2, Math.floor(limitedOrders / 2));
+  const limited = `CHAOS-${options.runId}-LIMITED`.toUpperCase();
+  const open = `CHAOS-${options.runId}-OPEN`.toUpperCase();
+  await createCoupon(options, {
+    code: limited,
+    kind: 'PERCENTAGE',
+    value: String(LIMITED_PERCENT),
+    usageLimit,
+  });
+  await createCoupon(options, {
+    code: open,
+    kind: 'FIXED',
+    value: OPEN_DISCOUNT,
+    currency: 'USD',
+    minimumOrderValue: OPEN_MINIMUM,
+  });
+  return { limited: { code: limited, usageLimit }, open: { code: open } };
+}
+
+async function createCoupon(
+  options: { ordersUrl: string; admin: string },
+  body: { code: string } & Record<string, unknown>,
+): Promise<void> {
+  const created = await callSteadily<{ error?: { details?: { reason?: string } } }>(
+    'POST',
+    `${options.ordersUrl}/api/v1/coupons`,
+    options.admin,
+    { body },
+  );
+  // A repeated request whose first answer was lost finds its code taken: the coupon exists.
+  const taken = created.status === 409 && created.body.error?.details?.reason === 'COUPON_CODE_TAKEN';
+  if (created.status !== 201 && !taken)
+    throw new Error(
+      `creating coupon ${body.code} answered ${created.status}: ${JSON.stringify(created.body)}`,
+    );
+}
+
+const minorOf = (amount: string) => Math.round(Number(amount) * 100);
+const decimal = (minor: number) => (minor / 100).toFixed(2);
+
+/** What the order's lines cost at the products' prices, in minor units. */
+function totalMinor(lines: OrderLine[], products: Product[]): number {
+  const price = new Map(products.map((product) => [product.productId, minorOf(product.price)]));
+  return lines.reduce((sum, line) => sum + (price.get(line.productId) ?? 0) * line.quantity, 0);
+}
+
+/** The coupon of the n-th order, and what its terms give the order's total. */
+export function couponFor(index: number, total: number, codes: CouponCodes | null): PlannedCoupon | null {
+  if (!codes || index % COUPON_EVERY !== 1) return null;
+  if (Math.floor(index / COUPON_EVERY) % 2 === 0)
+    return {
+      code: codes.limited.code,
+      limited: true,
+      discountMinor: Math.floor((total * LIMITED_PERCENT) / 100),
+      rejection: null,
+    };
+  const met = total >= minorOf(OPEN_MINIMUM);
+  return {
+    code: codes.open.code,
+    limited: false,
+    discountMinor: met ? Math.min(total, minorOf(OPEN_DISCOUNT)) : 0,
+    rejection: met ? null : 'COUPON_MINIMUM_NOT_MET',
+  };
+}
+
+/**
+ * The payment parts of the n-th order: every SPLIT_EVERY-th pays with two cards, an approved one for
+ * about 60% of the total and `card` (the order's card by `cardFor`) for the rest; null: one card.
+ */
+export function partsFor(index: number, total: number, card: string): PaymentPart[] | null {
+  if (index % SPLIT_EVERY !== 3 || total < 2) return null;
+  const first = Math.max(1, Math.min(total - 1, Math.round(total * 0.6)));
+  return [
+    { token: APPROVED_CARD, amount: decimal(first) },
+    { token: card, amount: decimal(total - first) },
+  ];
+}
+
 export interface LoadOptions {
   ordersUrl: string;
   /** Signs a customer token for a customer id. */
@@ -158,20 +297,29 @@ export interface LoadOptions {
 
 /** What each order will be: lines and card. Pure, from the seed. */
 export function planOrders(
-  options: Pick<LoadOptions, 'products' | 'orders' | 'random' | 'runId'>,
+  options: Pick<LoadOptions, 'products' | 'orders' | 'random' | 'runId'> & {
+    /** The run's promotion codes; null: no order carries one. */
+    coupons?: CouponCodes | null;
+  },
 ): PlacedOrder[] {
   return Array.from({ length: options.orders }, (_, index) => {
     const lineCount = options.random.int(1, Math.min(2, options.products.length));
     const products = options.random.shuffle(options.products).slice(0, lineCount);
+    const lines = products.map((product) => ({
+      productId: product.productId,
+      quantity: options.random.int(1, 3),
+    }));
+    const total = totalMinor(lines, options.products);
+    const card = cardFor(index);
+    const coupon = couponFor(index, total, options.coupons ?? null);
     return {
       index,
       key: `chaos-${options.runId}-${index + 1}`,
       customerId: randomUUID(),
-      card: cardFor(index),
-      lines: products.map((product) => ({
-        productId: product.productId,
-        quantity: options.random.int(1, 3),
-      })),
+      card,
+      parts: coupon ? null : partsFor(index, total, card),
+      coupon,
+      lines,
       sentAt: 0,
       acceptedAt: null,
       orderId: null,
@@ -206,7 +354,10 @@ async function placeOne(options: LoadOptions, order: PlacedOrder): Promise<void>
     currency: 'USD',
     customerEmail: `customer-${order.index + 1}@example.com`,
     items: order.lines.map((line) => ({ ...line, warehouseId: 'wh-001' })),
-    paymentMethod: { type: 'CREDIT_CARD', token: order.card },
+    ...(order.parts
+      ? { paymentMethods: order.parts.map((part) => ({ type: 'CREDIT_CARD', ...part })) }
+      : { paymentMethod: { type: 'CREDIT_CARD', token: order.card } }),
+    ...(order.coupon ? { couponCode: order.coupon.code } : {}),
     shippingAddress: {
       name: 'Ada Lovelace',
       street: '12 Analytical Row',

@@ -3,6 +3,7 @@ import { callSteadily } from './http.js';
 import {
   isFinalStatus,
   toMinor,
+  type CouponFacts,
   type OrderFacts,
   type PaymentFacts,
   type ReplenishmentFacts,
@@ -38,6 +39,10 @@ interface OrderView {
   items: { productId: string; quantity: number; unitPrice: string }[];
   metadata: Record<string, string>;
   refunds: { refundId: string; amount: string; reason: string }[];
+  couponCode: string | null;
+  discountAmount: string | null;
+  /** The total less the coupon's discount: what the payment is for. */
+  chargedAmount: string;
   payment: {
     status: string;
     amount: string;
@@ -45,11 +50,19 @@ interface OrderView {
     providerReference: string | null;
     authorizedAt: string | null;
     capturedAt: string | null;
+    /** A split payment's parts; null for one payment method. */
+    parts?: { index: number; amount: string; status: string }[] | null;
   } | null;
   failure: { reason?: string | null; code: string | null; message: string | null } | null;
   cancellation: { reason: string } | null;
   history: { to: string }[];
   completedAt: string | null;
+}
+
+interface CouponView {
+  code: string;
+  usageLimit: number | null;
+  uses: number;
 }
 
 interface ProviderAuthorization {
@@ -130,6 +143,7 @@ export interface Observation {
   orders: OrderFacts[];
   returns: ReturnFacts[];
   replenishments: ReplenishmentFacts[];
+  coupons: CouponFacts[];
   notAccepted: { key: string; lastError: string | null }[];
   stock: StockFacts[];
   /** Where captures were counted: the provider's ledger, or the order service's payment records. */
@@ -146,6 +160,8 @@ export async function observe(options: {
   returns?: PlannedReturn[];
   /** The inventory's database: its stock movements (the audit trail) are read for restocks. */
   inventoryDatabaseUrl?: string | null;
+  /** The run's promotion codes. */
+  couponCodes?: string[];
 }): Promise<Observation> {
   const { endpoints, admin } = options;
   const summaries = await listOrders(endpoints.orders, admin);
@@ -202,6 +218,12 @@ export async function observe(options: {
             .filter(Boolean)
             .join(', ') || null,
         failureReason: view.failure?.reason ?? null,
+        failureCode: view.failure?.code ?? null,
+        coupon: placed?.coupon ?? null,
+        couponCode: view.couponCode,
+        discountMinor: view.discountAmount === null ? null : toMinor(view.discountAmount),
+        chargedMinor: toMinor(view.chargedAmount),
+        parts: placed ? (placed.parts?.length ?? 1) : null,
         workflow,
         payment: provider ?? ordersPayment(view),
         shipments,
@@ -249,6 +271,9 @@ export async function observe(options: {
   });
   const movements = options.inventoryDatabaseUrl ? await restockMovements(options.inventoryDatabaseUrl) : [];
   const returns = returnFacts(options.returns ?? [], facts, views, movements);
+  const coupons = options.couponCodes?.length
+    ? await couponFacts(endpoints.orders, admin, options.couponCodes)
+    : [];
   await mapPool(returns, 8, async (given) => {
     if (given.returnId) given.workflow = await workflowView(endpoints.coordination, admin, given.returnId);
   });
@@ -262,10 +287,33 @@ export async function observe(options: {
     orders: facts.map(({ notices: _notices, ...fact }) => fact),
     returns,
     replenishments,
+    coupons,
     notAccepted,
     stock,
     paymentSource,
   };
+}
+
+/** The run's coupons as the order service holds them: their limit and the uses held now. */
+async function couponFacts(ordersUrl: string, admin: string, codes: string[]): Promise<CouponFacts[]> {
+  const all: CouponView[] = [];
+  for (let cursor: string | null = null; ;) {
+    const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+    const { status, body } = await callSteadily<{
+      coupons: CouponView[];
+      pageInfo: { nextCursor: string | null };
+    }>('GET', `${ordersUrl}/api/v1/coupons?limit=100${query}`, admin);
+    if (status !== 200) throw new Error(`GET /coupons answered ${status}: ${JSON.stringify(body)}`);
+    all.push(...body.coupons);
+    cursor = body.pageInfo.nextCursor;
+    if (!cursor) break;
+  }
+  return codes.map((code) => {
+    const found = all.find((coupon) => coupon.code === code);
+    return found
+      ? { code, usageLimit: found.usageLimit, uses: found.uses }
+      : { code, usageLimit: null, uses: null };
+  });
 }
 
 interface Movement {
@@ -336,7 +384,9 @@ function returnFacts(
         returnId: given.returnId,
         full: given.full,
         lines: given.lines,
-        expectedMinor: view ? returnedMinor(view, given.lines) : 0,
+        // The lines' price, never more than was charged (a coupon's discount lowers the charge).
+        expectedMinor: view ? Math.min(returnedMinor(view, given.lines), toMinor(view.chargedAmount)) : 0,
+        parts: fact?.parts ?? null,
         received: given.received,
         lastError: given.lastError,
         orderStatus: fact?.status ?? 'unknown',
@@ -500,9 +550,10 @@ async function providerPayment(providerUrl: string, view: OrderView): Promise<Pa
 function ordersPayment(view: OrderView): PaymentFacts | null {
   const payment = view.payment;
   if (!payment) return null;
+  const parts = payment.parts?.length ?? 1;
   return {
-    authorizations: payment.authorizedAt ? 1 : 0,
-    captures: payment.capturedAt ? 1 : 0,
+    authorizations: payment.authorizedAt ? parts : 0,
+    captures: payment.capturedAt ? parts : 0,
     returned: ['VOIDED', 'REFUNDED'].includes(payment.status),
     capturedMinor: payment.capturedAt ? toMinor(payment.amount) : 0,
     refundedMinor: toMinor(payment.refundedAmount ?? 0),

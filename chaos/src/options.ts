@@ -37,7 +37,8 @@ while services, the broker, the registry and the database fail; then every invar
   --products N             catalog products the orders draw from (default 8)
   --returns R              share of approved orders returned once delivered, some partially (default 0.1; 0: none)
   --replenished N          products whose location is replenished from the supplier (default 2; 0: none)
-  --ports A-B              listen only on ports A..B (default: any free port; env FV_CHAOS_PORTS)
+  --ports A-B              listen only on ports A..B (default: free ports from 20000 up to the
+                           ephemeral range; env FV_CHAOS_PORTS)
   --state-dir DIR          where the run's temporary folder goes (default .local/chaos-state; env FV_CHAOS_STATE_DIR)
   --accept-deadline-seconds S   how long the storefront retries one order (default 120)
   --settle-seconds S       how long to wait for the platform to settle after the load (default 300)

@@ -75,7 +75,7 @@ export async function startPlatform(options: {
   onStoppable?: (stoppers: Pick<Platform, 'stop' | 'emergencyStop'>) => void;
 }): Promise<Platform> {
   const { log } = options;
-  const freePort = platformPorts(options.portRange ?? null);
+  const freePort = platformPorts(options.portRange ?? null, { warn: (line) => log(`warning: ${line}`) });
   const stateBase = path.resolve(options.stateDir ?? path.join(REPOSITORY_ROOT, '.local', 'chaos-state'));
   fs.mkdirSync(stateBase, { recursive: true });
   const stateDir = fs.mkdtempSync(path.join(stateBase, 'fv-chaos-'));

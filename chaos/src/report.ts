@@ -1,4 +1,5 @@
 import type {
+  CouponFacts,
   DeadLetter,
   FaultRecord,
   InvariantResult,
@@ -35,6 +36,7 @@ export interface ReportInput {
   placed: number;
   returns?: ReturnFacts[];
   replenishments?: ReplenishmentFacts[];
+  coupons?: CouponFacts[];
   faults: FaultRecord[];
   recoveries: Recovery[];
   deadLetters: DeadLetter[];
@@ -68,6 +70,27 @@ export function renderReport(input: ReportInput): string {
     out.push(
       `Returns: ${returns.length} asked for, ${received.length} received (${received.filter((given) => given.full).length} whole orders, ${received.filter((given) => !given.full).length} partly), ` +
         `${received.reduce((sum, given) => sum + given.lines.reduce((units, line) => units + line.quantity, 0), 0)} units back`,
+    );
+  }
+  for (const coupon of input.coupons ?? []) {
+    const carrying = input.orders.filter((order) => order.coupon?.code === coupon.code);
+    const ends = new Map<string, number>();
+    for (const order of carrying) {
+      const end =
+        order.status === 'FAILED' ? `FAILED ${order.failureCode ?? order.failureReason}` : order.status;
+      ends.set(end, (ends.get(end) ?? 0) + 1);
+    }
+    out.push(
+      `Coupon ${coupon.code}: ${carrying.length} orders (${[...ends].map(([end, count]) => `${count} ${end}`).join(', ')}), ` +
+        `${coupon.uses ?? 'unknown'} uses held${coupon.usageLimit !== null ? ` of ${coupon.usageLimit}` : ''}`,
+    );
+  }
+  const split = input.orders.filter((order) => (order.parts ?? 1) > 1);
+  if (split.length > 0) {
+    const ends = new Map<string, number>();
+    for (const order of split) ends.set(order.status, (ends.get(order.status) ?? 0) + 1);
+    out.push(
+      `Split payments: ${split.length} orders paid with two cards (${[...ends].map(([end, count]) => `${count} ${end}`).join(', ')})`,
     );
   }
   const replenishments = input.replenishments ?? [];

@@ -1,6 +1,6 @@
 import { callSteadily } from './http.js';
 import type { OrderLine, PlacedOrder } from './load.js';
-import { isApprovedCard } from './load.js';
+import { surelyShips } from './load.js';
 import type { Prng } from './prng.js';
 import { sleep } from './supervisor.js';
 
@@ -21,8 +21,8 @@ export interface PlannedReturn {
 }
 
 /**
- * Which orders are returned, and what of them. Pure, from the seed: a `share` of the orders with an
- * approved card; about half of them partly (one of two lines, or all but one unit of a single line).
+ * Which orders are returned, and what of them. Pure, from the seed: a `share` of the orders sure to ship
+ * (`surelyShips`); about half of them partly (one of two lines, or all but one unit of a single line).
  */
 export function planReturns(orders: PlacedOrder[], share: number, random: Prng): PlannedReturn[] {
   const planned: PlannedReturn[] = [];
@@ -30,7 +30,7 @@ export function planReturns(orders: PlacedOrder[], share: number, random: Prng):
     // Drawn for every order, so the same seed picks the same orders whatever the share.
     const draw = random.next();
     const partly = random.next() < 0.5;
-    if (!isApprovedCard(order.card) || draw >= share) continue;
+    if (!surelyShips(order) || draw >= share) continue;
     let lines = order.lines.map((line) => ({ ...line }));
     let full = true;
     if (partly && lines.length > 1) {
