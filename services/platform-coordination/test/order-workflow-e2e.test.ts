@@ -5,7 +5,7 @@ import type { CoordinationRuntime } from '../src/runtime.js';
 // The real order service, run in this process: the workflow is handed to it over HTTP and followed through its events.
 import { startOrders, type OrdersUnderTest } from './orders-support.js';
 import { closeProducer, publish, startObserver, waitForWorkflow } from './saga-support.js';
-import { admin, bearer, testDatabase } from './support.js';
+import { admin, bearer, plainId, testDatabase } from './support.js';
 
 let database: TestDatabase;
 let ordersUnderTest: OrdersUnderTest;
@@ -39,9 +39,6 @@ function start(body: Record<string, unknown>, key: string | null, authorization 
     payload: body,
   });
 }
-
-/** The plain UUID of an id the coordination API answers with a prefix (`ord-<uuid>` → `<uuid>`). */
-const plain = (id: string) => id.replace(/^[a-z]+-(?=[0-9a-f]{8}-)/, '');
 
 const request = (customerId: string) => ({
   customerId: `cust-${customerId}`,
@@ -91,7 +88,7 @@ describe('POST /workflows/order/start with the order service', () => {
     expect(started.workflowId).toMatch(/^wf-[0-9a-f-]{36}$/);
     expect(started.saga.sagaId).toMatch(/^saga-[0-9a-f-]{36}$/);
     expect(started.orderId).toMatch(/^ord-[0-9a-f-]{36}$/);
-    const orderId = plain(started.orderId as string);
+    const orderId = plainId(started.orderId as string);
     const order = await orders.context.prisma.order.findUnique({ where: { id: orderId } });
     expect(order).toMatchObject({ status: 'PENDING', customerId });
 
@@ -200,7 +197,7 @@ describe('POST /workflows/order/start with the order service', () => {
     );
     // What the order service published is in the workflow's history.
     const history = await runtime.context.prisma.workflowEvent.findMany({
-      where: { workflowId: plain(started.workflowId), sourceEventId: { not: null } },
+      where: { workflowId: plainId(started.workflowId), sourceEventId: { not: null } },
     });
     expect(
       history
