@@ -9,7 +9,10 @@ import {
 } from './event-samples.js';
 
 /** Turns a sample of an event into one about rows the service has (the `index`-th sample of its seed). */
-export type RelateSample<N extends EventName> = (sample: EventSample<N>, index: number) => Promise<EventSample<N>>;
+export type RelateSample<N extends EventName> = (
+  sample: EventSample<N>,
+  index: number,
+) => Promise<EventSample<N>>;
 
 /** Per consumed event of a service, how its samples are made about rows the service has. */
 export type RelatedSamples = { [N in EventName]?: RelateSample<N> };
