@@ -5,18 +5,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { signToken, type Role } from '@fv/service-kit';
-import { REPOSITORY_ROOT, createTestDatabase, freePort, waitFor, type TestDatabase } from '@fv/testing';
+import {
+  PLATFORM_SERVICES as SERVICES,
+  REPOSITORY_ROOT,
+  createTestDatabase,
+  freePort,
+  waitFor,
+  type PlatformService as ServiceName,
+  type TestDatabase,
+} from '@fv/testing';
 
-/** The six services, in start order (the coordination service first: the others register with it). */
-export const SERVICES = [
-  'platform-coordination',
-  'product-catalog',
-  'inventory',
-  'orders',
-  'delivery',
-  'notifications',
-] as const;
-export type ServiceName = (typeof SERVICES)[number];
+export { SERVICES, type ServiceName };
 
 interface StackOptions {
   stateDir: string;
@@ -184,22 +183,4 @@ export async function startPlatform(): Promise<Platform> {
 }
 
 /** A JSON call with a bearer token; answers status, body and the response headers. */
-export async function call<T = Record<string, unknown>>(
-  method: string,
-  url: string,
-  bearer: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: T; headers: Headers }> {
-  const response = await fetch(url, {
-    method,
-    headers: {
-      authorization: `Bearer ${bearer}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T, headers: response.headers };
-}
+export { callJson as call } from '@fv/testing';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import { waitFor } from '@fv/testing';
+import { orderRequest, waitFor } from '@fv/testing';
 import { call, token, type Platform } from './platform.js';
 
 export interface Order {
@@ -57,20 +57,12 @@ export function shop(platform: Pick<Platform, 'url'>) {
           `${platform.url('orders')}/api/v1/orders`,
           customer,
           {
-            currency: 'USD',
-            customerEmail: 'ada@example.com',
-            items: [{ productId, quantity }],
-            // A split payment (extra.paymentMethods) replaces the single card.
-            ...(extra.paymentMethods ? {} : { paymentMethod: { type: 'CREDIT_CARD', token: cardToken } }),
-            shippingAddress: {
-              name: 'Ada Lovelace',
-              street: '12 Analytical Row',
-              city: 'London',
-              zipCode: 'N1 9GU',
-              country: 'GB',
-              phone: '+442071234567',
-            },
-            shippingMethod: 'STANDARD',
+            ...orderRequest({
+              customerEmail: 'ada@example.com',
+              items: [{ productId, quantity }],
+              // A split payment (extra.paymentMethods) replaces the single card.
+              cardToken: extra.paymentMethods ? null : cardToken,
+            }),
             ...extra,
           },
           { 'x-idempotency-key': `e2e-${productId}-${customerId}`, ...headers },

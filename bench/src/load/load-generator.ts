@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { signToken } from '@fv/service-kit';
+import { orderRequest } from '@fv/testing/platform-requests';
 import type { FromGenerator, LoadJob, RequestRecord, ToGenerator } from './protocol.js';
 import { dueIndexes, intendedSendTime, requestCount } from './timetable.js';
 
@@ -32,27 +33,19 @@ function prepare(job: LoadJob, total: number): Prepared[] {
   if (!orders || orders.productIds.length === 0) throw new Error('an orders job needs product ids');
   return Array.from({ length: total }, (_, index) => {
     const customerId = randomUUID();
-    const body = JSON.stringify({
-      currency: 'USD',
-      customerEmail: `${orders.keyPrefix}-${index}@example.com`,
-      items: [
-        {
-          productId: orders.productIds[index % orders.productIds.length],
-          quantity: 1,
-          warehouseId: 'wh-001',
-        },
-      ],
-      paymentMethod: { type: 'CREDIT_CARD', token: orders.card },
-      shippingAddress: {
-        name: 'Ada Lovelace',
-        street: '12 Analytical Row',
-        city: 'London',
-        zipCode: 'N1 9GU',
-        country: 'GB',
-        phone: '+442071234567',
-      },
-      shippingMethod: 'STANDARD',
-    });
+    const body = JSON.stringify(
+      orderRequest({
+        customerEmail: `${orders.keyPrefix}-${index}@example.com`,
+        items: [
+          {
+            productId: orders.productIds[index % orders.productIds.length]!,
+            quantity: 1,
+            warehouseId: 'wh-001',
+          },
+        ],
+        cardToken: orders.card,
+      }),
+    );
     return {
       path: url.pathname,
       body,

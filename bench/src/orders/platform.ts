@@ -3,19 +3,17 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { REPOSITORY_ROOT, startBenchStack, waitFor, type BenchStack } from '@fv/testing';
+import {
+  PLATFORM_SERVICES as SERVICES,
+  REPOSITORY_ROOT,
+  startBenchStack,
+  waitFor,
+  type BenchStack,
+  type PlatformService as ServiceName,
+} from '@fv/testing';
 import { listenerPid } from '../proc-stat.js';
 
-/** The six services, in start order (coordination first: the others register with it). */
-export const SERVICES = [
-  'platform-coordination',
-  'product-catalog',
-  'inventory',
-  'orders',
-  'delivery',
-  'notifications',
-] as const;
-export type ServiceName = (typeof SERVICES)[number];
+export { SERVICES, type ServiceName };
 export const PAYMENT_PROVIDER = 'payment-provider';
 export type ServerName = ServiceName | typeof PAYMENT_PROVIDER;
 

@@ -1,29 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { signToken } from '@fv/service-kit';
 import { waitFor } from '@fv/testing';
+import { callJson, orderRequest } from '@fv/testing/platform-requests';
 import { JWT_SECRET, type BenchPlatform } from './platform.js';
 import { admin, CARD } from './measure.js';
 
-async function call<T>(
+/** A JSON call of the seeding, given up after 15 s. */
+const call = <T = Record<string, unknown>>(
   method: string,
   url: string,
   bearer: string,
   body?: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, {
-    method,
-    headers: {
-      authorization: `Bearer ${bearer}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-}
+) => callJson<T>(method, url, bearer, body, headers, { timeoutMs: 15_000 });
 
 /**
  * Products in the catalog with plenty of stock in wh-001, through the services' HTTP APIs, and one order of
@@ -72,20 +61,11 @@ export async function seedProducts(
           'POST',
           `${platform.url('orders')}/api/v1/orders`,
           customer,
-          {
-            currency: 'USD',
+          orderRequest({
             customerEmail: 'seed@example.com',
             items: [{ productId, quantity: 1, warehouseId: 'wh-001' }],
-            paymentMethod: { type: 'CREDIT_CARD', token: CARD },
-            shippingAddress: {
-              name: 'Ada Lovelace',
-              street: '12 Analytical Row',
-              city: 'London',
-              zipCode: 'N1 9GU',
-              country: 'GB',
-            },
-            shippingMethod: 'STANDARD',
-          },
+            cardToken: CARD,
+          }),
           { 'x-idempotency-key': `bench-seed-${options.runId}-${productId}` },
         );
         if (answer.status === 422 && answer.body.error?.details?.reason === 'UNKNOWN_PRODUCT')

@@ -11,3 +11,4 @@ export * from './event-samples.js';
 export * from './contract-runtime.js';
 export * from './service-harness.js';
 export * from './fixtures.js';
+export * from './platform-requests.js';

@@ -4,15 +4,13 @@ import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
 import {
   consumeSample,
   contractRuntime,
-  eventSamples,
-  expectContractKept,
-  isOptionalFieldVariant,
   setupSample,
   withFields,
   type ConsumerUnderTest,
   type EventSample,
 } from '@fv/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeConsumedEventsContract, type RelatedSamples } from '@fv/testing/contract-suite';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { DeliveryConfig } from '../src/config.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { createDeliveryService } from '../src/service.js';
@@ -66,10 +64,8 @@ async function shippedOrder(): Promise<string> {
   return sample.event.orderId;
 }
 
-type Relate<N extends EventName> = (sample: EventSample<N>, index: number) => Promise<EventSample<N>>;
-
 /** Per consumed event: samples about rows delivery has, or orders it is asked to ship. */
-const related: { [N in EventName]?: Relate<N> } = {
+const related: RelatedSamples = {
   OrderConfirmed: async (sample, index) => confirmedOrder(sample, index % 4 !== 3),
   CompensationRequested: async (sample) => {
     const orderId = await shippedOrder();
@@ -94,25 +90,10 @@ const related: { [N in EventName]?: Relate<N> } = {
   },
 };
 
-describe('contract: delivery and the schemas of the events it consumes', () => {
-  it('has a contract test for each event it consumes', () => {
-    expect([...consumers.keys()].sort()).toEqual(Object.keys(related).sort());
-  });
-
-  for (const name of Object.keys(related) as EventName[]) {
-    it(`handles or refuses by design any ${name} its schema admits, about orders it does not know`, async () => {
-      await expectContractKept(consumers.get(name)!, eventSamples(name));
-    });
-
-    it(`handles or refuses by design any ${name} its schema admits, about orders it ships`, async () => {
-      const relate = related[name] as Relate<EventName>;
-      const samples: EventSample[] = [];
-      for (const [index, sample] of eventSamples(name, { seed: 11 }).entries())
-        samples.push(await relate(sample, index));
-      const outcomes = await expectContractKept(consumers.get(name)!, samples, {
-        mustBeHandled: isOptionalFieldVariant,
-      });
-      expect(outcomes.filter((outcome) => outcome.result === 'handled').length).toBeGreaterThan(0);
-    });
-  }
+describeConsumedEventsContract({
+  service: 'delivery',
+  consumers: () => consumers,
+  related,
+  unknown: 'orders it does not know',
+  known: 'orders it ships',
 });

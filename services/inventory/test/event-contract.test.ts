@@ -5,15 +5,13 @@ import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
 import {
   consumeSample,
   contractRuntime,
-  eventSamples,
-  expectContractKept,
-  isOptionalFieldVariant,
   setupSample,
   withFields,
   type ConsumerUnderTest,
   type EventSample,
 } from '@fv/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeConsumedEventsContract, type RelatedSamples } from '@fv/testing/contract-suite';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { InventoryConfig } from '../src/config.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { inventoryService } from '../src/service.js';
@@ -85,7 +83,7 @@ async function reservedOrder(): Promise<{ orderId: string; reservationId: string
 }
 
 /** Per consumed event: samples about rows inventory has (ids a handler must find). */
-const related: { [N in EventName]?: (sample: EventSample<N>, index: number) => Promise<EventSample<N>> } = {
+const related: RelatedSamples = {
   OrderCreated: (sample) => orderOfStockedProducts(sample),
   OrderConfirmed: async (sample, index) => {
     const { orderId, reservationId } = await reservedOrder();
@@ -144,26 +142,10 @@ const related: { [N in EventName]?: (sample: EventSample<N>, index: number) => P
   },
 };
 
-describe('contract: inventory and the schemas of the events it consumes', () => {
-  it('has a contract test for each event it consumes', () => {
-    expect([...consumers.keys()].sort()).toEqual(Object.keys(related).sort());
-  });
-
-  for (const name of Object.keys(related) as EventName[]) {
-    it(`handles or refuses by design any ${name} its schema admits, about orders it does not know`, async () => {
-      await expectContractKept(consumers.get(name)!, eventSamples(name));
-    });
-
-    it(`handles or refuses by design any ${name} its schema admits, about orders it holds stock for`, async () => {
-      const relate = related[name] as (sample: EventSample, index: number) => Promise<EventSample>;
-      const samples: EventSample[] = [];
-      for (const [index, sample] of eventSamples(name, { seed: 11 }).entries())
-        samples.push(await relate(sample, index));
-      // About an order it reserved, an event that only leaves optional fields out is applied.
-      const outcomes = await expectContractKept(consumers.get(name)!, samples, {
-        mustBeHandled: isOptionalFieldVariant,
-      });
-      expect(outcomes.filter((outcome) => outcome.result === 'handled').length).toBeGreaterThan(0);
-    });
-  }
+describeConsumedEventsContract({
+  service: 'inventory',
+  consumers: () => consumers,
+  related,
+  unknown: 'orders it does not know',
+  known: 'orders it holds stock for',
 });

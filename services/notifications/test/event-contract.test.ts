@@ -1,18 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { EventName } from '@fv/contracts';
 import { createServiceRuntime } from '@fv/service-runtime';
+import { consumeSample, contractRuntime, setupSample, withFields, type ConsumerUnderTest } from '@fv/testing';
 import {
-  consumeSample,
-  contractRuntime,
-  eventSamples,
-  expectContractKept,
-  isOptionalFieldVariant,
-  setupSample,
-  withFields,
-  type ConsumerUnderTest,
-  type EventSample,
-} from '@fv/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+  describeConsumedEventsContract,
+  type RelateSample,
+  type RelatedSamples,
+} from '@fv/testing/contract-suite';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createNotificationsService } from '../src/service.js';
 
 /**
@@ -55,11 +50,11 @@ async function knownOrder(): Promise<KnownOrder> {
   return order;
 }
 
-type Relate<N extends EventName> = (sample: EventSample<N>, index: number) => Promise<EventSample<N>>;
-
 /** The sample about a known order (and its customer, where the event names one). */
 const aboutKnownOrder =
-  <N extends EventName>(change: (event: Record<string, unknown>) => void = () => undefined): Relate<N> =>
+  <N extends EventName>(
+    change: (event: Record<string, unknown>) => void = () => undefined,
+  ): RelateSample<N> =>
   async (sample) => {
     const order = await knownOrder();
     return withFields(sample, (event) => {
@@ -72,7 +67,7 @@ const aboutKnownOrder =
   };
 
 /** Per consumed event: samples about orders the service knows. */
-const related: { [N in EventName]?: Relate<N> } = {
+const related: RelatedSamples = {
   OrderCreated: async (sample) =>
     withFields(sample, (event) => {
       event.orderId = randomUUID();
@@ -94,25 +89,10 @@ const related: { [N in EventName]?: Relate<N> } = {
   }),
 };
 
-describe('contract: notifications and the schemas of the events it consumes', () => {
-  it('has a contract test for each event it consumes', () => {
-    expect([...consumers.keys()].sort()).toEqual(Object.keys(related).sort());
-  });
-
-  for (const name of Object.keys(related) as EventName[]) {
-    it(`handles or refuses by design any ${name} its schema admits, about orders it does not know`, async () => {
-      await expectContractKept(consumers.get(name)!, eventSamples(name));
-    });
-
-    it(`handles or refuses by design any ${name} its schema admits, about orders it knows`, async () => {
-      const relate = related[name] as Relate<EventName>;
-      const samples: EventSample[] = [];
-      for (const [index, sample] of eventSamples(name, { seed: 11 }).entries())
-        samples.push(await relate(sample, index));
-      const outcomes = await expectContractKept(consumers.get(name)!, samples, {
-        mustBeHandled: isOptionalFieldVariant,
-      });
-      expect(outcomes.filter((outcome) => outcome.result === 'handled').length).toBeGreaterThan(0);
-    });
-  }
+describeConsumedEventsContract({
+  service: 'notifications',
+  consumers: () => consumers,
+  related,
+  unknown: 'orders it does not know',
+  known: 'orders it knows',
 });

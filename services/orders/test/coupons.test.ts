@@ -4,13 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findCouponByCode } from '../src/db/coupons-store.js';
 import {
   compensation,
-  deliveryOf,
+  confirm,
   listProducts,
   orderBody,
-  reservationOf,
-  type Product,
   orderOf,
+  paidBy,
+  type PlacedOrder,
+  type Product,
+  requestCompensation,
   reserve,
+  ship,
+  submitOrder,
 } from './fixtures.js';
 import { bearer, startOrders, type Harness } from './harness.js';
 
@@ -26,13 +30,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-interface PlacedOrder {
-  orderId: string;
-  customerId: string;
-  items: { productId: string; quantity: number }[];
-  couponCode: string | null;
-}
-
 async function createCoupon(body: Record<string, unknown>) {
   const response = await h.runtime.app.inject({
     method: 'POST',
@@ -45,18 +42,13 @@ async function createCoupon(body: Record<string, unknown>) {
 }
 
 /** Two lamps (100.00 USD) with a coupon code. */
-async function placeOrder(couponCode: string, token = 'tok_visa_4242', customerId = randomUUID()) {
-  const response = await h.runtime.app.inject({
-    method: 'POST',
-    url: '/api/v1/orders',
-    headers: { authorization: bearer(customerId, ['customer']) },
-    payload: orderBody([{ product: lamp, quantity: 2 }], {
-      couponCode,
-      paymentMethod: { type: 'CREDIT_CARD', token },
-    }),
-  });
-  expect(response.statusCode, response.body).toBe(202);
-  return response.json() as PlacedOrder;
+function placeOrder(couponCode: string, token = 'tok_visa_4242', customerId = randomUUID()) {
+  return submitOrder<PlacedOrder & { couponCode: string | null }>(
+    h,
+    [{ product: lamp, quantity: 2 }],
+    { couponCode, ...paidBy(token) },
+    customerId,
+  );
 }
 
 async function usesOf(code: string) {
@@ -70,7 +62,7 @@ describe('coupons in the order saga', () => {
     expect(order).toMatchObject({ couponCode: 'SAVE15', discountAmount: null, chargedAmount: '100.00' });
 
     const reserved = await reserve(h, order);
-    const applied = await h.received('CouponApplied', (e) => e.orderId === order.orderId, 'CouponApplied');
+    const applied = await h.receivedFor('CouponApplied', order.orderId);
     expect(applied).toMatchObject({
       causationId: reserved.eventId,
       correlationId: order.orderId,
@@ -81,17 +73,9 @@ describe('coupons in the order saga', () => {
       newTotal: '85.00',
       currency: 'USD',
     });
-    const processed = await h.received(
-      'PaymentProcessed',
-      (e) => e.orderId === order.orderId,
-      'PaymentProcessed',
-    );
+    const processed = await h.receivedFor('PaymentProcessed', order.orderId);
     expect(processed.amount).toBe('85.00');
-    const confirmed = await h.received(
-      'OrderConfirmed',
-      (e) => e.orderId === order.orderId,
-      'OrderConfirmed',
-    );
+    const confirmed = await h.receivedFor('OrderConfirmed', order.orderId);
     expect(confirmed.totalAmount).toBe('85.00');
     const [authorization] = await h.provider.authorizationsFor(order.orderId);
     expect(authorization).toMatchObject({ amount: '85.00', status: 'AUTHORIZED' });
@@ -104,24 +88,14 @@ describe('coupons in the order saga', () => {
       payment: { amount: '85.00', status: 'AUTHORIZED' },
     });
 
-    await h.publish('DeliveryScheduled', deliveryOf(order), {
-      correlationId: order.orderId,
-      producer: 'delivery',
-    });
-    const completed = await h.received(
-      'OrderCompleted',
-      (e) => e.orderId === order.orderId,
-      'OrderCompleted',
-    );
+    await ship(h, order);
+    const completed = await h.receivedFor('OrderCompleted', order.orderId);
     expect(completed.totalAmount).toBe('85.00');
     expect((await h.provider.authorizationsFor(order.orderId))[0]).toMatchObject({ capturedAmount: '85.00' });
     expect(await usesOf('SAVE15')).toBe(1);
 
     // A redelivered reservation takes no second use and publishes nothing more.
-    await h.publish('InventoryReserved', reservationOf(order), {
-      correlationId: order.orderId,
-      producer: 'inventory',
-    });
+    await reserve(h, order);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await h.committed('CouponApplied', order.orderId)).toHaveLength(1);
     expect(await usesOf('SAVE15')).toBe(1);
@@ -131,11 +105,11 @@ describe('coupons in the order saga', () => {
     await createCoupon({ code: 'ONCE', kind: 'FIXED', value: '10', currency: 'USD', usageLimit: 1 });
     const first = await placeOrder('ONCE');
     await reserve(h, first);
-    await h.received('CouponApplied', (e) => e.orderId === first.orderId, 'CouponApplied');
+    await h.receivedFor('CouponApplied', first.orderId);
 
     const order = await placeOrder('ONCE');
     const reserved = await reserve(h, order);
-    const rejected = await h.received('CouponRejected', (e) => e.orderId === order.orderId, 'CouponRejected');
+    const rejected = await h.receivedFor('CouponRejected', order.orderId);
     expect(rejected).toMatchObject({
       causationId: reserved.eventId,
       couponCode: 'ONCE',
@@ -159,11 +133,8 @@ describe('coupons in the order saga', () => {
     expect(await h.committed('PaymentFailed', order.orderId)).toEqual([]);
 
     // The coordination service compensates the failed step for COUPON_REJECTED.
-    await h.publish('CompensationRequested', compensation(order.orderId, 'CANCEL_ORDER', 'COUPON_REJECTED'), {
-      correlationId: order.orderId,
-      producer: 'platform-coordination',
-    });
-    const failed = await h.received('OrderFailed', (e) => e.orderId === order.orderId, 'OrderFailed');
+    await requestCompensation(h, compensation(order.orderId, 'CANCEL_ORDER', 'COUPON_REJECTED'));
+    const failed = await h.receivedFor('OrderFailed', order.orderId);
     expect(failed).toMatchObject({ reason: 'COUPON_REJECTED', previousStatus: 'PAYMENT_FAILED' });
     expect(failed.reasonDetails).toContain('ONCE');
     expect(await orderOf(h, order.orderId)).toMatchObject({
@@ -178,7 +149,7 @@ describe('coupons in the order saga', () => {
   it('rejects an unknown code as COUPON_NOT_FOUND', async () => {
     const order = await placeOrder('NO-SUCH-CODE');
     await reserve(h, order);
-    const rejected = await h.received('CouponRejected', (e) => e.orderId === order.orderId, 'CouponRejected');
+    const rejected = await h.receivedFor('CouponRejected', order.orderId);
     expect(rejected.reason).toBe('COUPON_NOT_FOUND');
   });
 
@@ -186,18 +157,15 @@ describe('coupons in the order saga', () => {
     await createCoupon({ code: 'DECLINED5', kind: 'FIXED', value: '5', currency: 'USD', usageLimit: 1 });
     const order = await placeOrder('DECLINED5', 'tok_decline');
     await reserve(h, order);
-    await h.received('CouponApplied', (e) => e.orderId === order.orderId, 'CouponApplied');
-    const declined = await h.received('PaymentFailed', (e) => e.orderId === order.orderId, 'PaymentFailed');
+    await h.receivedFor('CouponApplied', order.orderId);
+    const declined = await h.receivedFor('PaymentFailed', order.orderId);
     expect(declined).toMatchObject({ amount: '95.00', errorCode: 'PAYMENT_DECLINED' });
     // The use is held while the payment step may still be retried.
     expect(await usesOf('DECLINED5')).toBe(1);
 
     const stop = compensation(order.orderId, 'CANCEL_ORDER', 'PAYMENT_FAILED');
-    const request = await h.publish('CompensationRequested', stop, {
-      correlationId: order.orderId,
-      producer: 'platform-coordination',
-    });
-    const released = await h.received('CouponReleased', (e) => e.orderId === order.orderId, 'CouponReleased');
+    const request = await requestCompensation(h, stop);
+    const released = await h.receivedFor('CouponReleased', order.orderId);
     expect(released).toMatchObject({
       causationId: request.eventId,
       couponCode: 'DECLINED5',
@@ -212,42 +180,29 @@ describe('coupons in the order saga', () => {
     expect(await usesOf('DECLINED5')).toBe(0);
 
     // The request again (a retry of the coordination service): nothing is released twice.
-    const again = await h.publish(
-      'CompensationRequested',
-      { ...stop, attempt: 2 },
-      {
-        correlationId: order.orderId,
-        producer: 'platform-coordination',
-      },
-    );
-    await waitFor(
-      async () => (await h.prisma.processedEvent.count({ where: { eventId: again.eventId } })) > 0,
-      {
-        description: 'the second request to be consumed',
-      },
-    );
+    const again = await requestCompensation(h, { ...stop, attempt: 2 });
+    await h.consumed(again.eventId);
     expect(await h.committed('CouponReleased', order.orderId)).toHaveLength(1);
     expect(await usesOf('DECLINED5')).toBe(0);
 
     // The use is free again for another order.
     const next = await placeOrder('DECLINED5');
     await reserve(h, next);
-    await h.received('CouponApplied', (e) => e.orderId === next.orderId, 'CouponApplied');
+    await h.receivedFor('CouponApplied', next.orderId);
   });
 
   it('releases the use when the customer cancels a confirmed order', async () => {
     await createCoupon({ code: 'CANCELME', kind: 'PERCENTAGE', value: '10' });
     const customerId = randomUUID();
     const order = await placeOrder('CANCELME', 'tok_visa_4242', customerId);
-    await reserve(h, order);
-    await h.received('OrderConfirmed', (e) => e.orderId === order.orderId, 'OrderConfirmed');
+    await confirm(h, order);
     const response = await h.runtime.app.inject({
       method: 'POST',
       url: `/api/v1/orders/${order.orderId}/cancel`,
       headers: { authorization: bearer(customerId, ['customer']) },
     });
     expect(response.statusCode, response.body).toBe(200);
-    const released = await h.received('CouponReleased', (e) => e.orderId === order.orderId, 'CouponReleased');
+    const released = await h.receivedFor('CouponReleased', order.orderId);
     expect(released).toMatchObject({ reason: 'ORDER_CANCELLED', discount: '10.00' });
     expect(await usesOf('CANCELME')).toBe(0);
   });
@@ -318,7 +273,7 @@ describe('the coupon admin API', () => {
 
     const order = await placeOrder(`${prefix}-A`);
     await reserve(h, order);
-    const rejected = await h.received('CouponRejected', (e) => e.orderId === order.orderId, 'CouponRejected');
+    const rejected = await h.receivedFor('CouponRejected', order.orderId);
     expect(rejected.reason).toBe('COUPON_INACTIVE');
   });
 

@@ -6,15 +6,17 @@ import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
 import {
   consumeSample,
   contractRuntime,
-  eventSamples,
-  expectContractKept,
-  isOptionalFieldVariant,
   setupSample,
   withFields,
   type ConsumerUnderTest,
   type EventSample,
 } from '@fv/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  describeConsumedEventsContract,
+  type RelateSample,
+  type RelatedSamples,
+} from '@fv/testing/contract-suite';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { OrdersConfig } from '../src/config.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { createOrdersService } from '../src/service.js';
@@ -129,11 +131,9 @@ async function confirmedOrder(): Promise<PlacedOrder> {
   return order;
 }
 
-type Relate<N extends EventName> = (sample: EventSample<N>, index: number) => Promise<EventSample<N>>;
-
 /** A product event about a product on the price list (ProductCreated: a new one). */
 const aboutListedProduct =
-  <N extends 'ProductCreated' | 'ProductUpdated' | 'PriceChanged' | 'ProductDeleted'>(): Relate<N> =>
+  <N extends 'ProductCreated' | 'ProductUpdated' | 'PriceChanged' | 'ProductDeleted'>(): RelateSample<N> =>
   async (sample) => {
     const productId = sample.name === 'ProductCreated' ? randomUUID() : await listedProduct();
     return withFields(sample, (event) => {
@@ -143,7 +143,7 @@ const aboutListedProduct =
   };
 
 /** Per consumed event: samples about rows the service has (ids a handler must find). */
-const related: { [N in EventName]?: Relate<N> } = {
+const related: RelatedSamples = {
   InventoryReserved: async (sample) => reservationOf(sample, await placedOrder()),
   InventoryReservationFailed: async (sample) => {
     const { orderId } = await placedOrder();
@@ -192,25 +192,10 @@ const related: { [N in EventName]?: Relate<N> } = {
   ProductDeleted: aboutListedProduct(),
 };
 
-describe('contract: orders and the schemas of the events it consumes', () => {
-  it('has a contract test for each event it consumes', () => {
-    expect([...consumers.keys()].sort()).toEqual(Object.keys(related).sort());
-  });
-
-  for (const name of Object.keys(related) as EventName[]) {
-    it(`handles or refuses by design any ${name} its schema admits, about orders and products it does not know`, async () => {
-      await expectContractKept(consumers.get(name)!, eventSamples(name));
-    });
-
-    it(`handles or refuses by design any ${name} its schema admits, about orders and products it has`, async () => {
-      const relate = related[name] as Relate<EventName>;
-      const samples: EventSample[] = [];
-      for (const [index, sample] of eventSamples(name, { seed: 11 }).entries())
-        samples.push(await relate(sample, index));
-      const outcomes = await expectContractKept(consumers.get(name)!, samples, {
-        mustBeHandled: isOptionalFieldVariant,
-      });
-      expect(outcomes.filter((outcome) => outcome.result === 'handled').length).toBeGreaterThan(0);
-    });
-  }
+describeConsumedEventsContract({
+  service: 'orders',
+  consumers: () => consumers,
+  related,
+  unknown: 'orders and products it does not know',
+  known: 'orders and products it has',
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { EventName, EventPayload } from '@fv/contracts';
 import { waitFor } from '@fv/testing';
 import { expect } from 'vitest';
 import { bearer, type Harness } from './harness.js';
@@ -78,6 +79,38 @@ export function orderBody(
   };
 }
 
+/** An order as `POST /api/v1/orders` answers it. */
+export interface PlacedOrder {
+  orderId: string;
+  customerId: string;
+  items: { productId: string; quantity: number }[];
+}
+
+/** The body fields that pay with one card of the payment provider's test `token`. */
+export function paidBy(token: string) {
+  return { paymentMethod: { type: 'CREDIT_CARD', token } };
+}
+
+/**
+ * Submits an order of `lines` through the API as the customer `customerId` (a new one by default),
+ * with `overrides` of the body; the service must accept it (202).
+ */
+export async function submitOrder<T extends PlacedOrder = PlacedOrder>(
+  h: Harness,
+  lines: { product: Product; quantity: number }[],
+  overrides: Record<string, unknown> = {},
+  customerId: string = randomUUID(),
+): Promise<T> {
+  const response = await h.runtime.app.inject({
+    method: 'POST',
+    url: '/api/v1/orders',
+    headers: { authorization: bearer(customerId, ['customer']) },
+    payload: orderBody(lines, overrides),
+  });
+  expect(response.statusCode, response.body).toBe(202);
+  return response.json();
+}
+
 /** What inventory publishes once it holds every line of an order. */
 export function reservationOf(order: { orderId: string; items: { productId: string; quantity: number }[] }) {
   return {
@@ -113,6 +146,45 @@ export function reserve(
   });
 }
 
+/** Reserves `order` as inventory would and waits for the service to confirm it; returns the reservation. */
+export async function confirm(h: Harness, order: PlacedOrder) {
+  const reserved = await reserve(h, order);
+  await h.receivedFor('OrderConfirmed', order.orderId);
+  return reserved;
+}
+
+/** Publishes the shipment of `order`, as delivery would once its label exists. */
+export function ship(h: Harness, order: { orderId: string; customerId: string }) {
+  return h.publish('DeliveryScheduled', deliveryOf(order), {
+    correlationId: order.orderId,
+    producer: 'delivery',
+  });
+}
+
+/** Ships a confirmed `order` and waits for the service to complete it (its payment captured). */
+export async function complete(h: Harness, order: { orderId: string; customerId: string }) {
+  await ship(h, order);
+  await h.receivedFor('OrderCompleted', order.orderId);
+}
+
+/**
+ * Publishes `payload` as the same event twice (a redelivery: the same event id), then again under a
+ * new event id (the producer announcing it once more), and waits until the service has consumed the
+ * last one. Returns the first and the last event.
+ */
+export async function publishRepeatedly<N extends EventName>(
+  h: Harness,
+  name: N,
+  payload: EventPayload<N>,
+  meta: { correlationId: string; producer: string },
+) {
+  const first = await h.publish(name, payload, meta);
+  await h.publish(name, payload, { ...meta, eventId: first.eventId });
+  const repeated = await h.publish(name, payload, meta);
+  await h.consumed(repeated.eventId);
+  return { first, repeated };
+}
+
 /** What delivery publishes once the label exists. */
 export function deliveryOf(order: { orderId: string; customerId: string }) {
   return {
@@ -127,6 +199,14 @@ export function deliveryOf(order: { orderId: string; customerId: string }) {
     estimatedDeliveryAt: null,
     labelUrl: null,
   };
+}
+
+/** Publishes a compensation request, as the coordination service would. */
+export function requestCompensation(h: Harness, request: ReturnType<typeof compensation>) {
+  return h.publish('CompensationRequested', request, {
+    correlationId: request.orderId,
+    producer: 'platform-coordination',
+  });
 }
 
 export function compensation(

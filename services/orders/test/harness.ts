@@ -60,6 +60,11 @@ export const CONSUMED: EventName[] = [
   'ProductDeleted',
 ];
 
+/** The events that name the order they are about in an `orderId` field. */
+export type OrderEventName = {
+  [N in EventName]: EventMap[N] extends { orderId: string } ? N : never;
+}[EventName];
+
 export interface Harness {
   runtime: ServiceRuntime<PrismaClient, OrdersConfig>;
   prisma: PrismaClient;
@@ -82,6 +87,10 @@ export interface Harness {
     predicate: (event: EventMap[N]) => boolean,
     description: string,
   ): Promise<EventMap[N]>;
+  /** Waits for an event of `name` about the order `orderId` on the broker. */
+  receivedFor<N extends OrderEventName>(name: N, orderId: string, description?: string): Promise<EventMap[N]>;
+  /** Waits until the service has applied (or skipped as already applied) the event `eventId`. */
+  consumed(eventId: string): Promise<void>;
   /** Events of `name` for `orderId` the service has committed to its outbox (whether relayed yet or not). */
   committed(name: EventName, orderId: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -229,6 +238,14 @@ export async function startOrders(name: string, env: Record<string, string> = {}
         },
         { timeoutMs: 20_000, description },
       );
+    },
+    receivedFor(name, orderId, description = name) {
+      return harness.received(name, (event) => event.orderId === orderId, description);
+    },
+    async consumed(eventId) {
+      await waitFor(async () => (await harness.prisma.processedEvent.count({ where: { eventId } })) > 0, {
+        description: `event ${eventId} to be consumed`,
+      });
     },
     async committed(name, orderId) {
       const rows = await harness.runtime.context.prisma.outboxEvent.findMany({

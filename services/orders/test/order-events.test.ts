@@ -8,11 +8,13 @@ import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { createOrdersService } from '../src/service.js';
 import {
   compensation,
-  deliveryOf,
   listProducts,
-  orderBody,
-  reservationOf,
+  paidBy,
   type Product,
+  requestCompensation,
+  reserve,
+  ship,
+  submitOrder,
 } from './fixtures.js';
 import { JWT_SECRET, bearer, startOrders, type Harness } from './harness.js';
 
@@ -57,22 +59,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-interface PlacedOrder {
-  orderId: string;
-  customerId: string;
-  items: { productId: string; quantity: number }[];
-}
-
-async function placeOrder(token = 'tok_visa_4242'): Promise<PlacedOrder> {
-  const customerId = randomUUID();
-  const response = await h.runtime.app.inject({
-    method: 'POST',
-    url: '/api/v1/orders',
-    headers: { authorization: bearer(customerId, ['customer']) },
-    payload: orderBody([{ product: lamp, quantity: 2 }], { paymentMethod: { type: 'CREDIT_CARD', token } }),
-  });
-  expect(response.statusCode).toBe(202);
-  return response.json();
+/** Two lamps (50.00 USD), paid by the card of `token`. */
+function placeOrder(token = 'tok_visa_4242') {
+  return submitOrder(h, [{ product: lamp, quantity: 2 }], paidBy(token));
 }
 
 async function historyOf(orderId: string): Promise<{ from: string | null; to: string }[]> {
@@ -83,14 +72,6 @@ async function historyOf(orderId: string): Promise<{ from: string | null; to: st
   expect(response.statusCode).toBe(200);
   return response.json().history;
 }
-
-const reserve = (order: PlacedOrder) =>
-  h.publish('InventoryReserved', reservationOf(order), {
-    correlationId: order.orderId,
-    producer: 'inventory',
-  });
-const ship = (order: PlacedOrder) =>
-  h.publish('DeliveryScheduled', deliveryOf(order), { correlationId: order.orderId, producer: 'delivery' });
 
 interface SseEvent {
   id?: string;
@@ -214,9 +195,9 @@ describe('GET /orders/{id}/events', () => {
 
     await stream.until((s) => s.hasStatus('PENDING'), 'PENDING');
     expect(stream.retry).toBeGreaterThan(0);
-    const reserved = await reserve(order);
+    const reserved = await reserve(h, order);
     await stream.until((s) => s.hasStatus('CONFIRMED'), 'CONFIRMED');
-    const delivered = await ship(order);
+    const delivered = await ship(h, order);
     await stream.until((s) => s.ended, 'the end of the stream');
 
     expect(summary(stream.events)).toEqual([
@@ -284,7 +265,7 @@ describe('GET /orders/{id}/events', () => {
     const lastSeen = first.events.at(-1)!.id!;
 
     // The order moves while nobody is listening.
-    await reserve(order);
+    await reserve(h, order);
     await waitFor(async () => (await historyOf(order.orderId)).some((c) => c.to === 'CONFIRMED'), {
       description: 'CONFIRMED while disconnected',
     });
@@ -292,7 +273,7 @@ describe('GET /orders/{id}/events', () => {
     const second = await EventStream.open(order.orderId, owner, lastSeen);
     expect(second.response.status).toBe(200);
     await second.until((s) => s.hasStatus('CONFIRMED'), 'CONFIRMED after the reconnect');
-    await ship(order);
+    await ship(h, order);
     await second.until((s) => s.ended, 'the end of the resumed stream');
 
     // Everything from the start, read once the order has finished, is what the two connections got.
@@ -343,7 +324,7 @@ describe('GET /orders/{id}/events', () => {
   it('reports a declined payment with its reason, and ends when the failed order is stopped (FAILED)', async () => {
     const order = await placeOrder('tok_decline');
     const stream = await EventStream.open(order.orderId, bearer(order.customerId, ['customer']));
-    await reserve(order);
+    await reserve(h, order);
     await stream.until((s) => s.hasStatus('PAYMENT_FAILED'), 'PAYMENT_FAILED');
     const failed = stream.events.at(-1)!;
     expect(failed.data).toMatchObject({
@@ -354,10 +335,7 @@ describe('GET /orders/{id}/events', () => {
     // A failed order waits for its compensation: the stream stays open.
     expect(stream.ended).toBe(false);
 
-    await h.publish('CompensationRequested', compensation(order.orderId, 'CANCEL_ORDER', 'PAYMENT_FAILED'), {
-      correlationId: order.orderId,
-      producer: 'platform-coordination',
-    });
+    await requestCompensation(h, compensation(order.orderId, 'CANCEL_ORDER', 'PAYMENT_FAILED'));
     await stream.until((s) => s.ended, 'the end after the failure');
     expect(summary(stream.events)).toEqual([
       'status:PENDING',

@@ -4,12 +4,19 @@ import { waitFor } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   compensation,
+  complete,
+  confirm,
   deliveryOf,
   listProducts,
-  orderBody,
-  reservationOf,
-  type Product,
   orderOf,
+  paidBy,
+  type Product,
+  publishRepeatedly,
+  requestCompensation,
+  reservationOf,
+  reserve,
+  ship,
+  submitOrder,
 } from './fixtures.js';
 import { bearer, startOrders, type Harness } from './harness.js';
 
@@ -28,60 +35,24 @@ afterAll(async () => {
   await h?.close();
 });
 
-interface PlacedOrder {
-  orderId: string;
-  customerId: string;
-  items: { productId: string; quantity: number }[];
-}
-
-async function placeOrder(token = 'tok_visa_4242'): Promise<PlacedOrder> {
-  const customerId = randomUUID();
-  const response = await h.runtime.app.inject({
-    method: 'POST',
-    url: '/api/v1/orders',
-    headers: { authorization: bearer(customerId, ['customer']) },
-    payload: orderBody(
-      [
-        { product: lamp, quantity: 2 },
-        { product: desk, quantity: 1 },
-      ],
-      { paymentMethod: { type: 'CREDIT_CARD', token } },
-    ),
-  });
-  expect(response.statusCode).toBe(202);
-  return response.json();
-}
-
-/** Waits until the consumer group has applied (or skipped as applied) the event. */
-async function consumed(eventId: string) {
-  await waitFor(async () => (await h.prisma.processedEvent.count({ where: { eventId } })) > 0, {
-    description: `event ${eventId} to be consumed`,
-  });
-}
-
-/** Publishes InventoryReserved and waits for the order to be confirmed. */
-async function confirm(order: PlacedOrder) {
-  const reserved = await h.publish('InventoryReserved', reservationOf(order), {
-    correlationId: order.orderId,
-    producer: 'inventory',
-  });
-  await h.received('OrderConfirmed', (e) => e.orderId === order.orderId, 'OrderConfirmed');
-  return reserved;
+/** Two lamps and a desk (1499.97 USD), paid by the card of `token`. */
+function placeOrder(token = 'tok_visa_4242') {
+  return submitOrder(
+    h,
+    [
+      { product: lamp, quantity: 2 },
+      { product: desk, quantity: 1 },
+    ],
+    paidBy(token),
+  );
 }
 
 describe('payment on InventoryReserved', () => {
   it('authorizes the payment, then publishes PaymentProcessed and OrderConfirmed', async () => {
     const order = await placeOrder();
-    const reserved = await h.publish('InventoryReserved', reservationOf(order), {
-      correlationId: order.orderId,
-      producer: 'inventory',
-    });
+    const reserved = await reserve(h, order);
 
-    const processed = await h.received(
-      'PaymentProcessed',
-      (e) => e.orderId === order.orderId,
-      'PaymentProcessed',
-    );
+    const processed = await h.receivedFor('PaymentProcessed', order.orderId);
     expect(processed).toMatchObject({
       correlationId: order.orderId,
       causationId: reserved.eventId,
@@ -92,11 +63,7 @@ describe('payment on InventoryReserved', () => {
       status: 'AUTHORIZED',
       provider: 'payment-provider',
     });
-    const confirmed = await h.received(
-      'OrderConfirmed',
-      (e) => e.orderId === order.orderId,
-      'OrderConfirmed',
-    );
+    const confirmed = await h.receivedFor('OrderConfirmed', order.orderId);
     expect(confirmed).toMatchObject({
       causationId: processed.eventId,
       reservationId: reserved.reservationId,
@@ -126,11 +93,8 @@ describe('payment on InventoryReserved', () => {
 
   it('publishes PaymentFailed with PAYMENT_DECLINED for a declined card, without retrying it', async () => {
     const order = await placeOrder('tok_decline');
-    await h.publish('InventoryReserved', reservationOf(order), {
-      correlationId: order.orderId,
-      producer: 'inventory',
-    });
-    const failed = await h.received('PaymentFailed', (e) => e.orderId === order.orderId, 'PaymentFailed');
+    await reserve(h, order);
+    const failed = await h.receivedFor('PaymentFailed', order.orderId);
     expect(failed).toMatchObject({
       errorCode: 'PAYMENT_DECLINED',
       retriable: false,
@@ -155,23 +119,13 @@ describe('payment on InventoryReserved', () => {
 
   it('retries a provider that fails once, and reports one that never answers as PROVIDER_TIMEOUT once its patience is spent', async () => {
     const flaky = await placeOrder('tok_transient_once');
-    await h.publish('InventoryReserved', reservationOf(flaky), {
-      correlationId: flaky.orderId,
-      producer: 'inventory',
-    });
-    await h.received('OrderConfirmed', (e) => e.orderId === flaky.orderId, 'OrderConfirmed after a retry');
+    await reserve(h, flaky);
+    await h.receivedFor('OrderConfirmed', flaky.orderId, 'OrderConfirmed after a retry');
     expect(await h.provider.authorizationsFor(flaky.orderId)).toHaveLength(1);
 
     const hanging = await placeOrder('tok_timeout');
-    await h.publish('InventoryReserved', reservationOf(hanging), {
-      correlationId: hanging.orderId,
-      producer: 'inventory',
-    });
-    const failed = await h.received(
-      'PaymentFailed',
-      (e) => e.orderId === hanging.orderId,
-      'PaymentFailed after timeouts',
-    );
+    await reserve(h, hanging);
+    const failed = await h.receivedFor('PaymentFailed', hanging.orderId, 'PaymentFailed after timeouts');
     expect(failed).toMatchObject({ errorCode: 'PROVIDER_TIMEOUT', retriable: true });
     // Not after one round of the gateway's retries (4 calls): the sweeper tried again while patient.
     expect(failed.attempt).toBeGreaterThan(4);
@@ -181,13 +135,10 @@ describe('payment on InventoryReserved', () => {
     const order = await placeOrder();
     await h.provider.stop();
     try {
-      const reserved = await h.publish('InventoryReserved', reservationOf(order), {
-        correlationId: order.orderId,
-        producer: 'inventory',
-      });
-      const failed = await h.received(
+      const reserved = await reserve(h, order);
+      const failed = await h.receivedFor(
         'PaymentFailed',
-        (e) => e.orderId === order.orderId,
+        order.orderId,
         'PaymentFailed once the patience is spent',
       );
       expect(failed).toMatchObject({ errorCode: 'PROVIDER_UNAVAILABLE', retriable: true });
@@ -203,11 +154,8 @@ describe('payment on InventoryReserved', () => {
       await h.provider.start();
     }
     // Once failed, the order stays failed: nothing is authorized when the provider is back.
-    const again = await h.publish('InventoryReserved', reservationOf(order), {
-      correlationId: order.orderId,
-      producer: 'inventory',
-    });
-    await consumed(again.eventId);
+    const again = await reserve(h, order);
+    await h.consumed(again.eventId);
     expect(await h.committed('PaymentFailed', order.orderId)).toHaveLength(1);
     expect(await h.provider.authorizationsFor(order.orderId)).toHaveLength(0);
     expect(await orderOf(h, order.orderId)).toMatchObject({
@@ -218,11 +166,8 @@ describe('payment on InventoryReserved', () => {
 
   it('fails tok_unavailable (every call 503) with PaymentFailed once the patience window is spent', async () => {
     const order = await placeOrder('tok_unavailable');
-    await h.publish('InventoryReserved', reservationOf(order), {
-      correlationId: order.orderId,
-      producer: 'inventory',
-    });
-    const failed = await h.received('PaymentFailed', (e) => e.orderId === order.orderId, 'PaymentFailed');
+    await reserve(h, order);
+    const failed = await h.receivedFor('PaymentFailed', order.orderId);
     expect(failed).toMatchObject({ errorCode: 'PROVIDER_UNAVAILABLE', retriable: true });
     expect(failed.attempt).toBeGreaterThan(4);
     expect(await h.committed('PaymentFailed', order.orderId)).toHaveLength(1);
@@ -230,21 +175,10 @@ describe('payment on InventoryReserved', () => {
 
   it('charges once when the same reservation arrives twice, or a second reservation arrives for a paid order', async () => {
     const order = await placeOrder();
-    const reservation = reservationOf(order);
-    const first = await h.publish('InventoryReserved', reservation, {
+    await publishRepeatedly(h, 'InventoryReserved', reservationOf(order), {
       correlationId: order.orderId,
       producer: 'inventory',
     });
-    await h.publish('InventoryReserved', reservation, {
-      correlationId: order.orderId,
-      producer: 'inventory',
-      eventId: first.eventId,
-    });
-    const second = await h.publish('InventoryReserved', reservation, {
-      correlationId: order.orderId,
-      producer: 'inventory',
-    });
-    await consumed(second.eventId);
     // The redelivered event id was recognised and skipped before the later event was handled.
     expect(h.runtime.consumers[0]!.stats().duplicates).toBeGreaterThanOrEqual(1);
 
@@ -297,9 +231,9 @@ describe('payment on InventoryReserved', () => {
     });
     expect(mismatch.headers['dlq-error-code']).toBe('RESERVATION_MISMATCH');
     // The dead-letter hook answers the payment step, so the saga compensates instead of waiting.
-    const failed = await h.received(
+    const failed = await h.receivedFor(
       'PaymentFailed',
-      (e) => e.orderId === order.orderId,
+      order.orderId,
       'PaymentFailed for the dead-lettered reservation',
     );
     expect(failed).toMatchObject({
@@ -324,17 +258,13 @@ describe('payment on InventoryReserved', () => {
 describe('after payment', () => {
   it('completes the order on DeliveryScheduled: captures the payment and publishes OrderCompleted', async () => {
     const order = await placeOrder();
-    const reserved = await confirm(order);
+    const reserved = await confirm(h, order);
     const delivery = deliveryOf(order);
     const scheduled = await h.publish('DeliveryScheduled', delivery, {
       correlationId: order.orderId,
       producer: 'delivery',
     });
-    const completed = await h.received(
-      'OrderCompleted',
-      (e) => e.orderId === order.orderId,
-      'OrderCompleted',
-    );
+    const completed = await h.receivedFor('OrderCompleted', order.orderId);
     const view = await orderOf(h, order.orderId);
     expect(completed).toMatchObject({
       causationId: scheduled.eventId,
@@ -357,7 +287,7 @@ describe('after payment', () => {
       correlationId: order.orderId,
       producer: 'delivery',
     });
-    await consumed(again.eventId);
+    await h.consumed(again.eventId);
     expect(await h.committed('OrderCompleted', order.orderId)).toHaveLength(1);
     const [held] = await h.provider.authorizationsFor(order.orderId);
     expect(held!.operations.filter((op) => op.object === 'capture')).toHaveLength(1);
@@ -365,7 +295,7 @@ describe('after payment', () => {
 
   it('never gives a capture up: past the patience window it waits on, counted in payment_captures_waiting', async () => {
     const order = await placeOrder();
-    await confirm(order);
+    await confirm(h, order);
     const waitingGauge = async () => {
       const metrics = await h.runtime.app.inject({ url: '/metrics' });
       const value = /^payment_captures_waiting(?:\{[^}]*\})? (\S+)$/m.exec(metrics.body)?.[1];
@@ -375,11 +305,8 @@ describe('after payment', () => {
     await h.provider.stop();
     let scheduled: { eventId: string } | undefined;
     try {
-      scheduled = await h.publish('DeliveryScheduled', deliveryOf(order), {
-        correlationId: order.orderId,
-        producer: 'delivery',
-      });
-      await consumed(scheduled.eventId);
+      scheduled = await ship(h, order);
+      await h.consumed(scheduled.eventId);
       await waitFor(async () => (await waitingGauge()) === 1, {
         description: 'payment_captures_waiting to count the capture past its patience',
       });
@@ -391,11 +318,7 @@ describe('after payment', () => {
     } finally {
       await h.provider.start();
     }
-    await h.received(
-      'OrderCompleted',
-      (e) => e.orderId === order.orderId,
-      'OrderCompleted once the provider is back',
-    );
+    await h.receivedFor('OrderCompleted', order.orderId, 'OrderCompleted once the provider is back');
     expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'COMPLETED',
       payment: { status: 'CAPTURED' },
@@ -418,14 +341,14 @@ describe('after payment', () => {
       },
       { correlationId: short.orderId, producer: 'inventory' },
     );
-    await consumed(failure.eventId);
+    await h.consumed(failure.eventId);
     const view = await orderOf(h, short.orderId);
     expect(view).toMatchObject({ status: 'INVENTORY_FAILED', failure: { code: 'INSUFFICIENT_STOCK' } });
     expect(view.failure.message).toContain(lamp.productId);
     expect(await h.committed('OrderCancelled', short.orderId)).toEqual([]);
 
     const paid = await placeOrder();
-    await confirm(paid);
+    await confirm(h, paid);
     const undeliverable = await h.publish(
       'DeliverySchedulingFailed',
       {
@@ -438,7 +361,7 @@ describe('after payment', () => {
       },
       { correlationId: paid.orderId, producer: 'delivery' },
     );
-    await consumed(undeliverable.eventId);
+    await h.consumed(undeliverable.eventId);
     const paidView = await orderOf(h, paid.orderId);
     expect(paidView).toMatchObject({
       status: 'DELIVERY_FAILED',
@@ -452,24 +375,17 @@ describe('after payment', () => {
 describe('compensation requested by the coordination service', () => {
   it('VOID_PAYMENT voids the authorization and answers PaymentVoided once, however often it is delivered', async () => {
     const order = await placeOrder();
-    await confirm(order);
+    await confirm(h, order);
     const request = compensation(order.orderId, 'VOID_PAYMENT');
-    const first = await h.publish('CompensationRequested', request, {
-      correlationId: order.orderId,
-      producer: 'platform-coordination',
-    });
+    const first = await requestCompensation(h, request);
     await h.publish('CompensationRequested', request, {
       correlationId: order.orderId,
       producer: 'platform-coordination',
       eventId: first.eventId,
     });
-    const retry = await h.publish(
-      'CompensationRequested',
-      { ...request, attempt: 2 },
-      { correlationId: order.orderId, producer: 'platform-coordination' },
-    );
+    const retry = await requestCompensation(h, { ...request, attempt: 2 });
 
-    const voided = await h.received('PaymentVoided', (e) => e.orderId === order.orderId, 'PaymentVoided');
+    const voided = await h.receivedFor('PaymentVoided', order.orderId);
     const view = await orderOf(h, order.orderId);
     expect(voided).toMatchObject({
       causationId: first.eventId,
@@ -479,7 +395,7 @@ describe('compensation requested by the coordination service', () => {
       reason: 'COMPENSATION',
       provider: 'payment-provider',
     });
-    await consumed(retry.eventId);
+    await h.consumed(retry.eventId);
     expect(await h.committed('PaymentVoided', order.orderId)).toHaveLength(1);
     const [held] = await h.provider.authorizationsFor(order.orderId);
     expect(held!.operations.filter((op) => op.object === 'void')).toHaveLength(1);
@@ -490,26 +406,16 @@ describe('compensation requested by the coordination service', () => {
 
   it('CANCEL_ORDER for a declined payment ends the order FAILED with OrderFailed (reason PAYMENT_FAILED), once', async () => {
     const order = await placeOrder('tok_decline');
-    await h.publish('InventoryReserved', reservationOf(order), {
-      correlationId: order.orderId,
-      producer: 'inventory',
-    });
-    await h.received('PaymentFailed', (e) => e.orderId === order.orderId, 'PaymentFailed');
+    await reserve(h, order);
+    await h.receivedFor('PaymentFailed', order.orderId);
 
-    const release = await h.publish(
-      'CompensationRequested',
-      compensation(order.orderId, 'RELEASE_INVENTORY'),
-      { correlationId: order.orderId, producer: 'platform-coordination' },
-    );
-    await consumed(release.eventId);
+    const release = await requestCompensation(h, compensation(order.orderId, 'RELEASE_INVENTORY'));
+    await h.consumed(release.eventId);
     expect((await orderOf(h, order.orderId)).status).toBe('PAYMENT_FAILED');
 
     const stop = compensation(order.orderId, 'CANCEL_ORDER', 'PAYMENT_FAILED');
-    const first = await h.publish('CompensationRequested', stop, {
-      correlationId: order.orderId,
-      producer: 'platform-coordination',
-    });
-    const failed = await h.received('OrderFailed', (e) => e.orderId === order.orderId, 'OrderFailed');
+    const first = await requestCompensation(h, stop);
+    const failed = await h.receivedFor('OrderFailed', order.orderId);
     expect(failed).toMatchObject({
       causationId: first.eventId,
       correlationId: order.orderId,
@@ -525,12 +431,8 @@ describe('compensation requested by the coordination service', () => {
     );
     expect(answer).toMatchObject({ action: 'CANCEL_ORDER', outcome: 'DONE' });
 
-    const again = await h.publish(
-      'CompensationRequested',
-      { ...stop, attempt: 2 },
-      { correlationId: order.orderId, producer: 'platform-coordination' },
-    );
-    await consumed(again.eventId);
+    const again = await requestCompensation(h, { ...stop, attempt: 2 });
+    await h.consumed(again.eventId);
     expect(await h.committed('OrderFailed', order.orderId)).toHaveLength(1);
     expect(await h.committed('OrderCancelled', order.orderId)).toEqual([]);
     const view = await orderOf(h, order.orderId);
@@ -567,17 +469,12 @@ describe('compensation requested by the coordination service', () => {
 
   it('CANCEL_ORDER for a customer cancellation ends the order CANCELLED with OrderCancelled, not FAILED', async () => {
     const order = await placeOrder();
-    await confirm(order);
-    const stop = await h.publish(
-      'CompensationRequested',
+    await confirm(h, order);
+    const stop = await requestCompensation(
+      h,
       compensation(order.orderId, 'CANCEL_ORDER', 'CUSTOMER_REQUESTED'),
-      { correlationId: order.orderId, producer: 'platform-coordination' },
     );
-    const cancelled = await h.received(
-      'OrderCancelled',
-      (e) => e.orderId === order.orderId,
-      'OrderCancelled',
-    );
+    const cancelled = await h.receivedFor('OrderCancelled', order.orderId);
     expect(cancelled).toMatchObject({
       causationId: stop.eventId,
       reason: 'CUSTOMER_REQUESTED',
@@ -594,29 +491,14 @@ describe('compensation requested by the coordination service', () => {
 
   it('REFUND_PAYMENT refunds a captured payment: PaymentRefunded and OrderRefunded, once', async () => {
     const order = await placeOrder();
-    await confirm(order);
-    await h.publish('DeliveryScheduled', deliveryOf(order), {
-      correlationId: order.orderId,
-      producer: 'delivery',
-    });
-    await h.received('OrderCompleted', (e) => e.orderId === order.orderId, 'OrderCompleted');
+    await confirm(h, order);
+    await complete(h, order);
 
     const request = compensation(order.orderId, 'REFUND_PAYMENT', 'MANUAL_INTERVENTION');
-    await h.publish('CompensationRequested', request, {
-      correlationId: order.orderId,
-      producer: 'platform-coordination',
-    });
-    const refunded = await h.received(
-      'PaymentRefunded',
-      (e) => e.orderId === order.orderId,
-      'PaymentRefunded',
-    );
+    await requestCompensation(h, request);
+    const refunded = await h.receivedFor('PaymentRefunded', order.orderId);
     expect(refunded).toMatchObject({ amount: '1499.97', currency: 'USD', reason: 'COMPENSATION' });
-    const orderRefunded = await h.received(
-      'OrderRefunded',
-      (e) => e.orderId === order.orderId,
-      'OrderRefunded',
-    );
+    const orderRefunded = await h.receivedFor('OrderRefunded', order.orderId);
     expect(orderRefunded).toMatchObject({
       refundId: refunded.refundId,
       amount: '1499.97',
@@ -624,12 +506,8 @@ describe('compensation requested by the coordination service', () => {
       customerId: order.customerId,
     });
 
-    const again = await h.publish(
-      'CompensationRequested',
-      { ...request, attempt: 2 },
-      { correlationId: order.orderId, producer: 'platform-coordination' },
-    );
-    await consumed(again.eventId);
+    const again = await requestCompensation(h, { ...request, attempt: 2 });
+    await h.consumed(again.eventId);
     expect(await h.committed('PaymentRefunded', order.orderId)).toHaveLength(1);
     expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'REFUNDED',
@@ -639,16 +517,9 @@ describe('compensation requested by the coordination service', () => {
 
   it('a CANCEL_ORDER for a shipped order is answered REJECTED (INVALID_ORDER_STATE), not dead-lettered', async () => {
     const order = await placeOrder();
-    await confirm(order);
-    await h.publish('DeliveryScheduled', deliveryOf(order), {
-      correlationId: order.orderId,
-      producer: 'delivery',
-    });
-    await h.received('OrderCompleted', (e) => e.orderId === order.orderId, 'OrderCompleted');
-    const cancel = await h.publish('CompensationRequested', compensation(order.orderId, 'CANCEL_ORDER'), {
-      correlationId: order.orderId,
-      producer: 'platform-coordination',
-    });
+    await confirm(h, order);
+    await complete(h, order);
+    const cancel = await requestCompensation(h, compensation(order.orderId, 'CANCEL_ORDER'));
     const answer = await h.received(
       'CompensationOutcome',
       (e) => e.requestEventId === cancel.eventId,
@@ -670,7 +541,7 @@ describe('compensation requested by the coordination service', () => {
 describe('cancel and refund requests', () => {
   it('a customer cancels a confirmed order: the payment is voided and OrderCancelled published', async () => {
     const order = await placeOrder();
-    await confirm(order);
+    await confirm(h, order);
     const owner = bearer(order.customerId, ['customer']);
     const stranger = await h.runtime.app.inject({
       method: 'POST',
@@ -692,20 +563,14 @@ describe('cancel and refund requests', () => {
       payment: { status: 'VOIDED' },
       cancellation: { reason: 'CUSTOMER_REQUESTED', initiatedBy: 'CUSTOMER' },
     });
-    const cancelled = await h.received(
-      'OrderCancelled',
-      (e) => e.orderId === order.orderId,
-      'OrderCancelled',
-    );
+    const cancelled = await h.receivedFor('OrderCancelled', order.orderId);
     expect(cancelled).toMatchObject({
       reason: 'CUSTOMER_REQUESTED',
       reasonDetails: 'changed my mind',
       initiatedBy: 'CUSTOMER',
       previousStatus: 'CONFIRMED',
     });
-    expect(
-      await h.received('PaymentVoided', (e) => e.orderId === order.orderId, 'PaymentVoided'),
-    ).toMatchObject({ reason: 'ORDER_CANCELLED' });
+    expect(await h.receivedFor('PaymentVoided', order.orderId)).toMatchObject({ reason: 'ORDER_CANCELLED' });
 
     const twice = await h.runtime.app.inject({
       method: 'POST',
@@ -716,23 +581,16 @@ describe('cancel and refund requests', () => {
     expect(await h.committed('OrderCancelled', order.orderId)).toHaveLength(1);
 
     // A reservation arriving after the cancellation takes no payment.
-    const late = await h.publish('InventoryReserved', reservationOf(order), {
-      correlationId: order.orderId,
-      producer: 'inventory',
-    });
-    await consumed(late.eventId);
+    const late = await reserve(h, order);
+    await h.consumed(late.eventId);
     expect(await h.provider.authorizationsFor(order.orderId)).toHaveLength(1);
     expect((await orderOf(h, order.orderId)).status).toBe('CANCELLED');
   });
 
   it('refunds a completed order in parts, refuses more than was paid, and cannot cancel it', async () => {
     const order = await placeOrder();
-    await confirm(order);
-    await h.publish('DeliveryScheduled', deliveryOf(order), {
-      correlationId: order.orderId,
-      producer: 'delivery',
-    });
-    await h.received('OrderCompleted', (e) => e.orderId === order.orderId, 'OrderCompleted');
+    await confirm(h, order);
+    await complete(h, order);
     const refund = (payload: object, auth = admin, key?: string) =>
       h.runtime.app.inject({
         method: 'POST',
@@ -795,7 +653,7 @@ describe('cancel and refund requests', () => {
 
   it('refuses to refund an order whose payment was never captured', async () => {
     const order = await placeOrder();
-    await confirm(order);
+    await confirm(h, order);
     const response = await h.runtime.app.inject({
       method: 'POST',
       url: `/api/v1/orders/${order.orderId}/refund`,

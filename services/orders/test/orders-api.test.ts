@@ -80,11 +80,7 @@ describe('POST /api/v1/orders', () => {
     });
     expect(JSON.stringify(order)).not.toContain('tok_visa_4242');
 
-    const event = await h.received(
-      'OrderCreated',
-      (e) => e.orderId === order.orderId,
-      'OrderCreated of the new order',
-    );
+    const event = await h.receivedFor('OrderCreated', order.orderId, 'OrderCreated of the new order');
     expect(event).toMatchObject({
       correlationId: order.orderId,
       causationId: null,

@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   compensation,
+  complete,
   deliveryOf,
   listProducts,
-  orderBody,
-  reservationOf,
-  type Product,
   orderOf,
+  paidBy,
+  type PlacedOrder,
+  type Product,
+  requestCompensation,
+  reserve,
+  ship,
+  submitOrder,
 } from './fixtures.js';
-import { bearer, startOrders, type Harness } from './harness.js';
+import { startOrders, type Harness } from './harness.js';
 
 let h: Harness;
 let lamp: Product | undefined;
@@ -23,30 +27,15 @@ afterAll(async () => {
   await h?.close();
 });
 
-interface PlacedOrder {
-  orderId: string;
-  customerId: string;
-  items: { productId: string; quantity: number }[];
+/** Two lamps (99.98 USD), paid by the card of `token`. */
+function placeOrder(token = 'tok_visa_4242') {
+  return submitOrder(h, [{ product: lamp!, quantity: 2 }], paidBy(token));
 }
 
-async function placeOrder(token = 'tok_visa_4242'): Promise<PlacedOrder> {
-  const customerId = randomUUID();
-  const response = await h.runtime.app.inject({
-    method: 'POST',
-    url: '/api/v1/orders',
-    headers: { authorization: bearer(customerId, ['customer']) },
-    payload: orderBody([{ product: lamp!, quantity: 2 }], { paymentMethod: { type: 'CREDIT_CARD', token } }),
-  });
-  expect(response.statusCode).toBe(202);
-  return response.json();
-}
-
-async function confirm(order: PlacedOrder) {
-  await h.publish('InventoryReserved', reservationOf(order), {
-    correlationId: order.orderId,
-    producer: 'inventory',
-  });
-  return h.received('PaymentProcessed', (e) => e.orderId === order.orderId, 'PaymentProcessed');
+/** Reserves the order and waits for its payment to be authorized. */
+async function authorized(order: PlacedOrder) {
+  await reserve(h, order);
+  return h.receivedFor('PaymentProcessed', order.orderId);
 }
 
 /** Calls the provider directly, as the order service would have just before it crashed. */
@@ -67,18 +56,11 @@ async function answerTo(requestEventId: string, description: string) {
 describe('payment calls survive the order service losing its process state', () => {
   it('captures after a restart an authorization made by the previous process', async () => {
     const order = await placeOrder();
-    const processed = await confirm(order);
+    const processed = await authorized(order);
     await h.restart();
 
-    await h.publish('DeliveryScheduled', deliveryOf(order), {
-      correlationId: order.orderId,
-      producer: 'delivery',
-    });
-    await h.received(
-      'OrderCompleted',
-      (e) => e.orderId === order.orderId,
-      'OrderCompleted after the restart',
-    );
+    await ship(h, order);
+    await h.receivedFor('OrderCompleted', order.orderId, 'OrderCompleted after the restart');
     expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'COMPLETED',
       payment: { status: 'CAPTURED' },
@@ -122,7 +104,7 @@ describe('payment calls survive the order service losing its process state', () 
       merchantReference: order.orderId,
     });
 
-    const processed = await confirm(order);
+    const processed = await authorized(order);
     expect(processed).toMatchObject({ paymentId, providerReference: charged.id, status: 'AUTHORIZED' });
     expect(await h.provider.authorizationsFor(order.orderId)).toHaveLength(1);
     const [attempt] = await h.prisma.paymentAttempt.findMany({ where: { idempotencyKey: key } });
@@ -132,7 +114,7 @@ describe('payment calls survive the order service losing its process state', () 
 
   it('finishes a capture its handler never saw through, with the same key: completed, captured once', async () => {
     const order = await placeOrder();
-    const processed = await confirm(order);
+    const processed = await authorized(order);
     const key = `payment-${processed.paymentId}-capture`;
     const shipment = deliveryOf(order);
     // The process died after the provider captured and before anything was recorded but the intent;
@@ -162,11 +144,7 @@ describe('payment calls survive the order service losing its process state', () 
       currency: 'USD',
     });
 
-    const completed = await h.received(
-      'OrderCompleted',
-      (e) => e.orderId === order.orderId,
-      'OrderCompleted by recovery',
-    );
+    const completed = await h.receivedFor('OrderCompleted', order.orderId, 'OrderCompleted by recovery');
     expect(completed).toMatchObject({ shipmentId: shipment.shipmentId, trackingId: shipment.trackingId });
     expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'COMPLETED',
@@ -178,21 +156,14 @@ describe('payment calls survive the order service losing its process state', () 
 
   it('fails the payment when the provider refuses the capture for good, instead of dead-lettering', async () => {
     const order = await placeOrder();
-    await confirm(order);
+    await authorized(order);
     // The provider no longer knows the authorization (the defect's "no authorization").
     await h.prisma.payment.update({
       where: { orderId: order.orderId },
       data: { providerReference: `auth_${randomUUID().replace(/-/g, '')}` },
     });
-    const scheduled = await h.publish('DeliveryScheduled', deliveryOf(order), {
-      correlationId: order.orderId,
-      producer: 'delivery',
-    });
-    const failed = await h.received(
-      'PaymentFailed',
-      (e) => e.orderId === order.orderId,
-      'PaymentFailed for the capture',
-    );
+    const scheduled = await ship(h, order);
+    const failed = await h.receivedFor('PaymentFailed', order.orderId, 'PaymentFailed for the capture');
     expect(failed).toMatchObject({
       errorCode: 'INVALID_PAYMENT_REQUEST',
       retriable: false,
@@ -203,22 +174,12 @@ describe('payment calls survive the order service losing its process state', () 
     expect(h.dlq.messages.filter((message) => message.headers['event-id'] === scheduled.eventId)).toEqual([]);
 
     // The saga's compensation is answered: nothing to void at the provider, the order failed.
-    const voidRequest = await h.publish(
-      'CompensationRequested',
-      compensation(order.orderId, 'VOID_PAYMENT'),
-      {
-        correlationId: order.orderId,
-        producer: 'platform-coordination',
-      },
-    );
+    const voidRequest = await requestCompensation(h, compensation(order.orderId, 'VOID_PAYMENT'));
     expect(await answerTo(voidRequest.eventId, 'the void answer')).toMatchObject({
       outcome: 'NOT_APPLICABLE',
       reasonCode: 'PAYMENT_NOT_FOUND',
     });
-    const cancel = await h.publish('CompensationRequested', compensation(order.orderId, 'CANCEL_ORDER'), {
-      correlationId: order.orderId,
-      producer: 'platform-coordination',
-    });
+    const cancel = await requestCompensation(h, compensation(order.orderId, 'CANCEL_ORDER'));
     expect(await answerTo(cancel.eventId, 'the cancellation answer')).toMatchObject({ outcome: 'DONE' });
     await h.received(
       'OrderFailed',
@@ -231,12 +192,9 @@ describe('payment calls survive the order service losing its process state', () 
 describe('every compensation request this service owns gets one CompensationOutcome', () => {
   it('VOID_PAYMENT: DONE with PaymentVoided, then ALREADY_DONE for a later attempt', async () => {
     const order = await placeOrder();
-    await confirm(order);
+    await authorized(order);
     const request = compensation(order.orderId, 'VOID_PAYMENT');
-    const first = await h.publish('CompensationRequested', request, {
-      correlationId: order.orderId,
-      producer: 'platform-coordination',
-    });
+    const first = await requestCompensation(h, request);
     expect(await answerTo(first.eventId, 'the first answer')).toMatchObject({
       sagaId: request.sagaId,
       workflowId: request.workflowId,
@@ -246,14 +204,7 @@ describe('every compensation request this service owns gets one CompensationOutc
       outcome: 'DONE',
       producer: 'orders',
     });
-    const second = await h.publish(
-      'CompensationRequested',
-      { ...request, attempt: 2 },
-      {
-        correlationId: order.orderId,
-        producer: 'platform-coordination',
-      },
-    );
+    const second = await requestCompensation(h, { ...request, attempt: 2 });
     expect(await answerTo(second.eventId, 'the second answer')).toMatchObject({
       attempt: 2,
       outcome: 'ALREADY_DONE',
@@ -265,45 +216,21 @@ describe('every compensation request this service owns gets one CompensationOutc
 
   it('REFUND_PAYMENT of a captured payment: DONE; CANCEL_ORDER of a cancelled order: ALREADY_DONE', async () => {
     const order = await placeOrder();
-    await confirm(order);
-    await h.publish('DeliveryScheduled', deliveryOf(order), {
-      correlationId: order.orderId,
-      producer: 'delivery',
-    });
-    await h.received('OrderCompleted', (e) => e.orderId === order.orderId, 'OrderCompleted');
-    const refund = await h.publish('CompensationRequested', compensation(order.orderId, 'REFUND_PAYMENT'), {
-      correlationId: order.orderId,
-      producer: 'platform-coordination',
-    });
+    await authorized(order);
+    await complete(h, order);
+    const refund = await requestCompensation(h, compensation(order.orderId, 'REFUND_PAYMENT'));
     expect(await answerTo(refund.eventId, 'the refund answer')).toMatchObject({ outcome: 'DONE' });
 
     const pending = await placeOrder();
     const cancelRequest = compensation(pending.orderId, 'CANCEL_ORDER', 'CUSTOMER_REQUESTED');
-    const cancel = await h.publish('CompensationRequested', cancelRequest, {
-      correlationId: pending.orderId,
-      producer: 'platform-coordination',
-    });
+    const cancel = await requestCompensation(h, cancelRequest);
     expect(await answerTo(cancel.eventId, 'the cancellation')).toMatchObject({ outcome: 'DONE' });
-    const again = await h.publish(
-      'CompensationRequested',
-      { ...cancelRequest, attempt: 2 },
-      {
-        correlationId: pending.orderId,
-        producer: 'platform-coordination',
-      },
-    );
+    const again = await requestCompensation(h, { ...cancelRequest, attempt: 2 });
     expect(await answerTo(again.eventId, 'the repeated cancellation')).toMatchObject({
       outcome: 'ALREADY_DONE',
     });
     // Nothing was ever paid for the pending order: voiding it is not applicable.
-    const voidPending = await h.publish(
-      'CompensationRequested',
-      compensation(pending.orderId, 'VOID_PAYMENT'),
-      {
-        correlationId: pending.orderId,
-        producer: 'platform-coordination',
-      },
-    );
+    const voidPending = await requestCompensation(h, compensation(pending.orderId, 'VOID_PAYMENT'));
     expect(await answerTo(voidPending.eventId, 'the void of nothing')).toMatchObject({
       outcome: 'NOT_APPLICABLE',
       reasonCode: 'PAYMENT_NOT_FOUND',
@@ -313,25 +240,14 @@ describe('every compensation request this service owns gets one CompensationOutc
 
   it('an unknown order is NOT_APPLICABLE (ORDER_NOT_FOUND), not dead-lettered; other owners’ actions get no answer from here', async () => {
     const orderId = randomUUID();
-    const request = await h.publish('CompensationRequested', compensation(orderId, 'CANCEL_ORDER'), {
-      correlationId: orderId,
-      producer: 'platform-coordination',
-    });
+    const request = await requestCompensation(h, compensation(orderId, 'CANCEL_ORDER'));
     expect(await answerTo(request.eventId, 'the unknown order')).toMatchObject({
       orderId,
       outcome: 'NOT_APPLICABLE',
       reasonCode: 'ORDER_NOT_FOUND',
     });
-    const release = await h.publish('CompensationRequested', compensation(orderId, 'RELEASE_INVENTORY'), {
-      correlationId: orderId,
-      producer: 'platform-coordination',
-    });
-    await waitFor(
-      async () => (await h.prisma.processedEvent.count({ where: { eventId: release.eventId } })) > 0,
-      {
-        description: 'the RELEASE_INVENTORY request to be consumed',
-      },
-    );
+    const release = await requestCompensation(h, compensation(orderId, 'RELEASE_INVENTORY'));
+    await h.consumed(release.eventId);
     expect(await h.committed('CompensationOutcome', orderId)).toHaveLength(1);
     expect(h.dlq.messages.filter((message) => message.headers['event-id'] === request.eventId)).toEqual([]);
   });

@@ -3,7 +3,17 @@ import { waitFor } from '@fv/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrdersService } from '../src/service.js';
-import { deliveryOf, listProducts, orderBody, reservationOf, type Product, orderOf } from './fixtures.js';
+import {
+  complete,
+  confirm,
+  deliveryOf,
+  listProducts,
+  orderOf,
+  paidBy,
+  type Product,
+  reserve,
+  submitOrder,
+} from './fixtures.js';
 import { bearer, startOrders, type Harness } from './harness.js';
 
 let h: Harness;
@@ -18,28 +28,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-interface PlacedOrder {
-  orderId: string;
-  customerId: string;
-  items: { productId: string; quantity: number }[];
-}
-
-async function placeOrder(token = 'tok_visa_4242'): Promise<PlacedOrder> {
-  const customerId = randomUUID();
-  const response = await h.runtime.app.inject({
-    method: 'POST',
-    url: '/api/v1/orders',
-    headers: { authorization: bearer(customerId, ['customer']) },
-    payload: orderBody([{ product: lamp, quantity: 2 }], { paymentMethod: { type: 'CREDIT_CARD', token } }),
-  });
-  expect(response.statusCode).toBe(202);
-  return response.json();
-}
-
-async function consumed(eventId: string) {
-  await waitFor(async () => (await h.prisma.processedEvent.count({ where: { eventId } })) > 0, {
-    description: `event ${eventId} to be processed`,
-  });
+/** Two lamps (50.00 USD), paid by the card of `token`. */
+function placeOrder(token = 'tok_visa_4242') {
+  return submitOrder(h, [{ product: lamp, quantity: 2 }], paidBy(token));
 }
 
 /** Waits until the provider has been called at least `calls` times for the key (it is down: all failed). */
@@ -61,12 +52,9 @@ describe('a payment provider outage of seconds fails no order and dead-letters n
     await h.provider.stop();
     let reserved: { eventId: string };
     try {
-      reserved = await h.publish('InventoryReserved', reservationOf(order), {
-        correlationId: order.orderId,
-        producer: 'inventory',
-      });
+      reserved = await reserve(h, order);
       // The handler finished (the partition moves on) with the order still waiting for its payment,
-      await consumed(reserved.eventId);
+      await h.consumed(reserved.eventId);
       expect(await orderOf(h, order.orderId)).toMatchObject({ status: 'PENDING', payment: null });
       expect(await h.committed('PaymentFailed', order.orderId)).toEqual([]);
       // and the sweeper keeps trying the same key while the provider is down.
@@ -76,13 +64,13 @@ describe('a payment provider outage of seconds fails no order and dead-letters n
       await h.provider.start();
     }
 
-    const processed = await h.received(
+    const processed = await h.receivedFor(
       'PaymentProcessed',
-      (e) => e.orderId === order.orderId,
+      order.orderId,
       'PaymentProcessed once the provider is back',
     );
     expect(processed).toMatchObject({ causationId: reserved.eventId, status: 'AUTHORIZED' });
-    await h.received('OrderConfirmed', (e) => e.orderId === order.orderId, 'OrderConfirmed');
+    await h.receivedFor('OrderConfirmed', order.orderId);
     expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'CONFIRMED',
       payment: { status: 'AUTHORIZED', paymentId: processed.paymentId },
@@ -93,21 +81,14 @@ describe('a payment provider outage of seconds fails no order and dead-letters n
     expect(await h.committed('PaymentFailed', order.orderId)).toEqual([]);
     expect(deadLettered(reserved.eventId)).toEqual([]);
 
-    await h.publish('DeliveryScheduled', deliveryOf(order), {
-      correlationId: order.orderId,
-      producer: 'delivery',
-    });
-    await h.received('OrderCompleted', (e) => e.orderId === order.orderId, 'OrderCompleted');
+    await complete(h, order);
     expect((await orderOf(h, order.orderId)).status).toBe('COMPLETED');
   });
 
   it('captures once the provider is back: no dead letter, the order completed, captured once', async () => {
     const order = await placeOrder();
-    await h.publish('InventoryReserved', reservationOf(order), {
-      correlationId: order.orderId,
-      producer: 'inventory',
-    });
-    const processed = await h.received('PaymentProcessed', (e) => e.orderId === order.orderId, 'payment');
+    await reserve(h, order);
+    const processed = await h.receivedFor('PaymentProcessed', order.orderId, 'payment');
     const shipment = deliveryOf(order);
     await h.provider.stop();
     let scheduled: { eventId: string };
@@ -116,7 +97,7 @@ describe('a payment provider outage of seconds fails no order and dead-letters n
         correlationId: order.orderId,
         producer: 'delivery',
       });
-      await consumed(scheduled.eventId);
+      await h.consumed(scheduled.eventId);
       await calledAtLeast(`payment-${processed.paymentId}-capture`, 6);
       expect(await orderOf(h, order.orderId)).toMatchObject({
         status: 'CONFIRMED',
@@ -127,9 +108,9 @@ describe('a payment provider outage of seconds fails no order and dead-letters n
       await h.provider.start();
     }
 
-    const completed = await h.received(
+    const completed = await h.receivedFor(
       'OrderCompleted',
-      (e) => e.orderId === order.orderId,
+      order.orderId,
       'OrderCompleted once the provider is back',
     );
     expect(completed).toMatchObject({
@@ -154,11 +135,8 @@ describe('a payment provider outage of seconds fails no order and dead-letters n
     const order = await placeOrder();
     await h.provider.stop();
     try {
-      const reserved = await h.publish('InventoryReserved', reservationOf(order), {
-        correlationId: order.orderId,
-        producer: 'inventory',
-      });
-      await consumed(reserved.eventId);
+      const reserved = await reserve(h, order);
+      await h.consumed(reserved.eventId);
       const cancelled = await h.runtime.app.inject({
         method: 'POST',
         url: `/api/v1/orders/${order.orderId}/cancel`,
@@ -234,11 +212,7 @@ describe('a payment provider outage of seconds fails no order and dead-letters n
 describe('a dead-lettered DeliveryScheduled', () => {
   it('does not fail the saga: the capture is left to the sweeper, which completes the order', async () => {
     const order = await placeOrder();
-    await h.publish('InventoryReserved', reservationOf(order), {
-      correlationId: order.orderId,
-      producer: 'inventory',
-    });
-    await h.received('OrderConfirmed', (e) => e.orderId === order.orderId, 'OrderConfirmed');
+    await confirm(h, order);
     const hooks = createOrdersService().consumers!(h.runtime.context)[0]!.deadLetterHandlers!;
     const shipment = deliveryOf(order);
     const event = {
@@ -264,11 +238,7 @@ describe('a dead-lettered DeliveryScheduled', () => {
       }),
     );
 
-    const completed = await h.received(
-      'OrderCompleted',
-      (e) => e.orderId === order.orderId,
-      'OrderCompleted by the sweeper',
-    );
+    const completed = await h.receivedFor('OrderCompleted', order.orderId, 'OrderCompleted by the sweeper');
     expect(completed).toMatchObject({ shipmentId: shipment.shipmentId, trackingId: shipment.trackingId });
     expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'COMPLETED',

@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveryOf, listProducts, orderBody, reservationOf, type Product, orderOf } from './fixtures.js';
-import { bearer, startOrders, type Harness } from './harness.js';
+import {
+  complete,
+  confirm,
+  listProducts,
+  orderOf,
+  type PlacedOrder,
+  type Product,
+  publishRepeatedly,
+  submitOrder,
+} from './fixtures.js';
+import { startOrders, type Harness } from './harness.js';
 
 let h: Harness;
 let lamp: Product;
@@ -23,40 +31,22 @@ afterAll(async () => {
   await h?.close();
 });
 
-interface Shipped {
-  orderId: string;
-  customerId: string;
-  items: { productId: string; quantity: number }[];
-}
-
 /** An order of 2 lamps and 1 desk (1499.97 USD), paid, shipped and captured. */
-async function shippedOrder(): Promise<Shipped> {
-  const customerId = randomUUID();
-  const placed = await h.runtime.app.inject({
-    method: 'POST',
-    url: '/api/v1/orders',
-    headers: { authorization: bearer(customerId, ['customer']) },
-    payload: orderBody([
-      { product: lamp, quantity: 2 },
-      { product: desk, quantity: 1 },
-    ]),
-  });
-  expect(placed.statusCode).toBe(202);
-  const order: Shipped = placed.json();
-  await h.publish('InventoryReserved', reservationOf(order), {
-    correlationId: order.orderId,
-    producer: 'inventory',
-  });
-  await h.received('OrderConfirmed', (e) => e.orderId === order.orderId, 'OrderConfirmed');
-  await h.publish('DeliveryScheduled', deliveryOf(order), {
-    correlationId: order.orderId,
-    producer: 'delivery',
-  });
-  await h.received('OrderCompleted', (e) => e.orderId === order.orderId, 'OrderCompleted');
+async function shippedOrder(): Promise<PlacedOrder> {
+  const order = await submitOrder(h, [
+    { product: lamp, quantity: 2 },
+    { product: desk, quantity: 1 },
+  ]);
+  await confirm(h, order);
+  await complete(h, order);
   return order;
 }
 
-function returnOf(order: Shipped, items: { productId: string; quantity: number }[], returnId = randomUUID()) {
+function returnOf(
+  order: PlacedOrder,
+  items: { productId: string; quantity: number }[],
+  returnId = randomUUID(),
+) {
   return {
     returnId,
     orderId: order.orderId,
@@ -64,12 +54,6 @@ function returnOf(order: Shipped, items: { productId: string; quantity: number }
     items: items.map((item) => ({ ...item, reason: 'DAMAGED', condition: 'USED' })),
     warehouseId: 'wh-returns',
   };
-}
-
-async function consumed(eventId: string) {
-  await waitFor(async () => (await h.prisma.processedEvent.count({ where: { eventId } })) > 0, {
-    description: `event ${eventId} to be consumed`,
-  });
 }
 
 describe('ReturnReceived', () => {
@@ -134,21 +118,8 @@ describe('ReturnReceived', () => {
   it('refunds a return once, however often ReturnReceived is delivered or repeated', async () => {
     const order = await shippedOrder();
     const ret = returnOf(order, [{ productId: desk.productId, quantity: 1 }]);
-    const first = await h.publish('ReturnReceived', ret, {
-      correlationId: order.orderId,
-      producer: 'delivery',
-    });
-    // The same event redelivered, and the same return announced again under a new event id.
-    await h.publish('ReturnReceived', ret, {
-      correlationId: order.orderId,
-      producer: 'delivery',
-      eventId: first.eventId,
-    });
-    const repeated = await h.publish('ReturnReceived', ret, {
-      correlationId: order.orderId,
-      producer: 'delivery',
-    });
-    await consumed(repeated.eventId);
+    // Delivered again under the same event id, and the same return announced again under a new one.
+    await publishRepeatedly(h, 'ReturnReceived', ret, { correlationId: order.orderId, producer: 'delivery' });
     await h.received('OrderRefunded', (e) => e.returnId === ret.returnId, 'OrderRefunded');
     expect(await h.committed('PaymentRefunded', order.orderId)).toHaveLength(1);
     expect(await h.committed('OrderRefunded', order.orderId)).toHaveLength(1);
@@ -225,7 +196,7 @@ describe('ReturnReceived', () => {
         producer: 'platform-coordination',
       },
     );
-    await consumed(again.eventId);
+    await h.consumed(again.eventId);
     expect(await h.committed('PaymentRefunded', order.orderId)).toHaveLength(1);
     expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'PARTIALLY_REFUNDED',

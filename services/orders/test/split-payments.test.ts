@@ -2,12 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   compensation,
-  deliveryOf,
+  complete,
+  confirm,
   listProducts,
   orderBody,
-  type Product,
   orderOf,
+  type PlacedOrder,
+  type Product,
+  requestCompensation,
   reserve,
+  ship,
 } from './fixtures.js';
 import { bearer, startOrders, type Harness } from './harness.js';
 
@@ -22,12 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-
-interface PlacedOrder {
-  orderId: string;
-  customerId: string;
-  items: { productId: string; quantity: number }[];
-}
 
 type Part = { type: string; token: string; amount: string | number };
 
@@ -73,17 +71,9 @@ describe('split payments in the order saga', () => {
       ],
     });
     await reserve(h, order);
-    const processed = await h.received(
-      'PaymentProcessed',
-      (e) => e.orderId === order.orderId,
-      'PaymentProcessed',
-    );
+    const processed = await h.receivedFor('PaymentProcessed', order.orderId);
     expect(processed).toMatchObject({ amount: '100.00', status: 'AUTHORIZED' });
-    const split = await h.received(
-      'SplitPaymentProcessed',
-      (e) => e.orderId === order.orderId,
-      'SplitPaymentProcessed',
-    );
+    const split = await h.receivedFor('SplitPaymentProcessed', order.orderId);
     expect(split).toMatchObject({
       causationId: processed.eventId,
       paymentId: processed.paymentId,
@@ -95,7 +85,7 @@ describe('split payments in the order saga', () => {
         { index: 1, paymentMethod: 'CREDIT_CARD', amount: '40.00', status: 'AUTHORIZED' },
       ],
     });
-    await h.received('OrderConfirmed', (e) => e.orderId === order.orderId, 'OrderConfirmed');
+    await h.receivedFor('OrderConfirmed', order.orderId);
     const held = await authorizations(order.orderId);
     expect(Object.keys(held).sort()).toEqual(['40.00', '60.00']);
     expect(held['60.00']).toMatchObject({ status: 'AUTHORIZED' });
@@ -107,11 +97,7 @@ describe('split payments in the order saga', () => {
     );
     expect(JSON.stringify(row!.payment_parts)).not.toContain('tok_');
 
-    await h.publish('DeliveryScheduled', deliveryOf(order), {
-      correlationId: order.orderId,
-      producer: 'delivery',
-    });
-    await h.received('OrderCompleted', (e) => e.orderId === order.orderId, 'OrderCompleted');
+    await complete(h, order);
     const captured = await authorizations(order.orderId);
     expect(captured['60.00']).toMatchObject({ capturedAmount: '60.00' });
     expect(captured['40.00']).toMatchObject({ capturedAmount: '40.00' });
@@ -156,7 +142,7 @@ describe('split payments in the order saga', () => {
   it('voids the parts authorized when a part is declined: PaymentFailed, nothing captured, the order FAILED', async () => {
     const order = await placeSplit([card('tok_visa_4242', '70.00'), card('tok_decline', '30.00')]);
     await reserve(h, order);
-    const failed = await h.received('PaymentFailed', (e) => e.orderId === order.orderId, 'PaymentFailed');
+    const failed = await h.receivedFor('PaymentFailed', order.orderId);
     expect(failed).toMatchObject({ amount: '100.00', errorCode: 'PAYMENT_DECLINED', retriable: false });
     expect(failed.errorMessage).toContain('payment part 1');
     const held = await authorizations(order.orderId);
@@ -169,11 +155,8 @@ describe('split payments in the order saga', () => {
       payment: { status: 'FAILED', failureCode: 'PAYMENT_DECLINED' },
     });
 
-    await h.publish('CompensationRequested', compensation(order.orderId, 'CANCEL_ORDER', 'PAYMENT_FAILED'), {
-      correlationId: order.orderId,
-      producer: 'platform-coordination',
-    });
-    await h.received('OrderFailed', (e) => e.orderId === order.orderId, 'OrderFailed');
+    await requestCompensation(h, compensation(order.orderId, 'CANCEL_ORDER', 'PAYMENT_FAILED'));
+    await h.receivedFor('OrderFailed', order.orderId);
     expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'FAILED',
       failure: { reason: 'PAYMENT_FAILED', code: 'PAYMENT_DECLINED' },
@@ -185,7 +168,7 @@ describe('split payments in the order saga', () => {
     await reserve(h, order);
     // The second part waits for the recovery sweeper, which runs the split again each round: the first
     // part's answer is recorded, so it is never authorized a second time.
-    const failed = await h.received('PaymentFailed', (e) => e.orderId === order.orderId, 'PaymentFailed');
+    const failed = await h.receivedFor('PaymentFailed', order.orderId);
     expect(failed).toMatchObject({ amount: '100.00', errorCode: 'PROVIDER_UNAVAILABLE' });
     expect(failed.errorMessage).toContain('payment part 1');
     const all = await h.provider.authorizationsFor(order.orderId);
@@ -204,8 +187,7 @@ describe('split payments in the order saga', () => {
 
   it('refunds a part captured before the capture of another part was refused, and voids the rest, on VOID_PAYMENT', async () => {
     const order = await placeSplit([card('tok_visa_4242', '80.00'), card('tok_mastercard_4444', '20.00')]);
-    await reserve(h, order);
-    await h.received('OrderConfirmed', (e) => e.orderId === order.orderId, 'OrderConfirmed');
+    await confirm(h, order);
     // The second part's hold goes away at the provider (as an expired authorization would): its capture is refused.
     const second = (await authorizations(order.orderId))['20.00']!;
     const voided = await h.provider.app.inject({
@@ -215,22 +197,16 @@ describe('split payments in the order saga', () => {
     });
     expect(voided.statusCode, voided.body).toBeLessThan(300);
 
-    await h.publish('DeliveryScheduled', deliveryOf(order), {
-      correlationId: order.orderId,
-      producer: 'delivery',
-    });
-    const failed = await h.received('PaymentFailed', (e) => e.orderId === order.orderId, 'PaymentFailed');
+    await ship(h, order);
+    const failed = await h.receivedFor('PaymentFailed', order.orderId);
     expect(failed).toMatchObject({ amount: '100.00', retriable: false });
     expect((await orderOf(h, order.orderId)).payment).toMatchObject({
       status: 'AUTHORIZED',
       parts: [{ status: 'CAPTURED' }, { status: 'AUTHORIZED' }],
     });
 
-    await h.publish('CompensationRequested', compensation(order.orderId, 'VOID_PAYMENT', 'PAYMENT_FAILED'), {
-      correlationId: order.orderId,
-      producer: 'platform-coordination',
-    });
-    const released = await h.received('PaymentVoided', (e) => e.orderId === order.orderId, 'PaymentVoided');
+    await requestCompensation(h, compensation(order.orderId, 'VOID_PAYMENT', 'PAYMENT_FAILED'));
+    const released = await h.receivedFor('PaymentVoided', order.orderId);
     expect(released).toMatchObject({ amount: '100.00', reason: 'COMPENSATION' });
     const after = await authorizations(order.orderId);
     expect(after['80.00']).toMatchObject({ capturedAmount: '80.00', refundedAmount: '80.00' });
@@ -249,11 +225,7 @@ describe('split payments in the order saga', () => {
       couponCode: 'SPLIT35',
     });
     await reserve(h, order);
-    const split = await h.received(
-      'SplitPaymentProcessed',
-      (e) => e.orderId === order.orderId,
-      'SplitPaymentProcessed',
-    );
+    const split = await h.receivedFor('SplitPaymentProcessed', order.orderId);
     expect(split).toMatchObject({
       amount: '65.00',
       parts: [
@@ -261,7 +233,7 @@ describe('split payments in the order saga', () => {
         { index: 1, amount: '5.00' },
       ],
     });
-    await h.received('OrderConfirmed', (e) => e.orderId === order.orderId, 'OrderConfirmed');
+    await h.receivedFor('OrderConfirmed', order.orderId);
 
     const cancel = await h.runtime.app.inject({
       method: 'POST',
@@ -270,7 +242,7 @@ describe('split payments in the order saga', () => {
       payload: {},
     });
     expect(cancel.statusCode, cancel.body).toBe(200);
-    const voided = await h.received('PaymentVoided', (e) => e.orderId === order.orderId, 'PaymentVoided');
+    const voided = await h.receivedFor('PaymentVoided', order.orderId);
     expect(voided).toMatchObject({ amount: '65.00', reason: 'ORDER_CANCELLED' });
     const held = await authorizations(order.orderId);
     expect(held['60.00']).toMatchObject({ status: 'VOIDED' });

@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compensation, listProducts, orderBody, reservationOf, type Product } from './fixtures.js';
-import { bearer, startOrders, type Harness } from './harness.js';
+import {
+  compensation,
+  listProducts,
+  orderOf,
+  paidBy,
+  type PlacedOrder,
+  type Product,
+  requestCompensation,
+  reserve,
+  submitOrder,
+} from './fixtures.js';
+import { startOrders, type Harness } from './harness.js';
 
 let h: Harness;
 let lamp: Product;
-const admin = bearer('operator-1', ['admin']);
 
 beforeAll(async () => {
   h = await startOrders('step-retry');
@@ -16,37 +24,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-interface PlacedOrder {
-  orderId: string;
-  customerId: string;
-  items: { productId: string; quantity: number }[];
-}
-
-async function placeOrder(token = 'tok_visa_4242'): Promise<PlacedOrder> {
-  const response = await h.runtime.app.inject({
-    method: 'POST',
-    url: '/api/v1/orders',
-    headers: { authorization: bearer(randomUUID(), ['customer']) },
-    payload: orderBody([{ product: lamp, quantity: 1 }], {
-      paymentMethod: { type: 'CREDIT_CARD', token },
-    }),
-  });
-  expect(response.statusCode).toBe(202);
-  return response.json();
-}
-
-async function orderOf(orderId: string) {
-  const response = await h.runtime.app.inject({
-    url: `/api/v1/orders/${orderId}`,
-    headers: { authorization: admin },
-  });
-  return response.json();
-}
-
-async function consumed(eventId: string) {
-  await waitFor(async () => (await h.prisma.processedEvent.count({ where: { eventId } })) > 0, {
-    description: `event ${eventId} to be consumed`,
-  });
+/** One lamp (20.00 USD), paid by the card of `token`. */
+function placeOrder(token = 'tok_visa_4242') {
+  return submitOrder(h, [{ product: lamp, quantity: 1 }], paidBy(token));
 }
 
 function retryOf(order: PlacedOrder, reservationId: string, attempt = 2, stepName = 'PAYMENT_PROCESSING') {
@@ -68,12 +48,9 @@ async function failedPayment() {
   await h.provider.stop();
   let reservationId: string;
   try {
-    const reserved = await h.publish('InventoryReserved', reservationOf(order), {
-      correlationId: order.orderId,
-      producer: 'inventory',
-    });
+    const reserved = await reserve(h, order);
     reservationId = reserved.reservationId;
-    await h.received('PaymentFailed', (e) => e.orderId === order.orderId, 'PaymentFailed');
+    await h.receivedFor('PaymentFailed', order.orderId);
   } finally {
     await h.provider.start();
   }
@@ -87,19 +64,15 @@ describe('StepRetryRequested for PAYMENT_PROCESSING', () => {
       correlationId: order.orderId,
       producer: 'platform-coordination',
     });
-    const processed = await h.received(
+    const processed = await h.receivedFor(
       'PaymentProcessed',
-      (e) => e.orderId === order.orderId,
+      order.orderId,
       'PaymentProcessed after the retry',
     );
     expect(processed).toMatchObject({ causationId: retry.eventId, status: 'AUTHORIZED', amount: '20.00' });
-    const confirmed = await h.received(
-      'OrderConfirmed',
-      (e) => e.orderId === order.orderId,
-      'OrderConfirmed',
-    );
+    const confirmed = await h.receivedFor('OrderConfirmed', order.orderId);
     expect(confirmed).toMatchObject({ reservationId, paymentId: processed.paymentId });
-    expect(await orderOf(order.orderId)).toMatchObject({
+    expect(await orderOf(h, order.orderId)).toMatchObject({
       status: 'CONFIRMED',
       payment: { status: 'AUTHORIZED' },
     });
@@ -118,7 +91,7 @@ describe('StepRetryRequested for PAYMENT_PROCESSING', () => {
         producer: 'platform-coordination',
       },
     );
-    await consumed(marker.eventId);
+    await h.consumed(marker.eventId);
     expect(await h.committed('PaymentProcessed', order.orderId)).toHaveLength(1);
     expect(await h.committed('OrderConfirmed', order.orderId)).toHaveLength(1);
     expect(await h.provider.authorizationsFor(order.orderId)).toHaveLength(1);
@@ -128,7 +101,7 @@ describe('StepRetryRequested for PAYMENT_PROCESSING', () => {
       correlationId: order.orderId,
       producer: 'platform-coordination',
     });
-    await consumed(later.eventId);
+    await h.consumed(later.eventId);
     const answers = await h.committed('PaymentProcessed', order.orderId);
     expect(answers).toHaveLength(2);
     expect(answers[1]).toMatchObject({ paymentId: processed.paymentId });
@@ -137,18 +110,15 @@ describe('StepRetryRequested for PAYMENT_PROCESSING', () => {
 
   it('leaves a failed order failed: nothing is authorized', async () => {
     const { order, reservationId } = await failedPayment();
-    await h.publish('CompensationRequested', compensation(order.orderId, 'CANCEL_ORDER'), {
-      correlationId: order.orderId,
-      producer: 'platform-coordination',
-    });
-    await h.received('OrderFailed', (e) => e.orderId === order.orderId, 'OrderFailed');
+    await requestCompensation(h, compensation(order.orderId, 'CANCEL_ORDER'));
+    await h.receivedFor('OrderFailed', order.orderId);
     const retry = await h.publish('StepRetryRequested', retryOf(order, reservationId), {
       correlationId: order.orderId,
       producer: 'platform-coordination',
     });
-    await consumed(retry.eventId);
+    await h.consumed(retry.eventId);
     expect(await h.committed('PaymentProcessed', order.orderId)).toHaveLength(0);
     expect(await h.provider.authorizationsFor(order.orderId)).toHaveLength(0);
-    expect(await orderOf(order.orderId)).toMatchObject({ status: 'FAILED' });
+    expect(await orderOf(h, order.orderId)).toMatchObject({ status: 'FAILED' });
   });
 });

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServiceRuntime } from '@fv/service-runtime';
-import type { TestDatabase } from '@fv/testing';
+import { SHIPPING_ADDRESS, type TestDatabase } from '@fv/testing';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The provider: the order service's own routes, asked for the OpenAPI document they describe.
-import { createOrdersService } from '../../orders/src/service.js';
+import { createOrdersService } from '@fv/orders/testing';
 import type { CoordinationRuntime } from '../src/runtime.js';
 import { admin, startCoordination, testDatabase } from './support.js';
 
@@ -141,16 +141,6 @@ afterAll(async () => {
   await database?.dispose();
 });
 
-const address = {
-  name: 'John Doe',
-  street: '123 Main St',
-  city: 'New York',
-  state: 'NY',
-  zipCode: '10001',
-  country: 'US',
-  phone: '+1234567890',
-};
-
 describe(`contract: ${CONTRACT}`, () => {
   it("sends POST /api/v1/orders bodies the order service accepts, for seed 001's and seed 000's start bodies", async () => {
     const seed001 = {
@@ -161,7 +151,7 @@ describe(`contract: ${CONTRACT}`, () => {
         { productId: randomUUID(), quantity: 1, unitPrice: 299.99, warehouseId: 'wh-001' },
       ],
       paymentMethod: { type: 'CREDIT_CARD', token: 'tok_visa_4242', amount: 1499.97, currency: 'USD' },
-      shippingAddress: address,
+      shippingAddress: SHIPPING_ADDRESS,
       shippingMethod: 'STANDARD',
       options: { priority: 'NORMAL', requireSignature: true, giftWrap: false, expressProcessing: false },
       metadata: { source: 'web_checkout', sessionId: 'session-123', campaignId: 'winter-sale-2024' },

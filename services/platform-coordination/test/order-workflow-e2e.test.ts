@@ -1,97 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import { topicOf, type EventName } from '@fv/contracts';
-import { startProvider, type TestProvider } from '@fv/payment-provider/testing';
-import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
-import { startGroupAtEnd, uniqueName, waitFor, type TestDatabase } from '@fv/testing';
+import { waitFor, type TestDatabase } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The real order service, run in this process: the workflow is handed to it over HTTP and followed through its events.
-import { createOrdersService, type OrdersConfig, type OrdersPrisma } from '@fv/orders/testing';
 import type { CoordinationRuntime } from '../src/runtime.js';
-import { closeProducer, kafka, publish, startObserver, waitForWorkflow } from './saga-support.js';
-import { admin, bearer, env, testDatabase } from './support.js';
+// The real order service, run in this process: the workflow is handed to it over HTTP and followed through its events.
+import { startOrders, type OrdersUnderTest } from './orders-support.js';
+import { closeProducer, publish, startObserver, waitForWorkflow } from './saga-support.js';
+import { admin, bearer, plainId, testDatabase } from './support.js';
 
-const ORDERS_CONSUMES: EventName[] = [
-  'InventoryReserved',
-  'InventoryReservationFailed',
-  'DeliveryScheduled',
-  'DeliverySchedulingFailed',
-  'CompensationRequested',
-  'ProductCreated',
-  'ProductUpdated',
-  'PriceChanged',
-  'ProductDeleted',
-];
-
-let ordersDatabase: TestDatabase;
 let database: TestDatabase;
-let orders: ServiceRuntime<OrdersPrisma, OrdersConfig>;
-let ordersUrl: string;
-let provider: TestProvider;
+let ordersUnderTest: OrdersUnderTest;
+let orders: OrdersUnderTest['runtime'];
 let runtime: CoordinationRuntime;
-const productId = randomUUID();
+let productId: string;
 
 beforeAll(async () => {
-  ordersDatabase = await testDatabase('e2e-orders');
   database = await testDatabase('e2e-coordination');
   // The order service calls the payment provider over HTTP: the simulator, on a port of its own.
-  provider = await startProvider('e2e-coordination');
-  const ordersName = uniqueName('orders');
-  await Promise.all(
-    [ordersName, `${ordersName}-price-list`].map((group) =>
-      startGroupAtEnd(
-        kafka,
-        group,
-        ORDERS_CONSUMES.map((name) => topicOf(name)),
-      ),
-    ),
-  );
-  orders = await createServiceRuntime(createOrdersService(), {
-    env: {
-      ...env(ordersDatabase),
-      SERVICE_NAME: ordersName,
-      LIVE_CONFIG: 'false',
-      PAYMENT_PROVIDER_URL: provider.url,
-      PAYMENT_TIMEOUT_MS: '1000',
-      PAYMENT_RETRY_DELAYS_MS: '50',
-    },
+  ordersUnderTest = await startOrders('e2e-coordination', {
+    PAYMENT_TIMEOUT_MS: '1000',
+    PAYMENT_RETRY_DELAYS_MS: '50',
   });
-  await orders.start();
-  await waitFor(() => orders.consumers.every((consumer) => consumer.joined), {
-    timeoutMs: 60_000,
-    description: 'orders consumers',
-  });
-  ordersUrl = await orders.app.listen({ port: 0, host: '127.0.0.1' });
-  runtime = await startObserver(database, { ORDERS_URL: ordersUrl });
-  await publish('ProductCreated', {
-    eventId: randomUUID(),
-    occurredAt: Date.now(),
-    correlationId: productId,
-    causationId: null,
-    producer: 'product-catalog',
-    productId,
-    sku: `SKU-${productId.slice(0, 8)}`,
-    name: 'Walnut desk',
-    description: null,
-    categoryId: null,
-    price: '599.99',
-    currency: 'USD',
-    status: 'ACTIVE',
-    attributes: {},
-  });
-  await waitFor(
-    async () => (await orders.context.prisma.productPrice.count({ where: { productId } })) === 1,
-    {
-      description: 'the order service to price the product',
-    },
-  );
+  orders = ordersUnderTest.runtime;
+  runtime = await startObserver(database, { ORDERS_URL: ordersUnderTest.url });
+  productId = await ordersUnderTest.listProduct('599.99');
 });
 afterAll(async () => {
   await runtime?.stop();
-  await orders?.stop().catch(() => undefined);
-  await provider?.close();
+  await ordersUnderTest?.close();
   await closeProducer();
   await database?.dispose();
-  await ordersDatabase?.dispose();
 });
 
 function start(body: Record<string, unknown>, key: string | null, authorization = admin) {
@@ -102,9 +39,6 @@ function start(body: Record<string, unknown>, key: string | null, authorization 
     payload: body,
   });
 }
-
-/** The plain UUID of an id the coordination API answers with a prefix (`ord-<uuid>` → `<uuid>`). */
-const plain = (id: string) => id.replace(/^[a-z]+-(?=[0-9a-f]{8}-)/, '');
 
 const request = (customerId: string) => ({
   customerId: `cust-${customerId}`,
@@ -154,7 +88,7 @@ describe('POST /workflows/order/start with the order service', () => {
     expect(started.workflowId).toMatch(/^wf-[0-9a-f-]{36}$/);
     expect(started.saga.sagaId).toMatch(/^saga-[0-9a-f-]{36}$/);
     expect(started.orderId).toMatch(/^ord-[0-9a-f-]{36}$/);
-    const orderId = plain(started.orderId as string);
+    const orderId = plainId(started.orderId as string);
     const order = await orders.context.prisma.order.findUnique({ where: { id: orderId } });
     expect(order).toMatchObject({ status: 'PENDING', customerId });
 
@@ -263,7 +197,7 @@ describe('POST /workflows/order/start with the order service', () => {
     );
     // What the order service published is in the workflow's history.
     const history = await runtime.context.prisma.workflowEvent.findMany({
-      where: { workflowId: plain(started.workflowId), sourceEventId: { not: null } },
+      where: { workflowId: plainId(started.workflowId), sourceEventId: { not: null } },
     });
     expect(
       history

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoordinationRuntime } from '../src/runtime.js';
 import {
   closeProducer,
+  compensationRequestsOf,
+  nextCompensationRequest,
   OrderStory,
   publish,
   startObserver,
@@ -22,39 +24,17 @@ afterAll(async () => {
   await closeProducer();
 });
 
-const requestsFor = async (orderId: string) =>
-  (await events.all('CompensationRequested', (event) => event.orderId === orderId)).map(
-    (event) => `${event.action}#${event.attempt}`,
-  );
+const requestsFor = (orderId: string) => compensationRequestsOf(events, orderId);
 
-function outcome(
+/** A participant's outcome for `request`, its detail giving the reason. */
+const outcome = (
   story: OrderStory,
   request: EventMap['CompensationRequested'],
   value: string,
   reasonCode: string | null = null,
-): EventMap['CompensationOutcome'] {
-  return story.event(
-    'CompensationOutcome',
-    {
-      sagaId: request.sagaId,
-      workflowId: request.workflowId,
-      action: request.action,
-      attempt: request.attempt,
-      requestEventId: request.eventId,
-      outcome: value,
-      reasonCode,
-      detail: reasonCode ? `because ${reasonCode}` : null,
-    },
-    request.eventId,
-  );
-}
+) => story.outcome(request, value, reasonCode, reasonCode ? `because ${reasonCode}` : null);
 
-const nextRequest = (story: OrderStory, action: string) =>
-  events.waitFor(
-    'CompensationRequested',
-    (event) => event.orderId === story.orderId && event.action === action,
-    `${action} of ${story.orderId}`,
-  );
+const nextRequest = (story: OrderStory, action: string) => nextCompensationRequest(events, story, action);
 
 describe('the observer down for an hour', () => {
   let database: TestDatabase;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoordinationRuntime } from '../src/runtime.js';
 import {
   closeProducer,
+  compensationRequestsOf,
   OrderStory,
   publish,
   startObserver,
@@ -24,10 +25,7 @@ afterAll(async () => {
   await closeProducer();
 });
 
-const requestsFor = async (orderId: string) =>
-  (await events.all('CompensationRequested', (event) => event.orderId === orderId)).map(
-    (event) => `${event.action}#${event.attempt}`,
-  );
+const requestsFor = (orderId: string) => compensationRequestsOf(events, orderId);
 
 async function answerNext(story: OrderStory, answered: Set<string>) {
   const request = await events.waitFor(

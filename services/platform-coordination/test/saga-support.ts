@@ -11,7 +11,7 @@ import type { WorkflowService } from '../src/workflows/workflow-service.js';
 
 /** GET /workflows/{id}/status, as the service builds it. */
 export type StatusBody = Awaited<ReturnType<WorkflowService['status']>>;
-import { admin, startCoordination } from './support.js';
+import { admin, startCoordination, type DecodedEvents } from './support.js';
 
 export const kafka: Kafka = createKafka({
   clientId: uniqueName('saga-test'),
@@ -336,6 +336,45 @@ export class OrderStory {
         return { name: 'NotificationSent', event: this.notified('order-cancellation-notice', cause) };
     }
   }
+
+  /** A participant's CompensationOutcome for `request`: `value` (DONE, REJECTED…), with its reason. */
+  outcome(
+    request: EventMap['CompensationRequested'],
+    value: string,
+    reasonCode: string | null = null,
+    detail: string | null = reasonCode,
+  ): EventMap['CompensationOutcome'] {
+    return this.event(
+      'CompensationOutcome',
+      {
+        sagaId: request.sagaId,
+        workflowId: request.workflowId,
+        action: request.action,
+        attempt: request.attempt,
+        requestEventId: request.eventId,
+        outcome: value,
+        reasonCode,
+        detail,
+      },
+      request.eventId,
+    );
+  }
+}
+
+/** The compensation requests the observer published about an order, as `ACTION#attempt`, in order. */
+export async function compensationRequestsOf(events: DecodedEvents, orderId: string): Promise<string[]> {
+  return (await events.all('CompensationRequested', (event) => event.orderId === orderId)).map(
+    (event) => `${event.action}#${event.attempt}`,
+  );
+}
+
+/** Waits for the observer's request of `action` about the story's order. */
+export function nextCompensationRequest(events: DecodedEvents, story: OrderStory, action: string) {
+  return events.waitFor(
+    'CompensationRequested',
+    (event) => event.orderId === story.orderId && event.action === action,
+    `${action} of ${story.orderId}`,
+  );
 }
 
 export async function status(runtime: CoordinationRuntime, id: string) {

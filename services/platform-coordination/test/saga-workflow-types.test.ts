@@ -11,7 +11,7 @@ import {
   waitForWorkflow,
   type StatusBody,
 } from './saga-support.js';
-import { admin, DecodedEvents, testDatabase } from './support.js';
+import { callApi, DecodedEvents, plainId, testDatabase } from './support.js';
 
 /**
  * The observer's other workflow types on the broker: a return (RETURN_PROCESSING, named by its
@@ -40,14 +40,8 @@ afterAll(async () => {
   await database?.dispose();
 });
 
-function call(method: 'GET' | 'POST', url: string, payload?: unknown) {
-  return runtime.app.inject({
-    method,
-    url: `/api/v1${url}`,
-    headers: { authorization: admin },
-    ...(payload === undefined ? {} : { payload: payload as object }),
-  });
-}
+const call = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+  callApi(runtime, method, url, payload);
 
 /** The id of the workflow WorkflowStarted announced with this reference in its metadata. */
 async function startedWorkflow(field: 'returnId' | 'replenishmentId', value: string): Promise<string> {
@@ -58,9 +52,6 @@ async function startedWorkflow(field: 'returnId' | 'replenishmentId', value: str
   );
   return started.workflowId;
 }
-
-/** An id as the API shows it, without its seed prefix (`ord-`, `wf-`). */
-const plain = (id: string | null) => id?.replace(/^[a-z]+-(?=[0-9a-f]{8}-)/, '') ?? null;
 
 const stepsOf = (body: StatusBody) =>
   Object.fromEntries(body.steps.map((step: { name: string; status: string }) => [step.name, step.status]));
@@ -82,7 +73,7 @@ describe('RETURN_PROCESSING', () => {
       'return COMPLETED',
     );
     expect(done.workflowType).toBe('RETURN_PROCESSING');
-    expect(plain(done.orderId)).toBe(story.orderId);
+    expect(plainId(done.orderId)).toBe(story.orderId);
     expect(done.correlationId).toBe(story.returnId);
     expect(stepsOf(done)).toEqual({
       RETURN_REQUEST: 'COMPLETED',
@@ -91,8 +82,8 @@ describe('RETURN_PROCESSING', () => {
       RESTOCK: 'COMPLETED',
       CUSTOMER_NOTIFICATION: 'COMPLETED',
     });
-    expect(plain(done.metadata.returnId as string)).toBe(story.returnId);
-    expect(plain(done.metadata.orderId as string)).toBe(story.orderId);
+    expect(plainId(done.metadata.returnId as string)).toBe(story.returnId);
+    expect(plainId(done.metadata.orderId as string)).toBe(story.orderId);
     const completed = await events.waitFor(
       'WorkflowCompleted',
       (event) => event.workflowId === workflowId,
@@ -105,7 +96,7 @@ describe('RETURN_PROCESSING', () => {
     for (const id of [story.returnId, `ret-${story.returnId}`]) {
       const byReturn = await call('GET', `/workflows/${id}/status`);
       expect(byReturn.statusCode).toBe(200);
-      expect(plain(byReturn.json().workflowId)).toBe(workflowId);
+      expect(plainId(byReturn.json().workflowId)).toBe(workflowId);
     }
   });
 
@@ -127,7 +118,7 @@ describe('RETURN_PROCESSING', () => {
     expect(retrying.needsAttention).toBe(false);
 
     const returns = (await call('GET', '/workflows/active?type=RETURN_PROCESSING&size=100')).json();
-    expect(returns.workflows.map((row: { workflowId: string }) => plain(row.workflowId))).toContain(
+    expect(returns.workflows.map((row: { workflowId: string }) => plainId(row.workflowId))).toContain(
       workflowId,
     );
     expect(
@@ -135,7 +126,7 @@ describe('RETURN_PROCESSING', () => {
     ).toBe(true);
     expect(returns.summary.byType.RETURN_PROCESSING).toBeGreaterThanOrEqual(1);
     const orders = (await call('GET', '/workflows/active?type=ORDER_FULFILLMENT&size=100')).json();
-    expect(orders.workflows.map((row: { workflowId: string }) => plain(row.workflowId))).not.toContain(
+    expect(orders.workflows.map((row: { workflowId: string }) => plainId(row.workflowId))).not.toContain(
       workflowId,
     );
 

@@ -14,6 +14,27 @@ export function bearer(sub: string, roles: Role[]): string {
 export const admin = bearer('operator', ['admin']);
 export const customer = bearer('customer-1', ['customer']);
 
+/** The plain UUID of an id the API answers with a prefix (`wf-<uuid>` → `<uuid>`). */
+export function plainId<T extends string | null>(id: T): T {
+  return (id?.replace(/^[a-z]+-(?=[0-9a-f]{8}-)/, '') ?? null) as T;
+}
+
+/** Calls the coordination API (`/api/v1` + `url`) with a JSON body, as an operator unless `authorization` says otherwise. */
+export function callApi(
+  runtime: CoordinationRuntime,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  url: string,
+  payload?: unknown,
+  authorization = admin,
+) {
+  return runtime.app.inject({
+    method,
+    url: `/api/v1${url}`,
+    headers: { authorization },
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
+}
+
 export function env(database: TestDatabase, overrides: Record<string, string> = {}): Record<string, string> {
   if (database.target.kind !== 'postgres') throw new Error('these tests need the local PostgreSQL server');
   return {

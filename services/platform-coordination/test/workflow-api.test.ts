@@ -16,7 +16,7 @@ import {
   status,
   waitForWorkflow,
 } from './saga-support.js';
-import { admin, bearer, DecodedEvents, outboxDrained, testDatabase } from './support.js';
+import { admin, bearer, callApi, DecodedEvents, outboxDrained, plainId, testDatabase } from './support.js';
 
 let database: TestDatabase;
 let runtime: CoordinationRuntime;
@@ -34,17 +34,8 @@ afterAll(async () => {
   await database?.dispose();
 });
 
-/** The plain UUID of a prefixed id the API answers with (`wf-<uuid>` → `<uuid>`). */
-const plain = (id: string) => id.replace(/^[a-z]+-(?=[0-9a-f]{8}-)/, '');
-
-function call(method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown, authorization = admin) {
-  return runtime.app.inject({
-    method,
-    url: `/api/v1${url}`,
-    headers: { authorization },
-    ...(payload === undefined ? {} : { payload: payload as object }),
-  });
-}
+const call = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown, authorization = admin) =>
+  callApi(runtime, method, url, payload, authorization);
 
 async function answerAll(story: OrderStory, count: number) {
   const answered = new Set<string>();
@@ -110,7 +101,7 @@ describe('cancel', () => {
     // Asking again while it is being cancelled answers the same way and requests nothing more.
     expect(
       (
-        await call('POST', `/workflows/${plain(workflow.workflowId)}/cancel`, {
+        await call('POST', `/workflows/${plainId(workflow.workflowId)}/cancel`, {
           reason: 'CUSTOMER_REQUESTED',
           initiatedBy: 'CUSTOMER',
         })
@@ -226,7 +217,7 @@ describe('retry and compensate', () => {
       stepName: 'PAYMENT_PROCESSING',
       attempt: 2,
       requestedBy: 'admin-1',
-      workflowId: plain(workflow.workflowId),
+      workflowId: plainId(workflow.workflowId),
       parameters: { reservationId: story.reservationId },
     });
     expect(
@@ -275,7 +266,7 @@ describe('retry and compensate', () => {
       'RELEASE_INVENTORY',
       'NOTIFY_CUSTOMER',
     ]);
-    const busy = await call('POST', `/sagas/${plain(saga)}/compensate`, { reason: 'MANUAL_INTERVENTION' });
+    const busy = await call('POST', `/sagas/${plainId(saga)}/compensate`, { reason: 'MANUAL_INTERVENTION' });
     expect(busy.statusCode).toBe(422);
     await answerAll(story, 4);
     await waitForWorkflow(runtime, story.orderId, (b) => b.status === 'COMPENSATED', 'manual compensation');
@@ -660,7 +651,7 @@ describe('webhooks', () => {
         history: { statusCode: number }[];
         workflowId: string;
       }[];
-      const ours = deliveries.filter((delivery) => delivery.workflowId === plain(done.workflowId));
+      const ours = deliveries.filter((delivery) => delivery.workflowId === plainId(done.workflowId));
       expect(ours.map((delivery) => delivery.event).sort()).toEqual([
         'workflow.completed',
         'workflow.started',

@@ -1,9 +1,15 @@
-import type { EventMap } from '@fv/contracts';
 import type { TestDatabase } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoordinationRuntime } from '../src/runtime.js';
-import { closeProducer, OrderStory, publish, startObserver, waitForWorkflow } from './saga-support.js';
-import { admin, DecodedEvents, testDatabase } from './support.js';
+import {
+  closeProducer,
+  nextCompensationRequest,
+  OrderStory,
+  publish,
+  startObserver,
+  waitForWorkflow,
+} from './saga-support.js';
+import { callApi, DecodedEvents, testDatabase } from './support.js';
 
 /** Seed 001's answers field by field, and its error codes, on a real broker and database. */
 let database: TestDatabase;
@@ -22,43 +28,10 @@ afterAll(async () => {
   await database?.dispose();
 });
 
-function call(method: 'GET' | 'POST', url: string, payload?: unknown) {
-  return runtime.app.inject({
-    method,
-    url: `/api/v1${url}`,
-    headers: { authorization: admin },
-    ...(payload === undefined ? {} : { payload: payload as object }),
-  });
-}
+const call = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+  callApi(runtime, method, url, payload);
 
-const nextRequest = (story: OrderStory, action: string) =>
-  events.waitFor(
-    'CompensationRequested',
-    (event) => event.orderId === story.orderId && event.action === action,
-    `${action} of ${story.orderId}`,
-  );
-
-function outcome(
-  story: OrderStory,
-  request: EventMap['CompensationRequested'],
-  value: string,
-  reasonCode: string | null,
-): EventMap['CompensationOutcome'] {
-  return story.event(
-    'CompensationOutcome',
-    {
-      sagaId: request.sagaId,
-      workflowId: request.workflowId,
-      action: request.action,
-      attempt: request.attempt,
-      requestEventId: request.eventId,
-      outcome: value,
-      reasonCode,
-      detail: reasonCode,
-    },
-    request.eventId,
-  );
-}
+const nextRequest = (story: OrderStory, action: string) => nextCompensationRequest(events, story, action);
 
 describe('error codes of seed 001', () => {
   it('WORKFLOW_EXECUTION_FAILED (422) names the failed step when a compensating workflow is cancelled, or retried once its order was cancelled', async () => {
@@ -101,7 +74,7 @@ describe('error codes of seed 001', () => {
     await publish('InventoryReserved', story.reserved());
     await publish('PaymentFailed', story.paymentFailed());
     const cancel = await nextRequest(story, 'CANCEL_ORDER');
-    await publish('CompensationOutcome', outcome(story, cancel, 'REJECTED', 'INVALID_ORDER_STATE'));
+    await publish('CompensationOutcome', story.outcome(cancel, 'REJECTED', 'INVALID_ORDER_STATE'));
     const failed = await waitForWorkflow(
       runtime,
       story.orderId,

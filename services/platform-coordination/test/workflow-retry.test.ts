@@ -2,7 +2,7 @@ import type { TestDatabase } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CoordinationRuntime } from '../src/runtime.js';
 import { closeProducer, OrderStory, publish, startObserver, waitForWorkflow } from './saga-support.js';
-import { admin, DecodedEvents, testDatabase } from './support.js';
+import { callApi, DecodedEvents, plainId, testDatabase } from './support.js';
 
 /**
  * Seed 001's retry of a failed workflow, end to end on the broker: the API asks the step's owner through
@@ -25,16 +25,8 @@ afterAll(async () => {
   await database?.dispose();
 });
 
-const plain = (id: string) => id.replace(/^[a-z]+-(?=[0-9a-f]{8}-)/, '');
-
-function call(method: 'GET' | 'POST', url: string, payload?: unknown) {
-  return runtime.app.inject({
-    method,
-    url: `/api/v1${url}`,
-    headers: { authorization: admin },
-    ...(payload === undefined ? {} : { payload: payload as object }),
-  });
-}
+const call = (method: 'GET' | 'POST', url: string, payload?: unknown) =>
+  callApi(runtime, method, url, payload);
 
 async function paymentFailed(story: OrderStory) {
   await publish('OrderCreated', story.created());
@@ -79,7 +71,7 @@ describe('retry of a failed workflow', () => {
       stepName: 'PAYMENT_PROCESSING',
       attempt: 2,
       requestedBy: 'admin-user-123',
-      workflowId: plain(failed.workflowId),
+      workflowId: plainId(failed.workflowId),
       parameters: { reservationId: story.reservationId, resetState: 'true' },
     });
     const resumed = await waitForWorkflow(runtime, story.orderId, () => true, 'status after the retry');

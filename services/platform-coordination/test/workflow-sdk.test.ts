@@ -1,67 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { topicOf, type EventName } from '@fv/contracts';
-import { startProvider, type TestProvider } from '@fv/payment-provider/testing';
-import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
-import { startGroupAtEnd, uniqueName, waitFor, type TestDatabase } from '@fv/testing';
+import { SHIPPING_ADDRESS, uniqueName, waitFor, type TestDatabase } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The SDK as its users import it, and the real order service run in this process.
 import { CoordinationClient, CoordinationError } from '@firstviscount/coordination-sdk';
-import type { OrdersConfig } from '../../orders/src/config.js';
-import type { PrismaClient as OrdersPrisma } from '../../orders/src/generated/prisma/client.js';
-import { createOrdersService } from '../../orders/src/service.js';
 import type { CoordinationRuntime } from '../src/runtime.js';
-import { closeProducer, kafka, publish, startObserver, waitForWorkflow } from './saga-support.js';
-import { admin, bearer, env, testDatabase } from './support.js';
+import { startOrders, type OrdersUnderTest } from './orders-support.js';
+import { closeProducer, publish, startObserver, waitForWorkflow } from './saga-support.js';
+import { admin, bearer, testDatabase } from './support.js';
 
-const ORDERS_CONSUMES: EventName[] = [
-  'InventoryReserved',
-  'InventoryReservationFailed',
-  'DeliveryScheduled',
-  'DeliverySchedulingFailed',
-  'CompensationRequested',
-  'ProductCreated',
-  'ProductUpdated',
-  'PriceChanged',
-  'ProductDeleted',
-];
 /** Where seed 001's example sends its requests: the production gateway. */
 const GATEWAY = 'https://api.firstviscount.com/coordination/v1';
 
-let ordersDatabase: TestDatabase;
 let database: TestDatabase;
-let orders: ServiceRuntime<OrdersPrisma, OrdersConfig>;
-let provider: TestProvider;
+let ordersUnderTest: OrdersUnderTest;
+let orders: OrdersUnderTest['runtime'];
 let runtime: CoordinationRuntime;
 let coordinationUrl: string;
 const realFetch = globalThis.fetch;
-const productId = randomUUID();
+let productId: string;
 
 beforeAll(async () => {
-  ordersDatabase = await testDatabase('sdk-orders');
   database = await testDatabase('sdk-coordination');
-  provider = await startProvider('sdk-coordination');
-  const ordersName = uniqueName('orders');
-  await Promise.all(
-    [ordersName, `${ordersName}-price-list`].map((group) =>
-      startGroupAtEnd(
-        kafka,
-        group,
-        ORDERS_CONSUMES.map((name) => topicOf(name)),
-      ),
-    ),
-  );
-  orders = await createServiceRuntime(createOrdersService(), {
-    env: {
-      ...env(ordersDatabase),
-      SERVICE_NAME: ordersName,
-      LIVE_CONFIG: 'false',
-      PAYMENT_PROVIDER_URL: provider.url,
-    },
-  });
-  await orders.start();
-  const ordersUrl = await orders.app.listen({ port: 0, host: '127.0.0.1' });
-  runtime = await startObserver(database, { ORDERS_URL: ordersUrl });
+  ordersUnderTest = await startOrders('sdk-coordination');
+  orders = ordersUnderTest.runtime;
+  runtime = await startObserver(database, { ORDERS_URL: ordersUnderTest.url });
   coordinationUrl = await runtime.app.listen({ port: 0, host: '127.0.0.1' });
   // The gateway of the example, in front of this coordination service: same paths under its own prefix.
   globalThis.fetch = (input, init) => {
@@ -71,47 +34,16 @@ beforeAll(async () => {
       init,
     );
   };
-  await publish('ProductCreated', {
-    eventId: randomUUID(),
-    occurredAt: Date.now(),
-    correlationId: productId,
-    causationId: null,
-    producer: 'product-catalog',
-    productId,
-    sku: `SKU-${productId.slice(0, 8)}`,
-    name: 'Walnut desk',
-    description: null,
-    categoryId: null,
-    price: '599.99',
-    currency: 'USD',
-    status: 'ACTIVE',
-    attributes: {},
-  });
-  await waitFor(
-    async () => (await orders.context.prisma.productPrice.count({ where: { productId } })) === 1,
-    { description: 'the order service to price the product' },
-  );
+  productId = await ordersUnderTest.listProduct('599.99');
 });
 afterAll(async () => {
   globalThis.fetch = realFetch;
   delete process.env.API_KEY;
   await runtime?.stop();
-  await orders?.stop().catch(() => undefined);
-  await provider?.close();
+  await ordersUnderTest?.close();
   await closeProducer();
   await database?.dispose();
-  await ordersDatabase?.dispose();
 });
-
-const address = {
-  name: 'John Doe',
-  street: '123 Main St',
-  city: 'New York',
-  state: 'NY',
-  zipCode: '10001',
-  country: 'US',
-  phone: '+1234567890',
-};
 
 describe('@firstviscount/coordination-sdk against the coordination service', () => {
   it("runs seed 001's TypeScript example: the order is placed under its id, followed, and cancelled when in progress", async () => {
@@ -134,7 +66,7 @@ describe('@firstviscount/coordination-sdk against the coordination service', () 
       customerId: ids.customer,
       items: [{ productId: ids.product, quantity: 2, unitPrice: 599.99 }],
       paymentMethod: { type: 'CREDIT_CARD', token },
-      shippingAddress: address,
+      shippingAddress: SHIPPING_ADDRESS,
     });
 
     // Monitor workflow progress
@@ -206,7 +138,7 @@ describe('@firstviscount/coordination-sdk against the coordination service', () 
       customerId: `cust-${customer}`,
       items: [{ productId, quantity: 1 }],
       paymentMethod: { type: 'CREDIT_CARD', token: 'tok_visa_4242', amount: 599.99, currency: 'USD' },
-      shippingAddress: address,
+      shippingAddress: SHIPPING_ADDRESS,
       shippingMethod: 'EXPRESS',
     });
     const saga = await operator.sagas.get(started.saga.sagaId);
@@ -226,7 +158,7 @@ describe('@firstviscount/coordination-sdk against the coordination service', () 
         customerId: `cust-${customer}`,
         items: [{ productId, quantity: 1 }],
         paymentMethod: { type: 'CREDIT_CARD', token: 'tok_visa_4242' },
-        shippingAddress: address,
+        shippingAddress: SHIPPING_ADDRESS,
       })
       .catch((error: unknown) => error);
     expect(duplicate).toMatchObject({
