@@ -1,4 +1,4 @@
-import { AppError } from '@fv/service-kit';
+import { AppError, withSchemaTypes } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import {
   findReplenishment,
@@ -56,12 +56,11 @@ function locationNotFound(productId: string, warehouseId: string) {
 
 /** Replenishments (read) and each location's reorder settings (read, set): operators only. */
 export async function replenishmentRoutes(
-  app: FastifyInstance,
+  instance: FastifyInstance,
   { deps, db, transaction }: RouteDeps,
 ): Promise<void> {
-  app.get<{
-    Querystring: { status?: string; productId?: string; warehouseId?: string; limit: number; offset: number };
-  }>(
+  const app = withSchemaTypes(instance);
+  app.get(
     '/inventory/replenishments',
     {
       config: { roles: [...ADMIN_OR_SERVICE], services: READERS },
@@ -94,7 +93,7 @@ export async function replenishmentRoutes(
     },
   );
 
-  app.get<{ Params: { replenishmentId: string } }>(
+  app.get(
     '/inventory/replenishments/:replenishmentId',
     {
       config: { roles: [...ADMIN_OR_SERVICE], services: READERS },
@@ -137,7 +136,7 @@ export async function replenishmentRoutes(
     };
   };
 
-  app.get<{ Params: { productId: string; warehouseId: string } }>(
+  app.get(
     '/inventory/:productId/locations/:warehouseId/replenishment',
     {
       config: { roles: [...ADMIN_OR_SERVICE], services: READERS },
@@ -151,10 +150,7 @@ export async function replenishmentRoutes(
       settingsView(parseId('product', request.params.productId)!, request.params.warehouseId),
   );
 
-  app.put<{
-    Params: { productId: string; warehouseId: string };
-    Body: { reorderQuantity: number; supplierId?: string; lowStockThreshold?: number };
-  }>(
+  app.put(
     '/inventory/:productId/locations/:warehouseId/replenishment',
     {
       config: { roles: [...ADMIN], services: [] },

@@ -1,9 +1,8 @@
-import { AppError, invalidFields, type FieldIssue } from '@fv/service-kit';
+import { AppError, invalidFields, withSchemaTypes, type FieldIssue } from '@fv/service-kit';
 import { idempotencyHeaders, idempotently, idempotentRequestOf, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance } from 'fastify';
 import type { ReservationKey } from '../db/reservation-store.js';
 import { parseId } from '../domain/ids.js';
-import type { ReleaseReason } from '../domain/reservation.js';
 import { getReservation } from '../use-cases/read-stock.js';
 import { releaseReservation } from '../use-cases/release-reservation.js';
 import { reserveStock, type ReserveResult } from '../use-cases/reserve-stock.js';
@@ -21,12 +20,6 @@ const WRITERS = ['admin', 'service'] as const;
 /** Orders asks inventory to reserve and release; the coordinator may too. */
 const RESERVERS = ['orders', 'platform-coordination'];
 const MAX_TTL_SECONDS = 7 * 24 * 3600;
-
-interface ReserveBody {
-  orderId: string;
-  items: { productId: string; quantity: number; warehouseId?: string }[];
-  ttlSeconds?: number;
-}
 
 /** The HTTP answer to a reservation that was not made. */
 function refusal(result: Exclude<ReserveResult, { outcome: 'reserved' }>): AppError {
@@ -59,10 +52,11 @@ function refusal(result: Exclude<ReserveResult, { outcome: 'reserved' }>): AppEr
 
 /** Reservations: hold stock for an order (all lines or none), release it, look one up. */
 export async function reservationRoutes(
-  app: FastifyInstance,
+  instance: FastifyInstance,
   { deps, db, transaction, idempotency }: RouteDeps,
 ): Promise<void> {
-  app.post<{ Body: ReserveBody }>(
+  const app = withSchemaTypes(instance);
+  app.post(
     '/inventory/reserve',
     {
       config: { roles: [...WRITERS], services: RESERVERS },
@@ -141,7 +135,7 @@ export async function reservationRoutes(
     },
   );
 
-  app.post<{ Body: { reservationId?: string; orderId?: string; reason?: ReleaseReason } }>(
+  app.post(
     '/inventory/release',
     {
       config: { roles: [...WRITERS], services: RESERVERS },
@@ -202,7 +196,7 @@ export async function reservationRoutes(
     },
   );
 
-  app.get<{ Params: { reservationId: string } }>(
+  app.get(
     '/inventory/reservations/:reservationId',
     {
       config: { roles: [...WRITERS], services: RESERVERS },

@@ -1,4 +1,4 @@
-import { invalidFields, requirePrincipal } from '@fv/service-kit';
+import { invalidFields, requirePrincipal, withSchemaTypes } from '@fv/service-kit';
 import {
   idempotencyHeaders,
   idempotently,
@@ -9,7 +9,6 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { Tx } from '../db/tx.js';
 import { parseId } from '../domain/ids.js';
-import type { AdjustmentReason } from '../domain/stock.js';
 import { adjustStock } from '../use-cases/adjust-stock.js';
 import type { InventoryDeps } from '../use-cases/context.js';
 import { getProductStock, listLowStock } from '../use-cases/read-stock.js';
@@ -41,10 +40,11 @@ const MAX_UNITS = 1_000_000_000;
 
 /** Stock levels: read a product's stock, put stock at a location, adjust it, list what runs low. */
 export async function stockRoutes(
-  app: FastifyInstance,
+  instance: FastifyInstance,
   { deps, db, transaction, idempotency }: RouteDeps,
 ): Promise<void> {
-  app.get<{ Querystring: { warehouseId?: string; limit: number; offset: number } }>(
+  const app = withSchemaTypes(instance);
+  app.get(
     '/inventory/low-stock',
     {
       config: { roles: [...WRITERS], services: STOCK_READERS },
@@ -81,7 +81,7 @@ export async function stockRoutes(
     },
   );
 
-  app.get<{ Params: { productId: string } }>(
+  app.get(
     '/inventory/:productId',
     {
       schema: {
@@ -97,10 +97,7 @@ export async function stockRoutes(
     },
   );
 
-  app.put<{
-    Params: { productId: string; warehouseId: string };
-    Body: { onHand: number; lowStockThreshold?: number; reason?: AdjustmentReason; reference?: string };
-  }>(
+  app.put(
     '/inventory/:productId/locations/:warehouseId',
     {
       config: { roles: [...WRITERS], services: LOCATION_WRITERS },
@@ -160,15 +157,7 @@ export async function stockRoutes(
     },
   );
 
-  app.post<{
-    Body: {
-      productId: string;
-      warehouseId: string;
-      quantityChange: number;
-      reason: AdjustmentReason;
-      reference?: string;
-    };
-  }>(
+  app.post(
     '/inventory/adjust',
     {
       config: { roles: [...WRITERS], services: ADJUSTERS },

@@ -1,7 +1,13 @@
-import { AppError, assertCanSee, customerScope, parseId, requirePrincipal } from '@fv/service-kit';
+import {
+  AppError,
+  assertCanSee,
+  customerScope,
+  parseId,
+  requirePrincipal,
+  withSchemaTypes,
+} from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { findNotification, listNotifications } from '../db/notifications.js';
-import type { Channel } from '../domain/channels.js';
 import type { RouteContext } from './route-context.js';
 import {
   channelSchema,
@@ -28,19 +34,11 @@ function notFound(notificationId: string) {
 
 /** Every message, sent or not, with its status: a customer sees their own; staff see all and retry failed ones. */
 export async function notificationRoutes(
-  app: FastifyInstance,
+  instance: FastifyInstance,
   { prisma, transaction, deps }: RouteContext,
 ): Promise<void> {
-  app.get<{
-    Querystring: {
-      customerId?: string;
-      orderId?: string;
-      status?: string;
-      channel?: Channel;
-      page: number;
-      size: number;
-    };
-  }>(
+  const app = withSchemaTypes(instance);
+  app.get(
     '/notifications',
     {
       schema: {
@@ -79,7 +77,7 @@ export async function notificationRoutes(
     },
   );
 
-  app.get<{ Params: { notificationId: string } }>(
+  app.get(
     '/notifications/:notificationId',
     { schema: { tags, summary: 'Get a notification', params, response: { 200: notificationSchema } } },
     async (request) => {
@@ -91,7 +89,7 @@ export async function notificationRoutes(
     },
   );
 
-  app.post<{ Params: { notificationId: string } }>(
+  app.post(
     '/notifications/:notificationId/retry',
     {
       config: { roles: ['admin'] },

@@ -1,12 +1,14 @@
-import { AppError, canSeeCustomer, normalizeCustomerId, requirePrincipal } from '@fv/service-kit';
-import type { FastifyInstance } from 'fastify';
 import {
-  getPreferences,
-  updatePreferences,
-  type PreferenceChanges,
-} from '../use-cases/manage-preferences.js';
+  AppError,
+  canSeeCustomer,
+  normalizeCustomerId,
+  requirePrincipal,
+  withSchemaTypes,
+} from '@fv/service-kit';
+import type { FastifyInstance } from 'fastify';
+import { getPreferences, updatePreferences } from '../use-cases/manage-preferences.js';
 import type { RouteContext } from './route-context.js';
-import { customerIdSchema, preferencesSchema } from './schemas.js';
+import { customerIdSchema, preferenceChangesSchema, preferencesSchema } from './schemas.js';
 
 const tags = ['preferences'];
 const params = {
@@ -17,9 +19,10 @@ const params = {
 
 /** A customer's channels (opt-in / opt-out) and contact details: the customer themselves, or staff. */
 export async function preferenceRoutes(
-  app: FastifyInstance,
+  instance: FastifyInstance,
   { prisma, transaction, deps }: RouteContext,
 ): Promise<void> {
+  const app = withSchemaTypes(instance);
   function customerOf(
     request: { params: { customerId: string } } & Parameters<typeof requirePrincipal>[0],
   ): string {
@@ -36,7 +39,7 @@ export async function preferenceRoutes(
     return customerId;
   }
 
-  app.get<{ Params: { customerId: string } }>(
+  app.get(
     '/customers/:customerId/preferences',
     {
       schema: {
@@ -49,7 +52,7 @@ export async function preferenceRoutes(
     async (request) => getPreferences(prisma, customerOf(request), deps.defaultChannels),
   );
 
-  app.put<{ Params: { customerId: string }; Body: PreferenceChanges }>(
+  app.put(
     '/customers/:customerId/preferences',
     {
       schema: {
@@ -58,27 +61,7 @@ export async function preferenceRoutes(
         description:
           'channels.EMAIL=false opts out of e-mail: no message is sent on it and each one skipped is recorded with reason OPTED_OUT. Contact details given here take precedence over those order events carry.',
         params,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          minProperties: 1,
-          properties: {
-            channels: {
-              type: 'object',
-              additionalProperties: false,
-              minProperties: 1,
-              properties: { EMAIL: { type: 'boolean' }, SMS: { type: 'boolean' }, PUSH: { type: 'boolean' } },
-            },
-            email: { type: 'string', format: 'email', maxLength: 320, nullable: true },
-            phone: {
-              type: 'string',
-              pattern: '^\\+[1-9][0-9]{6,14}$',
-              nullable: true,
-              description: 'E.164, e.g. +12125550100',
-            },
-            pushToken: { type: 'string', minLength: 8, maxLength: 500, nullable: true },
-          },
-        },
+        body: preferenceChangesSchema,
         response: { 200: preferencesSchema },
       },
     },

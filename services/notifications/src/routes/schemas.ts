@@ -64,6 +64,29 @@ export const notificationSchema = {
   },
 } as const;
 
+/** A customer's changes to their preferences: channels opted in or out, and contact details. */
+export const preferenceChangesSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    channels: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: { EMAIL: { type: 'boolean' }, SMS: { type: 'boolean' }, PUSH: { type: 'boolean' } },
+    },
+    email: { type: 'string', format: 'email', maxLength: 320, nullable: true },
+    phone: {
+      type: 'string',
+      pattern: '^\\+[1-9][0-9]{6,14}$',
+      nullable: true,
+      description: 'E.164, e.g. +12125550100',
+    },
+    pushToken: { type: 'string', minLength: 8, maxLength: 500, nullable: true },
+  },
+} as const;
+
 export const preferencesSchema = {
   type: 'object',
   properties: {

@@ -1,8 +1,7 @@
-import { parseId } from '@fv/service-kit';
+import { parseId, withSchemaTypes } from '@fv/service-kit';
 import { idempotencyHeaders, idempotently, idempotentRequestOf, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance } from 'fastify';
 import { listTemplates } from '../db/templates.js';
-import type { Channel } from '../domain/channels.js';
 import {
   createTemplate,
   deleteTemplate,
@@ -29,21 +28,13 @@ const text = {
   active: { type: 'boolean' },
 } as const;
 
-interface CreateBody {
-  key: string;
-  channel: Channel;
-  subject?: string | null;
-  body: string;
-  description?: string | null;
-  active?: boolean;
-}
-
 /** Message templates per notification type and channel: managed by admins, readable by services. */
 export async function templateRoutes(
-  app: FastifyInstance,
+  instance: FastifyInstance,
   { prisma, transaction }: RouteContext,
 ): Promise<void> {
-  app.get<{ Querystring: { key?: string; channel?: Channel; active?: boolean } }>(
+  const app = withSchemaTypes(instance);
+  app.get(
     '/templates',
     {
       config: { roles: ['admin', 'service'], services: ['orders', 'delivery', 'platform-coordination'] },
@@ -65,7 +56,7 @@ export async function templateRoutes(
     async (request) => (await listTemplates(prisma, request.query)).map(templateView),
   );
 
-  app.get<{ Params: { templateId: string } }>(
+  app.get(
     '/templates/:templateId',
     {
       config: { roles: ['admin', 'service'], services: ['orders', 'delivery', 'platform-coordination'] },
@@ -74,7 +65,7 @@ export async function templateRoutes(
     async (request) => templateView(await getTemplate(prisma, parseId(request.params.templateId)!)),
   );
 
-  app.post<{ Body: CreateBody; Headers: { 'x-idempotency-key'?: string } }>(
+  app.post(
     '/templates',
     {
       config: { roles: ['admin'] },
@@ -120,10 +111,7 @@ export async function templateRoutes(
     },
   );
 
-  app.put<{
-    Params: { templateId: string };
-    Body: { subject?: string | null; body?: string; description?: string | null; active?: boolean };
-  }>(
+  app.put(
     '/templates/:templateId',
     {
       config: { roles: ['admin'] },
@@ -141,7 +129,7 @@ export async function templateRoutes(
       ),
   );
 
-  app.delete<{ Params: { templateId: string } }>(
+  app.delete(
     '/templates/:templateId',
     {
       config: { roles: ['admin'] },
@@ -153,10 +141,7 @@ export async function templateRoutes(
     },
   );
 
-  app.post<{
-    Params: { templateId: string };
-    Body: { variables: Record<string, string | number | boolean> };
-  }>(
+  app.post(
     '/templates/:templateId/preview',
     {
       config: { roles: ['admin', 'service'], services: ['orders', 'delivery', 'platform-coordination'] },

@@ -1,12 +1,10 @@
+import type { SchemaType } from '@fv/service-kit';
 import type { PrismaDb } from '../db/client.js';
 import { CHANNELS, type Channel } from '../domain/channels.js';
+import type { preferenceChangesSchema } from '../routes/schemas.js';
 
-export interface PreferenceChanges {
-  channels?: Partial<Record<Channel, boolean>>;
-  email?: string | null;
-  phone?: string | null;
-  pushToken?: string | null;
-}
+/** Channels opted in (`true`) or out (`false`) and contact details (`null` clears one), as sent. */
+export type PreferenceChanges = SchemaType<typeof preferenceChangesSchema>;
 
 export async function getPreferences(db: PrismaDb, customerId: string, defaults: readonly Channel[]) {
   const [rows, contact] = await Promise.all([

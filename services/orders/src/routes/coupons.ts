@@ -1,11 +1,10 @@
-import { requirePrincipal } from '@fv/service-kit';
+import { requirePrincipal, withSchemaTypes } from '@fv/service-kit';
 import { idempotencyHeaders, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance } from 'fastify';
-import type { CouponInput } from '../domain/coupon-input.js';
 import { createCoupon } from '../use-cases/create-coupon.js';
 import { deactivateCoupon } from '../use-cases/deactivate-coupon.js';
 import { getCoupon } from '../use-cases/get-coupon.js';
-import { listCouponsPage, type ListCouponsInput } from '../use-cases/list-coupons.js';
+import { listCouponsPage } from '../use-cases/list-coupons.js';
 import type { OrdersDeps } from '../use-cases/orders-deps.js';
 import {
   couponIdParams,
@@ -20,8 +19,9 @@ const TAGS = ['coupons'];
 const ADMIN = { roles: ['admin'] } as const;
 
 /** Promotion codes under /api/v1 (admin): create, list, read, deactivate. */
-export function couponsRoutes(app: FastifyInstance, deps: OrdersDeps): void {
-  app.post<{ Body: CouponInput; Headers: { 'x-idempotency-key'?: string } }>(
+export function couponsRoutes(instance: FastifyInstance, deps: OrdersDeps): void {
+  const app = withSchemaTypes(instance);
+  app.post(
     '/coupons',
     {
       config: ADMIN,
@@ -51,7 +51,7 @@ export function couponsRoutes(app: FastifyInstance, deps: OrdersDeps): void {
       ),
   );
 
-  app.get<{ Querystring: ListCouponsInput }>(
+  app.get(
     '/coupons',
     {
       config: ADMIN,
@@ -66,7 +66,7 @@ export function couponsRoutes(app: FastifyInstance, deps: OrdersDeps): void {
     async (request) => listCouponsPage(deps.prisma, request.query),
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/coupons/:id',
     {
       config: ADMIN,
@@ -80,7 +80,7 @@ export function couponsRoutes(app: FastifyInstance, deps: OrdersDeps): void {
     async (request) => getCoupon(deps.prisma, request.params.id),
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/coupons/:id',
     {
       config: ADMIN,

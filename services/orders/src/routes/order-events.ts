@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { parseId, requirePrincipal } from '@fv/service-kit';
+import { parseId, requirePrincipal, withSchemaTypes } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { assertVisible } from '../use-cases/get-order.js';
 import type { OrdersDeps } from '../use-cases/orders-deps.js';
@@ -35,10 +35,11 @@ const RECONNECT_MS = 3000;
  * EventSource to stop.
  */
 export function orderEventsRoutes(
-  app: FastifyInstance,
+  instance: FastifyInstance,
   deps: OrdersDeps,
   options: OrderEventsOptions = {},
 ): void {
+  const app = withSchemaTypes(instance);
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const hub = new OrderEventsHub(deps.prisma, {
     pollIntervalMs: options.pollIntervalMs ?? 500,
@@ -51,7 +52,7 @@ export function orderEventsRoutes(
     for (const stream of open) stream.end();
   });
 
-  app.get<{ Params: { id: string }; Headers: { 'last-event-id'?: string } }>(
+  app.get(
     '/orders/:id/events',
     {
       config: { roles: ['customer', 'admin', 'service'], services: ORDER_READERS },

@@ -1,13 +1,13 @@
-import { parseId, requirePrincipal } from '@fv/service-kit';
+import { parseId, requirePrincipal, withSchemaTypes } from '@fv/service-kit';
 import { idempotencyHeaders, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { cancelOrder, type CancelOrderInput } from '../use-cases/cancel-order.js';
+import { cancelOrder } from '../use-cases/cancel-order.js';
 import { getOrder } from '../use-cases/get-order.js';
 import { getOrderStatus } from '../use-cases/get-order-status.js';
-import { listOrdersFor, type ListOrdersInput } from '../use-cases/list-orders.js';
+import { listOrdersFor } from '../use-cases/list-orders.js';
 import type { OrdersDeps } from '../use-cases/orders-deps.js';
-import { ORDER_ACCEPTED, placeOrder, type PlaceOrderInput } from '../use-cases/place-order.js';
-import { refundOrder, type RefundOrderInput } from '../use-cases/refund-order.js';
+import { ORDER_ACCEPTED, placeOrder } from '../use-cases/place-order.js';
+import { refundOrder } from '../use-cases/refund-order.js';
 import {
   cancelOrderBody,
   listOrdersQuery,
@@ -34,7 +34,7 @@ interface IdempotencyHeader {
   'x-idempotency-key'?: string;
 }
 
-function requestMeta(request: FastifyRequest<{ Headers: IdempotencyHeader }>) {
+function requestMeta(request: { headers: IdempotencyHeader; traceContext: FastifyRequest['traceContext'] }) {
   return {
     idempotencyKey: request.headers['x-idempotency-key'],
     traceparent: request.traceContext.traceparent,
@@ -47,7 +47,8 @@ async function emptyBodyIsNoOptions(request: FastifyRequest): Promise<void> {
 }
 
 /** Orders under /api/v1: place, read, list, cancel and refund. */
-export function ordersRoutes(app: FastifyInstance, deps: OrdersDeps): void {
+export function ordersRoutes(instance: FastifyInstance, deps: OrdersDeps): void {
+  const app = withSchemaTypes(instance);
   const { config } = deps;
   const placeBody = placeOrderBody({
     currencies: config.ORDER_CURRENCIES,
@@ -55,7 +56,7 @@ export function ordersRoutes(app: FastifyInstance, deps: OrdersDeps): void {
     maxLines: config.ORDER_MAX_LINES,
   });
 
-  app.post<{ Body: PlaceOrderInput; Headers: IdempotencyHeader }>(
+  app.post(
     '/orders',
     {
       config: { roles: ['customer', 'admin', 'service'], services: PLACERS },
@@ -104,7 +105,7 @@ export function ordersRoutes(app: FastifyInstance, deps: OrdersDeps): void {
     },
   );
 
-  app.get<{ Querystring: ListOrdersInput }>(
+  app.get(
     '/orders',
     {
       config: { roles: ['customer', 'admin', 'service'], services: READERS },
@@ -120,7 +121,7 @@ export function ordersRoutes(app: FastifyInstance, deps: OrdersDeps): void {
     async (request) => listOrdersFor(deps.prisma, requirePrincipal(request), request.query),
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/orders/:id',
     {
       config: { roles: ['customer', 'admin', 'service'], services: READERS },
@@ -134,7 +135,7 @@ export function ordersRoutes(app: FastifyInstance, deps: OrdersDeps): void {
     async (request) => getOrder(deps.prisma, requirePrincipal(request), parseId(request.params.id, 'ord')!),
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/orders/:id/status',
     {
       config: { roles: ['customer', 'admin', 'service'], services: READERS },
@@ -151,7 +152,7 @@ export function ordersRoutes(app: FastifyInstance, deps: OrdersDeps): void {
       getOrderStatus(deps.prisma, requirePrincipal(request), parseId(request.params.id, 'ord')!),
   );
 
-  app.post<{ Params: { id: string }; Body: CancelOrderInput | undefined; Headers: IdempotencyHeader }>(
+  app.post(
     '/orders/:id/cancel',
     {
       config: { roles: ['customer', 'admin', 'service'], services: CANCELLERS },
@@ -187,13 +188,13 @@ export function ordersRoutes(app: FastifyInstance, deps: OrdersDeps): void {
           deps,
           requirePrincipal(request),
           parseId(request.params.id, 'ord')!,
-          request.body ?? {},
+          request.body,
           requestMeta(request),
         ),
       ),
   );
 
-  app.post<{ Params: { id: string }; Body: RefundOrderInput | undefined; Headers: IdempotencyHeader }>(
+  app.post(
     '/orders/:id/refund',
     {
       config: { roles: ['admin', 'service'], services: REFUNDERS },
@@ -230,7 +231,7 @@ export function ordersRoutes(app: FastifyInstance, deps: OrdersDeps): void {
           deps,
           requirePrincipal(request),
           parseId(request.params.id, 'ord')!,
-          request.body ?? {},
+          request.body,
           requestMeta(request),
         ),
       ),

@@ -1,18 +1,16 @@
-import { AppError, isStaff, type Principal } from '@fv/service-kit';
+import { AppError, isStaff, type Principal, type SchemaType } from '@fv/service-kit';
 import type { IdempotentResult } from '@fv/service-runtime';
 import { decide, type OrderStatus } from '../domain/order-status.js';
 import { findOrder, lockOrder } from '../db/orders-store.js';
+import type { cancelOrderBody } from '../routes/order-schemas.js';
 import { assertVisible } from './get-order.js';
 import { idempotentRequest } from './idempotent-request.js';
 import { toOrderView, type OrderView } from './order-view.js';
 import type { OrdersDeps } from './orders-deps.js';
 import { markCancelled, reversePayment } from './payment-actions.js';
 
-export interface CancelOrderInput {
-  /** Staff may say why; a customer's cancellation is always CUSTOMER_REQUESTED. */
-  reason?: 'CUSTOMER_REQUESTED' | 'MANUAL_INTERVENTION';
-  reasonDetails?: string;
-}
+/** Staff may say why; a customer's cancellation is always CUSTOMER_REQUESTED. */
+export type CancelOrderInput = SchemaType<typeof cancelOrderBody>;
 
 /**
  * Cancels an order that has not shipped: an authorized payment is voided (PaymentVoided) and the order

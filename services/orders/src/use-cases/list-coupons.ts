@@ -1,12 +1,11 @@
-import { invalidFields } from '@fv/service-kit';
+import { invalidFields, type SchemaType } from '@fv/service-kit';
 import { listCoupons } from '../db/coupons-store.js';
 import type { Db } from '../db/orders-store.js';
+import type { listCouponsQuery } from '../routes/coupon-schemas.js';
 import { toCouponView, type CouponView } from './coupon-view.js';
 
-export interface ListCouponsInput {
-  limit: number;
-  cursor?: string;
-}
+/** A page size (defaulted) and the cursor of the previous page, as GET /coupons takes them. */
+export type ListCouponsInput = SchemaType<typeof listCouponsQuery>;
 
 export interface CouponPage {
   coupons: CouponView[];

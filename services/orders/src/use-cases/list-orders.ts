@@ -1,17 +1,11 @@
-import { insufficientPermissions, isStaff, parseId, type Principal } from '@fv/service-kit';
+import { insufficientPermissions, isStaff, parseId, type Principal, type SchemaType } from '@fv/service-kit';
 import { customerIdOf } from '../domain/caller.js';
 import { listOrders, type OrderPage, type PrismaDb } from '../db/orders-store.js';
+import type { listOrdersQuery } from '../routes/order-schemas.js';
 import { amountOf, chargedAmountOf } from './order-view.js';
 
-export interface ListOrdersInput {
-  status?: string[];
-  customerId?: string;
-  createdFrom?: string;
-  createdTo?: string;
-  page: number;
-  size: number;
-  sort: string;
-}
+/** The filters, page and sort of GET /orders (defaults applied). */
+export type ListOrdersInput = SchemaType<typeof listOrdersQuery>;
 
 export interface OrderSummary {
   orderId: string;

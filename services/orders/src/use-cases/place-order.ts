@@ -9,6 +9,7 @@ import {
   parseId,
   type FieldIssue,
   type Principal,
+  type SchemaType,
 } from '@fv/service-kit';
 import type { IdempotentResult } from '@fv/service-runtime';
 import { customerIdOf } from '../domain/caller.js';
@@ -17,36 +18,16 @@ import { decimalText, fromMinorUnits, MoneyFormatError, toMinorUnits } from '../
 import { priceOrder, type RequestedLine } from '../domain/pricing.js';
 import { findOrder, insertOrder } from '../db/orders-store.js';
 import { findPrices } from '../db/price-list-store.js';
+import type { placeOrderBody } from '../routes/order-schemas.js';
 import { idempotentRequest } from './idempotent-request.js';
 import { eventItems, toOrderView, type OrderView } from './order-view.js';
 import type { OrdersDeps } from './orders-deps.js';
 
-export interface PlaceOrderInput {
-  /** Client-chosen id (`ord-<uuid>` or a UUID); a new one when absent. */
-  orderId?: string;
-  customerId?: string;
-  customerEmail?: string;
-  currency?: string;
-  items: { productId: string; quantity: number; unitPrice?: string | number; warehouseId?: string }[];
-  /** One payment method; or `paymentMethods`, never both. */
-  paymentMethod?: { type: string; token: string; amount?: string | number; currency?: string };
-  /** A split payment: two or more parts whose amounts add up to the total before any discount. */
-  paymentMethods?: { type: string; token: string; amount: string | number }[];
-  shippingAddress: {
-    name?: string;
-    street: string;
-    city: string;
-    state?: string;
-    zipCode: string;
-    country: string;
-    phone?: string;
-  };
-  shippingMethod: string;
-  options?: Partial<OrderOptions>;
-  metadata?: Record<string, string>;
-  /** A promotion code, applied after the reservation and before the payment. */
-  couponCode?: string;
-}
+/**
+ * The body of POST /orders as its schema describes it: a client-chosen `orderId` or none, one
+ * `paymentMethod` or a split payment's `paymentMethods` (never both), an optional coupon code.
+ */
+export type PlaceOrderInput = SchemaType<ReturnType<typeof placeOrderBody>>;
 
 function customerOf(caller: Principal, requested: string | undefined): string {
   if (isStaff(caller)) {

@@ -1,19 +1,17 @@
-import { AppError, invalidFields, type Principal } from '@fv/service-kit';
+import { AppError, invalidFields, type Principal, type SchemaType } from '@fv/service-kit';
 import type { IdempotentResult } from '@fv/service-runtime';
 import { decide, type OrderStatus } from '../domain/order-status.js';
 import { decimalText, fromMinorUnits, MoneyFormatError, toMinorUnits } from '../domain/money.js';
 import { findOrder, lockOrder } from '../db/orders-store.js';
+import type { refundOrderBody } from '../routes/order-schemas.js';
 import { assertVisible } from './get-order.js';
 import { idempotentRequest } from './idempotent-request.js';
 import { toOrderView, type OrderView } from './order-view.js';
 import type { OrdersDeps } from './orders-deps.js';
 import { refundableMinor, refundPayment, type RefundReason } from './payment-actions.js';
 
-export interface RefundOrderInput {
-  /** Amount to refund; the whole refundable rest when omitted. */
-  amount?: string | number;
-  reason?: 'CUSTOMER_REQUESTED' | 'RETURN_RECEIVED' | 'GOODWILL';
-}
+/** The amount to refund (the whole refundable rest when omitted) and why. */
+export type RefundOrderInput = SchemaType<typeof refundOrderBody>;
 
 /**
  * Refunds a completed (captured) order in full or in part: PaymentRefunded and OrderRefunded are

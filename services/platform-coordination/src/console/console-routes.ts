@@ -1,11 +1,11 @@
-import { requirePrincipal } from '@fv/service-kit';
+import { requirePrincipal, withSchemaTypes } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { idPattern } from '../domain/ids.js';
 import { presentErrorIds } from '../routes/presenter.js';
 import { errorResponses, pagingQuery, paginationSchema } from '../routes/schemas.js';
 import type { ConsoleService } from './console-service.js';
 import type { ConsoleStream } from './console-stream.js';
-import { workflowFilterProperties, type WorkflowFilterInput } from './workflow-filter.js';
+import { workflowFilterProperties } from './workflow-filter.js';
 
 const TAGS = ['console'];
 const ADMIN = { roles: ['admin'] } as const;
@@ -37,7 +37,12 @@ const workflowRow = {
 } as const;
 
 /** The saga console's read API under /api/v1/console (admin only); its actions are the platform's own APIs. */
-export function consoleRoutes(app: FastifyInstance, service: ConsoleService, stream: ConsoleStream): void {
+export function consoleRoutes(
+  instance: FastifyInstance,
+  service: ConsoleService,
+  stream: ConsoleStream,
+): void {
+  const app = withSchemaTypes(instance);
   app.get(
     '/console/session',
     {
@@ -68,7 +73,7 @@ export function consoleRoutes(app: FastifyInstance, service: ConsoleService, str
     },
   );
 
-  app.get<{ Querystring: WorkflowFilterInput & { page: number; size: number } }>(
+  app.get(
     '/console/workflows',
     {
       config: ADMIN,
@@ -111,7 +116,7 @@ export function consoleRoutes(app: FastifyInstance, service: ConsoleService, str
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/console/orders/:id',
     {
       config: ADMIN,
@@ -126,7 +131,7 @@ export function consoleRoutes(app: FastifyInstance, service: ConsoleService, str
     async (request) => service.order(request.params.id),
   );
 
-  app.get<{ Querystring: WorkflowFilterInput & { workflowId?: string; page: number; size: number } }>(
+  app.get(
     '/console/stream',
     {
       config: ADMIN,

@@ -1,4 +1,4 @@
-import { badRequest } from '@fv/service-kit';
+import { badRequest, type SchemaType } from '@fv/service-kit';
 import { idPattern, parseId } from '../domain/ids.js';
 import {
   ACTIVE_WORKFLOW_STATUSES,
@@ -12,17 +12,7 @@ export const WORKFLOW_STATUSES: readonly WorkflowStatus[] = [
 ];
 
 /** The console's filter over workflows, as the query string (or a bulk operation's body) sends it. */
-export interface WorkflowFilterInput {
-  type?: string;
-  status?: string;
-  /** Only active workflows that have not moved for WORKFLOW_STUCK_AFTER. */
-  stuck?: boolean;
-  customerId?: string;
-  orderId?: string;
-  /** Started at or after / before (ISO date-time). */
-  from?: string;
-  to?: string;
-}
+export type WorkflowFilterInput = SchemaType<typeof workflowFilterSchema>;
 
 /** The same filter, checked and normalised: what the queries run with. */
 export interface WorkflowFilter {
@@ -50,6 +40,13 @@ export const workflowFilterProperties = {
   to: { type: 'string', format: 'date-time', description: 'Started before' },
 } as const;
 
+/** The filter as an object schema: what {@link WorkflowFilterInput} is derived from. */
+export const workflowFilterSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: workflowFilterProperties,
+} as const;
+
 /**
  * Checks and normalises a filter. `stuck` keeps the active statuses only (a finished workflow is never
  * stuck); asked together with a finished status it is refused, as it could match nothing.
@@ -66,7 +63,7 @@ export function workflowFilterOf(
       fields: [{ field: 'from', rule: 'before', message: 'must be before `to`' }],
     });
   }
-  let statuses = input.status ? [input.status] : undefined;
+  let statuses: string[] | undefined = input.status ? [input.status] : undefined;
   if (input.stuck) {
     const active = ACTIVE_WORKFLOW_STATUSES as readonly string[];
     if (input.status && !active.includes(input.status)) {

@@ -1,14 +1,9 @@
-import { requirePrincipal } from '@fv/service-kit';
+import { requirePrincipal, withSchemaTypes } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { idPattern } from '../domain/ids.js';
 import { workflowFilterProperties } from '../console/workflow-filter.js';
 import { errorResponses } from '../routes/schemas.js';
-import {
-  MAX_OPERATION_TARGETS,
-  OPERATION_TYPES,
-  type OperationRequest,
-  type OperationService,
-} from './operation-service.js';
+import { MAX_OPERATION_TARGETS, OPERATION_TYPES, type OperationService } from './operation-service.js';
 
 const TAGS = ['operations'];
 const ADMIN = { roles: ['admin'] } as const;
@@ -76,9 +71,41 @@ const dryRunSchema = {
   },
 } as const;
 
+/** The body of POST /operations. */
+export const operationRequestBody = {
+  type: 'object',
+  required: ['type', 'filter'],
+  additionalProperties: false,
+  properties: {
+    type: { type: 'string', enum: [...OPERATION_TYPES] },
+    filter: {
+      type: 'object',
+      additionalProperties: false,
+      description:
+        'RETRY and CANCEL: type, status, stuck, customerId, orderId, from, to; REPLAY: topic, orderId, errorCode, consumerGroup',
+      properties: {
+        ...workflowFilterProperties,
+        orderId: { type: 'string', pattern: idPattern(['ord', 'wf']) },
+        topic: { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,249}$' },
+        errorCode: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,100}$' },
+        consumerGroup: { type: 'string', minLength: 1, maxLength: 200 },
+      },
+    },
+    reason: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S' },
+    dryRun: { type: 'boolean', default: false },
+    expectedCount: {
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_OPERATION_TARGETS,
+      description: 'The count the dry run showed: the confirmation (required unless dryRun)',
+    },
+  },
+} as const;
+
 /** Bulk operations: retry, cancel or replay by filter, with a dry run and a confirmation; row-level results. */
-export function operationRoutes(app: FastifyInstance, service: OperationService): void {
-  app.post<{ Body: OperationRequest }>(
+export function operationRoutes(instance: FastifyInstance, service: OperationService): void {
+  const app = withSchemaTypes(instance);
+  app.post(
     '/operations',
     {
       config: ADMIN,
@@ -87,35 +114,7 @@ export function operationRoutes(app: FastifyInstance, service: OperationService)
         summary:
           'Retry or cancel the workflows a filter matches, or replay the PENDING dead letters it matches: dryRun counts them; ' +
           'the operation starts once expectedCount confirms that count (409 when it changed), and runs in the background',
-        body: {
-          type: 'object',
-          required: ['type', 'filter'],
-          additionalProperties: false,
-          properties: {
-            type: { type: 'string', enum: [...OPERATION_TYPES] },
-            filter: {
-              type: 'object',
-              additionalProperties: false,
-              description:
-                'RETRY and CANCEL: type, status, stuck, customerId, orderId, from, to; REPLAY: topic, orderId, errorCode, consumerGroup',
-              properties: {
-                ...workflowFilterProperties,
-                orderId: { type: 'string', pattern: idPattern(['ord', 'wf']) },
-                topic: { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,249}$' },
-                errorCode: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,100}$' },
-                consumerGroup: { type: 'string', minLength: 1, maxLength: 200 },
-              },
-            },
-            reason: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S' },
-            dryRun: { type: 'boolean', default: false },
-            expectedCount: {
-              type: 'integer',
-              minimum: 1,
-              maximum: MAX_OPERATION_TARGETS,
-              description: 'The count the dry run showed: the confirmation (required unless dryRun)',
-            },
-          },
-        },
+        body: operationRequestBody,
         response: {
           200: dryRunSchema,
           202: operationSchema,
@@ -151,7 +150,7 @@ export function operationRoutes(app: FastifyInstance, service: OperationService)
     async () => ({ operations: await service.recent(20) }),
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/operations/:id',
     {
       config: ADMIN,

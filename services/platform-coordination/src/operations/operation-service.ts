@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { badRequest, conflict, notFound, unprocessable, type Principal } from '@fv/service-kit';
+import {
+  badRequest,
+  conflict,
+  notFound,
+  unprocessable,
+  type Principal,
+  type SchemaType,
+} from '@fv/service-kit';
 import { consoleTargets, countConsoleTargets } from '../db/console-queries.js';
 import type { Db } from '../db/instance-store.js';
 import {
@@ -11,8 +18,9 @@ import {
 import { parseId } from '../domain/ids.js';
 import type { DeadLetterService } from '../dlq/dead-letter-service.js';
 import type { DeadLetterFilter } from '../dlq/dead-letter-store.js';
-import { isEmptyFilter, workflowFilterOf, type WorkflowFilterInput } from '../console/workflow-filter.js';
+import { isEmptyFilter, workflowFilterOf } from '../console/workflow-filter.js';
 import { operationDocument } from './operation-document.js';
+import type { operationRequestBody } from './operation-routes.js';
 
 export const OPERATION_TYPES = ['RETRY', 'CANCEL', 'REPLAY'] as const;
 /** Most targets one operation may have: a wider filter is refused, to be narrowed. */
@@ -30,21 +38,13 @@ export const WORKFLOW_FILTER_FIELDS = [
   'to',
 ] as const;
 
-export type OperationFilter = WorkflowFilterInput & {
-  topic?: string;
-  errorCode?: string;
-  consumerGroup?: string;
-};
-
-export interface OperationRequest {
-  type: OperationType;
-  filter: OperationFilter;
-  reason?: string;
-  /** Count what the filter matches, change nothing. */
-  dryRun?: boolean;
-  /** The confirmation: the count the dry run showed. Required unless dryRun. */
-  expectedCount?: number;
-}
+/**
+ * POST /operations as sent: `dryRun` counts what the filter matches and changes nothing; otherwise
+ * `expectedCount`, the count the dry run showed, confirms it.
+ */
+export type OperationRequest = SchemaType<typeof operationRequestBody>;
+/** The console's workflow filter, or for REPLAY the dead letters' topic, order, error and group. */
+export type OperationFilter = OperationRequest['filter'];
 
 export interface OperationServiceDeps {
   prisma: Db;

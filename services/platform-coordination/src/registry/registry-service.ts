@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Outbox } from '@fv/messaging';
-import { AppError, insufficientPermissions, invalidFields, notFound } from '@fv/service-kit';
+import { AppError, insufficientPermissions, invalidFields, notFound, type SchemaType } from '@fv/service-kit';
 import type { PrismaClient, ServiceInstance } from '../generated/prisma/client.js';
 import {
   deleteById,
@@ -27,6 +27,7 @@ import { hostPort, isValidHost } from '../domain/host.js';
 import { aggregateStatus, type HttpCheckStatus, type InstanceStatus } from '../domain/instance-status.js';
 import { leaseCutoffs, selfPreservationActive, type LeasePolicy } from '../domain/lease.js';
 import type { OutboundPolicy } from '../net/outbound-policy.js';
+import type { registrationBody } from '../routes/services.js';
 import {
   historyOf,
   toInstanceView,
@@ -36,14 +37,8 @@ import {
 } from './instance-view.js';
 import { RegistryReadCache } from './read-cache.js';
 
-export interface RegistrationInput {
-  name: string;
-  version: string;
-  host: string;
-  port: number;
-  healthUrl?: string;
-  metadata?: { tags?: string[]; zone?: string } & Record<string, unknown>;
-}
+/** An instance's registration as POST /services/register sends it. */
+export type RegistrationInput = SchemaType<typeof registrationBody>;
 
 export type DeregistrationReason = 'SHUTDOWN' | 'HEARTBEAT_EXPIRED' | 'ADMIN';
 

@@ -4,6 +4,7 @@ import {
   invalidFields,
   requirePrincipal,
   type Principal,
+  withSchemaTypes,
 } from '@fv/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ConfigScope, ConfigService } from '../config-store/config-service.js';
@@ -114,19 +115,19 @@ function writeMeta(request: FastifyRequest) {
   };
 }
 
-function scopeOf(
-  request: FastifyRequest<{ Params: { service: string }; Querystring: { profile?: string } }>,
-): ConfigScope {
+function scopeOf(request: { params: { service: string }; query: { profile?: string } }): ConfigScope {
   return { service: request.params.service, profile: request.query.profile ?? null };
 }
 
 /** The configuration store: effective configuration (with watching), versioned writes, history and restore. */
-export function configRoutes(app: FastifyInstance, store: ConfigService, options: ConfigRouteOptions): void {
+export function configRoutes(
+  instance: FastifyInstance,
+  store: ConfigService,
+  options: ConfigRouteOptions,
+): void {
+  const app = withSchemaTypes(instance);
   const watches = new WatchSlots(options.watchMaxPerCaller);
-  app.get<{
-    Params: { service: string };
-    Querystring: { profile?: string; waitForVersion?: number; timeout?: number };
-  }>(
+  app.get(
     '/config/:service',
     {
       config: READERS,
@@ -200,16 +201,7 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
     },
   );
 
-  app.put<{
-    Params: { service: string };
-    Querystring: { profile?: string };
-    Body: {
-      expectedVersion: number;
-      entries: Record<string, unknown>;
-      secretKeys?: string[];
-      declassify?: string[];
-    };
-  }>(
+  app.put(
     '/config/:service',
     {
       config: { roles: ['service', 'admin'], services: ANY_SERVICE },
@@ -249,11 +241,7 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
     },
   );
 
-  app.put<{
-    Params: { service: string; key: string };
-    Querystring: { profile?: string };
-    Body: { expectedVersion: number; value: unknown; secret?: boolean };
-  }>(
+  app.put(
     '/config/:service/keys/:key',
     {
       config: { roles: ['service', 'admin'], services: ANY_SERVICE },
@@ -295,10 +283,7 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
     },
   );
 
-  app.delete<{
-    Params: { service: string; key: string };
-    Querystring: { profile?: string; expectedVersion: number };
-  }>(
+  app.delete(
     '/config/:service/keys/:key',
     {
       config: { roles: ['service', 'admin'], services: ANY_SERVICE },
@@ -331,7 +316,7 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
     },
   );
 
-  app.get<{ Params: { service: string }; Querystring: { profile?: string; page: number; size: number } }>(
+  app.get(
     '/config/:service/versions',
     {
       config: READERS,
@@ -374,7 +359,7 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
     },
   );
 
-  app.get<{ Params: { service: string; version: number }; Querystring: { profile?: string } }>(
+  app.get(
     '/config/:service/versions/:version',
     {
       config: READERS,
@@ -396,11 +381,7 @@ export function configRoutes(app: FastifyInstance, store: ConfigService, options
     },
   );
 
-  app.post<{
-    Params: { service: string; version: number };
-    Querystring: { profile?: string };
-    Body: { expectedVersion: number };
-  }>(
+  app.post(
     '/config/:service/versions/:version/restore',
     {
       config: { roles: ['service', 'admin'], services: ANY_SERVICE },

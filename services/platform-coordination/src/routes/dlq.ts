@@ -1,7 +1,7 @@
-import { badRequest, requirePrincipal } from '@fv/service-kit';
+import { badRequest, requirePrincipal, type SchemaType, withSchemaTypes } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { idPattern, parseId } from '../domain/ids.js';
-import { DEAD_LETTER_STATUSES, type DeadLetterStatus } from '../dlq/dead-letter-message.js';
+import { DEAD_LETTER_STATUSES } from '../dlq/dead-letter-message.js';
 import {
   DEFAULT_REPLAY_LIMIT,
   MAX_REPLAY_LIMIT,
@@ -93,9 +93,14 @@ const countsSchema = {
 
 const unavailable = { 503: { $ref: 'ErrorEnvelope#' } } as const;
 
-type FilterQuery = { topic?: string; orderId?: string; errorCode?: string; consumerGroup?: string };
+/** The filter of GET /dlq/summary (and, with a page, of GET /dlq). */
+const filterQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { ...filterProperties, status: statusProperty },
+} as const;
 
-function filterOf(query: FilterQuery & { status?: DeadLetterStatus }): DeadLetterFilter {
+function filterOf(query: SchemaType<typeof filterQuery>): DeadLetterFilter {
   return {
     ...(query.topic ? { topic: query.topic } : {}),
     ...(query.orderId ? { orderId: parseId(query.orderId, ['ord']) ?? query.orderId } : {}),
@@ -106,8 +111,9 @@ function filterOf(query: FilterQuery & { status?: DeadLetterStatus }): DeadLette
 }
 
 /** The dead-letter ledger's admin API: inspect, replay and discard what the platform's consumers dead-lettered. */
-export function deadLetterRoutes(app: FastifyInstance, deadLetters: DeadLetterService): void {
-  app.get<{ Querystring: FilterQuery & { status?: DeadLetterStatus; page: number; size: number } }>(
+export function deadLetterRoutes(instance: FastifyInstance, deadLetters: DeadLetterService): void {
+  const app = withSchemaTypes(instance);
+  app.get(
     '/dlq',
     {
       config: ADMIN,
@@ -118,7 +124,7 @@ export function deadLetterRoutes(app: FastifyInstance, deadLetters: DeadLetterSe
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { ...filterProperties, status: statusProperty, ...pagingQuery },
+          properties: { ...filterQuery.properties, ...pagingQuery },
         },
         response: {
           200: {
@@ -136,18 +142,14 @@ export function deadLetterRoutes(app: FastifyInstance, deadLetters: DeadLetterSe
     async (request) => deadLetters.list(filterOf(request.query), request.query.page, request.query.size),
   );
 
-  app.get<{ Querystring: FilterQuery & { status?: DeadLetterStatus } }>(
+  app.get(
     '/dlq/summary',
     {
       config: ADMIN,
       schema: {
         tags: TAGS,
         summary: 'Counts of dead letters by status, and per original topic, error code and consumer group',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { ...filterProperties, status: statusProperty },
-        },
+        querystring: filterQuery,
         response: {
           200: {
             type: 'object',
@@ -191,7 +193,7 @@ export function deadLetterRoutes(app: FastifyInstance, deadLetters: DeadLetterSe
     async (request) => deadLetters.summary(filterOf(request.query)),
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/dlq/:id',
     {
       config: ADMIN,
@@ -219,7 +221,7 @@ export function deadLetterRoutes(app: FastifyInstance, deadLetters: DeadLetterSe
     async (request) => deadLetters.show(request.params.id),
   );
 
-  app.post<{ Params: { id: string } }>(
+  app.post(
     '/dlq/:id/replay',
     {
       config: ADMIN,
@@ -234,7 +236,7 @@ export function deadLetterRoutes(app: FastifyInstance, deadLetters: DeadLetterSe
     async (request) => deadLetters.replay(request.params.id, requirePrincipal(request).sub),
   );
 
-  app.post<{ Body: FilterQuery & { limit?: number } }>(
+  app.post(
     '/dlq/replay',
     {
       config: ADMIN,
@@ -284,7 +286,7 @@ export function deadLetterRoutes(app: FastifyInstance, deadLetters: DeadLetterSe
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { reason: string } }>(
+  app.post(
     '/dlq/:id/discard',
     {
       config: ADMIN,

@@ -1,8 +1,8 @@
-import { requirePrincipal } from '@fv/service-kit';
+import { requirePrincipal, withSchemaTypes } from '@fv/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { idPattern } from '../domain/ids.js';
 import { ALL_STEP_NAMES } from '../domain/workflow/templates/index.js';
-import type { CompensateInput, WorkflowService } from '../workflows/workflow-service.js';
+import type { WorkflowService } from '../workflows/workflow-service.js';
 import { presentDocument, presentErrorIds } from './presenter.js';
 import { errorResponses } from './schemas.js';
 import { addWorkflowSchemas, ref } from './workflow-schemas.js';
@@ -16,6 +16,31 @@ const params = {
   },
 } as const;
 
+/** The body of POST /sagas/{id}/compensate. */
+export const compensateBody = {
+  type: 'object',
+  required: ['reason'],
+  additionalProperties: false,
+  properties: {
+    reason: {
+      type: 'string',
+      pattern: '^[A-Z][A-Z0-9_]{1,63}$',
+      description: 'e.g. MANUAL_INTERVENTION',
+    },
+    fromStep: {
+      type: 'string',
+      enum: [...ALL_STEP_NAMES],
+      description: 'Undo this step and those before it',
+    },
+    forceCompensation: { type: 'boolean' },
+    metadata: {
+      type: 'object',
+      maxProperties: 20,
+      additionalProperties: { type: 'string', maxLength: 500 },
+    },
+  },
+} as const;
+
 function traceparentOf(request: FastifyRequest): string | null {
   return (
     (request as FastifyRequest & { traceContext?: { traceparent?: string } }).traceContext?.traceparent ??
@@ -24,9 +49,10 @@ function traceparentOf(request: FastifyRequest): string | null {
 }
 
 /** Sagas: details and manual compensation. */
-export function sagaRoutes(app: FastifyInstance, service: WorkflowService): void {
+export function sagaRoutes(instance: FastifyInstance, service: WorkflowService): void {
+  const app = withSchemaTypes(instance);
   addWorkflowSchemas(app);
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/sagas/:id',
     {
       config: { roles: ['service', 'admin'], services: PLATFORM_SERVICES },
@@ -41,7 +67,7 @@ export function sagaRoutes(app: FastifyInstance, service: WorkflowService): void
     async (request) => presentDocument(await service.saga(request.params.id)),
   );
 
-  app.post<{ Params: { id: string }; Body: CompensateInput }>(
+  app.post(
     '/sagas/:id/compensate',
     {
       config: { roles: ['admin'] },
@@ -51,29 +77,7 @@ export function sagaRoutes(app: FastifyInstance, service: WorkflowService): void
         summary:
           'Compensate a saga now (an active one), again (one whose compensation failed), or a completed one with forceCompensation',
         params,
-        body: {
-          type: 'object',
-          required: ['reason'],
-          additionalProperties: false,
-          properties: {
-            reason: {
-              type: 'string',
-              pattern: '^[A-Z][A-Z0-9_]{1,63}$',
-              description: 'e.g. MANUAL_INTERVENTION',
-            },
-            fromStep: {
-              type: 'string',
-              enum: [...ALL_STEP_NAMES],
-              description: 'Undo this step and those before it',
-            },
-            forceCompensation: { type: 'boolean' },
-            metadata: {
-              type: 'object',
-              maxProperties: 20,
-              additionalProperties: { type: 'string', maxLength: 500 },
-            },
-          },
-        },
+        body: compensateBody,
         response: {
           202: ref('SagaCompensation'),
           ...errorResponses,

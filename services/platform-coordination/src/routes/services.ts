@@ -1,7 +1,6 @@
-import { insufficientPermissions, requirePrincipal, type Principal } from '@fv/service-kit';
+import { insufficientPermissions, requirePrincipal, type Principal, withSchemaTypes } from '@fv/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { InstanceStatus } from '../domain/instance-status.js';
-import type { RegistrationInput, RegistryService } from '../registry/registry-service.js';
+import type { RegistryService } from '../registry/registry-service.js';
 import {
   errorResponses,
   instanceSchema,
@@ -21,7 +20,8 @@ const idParams = {
 /** Reads of the registry (hosts, ports, metadata): services and admins, never customers. */
 const READERS = { roles: ['service', 'admin'], services: ANY_SERVICE } as const;
 
-const registrationBody = {
+/** The body of POST /services/register. */
+export const registrationBody = {
   type: 'object',
   required: ['name', 'version', 'host', 'port'],
   additionalProperties: false,
@@ -79,11 +79,12 @@ export function assertActsFor(principal: Principal, service: string): void {
 
 /** The registry: register, heartbeat, deregister, and queries. */
 export function serviceRoutes(
-  app: FastifyInstance,
+  instance: FastifyInstance,
   registry: RegistryService,
   heartbeatIntervalSeconds: number,
 ): void {
-  app.post<{ Body: RegistrationInput }>(
+  const app = withSchemaTypes(instance);
+  app.post(
     '/services/register',
     {
       bodyLimit: 16 * 1024,
@@ -129,7 +130,7 @@ export function serviceRoutes(
     },
   );
 
-  app.put<{ Params: { id: string } }>(
+  app.put(
     '/services/:id/heartbeat',
     {
       // Heartbeats run at the rate the registry asks for; limiting them would expire healthy instances.
@@ -167,7 +168,7 @@ export function serviceRoutes(
     },
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/services/:id',
     {
       config: { roles: ['service', 'admin'], services: ANY_SERVICE },
@@ -188,16 +189,7 @@ export function serviceRoutes(
     },
   );
 
-  app.get<{
-    Querystring: {
-      name?: string;
-      status?: InstanceStatus;
-      tag?: string;
-      zone?: string;
-      page: number;
-      size: number;
-    };
-  }>(
+  app.get(
     '/services',
     {
       config: READERS,
@@ -238,7 +230,7 @@ export function serviceRoutes(
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/services/:id',
     {
       config: READERS,
@@ -252,7 +244,7 @@ export function serviceRoutes(
     async (request) => registry.get(request.params.id),
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/services/:id/health',
     {
       config: READERS,

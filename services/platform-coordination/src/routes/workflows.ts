@@ -1,21 +1,16 @@
-import { insufficientPermissions, notFound, requirePrincipal, type Principal } from '@fv/service-kit';
+import {
+  insufficientPermissions,
+  notFound,
+  requirePrincipal,
+  type Principal,
+  withSchemaTypes,
+} from '@fv/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { idPattern, parseId } from '../domain/ids.js';
 import { ACTIVE_WORKFLOW_STATUSES } from '../domain/workflow/state.js';
 import { ALL_STEP_NAMES } from '../domain/workflow/templates/index.js';
-import type {
-  CancelInput,
-  RetryInput,
-  StartOrderInput,
-  WorkflowService,
-} from '../workflows/workflow-service.js';
-import {
-  PERIODS,
-  SORT_FIELDS,
-  type ActiveQuery,
-  type Period,
-  type WorkflowReports,
-} from '../workflows/workflow-reports.js';
+import type { WorkflowService } from '../workflows/workflow-service.js';
+import { PERIODS, SORT_FIELDS, type WorkflowReports } from '../workflows/workflow-reports.js';
 import { presentDocument, presentErrorIds } from './presenter.js';
 import { errorResponses, pagingQuery } from './schemas.js';
 import { addWorkflowSchemas, ref } from './workflow-schemas.js';
@@ -49,7 +44,8 @@ const workflowParams = {
   },
 } as const;
 
-const startBody = {
+/** The body of POST /workflows/order/start. */
+export const startBody = {
   type: 'object',
   required: ['customerId', 'items', 'paymentMethod', 'shippingAddress'],
   additionalProperties: false,
@@ -130,6 +126,25 @@ const startBody = {
   },
 } as const;
 
+/** The filters, page and sort of GET /workflows/active. */
+export const activeQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    type: { type: 'string', pattern: '^[A-Z][A-Z_]{1,99}$' },
+    status: { type: 'string', enum: [...ACTIVE_WORKFLOW_STATUSES] },
+    customerId: { type: 'string', pattern: idPattern(['cust']) },
+    priority: { type: 'string', enum: ['LOW', 'NORMAL', 'HIGH'] },
+    ...pagingQuery,
+    sort: {
+      type: 'string',
+      pattern: `^(${SORT_FIELDS.join('|')})(,(asc|desc))?$`,
+      default: 'startedAt,desc',
+      description: `field[,asc|desc], field one of ${SORT_FIELDS.join(', ')}`,
+    },
+  },
+} as const;
+
 const idempotencyHeaders = {
   type: 'object',
   properties: {
@@ -141,7 +156,8 @@ const idempotencyHeaders = {
   },
 } as const;
 
-const cancelBody = {
+/** The body of POST /workflows/{id}/cancel. */
+export const cancelBody = {
   type: 'object',
   required: ['reason', 'initiatedBy'],
   additionalProperties: false,
@@ -167,7 +183,8 @@ const cancelBody = {
   },
 } as const;
 
-const retryBody = {
+/** The body of POST /workflows/{id}/retry. */
+export const retryBody = {
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -200,12 +217,13 @@ function assertOwnWorkflow(principal: Principal, customerId: unknown, id: string
 
 /** The workflow API under /api/v1 (seeds 000 and 001). */
 export function workflowRoutes(
-  app: FastifyInstance,
+  instance: FastifyInstance,
   service: WorkflowService,
   reports: WorkflowReports,
 ): void {
+  const app = withSchemaTypes(instance);
   addWorkflowSchemas(app);
-  app.post<{ Body: StartOrderInput; Headers: { 'x-idempotency-key'?: string } }>(
+  app.post(
     '/workflows/order/start',
     {
       config: { roles: ['customer', 'service', 'admin'], services: WORKFLOW_COMMANDERS },
@@ -248,7 +266,7 @@ export function workflowRoutes(
     },
   );
 
-  app.get<{ Querystring: ActiveQuery }>(
+  app.get(
     '/workflows/active',
     {
       config: { roles: ['service', 'admin'], services: PLATFORM_SERVICES },
@@ -256,30 +274,14 @@ export function workflowRoutes(
       schema: {
         tags: TAGS,
         summary: 'Active workflows, filtered, a page at a time, with a summary',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            type: { type: 'string', pattern: '^[A-Z][A-Z_]{1,99}$' },
-            status: { type: 'string', enum: [...ACTIVE_WORKFLOW_STATUSES] },
-            customerId: { type: 'string', pattern: idPattern(['cust']) },
-            priority: { type: 'string', enum: ['LOW', 'NORMAL', 'HIGH'] },
-            ...pagingQuery,
-            sort: {
-              type: 'string',
-              pattern: `^(${SORT_FIELDS.join('|')})(,(asc|desc))?$`,
-              default: 'startedAt,desc',
-              description: `field[,asc|desc], field one of ${SORT_FIELDS.join(', ')}`,
-            },
-          },
-        },
+        querystring: activeQuery,
         response: { 200: ref('ActiveWorkflows'), ...errorResponses },
       },
     },
     async (request) => presentDocument(await reports.active(request.query)),
   );
 
-  app.get<{ Querystring: { period?: Period; type?: string; includeHistorical?: boolean } }>(
+  app.get(
     '/workflows/metrics',
     {
       config: { roles: ['service', 'admin'], services: PLATFORM_SERVICES },
@@ -306,7 +308,7 @@ export function workflowRoutes(
     async (request) => presentDocument(await reports.metrics(request.query)),
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/workflows/:id/status',
     {
       config: { roles: ['customer', 'service', 'admin'], services: PLATFORM_SERVICES },
@@ -326,7 +328,7 @@ export function workflowRoutes(
     },
   );
 
-  app.post<{ Params: { id: string }; Body: CancelInput }>(
+  app.post(
     '/workflows/:id/cancel',
     {
       config: { roles: ['customer', 'service', 'admin'], services: WORKFLOW_COMMANDERS },
@@ -367,7 +369,7 @@ export function workflowRoutes(
     },
   );
 
-  app.post<{ Params: { id: string }; Body: RetryInput }>(
+  app.post(
     '/workflows/:id/retry',
     {
       config: { roles: ['service', 'admin'], services: WORKFLOW_COMMANDERS },

@@ -1,4 +1,4 @@
-import { AppError } from '@fv/service-kit';
+import { AppError, type SchemaType } from '@fv/service-kit';
 import type { Db } from '../db/instance-store.js';
 import { compensationFigures, outcomes, stepPerformance, type OutcomeRow } from '../db/metrics-queries.js';
 import { activeSummary, listActive } from '../db/workflow-queries.js';
@@ -7,21 +7,15 @@ import { formatIsoDuration } from '../domain/iso-duration.js';
 import { ACTIVE_WORKFLOW_STATUSES } from '../domain/workflow/state.js';
 import { executionOrder, ORDER_FULFILLMENT, type WorkflowTemplate } from '../domain/workflow/template.js';
 import { pagination } from '../routes/schemas.js';
+import type { activeQuery } from '../routes/workflows.js';
 import { estimatedCompletion, metadataOf, progressOf, type Estimates } from './workflow-document.js';
 
 export const PERIODS = ['TODAY', 'WEEK', 'MONTH'] as const;
 export type Period = (typeof PERIODS)[number];
 export const SORT_FIELDS = ['startedAt', 'createdAt', 'updatedAt'] as const;
 
-export interface ActiveQuery {
-  type?: string;
-  status?: string;
-  customerId?: string;
-  priority?: string;
-  page: number;
-  size: number;
-  sort?: string;
-}
+/** The filters, page and sort of GET /workflows/active (defaults applied). */
+export type ActiveQuery = SchemaType<typeof activeQuery>;
 
 const DAY = 86_400_000;
 

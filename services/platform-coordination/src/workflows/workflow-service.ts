@@ -8,6 +8,7 @@ import {
   parseId as parseAnyId,
   unprocessable,
   type Principal,
+  type SchemaType,
 } from '@fv/service-kit';
 import type { Db } from '../db/instance-store.js';
 import {
@@ -29,6 +30,8 @@ import {
   type StepName,
   type WorkflowTemplate,
 } from '../domain/workflow/template.js';
+import type { compensateBody } from '../routes/sagas.js';
+import type { cancelBody, retryBody, startBody } from '../routes/workflows.js';
 import type { OrdersClient } from './orders-client.js';
 import type { WorkflowEngine } from './workflow-engine.js';
 import { withTraceLink } from '../domain/trace-link.js';
@@ -41,51 +44,11 @@ import {
   type Estimates,
 } from './workflow-document.js';
 
-export interface StartOrderInput {
-  orderId?: string;
-  customerId: string;
-  customerEmail?: string;
-  currency?: string;
-  items: {
-    productId: string;
-    quantity: number;
-    unitPrice?: string | number;
-    price?: string | number;
-    warehouseId?: string;
-  }[];
-  paymentMethod: { type: string; token: string; amount?: string | number; currency?: string };
-  shippingAddress: Record<string, string>;
-  /** STANDARD when omitted (seed 000's example sends none). */
-  shippingMethod?: string;
-  options?: {
-    priority?: string;
-    requireSignature?: boolean;
-    giftWrap?: boolean;
-    expressProcessing?: boolean;
-  };
-  metadata?: Record<string, string>;
-}
-
-export interface CancelInput {
-  reason: string;
-  reasonDetails?: string;
-  initiatedBy: string;
-  force?: boolean;
-  metadata?: Record<string, string>;
-}
-
-export interface RetryInput {
-  fromStep?: string;
-  resetState?: boolean;
-  metadata?: Record<string, string>;
-}
-
-export interface CompensateInput {
-  reason: string;
-  fromStep?: string;
-  forceCompensation?: boolean;
-  metadata?: Record<string, string>;
-}
+/** A workflow start as POST /workflows/order/start sends it (shippingMethod STANDARD when omitted). */
+export type StartOrderInput = SchemaType<typeof startBody>;
+export type CancelInput = SchemaType<typeof cancelBody>;
+export type RetryInput = SchemaType<typeof retryBody>;
+export type CompensateInput = SchemaType<typeof compensateBody>;
 
 export interface WorkflowServiceDeps {
   engine: WorkflowEngine;
