@@ -253,7 +253,8 @@ const describeEnd = (end: End) =>
 export function toMinor(amount: string | number): number {
   return Math.round(Number(amount) * 100);
 }
-const money = (minor: number) => (minor / 100).toFixed(2);
+/** Minor units as a decimal amount ("12.30"). */
+export const money = (minor: number) => (minor / 100).toFixed(2);
 
 export function checkInvariants(snapshot: Snapshot): InvariantResult[] {
   const orders = snapshot.orders;

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { orderRequest } from '@fv/testing/platform-requests';
 import { call, callSteadily } from './http.js';
+import { money, toMinor } from './invariants.js';
 import { Prng } from './prng.js';
 
 export interface Product {
@@ -240,12 +242,9 @@ async function createCoupon(
     );
 }
 
-const minorOf = (amount: string) => Math.round(Number(amount) * 100);
-const decimal = (minor: number) => (minor / 100).toFixed(2);
-
 /** What the order's lines cost at the products' prices, in minor units. */
 function totalMinor(lines: OrderLine[], products: Product[]): number {
-  const price = new Map(products.map((product) => [product.productId, minorOf(product.price)]));
+  const price = new Map(products.map((product) => [product.productId, toMinor(product.price)]));
   return lines.reduce((sum, line) => sum + (price.get(line.productId) ?? 0) * line.quantity, 0);
 }
 
@@ -259,11 +258,11 @@ export function couponFor(index: number, total: number, codes: CouponCodes | nul
       discountMinor: Math.floor((total * LIMITED_PERCENT) / 100),
       rejection: null,
     };
-  const met = total >= minorOf(OPEN_MINIMUM);
+  const met = total >= toMinor(OPEN_MINIMUM);
   return {
     code: codes.open.code,
     limited: false,
-    discountMinor: met ? Math.min(total, minorOf(OPEN_DISCOUNT)) : 0,
+    discountMinor: met ? Math.min(total, toMinor(OPEN_DISCOUNT)) : 0,
     rejection: met ? null : 'COUPON_MINIMUM_NOT_MET',
   };
 }
@@ -276,8 +275,8 @@ export function partsFor(index: number, total: number, card: string): PaymentPar
   if (index % SPLIT_EVERY !== 3 || total < 2) return null;
   const first = Math.max(1, Math.min(total - 1, Math.round(total * 0.6)));
   return [
-    { token: APPROVED_CARD, amount: decimal(first) },
-    { token: card, amount: decimal(total - first) },
+    { token: APPROVED_CARD, amount: money(first) },
+    { token: card, amount: money(total - first) },
   ];
 }
 
@@ -351,22 +350,14 @@ async function placeOne(options: LoadOptions, order: PlacedOrder): Promise<void>
   const deadline = order.sentAt + options.acceptDeadlineMs;
   const token = options.customerToken(order.customerId);
   const body = {
-    currency: 'USD',
-    customerEmail: `customer-${order.index + 1}@example.com`,
-    items: order.lines.map((line) => ({ ...line, warehouseId: 'wh-001' })),
-    ...(order.parts
-      ? { paymentMethods: order.parts.map((part) => ({ type: 'CREDIT_CARD', ...part })) }
-      : { paymentMethod: { type: 'CREDIT_CARD', token: order.card } }),
+    ...orderRequest({
+      items: order.lines.map((line) => ({ ...line, warehouseId: 'wh-001' })),
+      customerEmail: `customer-${order.index + 1}@example.com`,
+      // A split payment's parts replace the single card.
+      cardToken: order.parts ? null : order.card,
+    }),
+    ...(order.parts ? { paymentMethods: order.parts.map((part) => ({ type: 'CREDIT_CARD', ...part })) } : {}),
     ...(order.coupon ? { couponCode: order.coupon.code } : {}),
-    shippingAddress: {
-      name: 'Ada Lovelace',
-      street: '12 Analytical Row',
-      city: 'London',
-      zipCode: 'N1 9GU',
-      country: 'GB',
-      phone: '+442071234567',
-    },
-    shippingMethod: 'STANDARD',
     metadata: { chaosKey: order.key, chaosRun: options.runId },
   };
   for (;;) {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PLATFORM_SERVICES } from '@fv/testing/platform-requests';
 import { EventStack } from './event-stack.js';
 import { FaultProxy } from './fault-proxy.js';
 import { platformPorts } from './ports.js';
@@ -11,14 +12,7 @@ import { Supervisor, sleep } from './supervisor.js';
 export const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The six services, in start order (coordination first: the others register with it). */
-export const SERVICES = [
-  'platform-coordination',
-  'product-catalog',
-  'inventory',
-  'orders',
-  'delivery',
-  'notifications',
-] as const;
+export const SERVICES = PLATFORM_SERVICES;
 
 /** The payment provider simulator, run when the repository has it. */
 export const PAYMENT_PROVIDER = 'payment-provider';
