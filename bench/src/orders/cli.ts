@@ -27,6 +27,7 @@ import {
   baselineTable,
   cpuTable,
   databaseTable,
+  tableWritesTable,
   eventLoopTable,
   ordersTable,
   profileText,
@@ -222,6 +223,8 @@ async function main(options: BenchOptions): Promise<void> {
   out.push(cpuTable(rates, idle));
   out.push('', 'PostgreSQL per order, from pg_stat_database over the same window (idle polling included):');
   out.push(databaseTable(rates));
+  out.push('', 'Rows written per order in the tables written most (inserts, updates and deletes):');
+  out.push(tableWritesTable(rates));
   out.push(
     '',
     "Event-loop delay over each orders window, beyond prom-client's 10 ms sampling period (an idle loop reads 0):",

@@ -102,6 +102,9 @@ export class Window {
         rollbacks: end.rollbacks - (start?.rollbacks ?? 0),
         rowsWritten: end.rowsWritten - (start?.rowsWritten ?? 0),
         rowsRead: end.rowsRead - (start?.rowsRead ?? 0),
+        tables: Object.fromEntries(
+          Object.entries(end.tables).map(([table, rows]) => [table, rows - (start?.tables[table] ?? 0)]),
+        ),
       };
     }
     return {

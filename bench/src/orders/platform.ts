@@ -37,6 +37,8 @@ export interface DatabaseStats {
   rowsWritten: number;
   /** Rows returned by scans and fetched by index look-ups. */
   rowsRead: number;
+  /** Rows inserted, updated and deleted, by table (pg_stat_user_tables). */
+  tables: Record<string, number>;
 }
 
 export interface BenchPlatform {
@@ -239,13 +241,39 @@ export async function startPlatform(options: {
         rollbacks: Number(row.rollbacks),
         rowsWritten: Number(row.written),
         rowsRead: Number(row.read),
+        tables: await tableStats(row.datname),
       });
     return stats;
+  };
+  // pg_stat_user_tables is per database: one connection to each, opened at the first look-up.
+  const perDatabase = new Map<string, Promise<pg.Client>>();
+  const tableStats = async (datname: string) => {
+    let client = perDatabase.get(datname);
+    if (!client) {
+      const url = new URL(adminUrl);
+      url.pathname = `/${datname}`;
+      client = (async () => {
+        const created = new pg.Client({ connectionString: url.toString() });
+        created.on('error', () => undefined);
+        await created.connect();
+        return created;
+      })();
+      perDatabase.set(datname, client);
+    }
+    const { rows } = await (
+      await client
+    ).query<{ relname: string; written: string }>(
+      `select relname, n_tup_ins + n_tup_upd + n_tup_del as written from pg_stat_user_tables`,
+    );
+    return Object.fromEntries(rows.map((row) => [row.relname, Number(row.written)]));
   };
   const stopPlatform = stop;
   const stopAll = async () => {
     if (admin) await (await admin.catch(() => null))?.end().catch(() => undefined);
     admin = undefined;
+    for (const client of perDatabase.values())
+      await (await client.catch(() => null))?.end().catch(() => undefined);
+    perDatabase.clear();
     await stopPlatform();
   };
   return {

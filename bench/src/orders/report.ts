@@ -14,6 +14,8 @@ export interface RateSummary {
   /** Per accepted order: commits and rows written in each server's database. */
   commitsPerOrder: Record<string, Spread>;
   rowsWrittenPerOrder: Record<string, Spread>;
+  /** Per accepted order: rows written in each table, keyed `server.table`. */
+  rowsWrittenPerOrderByTable: Record<string, Spread>;
   eventLoopMeanMs: Record<ServiceName, Spread>;
   baseline: Record<string, Spread> | null;
   baselineCpuMsPerRequest: Record<ProcessName, Spread> | null;
@@ -38,6 +40,20 @@ export function summariseRate(rate: number, orders: OrdersPhase[], baseline: Bas
   for (const name of [...SERVICES, 'payment-provider'] as const) {
     commitsPerOrder[name] = of(orders, (p) => perOrder(p.window.databases[name]?.commits, p.send.ok));
     rowsWrittenPerOrder[name] = of(orders, (p) => perOrder(p.window.databases[name]?.rowsWritten, p.send.ok));
+  }
+  const rowsWrittenPerOrderByTable: Record<string, Spread> = {};
+  const tableKeys = new Set(
+    orders.flatMap((p) =>
+      Object.entries(p.window.databases).flatMap(([server, stats]) =>
+        Object.keys(stats?.tables ?? {}).map((table) => `${server}.${table}`),
+      ),
+    ),
+  );
+  for (const key of tableKeys) {
+    const [server, table] = [key.slice(0, key.indexOf('.')), key.slice(key.indexOf('.') + 1)];
+    rowsWrittenPerOrderByTable[key] = of(orders, (p) =>
+      perOrder(p.window.databases[server as ServiceName]?.tables[table], p.send.ok),
+    );
   }
   let baselineCpu: Record<ProcessName, Spread> | null = null;
   if (baseline.length > 0) {
@@ -70,6 +86,7 @@ export function summariseRate(rate: number, orders: OrdersPhase[], baseline: Bas
     eventLoopMeanMs,
     commitsPerOrder,
     rowsWrittenPerOrder,
+    rowsWrittenPerOrderByTable,
     cpuMsPerOrder,
     baseline:
       baseline.length === 0
@@ -199,6 +216,23 @@ export function databaseTable(rates: RateSummary[]): string {
       name,
       ...rates.map((r) => `${cell(r.commitsPerOrder[name], 1)} (${cell(r.rowsWrittenPerOrder[name], 1)})`),
     ]),
+  );
+}
+
+/** The tables written most per order (by the median of the highest rate), up to `limit`. */
+export function tableWritesTable(rates: RateSummary[], limit = 20): string {
+  const last = rates[rates.length - 1];
+  const keys = Object.keys(last?.rowsWrittenPerOrderByTable ?? {})
+    .filter((key) => (last!.rowsWrittenPerOrderByTable[key]?.median ?? 0) >= 0.05)
+    .sort(
+      (a, b) =>
+        (last!.rowsWrittenPerOrderByTable[b]?.median ?? 0) -
+        (last!.rowsWrittenPerOrderByTable[a]?.median ?? 0),
+    )
+    .slice(0, limit);
+  return table(
+    ['rows written per order, by table', ...rates.map((r) => `${r.rate}/s`)],
+    keys.map((key) => [key, ...rates.map((r) => cell(r.rowsWrittenPerOrderByTable[key], 1))]),
   );
 }
 

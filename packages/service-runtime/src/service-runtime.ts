@@ -102,6 +102,13 @@ export interface ServiceContext<P extends PrismaLike, C extends RuntimeConfig = 
   liveConfig: LiveConfig<LiveConfigValues>;
   /** A Prisma transaction whose outbox events are published as soon as it commits. */
   transaction<T>(fn: (tx: SqlClient & P) => Promise<T>): Promise<T>;
+  /**
+   * The same on the database's pool, without Prisma, for work that writes with SQL only (a fifth of the
+   * CPU per statement: docs/performance.md). `numeric` and `bigint` values come back as strings.
+   */
+  directTransaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+  /** Statements on the database's pool outside any transaction, without Prisma (each commits on its own). */
+  sql: SqlClient;
 }
 
 export interface ConsumerDefinition {
@@ -222,6 +229,7 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
     initial: { logLevel: config.LOG_LEVEL, featureFlags: {}, retry: DEFAULT_RETRY_SETTINGS },
   });
 
+  const direct = directTransactions(db);
   const context: ServiceContext<P, C> = {
     config,
     logger,
@@ -239,6 +247,14 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
       relay.notify();
       return result;
     },
+    directTransaction: async (fn) => {
+      const result = await inSpan('db.transaction', { attributes: { 'db.system.name': 'postgresql' } }, () =>
+        direct.$transaction(fn),
+      );
+      relay.notify();
+      return result;
+    },
+    sql: direct,
   };
 
   const broker = brokerHealthCheck(kafka);
@@ -268,7 +284,7 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
       new EventConsumer({
         kafka,
         codec,
-        db: consumer.transactions === 'direct' ? directTransactions(db) : prisma,
+        db: consumer.transactions === 'direct' ? direct : prisma,
         logger: logger.child({ component: 'consumer' }),
         groupId: consumer.groupId ?? config.SERVICE_NAME,
         handlers: consumer.handlers,

@@ -59,7 +59,9 @@ export function createOrdersService(
         outbox: context.outbox,
         logger: context.logger,
         now: options.now ?? Date.now,
-        transaction: (fn) => context.transaction(fn),
+        sql: context.sql,
+        // Every store writes with SQL only (typed Db): requests' transactions skip Prisma as the consumers' do.
+        transaction: (fn) => context.directTransaction(fn),
         gateway: new PaymentGateway({
           provider: options.paymentProvider ?? new HttpPaymentProvider(config.PAYMENT_PROVIDER_URL),
           timeoutMs: config.PAYMENT_TIMEOUT_MS,

@@ -229,6 +229,6 @@ export async function scheduleDelivery(
     },
     meta,
   );
-  logger.info({ orderId, shipmentId, trackingId: label.trackingId }, 'shipment scheduled');
+  logger.debug({ orderId, shipmentId, trackingId: label.trackingId }, 'shipment scheduled');
   return { result: 'scheduled', shipmentId };
 }

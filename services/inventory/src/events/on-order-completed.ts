@@ -9,6 +9,6 @@ export function onOrderCompleted(deps: InventoryDeps): EventHandler<'OrderComple
     const orderId = orderIdOf('OrderCompleted', event.orderId);
     const by = reservationKeyOf('OrderCompleted', event.reservationId, orderId);
     const result = await deductReservation(tx, deps, { by, orderId }, causedBy());
-    logger.info({ orderId, result }, 'order completion applied to its reservation');
+    logger.debug({ orderId, result }, 'order completion applied to its reservation');
   };
 }

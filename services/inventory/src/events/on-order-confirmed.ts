@@ -9,6 +9,6 @@ export function onOrderConfirmed(deps: InventoryDeps): EventHandler<'OrderConfir
     const orderId = orderIdOf('OrderConfirmed', event.orderId);
     const by = reservationKeyOf('OrderConfirmed', event.reservationId, orderId);
     const result = await confirmReservation(tx, deps, { by, orderId }, causedBy());
-    logger.info({ orderId, result }, 'order confirmation applied to its reservation');
+    logger.debug({ orderId, result }, 'order confirmation applied to its reservation');
   };
 }

@@ -32,7 +32,7 @@ export function onOrderCreated(deps: InventoryDeps): EventHandler<'OrderCreated'
     );
     switch (result.outcome) {
       case 'reserved':
-        logger.info({ orderId, reservationId: result.reservation.id }, 'stock reserved for the order');
+        logger.debug({ orderId, reservationId: result.reservation.id }, 'stock reserved for the order');
         return;
       case 'exists':
         logger.info(

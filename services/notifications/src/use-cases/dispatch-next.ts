@@ -40,7 +40,7 @@ export async function dispatchNext(db: Db, deps: NotificationsDeps, logger: Logg
       providerMessageId: result.providerMessageId,
     });
     await publishSent(db, deps, sent);
-    logger.info({ notificationId: id, channel: notification.channel, attempt }, 'notification sent');
+    logger.debug({ notificationId: id, channel: notification.channel, attempt }, 'notification sent');
   } catch (error) {
     const failure =
       error instanceof ChannelDeliveryError

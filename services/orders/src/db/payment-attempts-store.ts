@@ -71,12 +71,12 @@ function intentValues(intent: NewAttempt): unknown[] {
  * Records the intent to call the provider, committed on its own (outside any open transaction), or
  * returns the attempt already recorded under the same idempotency key.
  */
-export async function recordIntent(prisma: PrismaClient, intent: NewAttempt): Promise<AttemptRow> {
-  const [inserted] = await prisma.$queryRawUnsafe<Row[]>(
+export async function recordIntent(db: Db, intent: NewAttempt): Promise<AttemptRow> {
+  const [inserted] = await db.$queryRawUnsafe<Row[]>(
     `${INSERT_INTENT} returning ${ATTEMPT_COLUMNS}`,
     ...intentValues(intent),
   );
-  return inserted ? toAttempt(inserted) : (await findAttemptByKey(prisma, intent.idempotencyKey))!;
+  return inserted ? toAttempt(inserted) : (await findAttemptByKey(db, intent.idempotencyKey))!;
 }
 
 /**
@@ -104,7 +104,7 @@ export async function findAttemptByKey(db: Db, idempotencyKey: string): Promise<
 
 /** Records the provider's answer (committed on its own, before the answer is applied). */
 export async function recordAnswer(
-  prisma: PrismaClient,
+  db: Db,
   id: string,
   answer: {
     status: 'PENDING' | 'SUCCEEDED' | 'FAILED';
@@ -122,7 +122,7 @@ export async function recordAnswer(
 ): Promise<AttemptRow> {
   // An absent field is left as it is; null clears it.
   const keep = (value: unknown) => (value === undefined ? 'keep' : 'set');
-  const [row] = await prisma.$queryRawUnsafe<Row[]>(
+  const [row] = await db.$queryRawUnsafe<Row[]>(
     `update payment_attempts set status = $2, calls = calls + $3::int, next_attempt_at = $4::timestamptz,
        retries = retries + $5::int,
        provider_reference = case when $6 = 'set' then $7 else provider_reference end,

@@ -8,6 +8,8 @@ import type { PaymentGateway } from '../payment/payment-gateway.js';
 export interface OrdersDeps {
   config: OrdersConfig;
   prisma: PrismaClient;
+  /** The database without Prisma, outside any transaction (each statement commits on its own). */
+  sql: Db;
   outbox: Outbox;
   gateway: PaymentGateway;
   logger: Logger;

@@ -106,7 +106,7 @@ export async function callOnce(
   intent: PaymentIntent,
   call: () => Promise<PaymentOutcome>,
 ): Promise<SettledCall> {
-  let attempt = await recordIntent(deps.prisma, {
+  let attempt = await recordIntent(deps.sql, {
     id: randomUUID(),
     orderId: intent.orderId,
     paymentId: intent.paymentId,
@@ -124,7 +124,7 @@ export async function callOnce(
   // A final answer is applied at once by whoever called; the sweeper steps in only if that never happens.
   const handOver = new Date(deps.now() + deps.config.PAYMENT_RECOVERY_AFTER_MS);
   if (outcome.ok) {
-    attempt = await recordAnswer(deps.prisma, attempt.id, {
+    attempt = await recordAnswer(deps.sql, attempt.id, {
       status: 'SUCCEEDED',
       calls: outcome.attempts,
       providerReference: outcome.reference,
@@ -137,7 +137,7 @@ export async function callOnce(
   } else {
     const final =
       !outcome.error.retriable || (intent.operation === 'AUTHORIZE' && patienceSpent(deps, attempt));
-    attempt = await recordAnswer(deps.prisma, attempt.id, {
+    attempt = await recordAnswer(deps.sql, attempt.id, {
       status: final ? 'FAILED' : 'PENDING',
       calls: outcome.attempts,
       failureCode: outcome.error.code,
