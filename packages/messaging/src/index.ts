@@ -8,4 +8,5 @@ export * from './event-codec.js';
 export * from './outbox.js';
 export * from './outbox-relay.js';
 export * from './consumer.js';
+export * from './combine-handlers.js';
 export * from './kafka.js';

@@ -168,7 +168,7 @@ export const configSchema = runtimeConfigSchema.extend({
   WORKFLOW_EVENTS_RETENTION_DAYS: envInteger(1, 3650).default(30),
   WEBHOOK_DELIVERIES_RETENTION_DAYS: envInteger(1, 3650).default(30),
   WORKFLOW_START_REQUESTS_RETENTION_HOURS: envInteger(1, 24 * 365).default(24 * 7),
-  /** The analytics read model's consumer group (`<SERVICE_NAME>-analytics`, docs/analytics.md). */
+  /** The analytics read model, read in the saga observer's consumer (docs/analytics.md). */
   ANALYTICS_ENABLED: envBoolean().default(true),
   /** Retention of the analytics per-minute counters (orders per minute, stock-outs). */
   ANALYTICS_MINUTE_COUNTS_RETENTION_DAYS: envInteger(1, 3650).default(30),

@@ -20,6 +20,7 @@ import { ACTIVE_WORKFLOW_STATUSES } from './domain/workflow/state.js';
 import type { WorkflowTemplate } from './domain/workflow/template.js';
 import { workflowTemplates } from './domain/workflow/templates/index.js';
 import { topicOf } from '@fv/contracts';
+import { combineHandlers } from '@fv/messaging';
 import { observedEvents, onPlatformEvent } from './events/on-platform-event.js';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 import { WebhookFanout } from './webhooks/webhook-fanout.js';
@@ -254,14 +255,18 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
     },
     consumers(context) {
       const { config } = context;
-      // The observer and the analytics write with SQL only: their transactions skip Prisma (docs/performance.md).
+      const observer = config.SAGA_OBSERVER_ENABLED ? onPlatformEvent(components(context).engine) : null;
+      const analytics = config.ANALYTICS_ENABLED ? analyticsModule(context.prisma).consumer.handlers : null;
+      if (!observer && !analytics) return [];
+      // One consumer reads each event once for the observer and the analytics (one fetch, one decode, one
+      // transaction), in the observer's group; the analytics alone keeps a group of its own. Both write with
+      // SQL only: their transactions skip Prisma (docs/performance.md).
       return [
-        ...(config.SAGA_OBSERVER_ENABLED
-          ? [{ handlers: onPlatformEvent(components(context).engine), transactions: 'direct' as const }]
-          : []),
-        ...(config.ANALYTICS_ENABLED
-          ? [{ ...analyticsModule(context.prisma).consumer, groupId: analyticsGroupOf(config.SERVICE_NAME) }]
-          : []),
+        {
+          ...(observer ? {} : { groupId: analyticsGroupOf(config.SERVICE_NAME) }),
+          handlers: combineHandlers(...[observer, analytics].filter((reader) => reader !== null)),
+          transactions: 'direct' as const,
+        },
       ];
     },
     rootRoutes: (app) => {
