@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { PLATFORM_SERVICES } from '@fv/testing/platform-requests';
 import { EventStack } from './event-stack.js';
 import { FaultProxy } from './fault-proxy.js';
-import { platformPorts } from './ports.js';
+import { platformPorts } from '@fv/testing';
 import { DEFAULT_PG_BIN, PostgresServer } from './postgres-server.js';
 import { Prng } from './prng.js';
 import { Supervisor, sleep } from './supervisor.js';
