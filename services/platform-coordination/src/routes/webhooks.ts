@@ -1,7 +1,7 @@
-import { requirePrincipal } from '@fv/service-kit';
+import { requirePrincipal, withSchemaTypes } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { WEBHOOK_EVENT_TYPES } from '../domain/webhook-signature.js';
-import type { SubscriptionInput, WebhookService } from '../webhooks/webhook-service.js';
+import type { WebhookService } from '../webhooks/webhook-service.js';
 import { errorResponses, pagingQuery } from './schemas.js';
 import { PLATFORM_SERVICES } from './callers.js';
 
@@ -13,8 +13,9 @@ const params = {
 const document = { type: 'object', additionalProperties: true } as const;
 
 /** Webhook subscriptions (seed 001 event types), signed deliveries and their attempts. */
-export function webhookRoutes(app: FastifyInstance, webhooks: WebhookService): void {
-  app.post<{ Body: SubscriptionInput }>(
+export function webhookRoutes(instance: FastifyInstance, webhooks: WebhookService): void {
+  const app = withSchemaTypes(instance);
+  app.post(
     '/webhooks',
     {
       config: { roles: ['service', 'admin'], services: PLATFORM_SERVICES },
@@ -61,7 +62,7 @@ export function webhookRoutes(app: FastifyInstance, webhooks: WebhookService): v
     async () => webhooks.list(),
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/webhooks/:id',
     {
       config: { roles: ['service', 'admin'], services: PLATFORM_SERVICES },
@@ -75,7 +76,7 @@ export function webhookRoutes(app: FastifyInstance, webhooks: WebhookService): v
     async (request) => webhooks.get(request.params.id),
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/webhooks/:id',
     {
       config: { roles: ['service', 'admin'], services: PLATFORM_SERVICES },
@@ -92,7 +93,7 @@ export function webhookRoutes(app: FastifyInstance, webhooks: WebhookService): v
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { page: number; size: number } }>(
+  app.get(
     '/webhooks/:id/deliveries',
     {
       config: { roles: ['service', 'admin'], services: PLATFORM_SERVICES },
