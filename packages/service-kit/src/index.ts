@@ -179,3 +179,5 @@ export {
 export { createDevToken, parseDevTokenArgs, type DevTokenRequest } from './dev-token.js';
 
 export { percentile } from './percentile.js';
+
+export { pagination, paginationSchema, springPage, springPageSchema, type PageRequest } from './paging.js';

@@ -192,8 +192,8 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       }),
       webhooks: new WebhookService({ prisma: context.prisma, fanout, outbound }),
       timeouts: new TimeoutSweeper(engine, {
-        prisma: context.prisma,
-        transaction,
+        db: context.sql,
+        transaction: (fn) => context.directTransaction(fn),
         intervalMs: config.WORKFLOW_SWEEP_INTERVAL_MS,
         logger: logger.child({ component: 'workflow-timeouts' }),
         ...(workflowClock ? { clock: workflowClock } : {}),
@@ -201,6 +201,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       }),
       dispatcher: new WebhookDispatcher({
         transaction,
+        db: context.sql,
         intervalMs: config.WEBHOOK_DISPATCH_INTERVAL_MS,
         timeoutMs: config.WEBHOOK_TIMEOUT_MS,
         maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,

@@ -4,6 +4,8 @@ import {
   customerScope,
   parseId,
   requirePrincipal,
+  springPage,
+  springPageSchema,
   withSchemaTypes,
 } from '@fv/service-kit';
 import { idempotencyHeaders, idempotently, idempotentRequestOf, sendIdempotent } from '@fv/service-runtime';
@@ -13,8 +15,8 @@ import { ITEM_CONDITIONS, RETURN_REASONS, RETURN_STATUSES } from '../domain/retu
 import { receiveReturn } from '../use-cases/receive-return.js';
 import { requestReturn } from '../use-cases/request-return.js';
 import type { RouteContext } from './route-context.js';
-import { idSchema, pageSchema, pagingQuery, returnSchema } from './schemas.js';
-import { pageView, returnView } from './views.js';
+import { idSchema, pagingQuery, returnSchema } from './schemas.js';
+import { returnView } from './views.js';
 
 const tags = ['returns'];
 const returnParams = { type: 'object', required: ['returnId'], properties: { returnId: idSchema } } as const;
@@ -111,7 +113,7 @@ export async function returnRoutes(
             ...pagingQuery,
           },
         },
-        response: { 200: pageSchema(returnSchema) },
+        response: { 200: springPageSchema(returnSchema) },
       },
     },
     async (request) => {
@@ -128,7 +130,7 @@ export async function returnRoutes(
         },
         page,
       );
-      return pageView(rows.map(returnView), total, page);
+      return springPage(rows.map(returnView), total, page);
     },
   );
 

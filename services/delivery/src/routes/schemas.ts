@@ -158,16 +158,3 @@ export const returnSchema = {
     receivedAt: nullableDate,
   },
 } as const;
-
-export function pageSchema(items: object) {
-  return {
-    type: 'object',
-    properties: {
-      content: { type: 'array', items },
-      totalElements: { type: 'integer' },
-      totalPages: { type: 'integer' },
-      number: { type: 'integer' },
-      size: { type: 'integer' },
-    },
-  } as const;
-}

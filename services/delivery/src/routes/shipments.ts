@@ -4,6 +4,8 @@ import {
   customerScope,
   parseId,
   requirePrincipal,
+  springPage,
+  springPageSchema,
   withSchemaTypes,
 } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
@@ -15,14 +17,13 @@ import type { RouteContext } from './route-context.js';
 import {
   idSchema,
   labelSchema,
-  pageSchema,
   pagingQuery,
   shipmentSchema,
   trackingSchema,
   trackingUpdateBody,
   trackingUpdateResult,
 } from './schemas.js';
-import { labelView, pageView, shipmentView, trackingView } from './views.js';
+import { labelView, shipmentView, trackingView } from './views.js';
 
 const tags = ['shipments'];
 const shipmentParams = {
@@ -72,7 +73,7 @@ export async function shipmentRoutes(
             ...pagingQuery,
           },
         },
-        response: { 200: pageSchema(shipmentSchema) },
+        response: { 200: springPageSchema(shipmentSchema) },
       },
     },
     async (request) => {
@@ -88,7 +89,7 @@ export async function shipmentRoutes(
         },
         page,
       );
-      return pageView(rows.map(shipmentView), total, page);
+      return springPage(rows.map(shipmentView), total, page);
     },
   );
 

@@ -95,13 +95,3 @@ export function returnView(entry: Return & { items: ReturnItem[] }) {
     receivedAt: iso(entry.receivedAt),
   };
 }
-
-export function pageView<T>(content: T[], total: number, page: { page: number; size: number }) {
-  return {
-    content,
-    totalElements: total,
-    totalPages: Math.ceil(total / page.size),
-    number: page.page,
-    size: page.size,
-  };
-}

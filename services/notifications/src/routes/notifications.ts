@@ -4,20 +4,15 @@ import {
   customerScope,
   parseId,
   requirePrincipal,
+  springPage,
+  springPageSchema,
   withSchemaTypes,
 } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { findNotification, listNotifications } from '../db/notifications.js';
 import type { RouteContext } from './route-context.js';
-import {
-  channelSchema,
-  customerIdSchema,
-  idSchema,
-  notificationSchema,
-  pageSchema,
-  pagingQuery,
-} from './schemas.js';
-import { notificationView, pageView } from './views.js';
+import { channelSchema, customerIdSchema, idSchema, notificationSchema, pagingQuery } from './schemas.js';
+import { notificationView } from './views.js';
 
 const tags = ['notifications'];
 const params = {
@@ -55,7 +50,7 @@ export async function notificationRoutes(
             ...pagingQuery,
           },
         },
-        response: { 200: pageSchema(notificationSchema) },
+        response: { 200: springPageSchema(notificationSchema) },
       },
     },
     async (request) => {
@@ -73,7 +68,7 @@ export async function notificationRoutes(
         },
         page,
       );
-      return pageView(rows.map(notificationView), total, page);
+      return springPage(rows.map(notificationView), total, page);
     },
   );
 

@@ -45,13 +45,3 @@ export function notificationView(notification: Notification) {
     sentAt: iso(notification.sentAt),
   };
 }
-
-export function pageView<T>(content: T[], total: number, page: { page: number; size: number }) {
-  return {
-    content,
-    totalElements: total,
-    totalPages: Math.ceil(total / page.size),
-    number: page.page,
-    size: page.size,
-  };
-}

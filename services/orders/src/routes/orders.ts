@@ -132,7 +132,7 @@ export function ordersRoutes(instance: FastifyInstance, deps: OrdersDeps): void 
         response: { 200: orderResponse, 404: { description: 'NOT_FOUND', $ref: 'ErrorEnvelope#' } },
       },
     },
-    async (request) => getOrder(deps.prisma, requirePrincipal(request), parseId(request.params.id, 'ord')!),
+    async (request) => getOrder(deps.sql, requirePrincipal(request), parseId(request.params.id, 'ord')!),
   );
 
   app.get(
@@ -149,7 +149,7 @@ export function ordersRoutes(instance: FastifyInstance, deps: OrdersDeps): void 
       },
     },
     async (request) =>
-      getOrderStatus(deps.prisma, requirePrincipal(request), parseId(request.params.id, 'ord')!),
+      getOrderStatus(deps.sql, requirePrincipal(request), parseId(request.params.id, 'ord')!),
   );
 
   app.post(

@@ -1,4 +1,11 @@
-import { insufficientPermissions, isStaff, parseId, type Principal, type SchemaType } from '@fv/service-kit';
+import {
+  insufficientPermissions,
+  isStaff,
+  pagination,
+  parseId,
+  type Principal,
+  type SchemaType,
+} from '@fv/service-kit';
 import { customerIdOf } from '../domain/caller.js';
 import { listOrders, type OrderPage, type PrismaDb } from '../db/orders-store.js';
 import type { listOrdersQuery } from '../routes/order-schemas.js';
@@ -61,11 +68,6 @@ export async function listOrdersFor(db: PrismaDb, caller: Principal, input: List
   }));
   return {
     orders,
-    pagination: {
-      page: input.page,
-      size: input.size,
-      totalElements: total,
-      totalPages: Math.ceil(total / input.size),
-    },
+    pagination: pagination(input.page, input.size, total),
   };
 }

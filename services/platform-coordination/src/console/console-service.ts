@@ -1,3 +1,4 @@
+import { pagination } from '@fv/service-kit';
 import {
   consoleCounts,
   consoleFingerprint,
@@ -64,7 +65,7 @@ export class ConsoleService {
     ]);
     return {
       workflows: rows.map((row) => this.row(row, stuckBefore)),
-      pagination: { page, size, totalElements: total, totalPages: Math.ceil(total / size) },
+      pagination: pagination(page, size, total),
       counts: {
         matched: total,
         byStatus: counts.byStatus,

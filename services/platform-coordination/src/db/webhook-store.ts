@@ -50,6 +50,15 @@ export type DueDelivery = WebhookDelivery & {
 };
 
 /** Locks up to `limit` due deliveries for this dispatcher (others skip them). */
+/** Whether any delivery is waiting for an attempt at `now` (one index look-up, no lock). */
+export async function anyDueDelivery(db: SqlClient, now: Date): Promise<boolean> {
+  const rows = await db.$queryRawUnsafe<{ due: boolean }[]>(
+    `select exists (select 1 from webhook_deliveries where status = 'PENDING' and next_attempt_at <= $1) as due`,
+    now,
+  );
+  return rows[0]?.due === true;
+}
+
 export async function lockDueDeliveries(db: Db, now: Date, limit: number): Promise<DueDelivery[]> {
   const ids = await db.$queryRawUnsafe<{ id: string }[]>(
     `select id from webhook_deliveries where status = 'PENDING' and next_attempt_at <= $1

@@ -1,6 +1,6 @@
 import type { EventCodec } from '@fv/messaging';
 import { InfrastructureError } from '@fv/messaging';
-import { conflict, notFound, serviceUnavailable } from '@fv/service-kit';
+import { conflict, notFound, pagination, serviceUnavailable } from '@fv/service-kit';
 import type { Logger } from 'pino';
 import type { DeadLetter, PrismaClient } from '../generated/prisma/client.js';
 import { replayMessage, type DeadLetterStatus } from './dead-letter-message.js';
@@ -32,10 +32,6 @@ export interface DeadLetterServiceOptions {
   now?: () => Date;
   /** Dead letters sent and marked per transaction in a bulk replay (default 100). */
   chunkSize?: number;
-}
-
-function pagination(page: number, size: number, total: number) {
-  return { page, size, totalElements: total, totalPages: Math.ceil(total / size) };
 }
 
 type StatusCounts = Record<DeadLetterStatus | 'total', number>;

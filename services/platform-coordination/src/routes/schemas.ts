@@ -19,20 +19,7 @@ export const pagingQuery = {
   size: { type: 'integer', minimum: 1, maximum: 100, default: 20, description: 'Page size (max 100)' },
 } as const;
 
-export const paginationSchema = {
-  type: 'object',
-  required: ['page', 'size', 'totalElements', 'totalPages'],
-  properties: {
-    page: { type: 'integer' },
-    size: { type: 'integer' },
-    totalElements: { type: 'integer' },
-    totalPages: { type: 'integer' },
-  },
-} as const;
-
-export function pagination(page: number, size: number, total: number) {
-  return { page, size, totalElements: total, totalPages: Math.ceil(total / size) };
-}
+export { pagination, paginationSchema } from '@fv/service-kit';
 
 const isoDate = { type: 'string', format: 'date-time' } as const;
 const nullableString = { type: ['string', 'null'] } as const;

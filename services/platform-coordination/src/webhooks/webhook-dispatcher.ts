@@ -1,6 +1,7 @@
+import type { SqlClient } from '@fv/messaging';
 import type { BackgroundTask } from '@fv/service-runtime';
 import type { Logger } from 'pino';
-import { lockDueDeliveries, recordAttempt } from '../db/webhook-store.js';
+import { anyDueDelivery, lockDueDeliveries, recordAttempt } from '../db/webhook-store.js';
 import type { Db } from '../db/instance-store.js';
 import { backoffMs, SIGNATURE_HEADER, signPayload } from '../domain/webhook-signature.js';
 import type { OutboundPolicy } from '../net/outbound-policy.js';
@@ -8,6 +9,11 @@ import { outboundRequest } from '../net/outbound-request.js';
 
 export interface WebhookDispatcherOptions {
   transaction: <T>(fn: (tx: Db) => Promise<T>) => Promise<T>;
+  /**
+   * The database without Prisma: each round first asks it whether anything is due, outside any
+   * transaction, and opens the transaction that locks and sends only when something is.
+   */
+  db?: SqlClient;
   intervalMs: number;
   timeoutMs: number;
   maxAttempts: number;
@@ -39,6 +45,7 @@ export class WebhookDispatcher implements BackgroundTask {
 
   /** Sends what is due now; the number of attempts made. */
   async dispatchOnce(): Promise<number> {
+    if (this.options.db && !(await anyDueDelivery(this.options.db, new Date()))) return 0;
     return this.options.transaction(async (tx) => {
       const due = await lockDueDeliveries(tx, new Date(), this.options.batchSize ?? 20);
       await Promise.all(

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AppError, notFound } from '@fv/service-kit';
+import { AppError, notFound, pagination } from '@fv/service-kit';
 import type { Db } from '../db/instance-store.js';
 import { parseId } from '../domain/ids.js';
 import type { WebhookDelivery, WebhookSubscription } from '../generated/prisma/client.js';
@@ -125,7 +125,7 @@ export class WebhookService {
     ]);
     return {
       deliveries: rows.map(deliveryView),
-      pagination: { page, size, totalElements: total, totalPages: Math.ceil(total / size) },
+      pagination: pagination(page, size, total),
     };
   }
 }

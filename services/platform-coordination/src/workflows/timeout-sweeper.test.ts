@@ -27,8 +27,8 @@ describe('TimeoutSweeper and the observer progress', () => {
     };
     const db = directTransactions(database);
     const sweep = new TimeoutSweeper({} as WorkflowEngine, {
-      prisma: db as never,
-      transaction: (fn) => db.$transaction(fn as never) as never,
+      db,
+      transaction: (fn) => db.$transaction(fn),
       intervalMs: 1000,
       logger: pino({ level: 'silent' }),
       clock: () => new Date(now.at),

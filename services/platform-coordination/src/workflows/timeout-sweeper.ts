@@ -1,7 +1,7 @@
+import type { SqlClient } from '@fv/messaging';
 import type { BackgroundTask } from '@fv/service-runtime';
 import type { Logger } from 'pino';
 import { anyDeadline, dueWorkflows } from '../db/workflow-store.js';
-import type { Db } from '../db/instance-store.js';
 import type { ObserverProgress } from './observer-progress.js';
 import type { WorkflowEngine } from './workflow-engine.js';
 
@@ -20,8 +20,9 @@ export class TimeoutSweeper implements BackgroundTask {
   constructor(
     private readonly engine: WorkflowEngine,
     private readonly options: {
-      prisma: Db;
-      transaction: <T>(fn: (tx: Db) => Promise<T>) => Promise<T>;
+      /** The database without Prisma (the sweeps and the observer's stores write with SQL only). */
+      db: SqlClient;
+      transaction: <T>(fn: (tx: SqlClient) => Promise<T>) => Promise<T>;
       intervalMs: number;
       batchSize?: number;
       logger: Logger;
@@ -50,10 +51,7 @@ export class TimeoutSweeper implements BackgroundTask {
     let now = this.options.clock?.() ?? new Date();
     if (this.options.progress) {
       const sinceRefresh = now.getTime() - this.lastRefreshAt;
-      if (
-        sinceRefresh < (this.options.idleProgressRefreshMs ?? 0) &&
-        !(await anyDeadline(this.options.prisma))
-      )
+      if (sinceRefresh < (this.options.idleProgressRefreshMs ?? 0) && !(await anyDeadline(this.options.db)))
         return 0;
       this.lastRefreshAt = now.getTime();
       const { observedUntil } = await this.options.progress.refresh();
@@ -61,7 +59,7 @@ export class TimeoutSweeper implements BackgroundTask {
       if (observedUntil === null) return 0;
       now = new Date(observedUntil);
     }
-    const due = await dueWorkflows(this.options.prisma, now, this.options.batchSize ?? 200);
+    const due = await dueWorkflows(this.options.db, now, this.options.batchSize ?? 200);
     let changed = 0;
     for (const { id } of due) {
       try {
