@@ -95,6 +95,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
     const registry = new RegistryService({
       outbound,
       prisma: context.prisma,
+      sql: context.sql,
       transaction,
       outbox: context.outbox,
       heartbeatIntervalSeconds: config.REGISTRY_HEARTBEAT_INTERVAL_SECONDS,

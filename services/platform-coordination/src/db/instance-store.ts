@@ -1,3 +1,4 @@
+import type { SqlClient } from '@fv/messaging';
 import type { Prisma, ServiceInstance } from '../generated/prisma/client.js';
 import type { HeartbeatCheckStatus, HttpCheckStatus, InstanceStatus } from '../domain/instance-status.js';
 
@@ -197,6 +198,32 @@ export async function renewalFigures(
     renewedSince,
   );
   return { total: Number(rows[0]?.total ?? 0), renewing: Number(rows[0]?.renewing ?? 0) };
+}
+
+/**
+ * What a lease sweep would find, read without a transaction or lock: the renewal figures, and whether
+ * any lease lapsed before `expireBefore` or any critical instance before `removeBefore`.
+ */
+export async function sweepLook(
+  db: SqlClient,
+  cutoffs: { expireBefore: Date | null; removeBefore: Date | null },
+): Promise<{ total: number; renewing: number; due: boolean }> {
+  const rows = await db.$queryRawUnsafe<
+    { total: string | number; renewing: string | number; due: boolean }[]
+  >(
+    `select count(*) as total,
+            count(*) filter (where $1::timestamptz is null or last_heartbeat_at >= $1::timestamptz) as renewing,
+            coalesce(bool_or((heartbeat_status = 'passing' and last_heartbeat_at < $1::timestamptz)
+                          or (heartbeat_status = 'critical' and last_heartbeat_at < $2::timestamptz)), false) as due
+       from service_instances`,
+    cutoffs.expireBefore,
+    cutoffs.removeBefore,
+  );
+  return {
+    total: Number(rows[0]?.total ?? 0),
+    renewing: Number(rows[0]?.renewing ?? 0),
+    due: rows[0]?.due === true,
+  };
 }
 
 /** Marks passing leases whose last heartbeat is before `cutoff` critical (status DOWN); returns the transitions. */

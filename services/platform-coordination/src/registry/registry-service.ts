@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import type { Outbox } from '@fv/messaging';
+import type { Outbox, SqlClient } from '@fv/messaging';
 import { AppError, insufficientPermissions, invalidFields, notFound, type SchemaType } from '@fv/service-kit';
 import type { PrismaClient, ServiceInstance } from '../generated/prisma/client.js';
 import {
@@ -13,6 +13,7 @@ import {
   lockById,
   recordProbe,
   removeLapsed,
+  sweepLook,
   renewalFigures,
   renewPassingLease,
   reviveLease,
@@ -45,6 +46,11 @@ export type DeregistrationReason = 'SHUTDOWN' | 'HEARTBEAT_EXPIRED' | 'ADMIN';
 export interface RegistryDependencies {
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   prisma: PrismaClient;
+  /**
+   * The database without Prisma: a lease sweep first reads what it would find, outside any transaction,
+   * and takes the sweep's lock only when a lease lapsed.
+   */
+  sql?: SqlClient;
   outbox: Outbox;
   policy: LeasePolicy;
   heartbeatIntervalSeconds: number;
@@ -258,6 +264,14 @@ export class RegistryService {
    */
   async sweep(clockStart: Date, now: Date = this.clock()): Promise<SweepResult> {
     const cutoffs = leaseCutoffs(now, clockStart, this.deps.policy);
+    if (this.deps.sql) {
+      const { due, ...figures } = await sweepLook(this.deps.sql, cutoffs);
+      if (!due) {
+        // Nothing to expire or remove: the same answer the locked sweep would give, without the lock.
+        this.selfPreservation = selfPreservationActive(figures, this.deps.policy);
+        return { selfPreservation: this.selfPreservation, ...figures, expired: [], removed: [] };
+      }
+    }
     const result = await this.deps.transaction(async (tx) => {
       const locked = await tx.$queryRawUnsafe<{ locked: boolean }[]>(
         "select pg_try_advisory_xact_lock(hashtext('platform-coordination:lease-sweep')) as locked",
