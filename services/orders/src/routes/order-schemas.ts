@@ -1,4 +1,4 @@
-import { idPattern, paginationSchema } from '@fv/service-kit';
+import { idPattern } from '@fv/service-kit';
 import { ORDER_STATUSES } from '../domain/order-status.js';
 
 const UUID = { type: 'string', format: 'uuid' } as const;
@@ -379,7 +379,15 @@ export const orderListResponse = {
         },
       },
     },
-    pagination: paginationSchema,
+    pagination: {
+      type: 'object',
+      properties: {
+        page: { type: 'integer' },
+        size: { type: 'integer' },
+        totalElements: { type: 'integer' },
+        totalPages: { type: 'integer' },
+      },
+    },
   },
 } as const;
 
