@@ -212,6 +212,19 @@ export class OrderStory {
       retriable: false,
     });
   }
+  /** Every event of an order that completes, in the order its participants publish them. */
+  happyPath(): [EventName, EventMap[EventName]][] {
+    return [
+      ['OrderCreated', this.created()],
+      ['InventoryReserved', this.reserved()],
+      ['PaymentProcessed', this.paid()],
+      ['OrderConfirmed', this.confirmed()],
+      ['NotificationSent', this.notified()],
+      ['DeliveryScheduled', this.scheduled()],
+      ['OrderCompleted', this.completed()],
+    ];
+  }
+
   completed() {
     return this.event('OrderCompleted', {
       customerId: this.customerId,

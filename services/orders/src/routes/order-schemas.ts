@@ -1,4 +1,4 @@
-import { idPattern } from '@fv/service-kit';
+import { idPattern, paginationSchema } from '@fv/service-kit';
 import { ORDER_STATUSES } from '../domain/order-status.js';
 
 const UUID = { type: 'string', format: 'uuid' } as const;
@@ -379,15 +379,7 @@ export const orderListResponse = {
         },
       },
     },
-    pagination: {
-      type: 'object',
-      properties: {
-        page: { type: 'integer' },
-        size: { type: 'integer' },
-        totalElements: { type: 'integer' },
-        totalPages: { type: 'integer' },
-      },
-    },
+    pagination: paginationSchema,
   },
 } as const;
 
