@@ -230,6 +230,12 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
   });
 
   const direct = directTransactions(db);
+  /** A transaction in a span; once it commits, the relay publishes the outbox rows it wrote. */
+  const committed = async <T>(run: () => Promise<T>): Promise<T> => {
+    const result = await inSpan('db.transaction', { attributes: { 'db.system.name': 'postgresql' } }, run);
+    relay.notify();
+    return result;
+  };
   const context: ServiceContext<P, C> = {
     config,
     logger,
@@ -240,20 +246,11 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
     outbox,
     relay,
     liveConfig,
-    transaction: async (fn) => {
-      const result = await inSpan('db.transaction', { attributes: { 'db.system.name': 'postgresql' } }, () =>
+    transaction: (fn) =>
+      committed(() =>
         prisma.$transaction((tx) => fn(tx as SqlClient & P), { timeout: 30_000, maxWait: 10_000 }),
-      );
-      relay.notify();
-      return result;
-    },
-    directTransaction: async (fn) => {
-      const result = await inSpan('db.transaction', { attributes: { 'db.system.name': 'postgresql' } }, () =>
-        direct.$transaction(fn),
-      );
-      relay.notify();
-      return result;
-    },
+      ),
+    directTransaction: (fn) => committed(() => direct.$transaction(fn)),
     sql: direct,
   };
 

@@ -258,7 +258,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
     consumers(context) {
       const { config } = context;
       const observer = config.SAGA_OBSERVER_ENABLED ? onPlatformEvent(components(context).engine) : null;
-      const analytics = config.ANALYTICS_ENABLED ? analyticsModule(context.prisma).consumer.handlers : null;
+      const analytics = config.ANALYTICS_ENABLED ? analyticsModule(context.prisma).handlers : null;
       if (!observer && !analytics) return [];
       // One consumer reads each event once for the observer and the analytics (one fetch, one decode, one
       // transaction), in the observer's group; the analytics alone keeps a group of its own. Both write with

@@ -1,5 +1,4 @@
 import type { SqlClient } from '@fv/messaging';
-import type { ConsumerDefinition } from '@fv/service-runtime';
 import type { FastifyInstance } from 'fastify';
 import { analyticsHandlers } from './analytics-events.js';
 import { analyticsRoutes } from './analytics-routes.js';
@@ -8,7 +7,11 @@ import { AnalyticsService } from './analytics-service.js';
 /** The analytics' own consumer group: it reads every event it needs apart from the saga observer. */
 export const analyticsGroupOf = (serviceName: string) => `${serviceName}-analytics`;
 
-/** The analytics module as the service wires it: its routes and its consumer (docs/analytics.md). */
+/**
+ * The analytics module as the service wires it: its routes and the handlers of the events it counts, which
+ * the service runs in the saga observer's consumer or, with the observer off, in a consumer of its own group
+ * (docs/analytics.md).
+ */
 export function analyticsModule(db: SqlClient) {
   const service = new AnalyticsService(db);
   return {
@@ -16,9 +19,6 @@ export function analyticsModule(db: SqlClient) {
     routes(app: FastifyInstance, now?: () => Date) {
       analyticsRoutes(app, service, now);
     },
-    consumer: {
-      handlers: analyticsHandlers(),
-      transactions: 'direct',
-    } satisfies Omit<ConsumerDefinition, 'groupId'>,
+    handlers: analyticsHandlers(),
   };
 }
