@@ -26,6 +26,7 @@ import { startPlatform, type BenchPlatform } from './platform.js';
 import {
   baselineTable,
   cpuTable,
+  EVENT_LOOP_RESOLUTION_MS,
   databaseTable,
   tableWritesTable,
   eventLoopTable,
@@ -227,7 +228,7 @@ async function main(options: BenchOptions): Promise<void> {
   out.push(tableWritesTable(rates));
   out.push(
     '',
-    "Event-loop delay over each orders window, beyond prom-client's 10 ms sampling period (an idle loop reads 0):",
+    `Event-loop delay over each orders window, beyond prom-client's ${EVENT_LOOP_RESOLUTION_MS} ms sampling period (an idle loop reads 0):`,
   );
   out.push(eventLoopTable(rates));
   if (profiles.length > 0) {

@@ -1,3 +1,4 @@
+import { EVENT_LOOP_SAMPLE_MS } from '@fv/service-kit';
 import { spread, type Spread } from '../percentiles.js';
 import { PROCESS_NAMES, type BaselinePhase, type OrdersPhase, type ProcessName } from './measure.js';
 import { SERVICES, type ServiceName } from './platform.js';
@@ -236,8 +237,8 @@ export function tableWritesTable(rates: RateSummary[], limit = 20): string {
   );
 }
 
-/** prom-client samples the loop with a 10 ms timer and reports the timer's period: an idle loop reads 10 ms. */
-export const EVENT_LOOP_RESOLUTION_MS = 10;
+/** prom-client samples the loop with a timer of this period and reports it: an idle loop reads the period. */
+export const EVENT_LOOP_RESOLUTION_MS = EVENT_LOOP_SAMPLE_MS;
 
 function beyondResolution(value: Spread | undefined): Spread | undefined {
   if (!value) return value;

@@ -142,7 +142,12 @@ export {
   type Readiness,
 } from './health.js';
 
-export { createMetricsRegistry, HTTP_DURATION_BUCKETS, type MetricsRegistryOptions } from './metrics.js';
+export {
+  createMetricsRegistry,
+  EVENT_LOOP_SAMPLE_MS,
+  HTTP_DURATION_BUCKETS,
+  type MetricsRegistryOptions,
+} from './metrics.js';
 export { Counter, Gauge } from 'prom-client';
 
 export { BEARER_SCHEME, DOCS_PREFIX, documentRoute, type OpenApiOptions } from './openapi.js';

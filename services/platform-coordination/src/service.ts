@@ -198,7 +198,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
         intervalMs: config.WORKFLOW_SWEEP_INTERVAL_MS,
         logger: logger.child({ component: 'workflow-timeouts' }),
         ...(workflowClock ? { clock: workflowClock } : {}),
-        ...(progress ? { progress, idleProgressRefreshMs: config.SAGA_OBSERVER_MAX_PAUSE / 2 } : {}),
+        ...(progress ? { progress } : {}),
       }),
       dispatcher: new WebhookDispatcher({
         transaction,

@@ -6,7 +6,8 @@ import type { ObserverProgress } from './observer-progress.js';
 import type { WorkflowEngine } from './workflow-engine.js';
 
 /**
- * Measures how far the observer has caught up (when it is given an `ObserverProgress`), then finds
+ * Measures how far the observer has caught up (when it is given an `ObserverProgress` and a workflow waits
+ * for a deadline), then finds
  * workflows whose next deadline has passed on the observer's clock (a step or workflow timeout, a compensation that was
  * not answered in time) and applies the passing of time to each, one transaction per workflow. Several
  * replicas may sweep at once: the compare-and-set on the saga's version lets one of them act.
@@ -29,16 +30,8 @@ export class TimeoutSweeper implements BackgroundTask {
       clock?: () => Date;
       /** The observer's progress: deadlines are judged against how far it has caught up. */
       progress?: Pick<ObserverProgress, 'refresh' | 'close'>;
-      /**
-       * While no workflow waits for a deadline, how often the progress is still measured (each
-       * measurement asks the broker for the end offsets of every observed topic). Below the observer's
-       * longest pause, so that an idle spell is never taken for one. Default: every sweep.
-       */
-      idleProgressRefreshMs?: number;
     },
   ) {}
-
-  private lastRefreshAt = Number.NEGATIVE_INFINITY;
 
   start(): void {
     if (this.timer) return;
@@ -50,10 +43,10 @@ export class TimeoutSweeper implements BackgroundTask {
   async sweepOnce(): Promise<number> {
     let now = this.options.clock?.() ?? new Date();
     if (this.options.progress) {
-      const sinceRefresh = now.getTime() - this.lastRefreshAt;
-      if (sinceRefresh < (this.options.idleProgressRefreshMs ?? 0) && !(await anyDeadline(this.options.db)))
-        return 0;
-      this.lastRefreshAt = now.getTime();
+      // Each measurement asks the broker for the end offsets of every observed topic: only while a
+      // workflow waits for a deadline. The first measurements after an idle spell take it for a pause of
+      // the observer, which restarts the count of a timeout at most a sweep or two after its step began.
+      if (!(await anyDeadline(this.options.db))) return 0;
       const { observedUntil } = await this.options.progress.refresh();
       // Behind, or not caught up since it started: an answer may be waiting in a topic, nothing is due.
       if (observedUntil === null) return 0;
