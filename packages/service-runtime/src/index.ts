@@ -7,4 +7,4 @@ export * from './live-config-subscriber.js';
 export * from './idempotency.js';
 export * from './cors.js';
 export * from './retention.js';
-export { intervalTask } from './interval-task.js';
+export { BACKGROUND_MAX_IDLE_MS, dueTimeTask, intervalTask, type DueTimeTask } from './interval-task.js';

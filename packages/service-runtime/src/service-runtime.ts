@@ -24,6 +24,7 @@ import {
   createLiveConfig,
   DEFAULT_RETRY_SETTINGS,
   createLogger,
+  envInteger,
   loadConfig,
   serviceCredentials,
   runService,
@@ -43,6 +44,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import { z } from 'zod';
 import { corsOriginPolicy, corsOriginsSetting, registerCors } from './cors.js';
+import { BACKGROUND_MAX_IDLE_MS } from './interval-task.js';
 import { LiveConfigSubscriber, type ConfigurationSource } from './live-config-subscriber.js';
 import { ManagedDatabase } from './managed-database.js';
 import { ServiceRegistration } from './registration.js';
@@ -84,6 +86,11 @@ export const runtimeConfigSchema = baseConfigSchema.extend({
     .optional(),
   /** Origins whose pages may call the API (CORS); unset: loopback pages in development, none elsewhere. */
   CORS_ORIGINS: corsOriginsSetting(),
+  /**
+   * How often the outbox relay looks for rows nobody told it of. Every transaction of the runtime wakes
+   * it once it commits, so this is only the net for rows written some other way.
+   */
+  OUTBOX_POLL_INTERVAL_MS: envInteger(100, 600_000).default(BACKGROUND_MAX_IDLE_MS),
   ...retentionConfigShape,
 });
 
@@ -107,6 +114,12 @@ export interface ServiceContext<P extends PrismaLike, C extends RuntimeConfig = 
    * CPU per statement: docs/performance.md). `numeric` and `bigint` values come back as strings.
    */
   directTransaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+  /**
+   * Calls `listener` after each transaction of `transaction`, `directTransaction` or a consumer commits:
+   * how background work that sleeps until it is due (`dueTimeTask`) learns that a write may have made
+   * work due sooner.
+   */
+  afterCommit(listener: () => void): void;
   /** Statements on the database's pool outside any transaction, without Prisma (each commits on its own). */
   sql: SqlClient;
 }
@@ -223,6 +236,7 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
     logger: logger.child({ component: 'outbox-relay' }),
     lockName: definition.name,
     metrics: messagingMetrics,
+    pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
   });
   const liveConfig = createLiveConfig({
     logger,
@@ -230,10 +244,15 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
   });
 
   const direct = directTransactions(db);
+  const commitListeners: (() => void)[] = [];
+  const afterCommit = () => {
+    relay.notify();
+    for (const listener of commitListeners) listener();
+  };
   /** A transaction in a span; once it commits, the relay publishes the outbox rows it wrote. */
   const committed = async <T>(run: () => Promise<T>): Promise<T> => {
     const result = await inSpan('db.transaction', { attributes: { 'db.system.name': 'postgresql' } }, run);
-    relay.notify();
+    afterCommit();
     return result;
   };
   const context: ServiceContext<P, C> = {
@@ -251,6 +270,9 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
         prisma.$transaction((tx) => fn(tx as SqlClient & P), { timeout: 30_000, maxWait: 10_000 }),
       ),
     directTransaction: (fn) => committed(() => direct.$transaction(fn)),
+    afterCommit: (listener) => {
+      commitListeners.push(listener);
+    },
     sql: direct,
   };
 
@@ -290,7 +312,8 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
         metrics: messagingMetrics,
         onSettled: (outcome) => {
           consumed.inc({ group: consumer.groupId ?? config.SERVICE_NAME, result: outcome.result });
-          relay.notify();
+          if (outcome.result === 'handled') afterCommit();
+          else relay.notify();
         },
       }),
   );

@@ -6,7 +6,10 @@ import { z } from 'zod';
 export const inventoryConfigSchema = runtimeConfigSchema.extend({
   /** How long a reservation holds stock before it lapses unless the order is confirmed (seconds). */
   RESERVATION_TTL_SECONDS: envInteger(1, 7 * 24 * 3600).default(900),
-  /** How often lapsed reservations are looked for and released (milliseconds). */
+  /**
+   * The least time between two sweeps of lapsed reservations (milliseconds); the sweeper sleeps until the
+   * next reservation lapses.
+   */
   RESERVATION_SWEEP_INTERVAL_MS: envInteger(100, 3_600_000).default(5_000),
   /** Most units of one product a single order may reserve. */
   MAX_QUANTITY_PER_ORDER: envInteger(1, 1_000_000).default(100),
@@ -32,7 +35,10 @@ export const inventoryConfigSchema = runtimeConfigSchema.extend({
   SUPPLIER_TIMEOUT_MS: envInteger(100, 120_000).default(5_000),
   /** Failed calls to place a purchase order before the replenishment fails (SUPPLIER_UNAVAILABLE or TIMEOUT). */
   SUPPLIER_MAX_ATTEMPTS: envInteger(1, 1_000).default(5),
-  /** How often open replenishments are advanced: orders placed, the supplier polled (milliseconds). */
+  /**
+   * How often open replenishments are advanced: orders placed, the supplier polled (milliseconds); with
+   * none open the driver sleeps until one is opened.
+   */
   REPLENISHMENT_POLL_INTERVAL_MS: envInteger(50, 3_600_000).default(2_000),
   /** How long after ordering the goods must have arrived before the replenishment fails with TIMEOUT (milliseconds). */
   REPLENISHMENT_DELIVERY_TIMEOUT_MS: envInteger(1_000, 90 * 86_400_000).default(7 * 86_400_000),

@@ -20,8 +20,48 @@ import type { InventoryDeps } from './use-cases/context.js';
 
 type Context = ServiceContext<PrismaClient, InventoryConfig>;
 
+const rounds = new WeakMap<Context, { expiry: ReservationExpiry; driver: ReplenishmentDriver }>();
+
+/** The instance's background rounds, made once: they sleep until due, and writers tell them of new work. */
+function roundsOf(context: Context) {
+  let made = rounds.get(context);
+  if (!made) {
+    made = {
+      expiry: new ReservationExpiry({
+        deps: depsOf(context),
+        db: context.prisma,
+        transaction: transactionOf(context),
+        ready: context.database.ready,
+        intervalMs: context.config.RESERVATION_SWEEP_INTERVAL_MS,
+        logger: context.logger.child({ component: 'reservation-expiry' }),
+      }),
+      driver: new ReplenishmentDriver({
+        deps: depsOf(context),
+        db: context.prisma,
+        transaction: transactionOf(context),
+        supplier: new HttpSupplier(context.config.SUPPLIER_URL, context.config.SUPPLIER_TIMEOUT_MS),
+        ready: context.database.ready,
+        intervalMs: context.config.REPLENISHMENT_POLL_INTERVAL_MS,
+        leaseMs: context.config.SUPPLIER_TIMEOUT_MS * 2 + context.config.REPLENISHMENT_POLL_INTERVAL_MS,
+        logger: context.logger.child({ component: 'replenishment-driver' }),
+      }),
+    };
+    rounds.set(context, made);
+  }
+  return made;
+}
+
 function depsOf(context: Context): InventoryDeps {
-  return { outbox: context.outbox, limits: limitsOf(context.config), now: () => new Date() };
+  return {
+    outbox: context.outbox,
+    limits: limitsOf(context.config),
+    now: () => new Date(),
+    dueBy: (at) => {
+      const { expiry, driver } = roundsOf(context);
+      expiry.dueBy(at);
+      driver.dueBy(at);
+    },
+  };
 }
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -73,26 +113,7 @@ export const inventoryService: ServiceDefinition<PrismaClient, InventoryConfig> 
     ];
   },
   background(context) {
-    return [
-      new ReservationExpiry({
-        deps: depsOf(context),
-        db: context.prisma,
-        transaction: transactionOf(context),
-        ready: context.database.ready,
-        intervalMs: context.config.RESERVATION_SWEEP_INTERVAL_MS,
-        logger: context.logger.child({ component: 'reservation-expiry' }),
-      }),
-      new ReplenishmentDriver({
-        deps: depsOf(context),
-        db: context.prisma,
-        transaction: transactionOf(context),
-        supplier: new HttpSupplier(context.config.SUPPLIER_URL, context.config.SUPPLIER_TIMEOUT_MS),
-        ready: context.database.ready,
-        intervalMs: context.config.REPLENISHMENT_POLL_INTERVAL_MS,
-        leaseMs: context.config.SUPPLIER_TIMEOUT_MS * 2 + context.config.REPLENISHMENT_POLL_INTERVAL_MS,
-        logger: context.logger.child({ component: 'replenishment-driver' }),
-      }),
-      idempotencyPurge(context, { ttlMs: idempotencyTtlMs(context) }),
-    ];
+    const { expiry, driver } = roundsOf(context);
+    return [expiry, driver, idempotencyPurge(context, { ttlMs: idempotencyTtlMs(context) })];
   },
 };

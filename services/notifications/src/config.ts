@@ -39,8 +39,11 @@ export const notificationsConfigSchema = runtimeConfigSchema.extend({
   NOTIFICATION_RETRY_BASE_MS: envInteger(1, 3_600_000).default(1000),
   /** Longest backoff between two attempts (never shorter than NOTIFICATION_RETRY_BASE_MS). */
   NOTIFICATION_RETRY_MAX_MS: envInteger(1, 86_400_000).default(300_000),
-  /** How often the dispatcher looks for messages due. */
-  NOTIFICATION_POLL_INTERVAL_MS: envInteger(10, 60_000).default(500),
+  /**
+   * The longest the dispatcher sleeps when it knows of no message due: messages stored in this process
+   * wake it at once and a retry's backoff is slept until, so this only finds rows written elsewhere.
+   */
+  NOTIFICATION_POLL_INTERVAL_MS: envInteger(10, 600_000).default(30_000),
   /** Messages the dispatcher sends per round. */
   NOTIFICATION_BATCH_SIZE: envInteger(1, 1000).default(50),
   /** Backoff before each retry of a consumed event that failed transiently (seed 003: 1 s, 2 s, 4 s). */

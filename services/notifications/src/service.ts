@@ -27,23 +27,36 @@ export function localChannels(db: SqlClient): ChannelAdapters {
   };
 }
 
-/**
- * Transactions on the database's pool, without Prisma, for the event and dispatch paths (their stores
- * use SQL only; see docs/performance.md); outbox events are published as soon as one commits.
- */
-function directTransaction(context: Context) {
-  return async <T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> => {
-    const result = await directTransactions(context.database.db).$transaction(fn);
-    context.relay.notify();
-    return result;
-  };
-}
-
 /** The notifications service: order-lifecycle messages to customers by e-mail, SMS and push. */
 export function createNotificationsService(
   options: NotificationsServiceOptions = {},
 ): ServiceDefinition<PrismaClient, NotificationsConfig> {
   const depsByContext = new WeakMap<Context, NotificationsDeps>();
+  const dispatchers = new WeakMap<Context, NotificationDispatcher>();
+  /** One dispatcher per service instance, woken by every commit of the instance. */
+  const dispatcherOf = (context: Context): NotificationDispatcher => {
+    let dispatcher = dispatchers.get(context);
+    if (!dispatcher) {
+      dispatcher = new NotificationDispatcher({
+        db: context.sql,
+        // The dispatch path's stores use SQL only: its transactions skip Prisma (docs/performance.md). They
+        // wake the relay but not the commit listeners: the dispatcher, one of them, would wake itself.
+        transaction: async (fn) => {
+          const result = await directTransactions(context.database.db).$transaction(fn);
+          context.relay.notify();
+          return result;
+        },
+        deps: depsOf(context),
+        logger: context.logger.child({ component: 'dispatcher' }),
+        maxIdleMs: context.config.NOTIFICATION_POLL_INTERVAL_MS,
+        batchSize: context.config.NOTIFICATION_BATCH_SIZE,
+      });
+      dispatchers.set(context, dispatcher);
+      // Messages stored by the event handlers and the retry route are due at once.
+      context.afterCommit(() => dispatcher!.wake());
+    }
+    return dispatcher;
+  };
   const depsOf = (context: Context): NotificationsDeps => {
     let deps = depsByContext.get(context);
     if (!deps) {
@@ -92,15 +105,7 @@ export function createNotificationsService(
       ];
     },
     background(context) {
-      return [
-        new NotificationDispatcher({
-          transaction: directTransaction(context),
-          deps: depsOf(context),
-          logger: context.logger.child({ component: 'dispatcher' }),
-          intervalMs: context.config.NOTIFICATION_POLL_INTERVAL_MS,
-          batchSize: context.config.NOTIFICATION_BATCH_SIZE,
-        }),
-      ];
+      return [dispatcherOf(context)];
     },
   };
 }

@@ -58,7 +58,6 @@ export class NotificationsHarness extends ServiceHarness<ServiceRuntime<PrismaCl
         NOTIFICATION_RETRY_BASE_MS: '50',
         NOTIFICATION_RETRY_MAX_MS: '200',
         NOTIFICATION_MAX_ATTEMPTS: '3',
-        NOTIFICATION_POLL_INTERVAL_MS: '50',
         ...env,
       },
     });

@@ -69,8 +69,9 @@ export const ordersConfigSchema = runtimeConfigSchema.extend({
   /** Base URL of the payment provider's HTTP API (the payment provider simulator locally). */
   PAYMENT_PROVIDER_URL: envUrl().default('http://127.0.0.1:8087'),
   /**
-   * How often the recovery sweeper looks for saga payment calls due for a retry (after a provider
-   * outage) or left unsettled by a crash; also the first retry delay of a call that met an outage.
+   * The least time between two rounds of the recovery sweeper, which sleeps until the next saga payment
+   * call is due for a retry (after a provider outage) or left unsettled by a crash; also the first retry
+   * delay of a call that met an outage.
    */
   PAYMENT_RECOVERY_INTERVAL_MS: envInteger(100, 60_000).default(2000),
   /** The longest delay between two retries of a call waiting for the provider (the backoff's cap). */

@@ -1,6 +1,7 @@
 import {
   idempotencyPurge,
   type ConsumerDefinition,
+  type DueTimeTask,
   type ServiceContext,
   type ServiceDefinition,
 } from '@fv/service-runtime';
@@ -48,6 +49,21 @@ export function createOrdersService(
   options: OrdersServiceOptions = {},
 ): ServiceDefinition<PrismaClient, OrdersConfig> {
   const deps = new WeakMap<Context, OrdersDeps>();
+  const retryLoops = new WeakMap<Context, DueTimeTask[]>();
+  const retryLoopsOf = (context: Context): DueTimeTask[] => {
+    let loops = retryLoops.get(context);
+    if (!loops) {
+      const ordersDeps = depsOf(context);
+      loops = [
+        // Retries saga payment calls that met an unavailable provider, and finishes those a crash left.
+        paymentRecovery(context, ordersDeps, { minDelayMs: context.config.PAYMENT_RECOVERY_INTERVAL_MS }),
+        // Attempts again the refunds of returns whose last attempt failed, once their backoff is over.
+        returnRefundRetries(context, ordersDeps, { minDelayMs: context.config.PAYMENT_RECOVERY_INTERVAL_MS }),
+      ];
+      retryLoops.set(context, loops);
+    }
+    return loops;
+  };
   const depsOf = (context: Context): OrdersDeps => {
     let existing = deps.get(context);
     if (!existing) {
@@ -62,6 +78,9 @@ export function createOrdersService(
         sql: context.sql,
         // Every store writes with SQL only (typed Db): requests' transactions skip Prisma as the consumers' do.
         transaction: (fn) => context.directTransaction(fn),
+        retryDueBy: (at) => {
+          for (const loop of retryLoopsOf(context)) loop.dueBy(at);
+        },
         gateway: new PaymentGateway({
           provider: options.paymentProvider ?? new HttpPaymentProvider(config.PAYMENT_PROVIDER_URL),
           timeoutMs: config.PAYMENT_TIMEOUT_MS,
@@ -132,12 +151,7 @@ export function createOrdersService(
     // Forgets first answers to X-Idempotency-Key once they are IDEMPOTENCY_KEY_TTL_HOURS old.
     background: (context) => [
       idempotencyPurge(context, { ttlMs: context.config.IDEMPOTENCY_KEY_TTL_HOURS * HOUR_MS }),
-      // Retries saga payment calls that met an unavailable provider, and finishes those a crash left.
-      paymentRecovery(context, depsOf(context), { intervalMs: context.config.PAYMENT_RECOVERY_INTERVAL_MS }),
-      // Attempts again the refunds of returns whose last attempt failed, once their backoff is over.
-      returnRefundRetries(context, depsOf(context), {
-        intervalMs: context.config.PAYMENT_RECOVERY_INTERVAL_MS,
-      }),
+      ...retryLoopsOf(context),
     ],
     healthChecks: (context) => [
       {

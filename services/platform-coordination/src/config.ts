@@ -52,8 +52,8 @@ export const configSchema = runtimeConfigSchema.extend({
   REGISTRY_HEARTBEAT_TTL_SECONDS: envInteger(1, 86_400).default(30),
   /** A critical instance is removed after this much longer without a heartbeat (Consul's deregister-critical-after). */
   REGISTRY_DEREGISTER_CRITICAL_AFTER_SECONDS: envInteger(0, 604_800).default(90),
-  /** How often leases are checked. */
-  REGISTRY_SWEEP_INTERVAL_MS: envInteger(100, 600_000).default(1000),
+  /** How often leases are checked: a lapsed lease (30 s by default) is noticed at most this late. */
+  REGISTRY_SWEEP_INTERVAL_MS: envInteger(100, 600_000).default(5000),
   /** Self-preservation: expiry stops when fewer than this share of the instances renewed their lease. */
   REGISTRY_SELF_PRESERVATION_THRESHOLD: z.coerce
     .number({ invalid_type_error: 'must be a number between 0 and 1' })

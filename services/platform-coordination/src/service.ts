@@ -203,6 +203,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       dispatcher: new WebhookDispatcher({
         transaction,
         db: context.sql,
+        fanout,
         intervalMs: config.WEBHOOK_DISPATCH_INTERVAL_MS,
         timeoutMs: config.WEBHOOK_TIMEOUT_MS,
         maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
@@ -220,6 +221,11 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
     };
     const parts: CoordinationComponents = { ...base, console: consoleParts(context, base, workflowClock) };
     built.set(context, parts);
+    // The background rounds that sleep until work is due learn of new work from commits.
+    context.afterCommit(() => {
+      parts.timeouts.commitSeen();
+      parts.dispatcher.commitSeen();
+    });
     return parts;
   };
 

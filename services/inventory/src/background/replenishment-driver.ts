@@ -1,9 +1,10 @@
-import type { BackgroundTask } from '@fv/service-runtime';
+import type { BackgroundTask, DueTimeTask } from '@fv/service-runtime';
 import type { Logger } from '@fv/service-kit';
-import { claimDue, type ReplenishmentRecord } from '../db/replenishment-store.js';
+import { claimDue, nextReplenishmentDue, type ReplenishmentRecord } from '../db/replenishment-store.js';
 import type { Tx } from '../db/tx.js';
 import type { Supplier } from '../supplier/supplier-client.js';
 import type { InventoryDeps } from '../use-cases/context.js';
+import { dueSweep } from './due-sweep.js';
 import { applySupplierAnswer } from '../use-cases/replenish.js';
 
 export interface ReplenishmentDriverOptions {
@@ -13,6 +14,7 @@ export interface ReplenishmentDriverOptions {
   supplier: Supplier;
   /** Resolves once the database is migrated; nothing is done before. */
   ready: Promise<unknown>;
+  /** The least time between two rounds. */
   intervalMs: number;
   /** How long a claimed replenishment is left to this instance (longer than a supplier call). */
   leaseMs: number;
@@ -29,15 +31,30 @@ export interface ReplenishmentDriverOptions {
  */
 export class ReplenishmentDriver implements BackgroundTask {
   readonly name = 'replenishment driver';
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
   private stopped = false;
+  private readonly loop: DueTimeTask;
 
-  constructor(private readonly options: ReplenishmentDriverOptions) {}
+  constructor(private readonly options: ReplenishmentDriverOptions) {
+    // Sleeps until the next open replenishment is due; new ones are announced through `InventoryDeps.dueBy`.
+    this.loop = dueSweep(
+      this.name,
+      options,
+      async () => {
+        await this.sweep();
+        return nextReplenishmentDue(options.db);
+      },
+      'replenishment sweep failed; trying again later',
+    );
+  }
 
   start(): void {
     this.stopped = false;
-    void this.options.ready.then(() => this.schedule(0));
+    this.loop.start();
+  }
+
+  /** A replenishment is due at `at`. */
+  dueBy(at: Date): void {
+    this.loop.dueBy(at);
   }
 
   /** Advances what is due now; returns how many replenishments it looked at. */
@@ -76,24 +93,6 @@ export class ReplenishmentDriver implements BackgroundTask {
 
   async close(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.sweep()
-        .then(() => undefined)
-        .catch((error: unknown) =>
-          this.options.logger.warn({ err: error }, 'replenishment sweep failed; trying again later'),
-        )
-        .finally(() => {
-          this.running = null;
-          this.schedule(this.options.intervalMs);
-        });
-    }, delayMs);
-    this.timer.unref();
+    await this.loop.close();
   }
 }

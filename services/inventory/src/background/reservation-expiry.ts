@@ -1,8 +1,9 @@
-import type { BackgroundTask } from '@fv/service-runtime';
+import type { BackgroundTask, DueTimeTask } from '@fv/service-runtime';
 import type { Logger } from '@fv/service-kit';
-import { lapsedReservationIds } from '../db/reservation-store.js';
+import { lapsedReservationIds, nextReservationLapse } from '../db/reservation-store.js';
 import type { Tx } from '../db/tx.js';
 import type { InventoryDeps } from '../use-cases/context.js';
+import { dueSweep } from './due-sweep.js';
 import { expireReservation } from '../use-cases/release-reservation.js';
 
 export interface ReservationExpiryOptions {
@@ -11,6 +12,7 @@ export interface ReservationExpiryOptions {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Resolves once the database is migrated; nothing is swept before. */
   ready: Promise<unknown>;
+  /** The least time between two sweeps. */
   intervalMs: number;
   logger: Logger;
   /** Reservations released per sweep at most (the next sweep takes the rest). */
@@ -19,20 +21,35 @@ export interface ReservationExpiryOptions {
 
 /**
  * Releases reservations that lapsed without their order being confirmed, each in its own transaction
- * with its InventoryReleased (reason EXPIRED). Several instances may sweep at once: each reservation
+ * with its InventoryReleased (reason EXPIRED), then sleeps until the next one lapses (new reservations
+ * are announced through `InventoryDeps.dueBy`). Several instances may sweep at once: each reservation
  * row is locked and re-checked before it is released.
  */
 export class ReservationExpiry implements BackgroundTask {
   readonly name = 'reservation expiry';
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
   private stopped = false;
+  private readonly loop: DueTimeTask;
 
-  constructor(private readonly options: ReservationExpiryOptions) {}
+  constructor(private readonly options: ReservationExpiryOptions) {
+    this.loop = dueSweep(
+      this.name,
+      options,
+      async () => {
+        await this.sweep();
+        return nextReservationLapse(options.db);
+      },
+      'reservation expiry sweep failed; trying again later',
+    );
+  }
 
   start(): void {
     this.stopped = false;
-    void this.options.ready.then(() => this.schedule(0));
+    this.loop.start();
+  }
+
+  /** A reservation lapses at `at`. */
+  dueBy(at: Date): void {
+    this.loop.dueBy(at);
   }
 
   /** Releases what is due now; returns how many reservations it released. */
@@ -53,24 +70,6 @@ export class ReservationExpiry implements BackgroundTask {
 
   async close(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.sweep()
-        .then(() => undefined)
-        .catch((error: unknown) =>
-          this.options.logger.warn({ err: error }, 'reservation expiry sweep failed; trying again later'),
-        )
-        .finally(() => {
-          this.running = null;
-          this.schedule(this.options.intervalMs);
-        });
-    }, delayMs);
-    this.timer.unref();
+    await this.loop.close();
   }
 }

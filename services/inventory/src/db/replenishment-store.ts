@@ -1,3 +1,4 @@
+import { dateOrNull } from '@fv/database';
 import type { Tx } from './tx.js';
 
 export const OPEN_STATUSES = ['REQUESTED', 'ORDERED', 'CONFIRMED'] as const;
@@ -112,6 +113,14 @@ export async function lockOpenReplenishment(tx: Tx, id: string): Promise<Repleni
  * Takes open replenishments due for work and pushes their next attempt `leaseMs` away, so another
  * instance (or the next sweep) leaves them alone while this one talks to the supplier.
  */
+/** When the next open replenishment is due for a step, if one is open. */
+export async function nextReplenishmentDue(tx: Tx): Promise<Date | null> {
+  const rows = await tx.$queryRawUnsafe<{ due: Date | null }[]>(
+    `select min(next_attempt_at) as due from replenishments where ${OPEN}`,
+  );
+  return dateOrNull(rows[0]?.due);
+}
+
 export async function claimDue(
   tx: Tx,
   now: Date,

@@ -1,3 +1,4 @@
+import { dateOrNull } from '@fv/database';
 import type { Allocation } from '../domain/allocation.js';
 import type { ReleaseReason, ReservationStatus } from '../domain/reservation.js';
 import type { Tx } from './tx.js';
@@ -140,6 +141,14 @@ export async function markDeducted(tx: Tx, id: string, at: Date): Promise<void> 
 }
 
 /** Ids of ACTIVE reservations that lapsed at `now`, oldest first. */
+/** When the next active reservation lapses, if one is active. */
+export async function nextReservationLapse(tx: Tx): Promise<Date | null> {
+  const rows = await tx.$queryRawUnsafe<{ due: Date | null }[]>(
+    `select min(expires_at) as due from reservations where status = 'ACTIVE'`,
+  );
+  return dateOrNull(rows[0]?.due);
+}
+
 export async function lapsedReservationIds(tx: Tx, now: Date, limit: number): Promise<string[]> {
   const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
     `select id::text as id from reservations where status = 'ACTIVE' and expires_at <= $1::timestamptz

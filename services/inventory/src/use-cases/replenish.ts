@@ -10,7 +10,7 @@ import {
 import type { Tx } from '../db/tx.js';
 import type { SupplierAnswer, SupplierOrder } from '../supplier/supplier-client.js';
 import { adjustStock } from './adjust-stock.js';
-import type { EventMeta, InventoryDeps } from './context.js';
+import { COMMIT_GRACE_MS, type EventMeta, type InventoryDeps } from './context.js';
 
 export const REPLENISHMENT_ACTOR = 'inventory-replenishment';
 
@@ -35,6 +35,7 @@ export async function requestReplenishment(
     supplierId: setting?.supplierId ?? policy.defaultSupplierId,
   };
   if (!(await openReplenishment(tx, { ...replenishment, alertEventId: causationId }))) return null;
+  deps.dueBy?.(new Date(deps.now().getTime() + COMMIT_GRACE_MS));
   const { id, ...fields } = replenishment;
   await deps.outbox.publish(
     tx,

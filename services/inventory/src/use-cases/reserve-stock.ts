@@ -11,7 +11,7 @@ import {
   type RequestedLine,
 } from '../domain/reservation-request.js';
 import { applyItemChanges } from './apply-item-changes.js';
-import type { EventMeta, InventoryDeps } from './context.js';
+import { COMMIT_GRACE_MS, type EventMeta, type InventoryDeps } from './context.js';
 
 export type ReservationFailureReason = 'INVALID_QUANTITY' | 'PRODUCT_NOT_FOUND' | 'INSUFFICIENT_STOCK';
 
@@ -123,6 +123,7 @@ export async function reserveStock(
   );
   const reservation = await findReservation(tx, { reservationId: id });
   if (!reservation) throw new Error(`reservation ${id} vanished inside its transaction`);
+  deps.dueBy?.(new Date(Math.max(expiresAt.getTime(), now.getTime() + COMMIT_GRACE_MS)));
   return { outcome: 'reserved', reservation };
 }
 

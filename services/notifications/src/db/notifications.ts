@@ -51,6 +51,14 @@ export async function claimNextDue(db: Db, now: Date): Promise<Notification | nu
   return rows[0] ? toNotification(rows[0]) : null;
 }
 
+/** When the next pending message is due (its first attempt or a retry), if any is pending. */
+export async function nextAttemptDue(db: Db): Promise<Date | null> {
+  const rows = await db.$queryRawUnsafe<Row[]>(
+    `select min(next_attempt_at) as due from notifications where status = 'PENDING'`,
+  );
+  return dateOrNull(rows[0]?.due);
+}
+
 export async function findNotification(db: Db, id: string): Promise<Notification | null> {
   const rows = await db.$queryRawUnsafe<Row[]>(
     `select ${NOTIFICATION_COLUMNS} from notifications where id = $1::uuid`,

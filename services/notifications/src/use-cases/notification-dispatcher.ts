@@ -1,39 +1,60 @@
-import type { BackgroundTask } from '@fv/service-runtime';
-import type { Logger } from '@fv/service-kit';
 import type { SqlClient } from '@fv/messaging';
+import { dueTimeTask, type BackgroundTask, type DueTimeTask } from '@fv/service-runtime';
+import type { Logger } from '@fv/service-kit';
+import { nextAttemptDue } from '../db/notifications.js';
 import type { NotificationsDeps } from './deps.js';
 import { dispatchNext } from './dispatch-next.js';
 
 /**
- * Sends due messages: every `intervalMs`, up to `batchSize` per round, each in its own transaction.
- * The runtime starts it once the database is migrated; `close` waits for the round in progress.
+ * Sends due messages, up to `batchSize` per round, each in its own transaction, then sleeps until the
+ * next message is due (a retry's backoff), at most `maxIdleMs`. The event handlers and the retry route
+ * store messages due at once: they `wake()` it once they have committed. The runtime starts it once the
+ * database is migrated; `close` waits for the round in progress.
  */
 export class NotificationDispatcher implements BackgroundTask {
   readonly name = 'notification dispatcher';
-  private timer: NodeJS.Timeout | null = null;
-  private round: Promise<void> = Promise.resolve();
   private stopped = false;
+  private readonly loop: DueTimeTask;
 
   constructor(
     private readonly options: {
+      /** The database's pool, without a transaction: where the next due time is read. */
+      db: SqlClient;
       transaction: <T>(fn: (tx: SqlClient) => Promise<T>) => Promise<T>;
       deps: NotificationsDeps;
       logger: Logger;
-      intervalMs: number;
+      maxIdleMs: number;
       batchSize: number;
     },
-  ) {}
+  ) {
+    this.loop = dueTimeTask(this.name, {
+      ready: Promise.resolve(),
+      maxIdleMs: options.maxIdleMs,
+      // A message another instance holds locked while it sends stays due: look again a little later.
+      minDelayMs: 100,
+      now: () => options.deps.now().getTime(),
+      round: async () => {
+        const sent = await this.runOnce();
+        if (sent >= options.batchSize) return options.deps.now();
+        return nextAttemptDue(options.db);
+      },
+      onError: (error) => options.logger.error({ err: error }, 'notification dispatch round failed'),
+    });
+  }
 
   start(): void {
     this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
+  }
+
+  /** A message may be due now: send it without waiting for the next round. */
+  wake(): void {
+    this.loop.wake();
   }
 
   async close(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.round;
+    await this.loop.close();
   }
 
   /** One round now (tests and operators); resolves when it is done. */
@@ -47,17 +68,5 @@ export class NotificationDispatcher implements BackgroundTask {
       sent += 1;
     }
     return sent;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.round = this.runOnce()
-        .then(() => undefined)
-        .catch((error: unknown) =>
-          this.options.logger.error({ err: error }, 'notification dispatch round failed'),
-        )
-        .finally(() => this.schedule(this.options.intervalMs));
-    }, delayMs);
   }
 }

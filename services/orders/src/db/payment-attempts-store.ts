@@ -161,6 +161,15 @@ export async function markApplied(tx: Db, id: string): Promise<void> {
 }
 
 /** Saga payment calls (authorize, capture) not applied yet and due for the sweeper at `now`, most overdue first. */
+/** When the next unsettled saga payment call is due for the recovery sweeper, if there is one. */
+export async function nextAttemptDue(db: Db): Promise<Date | null> {
+  const rows = await db.$queryRawUnsafe<Row[]>(
+    `select min(next_attempt_at) as due from payment_attempts
+      where applied_at is null and operation in ('AUTHORIZE', 'CAPTURE')`,
+  );
+  return dateOrNull(rows[0]?.due);
+}
+
 export async function dueAttempts(prisma: PrismaClient, now: Date, limit: number): Promise<AttemptRow[]> {
   const rows = await prisma.$queryRawUnsafe<Row[]>(
     `select ${ATTEMPT_COLUMNS} from payment_attempts

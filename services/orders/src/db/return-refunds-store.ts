@@ -1,4 +1,4 @@
-import { dateOrNull, textOrNull as text } from '@fv/database';
+import { dateOrNull, textOrNull as text, type Row } from '@fv/database';
 import type { Db } from './orders-store.js';
 
 export type ReturnRefundStatus = 'PENDING' | 'REFUNDED' | 'FAILED' | 'NOTHING_TO_REFUND';
@@ -98,6 +98,14 @@ export async function updateReturnRefund(
 }
 
 /** Return refunds whose next attempt is due, oldest first. */
+/** When the next pending return refund is due for an attempt, if one is pending. */
+export async function nextReturnRefundDue(db: Db): Promise<Date | null> {
+  const rows = await db.$queryRawUnsafe<Row[]>(
+    `select min(next_attempt_at) as due from return_refunds where status = 'PENDING'`,
+  );
+  return dateOrNull(rows[0]?.due);
+}
+
 export async function dueReturnRefunds(db: Db, now: Date, limit: number): Promise<string[]> {
   const rows = await db.$queryRawUnsafe<{ return_id: string }[]>(
     `select return_id::text as return_id from return_refunds

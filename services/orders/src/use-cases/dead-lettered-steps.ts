@@ -9,6 +9,9 @@ import { amountOf } from './order-view.js';
 import type { EventOrigin, OrdersDeps } from './orders-deps.js';
 import { authorizeKey, failPayment } from './take-payment.js';
 
+/** How long after a handler's write its transaction is taken to have committed (the sweeper is told then). */
+const COMMIT_GRACE_MS = 1000;
+
 /** Why a saga event was dead-lettered, as the consumer reports it. */
 export interface DeadLetterCause {
   errorCode: string;
@@ -126,6 +129,8 @@ export async function captureDeadLetteredShipment(
     context: { ...shipment },
     nextAttemptAt: new Date(deps.now()),
   });
+  // The intent commits with this event: the sweeper is told a little later, when it will see it.
+  deps.retryDueBy(new Date(deps.now() + COMMIT_GRACE_MS));
   log.warn(
     { orderId: order.id, errorCode: cause.errorCode },
     'DeliveryScheduled dead-lettered: the capture is left to the recovery sweeper',

@@ -17,6 +17,11 @@ export interface OrdersDeps {
   now(): number;
   /** A transaction whose outbox events are published once it commits. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * A payment call or a return refund is due for the background rounds at `at` (its retry, or its
+   * hand-over to recovery): they sleep until the next one they know of, so writers tell them.
+   */
+  retryDueBy(at: Date): void;
 }
 
 /** Where the events a use case publishes come from: a request (its trace) or an event (its causation). */

@@ -117,6 +117,7 @@ export async function callOnce(
     context: intent.context ?? {},
     nextAttemptAt: new Date(deps.now() + deps.config.PAYMENT_RECOVERY_AFTER_MS),
   });
+  deps.retryDueBy(attempt.nextAttemptAt);
   const recorded = outcomeOf(attempt);
   if (recorded) return { attempt, outcome: recorded };
 
@@ -148,6 +149,7 @@ export async function callOnce(
       retried: !final,
     });
   }
+  deps.retryDueBy(attempt.nextAttemptAt);
   return { attempt, outcome: { ...outcome, attempts: Math.max(attempt.calls, outcome.attempts) } };
 }
 

@@ -105,6 +105,7 @@ async function recordRefundFailure(
     nextAttemptAt: retriable ? new Date(deps.now() + delay) : null,
     error: { code: error.code, message: error.message },
   });
+  if (retriable) deps.retryDueBy(new Date(deps.now() + delay));
   await deps.outbox.publish(
     tx,
     'PaymentRefundFailed',

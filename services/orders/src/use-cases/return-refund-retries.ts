@@ -1,5 +1,5 @@
-import { intervalTask, type BackgroundTask } from '@fv/service-runtime';
-import { dueReturnRefunds } from '../db/return-refunds-store.js';
+import { dueTimeTask, type DueTimeTask } from '@fv/service-runtime';
+import { dueReturnRefunds, nextReturnRefundDue } from '../db/return-refunds-store.js';
 import type { OrdersDeps } from './orders-deps.js';
 import { attemptReturnRefund } from './refund-return.js';
 
@@ -16,16 +16,24 @@ export async function retryDueReturnRefunds(deps: OrdersDeps): Promise<number> {
   return due.length;
 }
 
-/** The retries of failed return refunds as a background task, every `intervalMs`, one round at a time. */
+/**
+ * The retries of failed return refunds as a background task: a round when the next retry is due (or a
+ * writer says one is, `OrdersDeps.retryDueBy`), at least `minDelayMs` apart, one round at a time.
+ */
 export function returnRefundRetries(
   context: { database: { ready: Promise<unknown> } },
   deps: OrdersDeps,
-  options: { intervalMs: number },
-): BackgroundTask {
-  return intervalTask('return refund retries', {
+  options: { minDelayMs: number },
+): DueTimeTask {
+  return dueTimeTask('return refund retries', {
     ready: context.database.ready,
-    intervalMs: options.intervalMs,
-    round: () => retryDueReturnRefunds(deps),
+    minDelayMs: options.minDelayMs,
+    retryMs: options.minDelayMs,
+    now: deps.now,
+    round: async () => {
+      await retryDueReturnRefunds(deps);
+      return nextReturnRefundDue(deps.sql);
+    },
     onError: (error) => deps.logger.warn({ err: error }, 'return refund retries failed; trying again later'),
   });
 }

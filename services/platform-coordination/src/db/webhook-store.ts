@@ -49,7 +49,15 @@ export type DueDelivery = WebhookDelivery & {
   subscription: { url: string; secret: string; active: boolean };
 };
 
-/** Locks up to `limit` due deliveries for this dispatcher (others skip them). */
+/** When the next pending delivery is due, if any is pending. */
+export async function nextDeliveryDue(db: SqlClient): Promise<Date | null> {
+  const rows = await db.$queryRawUnsafe<{ due: Date | null }[]>(
+    `select min(next_attempt_at) as due from webhook_deliveries where status = 'PENDING'`,
+  );
+  const due = rows[0]?.due;
+  return due ? new Date(due) : null;
+}
+
 /** Whether any delivery is waiting for an attempt at `now` (one index look-up, no lock). */
 export async function anyDueDelivery(db: SqlClient, now: Date): Promise<boolean> {
   const rows = await db.$queryRawUnsafe<{ due: boolean }[]>(
@@ -59,6 +67,7 @@ export async function anyDueDelivery(db: SqlClient, now: Date): Promise<boolean>
   return rows[0]?.due === true;
 }
 
+/** Locks up to `limit` due deliveries for this dispatcher (others skip them). */
 export async function lockDueDeliveries(db: Db, now: Date, limit: number): Promise<DueDelivery[]> {
   const ids = await db.$queryRawUnsafe<{ id: string }[]>(
     `select id from webhook_deliveries where status = 'PENDING' and next_attempt_at <= $1

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isAppError, type Logger, type Principal } from '@fv/service-kit';
+import { BACKGROUND_MAX_IDLE_MS } from '@fv/service-runtime';
 import type { Db } from '../db/instance-store.js';
 import {
   claimOperation,
@@ -19,7 +20,10 @@ export interface OperationRunnerDeps {
   logger: Logger;
   /** How long a claim on an operation holds without progress (another instance takes over after). */
   leaseMs?: number;
-  /** How often RUNNING operations are looked for (those of a stopped instance are taken over). */
+  /**
+   * How often RUNNING operations are looked for (those of a stopped instance are taken over); default
+   * `BACKGROUND_MAX_IDLE_MS`: operations created here are started at once.
+   */
   intervalMs?: number;
   now?: () => Date;
 }
@@ -46,7 +50,7 @@ export class OperationRunner {
 
   start(): void {
     this.closed = false;
-    this.timer = setInterval(() => void this.sweep(), this.deps.intervalMs ?? 5000);
+    this.timer = setInterval(() => void this.sweep(), this.deps.intervalMs ?? BACKGROUND_MAX_IDLE_MS);
     this.timer.unref();
     void this.sweep();
   }

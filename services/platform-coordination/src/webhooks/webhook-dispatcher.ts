@@ -1,7 +1,12 @@
 import type { SqlClient } from '@fv/messaging';
-import type { BackgroundTask } from '@fv/service-runtime';
+import {
+  BACKGROUND_MAX_IDLE_MS,
+  dueTimeTask,
+  type BackgroundTask,
+  type DueTimeTask,
+} from '@fv/service-runtime';
 import type { Logger } from 'pino';
-import { anyDueDelivery, lockDueDeliveries, recordAttempt } from '../db/webhook-store.js';
+import { anyDueDelivery, lockDueDeliveries, nextDeliveryDue, recordAttempt } from '../db/webhook-store.js';
 import type { Db } from '../db/instance-store.js';
 import { backoffMs, SIGNATURE_HEADER, signPayload } from '../domain/webhook-signature.js';
 import type { OutboundPolicy } from '../net/outbound-policy.js';
@@ -14,7 +19,15 @@ export interface WebhookDispatcherOptions {
    * transaction, and opens the transaction that locks and sends only when something is.
    */
   db?: SqlClient;
+  /**
+   * Where this process queues deliveries. Without it the dispatcher looks every `intervalMs`; with it
+   * (and `db`), it sleeps until the next delivery is due, woken by commits after the fanout queued one,
+   * and looks every `intervalMs` only for `maxIdleMs` after that.
+   */
+  fanout?: { readonly enqueued: number };
   intervalMs: number;
+  /** The longest sleep when no delivery is due (default `BACKGROUND_MAX_IDLE_MS`). */
+  maxIdleMs?: number;
   timeoutMs: number;
   maxAttempts: number;
   backoff: { initialIntervalMs: number; backoffMultiplier: number; maxIntervalMs: number };
@@ -32,15 +45,45 @@ export interface WebhookDispatcherOptions {
  */
 export class WebhookDispatcher implements BackgroundTask {
   readonly name = 'webhook dispatcher';
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
+  private readonly loop: DueTimeTask;
+  private seenEnqueued = 0;
+  private lastEnqueuedAt = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly options: WebhookDispatcherOptions) {}
+  constructor(private readonly options: WebhookDispatcherOptions) {
+    const maxIdleMs = options.maxIdleMs ?? BACKGROUND_MAX_IDLE_MS;
+    this.loop = dueTimeTask(this.name, {
+      ready: Promise.resolve(),
+      maxIdleMs,
+      // A delivery another replica holds locked stays due: look again a little later.
+      minDelayMs: Math.min(100, options.intervalMs),
+      firstRoundAfterMs: options.intervalMs,
+      round: async () => {
+        const sent = await this.dispatchOnce();
+        const now = Date.now();
+        const soon = new Date(now + options.intervalMs);
+        if (!options.fanout || !options.db || sent >= (options.batchSize ?? 20)) return soon;
+        // A transaction that queued deliveries may commit after the commit that woke this round.
+        const recent = now - this.lastEnqueuedAt < maxIdleMs;
+        const next = await nextDeliveryDue(options.db);
+        if (recent && (!next || next > soon)) return soon;
+        return next;
+      },
+      onError: (error) => options.logger.warn({ err: error }, 'webhook dispatch failed; retrying'),
+      retryMs: options.intervalMs,
+    });
+  }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
-    this.timer.unref();
+    this.loop.start();
+  }
+
+  /** A transaction committed: if the fanout queued deliveries meanwhile, send them now. */
+  commitSeen(): void {
+    const enqueued = this.options.fanout?.enqueued ?? 0;
+    if (enqueued === this.seenEnqueued) return;
+    this.seenEnqueued = enqueued;
+    this.lastEnqueuedAt = Date.now();
+    this.loop.wake();
   }
 
   /** Sends what is due now; the number of attempts made. */
@@ -102,19 +145,7 @@ export class WebhookDispatcher implements BackgroundTask {
     });
   }
 
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = this.dispatchOnce()
-      .catch((error) => this.options.logger.warn({ err: error }, 'webhook dispatch failed; retrying'))
-      .finally(() => {
-        this.running = null;
-      });
-    await this.running;
-  }
-
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.loop.close();
   }
 }

@@ -17,6 +17,8 @@ export interface WebhookEvent {
  */
 export class WebhookFanout {
   private cache: { at: number; subscriptions: { id: string; eventTypes: string[] }[] } | null = null;
+  /** How many times this process queued deliveries (committed or not): the dispatcher watches it. */
+  enqueued = 0;
 
   constructor(private readonly cacheMs = 2000) {}
 
@@ -45,6 +47,7 @@ export class WebhookFanout {
         }),
       ),
     );
+    if (deliveries.length > 0) this.enqueued += 1;
     await enqueueDeliveries(db, deliveries, now);
   }
 }
