@@ -75,4 +75,15 @@ describe('return items', () => {
       }).map((i) => i.message),
     ).toEqual(['product z is not part of this return', 'the condition of returned product b is missing']);
   });
+
+  it('refuses a product inspected twice on receipt', () => {
+    expect(
+      checkReceivedItems({
+        requested: [{ productId: 'a' }],
+        received: [{ productId: 'a' }, { productId: 'a' }],
+      }),
+    ).toEqual([
+      { field: 'body.items[1].productId', reason: 'DUPLICATE_PRODUCT', message: 'product a is listed twice' },
+    ]);
+  });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { allowedNextStatuses, canTransition, isCancellable } from './shipment-status.js';
+import {
+  allowedNextStatuses,
+  canTransition,
+  isCancellable,
+  isShipmentStatus,
+  SHIPMENT_STATUSES,
+  TRACKING_STATUSES,
+} from './shipment-status.js';
 
 describe('shipment status machine', () => {
   it('moves forward one step at a time', () => {
@@ -25,5 +32,18 @@ describe('shipment status machine', () => {
     expect(isCancellable('IN_TRANSIT')).toBe(false);
     expect(isCancellable('DELIVERED')).toBe(false);
     expect(isCancellable('CANCELLED')).toBe(false);
+  });
+
+  it('knows a shipment status only by its exact name', () => {
+    expect(SHIPMENT_STATUSES.every(isShipmentStatus)).toBe(true);
+    expect(isShipmentStatus('delivered')).toBe(false);
+    expect(isShipmentStatus('RETURNED')).toBe(false);
+  });
+
+  it('lets carriers report only statuses the machine can reach, never a cancellation', () => {
+    const reachable = new Set(SHIPMENT_STATUSES.flatMap((status) => allowedNextStatuses(status)));
+    for (const status of TRACKING_STATUSES) expect(reachable.has(status)).toBe(true);
+    expect(TRACKING_STATUSES).not.toContain('CANCELLED');
+    expect(allowedNextStatuses('LABEL_CREATED')).toEqual(['DISPATCHED', 'CANCELLED']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isWarehouseId, parseId } from './ids.js';
+import { idPattern, isWarehouseId, parseId } from './ids.js';
 
 const ID = '6f1c2a9e-3b7d-4c1e-9a2b-0c4d5e6f7a8b';
 
@@ -22,5 +22,14 @@ describe('ids', () => {
     expect(isWarehouseId('-wh')).toBe(false);
     expect(isWarehouseId('wh 1')).toBe(false);
     expect(isWarehouseId('w'.repeat(65))).toBe(false);
+  });
+
+  it('describes in its schema pattern the same ids it accepts', () => {
+    const order = new RegExp(idPattern('order'));
+    expect(order.test(ID)).toBe(true);
+    expect(order.test(`ord-${ID}`)).toBe(true);
+    expect(order.test(`res-${ID}`)).toBe(false);
+    expect(new RegExp(idPattern('reservation')).test(`res-${ID}`)).toBe(true);
+    expect(new RegExp(idPattern('product')).test('abc')).toBe(false);
   });
 });

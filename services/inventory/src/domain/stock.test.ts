@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { checkOnHandChange, crossesIntoLowStock, isLowStock, type StockLevelState } from './stock.js';
+import {
+  changeReasonOfAdjustment,
+  checkOnHandChange,
+  crossesIntoLowStock,
+  eventTotal,
+  isLowStock,
+  MAX_UNITS_AT_LOCATION,
+  type StockLevelState,
+} from './stock.js';
 
 const level = (onHand: number, reserved: number, lowStockThreshold = 5): StockLevelState => ({
   productId: 'p',
@@ -30,5 +38,31 @@ describe('checkOnHandChange', () => {
     expect(checkOnHandChange(level(5, 3), -3)).toMatchObject({ problem: 'BELOW_RESERVED', reserved: 3 });
     expect(checkOnHandChange(level(5, 3), -2)).toBeNull();
     expect(checkOnHandChange(level(0, 0), 7)).toBeNull();
+  });
+
+  it('refuses more units at one location than its count can hold', () => {
+    expect(checkOnHandChange(level(MAX_UNITS_AT_LOCATION - 1, 0), 1)).toBeNull();
+    expect(checkOnHandChange(level(MAX_UNITS_AT_LOCATION - 1, 0), 2)).toEqual({
+      problem: 'ABOVE_MAXIMUM',
+      onHand: MAX_UNITS_AT_LOCATION - 1,
+      change: 2,
+      maximum: MAX_UNITS_AT_LOCATION,
+    });
+  });
+});
+
+describe('totals in events', () => {
+  it('sends a total beyond an Avro int as the largest int, and any other total as it is', () => {
+    expect(eventTotal(12)).toBe(12);
+    expect(eventTotal(2_147_483_647)).toBe(2_147_483_647);
+    expect(eventTotal(3 * 2_147_483_647)).toBe(2_147_483_647);
+  });
+});
+
+describe('adjustment reasons', () => {
+  it('reports a returned unit as RETURNED and every other manual change as ADJUSTED', () => {
+    expect(changeReasonOfAdjustment('RETURN')).toBe('RETURNED');
+    for (const reason of ['RESTOCK', 'DAMAGED', 'LOST', 'CORRECTION'] as const)
+      expect(changeReasonOfAdjustment(reason)).toBe('ADJUSTED');
   });
 });

@@ -76,4 +76,27 @@ describe('parseCouponInput', () => {
     );
     expect(dates.ok ? null : dates.issues[0]).toMatchObject({ field: 'body.validUntil', rule: 'after' });
   });
+
+  it('checks a minimum order value like an amount of the currency', () => {
+    const format = parseCouponInput(
+      { code: 'X', kind: 'PERCENTAGE', value: '5', currency: 'USD', minimumOrderValue: 'twenty' },
+      now,
+    );
+    expect(format).toEqual({
+      ok: false,
+      issues: [expect.objectContaining({ field: 'body.minimumOrderValue', rule: 'format' })],
+    });
+    const zero = parseCouponInput(
+      { code: 'X', kind: 'PERCENTAGE', value: '5', currency: 'JPY', minimumOrderValue: '0' },
+      now,
+    );
+    expect(zero.ok ? null : zero.issues).toEqual([
+      { field: 'body.minimumOrderValue', rule: 'minimum', message: 'must be more than 0' },
+    ]);
+    const yen = parseCouponInput(
+      { code: 'X', kind: 'PERCENTAGE', value: '5', currency: 'JPY', minimumOrderValue: 1500 },
+      now,
+    );
+    expect(yen.ok ? yen.terms.minimumOrderValue : null).toBe('1500');
+  });
 });

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   decide,
   failureReasonOf,
+  isFinal,
+  isOrderStatus,
   ORDER_STATUSES,
   reversalFor,
   type OrderInput,
@@ -137,5 +139,15 @@ describe('a failed saga', () => {
     ]) {
       expect(failureReasonOf(reason, 'PAYMENT_FAILED')).toBeNull();
     }
+  });
+
+  it('knows its statuses by their exact names', () => {
+    expect(ORDER_STATUSES.every(isOrderStatus)).toBe(true);
+    expect(isOrderStatus('SHIPPED')).toBe(false);
+    expect(isOrderStatus('pending')).toBe(false);
+  });
+
+  it('is final once cancelled, failed or refunded in full, and not before', () => {
+    expect(ORDER_STATUSES.filter(isFinal)).toEqual(['CANCELLED', 'FAILED', 'REFUNDED']);
   });
 });

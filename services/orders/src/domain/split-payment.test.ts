@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { chargedParts, refundAcrossParts, withRefunds, type PaymentPartState } from './split-payment.js';
+import {
+  chargedParts,
+  partAuthorizeKey,
+  partCaptureKey,
+  partVoidKey,
+  paymentPartsOf,
+  refundAcrossParts,
+  requestedPartsOf,
+  withRefunds,
+  type PaymentPartState,
+} from './split-payment.js';
 
 const parts = [
   { type: 'CREDIT_CARD', token: 'tok_a', amount: '60.00' },
@@ -76,5 +86,35 @@ describe('refundAcrossParts', () => {
       'USD',
     );
     expect(updated.map((part) => part.refundedAmount)).toEqual(['60.00', '40.00']);
+  });
+});
+
+describe('split payments as stored', () => {
+  it('reads an order as split only when it stored at least one part', () => {
+    expect(requestedPartsOf(parts)).toBe(parts);
+    expect(requestedPartsOf([])).toBeNull();
+    expect(requestedPartsOf(null)).toBeNull();
+    expect(requestedPartsOf({ type: 'CREDIT_CARD', amount: '1.00' })).toBeNull();
+  });
+
+  it('reads a payment as split only when it recorded at least one part', () => {
+    const recorded = [state(0, '60.00'), state(1, '40.00')];
+    expect(paymentPartsOf(recorded)).toBe(recorded);
+    expect(paymentPartsOf([])).toBeNull();
+    expect(paymentPartsOf(undefined)).toBeNull();
+  });
+});
+
+describe('idempotency keys of parts', () => {
+  it("derives a part's authorization key from the order and the part's index, and from the retry when there is one", () => {
+    expect(partAuthorizeKey('o-1', 0)).toBe('order-o-1-authorize-part-0');
+    expect(partAuthorizeKey('o-1', 1, 2)).toBe('order-o-1-authorize-attempt-2-part-1');
+    expect(partAuthorizeKey('o-1', 1, 0)).not.toBe(partAuthorizeKey('o-1', 1));
+  });
+
+  it("derives a part's void and capture keys from the payment and the part's index", () => {
+    expect(partVoidKey('p-1', 1)).toBe('payment-p-1-part-1-void');
+    expect(partCaptureKey('p-1', 1)).toBe('payment-p-1-part-1-capture');
+    expect(partCaptureKey('p-1', 0)).not.toBe(partCaptureKey('p-1', 1));
   });
 });

@@ -31,6 +31,13 @@ describe('parseAmount', () => {
     expect(result.ok).toBe(false);
     expect(result.ok ? null : result.rule).toBe(rule);
   });
+
+  it.each(['-0', '-0.00', ' -000.0 '])(
+    'reads the negative zero %j as zero, not as a negative price',
+    (input) => {
+      expect(parseAmount(input)).toEqual({ ok: true, value: '0.00' });
+    },
+  );
 });
 
 describe('compareAmounts', () => {

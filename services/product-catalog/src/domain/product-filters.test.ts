@@ -102,6 +102,11 @@ describe('parseProductListQuery', () => {
       cursor: { sort: 'price_desc', value: '12.00', id },
     });
   });
+
+  it('refuses a page before the first', () => {
+    expect(fieldsOf({ page: 0 })).toEqual(['query.page']);
+    expect(fieldsOf({ page: -2, pageSize: 0 })).toEqual(['query.pageSize', 'query.page']);
+  });
 });
 
 describe('cursors', () => {
@@ -146,6 +151,11 @@ describe('buildProductWhere', () => {
       ],
     });
   });
+
+  it('keeps to products in stock when asked for them', () => {
+    const { filter } = parseProductListQuery({ inStock: true }, currencies);
+    expect(buildProductWhere(filter, null).AND).toContainEqual({ stockStatus: 'IN_STOCK' });
+  });
 });
 
 describe('ordering and cursor conditions', () => {
@@ -160,6 +170,18 @@ describe('ordering and cursor conditions', () => {
     const at = '2026-01-01T00:00:00.000Z';
     expect(buildCursorCondition({ sort: 'newest', value: at, id })).toEqual({
       OR: [{ createdAt: { lt: new Date(at) } }, { createdAt: new Date(at), id: { lt: id } }],
+    });
+  });
+
+  it('orders newest first, by price either way, or by name, each with a unique position', () => {
+    expect(buildProductOrder('newest')).toEqual([{ createdAt: 'desc' }, { id: 'desc' }]);
+    expect(buildProductOrder('price_asc')).toEqual([{ price: 'asc' }, { id: 'asc' }]);
+    expect(buildProductOrder('name_asc')).toEqual([{ name: 'asc' }, { id: 'asc' }]);
+  });
+
+  it('continues after the cursor upwards for an ascending price', () => {
+    expect(buildCursorCondition({ sort: 'price_asc', value: '12.00', id })).toEqual({
+      OR: [{ price: { gt: '12.00' } }, { price: '12.00', id: { gt: id } }],
     });
   });
 });

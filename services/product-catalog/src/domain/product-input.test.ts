@@ -61,6 +61,18 @@ describe('parseCreateProduct', () => {
       ),
     ).toEqual(['body.name', 'body.price', 'body.currency', 'body.variants[0].sku']);
   });
+
+  it('trims the description, and keeps a blank one as no description', () => {
+    const base = { sku: 'LAMP-1', name: 'Lamp', price: '10', currency: 'USD' };
+    expect(parseCreateProduct({ ...base, description: '  Warm light  ' }, currencies).state.description).toBe(
+      'Warm light',
+    );
+    expect(parseCreateProduct({ ...base, description: '   ' }, currencies).state.description).toBeNull();
+    expect(parseCreateProduct({ ...base, description: null }, currencies).state.description).toBeNull();
+    expect(
+      parseUpdateProduct({ description: ' ' }, { sku: 'LAMP-1' }, currencies).patch.description,
+    ).toBeNull();
+  });
 });
 
 describe('parseUpdateProduct', () => {

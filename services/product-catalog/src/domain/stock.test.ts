@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyInventoryLevel } from './stock.js';
+import { STOCK_STATUSES } from './product-state.js';
+import { applyInventoryLevel, stockStatusOf } from './stock.js';
 
 const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);
 
@@ -46,5 +47,15 @@ describe('applyInventoryLevel', () => {
       { totalAvailable: 0, occurredAt: at(50) },
     );
     expect(update).toEqual({ kind: 'stale' });
+  });
+
+  it('knows a product only as in stock or out of stock, in stock when any unit is available', () => {
+    expect(STOCK_STATUSES).toEqual(['IN_STOCK', 'OUT_OF_STOCK']);
+    expect([5, 1, 0, -2].map(stockStatusOf)).toEqual([
+      'IN_STOCK',
+      'IN_STOCK',
+      'OUT_OF_STOCK',
+      'OUT_OF_STOCK',
+    ]);
   });
 });
