@@ -109,15 +109,18 @@ export interface ReplenishedStock {
 
 /**
  * The stock of a replenished location for a load: orders take about `orders × 3 / products` units of a
- * product (1.5 lines of 2 units on average), so the threshold is a fifth of that (at least 30) and the
+ * product (1.5 lines of 2 units on average), so the threshold is a third of that (at least 30) and the
  * location starts a quarter of a reorder above it: orders drive it under again and again (about twice
  * per product in a full run). Each reorder (twice the threshold) lifts it well above the threshold even
- * when a fault held the purchase order up, so that the next fall under it raises the next alert; the
- * threshold is also the buffer that keeps orders served while a purchase order is on its way.
+ * when a fault held the purchase order up, so that the next fall under it raises the next alert. The
+ * threshold is also the buffer that keeps orders served while a purchase order is on its way: a third of
+ * a full run's demand lasts about 110 s, which covers the longest stretch a schedule can keep inventory
+ * from reserving (a database outage, a cut and a kill in a row, about 60 s, whose queued orders then
+ * arrive at once) and the supplier's delivery after it. A fifth (66 s) ran dry under seed 519197201.
  */
 export function replenishedStock(orders: number, products: number): ReplenishedStock {
   const perProduct = (orders * 3) / products;
-  const threshold = Math.max(30, Math.ceil(perProduct / 5));
+  const threshold = Math.max(30, Math.ceil(perProduct / 3));
   const reorderQuantity = threshold * 2;
   return { threshold, reorderQuantity, initialOnHand: threshold + Math.ceil(reorderQuantity / 4) };
 }

@@ -46,7 +46,7 @@ describe('the returns of a load', () => {
 
 describe('the stock of a replenished location', () => {
   it('starts above its threshold, and a reorder lifts it back above it', () => {
-    expect(replenishedStock(1000, 8)).toEqual({ threshold: 75, reorderQuantity: 150, initialOnHand: 113 });
+    expect(replenishedStock(1000, 8)).toEqual({ threshold: 125, reorderQuantity: 250, initialOnHand: 188 });
     expect(replenishedStock(60, 4)).toEqual({ threshold: 30, reorderQuantity: 60, initialOnHand: 45 });
   });
 });

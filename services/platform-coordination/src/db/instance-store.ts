@@ -111,7 +111,7 @@ export interface RenewedLease {
 
 /** The common heartbeat: renews a passing lease (of service `name`, when given) in one statement; null otherwise. */
 export async function renewPassingLease(
-  db: Db,
+  db: SqlClient,
   id: string,
   now: Date,
   name: string | null,

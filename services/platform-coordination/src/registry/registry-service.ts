@@ -189,7 +189,7 @@ export class RegistryService {
       status: row.status as InstanceStatus,
       leaseExpiresAt: new Date(row.lastHeartbeatAt.getTime() + this.deps.policy.ttlMs).toISOString(),
     });
-    const renewed = await renewPassingLease(this.deps.prisma, id, now, actsFor);
+    const renewed = await renewPassingLease(this.deps.sql ?? this.deps.prisma, id, now, actsFor);
     if (renewed) {
       this.cache?.renewed(renewed.id, renewed.lastHeartbeatAt);
       return lease(renewed);
