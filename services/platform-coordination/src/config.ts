@@ -71,7 +71,11 @@ export const configSchema = runtimeConfigSchema.extend({
   REGISTRY_MAX_INSTANCES_PER_SERVICE: envInteger(1, 100_000).default(100),
   /** Poll every registered instance's health URL (true). */
   HEALTH_POLL_ENABLED: envBoolean().default(true),
-  HEALTH_POLL_INTERVAL_MS: envInteger(100, 3_600_000).default(10_000),
+  /**
+   * How often each instance's health URL is asked. Heartbeats (every 10 s, 30 s lease) already tell a live
+   * instance from a dead one; the probe adds what the instance says of its dependencies.
+   */
+  HEALTH_POLL_INTERVAL_MS: envInteger(100, 3_600_000).default(30_000),
   /** A probe that takes longer is critical. */
   HEALTH_POLL_TIMEOUT_MS: envInteger(10, 60_000).default(2000),
   /** Probes in flight at once. */
