@@ -4,7 +4,9 @@ import {
   baseConfigSchema,
   ConfigError,
   envBoolean,
+  envDelayList,
   envInteger,
+  envList,
   loadConfig,
   loadConfigOrExit,
   LOCAL_DEVELOPMENT_JWT_SECRET,
@@ -189,6 +191,22 @@ describe('loadConfig', () => {
     expect(error.message).toContain(
       'PAYMENTS_ENABLED: must be one of true, false, 1, 0, yes, no, on, off (got "maybe")',
     );
+  });
+});
+
+describe('list variables', () => {
+  it('splits a comma-separated list, trimming entries and dropping empty ones', () => {
+    expect(envList().parse(' a, b ,,c ')).toEqual(['a', 'b', 'c']);
+    expect(envList({ upperCase: true }).parse('usd, eur')).toEqual(['USD', 'EUR']);
+    expect(envList().parse('none')).toEqual(['none']);
+    expect(envList({ noneIsEmpty: true }).parse(' None ')).toEqual([]);
+  });
+
+  it('reads delays in milliseconds and refuses anything else', () => {
+    expect(envDelayList().parse('1000, 2000,4000')).toEqual([1000, 2000, 4000]);
+    for (const bad of ['1s', '1000,,2000', '-5', '12345678']) {
+      expect(envDelayList().safeParse(bad).success).toBe(false);
+    }
   });
 });
 
