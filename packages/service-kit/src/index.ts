@@ -120,7 +120,15 @@ export {
 
 export { isUuid, idPattern, nameBasedUuid, normalizeCustomerId, parseId } from './ids.js';
 
-export { assertCanSee, canSeeCustomer, customerScope, isStaff } from './access.js';
+export {
+  assertCanSee,
+  canSeeCustomer,
+  customerScope,
+  findVisible,
+  isStaff,
+  recordNotFound,
+} from './access.js';
+export { idParams } from './route-params.js';
 
 export {
   callerClass,
