@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventName, EventPayload } from '@fv/contracts';
-import { EventCodec, createKafka } from '@fv/messaging';
-import { createLogger, signToken, type Role } from '@fv/service-kit';
+import { harnessConnections } from '@fv/messaging/testing';
+import { signToken, type Role } from '@fv/service-kit';
 import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
 import { SHIPPING_ADDRESS, ServiceHarness } from '@fv/testing';
 import type { DeliveryConfig } from '../src/config.js';
@@ -42,14 +42,7 @@ export class DeliveryHarness extends ServiceHarness<ServiceRuntime<PrismaClient,
     return this.startService({
       service: 'delivery',
       produced: PRODUCED,
-      connect: ({ clientId, brokers, registryUrl }) => ({
-        kafka: createKafka({
-          clientId,
-          brokers,
-          logger: createLogger({ service: clientId, version: 'test', level: 'fatal' }),
-        }),
-        codec: new EventCodec(registryUrl),
-      }),
+      connect: harnessConnections,
       create: (settings) => createServiceRuntime(createDeliveryService(options), { env: settings }),
       env: {
         JWT_SECRET,
