@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventName, EventPayload } from '@fv/contracts';
+import { eventNamesOfDomain, type EventName, type EventPayload } from '@fv/contracts';
 import { harnessConnections } from '@fv/messaging/testing';
 import { signToken, type Role } from '@fv/service-kit';
 import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
@@ -19,16 +19,8 @@ export const serviceToken = bearer('orders', ['service']);
 export const adminToken = bearer('operator-1', ['admin']);
 
 export const CONSUMED: EventName[] = ['OrderConfirmed', 'CompensationRequested', 'StepRetryRequested'];
-export const PRODUCED: EventName[] = [
-  'DeliveryScheduled',
-  'DeliverySchedulingFailed',
-  'ShipmentCancelled',
-  'ShipmentDispatched',
-  'ShipmentDelivered',
-  'ReturnRequested',
-  'ReturnReceived',
-  'CompensationOutcome',
-];
+/** The delivery domain's events, and the outcomes of the compensations delivery is asked for. */
+export const PRODUCED: EventName[] = [...eventNamesOfDomain('delivery'), 'CompensationOutcome'];
 
 /**
  * One delivery service on the local stack (own database, own consumer group), a producer that
