@@ -8,6 +8,7 @@ export * from './consumer-offsets.js';
 export * from './service-events.js';
 export * from './bench-stack.js';
 export * from './event-samples.js';
+export * from './prng.js';
 export * from './contract-runtime.js';
 export * from './service-harness.js';
 export * from './fixtures.js';
