@@ -9,6 +9,7 @@ import {
   envList,
   loadConfig,
   loadConfigOrExit,
+  loadToolConfigOrExit,
   LOCAL_DEVELOPMENT_JWT_SECRET,
   type ExitTerminal,
 } from './config.js';
@@ -247,5 +248,21 @@ describe('loadConfigOrExit', () => {
     const { io, written } = terminal();
     expect(loadConfigOrExit(baseConfigSchema, minimal, io).PORT).toBe(8084);
     expect(written).toEqual([]);
+  });
+});
+
+describe('loadToolConfigOrExit', () => {
+  it('reads the signing variables and the extra ones asked for, an unset NODE_ENV counting as development', () => {
+    const config = loadToolConfigOrExit({ COORDINATION_URL: true }, {});
+    expect(config).toEqual({
+      NODE_ENV: 'development',
+      JWT_SECRET: LOCAL_DEVELOPMENT_JWT_SECRET,
+      JWT_ISSUER: expect.any(String),
+      JWT_AUDIENCE: expect.any(String),
+      COORDINATION_URL: 'http://127.0.0.1:8081',
+    });
+    expect(
+      loadToolConfigOrExit({}, { NODE_ENV: 'production', JWT_SECRET: 'a-secret-of-sixteen' }).NODE_ENV,
+    ).toBe('production');
   });
 });

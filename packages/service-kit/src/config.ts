@@ -304,3 +304,28 @@ export function loadConfigOrExit<S extends z.ZodTypeAny>(
     throw error;
   }
 }
+
+const TOOL_SIGNING_VARIABLES = {
+  NODE_ENV: true,
+  JWT_SECRET: true,
+  JWT_ISSUER: true,
+  JWT_AUDIENCE: true,
+} as const;
+
+type BaseVariable = keyof typeof baseConfigSchema.shape;
+
+/**
+ * The configuration of an operator's command-line tool that signs its own tokens (`dev-token`, `dlq`):
+ * the signing variables and the `extra` ones of {@link baseConfigSchema}. An unset NODE_ENV counts as
+ * local development here; a bad configuration exits as with {@link loadConfigOrExit}.
+ */
+export function loadToolConfigOrExit<
+  const Extra extends Partial<Record<BaseVariable, true>> = Record<never, true>,
+>(
+  extra: Extra = {} as Extra,
+  env: Environment = process.env,
+  terminal?: ExitTerminal,
+): Readonly<Pick<BaseConfig, keyof typeof TOOL_SIGNING_VARIABLES | (keyof Extra & BaseVariable)>> {
+  const schema = baseConfigSchema.pick({ ...TOOL_SIGNING_VARIABLES, ...extra } as Record<BaseVariable, true>);
+  return loadConfigOrExit(schema, { NODE_ENV: 'development', ...env }, terminal);
+}

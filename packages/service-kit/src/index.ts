@@ -10,6 +10,7 @@ export {
   isLocalDevelopment,
   loadConfig,
   loadConfigOrExit,
+  loadToolConfigOrExit,
   LOCAL_DEVELOPMENT_JWT_SECRET,
   LOG_LEVELS,
   splitEnvList,
