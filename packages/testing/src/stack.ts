@@ -28,6 +28,17 @@ export interface StackModule {
     options: StackOptions,
   ): Promise<StackEndpoints & { components: Record<string, { pid?: number | null } | undefined> }>;
   down(options: StackOptions): Promise<unknown>;
+  status(options: StackOptions): Promise<{
+    healthy: boolean;
+    components: { kafka: StackComponentStatus; schemaRegistry: StackComponentStatus };
+  }>;
+}
+
+/** One process of a stack, as `status()` reports it. */
+export interface StackComponentStatus {
+  state: 'running' | 'stopped';
+  pid: number | null;
+  healthy: boolean;
 }
 
 /** Loads `infra/stack.mjs` of the repository. */

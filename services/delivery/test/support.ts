@@ -45,14 +45,6 @@ export class DeliveryHarness extends ServiceHarness<ServiceRuntime<PrismaClient,
       },
     });
   }
-
-  get app() {
-    return this.runtime.app;
-  }
-
-  get prisma() {
-    return this.runtime.context.prisma;
-  }
 }
 
 export function orderConfirmed(

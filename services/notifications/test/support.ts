@@ -56,14 +56,6 @@ export class NotificationsHarness extends ServiceHarness<ServiceRuntime<PrismaCl
       },
     });
   }
-
-  get app() {
-    return this.runtime.app;
-  }
-
-  get prisma() {
-    return this.runtime.context.prisma;
-  }
 }
 
 export function orderCreated(

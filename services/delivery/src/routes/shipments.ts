@@ -1,9 +1,9 @@
 import {
+  customerScope,
   findVisible,
   idParams,
-  recordNotFound,
-  customerScope,
   parseId,
+  recordNotFound,
   requirePrincipal,
   springPage,
   springPageSchema,

@@ -1,10 +1,10 @@
 import {
   AppError,
+  customerScope,
   findVisible,
   idParams,
-  recordNotFound,
-  customerScope,
   parseId,
+  recordNotFound,
   requirePrincipal,
   springPage,
   springPageSchema,
