@@ -13,3 +13,4 @@ export * from './contract-runtime.js';
 export * from './service-harness.js';
 export * from './fixtures.js';
 export * from './platform-requests.js';
+export * from './runtime-env.js';
