@@ -18,7 +18,7 @@ import {
   startPlatform,
   type Platform,
 } from './platform.js';
-import { Prng } from './prng.js';
+import { Prng } from '@fv/testing';
 import { renderReport } from './report.js';
 import { driveReturn, planReturns } from './returns.js';
 import { buildSchedule } from './schedule.js';

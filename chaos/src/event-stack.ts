@@ -1,29 +1,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { StackModule, StackOptions } from '@fv/testing';
 
-export interface StackOptions {
-  stateDir: string;
-  kafkaPort: number;
-  controllerPort: number;
-  registryPort: number;
-  jarsDir: string;
-  log?: (line: string) => void;
-}
-
-interface ComponentStatus {
-  state: 'running' | 'stopped';
-  pid: number | null;
-  healthy: boolean;
-}
-
-interface StackModule {
-  up(options: StackOptions): Promise<{ kafkaBrokers: string; schemaRegistryUrl: string }>;
-  down(options: StackOptions): Promise<unknown>;
-  status(options: StackOptions): Promise<{
-    healthy: boolean;
-    components: { kafka: ComponentStatus; schemaRegistry: ComponentStatus };
-  }>;
-}
+export type { StackOptions };
 
 export type StackComponent = 'kafka' | 'schemaRegistry';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planOrders, surelyShips, type CouponCodes, type Product } from './load.js';
-import { Prng } from './prng.js';
+import { Prng } from '@fv/testing';
 
 const products: Product[] = ['9.00', '12.34', '30.00'].map((price, i) => ({
   productId: `0000000${i}-0000-4000-8000-000000000000`,

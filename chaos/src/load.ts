@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { orderRequest } from '@fv/testing/platform-requests';
 import { call, callSteadily } from './http.js';
 import { money, toMinor } from './invariants.js';
-import { Prng } from './prng.js';
+import { Prng } from '@fv/testing';
 
 export interface Product {
   productId: string;

@@ -6,7 +6,7 @@ import { EventStack } from './event-stack.js';
 import { FaultProxy } from './fault-proxy.js';
 import { platformPorts } from '@fv/testing';
 import { DEFAULT_PG_BIN, PostgresServer } from './postgres-server.js';
-import { Prng } from './prng.js';
+import { Prng } from '@fv/testing';
 import { Supervisor, sleep } from './supervisor.js';
 
 export const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

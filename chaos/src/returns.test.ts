@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planOrders, replenishedStock, type Product } from './load.js';
-import { Prng } from './prng.js';
+import { Prng } from '@fv/testing';
 import { planReturns } from './returns.js';
 
 const products: Product[] = Array.from({ length: 4 }, (_, i) => ({

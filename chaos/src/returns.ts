@@ -1,7 +1,7 @@
 import { callSteadily } from './http.js';
 import type { OrderLine, PlacedOrder } from './load.js';
 import { surelyShips } from './load.js';
-import type { Prng } from './prng.js';
+import type { Prng } from '@fv/testing';
 import { sleep } from './supervisor.js';
 
 /** The warehouse the load's stock is in, and where returned goods are received. */

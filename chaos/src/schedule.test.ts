@@ -1,15 +1,9 @@
+import { PLATFORM_SERVICES } from '@fv/testing';
 import { describe, expect, it } from 'vitest';
 import { buildSchedule, type ScheduleOptions } from './schedule.js';
 
-const services = [
-  'payment-provider',
-  'platform-coordination',
-  'product-catalog',
-  'inventory',
-  'orders',
-  'delivery',
-  'notifications',
-];
+/** The processes a chaos run may kill: the payment provider simulator and the six services. */
+const services = ['payment-provider', ...PLATFORM_SERVICES];
 const base: ScheduleOptions = {
   seed: 42,
   services,

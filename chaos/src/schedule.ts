@@ -1,4 +1,4 @@
-import { Prng } from './prng.js';
+import { Prng } from '@fv/testing';
 
 /** What the suite can break. */
 export const FAULT_KINDS = [

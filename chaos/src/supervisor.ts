@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import { Prng } from './prng.js';
+import { Prng } from '@fv/testing';
 
 export interface ProcessSpec {
   name: string;

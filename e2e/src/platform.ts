@@ -1,33 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { signToken, type Role } from '@fv/service-kit';
 import {
   PLATFORM_SERVICES as SERVICES,
   REPOSITORY_ROOT,
   createTestDatabase,
   freePort,
+  loadStackModule,
+  ownStackOptions,
   waitFor,
   type PlatformService as ServiceName,
   type TestDatabase,
 } from '@fv/testing';
 
 export { SERVICES, type ServiceName };
-
-interface StackOptions {
-  stateDir: string;
-  kafkaPort: number;
-  controllerPort: number;
-  registryPort: number;
-  jarsDir: string;
-}
-interface StackModule {
-  up(options: StackOptions): Promise<{ kafkaBrokers: string; schemaRegistryUrl: string }>;
-  down(options: StackOptions): Promise<unknown>;
-}
 
 export const JWT_SECRET = 'end-to-end-secret-0123456789abcdef';
 
@@ -49,16 +37,8 @@ export interface Platform {
  * test's events are replayed into it) and a fresh PostgreSQL database per service.
  */
 export async function startPlatform(): Promise<Platform> {
-  const stack = (await import(
-    pathToFileURL(path.join(REPOSITORY_ROOT, 'infra/stack.mjs')).href
-  )) as StackModule;
-  const stackOptions: StackOptions = {
-    stateDir: await fsp.mkdtemp(path.join(os.tmpdir(), 'fv-e2e-')),
-    kafkaPort: await freePort(),
-    controllerPort: await freePort(),
-    registryPort: await freePort(),
-    jarsDir: process.env.FV_JARS_DIR ?? path.join(REPOSITORY_ROOT, '.local', 'jars'),
-  };
+  const stack = await loadStackModule();
+  const stackOptions = await ownStackOptions('e2e');
   const endpoints = await stack.up(stackOptions);
   // Kept after the run (the stack's own folder is removed): a failed scenario is read from here.
   const logs = path.join(REPOSITORY_ROOT, '.local', 'e2e-logs');

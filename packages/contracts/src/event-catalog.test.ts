@@ -7,6 +7,7 @@ import {
   eventCatalog,
   eventNameOfTopic,
   eventNames,
+  eventNamesOfDomain,
   isEventName,
   subjectOf,
   topicOf,
@@ -63,6 +64,13 @@ const expectedEvents = {
 };
 
 describe('event catalog', () => {
+  it('lists the events of each domain', () => {
+    for (const [domain, names] of Object.entries(expectedEvents)) {
+      expect(eventNamesOfDomain(domain), domain).toEqual([...names].sort());
+    }
+    expect(eventNamesOfDomain('no-such-domain')).toEqual([]);
+  });
+
   it('has exactly the expected events, each in its domain, sorted by name', () => {
     const expected = Object.values(expectedEvents).flat().sort();
     expect(eventNames).toEqual(expected);

@@ -29,6 +29,11 @@ const eventNameByTopic: ReadonlyMap<string, EventName> = new Map(
   eventNames.map((name) => [topicPrefix + eventCatalog[name].topic, name]),
 );
 
+/** The events of one domain folder under `schemas/` (`delivery`, `inventory`, …), in the catalog's order. */
+export function eventNamesOfDomain(domain: string): EventName[] {
+  return eventNames.filter((name) => eventCatalog[name].domain === domain);
+}
+
 /** Whether `value` names an event in the catalog. */
 export function isEventName(value: string): value is EventName {
   return Object.hasOwn(eventCatalog, value);

@@ -4,6 +4,7 @@ export type { AvroRecordSchema, EventCatalogEntry } from './event-catalog-entry.
 export {
   catalogEntryOf,
   eventNameOfTopic,
+  eventNamesOfDomain,
   isEventName,
   subjectOf,
   topicOf,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { parseAvroSchema, type AvroNode } from './avro-schema.js';
+import { exampleOrderCreated } from './fixtures.js';
 import {
   assertValidEvent,
   avroTypeOf,
@@ -56,25 +57,7 @@ const order: OrderCreated = {
   correlationId: 'ord-550e8400-e29b-41d4-a716-446655440000',
   causationId: null,
   producer: 'orders',
-  orderId: 'ord-550e8400-e29b-41d4-a716-446655440000',
-  customerId: 'cust-123e4567-e89b-12d3-a456-426614174000',
-  customerEmail: 'john.doe@example.com',
-  items: [{ productId: 'p-1', sku: null, quantity: 2, unitPrice: '599.99', warehouseId: 'wh-001' }],
-  totalAmount: '1199.98',
-  currency: 'USD',
-  paymentMethod: 'CREDIT_CARD',
-  shippingAddress: {
-    name: 'John Doe',
-    street: '123 Main St',
-    city: 'New York',
-    state: 'NY',
-    zipCode: '10001',
-    country: 'US',
-    phone: null,
-  },
-  shippingMethod: 'STANDARD',
-  options: null,
-  metadata: { source: 'web_checkout' },
+  ...exampleOrderCreated({ metadata: { source: 'web_checkout' } }),
 };
 
 describe('validateEvent', () => {

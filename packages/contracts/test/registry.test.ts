@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { afterAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_SHIPPING_ADDRESS, exampleOrderCreated } from '../src/fixtures.js';
 import {
   avroTypeOf,
   checkSchemasAgainstRegistry,
@@ -58,9 +59,7 @@ const order: OrderCreated = {
   correlationId: 'ord-550e8400-e29b-41d4-a716-446655440000',
   causationId: null,
   producer: 'orders',
-  orderId: 'ord-550e8400-e29b-41d4-a716-446655440000',
-  customerId: 'cust-123e4567-e89b-12d3-a456-426614174000',
-  customerEmail: 'john.doe@example.com',
+  ...exampleOrderCreated(),
   items: [
     {
       productId: '550e8400-e29b-41d4-a716-446655440000',
@@ -78,18 +77,7 @@ const order: OrderCreated = {
     },
   ],
   totalAmount: '1499.97',
-  currency: 'USD',
-  paymentMethod: 'CREDIT_CARD',
-  shippingAddress: {
-    name: 'John Doe',
-    street: '123 Main St',
-    city: 'New York',
-    state: 'NY',
-    zipCode: '10001',
-    country: 'US',
-    phone: '+1234567890',
-  },
-  shippingMethod: 'STANDARD',
+  shippingAddress: { ...EXAMPLE_SHIPPING_ADDRESS, phone: '+1234567890' },
   options: { priority: 'NORMAL', requireSignature: true, giftWrap: false, expressProcessing: false },
   metadata: { source: 'web_checkout', campaignId: 'winter-sale-2024' },
 };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import type { EventMap, EventPayload } from '@fv/contracts';
+import { exampleOrderCreated } from '@fv/contracts/fixtures';
 import { createTestDatabase, type TestDatabase } from '@fv/testing';
 import { PrismaClient } from '../src/generated/test-prisma/client.js';
 import { EventCodec, createKafka } from '../src/index.js';
@@ -8,27 +9,12 @@ import { EventCodec, createKafka } from '../src/index.js';
 export const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 export function orderCreated(orderId = randomUUID()): EventPayload<'OrderCreated'> {
-  return {
+  return exampleOrderCreated({
     orderId,
     customerId: randomUUID(),
     customerEmail: null,
     items: [{ productId: randomUUID(), sku: null, quantity: 2, unitPrice: '599.99', warehouseId: 'wh-001' }],
-    totalAmount: '1199.98',
-    currency: 'USD',
-    paymentMethod: 'CREDIT_CARD',
-    shippingAddress: {
-      name: 'John Doe',
-      street: '123 Main St',
-      city: 'New York',
-      state: 'NY',
-      zipCode: '10001',
-      country: 'US',
-      phone: null,
-    },
-    shippingMethod: 'STANDARD',
-    options: null,
-    metadata: {},
-  };
+  });
 }
 
 export interface Harness {

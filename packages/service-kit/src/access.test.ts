@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { assertCanSee, canSeeCustomer, customerScope, isStaff } from './access.js';
+import {
+  assertCanSee,
+  canSeeCustomer,
+  customerScope,
+  findVisible,
+  isStaff,
+  recordNotFound,
+} from './access.js';
 import type { Principal, Role } from './auth.js';
 import { AppError } from './errors.js';
 
@@ -50,5 +57,32 @@ describe('who sees which customer', () => {
       status: 403,
       details: { field: 'query.customerId' },
     });
+  });
+});
+
+describe('loading one record for its caller', () => {
+  const records = new Map([['r1', { id: 'r1', customerId }]]);
+  const find = async (id: string) => records.get(id);
+  const notFound = (id: string) => recordNotFound('Return', 'returnId', id);
+
+  it('returns the record to its customer and to staff', async () => {
+    await expect(findVisible(customer, 'r1', find, notFound)).resolves.toEqual({ id: 'r1', customerId });
+    await expect(findVisible(admin, 'r1', find, notFound)).resolves.toEqual({ id: 'r1', customerId });
+  });
+
+  it("answers a missing record and another customer's alike: 404 naming the id", async () => {
+    const other = principal(`cust-${otherId}`, 'customer');
+    for (const [who, id] of [
+      [customer, 'r2'],
+      [other, 'r1'],
+    ] as const) {
+      const error = await findVisible(who, id, find, notFound).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(AppError);
+      expect(error).toMatchObject({
+        code: 'NOT_FOUND',
+        message: `Return ${id} does not exist`,
+        details: { returnId: id },
+      });
+    }
   });
 });

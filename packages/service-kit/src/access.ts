@@ -34,3 +34,24 @@ export function customerScope(principal: Principal, requested: string | undefine
   }
   return own;
 }
+
+/** The 404 of a record that does not exist (or that its caller may not see): the id under `idField` in the details. */
+export function recordNotFound(kind: string, idField: string, id: string): AppError {
+  return new AppError('NOT_FOUND', `${kind} ${id} does not exist`, { details: { [idField]: id } });
+}
+
+/**
+ * The record `find` loads for `id`, if `principal` may see it: a missing record and someone else's
+ * answer alike, with `notFound(id)`.
+ */
+export async function findVisible<T extends { customerId: string }>(
+  principal: Principal,
+  id: string,
+  find: (id: string) => Promise<T | null | undefined>,
+  notFound: (id: string) => AppError,
+): Promise<T> {
+  const record = await find(id);
+  if (!record) throw notFound(id);
+  assertCanSee(principal, record.customerId, notFound(id));
+  return record;
+}

@@ -4,9 +4,12 @@ import {
   baseConfigSchema,
   ConfigError,
   envBoolean,
+  envDelayList,
   envInteger,
+  envList,
   loadConfig,
   loadConfigOrExit,
+  loadToolConfigOrExit,
   LOCAL_DEVELOPMENT_JWT_SECRET,
   type ExitTerminal,
 } from './config.js';
@@ -192,6 +195,22 @@ describe('loadConfig', () => {
   });
 });
 
+describe('list variables', () => {
+  it('splits a comma-separated list, trimming entries and dropping empty ones', () => {
+    expect(envList().parse(' a, b ,,c ')).toEqual(['a', 'b', 'c']);
+    expect(envList({ upperCase: true }).parse('usd, eur')).toEqual(['USD', 'EUR']);
+    expect(envList().parse('none')).toEqual(['none']);
+    expect(envList({ noneIsEmpty: true }).parse(' None ')).toEqual([]);
+  });
+
+  it('reads delays in milliseconds and refuses anything else', () => {
+    expect(envDelayList().parse('1000, 2000,4000')).toEqual([1000, 2000, 4000]);
+    for (const bad of ['1s', '1000,,2000', '-5', '12345678']) {
+      expect(envDelayList().safeParse(bad).success).toBe(false);
+    }
+  });
+});
+
 describe('loadConfigOrExit', () => {
   class Exit extends Error {
     constructor(readonly code: number) {
@@ -229,5 +248,21 @@ describe('loadConfigOrExit', () => {
     const { io, written } = terminal();
     expect(loadConfigOrExit(baseConfigSchema, minimal, io).PORT).toBe(8084);
     expect(written).toEqual([]);
+  });
+});
+
+describe('loadToolConfigOrExit', () => {
+  it('reads the signing variables and the extra ones asked for, an unset NODE_ENV counting as development', () => {
+    const config = loadToolConfigOrExit({ COORDINATION_URL: true }, {});
+    expect(config).toEqual({
+      NODE_ENV: 'development',
+      JWT_SECRET: LOCAL_DEVELOPMENT_JWT_SECRET,
+      JWT_ISSUER: expect.any(String),
+      JWT_AUDIENCE: expect.any(String),
+      COORDINATION_URL: 'http://127.0.0.1:8081',
+    });
+    expect(
+      loadToolConfigOrExit({}, { NODE_ENV: 'production', JWT_SECRET: 'a-secret-of-sixteen' }).NODE_ENV,
+    ).toBe('production');
   });
 });

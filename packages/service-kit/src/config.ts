@@ -66,20 +66,45 @@ export function envUrl() {
   );
 }
 
+export interface EnvListOptions {
+  /** Upper-case every entry (codes such as currencies, countries or channels). */
+  upperCase?: boolean;
+  /** `none` (any case) stands for the empty list. */
+  noneIsEmpty?: boolean;
+}
+
+/** Splits a comma-separated value: each entry trimmed (and upper-cased if asked), the empty ones dropped. */
+export function splitEnvList(value: string, options: EnvListOptions = {}): string[] {
+  if (options.noneIsEmpty && value.trim().toLowerCase() === 'none') return [];
+  return value
+    .split(',')
+    .map((entry) => (options.upperCase ? entry.trim().toUpperCase() : entry.trim()))
+    .filter((entry) => entry.length > 0);
+}
+
+/** A comma-separated list read from the environment, as {@link splitEnvList} splits it. */
+export function envList(options: EnvListOptions = {}) {
+  return z.string({ required_error: 'is required' }).transform((value) => splitEnvList(value, options));
+}
+
+/** A comma-separated list of delays in milliseconds (each a whole number below 10,000,000), e.g. 1000,2000,4000. */
+export function envDelayList() {
+  const rule = 'must be a comma-separated list of non-negative integers (milliseconds), e.g. 1000,2000,4000';
+  return z
+    .string({ required_error: 'is required' })
+    .refine((value) => value.split(',').every((entry) => /^\s*\d{1,7}\s*$/.test(entry)), { message: rule })
+    .transform((value) => value.split(',').map((entry) => Number(entry.trim())));
+}
+
 /** A comma-separated list of Kafka bootstrap brokers (`host:port`). */
 export function envBrokerList() {
   const rule = 'must be a comma-separated list of host:port entries';
-  return z
-    .string({ required_error: 'is required' })
-    .transform((value) =>
-      value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry.length > 0),
-    )
-    .refine((brokers) => brokers.length > 0 && brokers.every((broker) => BROKER_PATTERN.test(broker)), {
+  return envList().refine(
+    (brokers) => brokers.length > 0 && brokers.every((broker) => BROKER_PATTERN.test(broker)),
+    {
       message: rule,
-    });
+    },
+  );
 }
 
 /**
@@ -278,4 +303,29 @@ export function loadConfigOrExit<S extends z.ZodTypeAny>(
     }
     throw error;
   }
+}
+
+const TOOL_SIGNING_VARIABLES = {
+  NODE_ENV: true,
+  JWT_SECRET: true,
+  JWT_ISSUER: true,
+  JWT_AUDIENCE: true,
+} as const;
+
+type BaseVariable = keyof typeof baseConfigSchema.shape;
+
+/**
+ * The configuration of an operator's command-line tool that signs its own tokens (`dev-token`, `dlq`):
+ * the signing variables and the `extra` ones of {@link baseConfigSchema}. An unset NODE_ENV counts as
+ * local development here; a bad configuration exits as with {@link loadConfigOrExit}.
+ */
+export function loadToolConfigOrExit<
+  const Extra extends Partial<Record<BaseVariable, true>> = Record<never, true>,
+>(
+  extra: Extra = {} as Extra,
+  env: Environment = process.env,
+  terminal?: ExitTerminal,
+): Readonly<Pick<BaseConfig, keyof typeof TOOL_SIGNING_VARIABLES | (keyof Extra & BaseVariable)>> {
+  const schema = baseConfigSchema.pick({ ...TOOL_SIGNING_VARIABLES, ...extra } as Record<BaseVariable, true>);
+  return loadConfigOrExit(schema, { NODE_ENV: 'development', ...env }, terminal);
 }

@@ -3,16 +3,21 @@ export {
   ConfigError,
   envBoolean,
   envBrokerList,
+  envDelayList,
   envInteger,
+  envList,
   envUrl,
   isLocalDevelopment,
   loadConfig,
   loadConfigOrExit,
+  loadToolConfigOrExit,
   LOCAL_DEVELOPMENT_JWT_SECRET,
   LOG_LEVELS,
+  splitEnvList,
   type BaseConfig,
   type ConfigIssue,
   type Environment,
+  type EnvListOptions,
   type ExitTerminal,
   type LogLevel,
 } from './config.js';
@@ -116,7 +121,15 @@ export {
 
 export { isUuid, idPattern, nameBasedUuid, normalizeCustomerId, parseId } from './ids.js';
 
-export { assertCanSee, canSeeCustomer, customerScope, isStaff } from './access.js';
+export {
+  assertCanSee,
+  canSeeCustomer,
+  customerScope,
+  findVisible,
+  isStaff,
+  recordNotFound,
+} from './access.js';
+export { idParams } from './route-params.js';
 
 export {
   callerClass,

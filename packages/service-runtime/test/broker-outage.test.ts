@@ -1,55 +1,34 @@
 import fs from 'node:fs/promises';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { signToken } from '@fv/service-kit';
-import { REPOSITORY_ROOT, createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@fv/testing';
+import {
+  createTestDatabase,
+  loadStackModule,
+  ownStackOptions,
+  uniqueName,
+  waitFor,
+  type StackModule,
+  type StackOptions,
+  type TestDatabase,
+} from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceRuntime, type ServiceRuntime } from '../src/index.js';
 import type { PrismaClient } from '../src/generated/test-prisma/client.js';
 import { demoService } from './demo-service.js';
 
+const secret = 'runtime-test-secret-0123456789';
+const admin = `Bearer ${signToken(secret, { sub: 'tester', roles: ['admin'], expiresIn: 600 })}`;
 /**
  * A broker of its own for this suite (the shared test broker must stay up for everyone else), so it
  * can be stopped and started again while a service runs.
  */
-interface StackOptions {
-  stateDir: string;
-  kafkaPort: number;
-  controllerPort: number;
-  registryPort: number;
-  jarsDir: string;
-}
-interface StackModule {
-  up(options: StackOptions): Promise<{ kafkaBrokers: string }>;
-  down(options: StackOptions): Promise<unknown>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-const secret = 'runtime-test-secret-0123456789';
-const admin = `Bearer ${signToken(secret, { sub: 'tester', roles: ['admin'], expiresIn: 600 })}`;
 let stack: StackModule;
 let options: StackOptions;
 let database: TestDatabase;
 let runtime: ServiceRuntime<PrismaClient> | undefined;
 
 beforeAll(async () => {
-  stack = (await import(pathToFileURL(path.join(REPOSITORY_ROOT, 'infra/stack.mjs')).href)) as StackModule;
-  options = {
-    stateDir: await fs.mkdtemp(path.join(os.tmpdir(), 'fv-outage-')),
-    kafkaPort: await freePort(),
-    controllerPort: await freePort(),
-    registryPort: await freePort(),
-    jarsDir: process.env.FV_JARS_DIR ?? path.join(REPOSITORY_ROOT, '.local', 'jars'),
-  };
+  stack = await loadStackModule();
+  options = await ownStackOptions('outage');
   await stack.up(options);
   database = await createTestDatabase({ name: 'outage' });
 }, 180_000);

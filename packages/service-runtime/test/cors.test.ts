@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { signToken } from '@fv/service-kit';
-import { createTestDatabase, uniqueName, type TestDatabase } from '@fv/testing';
+import { createTestDatabase, runtimeTestEnv, uniqueName, type TestDatabase } from '@fv/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   corsOriginPolicy,
@@ -31,18 +31,7 @@ afterEach(async () => {
 /** A service built on the runtime, as every platform service is, with `env` on top of a test setup. */
 async function service(env: Record<string, string>) {
   const runtime = await createServiceRuntime(demoService, {
-    env: {
-      SERVICE_NAME: uniqueName('runtime-cors'),
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
-      NODE_ENV: 'test',
-      JWT_SECRET: secret,
-      DATABASE_URL: database.target.kind === 'postgres' ? database.target.url : 'pglite:memory',
-      KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
-      SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL!,
-      SERVICE_REGISTRATION: 'false',
-      LIVE_CONFIG: 'false',
-      ...env,
-    },
+    env: { ...runtimeTestEnv({ service: 'runtime-cors', database, jwtSecret: secret }), ...env },
   });
   running.push(runtime);
   await runtime.context.database.ready;

@@ -3,7 +3,7 @@ import { topicOf } from '@fv/contracts';
 import { NonRetriableError } from '@fv/messaging';
 import { signToken } from '@fv/service-kit';
 import { startTelemetry } from '@fv/service-kit/telemetry';
-import { createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@fv/testing';
+import { createTestDatabase, runtimeTestEnv, uniqueName, waitFor, type TestDatabase } from '@fv/testing';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,16 +28,7 @@ afterEach(async () => {
 
 function env(database: TestDatabase): Record<string, string> {
   if (database.target.kind !== 'postgres') throw new Error('this suite needs the local PostgreSQL server');
-  return {
-    SERVICE_NAME: uniqueName('observability-demo'),
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
-    JWT_SECRET: secret,
-    DATABASE_URL: database.target.url,
-    KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
-    SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL!,
-    SERVICE_REGISTRATION: 'false',
-    LIVE_CONFIG: 'false',
-  };
+  return runtimeTestEnv({ service: 'observability-demo', database, jwtSecret: secret });
 }
 
 /** The demo service whose consumer fails twice on `<run>-flaky` products and for good on `<run>-poison` ones. */

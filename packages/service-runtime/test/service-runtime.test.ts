@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signToken } from '@fv/service-kit';
-import { createTestDatabase, uniqueName, waitFor, type TestDatabase } from '@fv/testing';
+import { createTestDatabase, runtimeTestEnv, uniqueName, waitFor, type TestDatabase } from '@fv/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createServiceRuntime,
@@ -29,18 +29,7 @@ afterAll(async () => {
 function env(overrides: Record<string, string> = {}) {
   if (database.target.kind !== 'postgres')
     throw new Error('these tests share one database between processes: PostgreSQL is needed');
-  return {
-    SERVICE_NAME: uniqueName('runtime-demo'),
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
-    NODE_ENV: 'test',
-    JWT_SECRET: secret,
-    DATABASE_URL: database.target.url,
-    KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
-    SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL!,
-    SERVICE_REGISTRATION: 'false',
-    LIVE_CONFIG: 'false',
-    ...overrides,
-  };
+  return { ...runtimeTestEnv({ service: 'runtime-demo', database, jwtSecret: secret }), ...overrides };
 }
 
 const running: ServiceRuntime<PrismaClient>[] = [];

@@ -1,27 +1,13 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { REPOSITORY_ROOT, type StackEndpoints } from './stack.js';
+import {
+  loadStackModule,
+  ownStackOptions,
+  type StackEndpoints,
+  type StackModule,
+  type StackOptions,
+} from './stack.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
-import { freePort } from './free-port.js';
-
-interface StackOptions {
-  stateDir: string;
-  kafkaPort: number;
-  controllerPort: number;
-  registryPort: number;
-  jarsDir: string;
-  log?: (message: string) => void;
-}
-
-interface StackModule {
-  up(
-    options: StackOptions,
-  ): Promise<StackEndpoints & { components: Record<string, { pid?: number | null } | undefined> }>;
-  down(options: StackOptions): Promise<unknown>;
-}
 
 /** The broker and schema registry of one benchmark run, and the databases it made. */
 export interface BenchStack extends StackEndpoints {
@@ -45,15 +31,9 @@ export interface BenchStack extends StackEndpoints {
  * without it (a failure, Ctrl-C), the broker and registry are killed on the way out.
  */
 export async function startBenchStack(name = 'bench'): Promise<BenchStack> {
-  const stack = (await import(
-    pathToFileURL(path.join(REPOSITORY_ROOT, 'infra/stack.mjs')).href
-  )) as StackModule;
+  const stack = await loadStackModule();
   const options: StackOptions = {
-    stateDir: await fsp.mkdtemp(path.join(os.tmpdir(), `fv-${name.replace(/[^\w-]+/g, '-')}-`)),
-    kafkaPort: await freePort(),
-    controllerPort: await freePort(),
-    registryPort: await freePort(),
-    jarsDir: process.env.FV_JARS_DIR || path.join(REPOSITORY_ROOT, '.local', 'jars'),
+    ...(await ownStackOptions(name)),
     log: (message) => process.stderr.write(`  stack: ${message}\n`),
   };
   process.stderr.write(

@@ -1,5 +1,11 @@
 import type { EventName } from '@fv/contracts';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  contractRuntime,
+  type ContractRuntime,
+  type ContractRuntimeOptions,
+  type RuntimeUnderContract,
+} from './contract-runtime.js';
 import {
   eventSamples,
   expectContractKept,
@@ -71,4 +77,46 @@ export function describeConsumedEventsContract(contract: ConsumedEventsContract)
       });
     }
   });
+}
+
+export interface FileContractRuntimeOptions<R extends RuntimeUnderContract> extends Omit<
+  ContractRuntimeOptions<R>,
+  'env'
+> {
+  /** Settings of the service's own; a function is called when the runtime is created (after earlier `beforeAll` hooks). */
+  env?: Record<string, string> | (() => Record<string, string>);
+}
+
+/**
+ * {@link contractRuntime} for the tests of one file: created in its `beforeAll`, closed in its `afterAll`.
+ * Its fields are read in the tests and the hooks that follow, once it is created.
+ */
+export function contractRuntimeForFile<R extends RuntimeUnderContract>(
+  options: FileContractRuntimeOptions<R>,
+): ContractRuntime<R> {
+  let contract: ContractRuntime<R> | undefined;
+  beforeAll(async () => {
+    const env = typeof options.env === 'function' ? options.env() : options.env;
+    contract = await contractRuntime({ ...options, env });
+  });
+  afterAll(async () => {
+    await contract?.close();
+  });
+  const created = (): ContractRuntime<R> => {
+    if (!contract)
+      throw new Error(`the ${options.service} contract runtime is read before its beforeAll created it`);
+    return contract;
+  };
+  return {
+    get runtime() {
+      return created().runtime;
+    },
+    get consumers() {
+      return created().consumers;
+    },
+    get secret() {
+      return created().secret;
+    },
+    close: () => created().close(),
+  };
 }

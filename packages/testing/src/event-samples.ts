@@ -7,6 +7,7 @@ import {
   type EventMap,
   type EventName,
 } from '@fv/contracts';
+import { Prng } from './prng.js';
 
 /**
  * Schema-valid sample events, for contract tests between a consumer and the schemas of the events it
@@ -54,22 +55,8 @@ interface Draw {
   pick?: { path: string; value: string | number };
 }
 
-/** A small seeded generator (mulberry32), so a failing sample can be drawn again. */
-class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
+/** The generator of the samples (a {@link Prng}), so a failing sample can be drawn again. */
+class Random extends Prng {
   chance(p: number): boolean {
     return this.next() < p;
   }

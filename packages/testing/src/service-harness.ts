@@ -10,6 +10,8 @@ import { waitFor } from './wait-for.js';
 /** What a harness uses of a service runtime (`ServiceRuntime` of @fv/service-runtime). */
 export interface HarnessRuntime {
   app: { inject(options: { url: string }): PromiseLike<{ statusCode: number }> };
+  /** The service's context: its generated Prisma client among the rest. */
+  context: { prisma: unknown };
   consumers: readonly { joined: boolean }[];
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -47,6 +49,16 @@ export abstract class ServiceHarness<R extends HarnessRuntime> extends ServiceEv
   deadLetters!: EventCollector;
   /** SERVICE_NAME of the runtime, and so its consumer group. */
   serviceName!: string;
+
+  /** The service's fastify app, for requests with `inject`. */
+  get app(): R['app'] {
+    return this.runtime.app;
+  }
+
+  /** The service's Prisma client, on its database. */
+  get prisma(): R['context']['prisma'] {
+    return this.runtime.context.prisma;
+  }
 
   protected async startService(options: ServiceHarnessOptions<R>): Promise<this> {
     const { service } = options;

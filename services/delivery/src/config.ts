@@ -1,4 +1,4 @@
-import { envInteger, envUrl } from '@fv/service-kit';
+import { envDelayList, envInteger, envList, envUrl } from '@fv/service-kit';
 import { runtimeConfigSchema } from '@fv/service-runtime';
 import { z } from 'zod';
 
@@ -6,26 +6,12 @@ const COUNTRY_LIST_RULE = 'must be a comma-separated list of ISO 3166-1 alpha-2 
 
 /** A comma-separated list of two-letter country codes, upper-cased. */
 function envCountryList() {
-  return z
-    .string()
-    .transform((value) =>
-      value
-        .split(',')
-        .map((entry) => entry.trim().toUpperCase())
-        .filter((entry) => entry.length > 0),
-    )
-    .refine((codes) => codes.length > 0 && codes.every((code) => /^[A-Z]{2}$/.test(code)), {
+  return envList({ upperCase: true }).refine(
+    (codes) => codes.length > 0 && codes.every((code) => /^[A-Z]{2}$/.test(code)),
+    {
       message: COUNTRY_LIST_RULE,
-    });
-}
-
-/** A comma-separated list of integers (milliseconds), e.g. 1000,2000,4000. */
-function envDelayList() {
-  const rule = 'must be a comma-separated list of non-negative integers (milliseconds), e.g. 1000,2000,4000';
-  return z
-    .string()
-    .refine((value) => value.split(',').every((entry) => /^\s*\d{1,7}\s*$/.test(entry)), { message: rule })
-    .transform((value) => value.split(',').map((entry) => Number(entry.trim())));
+    },
+  );
 }
 
 export const deliveryConfigSchema = runtimeConfigSchema.extend({

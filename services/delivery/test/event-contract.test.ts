@@ -1,18 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { EventName } from '@fv/contracts';
-import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
+import { createServiceRuntime } from '@fv/service-runtime';
+import { consumeSample, setupSample, withFields, type EventSample } from '@fv/testing';
 import {
-  consumeSample,
-  contractRuntime,
-  setupSample,
-  withFields,
-  type ConsumerUnderTest,
-  type EventSample,
-} from '@fv/testing';
-import { describeConsumedEventsContract, type RelatedSamples } from '@fv/testing/contract-suite';
-import { afterAll, beforeAll, expect } from 'vitest';
-import type { DeliveryConfig } from '../src/config.js';
-import type { PrismaClient } from '../src/generated/prisma/client.js';
+  contractRuntimeForFile,
+  describeConsumedEventsContract,
+  type RelatedSamples,
+} from '@fv/testing/contract-suite';
+import { expect } from 'vitest';
 import { createDeliveryService } from '../src/service.js';
 
 /**
@@ -26,23 +20,14 @@ import { createDeliveryService } from '../src/service.js';
  */
 const service = createDeliveryService();
 
-let runtime: ServiceRuntime<PrismaClient, DeliveryConfig>;
-let consumers: Map<EventName, ConsumerUnderTest>;
-let close: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  ({ runtime, consumers, close } = await contractRuntime({
-    service: 'delivery',
-    create: (env) => createServiceRuntime(service, { env }),
-    consumers: (created) => service.consumers!(created.context),
-    env: {
-      CARRIER_SUPPORTED_COUNTRIES: 'US,CA,GB,DE',
-      PUBLIC_BASE_URL: 'http://delivery.test',
-    },
-  }));
-});
-afterAll(async () => {
-  await close?.();
+const contract = contractRuntimeForFile({
+  service: 'delivery',
+  create: (env) => createServiceRuntime(service, { env }),
+  consumers: (created) => service.consumers!(created.context),
+  env: {
+    CARRIER_SUPPORTED_COUNTRIES: 'US,CA,GB,DE',
+    PUBLIC_BASE_URL: 'http://delivery.test',
+  },
 });
 
 /** OrderConfirmed about a new order, to an address the carrier serves (by a service level as drawn, or STANDARD). */
@@ -59,8 +44,12 @@ function confirmedOrder(sample: EventSample<'OrderConfirmed'>, standard = true) 
 /** An order with a shipment and its label, through delivery's own OrderConfirmed handler. */
 async function shippedOrder(): Promise<string> {
   const sample = confirmedOrder(setupSample('OrderConfirmed'));
-  expect(await consumeSample(consumers.get('OrderConfirmed')!, sample)).toMatchObject({ result: 'handled' });
-  await runtime.context.prisma.shipment.findFirstOrThrow({ where: { orderId: sample.event.orderId } });
+  expect(await consumeSample(contract.consumers.get('OrderConfirmed')!, sample)).toMatchObject({
+    result: 'handled',
+  });
+  await contract.runtime.context.prisma.shipment.findFirstOrThrow({
+    where: { orderId: sample.event.orderId },
+  });
   return sample.event.orderId;
 }
 
@@ -92,7 +81,7 @@ const related: RelatedSamples = {
 
 describeConsumedEventsContract({
   service: 'delivery',
-  consumers: () => consumers,
+  consumers: () => contract.consumers,
   related,
   unknown: 'orders it does not know',
   known: 'orders it ships',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventPayload } from '@fv/contracts';
+import { confirmedOrderRetryParameters, stepRetryRequested } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CarrierRejectedError } from '../src/carrier/carrier.js';
 import { SimulatedCarrier, simulatedLabelNumber } from '../src/carrier/simulated-carrier.js';
@@ -32,39 +33,12 @@ afterAll(async () => {
   await h.stop();
 });
 
-/** StepRetryRequested as the coordination service sends it: the confirmed order's facts as parameters. */
-function retryOf(
-  order: EventPayload<'OrderConfirmed'>,
-  attempt = 2,
-  stepName = 'SHIPPING_LABEL_CREATION',
-): EventPayload<'StepRetryRequested'> {
-  return {
-    sagaId: randomUUID(),
-    workflowId: randomUUID(),
-    orderId: order.orderId,
-    stepName,
+/** A retry of the confirmed order's step, as the coordination service sends it. */
+function retryOf(order: EventPayload<'OrderConfirmed'>, attempt = 2, stepName = 'SHIPPING_LABEL_CREATION') {
+  return stepRetryRequested(order.orderId, stepName, {
     attempt,
-    reason: 'MANUAL_RETRY',
-    requestedBy: 'operator-1',
-    parameters: {
-      customerId: order.customerId,
-      customerEmail: order.customerEmail ?? '',
-      reservationId: order.reservationId,
-      paymentId: order.paymentId,
-      totalAmount: order.totalAmount,
-      currency: order.currency,
-      shippingMethod: order.shippingMethod,
-      items: JSON.stringify(
-        order.items.map((item) => ({
-          productId: item.productId,
-          quantity: item.quantity,
-          warehouseId: item.warehouseId,
-        })),
-      ),
-      shippingAddress: JSON.stringify(order.shippingAddress),
-      resetState: 'false',
-    },
-  };
+    parameters: confirmedOrderRetryParameters(order),
+  });
 }
 
 describe('StepRetryRequested for SHIPPING_LABEL_CREATION', () => {

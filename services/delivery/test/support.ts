@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { EventName, EventPayload } from '@fv/contracts';
-import { EventCodec, createKafka } from '@fv/messaging';
-import { createLogger, signToken, type Role } from '@fv/service-kit';
+import { eventNamesOfDomain, type EventName, type EventPayload } from '@fv/contracts';
+import { harnessConnections } from '@fv/messaging/testing';
+import { signToken, type Role } from '@fv/service-kit';
 import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
 import { SHIPPING_ADDRESS, ServiceHarness } from '@fv/testing';
 import type { DeliveryConfig } from '../src/config.js';
@@ -19,16 +19,8 @@ export const serviceToken = bearer('orders', ['service']);
 export const adminToken = bearer('operator-1', ['admin']);
 
 export const CONSUMED: EventName[] = ['OrderConfirmed', 'CompensationRequested', 'StepRetryRequested'];
-export const PRODUCED: EventName[] = [
-  'DeliveryScheduled',
-  'DeliverySchedulingFailed',
-  'ShipmentCancelled',
-  'ShipmentDispatched',
-  'ShipmentDelivered',
-  'ReturnRequested',
-  'ReturnReceived',
-  'CompensationOutcome',
-];
+/** The delivery domain's events, and the outcomes of the compensations delivery is asked for. */
+export const PRODUCED: EventName[] = [...eventNamesOfDomain('delivery'), 'CompensationOutcome'];
 
 /**
  * One delivery service on the local stack (own database, own consumer group), a producer that
@@ -42,14 +34,7 @@ export class DeliveryHarness extends ServiceHarness<ServiceRuntime<PrismaClient,
     return this.startService({
       service: 'delivery',
       produced: PRODUCED,
-      connect: ({ clientId, brokers, registryUrl }) => ({
-        kafka: createKafka({
-          clientId,
-          brokers,
-          logger: createLogger({ service: clientId, version: 'test', level: 'fatal' }),
-        }),
-        codec: new EventCodec(registryUrl),
-      }),
+      connect: harnessConnections,
       create: (settings) => createServiceRuntime(createDeliveryService(options), { env: settings }),
       env: {
         JWT_SECRET,
@@ -59,14 +44,6 @@ export class DeliveryHarness extends ServiceHarness<ServiceRuntime<PrismaClient,
         ...env,
       },
     });
-  }
-
-  get app() {
-    return this.runtime.app;
-  }
-
-  get prisma() {
-    return this.runtime.context.prisma;
   }
 }
 

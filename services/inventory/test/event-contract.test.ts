@@ -1,19 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { EventName } from '@fv/contracts';
 import { signToken } from '@fv/service-kit';
-import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
+import { createServiceRuntime } from '@fv/service-runtime';
+import { consumeSample, setupSample, withFields, type EventSample } from '@fv/testing';
 import {
-  consumeSample,
-  contractRuntime,
-  setupSample,
-  withFields,
-  type ConsumerUnderTest,
-  type EventSample,
-} from '@fv/testing';
-import { describeConsumedEventsContract, type RelatedSamples } from '@fv/testing/contract-suite';
-import { afterAll, beforeAll, expect } from 'vitest';
-import type { InventoryConfig } from '../src/config.js';
-import type { PrismaClient } from '../src/generated/prisma/client.js';
+  contractRuntimeForFile,
+  describeConsumedEventsContract,
+  type RelatedSamples,
+} from '@fv/testing/contract-suite';
+import { expect } from 'vitest';
 import { inventoryService } from '../src/service.js';
 
 /**
@@ -28,26 +22,17 @@ const secret = 'inventory-contract-secret-0123456789';
 const admin = `Bearer ${signToken(secret, { sub: 'operator-1', roles: ['admin'], expiresIn: 600 })}`;
 const WAREHOUSE = 'wh-contract';
 
-let runtime: ServiceRuntime<PrismaClient, InventoryConfig>;
-let consumers: Map<EventName, ConsumerUnderTest>;
-let close: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  ({ runtime, consumers, close } = await contractRuntime({
-    service: 'inventory',
-    create: (env) => createServiceRuntime(inventoryService, { env }),
-    consumers: (created) => inventoryService.consumers!(created.context),
-    env: { JWT_SECRET: secret },
-  }));
-});
-afterAll(async () => {
-  await close?.();
+const contract = contractRuntimeForFile({
+  service: 'inventory',
+  create: (env) => createServiceRuntime(inventoryService, { env }),
+  consumers: (created) => inventoryService.consumers!(created.context),
+  env: { JWT_SECRET: secret },
 });
 
 /** A new product with units at the contract warehouse. */
 async function stockedProduct(onHand = 100): Promise<string> {
   const productId = randomUUID();
-  const response = await runtime.app.inject({
+  const response = await contract.runtime.app.inject({
     method: 'PUT',
     url: `/api/v1/inventory/${productId}/locations/${WAREHOUSE}`,
     headers: { authorization: admin },
@@ -75,8 +60,10 @@ async function reservedOrder(): Promise<{ orderId: string; reservationId: string
   const sample = withFields(await orderOfStockedProducts(setupSample('OrderCreated')), (event) => {
     event.items = [{ ...event.items[0]!, quantity: 2 }];
   });
-  expect(await consumeSample(consumers.get('OrderCreated')!, sample)).toMatchObject({ result: 'handled' });
-  const reservation = await runtime.context.prisma.reservation.findUniqueOrThrow({
+  expect(await consumeSample(contract.consumers.get('OrderCreated')!, sample)).toMatchObject({
+    result: 'handled',
+  });
+  const reservation = await contract.runtime.context.prisma.reservation.findUniqueOrThrow({
     where: { orderId: sample.event.orderId },
   });
   return { orderId: sample.event.orderId, reservationId: reservation.id };
@@ -144,7 +131,7 @@ const related: RelatedSamples = {
 
 describeConsumedEventsContract({
   service: 'inventory',
-  consumers: () => consumers,
+  consumers: () => contract.consumers,
   related,
   unknown: 'orders it does not know',
   known: 'orders it holds stock for',

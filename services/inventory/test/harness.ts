@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { dlqTopicOf, topicOf, type EventMap, type EventName, type EventPayload } from '@fv/contracts';
+import {
+  dlqTopicOf,
+  eventNamesOfDomain,
+  topicOf,
+  type EventMap,
+  type EventName,
+  type EventPayload,
+} from '@fv/contracts';
 import { createKafka, EventCodec } from '@fv/messaging';
 import { signToken } from '@fv/service-kit';
 import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
@@ -37,20 +44,7 @@ export const CONSUMED: EventName[] = [
   'ReturnReceived',
 ];
 /** Topics inventory writes. */
-export const PRODUCED: EventName[] = [
-  'InventoryReserved',
-  'InventoryReservationFailed',
-  'InventoryReleased',
-  'InventoryAdjusted',
-  'InventoryUpdated',
-  'LowStockAlert',
-  'CompensationOutcome',
-  'ReplenishmentRequested',
-  'PurchaseOrderPlaced',
-  'PurchaseOrderConfirmed',
-  'ReplenishmentCompleted',
-  'ReplenishmentFailed',
-];
+export const PRODUCED: EventName[] = [...eventNamesOfDomain('inventory'), 'CompensationOutcome'];
 
 export type Inventory = ServiceRuntime<PrismaClient, InventoryConfig>;
 

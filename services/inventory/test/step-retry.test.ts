@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventPayload } from '@fv/contracts';
-import { waitFor } from '@fv/testing';
+import { stepRetryRequested, waitFor } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InventoryHarness, newProduct, orderCreated, stock, stockOf } from './harness.js';
 
@@ -20,16 +20,11 @@ function retryOf(
   attempt = 2,
   stepName = 'INVENTORY_RESERVATION',
 ): EventPayload<'StepRetryRequested'> {
-  return {
-    sagaId: randomUUID(),
-    workflowId: randomUUID(),
-    orderId,
-    stepName,
+  return stepRetryRequested(orderId, stepName, {
     attempt,
     reason: 'MANUAL_RETRY: stock arrived',
-    requestedBy: 'operator-1',
-    parameters: { items: JSON.stringify(items), customerId: randomUUID(), resetState: 'false' },
-  };
+    parameters: { items: JSON.stringify(items), customerId: randomUUID() },
+  });
 }
 
 async function consumed(eventId: string) {

@@ -1,4 +1,4 @@
-import { envInteger } from '@fv/service-kit';
+import { envDelayList, envInteger, envList } from '@fv/service-kit';
 import { runtimeConfigSchema } from '@fv/service-runtime';
 import { z } from 'zod';
 import { CHANNELS, type Channel } from './domain/channels.js';
@@ -6,28 +6,11 @@ import { CHANNELS, type Channel } from './domain/channels.js';
 /** A comma-separated list of channels, e.g. EMAIL,SMS; may be empty (`none`). */
 function envChannelList() {
   const rule = `must be a comma-separated list of ${CHANNELS.join(', ')}, or none`;
-  return z
-    .string()
-    .transform((value) =>
-      value.trim().toLowerCase() === 'none'
-        ? []
-        : value
-            .split(',')
-            .map((entry) => entry.trim().toUpperCase())
-            .filter((entry) => entry.length > 0),
-    )
+  return envList({ upperCase: true, noneIsEmpty: true })
     .refine((channels) => channels.every((channel) => (CHANNELS as readonly string[]).includes(channel)), {
       message: rule,
     })
     .transform((channels) => [...new Set(channels)] as Channel[]);
-}
-
-function envDelayList() {
-  const rule = 'must be a comma-separated list of non-negative integers (milliseconds), e.g. 1000,2000,4000';
-  return z
-    .string()
-    .refine((value) => value.split(',').every((entry) => /^\s*\d{1,7}\s*$/.test(entry)), { message: rule })
-    .transform((value) => value.split(',').map((entry) => Number(entry.trim())));
 }
 
 export const notificationsConfigSchema = runtimeConfigSchema.extend({

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { EventName } from '@fv/contracts';
 import { createServiceRuntime } from '@fv/service-runtime';
-import { consumeSample, contractRuntime, setupSample, withFields, type ConsumerUnderTest } from '@fv/testing';
+import { consumeSample, setupSample, withFields } from '@fv/testing';
 import {
+  contractRuntimeForFile,
   describeConsumedEventsContract,
   type RelateSample,
   type RelatedSamples,
 } from '@fv/testing/contract-suite';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import { createNotificationsService } from '../src/service.js';
 
 /**
@@ -21,18 +22,10 @@ import { createNotificationsService } from '../src/service.js';
  */
 const service = createNotificationsService();
 
-let consumers: Map<EventName, ConsumerUnderTest>;
-let close: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  ({ consumers, close } = await contractRuntime({
-    service: 'notifications',
-    create: (env) => createServiceRuntime(service, { env }),
-    consumers: (created) => service.consumers!(created.context),
-  }));
-});
-afterAll(async () => {
-  await close?.();
+const contract = contractRuntimeForFile({
+  service: 'notifications',
+  create: (env) => createServiceRuntime(service, { env }),
+  consumers: (created) => service.consumers!(created.context),
 });
 
 interface KnownOrder {
@@ -46,7 +39,9 @@ async function knownOrder(): Promise<KnownOrder> {
   const sample = setupSample('OrderCreated', (event) => {
     Object.assign(event, order, { customerEmail: 'customer@example.com' });
   });
-  expect(await consumeSample(consumers.get('OrderCreated')!, sample)).toMatchObject({ result: 'handled' });
+  expect(await consumeSample(contract.consumers.get('OrderCreated')!, sample)).toMatchObject({
+    result: 'handled',
+  });
   return order;
 }
 
@@ -91,7 +86,7 @@ const related: RelatedSamples = {
 
 describeConsumedEventsContract({
   service: 'notifications',
-  consumers: () => consumers,
+  consumers: () => contract.consumers,
   related,
   unknown: 'orders it does not know',
   known: 'orders it knows',

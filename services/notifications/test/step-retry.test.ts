@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventPayload } from '@fv/contracts';
+import { confirmedOrderRetryParameters, stepRetryRequested } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelDeliveryError } from '../src/channels/channel-adapter.js';
 import { NotificationsHarness, orderConfirmed } from './support.js';
@@ -28,30 +29,13 @@ afterAll(async () => {
   await h.stop();
 });
 
-function retryOf(
-  order: EventPayload<'OrderConfirmed'>,
-  attempt = 2,
-  stepName = 'CUSTOMER_NOTIFICATION',
-): EventPayload<'StepRetryRequested'> {
-  return {
-    sagaId: randomUUID(),
-    workflowId: randomUUID(),
-    orderId: order.orderId,
-    stepName,
+/** A retry of the confirmed order's step, as the coordination service sends it. */
+function retryOf(order: EventPayload<'OrderConfirmed'>, attempt = 2, stepName = 'CUSTOMER_NOTIFICATION') {
+  return stepRetryRequested(order.orderId, stepName, {
     attempt,
     reason: 'MANUAL_RETRY: e-mail provider back',
-    requestedBy: 'operator-1',
-    parameters: {
-      customerId: order.customerId,
-      customerEmail: order.customerEmail ?? '',
-      totalAmount: order.totalAmount,
-      currency: order.currency,
-      shippingMethod: order.shippingMethod,
-      items: JSON.stringify(order.items.map(({ productId, quantity }) => ({ productId, quantity }))),
-      shippingAddress: JSON.stringify(order.shippingAddress),
-      resetState: 'false',
-    },
-  };
+    parameters: confirmedOrderRetryParameters(order),
+  });
 }
 
 describe('StepRetryRequested for CUSTOMER_NOTIFICATION', () => {

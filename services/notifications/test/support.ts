@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventName, EventPayload } from '@fv/contracts';
-import { EventCodec, createKafka } from '@fv/messaging';
-import { createLogger, signToken, type Role } from '@fv/service-kit';
+import { harnessConnections } from '@fv/messaging/testing';
+import { signToken, type Role } from '@fv/service-kit';
 import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
 import { SHIPPING_ADDRESS, ServiceHarness } from '@fv/testing';
 import type { NotificationsConfig } from '../src/config.js';
@@ -44,14 +44,7 @@ export class NotificationsHarness extends ServiceHarness<ServiceRuntime<PrismaCl
     return this.startService({
       service: 'notifications',
       produced: PRODUCED,
-      connect: ({ clientId, brokers, registryUrl }) => ({
-        kafka: createKafka({
-          clientId,
-          brokers,
-          logger: createLogger({ service: clientId, version: 'test', level: 'fatal' }),
-        }),
-        codec: new EventCodec(registryUrl),
-      }),
+      connect: harnessConnections,
       create: (settings) => createServiceRuntime(createNotificationsService(options), { env: settings }),
       env: {
         JWT_SECRET,
@@ -61,14 +54,6 @@ export class NotificationsHarness extends ServiceHarness<ServiceRuntime<PrismaCl
         ...env,
       },
     });
-  }
-
-  get app() {
-    return this.runtime.app;
-  }
-
-  get prisma() {
-    return this.runtime.context.prisma;
   }
 }
 

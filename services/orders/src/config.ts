@@ -1,4 +1,4 @@
-import { ConfigError, envInteger, envUrl, type ConfigIssue } from '@fv/service-kit';
+import { ConfigError, envInteger, envList, envUrl, type ConfigIssue } from '@fv/service-kit';
 import { runtimeConfigSchema } from '@fv/service-runtime';
 import { z } from 'zod';
 import { currencyExponent, MAX_SUPPORTED_EXPONENT } from './domain/money.js';
@@ -13,14 +13,7 @@ const CURRENCY = /^[A-Z]{3}$/;
 
 /** A comma-separated list of ISO 4217 codes that the service accepts orders in. */
 function envCurrencyList() {
-  return z
-    .string()
-    .transform((value) =>
-      value
-        .split(',')
-        .map((entry) => entry.trim().toUpperCase())
-        .filter((entry) => entry.length > 0),
-    )
+  return envList({ upperCase: true })
     .superRefine((codes, ctx) => {
       if (codes.length === 0)
         ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must list at least one currency' });
@@ -42,16 +35,9 @@ function envCurrencyList() {
 }
 
 /** A comma-separated list of delays in milliseconds, e.g. "1000,2000,4000"; empty for no retries. */
-function envDelayList() {
+function envPaymentRetryDelays() {
   const rule = 'must be a comma-separated list of delays in milliseconds (0 to 60000), e.g. 1000,2000,4000';
-  return z
-    .string()
-    .transform((value) =>
-      value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry.length > 0),
-    )
+  return envList()
     .refine((entries) => entries.every((entry) => /^\d+$/.test(entry) && Number(entry) <= 60_000), {
       message: rule,
     })
@@ -92,7 +78,7 @@ export const ordersConfigSchema = runtimeConfigSchema.extend({
   /** How long one call to the payment provider may take before it counts as a timeout. */
   PAYMENT_TIMEOUT_MS: envInteger(10, 60_000).default(4000),
   /** Delays before each retry of a payment call that failed transiently (seed 003: 1 s, 2 s, 4 s). */
-  PAYMENT_RETRY_DELAYS_MS: envDelayList().default('1000,2000,4000'),
+  PAYMENT_RETRY_DELAYS_MS: envPaymentRetryDelays().default('1000,2000,4000'),
   /** Transient failures within the window that open the circuit breaker. */
   PAYMENT_CIRCUIT_FAILURE_THRESHOLD: envInteger(1, 1000).default(5),
   /** The window failures are counted in. */

@@ -1,24 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { EventName } from '@fv/contracts';
 import { startProvider, type TestProvider } from '@fv/payment-provider/testing';
 import { signToken } from '@fv/service-kit';
-import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
+import { createServiceRuntime } from '@fv/service-runtime';
+import { consumeSample, setupSample, withFields, type EventSample } from '@fv/testing';
 import {
-  consumeSample,
-  contractRuntime,
-  setupSample,
-  withFields,
-  type ConsumerUnderTest,
-  type EventSample,
-} from '@fv/testing';
-import {
+  contractRuntimeForFile,
   describeConsumedEventsContract,
   type RelateSample,
   type RelatedSamples,
 } from '@fv/testing/contract-suite';
 import { afterAll, beforeAll, expect } from 'vitest';
-import type { OrdersConfig } from '../src/config.js';
-import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { createOrdersService } from '../src/service.js';
 import { address } from './fixtures.js';
 
@@ -35,31 +26,28 @@ const secret = 'orders-contract-secret-0123456789';
 const service = createOrdersService();
 
 let provider: TestProvider;
-let runtime: ServiceRuntime<PrismaClient, OrdersConfig>;
-let consumers: Map<EventName, ConsumerUnderTest>;
-let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   provider = await startProvider('orders-contract');
-  ({ runtime, consumers, close } = await contractRuntime({
-    service: 'orders',
-    create: (env) => createServiceRuntime(service, { env }),
-    consumers: (created) => service.consumers!(created.context),
-    env: {
-      JWT_SECRET: secret,
-      PAYMENT_PROVIDER_URL: provider.url,
-      PAYMENT_TIMEOUT_MS: '2000',
-      PAYMENT_RETRY_DELAYS_MS: '20,40',
-    },
-  }));
 });
 afterAll(async () => {
-  await close?.();
   await provider?.close();
+});
+const contract = contractRuntimeForFile({
+  service: 'orders',
+  create: (env) => createServiceRuntime(service, { env }),
+  consumers: (created) => service.consumers!(created.context),
+  // The provider is started by the beforeAll above, before this one creates the runtime.
+  env: () => ({
+    JWT_SECRET: secret,
+    PAYMENT_PROVIDER_URL: provider.url,
+    PAYMENT_TIMEOUT_MS: '2000',
+    PAYMENT_RETRY_DELAYS_MS: '20,40',
+  }),
 });
 
 async function handled(sample: EventSample) {
-  expect(await consumeSample(consumers.get(sample.name)!, sample), sample.name).toMatchObject({
+  expect(await consumeSample(contract.consumers.get(sample.name)!, sample), sample.name).toMatchObject({
     result: 'handled',
   });
 }
@@ -86,7 +74,7 @@ interface PlacedOrder {
 async function placedOrder(): Promise<PlacedOrder> {
   const productId = await listedProduct();
   const customerId = randomUUID();
-  const response = await runtime.app.inject({
+  const response = await contract.runtime.app.inject({
     method: 'POST',
     url: '/api/v1/orders',
     headers: {
@@ -124,7 +112,7 @@ async function confirmedOrder(): Promise<PlacedOrder> {
       order,
     ),
   );
-  const { status } = await runtime.context.prisma.order.findUniqueOrThrow({
+  const { status } = await contract.runtime.context.prisma.order.findUniqueOrThrow({
     where: { id: order.orderId.replace(/^ord-/, '') },
   });
   expect(status).toBe('CONFIRMED');
@@ -194,7 +182,7 @@ const related: RelatedSamples = {
 
 describeConsumedEventsContract({
   service: 'orders',
-  consumers: () => consumers,
+  consumers: () => contract.consumers,
   related,
   unknown: 'orders and products it does not know',
   known: 'orders and products it has',

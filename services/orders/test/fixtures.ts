@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventName, EventPayload } from '@fv/contracts';
+import { EXAMPLE_SHIPPING_ADDRESS } from '@fv/contracts/fixtures';
 import { waitFor } from '@fv/testing';
 import { expect } from 'vitest';
 import { bearer, type Harness } from './harness.js';
@@ -50,15 +51,7 @@ export async function listProducts(
   return listed;
 }
 
-export const address = {
-  name: 'John Doe',
-  street: '123 Main St',
-  city: 'New York',
-  state: 'NY',
-  zipCode: '10001',
-  country: 'US',
-  phone: '+12125550100',
-};
+export const address = { ...EXAMPLE_SHIPPING_ADDRESS, phone: '+12125550100' };
 
 export function orderBody(
   lines: { product: Product; quantity: number; unitPrice?: string | number }[],

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { stepRetryRequested } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   compensation,
@@ -30,16 +30,11 @@ function placeOrder(token = 'tok_visa_4242') {
 }
 
 function retryOf(order: PlacedOrder, reservationId: string, attempt = 2, stepName = 'PAYMENT_PROCESSING') {
-  return {
-    sagaId: randomUUID(),
-    workflowId: randomUUID(),
-    orderId: order.orderId,
-    stepName,
+  return stepRetryRequested(order.orderId, stepName, {
     attempt,
     reason: 'MANUAL_RETRY: Payment provider timeout resolved',
-    requestedBy: 'operator-1',
-    parameters: { reservationId, customerId: order.customerId, resetState: 'false' },
-  };
+    parameters: { reservationId, customerId: order.customerId },
+  });
 }
 
 /** An order whose authorization failed because the provider stayed unavailable past its patience. */

@@ -1,4 +1,4 @@
-import { envBoolean, envInteger, envUrl } from '@fv/service-kit';
+import { envBoolean, envInteger, envList, envUrl } from '@fv/service-kit';
 import { runtimeConfigSchema } from '@fv/service-runtime';
 import { z } from 'zod';
 import { parseIsoDuration } from './domain/iso-duration.js';
@@ -10,12 +10,7 @@ import { parseAllowEntry } from './net/outbound-policy.js';
  * `none` is the empty list.
  */
 export function envAllowList() {
-  return z.string().transform((value, context) => {
-    if (value.trim().toLowerCase() === 'none') return [];
-    const entries = value
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter(Boolean);
+  return envList({ noneIsEmpty: true }).transform((entries, context) => {
     const bad = entries.filter((entry) => parseAllowEntry(entry) === null);
     if (bad.length) {
       context.addIssue({
@@ -95,15 +90,7 @@ export const configSchema = runtimeConfigSchema.extend({
    * Producers whose events may open a workflow for an order not seen yet (comma-separated; empty: any).
    * Scopes the observer on a broker it shares, e.g. a staging cluster where other environments publish.
    */
-  WORKFLOW_OPENING_PRODUCERS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter(Boolean),
-    ),
+  WORKFLOW_OPENING_PRODUCERS: envList().default(''),
   /** Seed 000 workflow.timeouts.order-fulfillment: longest an order's workflow may take. */
   WORKFLOW_TIMEOUT_ORDER_FULFILLMENT: envDuration(100, 7 * 86_400_000).default('PT10M'),
   /** Longest a return may take from its request to its refund (the customer sends the goods back). */

@@ -1,4 +1,4 @@
-import { envInteger } from '@fv/service-kit';
+import { envInteger, envList } from '@fv/service-kit';
 import { runtimeConfigSchema } from '@fv/service-runtime';
 import { z } from 'zod';
 
@@ -6,14 +6,7 @@ const CURRENCY_CODE = /^[A-Z]{3}$/;
 
 /** A comma-separated list of ISO 4217 codes, e.g. `USD,EUR,GBP`. */
 function currencyList() {
-  return z
-    .string()
-    .transform((value) =>
-      value
-        .split(',')
-        .map((entry) => entry.trim().toUpperCase())
-        .filter((entry) => entry.length > 0),
-    )
+  return envList({ upperCase: true })
     .refine((codes) => codes.length > 0 && codes.every((code) => CURRENCY_CODE.test(code)), {
       message: 'must be a comma-separated list of three-letter ISO 4217 currency codes',
     })

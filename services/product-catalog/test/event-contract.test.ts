@@ -1,17 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { signToken } from '@fv/service-kit';
-import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
-import {
-  contractRuntime,
-  eventSamples,
-  expectContractKept,
-  withFields,
-  type ConsumerUnderTest,
-} from '@fv/testing';
-import type { EventName } from '@fv/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CatalogConfig } from '../src/config.js';
-import type { PrismaClient } from '../src/generated/prisma/client.js';
+import { createServiceRuntime } from '@fv/service-runtime';
+import { eventSamples, expectContractKept, withFields } from '@fv/testing';
+import { contractRuntimeForFile } from '@fv/testing/contract-suite';
+import { describe, expect, it } from 'vitest';
 import { productCatalogService } from '../src/service.js';
 
 /**
@@ -23,24 +15,15 @@ import { productCatalogService } from '../src/service.js';
 const secret = 'catalog-contract-secret-0123456789';
 const admin = `Bearer ${signToken(secret, { sub: 'catalog-admin', roles: ['admin'], expiresIn: 600 })}`;
 
-let runtime: ServiceRuntime<PrismaClient, CatalogConfig>;
-let consumers: Map<EventName, ConsumerUnderTest>;
-let close: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  ({ runtime, consumers, close } = await contractRuntime({
-    service: 'product-catalog',
-    create: (env) => createServiceRuntime(productCatalogService, { env }),
-    consumers: (created) => productCatalogService.consumers!(created.context),
-    env: { JWT_SECRET: secret },
-  }));
-});
-afterAll(async () => {
-  await close?.();
+const contract = contractRuntimeForFile({
+  service: 'product-catalog',
+  create: (env) => createServiceRuntime(productCatalogService, { env }),
+  consumers: (created) => productCatalogService.consumers!(created.context),
+  env: { JWT_SECRET: secret },
 });
 
 async function createProduct(): Promise<string> {
-  const response = await runtime.app.inject({
+  const response = await contract.runtime.app.inject({
     method: 'POST',
     url: '/api/v1/products',
     headers: { authorization: admin },
@@ -57,11 +40,11 @@ async function createProduct(): Promise<string> {
 
 describe('contract: product-catalog and the schemas of the events it consumes', () => {
   it('consumes InventoryUpdated only (each consumed event has its contract test here)', () => {
-    expect([...consumers.keys()].sort()).toEqual(['InventoryUpdated']);
+    expect([...contract.consumers.keys()].sort()).toEqual(['InventoryUpdated']);
   });
 
   it('handles or refuses by design any InventoryUpdated its schema admits, about no product it has', async () => {
-    await expectContractKept(consumers.get('InventoryUpdated')!, eventSamples('InventoryUpdated'));
+    await expectContractKept(contract.consumers.get('InventoryUpdated')!, eventSamples('InventoryUpdated'));
   });
 
   it('handles or refuses by design any InventoryUpdated its schema admits, about a product it has', async () => {
@@ -74,7 +57,7 @@ describe('contract: product-catalog and the schemas of the events it consumes', 
         }),
       );
     }
-    const outcomes = await expectContractKept(consumers.get('InventoryUpdated')!, samples);
+    const outcomes = await expectContractKept(contract.consumers.get('InventoryUpdated')!, samples);
     expect(outcomes.some((outcome) => outcome.result === 'handled')).toBe(true);
   });
 });

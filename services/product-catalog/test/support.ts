@@ -5,7 +5,7 @@ import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
 import {
   EventCollector,
   createTestDatabase,
-  uniqueName,
+  runtimeTestEnv,
   waitFor,
   type CollectedMessage,
   type TestDatabase,
@@ -54,15 +54,8 @@ export async function startCatalog(
   const database = await createTestDatabase({ name });
   const runtime = await createServiceRuntime(productCatalogService, {
     env: {
-      SERVICE_NAME: uniqueName('product-catalog'),
-      LOG_LEVEL: options.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'fatal',
-      NODE_ENV: 'test',
-      JWT_SECRET: secret,
-      DATABASE_URL: database.target.kind === 'postgres' ? database.target.url : 'pglite:memory',
-      KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
-      SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL!,
-      SERVICE_REGISTRATION: 'false',
-      LIVE_CONFIG: 'false',
+      ...runtimeTestEnv({ service: 'product-catalog', database, jwtSecret: secret }),
+      ...(options.logLevel === undefined ? {} : { LOG_LEVEL: options.logLevel }),
     },
     ...(options.logger ? { logger: options.logger } : {}),
   });

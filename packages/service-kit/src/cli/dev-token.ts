@@ -3,7 +3,7 @@
  *   pnpm dev-token --roles admin,service --sub local-dev --ttl 8h
  * A tool of local development: an unset NODE_ENV counts as development here.
  */
-import { baseConfigSchema, loadConfigOrExit } from '../config.js';
+import { loadToolConfigOrExit } from '../config.js';
 import {
   createDevToken,
   DEV_TOKEN_USAGE,
@@ -12,16 +12,7 @@ import {
   ttlSeconds,
 } from '../dev-token.js';
 
-const config = loadConfigOrExit(
-  baseConfigSchema.pick({
-    NODE_ENV: true,
-    JWT_SECRET: true,
-    JWT_ISSUER: true,
-    JWT_AUDIENCE: true,
-    JWT_MAX_TTL_SECONDS: true,
-  }),
-  { NODE_ENV: 'development', ...process.env },
-);
+const config = loadToolConfigOrExit({ JWT_MAX_TTL_SECONDS: true });
 
 try {
   const request = parseDevTokenArgs(process.argv.slice(2));

@@ -1,3 +1,4 @@
+import { EXAMPLE_SHIPPING_ADDRESS } from '@fv/contracts/fixtures';
 import { describe, expect, it } from 'vitest';
 import { CarrierRejectedError, type LabelRequest } from './carrier.js';
 import { SimulatedCarrier, simulatedLabelNumber, simulatedTrackingId } from './simulated-carrier.js';
@@ -12,15 +13,7 @@ const request: LabelRequest = {
   shipmentId: '11111111-1111-5111-8111-111111111111',
   serviceLevel: 'EXPRESS',
   requestedAt: new Date('2026-01-10T10:00:00Z'),
-  address: {
-    name: 'Ada',
-    street: '1 Main St',
-    city: 'New York',
-    state: 'NY',
-    zipCode: '10001',
-    country: 'US',
-    phone: null,
-  },
+  address: { ...EXAMPLE_SHIPPING_ADDRESS },
 };
 
 describe('simulated carrier', () => {

@@ -1,8 +1,9 @@
 import {
-  AppError,
-  assertCanSee,
   customerScope,
+  findVisible,
+  idParams,
   parseId,
+  recordNotFound,
   requirePrincipal,
   springPage,
   springPageSchema,
@@ -19,10 +20,10 @@ import { idSchema, pagingQuery, returnSchema } from './schemas.js';
 import { returnView } from './views.js';
 
 const tags = ['returns'];
-const returnParams = { type: 'object', required: ['returnId'], properties: { returnId: idSchema } } as const;
+const returnParams = idParams('returnId', idSchema);
 
 function returnNotFound(returnId: string) {
-  return new AppError('NOT_FOUND', `Return ${returnId} does not exist`, { details: { returnId } });
+  return recordNotFound('Return', 'returnId', returnId);
 }
 
 /** Returns: requested by the customer of a delivered shipment, received and inspected by the warehouse. */
@@ -139,9 +140,12 @@ export async function returnRoutes(
     { schema: { tags, summary: 'Get a return', params: returnParams, response: { 200: returnSchema } } },
     async (request) => {
       const returnId = parseId(request.params.returnId)!;
-      const found = await findReturnById(prisma, returnId);
-      if (!found) throw returnNotFound(returnId);
-      assertCanSee(requirePrincipal(request), found.customerId, returnNotFound(returnId));
+      const found = await findVisible(
+        requirePrincipal(request),
+        returnId,
+        (id) => findReturnById(prisma, id),
+        returnNotFound,
+      );
       return returnView(found);
     },
   );

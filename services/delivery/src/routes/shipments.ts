@@ -1,8 +1,9 @@
 import {
-  AppError,
-  assertCanSee,
   customerScope,
+  findVisible,
+  idParams,
   parseId,
+  recordNotFound,
   requirePrincipal,
   springPage,
   springPageSchema,
@@ -26,18 +27,14 @@ import {
 import { labelView, shipmentView, trackingView } from './views.js';
 
 const tags = ['shipments'];
-const shipmentParams = {
-  type: 'object',
-  required: ['shipmentId'],
-  properties: { shipmentId: idSchema },
-} as const;
+const shipmentParams = idParams('shipmentId', idSchema);
 
 interface ShipmentParams {
   shipmentId: string;
 }
 
 function shipmentNotFound(shipmentId: string) {
-  return new AppError('NOT_FOUND', `Shipment ${shipmentId} does not exist`, { details: { shipmentId } });
+  return recordNotFound('Shipment', 'shipmentId', shipmentId);
 }
 
 /** Shipments: read by their customer and by staff; tracking updates and delivery confirmation by staff. */
@@ -51,10 +48,7 @@ export async function shipmentRoutes(
     principal: ReturnType<typeof requirePrincipal>,
   ) {
     const shipmentId = parseId(request.params.shipmentId)!;
-    const shipment = await findShipmentById(prisma, shipmentId);
-    if (!shipment) throw shipmentNotFound(shipmentId);
-    assertCanSee(principal, shipment.customerId, shipmentNotFound(shipmentId));
-    return shipment;
+    return findVisible(principal, shipmentId, (id) => findShipmentById(prisma, id), shipmentNotFound);
   }
 
   app.get(

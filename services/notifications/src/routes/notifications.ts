@@ -1,8 +1,10 @@
 import {
   AppError,
-  assertCanSee,
   customerScope,
+  findVisible,
+  idParams,
   parseId,
+  recordNotFound,
   requirePrincipal,
   springPage,
   springPageSchema,
@@ -15,16 +17,10 @@ import { channelSchema, customerIdSchema, idSchema, notificationSchema, pagingQu
 import { notificationView } from './views.js';
 
 const tags = ['notifications'];
-const params = {
-  type: 'object',
-  required: ['notificationId'],
-  properties: { notificationId: idSchema },
-} as const;
+const params = idParams('notificationId', idSchema);
 
 function notFound(notificationId: string) {
-  return new AppError('NOT_FOUND', `Notification ${notificationId} does not exist`, {
-    details: { notificationId },
-  });
+  return recordNotFound('Notification', 'notificationId', notificationId);
 }
 
 /** Every message, sent or not, with its status: a customer sees their own; staff see all and retry failed ones. */
@@ -77,9 +73,12 @@ export async function notificationRoutes(
     { schema: { tags, summary: 'Get a notification', params, response: { 200: notificationSchema } } },
     async (request) => {
       const id = parseId(request.params.notificationId)!;
-      const notification = await findNotification(prisma, id);
-      if (!notification) throw notFound(id);
-      assertCanSee(requirePrincipal(request), notification.customerId, notFound(id));
+      const notification = await findVisible(
+        requirePrincipal(request),
+        id,
+        (notificationId) => findNotification(prisma, notificationId),
+        notFound,
+      );
       return notificationView(notification);
     },
   );

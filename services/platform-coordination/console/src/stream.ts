@@ -3,6 +3,7 @@
  * Authorization header, so the stream is read with fetch and parsed here; a dropped connection is
  * reopened after the server's `retry` delay.
  */
+import { refusalOf, serverSentBlocks, sleepUnlessAborted } from '@fv/service-kit/sse-client';
 
 export interface FeedEvent {
   event: string;
@@ -17,54 +18,21 @@ export interface FeedOptions {
   signal: AbortSignal;
 }
 
-function parseBlock(block: string): { event: FeedEvent | null; retry: number | null } {
-  let event = 'message';
-  const data: string[] = [];
+/** The feed's events as they arrive, each block's data parsed as JSON (or handed on as text); returns the last `retry`. */
+async function readStream(body: NonNullable<Response['body']>, options: FeedOptions): Promise<number | null> {
   let retry: number | null = null;
-  for (const line of block.split('\n')) {
-    if (line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'event') event = value;
-    else if (field === 'data') data.push(value);
-    else if (field === 'retry' && /^\d+$/.test(value)) retry = Number(value);
-  }
-  if (data.length === 0) return { event: null, retry };
-  let parsed: unknown = data.join('\n');
-  try {
-    parsed = JSON.parse(parsed as string);
-  } catch {
-    // Not JSON: handed on as text.
-  }
-  return { event: { event, data: parsed }, retry };
-}
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-
-async function readStream(response: Response, options: FeedOptions): Promise<number | null> {
-  let retry: number | null = null;
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return retry;
-    buffer += value.replace(/\r\n?/g, '\n');
-    let cut: number;
-    while ((cut = buffer.indexOf('\n\n')) >= 0) {
-      const parsed = parseBlock(buffer.slice(0, cut));
-      buffer = buffer.slice(cut + 2);
-      if (parsed.retry !== null) retry = parsed.retry;
-      if (parsed.event) options.onEvent(parsed.event);
+  for await (const block of serverSentBlocks(body)) {
+    if (block.retry !== null) retry = block.retry;
+    if (block.data === null) continue;
+    let data: unknown = block.data;
+    try {
+      data = JSON.parse(block.data);
+    } catch {
+      // Not JSON: handed on as text.
     }
+    options.onEvent({ event: block.event, data });
   }
+  return retry;
 }
 
 /** Follows the feed until `signal` aborts; rejects on a refusal that reconnecting cannot fix (4xx). */
@@ -76,13 +44,10 @@ export async function follow(options: FeedOptions): Promise<void> {
         headers: { authorization: `Bearer ${options.token() ?? ''}`, accept: 'text/event-stream' },
         signal: options.signal,
       });
-      if (response.status >= 400 && response.status < 500) {
-        const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-        throw Object.assign(new Error(body?.error?.message ?? `HTTP ${response.status}`), { fatal: true });
-      }
+      if (response.status >= 400 && response.status < 500) throw await refusalOf(response);
       if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
       options.onConnection(true);
-      retryMs = (await readStream(response, options)) ?? retryMs;
+      retryMs = (await readStream(response.body, options)) ?? retryMs;
     } catch (error) {
       if (options.signal.aborted) return;
       if ((error as { fatal?: boolean }).fatal) {
@@ -91,6 +56,6 @@ export async function follow(options: FeedOptions): Promise<void> {
       }
     }
     options.onConnection(false);
-    await sleep(retryMs, options.signal);
+    await sleepUnlessAborted(retryMs, options.signal);
   }
 }

@@ -5,7 +5,7 @@
  * It signs a short-lived admin token with JWT_SECRET, as `npm run dev-token` does.
  */
 import { userInfo } from 'node:os';
-import { baseConfigSchema, loadConfigOrExit, signToken } from '@fv/service-kit';
+import { loadToolConfigOrExit, signToken } from '@fv/service-kit';
 import { DLQ_USAGE, DlqUsageError, parseDlqCommand, type DlqCommand } from './dlq-command.js';
 import {
   formatError,
@@ -17,16 +17,7 @@ import {
 } from './dlq-format.js';
 
 // An operator's tool: an unset NODE_ENV counts as local development, as for `npm run dev-token`.
-const config = loadConfigOrExit(
-  baseConfigSchema.pick({
-    NODE_ENV: true,
-    JWT_SECRET: true,
-    JWT_ISSUER: true,
-    JWT_AUDIENCE: true,
-    COORDINATION_URL: true,
-  }),
-  { NODE_ENV: 'development', ...process.env },
-);
+const config = loadToolConfigOrExit({ COORDINATION_URL: true });
 
 function operator(command: Extract<DlqCommand, { request: unknown }>): string {
   if (command.as) return command.as;

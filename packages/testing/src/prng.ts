@@ -1,6 +1,6 @@
 /**
  * A small seeded pseudo-random generator (mulberry32): the same seed gives the same sequence on every
- * machine, so a fault schedule can be replayed from its seed alone.
+ * machine, so what it drew (a fault schedule, a sample event) can be drawn again from its seed alone.
  */
 export class Prng {
   private state: number;
