@@ -1,6 +1,6 @@
 import fastifyCors from '@fastify/cors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import { envList } from '@fv/service-kit';
 
 /** Request headers a browser may send to the API (besides the CORS-safelisted ones). */
 export const CORS_ALLOWED_HEADERS = [
@@ -49,14 +49,7 @@ function normalizeOrigin(value: string): string | null {
  * (`localhost`, `127.0.0.1`, `[::1]`, any port) and every other environment admits none.
  */
 export function corsOriginsSetting() {
-  return z
-    .string()
-    .transform((value) =>
-      value
-        .split(',')
-        .map((entry) => entry.trim())
-        .filter((entry) => entry.length > 0),
-    )
+  return envList()
     .refine((origins) => origins.every((origin) => normalizeOrigin(origin) !== null), {
       message:
         'must be a comma-separated list of origins such as https://shop.example.com (scheme, host and port only)',
