@@ -1,18 +1,10 @@
 import { validateEvent } from '@fv/contracts';
 import { NonRetriableError } from '@fv/messaging';
-import { setupSample } from '@fv/testing';
+import { SHIPPING_ADDRESS, setupSample } from '@fv/testing';
 import { describe, expect, it } from 'vitest';
 import { confirmedOrderOf } from './redo-delivery.js';
 
-const address = {
-  name: 'Ada Lovelace',
-  street: '123 Main St',
-  city: 'New York',
-  state: 'NY',
-  zipCode: '10001',
-  country: 'US',
-  phone: '+12125550100',
-};
+const address = { ...SHIPPING_ADDRESS };
 
 function retryOf(parameters: Record<string, string>) {
   return setupSample('StepRetryRequested', (event) => {

@@ -1,19 +1,12 @@
 // Orders and payments as the store reads them, for the unit tests of what is derived from them: a
 // pending order of two lines (1349.97 USD, no payment yet) unless `changes` say otherwise.
+import { SHIPPING_ADDRESS } from '@fv/testing';
 import { Prisma } from '../generated/prisma/client.js';
 import type { OrderRow, PaymentRow } from '../db/orders-store.js';
 
 export const created = new Date('2026-04-01T10:00:00Z');
 export const later = new Date('2026-04-01T10:05:00Z');
-const address = {
-  name: 'Ada Lovelace',
-  street: '123 Main St',
-  city: 'New York',
-  state: 'NY',
-  zipCode: '10001',
-  country: 'US',
-  phone: null,
-};
+const address = { ...SHIPPING_ADDRESS, phone: null };
 
 export function orderRow(changes: Partial<OrderRow> = {}): OrderRow {
   return {
