@@ -7,4 +7,5 @@ export * from './live-config-subscriber.js';
 export * from './idempotency.js';
 export * from './cors.js';
 export * from './retention.js';
+export { perInstance } from './per-instance.js';
 export { BACKGROUND_MAX_IDLE_MS, dueTimeTask, intervalTask, type DueTimeTask } from './interval-task.js';

@@ -1,4 +1,9 @@
-import { idempotencyRetentionRule, type ServiceContext, type ServiceDefinition } from '@fv/service-runtime';
+import {
+  idempotencyRetentionRule,
+  perInstance,
+  type ServiceContext,
+  type ServiceDefinition,
+} from '@fv/service-runtime';
 import type { CarrierAdapter } from './carrier/carrier.js';
 import { SimulatedCarrier } from './carrier/simulated-carrier.js';
 import { deliveryConfigSchema, type DeliveryConfig } from './config.js';
@@ -25,26 +30,17 @@ type Context = ServiceContext<PrismaClient, DeliveryConfig>;
 export function createDeliveryService(
   options: DeliveryServiceOptions = {},
 ): ServiceDefinition<PrismaClient, DeliveryConfig> {
-  const depsByContext = new WeakMap<Context, DeliveryDeps>();
-  const depsOf = (context: Context): DeliveryDeps => {
-    let deps = depsByContext.get(context);
-    if (!deps) {
-      const { config } = context;
-      deps = {
-        outbox: context.outbox,
-        carrier:
-          options.carrier?.(config) ??
-          new SimulatedCarrier({
-            supportedCountries: config.CARRIER_SUPPORTED_COUNTRIES,
-            publicBaseUrl: config.PUBLIC_BASE_URL,
-          }),
-        returnWindowDays: config.RETURN_WINDOW_DAYS,
-        now: options.now ?? (() => new Date()),
-      };
-      depsByContext.set(context, deps);
-    }
-    return deps;
-  };
+  const depsOf = perInstance(({ config, outbox }: Context): DeliveryDeps => ({
+    outbox,
+    carrier:
+      options.carrier?.(config) ??
+      new SimulatedCarrier({
+        supportedCountries: config.CARRIER_SUPPORTED_COUNTRIES,
+        publicBaseUrl: config.PUBLIC_BASE_URL,
+      }),
+    returnWindowDays: config.RETURN_WINDOW_DAYS,
+    now: options.now ?? (() => new Date()),
+  }));
 
   return {
     name: 'delivery',

@@ -1,4 +1,9 @@
-import { idempotencyPurge, type ServiceContext, type ServiceDefinition } from '@fv/service-runtime';
+import {
+  idempotencyPurge,
+  perInstance,
+  type ServiceContext,
+  type ServiceDefinition,
+} from '@fv/service-runtime';
 import { ReplenishmentDriver } from './background/replenishment-driver.js';
 import { ReservationExpiry } from './background/reservation-expiry.js';
 import { inventoryConfigSchema, limitsOf, type InventoryConfig } from './config.js';
@@ -20,36 +25,27 @@ import type { InventoryDeps } from './use-cases/context.js';
 
 type Context = ServiceContext<PrismaClient, InventoryConfig>;
 
-const rounds = new WeakMap<Context, { expiry: ReservationExpiry; driver: ReplenishmentDriver }>();
-
 /** The instance's background rounds, made once: they sleep until due, and writers tell them of new work. */
-function roundsOf(context: Context) {
-  let made = rounds.get(context);
-  if (!made) {
-    made = {
-      expiry: new ReservationExpiry({
-        deps: depsOf(context),
-        db: context.prisma,
-        transaction: transactionOf(context),
-        ready: context.database.ready,
-        intervalMs: context.config.RESERVATION_SWEEP_INTERVAL_MS,
-        logger: context.logger.child({ component: 'reservation-expiry' }),
-      }),
-      driver: new ReplenishmentDriver({
-        deps: depsOf(context),
-        db: context.prisma,
-        transaction: transactionOf(context),
-        supplier: new HttpSupplier(context.config.SUPPLIER_URL, context.config.SUPPLIER_TIMEOUT_MS),
-        ready: context.database.ready,
-        intervalMs: context.config.REPLENISHMENT_POLL_INTERVAL_MS,
-        leaseMs: context.config.SUPPLIER_TIMEOUT_MS * 2 + context.config.REPLENISHMENT_POLL_INTERVAL_MS,
-        logger: context.logger.child({ component: 'replenishment-driver' }),
-      }),
-    };
-    rounds.set(context, made);
-  }
-  return made;
-}
+const roundsOf = perInstance((context: Context) => ({
+  expiry: new ReservationExpiry({
+    deps: depsOf(context),
+    db: context.prisma,
+    transaction: transactionOf(context),
+    ready: context.database.ready,
+    intervalMs: context.config.RESERVATION_SWEEP_INTERVAL_MS,
+    logger: context.logger.child({ component: 'reservation-expiry' }),
+  }),
+  driver: new ReplenishmentDriver({
+    deps: depsOf(context),
+    db: context.prisma,
+    transaction: transactionOf(context),
+    supplier: new HttpSupplier(context.config.SUPPLIER_URL, context.config.SUPPLIER_TIMEOUT_MS),
+    ready: context.database.ready,
+    intervalMs: context.config.REPLENISHMENT_POLL_INTERVAL_MS,
+    leaseMs: context.config.SUPPLIER_TIMEOUT_MS * 2 + context.config.REPLENISHMENT_POLL_INTERVAL_MS,
+    logger: context.logger.child({ component: 'replenishment-driver' }),
+  }),
+}));
 
 function depsOf(context: Context): InventoryDeps {
   return {

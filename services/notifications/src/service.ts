@@ -1,5 +1,10 @@
 import { directTransactions, type SqlClient } from '@fv/messaging';
-import { idempotencyRetentionRule, type ServiceContext, type ServiceDefinition } from '@fv/service-runtime';
+import {
+  idempotencyRetentionRule,
+  perInstance,
+  type ServiceContext,
+  type ServiceDefinition,
+} from '@fv/service-runtime';
 import type { ChannelAdapters } from './channels/channel-adapter.js';
 import { LocalRecordingChannel } from './channels/local-recording-channel.js';
 import { notificationsConfigSchema, type NotificationsConfig } from './config.js';
@@ -31,52 +36,41 @@ export function localChannels(db: SqlClient): ChannelAdapters {
 export function createNotificationsService(
   options: NotificationsServiceOptions = {},
 ): ServiceDefinition<PrismaClient, NotificationsConfig> {
-  const depsByContext = new WeakMap<Context, NotificationsDeps>();
-  const dispatchers = new WeakMap<Context, NotificationDispatcher>();
+  const depsOf = perInstance((context: Context): NotificationsDeps => {
+    const { config } = context;
+    const local = localChannels(directTransactions(context.database.db));
+    return {
+      outbox: context.outbox,
+      channels: options.channels?.(context, local) ?? local,
+      defaultChannels: config.NOTIFICATION_DEFAULT_CHANNELS,
+      maxAttempts: config.NOTIFICATION_MAX_ATTEMPTS,
+      retry: {
+        baseMs: config.NOTIFICATION_RETRY_BASE_MS,
+        maxMs: Math.max(config.NOTIFICATION_RETRY_BASE_MS, config.NOTIFICATION_RETRY_MAX_MS),
+      },
+      now: options.now ?? (() => new Date()),
+    };
+  });
   /** One dispatcher per service instance, woken by every commit of the instance. */
-  const dispatcherOf = (context: Context): NotificationDispatcher => {
-    let dispatcher = dispatchers.get(context);
-    if (!dispatcher) {
-      dispatcher = new NotificationDispatcher({
-        db: context.sql,
-        // The dispatch path's stores use SQL only: its transactions skip Prisma (docs/performance.md). They
-        // wake the relay but not the commit listeners: the dispatcher, one of them, would wake itself.
-        transaction: async (fn) => {
-          const result = await directTransactions(context.database.db).$transaction(fn);
-          context.relay.notify();
-          return result;
-        },
-        deps: depsOf(context),
-        logger: context.logger.child({ component: 'dispatcher' }),
-        maxIdleMs: context.config.NOTIFICATION_POLL_INTERVAL_MS,
-        batchSize: context.config.NOTIFICATION_BATCH_SIZE,
-      });
-      dispatchers.set(context, dispatcher);
-      // Messages stored by the event handlers and the retry route are due at once.
-      context.afterCommit(() => dispatcher!.wake());
-    }
+  const dispatcherOf = perInstance((context: Context): NotificationDispatcher => {
+    const dispatcher = new NotificationDispatcher({
+      db: context.sql,
+      // The dispatch path's stores use SQL only: its transactions skip Prisma (docs/performance.md). They
+      // wake the relay but not the commit listeners: the dispatcher, one of them, would wake itself.
+      transaction: async (fn) => {
+        const result = await directTransactions(context.database.db).$transaction(fn);
+        context.relay.notify();
+        return result;
+      },
+      deps: depsOf(context),
+      logger: context.logger.child({ component: 'dispatcher' }),
+      maxIdleMs: context.config.NOTIFICATION_POLL_INTERVAL_MS,
+      batchSize: context.config.NOTIFICATION_BATCH_SIZE,
+    });
+    // Messages stored by the event handlers and the retry route are due at once.
+    context.afterCommit(() => dispatcher.wake());
     return dispatcher;
-  };
-  const depsOf = (context: Context): NotificationsDeps => {
-    let deps = depsByContext.get(context);
-    if (!deps) {
-      const { config } = context;
-      const local = localChannels(directTransactions(context.database.db));
-      deps = {
-        outbox: context.outbox,
-        channels: options.channels?.(context, local) ?? local,
-        defaultChannels: config.NOTIFICATION_DEFAULT_CHANNELS,
-        maxAttempts: config.NOTIFICATION_MAX_ATTEMPTS,
-        retry: {
-          baseMs: config.NOTIFICATION_RETRY_BASE_MS,
-          maxMs: Math.max(config.NOTIFICATION_RETRY_BASE_MS, config.NOTIFICATION_RETRY_MAX_MS),
-        },
-        now: options.now ?? (() => new Date()),
-      };
-      depsByContext.set(context, deps);
-    }
-    return deps;
-  };
+  });
 
   return {
     name: 'notifications',

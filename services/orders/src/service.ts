@@ -1,6 +1,7 @@
 import {
   idempotencyPurge,
   type ConsumerDefinition,
+  perInstance,
   type DueTimeTask,
   type ServiceContext,
   type ServiceDefinition,
@@ -48,56 +49,43 @@ const HOUR_MS = 60 * 60 * 1000;
 export function createOrdersService(
   options: OrdersServiceOptions = {},
 ): ServiceDefinition<PrismaClient, OrdersConfig> {
-  const deps = new WeakMap<Context, OrdersDeps>();
-  const retryLoops = new WeakMap<Context, DueTimeTask[]>();
-  const retryLoopsOf = (context: Context): DueTimeTask[] => {
-    let loops = retryLoops.get(context);
-    if (!loops) {
-      const ordersDeps = depsOf(context);
-      loops = [
-        // Retries saga payment calls that met an unavailable provider, and finishes those a crash left.
-        paymentRecovery(context, ordersDeps, { minDelayMs: context.config.PAYMENT_RECOVERY_INTERVAL_MS }),
-        // Attempts again the refunds of returns whose last attempt failed, once their backoff is over.
-        returnRefundRetries(context, ordersDeps, { minDelayMs: context.config.PAYMENT_RECOVERY_INTERVAL_MS }),
-      ];
-      retryLoops.set(context, loops);
-    }
-    return loops;
-  };
-  const depsOf = (context: Context): OrdersDeps => {
-    let existing = deps.get(context);
-    if (!existing) {
-      const { config } = context;
-      assertConsistentConfig(config);
-      existing = {
-        config,
-        prisma: context.prisma,
-        outbox: context.outbox,
-        logger: context.logger,
-        now: options.now ?? Date.now,
-        sql: context.sql,
-        // Every store writes with SQL only (typed Db): requests' transactions skip Prisma as the consumers' do.
-        transaction: (fn) => context.directTransaction(fn),
-        retryDueBy: (at) => {
-          for (const loop of retryLoopsOf(context)) loop.dueBy(at);
+  const retryLoopsOf = perInstance((context: Context): DueTimeTask[] => [
+    // Retries saga payment calls that met an unavailable provider, and finishes those a crash left.
+    paymentRecovery(context, depsOf(context), { minDelayMs: context.config.PAYMENT_RECOVERY_INTERVAL_MS }),
+    // Attempts again the refunds of returns whose last attempt failed, once their backoff is over.
+    returnRefundRetries(context, depsOf(context), {
+      minDelayMs: context.config.PAYMENT_RECOVERY_INTERVAL_MS,
+    }),
+  ]);
+  const depsOf = perInstance((context: Context): OrdersDeps => {
+    const { config } = context;
+    assertConsistentConfig(config);
+    return {
+      config,
+      prisma: context.prisma,
+      outbox: context.outbox,
+      logger: context.logger,
+      now: options.now ?? Date.now,
+      sql: context.sql,
+      // Every store writes with SQL only (typed Db): requests' transactions skip Prisma as the consumers' do.
+      transaction: (fn) => context.directTransaction(fn),
+      retryDueBy: (at) => {
+        for (const loop of retryLoopsOf(context)) loop.dueBy(at);
+      },
+      gateway: new PaymentGateway({
+        provider: options.paymentProvider ?? new HttpPaymentProvider(config.PAYMENT_PROVIDER_URL),
+        timeoutMs: config.PAYMENT_TIMEOUT_MS,
+        retryDelaysMs: config.PAYMENT_RETRY_DELAYS_MS,
+        circuit: {
+          failureThreshold: config.PAYMENT_CIRCUIT_FAILURE_THRESHOLD,
+          windowMs: config.PAYMENT_CIRCUIT_WINDOW_MS,
+          openMs: config.PAYMENT_CIRCUIT_OPEN_MS,
+          minFailureRate: config.PAYMENT_CIRCUIT_MIN_FAILURE_RATE,
         },
-        gateway: new PaymentGateway({
-          provider: options.paymentProvider ?? new HttpPaymentProvider(config.PAYMENT_PROVIDER_URL),
-          timeoutMs: config.PAYMENT_TIMEOUT_MS,
-          retryDelaysMs: config.PAYMENT_RETRY_DELAYS_MS,
-          circuit: {
-            failureThreshold: config.PAYMENT_CIRCUIT_FAILURE_THRESHOLD,
-            windowMs: config.PAYMENT_CIRCUIT_WINDOW_MS,
-            openMs: config.PAYMENT_CIRCUIT_OPEN_MS,
-            minFailureRate: config.PAYMENT_CIRCUIT_MIN_FAILURE_RATE,
-          },
-          logger: context.logger.child({ component: 'payment' }),
-        }),
-      };
-      deps.set(context, existing);
-    }
-    return existing;
-  };
+        logger: context.logger.child({ component: 'payment' }),
+      }),
+    };
+  });
 
   return {
     name: 'orders',

@@ -1,5 +1,5 @@
 import { serviceCredentials, type CreateAppOptions } from '@fv/service-kit';
-import type { ServiceContext, ServiceDefinition } from '@fv/service-runtime';
+import { perInstance, type ServiceContext, type ServiceDefinition } from '@fv/service-runtime';
 import { ConfigService } from './config-store/config-service.js';
 import { ConfigWatch } from './config-store/config-watch.js';
 import { configSchema, type CoordinationConfig } from './config.js';
@@ -84,10 +84,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
 > & {
   components(context: CoordinationContext): CoordinationComponents;
 } {
-  const built = new WeakMap<CoordinationContext, CoordinationComponents>();
-  const components = (context: CoordinationContext): CoordinationComponents => {
-    const existing = built.get(context);
-    if (existing) return existing;
+  const components = perInstance((context: CoordinationContext): CoordinationComponents => {
     const { config, logger } = context;
     const transaction = context.transaction as CoordinationContext['transaction'];
     // Webhook and health URLs are chosen by callers: one policy decides which ones are ever called.
@@ -220,14 +217,13 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       }),
     };
     const parts: CoordinationComponents = { ...base, console: consoleParts(context, base, workflowClock) };
-    built.set(context, parts);
     // The background rounds that sleep until work is due learn of new work from commits.
     context.afterCommit(() => {
       parts.timeouts.commitSeen();
       parts.dispatcher.commitSeen();
     });
     return parts;
-  };
+  });
 
   return {
     name: SERVICE_NAME,
