@@ -1,10 +1,11 @@
-import type { Consumer, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { dlqTopicOf, topicOf, type EventMap, type EventName } from '@fv/contracts';
 import { Backoff, sleep, sleepWithHeartbeat } from '@fv/resilience';
 import type { EventCodec } from './event-codec.js';
 import { errorCode, isInfrastructureError, isRetriable } from './errors.js';
 import { ensureTopics } from './kafka.js';
+import { IdempotentProducer } from './idempotent-producer.js';
 import { DLQ_HEADERS, HEADERS, headerValue, headersToStrings } from './headers.js';
 import type { SqlClient, TransactionalSqlClient } from './sql-client.js';
 import { performance } from 'node:perf_hooks';
@@ -175,7 +176,7 @@ interface GroupItem {
  */
 export class EventConsumer {
   private consumer: Consumer;
-  private readonly dlqProducer: Producer;
+  private readonly dlqProducer: IdempotentProducer;
   private readonly retry: RetryPolicy;
   private readonly outage: OutageBackoff;
   private stopping = false;
@@ -198,7 +199,7 @@ export class EventConsumer {
 
   constructor(private readonly options: EventConsumerOptions) {
     this.consumer = this.createKafkaConsumer();
-    this.dlqProducer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.dlqProducer = new IdempotentProducer(options.kafka);
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.outage = options.outageBackoff ?? DEFAULT_OUTAGE_BACKOFF;
   }

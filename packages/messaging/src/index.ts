@@ -7,6 +7,7 @@ export * from './sql-transactions.js';
 export * from './event-codec.js';
 export * from './outbox.js';
 export * from './outbox-relay.js';
+export * from './idempotent-producer.js';
 export * from './consumer.js';
 export * from './combine-handlers.js';
 export * from './kafka.js';

@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { EventMap, EventName } from '@fv/contracts';
 import { Backoff } from '@fv/resilience';
@@ -8,6 +8,7 @@ import type { EventCodec } from './event-codec.js';
 import { startSendSpan } from './message-spans.js';
 import type { RelayMetrics } from './metrics.js';
 import { isInfrastructureError } from './errors.js';
+import { IdempotentProducer } from './idempotent-producer.js';
 import { ensureTopics } from './kafka.js';
 import type { SqlDatabase } from './sql-client.js';
 
@@ -74,7 +75,7 @@ interface OutboxRow extends Record<string, unknown> {
  * and consumers discard the duplicate by its eventId.
  */
 export class OutboxRelay {
-  private readonly producer: Producer;
+  private readonly producer: IdempotentProducer;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly errorBackoffMs: number;
@@ -83,7 +84,6 @@ export class OutboxRelay {
   private stopping = false;
   private wake: (() => void) | null = null;
   private pendingWake = false;
-  private connected = false;
   private readonly knownTopics = new Set<string>();
   private readonly counters: OutboxRelayStats = {
     published: 0,
@@ -99,10 +99,15 @@ export class OutboxRelay {
   private lockBusy = false;
 
   constructor(private readonly options: OutboxRelayOptions) {
-    this.producer = options.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
+    // A producer whose sequence the broker refuses (after an acknowledgement lost in an outage) is
+    // replaced, and the round fails as an outage: no row is blamed for it.
+    this.producer = new IdempotentProducer(options.kafka, {
       allowAutoTopicCreation: false,
+      onReplaced: (error) =>
+        options.logger.warn(
+          { err: error },
+          'outbox relay: the broker refused the producer; a new one takes over',
+        ),
     });
     this.batchSize = options.batchSize ?? 200;
     this.pollIntervalMs = options.pollIntervalMs ?? 2000;
@@ -133,10 +138,7 @@ export class OutboxRelay {
     this.wake?.();
     await this.loop;
     this.loop = null;
-    if (this.connected) {
-      await this.producer.disconnect();
-      this.connected = false;
-    }
+    await this.producer.disconnect();
   }
 
   stats(): OutboxRelayStats {
@@ -168,10 +170,7 @@ export class OutboxRelay {
    * whole round, which is tried again. Returns how many rows were published.
    */
   async publishOnce(): Promise<number> {
-    if (!this.connected) {
-      await this.producer.connect();
-      this.connected = true;
-    }
+    await this.producer.connect();
     return this.options.db.transaction(async (tx) => {
       const locked = await tx.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1) as locked', [
         this.lockKey,

@@ -1,26 +1,28 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
+import { IdempotentProducer } from '@fv/messaging';
 import type { ReplayMessage } from './dead-letter-message.js';
 
 /**
  * Sends replays straight to the broker with an idempotent producer (acks=all, one request in flight),
  * so the messages of one partition land in the order given and a retried request is not duplicated.
- * Connects on first use; a failed connection is tried again on the next replay.
+ * Connects on first use; a failed connection is tried again on the next replay, and a producer whose
+ * sequence the broker refuses is replaced (the replay fails and may be asked for again).
  */
 export class ReplayPublisher {
   readonly name = 'dead-letter replay producer';
-  private producer: Producer | null = null;
-  private connecting: Promise<Producer> | null = null;
+  private readonly producer: IdempotentProducer;
 
-  constructor(private readonly kafka: Kafka) {}
+  constructor(kafka: Kafka) {
+    this.producer = new IdempotentProducer(kafka);
+  }
 
   /** Resolves once the broker acknowledged every message; consecutive messages of one topic go in one request. */
   async send(messages: readonly ReplayMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const producer = await this.connected();
     let run: ReplayMessage[] = [];
     const flush = async () => {
       if (run.length === 0) return;
-      await producer.send({
+      await this.producer.send({
         topic: run[0]!.topic,
         acks: -1,
         messages: run.map((message) => ({
@@ -39,31 +41,9 @@ export class ReplayPublisher {
     await flush();
   }
 
-  private connected(): Promise<Producer> {
-    if (this.producer) return Promise.resolve(this.producer);
-    if (!this.connecting) {
-      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-      this.connecting = producer.connect().then(
-        () => {
-          this.producer = producer;
-          this.connecting = null;
-          return producer;
-        },
-        async (error: unknown) => {
-          this.connecting = null;
-          await producer.disconnect().catch(() => undefined);
-          throw error;
-        },
-      );
-    }
-    return this.connecting;
-  }
-
   start(): void {}
 
   async close(): Promise<void> {
-    const producer = this.producer ?? (await this.connecting?.catch(() => null)) ?? null;
-    this.producer = null;
-    await producer?.disconnect();
+    await this.producer.disconnect();
   }
 }
