@@ -71,9 +71,10 @@ describe('the kafkajs request queue with request timeouts enforced', () => {
     return q;
   }
 
-  function request(q: ReturnType<typeof queue>, correlationId: number) {
+  function request(q: ReturnType<typeof queue>, correlationId: number, requestTimeout?: number) {
     const outcome: { error?: Error; answered?: boolean } = {};
     q.push({
+      ...(requestTimeout === undefined ? {} : { requestTimeout }),
       entry: {
         correlationId,
         apiKey: 1,
@@ -119,6 +120,20 @@ describe('the kafkajs request queue with request timeouts enforced', () => {
     expect(outcome.error).toBeUndefined();
     vi.advanceTimersByTime(1);
     expect(outcome.error?.message).toMatch(/timed out/);
+    q.destroy();
+  });
+
+  it('re-arms for a request due before the one the timer waits for', () => {
+    const q = connected();
+    const fetch = request(q, 1, 65_000); // a long fetch: its own, longer timeout
+    const heartbeat = request(q, 2);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(30_001);
+    expect(heartbeat.error?.name).toBe('KafkaJSRequestTimeoutError');
+    expect(fetch.error).toBeUndefined();
+    vi.advanceTimersByTime(35_000);
+    expect(fetch.error?.name).toBe('KafkaJSRequestTimeoutError');
+    expect(vi.getTimerCount()).toBe(0);
     q.destroy();
   });
 

@@ -112,8 +112,10 @@ export interface ServiceContext<P extends PrismaLike, C extends RuntimeConfig = 
   /**
    * The same on the database's pool, without Prisma, for work that writes with SQL only (a fifth of the
    * CPU per statement: docs/performance.md). `numeric` and `bigint` values come back as strings.
+   * `{ listeners: false }`: once committed, wake the relay but not the `afterCommit` listeners: for the
+   * rounds of a background task that is one of those listeners, which would otherwise wake itself.
    */
-  directTransaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+  directTransaction<T>(fn: (tx: SqlClient) => Promise<T>, options?: { listeners?: boolean }): Promise<T>;
   /**
    * Calls `listener` after each transaction of `transaction`, `directTransaction` or a consumer commits:
    * how background work that sleeps until it is due (`dueTimeTask`) learns that a write may have made
@@ -245,14 +247,14 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
 
   const direct = directTransactions(db);
   const commitListeners: (() => void)[] = [];
-  const afterCommit = () => {
+  const afterCommit = (listeners = true) => {
     relay.notify();
-    for (const listener of commitListeners) listener();
+    if (listeners) for (const listener of commitListeners) listener();
   };
   /** A transaction in a span; once it commits, the relay publishes the outbox rows it wrote. */
-  const committed = async <T>(run: () => Promise<T>): Promise<T> => {
+  const committed = async <T>(run: () => Promise<T>, listeners = true): Promise<T> => {
     const result = await inSpan('db.transaction', { attributes: { 'db.system.name': 'postgresql' } }, run);
-    afterCommit();
+    afterCommit(listeners);
     return result;
   };
   const context: ServiceContext<P, C> = {
@@ -269,7 +271,7 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
       committed(() =>
         prisma.$transaction((tx) => fn(tx as SqlClient & P), { timeout: 30_000, maxWait: 10_000 }),
       ),
-    directTransaction: (fn) => committed(() => direct.$transaction(fn)),
+    directTransaction: (fn, options) => committed(() => direct.$transaction(fn), options?.listeners ?? true),
     afterCommit: (listener) => {
       commitListeners.push(listener);
     },

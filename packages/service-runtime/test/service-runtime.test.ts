@@ -95,6 +95,29 @@ describe('a service built on the runtime', () => {
   });
 });
 
+describe('commit listeners', () => {
+  it('run after every committed transaction, except those that ask not to wake them', async () => {
+    const runtime = await createServiceRuntime(demoService, { env: env() });
+    running.push(runtime);
+    const { context } = runtime;
+    let calls = 0;
+    context.afterCommit(() => {
+      calls += 1;
+    });
+    await context.transaction(async (tx) => tx.$queryRawUnsafe('select 1'));
+    await context.directTransaction(async (tx) => tx.$queryRawUnsafe('select 1'));
+    expect(calls).toBe(2);
+    await context.directTransaction(async (tx) => tx.$queryRawUnsafe('select 1'), { listeners: false });
+    expect(calls).toBe(2);
+    await expect(
+      context.directTransaction(async () => {
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(calls).toBe(2);
+  });
+});
+
 describe('registration with the coordination service', () => {
   it('registers once the coordination service is up, heartbeats, registers again when forgotten, and deregisters', async () => {
     const calls: string[] = [];

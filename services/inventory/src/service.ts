@@ -25,20 +25,23 @@ import type { InventoryDeps } from './use-cases/context.js';
 
 type Context = ServiceContext<PrismaClient, InventoryConfig>;
 
-/** The instance's background rounds, made once: they sleep until due, and writers tell them of new work. */
+/**
+ * The instance's background rounds, made once: they sleep until due, and writers tell them of new work.
+ * Their statements are SQL only, on the pool (no Prisma compilation per round).
+ */
 const roundsOf = perInstance((context: Context) => ({
   expiry: new ReservationExpiry({
     deps: depsOf(context),
-    db: context.prisma,
-    transaction: transactionOf(context),
+    db: context.sql,
+    transaction: (fn) => context.directTransaction(fn),
     ready: context.database.ready,
     intervalMs: context.config.RESERVATION_SWEEP_INTERVAL_MS,
     logger: context.logger.child({ component: 'reservation-expiry' }),
   }),
   driver: new ReplenishmentDriver({
     deps: depsOf(context),
-    db: context.prisma,
-    transaction: transactionOf(context),
+    db: context.sql,
+    transaction: (fn) => context.directTransaction(fn),
     supplier: new HttpSupplier(context.config.SUPPLIER_URL, context.config.SUPPLIER_TIMEOUT_MS),
     ready: context.database.ready,
     intervalMs: context.config.REPLENISHMENT_POLL_INTERVAL_MS,

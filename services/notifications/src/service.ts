@@ -57,11 +57,7 @@ export function createNotificationsService(
       db: context.sql,
       // The dispatch path's stores use SQL only: its transactions skip Prisma (docs/performance.md). They
       // wake the relay but not the commit listeners: the dispatcher, one of them, would wake itself.
-      transaction: async (fn) => {
-        const result = await directTransactions(context.database.db).$transaction(fn);
-        context.relay.notify();
-        return result;
-      },
+      transaction: (fn) => context.directTransaction(fn, { listeners: false }),
       deps: depsOf(context),
       logger: context.logger.child({ component: 'dispatcher' }),
       maxIdleMs: context.config.NOTIFICATION_POLL_INTERVAL_MS,

@@ -140,7 +140,6 @@ export async function markDeducted(tx: Tx, id: string, at: Date): Promise<void> 
   );
 }
 
-/** Ids of ACTIVE reservations that lapsed at `now`, oldest first. */
 /** When the next active reservation lapses, if one is active. */
 export async function nextReservationLapse(tx: Tx): Promise<Date | null> {
   const rows = await tx.$queryRawUnsafe<{ due: Date | null }[]>(
@@ -149,6 +148,7 @@ export async function nextReservationLapse(tx: Tx): Promise<Date | null> {
   return dateOrNull(rows[0]?.due);
 }
 
+/** Ids of ACTIVE reservations that lapsed at `now`, oldest first. */
 export async function lapsedReservationIds(tx: Tx, now: Date, limit: number): Promise<string[]> {
   const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
     `select id::text as id from reservations where status = 'ACTIVE' and expires_at <= $1::timestamptz
