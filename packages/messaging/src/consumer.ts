@@ -9,6 +9,7 @@ import { IdempotentProducer } from './idempotent-producer.js';
 import { DLQ_HEADERS, HEADERS, headerValue, headersToStrings } from './headers.js';
 import type { SqlClient, TransactionalSqlClient } from './sql-client.js';
 import { performance } from 'node:perf_hooks';
+import { lazyChild } from '@fv/service-kit/logger';
 import { inSpan, recordSpanError } from '@fv/service-kit/telemetry';
 import { context as contextApi, SpanKind, trace, type Context } from '@opentelemetry/api';
 import { startProcessSpan, type MessageSpan } from './message-spans.js';
@@ -417,7 +418,7 @@ export class EventConsumer {
           const handler = this.options.handlers[item.name] as EventHandler<EventName> | undefined;
           if (handler) {
             const span = spans[i]!;
-            const logger = this.options.logger.child({
+            const logger = lazyChild(this.options.logger, {
               event: item.name,
               eventId: item.event.eventId,
               correlationId: item.event.correlationId,
@@ -513,7 +514,7 @@ export class EventConsumer {
         decoded = await this.untilAvailable(
           () => this.options.codec.decode(topic, message.value),
           heartbeat,
-          this.options.logger.child(position),
+          lazyChild(this.options.logger, position),
           'decoding the message',
         );
       } catch (error) {
@@ -525,7 +526,7 @@ export class EventConsumer {
       }
       const handler = this.options.handlers[decoded.name] as EventHandler<EventName> | undefined;
       const event = decoded.event;
-      const log = this.options.logger.child({
+      const log = lazyChild(this.options.logger, {
         event: decoded.name,
         eventId: event.eventId,
         correlationId: event.correlationId,

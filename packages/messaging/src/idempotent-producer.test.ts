@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { isProducerStateError } from './idempotent-producer.js';
 
 function brokerAnswer(type: string, code: number) {
-  return new KafkaJSProtocolError({ type, code, retriable: false, message: `the broker said ${type}` });
+  // What kafkajs makes of a broker's error code (see its protocol/error.js).
+  const answer = { type, code, retriable: false, message: `the broker said ${type}` };
+  return new KafkaJSProtocolError(answer as unknown as Error);
 }
 
 describe('a producer the broker refuses', () => {

@@ -54,6 +54,7 @@ export { fieldIssuesFromValidation, fieldIssuesFromZod, sendError, toAppError } 
 export {
   createLogger,
   followLevel,
+  lazyChild,
   REDACT_PATHS,
   REDACTED,
   SENSITIVE_KEYS,

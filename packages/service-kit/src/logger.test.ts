@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { signToken } from './auth.js';
-import { createLogger, followLevel, REDACTED, withContext } from './logger.js';
+import { createLogger, followLevel, lazyChild, REDACTED, withContext } from './logger.js';
 import { buildTestApp, LogCapture, TEST_SECRET } from './test-support/test-app.js';
 
 function captureLogger(level: 'info' | 'debug' = 'info') {
@@ -145,5 +145,48 @@ describe('request logging', () => {
     await app.inject({ method: 'GET', url: '/api/v1/debuggable' });
     await app.close();
     expect(logs.lines.filter((line) => line.msg === 'detail')).toHaveLength(1);
+  });
+});
+
+describe('lazyChild', () => {
+  it('logs with the bindings, redacted like any child', () => {
+    const { logs, logger } = captureLogger();
+    const child = lazyChild(logger, { eventId: 'evt-1', token: 'secret-token' });
+    child.info({ step: 'reserve' }, 'handled');
+    child.warn('slow');
+    expect(logs.lines).toEqual([
+      expect.objectContaining({ eventId: 'evt-1', token: REDACTED, step: 'reserve', msg: 'handled' }),
+      expect.objectContaining({ eventId: 'evt-1', level: 'warn', msg: 'slow' }),
+    ]);
+  });
+
+  it('makes no child while nothing is logged, nor for a level that is off', () => {
+    const { logs, logger } = captureLogger('info');
+    let made = 0;
+    const child = logger.child.bind(logger);
+    logger.child = ((...args: Parameters<typeof logger.child>) => {
+      made += 1;
+      return child(...args);
+    }) as typeof logger.child;
+    const lazy = lazyChild(logger, { eventId: 'evt-2' });
+    lazy.debug('not written');
+    expect(made).toBe(0);
+    expect(lazy.isLevelEnabled('debug')).toBe(false);
+    expect(lazy.level).toBe('info');
+    expect(made).toBe(0);
+    lazy.error('written');
+    lazy.error('written again');
+    expect(made).toBe(1);
+    expect(logs.lines).toHaveLength(2);
+  });
+
+  it('is a logger like any other: children of its own, its level', () => {
+    const { logs, logger } = captureLogger('debug');
+    const lazy = lazyChild(logger, { eventId: 'evt-3' });
+    expect(lazy.level).toBe('debug');
+    lazy.child({ component: 'store' }).debug('deeper');
+    expect(logs.lines).toEqual([
+      expect.objectContaining({ eventId: 'evt-3', component: 'store', msg: 'deeper' }),
+    ]);
   });
 });

@@ -106,6 +106,36 @@ export function withContext(logger: Logger, context: LogContext): Logger {
   return logger.child(bindings);
 }
 
+const LEVEL_METHODS: ReadonlySet<string> = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+const skip = () => undefined;
+
+/**
+ * `parent.child(bindings)`, made only when something is logged through it. pino serializes and
+ * redacts a child's bindings when the child is made, which costs more than handling a typical event
+ * when nothing is logged at all: per-message loggers are made this way. A call at a level that is off
+ * is a no-op and makes no child.
+ */
+export function lazyChild(parent: Logger, bindings: Record<string, unknown>): Logger {
+  let child: Logger | undefined;
+  const made = () => (child ??= parent.child(bindings));
+  return new Proxy(parent, {
+    get(target, property) {
+      if (!child && typeof property === 'string') {
+        if (LEVEL_METHODS.has(property) && !target.isLevelEnabled(property)) return skip;
+        // A child has its parent's level until told otherwise.
+        if (property === 'level') return target.level;
+        if (property === 'isLevelEnabled') return target.isLevelEnabled.bind(target);
+      }
+      const real = made();
+      const value: unknown = Reflect.get(real, property, real);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(real) : value;
+    },
+    set(_target, property, value) {
+      return Reflect.set(made(), property, value);
+    },
+  });
+}
+
 /**
  * Keeps `follower` at the level of `source` from now on. pino children copy their parent's
  * level when created, so a long-lived child (such as the one fastify derives for its app)
