@@ -438,8 +438,9 @@ export function reduceWorkflow(
   const clock: ObserverClock = ctx.clock ?? { observedUntil: now, liveSince: null };
   const effects: WorkflowEffect[] = [];
   const created = current === null;
-  const state: WorkflowState = created ? emptyState(template, openedBy, now) : structuredClone(current);
+  // States are JSON (stored as jsonb): the text that tells whether anything changed is also the copy.
   const before = created ? null : JSON.stringify(current);
+  const state: WorkflowState = before === null ? emptyState(template, openedBy, now) : JSON.parse(before);
   state.flags ??= [];
   const wasCompleted = !created && deriveWorkflow(template, state).status === 'COMPLETED';
   const orderWentThrough = orderCompleted(template, state);
