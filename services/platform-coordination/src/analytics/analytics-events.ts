@@ -35,7 +35,6 @@ const handlers: Handlers = {
     const { orderId, currency, totalAmount, occurredAt: at } = event;
     await write.orderCreated(tx, { orderId, currency, totalAmount, items, at });
     await write.step(tx, order, orderId, 'ORDER_CREATED', at);
-    await write.count(tx, at, 'ORDERS_CREATED');
   },
   InventoryReserved: stepOf(order, 'INVENTORY_RESERVED', (event) => event.orderId),
   PaymentProcessed: stepOf(order, 'PAYMENT_PROCESSED', (event) => event.orderId),
@@ -44,20 +43,17 @@ const handlers: Handlers = {
   OrderCompleted: async (event, { tx }) => {
     const { orderId, currency, totalAmount, occurredAt: at } = event;
     await write.step(tx, order, orderId, 'ORDER_COMPLETED', at);
-    if (await write.orderCompleted(tx, { orderId, currency, totalAmount, at }))
-      await write.count(tx, at, 'ORDERS_COMPLETED');
+    await write.orderCompleted(tx, { orderId, currency, totalAmount, at });
   },
   OrderFailed: async (event, { tx }) => {
     const failure = { orderId: event.orderId, reason: event.reason, at: event.occurredAt };
-    if (await write.orderFailed(tx, { ...failure, source: 'ORDER_FAILED' }))
-      await write.count(tx, event.occurredAt, 'ORDERS_FAILED');
+    await write.orderFailed(tx, { ...failure, source: 'ORDER_FAILED' });
   },
   // Before OrderFailed existed, a failed saga ended with a cancellation initiated by the system.
   OrderCancelled: async (event, { tx }) => {
     if (event.initiatedBy !== 'SYSTEM') return;
     const failure = { orderId: event.orderId, reason: event.reason, at: event.occurredAt };
-    if (await write.orderFailed(tx, { ...failure, source: 'ORDER_CANCELLED' }))
-      await write.count(tx, event.occurredAt, 'ORDERS_FAILED');
+    await write.orderFailed(tx, { ...failure, source: 'ORDER_CANCELLED' });
   },
   PaymentRefunded: async (event, { tx }) => {
     await write.refunded(tx, event.orderId, event.amount, isCompensation(event));

@@ -9,8 +9,6 @@ import {
 } from './analytics-domain.js';
 import { analyticsReads as read } from './analytics-store.js';
 
-const ORDER_METRICS = ['ORDERS_CREATED', 'ORDERS_COMPLETED', 'ORDERS_FAILED'];
-
 const windowBody = (window: AnalyticsWindow) => ({
   from: window.from.toISOString(),
   to: window.to.toISOString(),
@@ -23,7 +21,7 @@ export class AnalyticsService {
   /** Business figures: order flow, revenue, conversion, best sellers, stock-outs and saga latency. */
   async dashboard(window: AnalyticsWindow, top: number) {
     const [counts, outcomes, completed, topProducts, stockOuts, instances] = await Promise.all([
-      read.minuteCounts(this.db, window, ORDER_METRICS),
+      read.orderMinuteCounts(this.db, window),
       read.orderOutcomes(this.db, window),
       read.completedOrders(this.db, window),
       read.topProducts(this.db, window, top),

@@ -95,4 +95,21 @@ describe('the analytics read model', () => {
     const [minute] = (await new AnalyticsService(sql).dashboard(window, 10)).ordersPerMinute;
     expect(minute).toEqual({ minute: '2026-12-04T10:00:00.000Z', created: 3, completed: 0, failed: 1 });
   });
+
+  it('counts orders per minute from their rows, whole minutes that start before the window ends', async () => {
+    const base = T0 + 2 * 3_600_000;
+    await created('m-1', base + 10_000);
+    await completed('m-1', base + 70_000);
+    await created('m-2', base + 100_000);
+    await apply('OrderFailed', { orderId: 'm-2', reason: 'PAYMENT_FAILED' }, base + 110_000);
+    await created('m-3', base + 130_000);
+    const counts = await new AnalyticsService(sql).dashboard(
+      { from: new Date(base), to: new Date(base + 90_000) },
+      10,
+    );
+    expect(counts.ordersPerMinute).toEqual([
+      { minute: new Date(base).toISOString(), created: 1, completed: 0, failed: 0 },
+      { minute: new Date(base + 60_000).toISOString(), created: 1, completed: 1, failed: 1 },
+    ]);
+  });
 });
