@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff, backoffDelay } from './backoff.js';
+import { Backoff, backoffDelay, jittered } from './backoff.js';
 
 const policy = { initialMs: 100, maxMs: 1000 };
 
@@ -44,5 +44,23 @@ describe('Backoff', () => {
     backoff.reset();
     expect(backoff.failures).toBe(0);
     expect(backoff.next()).toBe(100);
+  });
+});
+
+describe('jittered', () => {
+  it('keeps a fixed wait between half of it and all of it by default, and never longer', () => {
+    expect(jittered(1000, undefined, () => 0)).toBe(500);
+    expect(jittered(1000, 'equal', () => 0.5)).toBe(750);
+    expect(jittered(1000, 'equal', () => 0.999_999)).toBe(1000);
+    for (let i = 0; i < 50; i += 1) {
+      const wait = jittered(4000);
+      expect(wait).toBeGreaterThanOrEqual(2000);
+      expect(wait).toBeLessThanOrEqual(4000);
+    }
+  });
+
+  it('spreads full jitter from 0 and leaves the wait as it is without jitter', () => {
+    expect(jittered(2000, 'full', () => 0.25)).toBe(500);
+    expect(jittered(2000, 'none', () => 0)).toBe(2000);
   });
 });

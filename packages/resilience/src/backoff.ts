@@ -11,7 +11,25 @@ export interface BackoffPolicy {
   maxMs: number;
   /** Growth per failure; 2 when omitted. */
   multiplier?: number;
-  jitter?: 'equal' | 'full' | 'none';
+  jitter?: Jitter;
+}
+
+export type Jitter = 'equal' | 'full' | 'none';
+
+/**
+ * `ms` with `jitter` (`equal` when omitted): `equal` between half of it and all of it, `full` between 0
+ * and all of it, `none` exactly it. Never longer than `ms`: for a fixed schedule of waits (a configured
+ * list such as 1 s, 2 s, 4 s) whose total must stay within a budget.
+ */
+export function jittered(ms: number, jitter: Jitter = 'equal', random: () => number = Math.random): number {
+  switch (jitter) {
+    case 'none':
+      return Math.round(ms);
+    case 'full':
+      return Math.round(random() * ms);
+    case 'equal':
+      return Math.round(ms / 2 + (random() * ms) / 2);
+  }
 }
 
 /** The wait after `failures` consecutive failures (0: after the first one). */
@@ -22,14 +40,7 @@ export function backoffDelay(
 ): number {
   const exponent = Math.min(Math.max(failures, 0), 64);
   const ceiling = Math.min(policy.maxMs, policy.initialMs * (policy.multiplier ?? 2) ** exponent);
-  switch (policy.jitter ?? 'equal') {
-    case 'none':
-      return Math.round(ceiling);
-    case 'full':
-      return Math.round(random() * ceiling);
-    case 'equal':
-      return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-  }
+  return jittered(ceiling, policy.jitter, random);
 }
 
 /** The backoff of a loop: each `next()` is the wait after one more failure; `reset()` after a success. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { backoffDelay } from '@fv/resilience';
 import {
   recordAnswer,
   recordIntent,
@@ -54,15 +55,14 @@ export function outcomeOf(attempt: AttemptRow): PaymentOutcome | null {
 /**
  * The delay before the sweeper's next retry of a call that met an unavailable provider: doubling from
  * PAYMENT_RECOVERY_INTERVAL_MS up to PAYMENT_RECOVERY_BACKOFF_MAX_MS, with half of it jittered so calls
- * that failed together do not come back together.
+ * that failed together do not come back together (`backoffDelay`'s equal jitter).
  */
 export function retryDelayMs(
   retries: number,
   policy: { firstMs: number; maxMs: number },
   random: () => number = Math.random,
 ): number {
-  const ceiling = Math.min(policy.maxMs, policy.firstMs * 2 ** Math.min(Math.max(retries, 0), 30));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+  return backoffDelay(retries, { initialMs: policy.firstMs, maxMs: policy.maxMs, jitter: 'equal' }, random);
 }
 
 /** When the sweeper retries an attempt that has been retried `retries` times. */

@@ -9,34 +9,44 @@ export interface CircuitBreakerOptions {
   openMs: number;
   /**
    * The share of the window's calls that must have failed, besides `failureThreshold` failures, for the
-   * circuit to open (default 0.5). A provider that fails now and then for one card or one request while
-   * serving everyone else is not down: without this, five stray failures in a busy minute would refuse
-   * every customer's payment for 30 s.
+   * circuit to open (default 0.5). A dependency that fails now and then for one request while serving
+   * everyone else is not down: without this, five stray failures in a busy minute would refuse every
+   * caller for `openMs`.
    */
   minFailureRate?: number;
-  /** Which errors count as failures; others (a declined card) pass through without counting. */
+  /**
+   * Which errors count as failures; others (a payment provider's decline, a 404) say the dependency
+   * answered, and pass through without counting. Every error counts when omitted.
+   */
   isFailure?: (error: unknown) => boolean;
   /** Clock in milliseconds (tests pass their own). */
   now?: () => number;
+  /** Called on each change of state, e.g. to log it (the state itself is `state`, for a gauge or a health check). */
   onStateChange?: (from: CircuitState, to: CircuitState) => void;
 }
 
+/** Thrown by `execute` instead of making the call while the circuit is open (or its one trial is in flight). */
 export class CircuitOpenError extends Error {
   readonly retriable = true;
-  constructor(readonly retryAt: number) {
-    super('the circuit breaker is open: calls are refused until the provider recovers');
+  /** When the circuit lets a call through again (epoch milliseconds of the breaker's clock). */
+  readonly retryAt: number;
+
+  constructor(retryAt: number) {
+    super('the circuit breaker is open: calls are refused until the dependency recovers');
     this.name = 'CircuitOpenError';
+    this.retryAt = retryAt;
   }
 }
 
 /**
- * A circuit breaker: CLOSED lets every call through and records failures and successes;
- * `failureThreshold` failures within `windowMs`, making up at least `minFailureRate` of the window's
- * calls, open it. Failures are counted per key (a payment's idempotency key): the retries of one
- * customer's failing card are one failure, so a couple of bad cards cannot open the circuit for
- * everyone else; only many payments failing says the provider is down. OPEN refuses calls at once for `openMs`, then turns HALF_OPEN, which lets
- * exactly one trial call through (others are refused meanwhile): its success closes the circuit, its
- * failure opens it again.
+ * A circuit breaker in front of one dependency. CLOSED lets every call through and records failures
+ * and successes; `failureThreshold` failures within `windowMs`, making up at least `minFailureRate` of
+ * the window's calls, open it. Failures are counted per key (for a payment provider, the payment's
+ * idempotency key): the retries of one request are one failure, so a couple of bad requests cannot open
+ * the circuit for everyone else; only many requests failing says the dependency is down. OPEN refuses
+ * calls at once for `openMs`, then turns HALF_OPEN, which lets exactly one trial call through (others
+ * are refused meanwhile): its success — or an error that does not count as a failure — closes the
+ * circuit, its failure opens it again for `openMs`.
  */
 export class CircuitBreaker {
   private current: CircuitState = 'CLOSED';
@@ -60,7 +70,7 @@ export class CircuitBreaker {
     return this.current;
   }
 
-  /** Failures counted in the current window. */
+  /** Failures counted in the current window (the failures of one key count once). */
   get recentFailures(): number {
     this.prune();
     return new Set(this.failures.map((failure) => failure.key)).size;
@@ -101,7 +111,7 @@ export class CircuitBreaker {
 
   private onError(trial: boolean, error: unknown, key: string): void {
     if (!this.isFailure(error)) {
-      // The provider answered (with a refusal): it is healthy.
+      // The dependency answered (with a refusal): it is healthy.
       if (trial) this.onSuccess(true);
       return;
     }
