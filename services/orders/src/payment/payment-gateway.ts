@@ -6,7 +6,7 @@ import {
   withTimeout,
   type CircuitState,
 } from '@fv/resilience';
-import type { Logger } from '@fv/service-kit';
+import { lazyChild, type Logger } from '@fv/service-kit';
 import {
   PaymentError,
   ProviderTimeoutError,
@@ -122,7 +122,7 @@ export class PaymentGateway {
     send: (signal: AbortSignal) => Promise<ProviderResult>,
     signal: AbortSignal | undefined,
   ): Promise<PaymentOutcome> {
-    const log = this.options.logger.child({
+    const log = lazyChild(this.options.logger, {
       provider: this.options.provider.name,
       operation,
       idempotencyKey,
