@@ -118,6 +118,14 @@ export interface EventConsumerOptions {
    * and they are applied one by one, with the usual retries and dead-lettering. 1 turns grouping off.
    */
   maxGroupSize?: number;
+  /**
+   * Called in a group's transaction before its handlers, with the group's new events in order: takes
+   * the row locks their handlers will take, in one fixed order. Each handler locks its own rows in a
+   * fixed order, but a group's handlers one after another lock the union of them in the order of the
+   * events, so two groups can deadlock (PostgreSQL notices after `deadlock_timeout`, a second, and the
+   * group is applied again one by one). Locking the union up front, sorted, avoids that.
+   */
+  lockGroup?: (tx: SqlClient, events: readonly GroupEvent[]) => Promise<void>;
   /** Topic layout used when the consumer creates missing topics and their DLQs at start (default 3 partitions, RF 1). */
   topicDefaults?: { numPartitions?: number; replicationFactor?: number };
   /** Called after each message is settled (handled, skipped as duplicate, or dead-lettered). */
@@ -155,6 +163,12 @@ export interface EventConsumerStats {
   groups: number;
   /** Groups that failed and were applied again one message at a time. */
   groupFallbacks: number;
+}
+
+/** An event of a group applied in one transaction (see `lockGroup`). */
+export interface GroupEvent {
+  name: EventName;
+  event: EventMap[EventName];
 }
 
 interface GroupItem {
@@ -404,6 +418,10 @@ export class EventConsumer {
       applied = await this.transaction(async (tx) => {
         const started = Date.now();
         const fresh = await this.recordProcessedGroup(tx, topic, partition, group);
+        if (this.options.lockGroup && fresh.size > 1) {
+          const events = group.filter((item) => fresh.has(item.event.eventId));
+          await this.options.lockGroup(tx, events);
+        }
         const results: boolean[] = [];
         for (const [i, item] of group.entries()) {
           if (results.length > 0 && Date.now() - started > GROUP_BUDGET_MS) {

@@ -10,6 +10,7 @@ import {
   MessagingMetrics,
   registerOutboxGauges,
   type DeadLetterHandlers,
+  type EventConsumerOptions,
   type EventHandlers,
   type Outbox,
   type RetryPolicy,
@@ -144,6 +145,8 @@ export interface ConsumerDefinition {
    * compilation (see `directTransactions` in `@fv/messaging`).
    */
   transactions?: 'prisma' | 'direct';
+  /** Row locks a group of events takes up front, in a fixed order (see `EventConsumerOptions.lockGroup`). */
+  lockGroup?: EventConsumerOptions['lockGroup'];
 }
 
 /** A piece of background work (a timer, a poller) started with the service and stopped before the database closes. */
@@ -311,6 +314,7 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
         handlers: consumer.handlers,
         ...(consumer.deadLetterHandlers ? { deadLetterHandlers: consumer.deadLetterHandlers } : {}),
         ...(consumer.retry ? { retry: consumer.retry } : {}),
+        ...(consumer.lockGroup ? { lockGroup: consumer.lockGroup } : {}),
         metrics: messagingMetrics,
         onSettled: (outcome) => {
           consumed.inc({ group: consumer.groupId ?? config.SERVICE_NAME, result: outcome.result });

@@ -5,6 +5,7 @@ import {
   type ServiceDefinition,
 } from '@fv/service-runtime';
 import { ReplenishmentDriver } from './background/replenishment-driver.js';
+import { lockLevelsOfGroup } from './events/lock-group.js';
 import { ReservationExpiry } from './background/reservation-expiry.js';
 import { inventoryConfigSchema, limitsOf, type InventoryConfig } from './config.js';
 import type { Tx } from './db/tx.js';
@@ -98,6 +99,7 @@ export const inventoryService: ServiceDefinition<PrismaClient, InventoryConfig> 
       {
         // The stores write with SQL only: the consumer's transactions skip Prisma (docs/performance.md).
         transactions: 'direct',
+        lockGroup: lockLevelsOfGroup,
         handlers: {
           OrderCreated: onOrderCreated(deps),
           OrderConfirmed: onOrderConfirmed(deps),
