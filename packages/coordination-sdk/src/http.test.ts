@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { backoffDelay, CoordinationClient, CoordinationError, parseRetryAfter } from './index.js';
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
@@ -160,6 +160,36 @@ describe('CoordinationClient transport', () => {
     expect(seen[0]!.headers['content-type']).toBeUndefined();
   });
 
+  it("stops waiting out a backoff when the caller's signal aborts, also one that aborted before it began", async () => {
+    // Only the backoff's own timer is fake, and it never runs out: the watch ends by the abort alone.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      for (const settle of [0, 5]) {
+        let calls = 0;
+        const patient = new CoordinationClient({
+          baseUrl,
+          retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 60_000 },
+          fetch: async () => {
+            calls += 1;
+            return new Response(JSON.stringify(envelope('SERVICE_UNAVAILABLE', 'later')), {
+              status: 503,
+              headers: { 'content-type': 'application/json', 'retry-after': '60' },
+            });
+          },
+        });
+        const controller = new AbortController();
+        const watching = patient.config.watch('orders', () => undefined, { signal: controller.signal });
+        while (calls === 0) await new Promise((resolve) => setImmediate(resolve));
+        for (let turn = 0; turn < settle; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+        controller.abort();
+        await expect(watching).resolves.toBeUndefined();
+        expect(calls).toBe(1);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('reports an unreachable server as SERVICE_UNAVAILABLE with status 0', async () => {
     const offline = new CoordinationClient({
       baseUrl: 'http://127.0.0.1:1/api/v1',
@@ -182,7 +212,8 @@ describe('backoff', () => {
 
   it('doubles the ceiling per attempt with full jitter, capped, and never waits less than Retry-After', () => {
     const options = { maxRetries: 5, baseDelayMs: 100, maxDelayMs: 1_000 };
-    expect(backoffDelay(0, null, options, () => 0.999)).toBe(99);
+    expect(backoffDelay(0, null, options, () => 0.999)).toBe(100);
+    expect(backoffDelay(0, null, options, () => 0.25)).toBe(25);
     expect(backoffDelay(2, null, options, () => 0.5)).toBe(200);
     expect(backoffDelay(8, null, options, () => 0.999)).toBe(999);
     expect(backoffDelay(0, null, options, () => 0)).toBe(0);
