@@ -1,7 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { backoffDelay, CoordinationClient, CoordinationError, parseRetryAfter } from './index.js';
+import {
+  backoffDelay,
+  CoordinationClient,
+  CoordinationError,
+  parseRetryAfter,
+  type ErrorCode,
+} from './index.js';
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
 let server: Server;
@@ -74,6 +81,31 @@ describe('CoordinationClient transport', () => {
       details: { workflowId: 'wf-2' },
       traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
     });
+  });
+
+  it("knows seed 001's codes, the workflow and saga ones of the coordination service included", () => {
+    const document = JSON.parse(readFileSync(new URL('../openapi.json', import.meta.url), 'utf8')) as {
+      components: {
+        schemas: { ErrorEnvelope: { properties: { error: { properties: { code: { enum: string[] } } } } } };
+      };
+    };
+    const matched: ErrorCode[] = [
+      'INVALID_REQUEST',
+      'AUTHENTICATION_REQUIRED',
+      'INSUFFICIENT_PERMISSIONS',
+      'WORKFLOW_NOT_FOUND',
+      'SAGA_NOT_FOUND',
+      'WORKFLOW_ALREADY_EXISTS',
+      'INVALID_WORKFLOW_STATE',
+      'WORKFLOW_EXECUTION_FAILED',
+      'COMPENSATION_FAILED',
+      'SERVICE_UNAVAILABLE',
+      'TIMEOUT_EXCEEDED',
+      'RATE_LIMIT_EXCEEDED',
+      'INTERNAL_ERROR',
+    ];
+    const documented = document.components.schemas.ErrorEnvelope.properties.error.properties.code.enum;
+    expect(documented).toEqual(expect.arrayContaining(matched));
   });
 
   it('retries 429 no sooner than Retry-After, then answers', async () => {
