@@ -1,7 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backoffDelay, CoordinationClient, CoordinationError, parseRetryAfter } from './index.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  backoffDelay,
+  CoordinationClient,
+  CoordinationError,
+  parseRetryAfter,
+  type ErrorCode,
+} from './index.js';
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
 let server: Server;
@@ -74,6 +81,31 @@ describe('CoordinationClient transport', () => {
       details: { workflowId: 'wf-2' },
       traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
     });
+  });
+
+  it("knows seed 001's codes, the workflow and saga ones of the coordination service included", () => {
+    const document = JSON.parse(readFileSync(new URL('../openapi.json', import.meta.url), 'utf8')) as {
+      components: {
+        schemas: { ErrorEnvelope: { properties: { error: { properties: { code: { enum: string[] } } } } } };
+      };
+    };
+    const matched: ErrorCode[] = [
+      'INVALID_REQUEST',
+      'AUTHENTICATION_REQUIRED',
+      'INSUFFICIENT_PERMISSIONS',
+      'WORKFLOW_NOT_FOUND',
+      'SAGA_NOT_FOUND',
+      'WORKFLOW_ALREADY_EXISTS',
+      'INVALID_WORKFLOW_STATE',
+      'WORKFLOW_EXECUTION_FAILED',
+      'COMPENSATION_FAILED',
+      'SERVICE_UNAVAILABLE',
+      'TIMEOUT_EXCEEDED',
+      'RATE_LIMIT_EXCEEDED',
+      'INTERNAL_ERROR',
+    ];
+    const documented = document.components.schemas.ErrorEnvelope.properties.error.properties.code.enum;
+    expect(documented).toEqual(expect.arrayContaining(matched));
   });
 
   it('retries 429 no sooner than Retry-After, then answers', async () => {
@@ -160,6 +192,36 @@ describe('CoordinationClient transport', () => {
     expect(seen[0]!.headers['content-type']).toBeUndefined();
   });
 
+  it("stops waiting out a backoff when the caller's signal aborts, also one that aborted before it began", async () => {
+    // Only the backoff's own timer is fake, and it never runs out: the watch ends by the abort alone.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      for (const settle of [0, 5]) {
+        let calls = 0;
+        const patient = new CoordinationClient({
+          baseUrl,
+          retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 60_000 },
+          fetch: async () => {
+            calls += 1;
+            return new Response(JSON.stringify(envelope('SERVICE_UNAVAILABLE', 'later')), {
+              status: 503,
+              headers: { 'content-type': 'application/json', 'retry-after': '60' },
+            });
+          },
+        });
+        const controller = new AbortController();
+        const watching = patient.config.watch('orders', () => undefined, { signal: controller.signal });
+        while (calls === 0) await new Promise((resolve) => setImmediate(resolve));
+        for (let turn = 0; turn < settle; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+        controller.abort();
+        await expect(watching).resolves.toBeUndefined();
+        expect(calls).toBe(1);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('reports an unreachable server as SERVICE_UNAVAILABLE with status 0', async () => {
     const offline = new CoordinationClient({
       baseUrl: 'http://127.0.0.1:1/api/v1',
@@ -182,7 +244,8 @@ describe('backoff', () => {
 
   it('doubles the ceiling per attempt with full jitter, capped, and never waits less than Retry-After', () => {
     const options = { maxRetries: 5, baseDelayMs: 100, maxDelayMs: 1_000 };
-    expect(backoffDelay(0, null, options, () => 0.999)).toBe(99);
+    expect(backoffDelay(0, null, options, () => 0.999)).toBe(100);
+    expect(backoffDelay(0, null, options, () => 0.25)).toBe(25);
     expect(backoffDelay(2, null, options, () => 0.5)).toBe(200);
     expect(backoffDelay(8, null, options, () => 0.999)).toBe(999);
     expect(backoffDelay(0, null, options, () => 0)).toBe(0);

@@ -1,3 +1,4 @@
+import { backoffDelay as backoffDelayOf, sleep } from '@fv/resilience';
 import type { components } from './generated/openapi.js';
 
 export type ErrorCode = components['schemas']['ErrorEnvelope']['error']['code'];
@@ -89,15 +90,21 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
-/** Exponential backoff with full jitter; the server's Retry-After, when given, is the floor. */
+/**
+ * Exponential backoff with full jitter (many clients of one server spread their retries over the whole
+ * window); the server's Retry-After, when given, is the floor, and `maxDelayMs` the cap of both.
+ */
 export function backoffDelay(
   attempt: number,
   retryAfterMs: number | null,
   options: Required<RetryOptions>,
   random: () => number = Math.random,
 ): number {
-  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** attempt);
-  const jittered = Math.floor(random() * ceiling);
+  const jittered = backoffDelayOf(
+    attempt,
+    { initialMs: options.baseDelayMs, maxMs: options.maxDelayMs, jitter: 'full' },
+    random,
+  );
   return Math.min(options.maxDelayMs, Math.max(jittered, retryAfterMs ?? 0));
 }
 
@@ -124,18 +131,10 @@ function errorOf(status: number, payload: unknown, headers: Headers): Coordinati
   });
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
+/** Waits `ms`; throws the signal's reason when the caller aborts meanwhile (or already had). */
+async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  if (!(await sleep(ms, signal))) throw signal?.reason;
+}
 
 /** The transport: JSON in and out, typed errors, retries of 429 and 503 with backoff. */
 export class HttpClient {
@@ -201,7 +200,7 @@ export class HttpClient {
         });
         // A request that may have reached the server is repeated only when repeating it is harmless.
         if (!timedOut && retriesAllowed && attempt < this.retry.maxRetries) {
-          await sleep(backoffDelay(attempt, null, this.retry), options.signal);
+          await pause(backoffDelay(attempt, null, this.retry), options.signal);
           continue;
         }
         throw failure;
@@ -220,7 +219,7 @@ export class HttpClient {
       const error = errorOf(response.status, payload, response.headers);
       const retriable = response.status === 429 || (RETRIED.has(response.status) && retriesAllowed);
       if (!retriable || attempt >= this.retry.maxRetries) throw error;
-      await sleep(backoffDelay(attempt, error.retryAfterMs, this.retry), options.signal);
+      await pause(backoffDelay(attempt, error.retryAfterMs, this.retry), options.signal);
     }
   }
 }

@@ -4,6 +4,7 @@ import { authentication, authorization } from './auth.js';
 import { acceptBodilessJson, buildValidator } from './body-parsing.js';
 import type { BaseConfig } from './config.js';
 import { errorHandling, handleFrameworkError } from './error-handler.js';
+import type { ServiceErrorCodes } from './errors.js';
 import {
   healthRoutes,
   HealthRegistry,
@@ -46,6 +47,8 @@ export interface CreateAppOptions {
   openapi?: Omit<OpenApiOptions, 'title' | 'version'>;
   /** Process metrics on /metrics (true). */
   defaultMetrics?: boolean;
+  /** The service's own error codes (`defineErrorCodes`), listed in its `ErrorEnvelope` schema. */
+  errorCodes?: ServiceErrorCodes;
   /** Runs when the app closes, after in-flight requests have finished. */
   onClose?: (app: FastifyInstance) => Promise<void> | void;
 }
@@ -94,7 +97,7 @@ export async function createApp(options: CreateAppOptions): Promise<FastifyInsta
   // then the shutdown guard, caller identification, rate limiting, and only then the
   // decision to reject an unauthenticated or unauthorised caller.
   await app.register(requestContext);
-  await app.register(errorHandling);
+  await app.register(errorHandling, { errorCodes: options.errorCodes });
   await app.register(metrics, {
     registry: createMetricsRegistry({
       service: config.SERVICE_NAME,

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { signToken } from './auth.js';
-import { notFound, serviceUnavailable } from './errors.js';
+import { defineErrorCodes, serviceUnavailable } from './errors.js';
 import { buildTestApp, TEST_SECRET, type LogCapture } from './test-support/test-app.js';
 
 const token = signToken(TEST_SECRET, { sub: 'customer-1', roles: ['customer'], expiresIn: '1h' });
@@ -25,11 +25,14 @@ const portBody = {
   },
 } as const;
 
+/** Codes of the service under test's own, as the coordination service declares its workflow codes. */
+const ownCodes = defineErrorCodes({ WORKFLOW_NOT_FOUND: 404 });
+
 let app: FastifyInstance;
 let logs: LogCapture;
 
 beforeEach(async () => {
-  ({ app, logs } = await buildTestApp({ bodyLimit: 1024 }));
+  ({ app, logs } = await buildTestApp({ bodyLimit: 1024, errorCodes: ownCodes }));
   await app.register(
     async (api) => {
       api.post('/ports', { schema: { body: portBody } }, async (request, reply) =>
@@ -37,7 +40,9 @@ beforeEach(async () => {
       );
       api.get('/workflows/:id', async (request) => {
         const { id } = request.params as { id: string };
-        throw notFound('WORKFLOW_NOT_FOUND', `Workflow ${id} does not exist`, { workflowId: id });
+        throw ownCodes.error('WORKFLOW_NOT_FOUND', `Workflow ${id} does not exist`, {
+          details: { workflowId: id },
+        });
       });
       api.get('/broken', async () => {
         throw new Error('connection to postgres://orders:hunter2@db failed');
@@ -77,6 +82,24 @@ describe('error envelope', () => {
       details: { workflowId: 'wf-9' },
       traceId: response.headers['x-trace-id'],
     });
+  });
+
+  it("lists the service's own codes in its ErrorEnvelope schema, and another app's only the shared ones", async () => {
+    const codesOf = (instance: FastifyInstance) =>
+      (
+        instance.getSchema('ErrorEnvelope') as {
+          properties: { error: { properties: { code: { enum: string[] } } } };
+        }
+      ).properties.error.properties.code.enum;
+    expect(codesOf(app)).toContain('WORKFLOW_NOT_FOUND');
+    expect(codesOf(app)).toContain('NOT_FOUND');
+    const { app: plain } = await buildTestApp();
+    try {
+      expect(codesOf(plain)).toContain('NOT_FOUND');
+      expect(codesOf(plain)).not.toContain('WORKFLOW_NOT_FOUND');
+    } finally {
+      await plain.close();
+    }
   });
 
   it('names the field and the rule of a schema violation', async () => {

@@ -5,13 +5,14 @@ import { setContextHeaders, traceContextOf } from './request-context.js';
 import type { TraceContext } from './trace-context.js';
 import {
   AppError,
-  errorEnvelopeSchema,
+  errorEnvelopeSchemaOf,
   internalError,
   invalidFields,
   notFound,
   toErrorEnvelope,
   type ErrorCode,
   type FieldIssue,
+  type ServiceErrorCodes,
 } from './errors.js';
 
 interface ValidationIssue {
@@ -182,8 +183,13 @@ export function sendError(
     .send(toErrorEnvelope(appError, traceId));
 }
 
-const errorHandlingPlugin: FastifyPluginAsync = async (app) => {
-  app.addSchema(errorEnvelopeSchema);
+export interface ErrorHandlingOptions {
+  /** The service's own error codes, listed in its `ErrorEnvelope` schema beside the shared ones. */
+  errorCodes?: ServiceErrorCodes | undefined;
+}
+
+const errorHandlingPlugin: FastifyPluginAsync<ErrorHandlingOptions> = async (app, options) => {
+  app.addSchema(errorEnvelopeSchemaOf(options.errorCodes?.codes));
 
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
 

@@ -1,18 +1,13 @@
 /**
- * Error codes and their HTTP statuses. The first block is the platform API's error-code
- * table and is authoritative; the second adds generic codes that services other than the
- * coordination service need.
+ * The error codes every service may answer with, and their HTTP statuses. The first block is seed 001's
+ * error-code table without its workflow and saga codes, which only the coordination service answers
+ * with and declares itself ({@link defineErrorCodes}); the second adds generic codes for the other
+ * services.
  */
 export const ERROR_STATUS = {
   INVALID_REQUEST: 400,
   AUTHENTICATION_REQUIRED: 401,
   INSUFFICIENT_PERMISSIONS: 403,
-  WORKFLOW_NOT_FOUND: 404,
-  SAGA_NOT_FOUND: 404,
-  WORKFLOW_ALREADY_EXISTS: 409,
-  INVALID_WORKFLOW_STATE: 422,
-  WORKFLOW_EXECUTION_FAILED: 422,
-  COMPENSATION_FAILED: 422,
   SERVICE_UNAVAILABLE: 503,
   TIMEOUT_EXCEEDED: 504,
   RATE_LIMIT_EXCEEDED: 429,
@@ -51,26 +46,63 @@ export function isRetriableStatus(status: number): boolean {
 }
 
 /**
- * The one error type of the platform: a stable `code` from {@link ERROR_STATUS}, its
- * HTTP `status`, structured `details` and a `retriable` flag that consumers use to
- * choose between retrying and dead-lettering.
+ * The one error type of the platform: a stable `code` from {@link ERROR_STATUS} (or from a service's
+ * own {@link defineErrorCodes}), its HTTP `status`, structured `details` and a `retriable` flag that
+ * consumers use to choose between retrying and dead-lettering.
  */
 export class AppError extends Error {
-  readonly code: ErrorCode;
+  readonly code: ErrorCode | (string & {});
   readonly status: number;
   readonly details: ErrorDetails;
   readonly retriable: boolean;
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options?: AppErrorOptions);
+  /** A code of a service's own, with its status: see {@link defineErrorCodes}. */
+  constructor(code: string, message: string, options: AppErrorOptions & { status: number });
+  constructor(code: string, message: string, options: AppErrorOptions & { status?: number } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
-    this.status = ERROR_STATUS[code];
+    this.status = options.status ?? ERROR_STATUS[code as ErrorCode];
     this.details = options.details ?? {};
     this.retriable = options.retriable ?? isRetriableStatus(this.status);
     this.headers = options.headers ?? {};
   }
+}
+
+/** Error codes a service answers with besides the shared ones, with their HTTP statuses. */
+export interface ServiceErrorCodes<C extends string = string> {
+  readonly statuses: Readonly<Record<C, number>>;
+  readonly codes: readonly C[];
+  /** An {@link AppError} of one of these codes, with its status. */
+  error(code: C, message: string, options?: AppErrorOptions): AppError;
+}
+
+/**
+ * Declares a service's own error codes and their HTTP statuses, e.g. the coordination service's
+ * `WORKFLOW_NOT_FOUND: 404`. Pass the result to `createApp({ errorCodes })` so that the service's
+ * `ErrorEnvelope` schema (and its OpenAPI document) lists them, and build the errors with its `error`.
+ * A code is UPPER_SNAKE_CASE, not one of the shared {@link ERROR_STATUS}, and its status a 4xx or 5xx.
+ */
+export function defineErrorCodes<const T extends Record<string, number>>(
+  statuses: T,
+): ServiceErrorCodes<Extract<keyof T, string>> {
+  type Code = Extract<keyof T, string>;
+  for (const [code, status] of Object.entries(statuses)) {
+    if (!/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/.test(code))
+      throw new TypeError(`Error code ${code} is not UPPER_SNAKE_CASE`);
+    if (Object.hasOwn(ERROR_STATUS, code))
+      throw new TypeError(`Error code ${code} is a shared code; a service cannot declare it again`);
+    if (!Number.isInteger(status) || status < 400 || status > 599)
+      throw new TypeError(`Error code ${code} needs an HTTP status from 400 to 599, not ${status}`);
+  }
+  const table = Object.freeze({ ...statuses }) as Readonly<Record<Code, number>>;
+  return {
+    statuses: table,
+    codes: Object.freeze(Object.keys(table) as Code[]),
+    error: (code, message, options = {}) => new AppError(code, message, { ...options, status: table[code] }),
+  };
 }
 
 export function isAppError(error: unknown): error is AppError {
@@ -79,7 +111,7 @@ export function isAppError(error: unknown): error is AppError {
 
 export interface ErrorEnvelope {
   error: {
-    code: ErrorCode;
+    code: ErrorCode | (string & {});
     message: string;
     details: ErrorDetails;
     traceId: string;
@@ -90,25 +122,33 @@ export function toErrorEnvelope(error: AppError, traceId: string): ErrorEnvelope
   return { error: { code: error.code, message: error.message, details: error.details, traceId } };
 }
 
-/** JSON schema of the envelope, registered on every app as `ErrorEnvelope`. */
-export const errorEnvelopeSchema = {
-  $id: 'ErrorEnvelope',
-  type: 'object',
-  description: 'Error response shared by every service',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message', 'details', 'traceId'],
-      properties: {
-        code: { type: 'string', enum: ERROR_CODES },
-        message: { type: 'string' },
-        details: { type: 'object', additionalProperties: true },
-        traceId: { type: 'string' },
+/**
+ * JSON schema of the envelope, registered on every app as `ErrorEnvelope`: its `code` is one of the
+ * shared codes or of `serviceCodes`, the service's own.
+ */
+export function errorEnvelopeSchemaOf(serviceCodes: readonly string[] = []) {
+  return {
+    $id: 'ErrorEnvelope',
+    type: 'object',
+    description: 'Error response shared by every service',
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'message', 'details', 'traceId'],
+        properties: {
+          code: { type: 'string', enum: [...ERROR_CODES, ...serviceCodes] },
+          message: { type: 'string' },
+          details: { type: 'object', additionalProperties: true },
+          traceId: { type: 'string' },
+        },
       },
     },
-  },
-} as const;
+  } as const;
+}
+
+/** The envelope's schema for a service without codes of its own. */
+export const errorEnvelopeSchema = errorEnvelopeSchemaOf();
 
 /** One offending input field, as listed in `details.fields` of an INVALID_REQUEST error. */
 export interface FieldIssue {

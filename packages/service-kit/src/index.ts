@@ -27,9 +27,11 @@ export {
   authenticationRequired,
   badRequest,
   conflict,
+  defineErrorCodes,
   ERROR_CODES,
   ERROR_STATUS,
   errorEnvelopeSchema,
+  errorEnvelopeSchemaOf,
   insufficientPermissions,
   internalError,
   invalidFields,
@@ -47,6 +49,7 @@ export {
   type ErrorDetails,
   type ErrorEnvelope,
   type FieldIssue,
+  type ServiceErrorCodes,
 } from './errors.js';
 
 export { fieldIssuesFromValidation, fieldIssuesFromZod, sendError, toAppError } from './error-handler.js';

@@ -177,6 +177,8 @@ export interface ServiceDefinition<P extends PrismaLike, C extends RuntimeConfig
   healthChecks?(context: ServiceContext<P, C>): HealthCheck[];
   healthDocument?(context: ServiceContext<P, C>): HealthDocumentBuilder;
   rateLimit?: CreateAppOptions['rateLimit'];
+  /** Error codes of the service's own (`defineErrorCodes`), besides the shared ones. */
+  errorCodes?: CreateAppOptions['errorCodes'];
   /** Tags reported to the registry. */
   tags?: string[];
 }
@@ -290,6 +292,7 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
     healthCacheMs: config.HEALTH_CACHE_MS,
     healthRatePerMinute: config.HEALTH_RATE_LIMIT_PER_MINUTE,
     ...(definition.rateLimit === undefined ? {} : { rateLimit: definition.rateLimit }),
+    ...(definition.errorCodes ? { errorCodes: definition.errorCodes } : {}),
   });
   await registerCors(app, corsOriginPolicy(config));
   if (definition.routes) {

@@ -1,3 +1,4 @@
+import { Backoff, sleep } from '@fv/resilience';
 import type { Kafka } from 'kafkajs';
 import { waitFor, type WaitOptions } from './wait-for.js';
 
@@ -94,17 +95,26 @@ export async function waitUntilConsumed(
   }
 }
 
+/** Waits between two tries of a Kafka admin call: 100 ms doubling to 1 s, with jitter. */
+const KAFKA_RETRY_BACKOFF = { initialMs: 100, maxMs: 1000 } as const;
+
 /**
  * Retries a Kafka admin call that failed with a retriable broker error — typically "not the leader"
- * right after the topic was created, while its partitions' leadership settles.
+ * right after the topic was created, while its partitions' leadership settles. At most `attempts`
+ * calls; the last error is thrown.
  */
-export async function retryingKafka<T>(call: () => Promise<T>, attempts = 10): Promise<T> {
+export async function retryingKafka<T>(
+  call: () => Promise<T>,
+  attempts = 10,
+  random: () => number = Math.random,
+): Promise<T> {
+  const backoff = new Backoff(KAFKA_RETRY_BACKOFF, random);
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await call();
     } catch (error) {
       if (attempt >= attempts || !(error as { retriable?: boolean }).retriable) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      await sleep(backoff.next());
     }
   }
 }

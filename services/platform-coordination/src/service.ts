@@ -3,6 +3,7 @@ import { perInstance, type ServiceContext, type ServiceDefinition } from '@fv/se
 import { ConfigService } from './config-store/config-service.js';
 import { ConfigWatch } from './config-store/config-watch.js';
 import { configSchema, type CoordinationConfig } from './config.js';
+import { COORDINATION_ERROR_CODES } from './errors.js';
 import { PrismaClient } from './generated/prisma/client.js';
 import { coordinationHealthDocument } from './health/health-document.js';
 import { HealthPoller } from './health/health-poller.js';
@@ -232,6 +233,7 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
     migrationsDir: new URL('../prisma/migrations', import.meta.url).pathname,
     createPrisma: (adapter) => new PrismaClient({ adapter }),
     tags: ['registry', 'configuration', 'health', 'workflows'],
+    errorCodes: COORDINATION_ERROR_CODES,
     ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
     components,
     routes(app, context) {

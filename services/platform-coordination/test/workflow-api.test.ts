@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dlqTopicOf, topicOf } from '@fv/contracts';
 import { EventCollector, waitFor, type TestDatabase } from '@fv/testing';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '../src/domain/webhook-signature.js';
 import type { CoordinationRuntime } from '../src/runtime.js';
 import {
@@ -21,11 +21,13 @@ import { admin, bearer, callApi, DecodedEvents, outboxDrained, plainId, testData
 let database: TestDatabase;
 let runtime: CoordinationRuntime;
 let events: DecodedEvents;
+/** How far the service's workflow clock runs ahead of the real one (the metrics test moves it). */
+let ahead = 0;
 
 beforeAll(async () => {
   database = await testDatabase('workflow-api');
   events = await new DecodedEvents(['CompensationRequested', 'StepRetryRequested']).start();
-  runtime = await startObserver(database);
+  runtime = await startObserver(database, {}, { workflowClock: () => new Date(Date.now() + ahead) });
 });
 afterAll(async () => {
   await runtime?.stop();
@@ -437,11 +439,8 @@ describe('queries', () => {
     expect(templates[0].usage.lastMonth).toBeGreaterThan(0);
 
     const activeStatuses = ['STARTED', 'IN_PROGRESS', 'COMPENSATING', 'CANCELLING'];
-    // A scrape reuses the database snapshot of the second before: each look moves the clock the
-    // metrics read (Date.now) a second and a bit ahead, so it sees the rows just counted.
-    const realNow = Date.now.bind(Date);
-    let ahead = 0;
-    const clock = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + ahead);
+    // A scrape reuses the database snapshot of the second before: each look moves the service's
+    // workflow clock (which the metrics read) a second and a bit ahead, so it sees the rows just counted.
     const scrape = await waitFor(
       async () => {
         const active = await runtime.context.prisma.workflow.count({
@@ -460,7 +459,7 @@ describe('queries', () => {
         return matches ? body : undefined;
       },
       { description: 'Prometheus figures matching the stored workflows', timeoutMs: 30_000 },
-    ).finally(() => clock.mockRestore());
+    );
     for (const name of [
       'workflow_completed_total',
       'workflow_failed_total',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { backoffDelay } from '@fv/resilience';
 import {
   changeStatus,
   lockOpenReplenishment,
@@ -181,7 +182,12 @@ async function unavailable(
   answer: { timedOut: boolean; error: string },
 ) {
   const policy = deps.limits.replenishment;
-  const attempts = await recordAttemptFailure(tx, r.id, answer.error, backoff(deps, r.attempts + 1));
+  const attempts = await recordAttemptFailure(
+    tx,
+    r.id,
+    answer.error,
+    nextAttemptAt(deps.now(), policy.pollIntervalMs, r.attempts + 1),
+  );
   if (r.status === 'REQUESTED' && attempts >= policy.maxAttempts) {
     const reason = answer.timedOut ? 'TIMEOUT' : 'SUPPLIER_UNAVAILABLE';
     return fail(
@@ -212,8 +218,19 @@ async function overdue(tx: Tx, deps: InventoryDeps, r: ReplenishmentRecord): Pro
 const next = (deps: InventoryDeps) =>
   new Date(deps.now().getTime() + deps.limits.replenishment.pollIntervalMs);
 
-/** Exponential backoff from the poll interval, at most a minute. */
-function backoff(deps: InventoryDeps, attempt: number): Date {
-  const delay = Math.min(deps.limits.replenishment.pollIntervalMs * 2 ** Math.min(attempt - 1, 10), 60_000);
-  return new Date(deps.now().getTime() + delay);
+/** The longest wait between two calls to the supplier. */
+const MAX_BACKOFF_MS = 60_000;
+
+/**
+ * When to call the supplier again after `failedAttempts` failed calls: exponential backoff from the
+ * poll interval (one interval after the first failure, then doubling), at most a minute. Without
+ * jitter: the time is stored as the row's `next_attempt_at` and read there.
+ */
+export function nextAttemptAt(now: Date, pollIntervalMs: number, failedAttempts: number): Date {
+  const delay = backoffDelay(failedAttempts - 1, {
+    initialMs: pollIntervalMs,
+    maxMs: MAX_BACKOFF_MS,
+    jitter: 'none',
+  });
+  return new Date(now.getTime() + delay);
 }

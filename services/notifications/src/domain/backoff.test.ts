@@ -9,4 +9,14 @@ describe('backoff', () => {
     ]);
     expect(backoffDelayMs(1000, policy)).toBe(10_000);
   });
+
+  it('waits the same for every message failing at the same attempt (no jitter)', () => {
+    const policy = { baseMs: 250, maxMs: 300_000 };
+    const delays = new Set(Array.from({ length: 20 }, () => backoffDelayMs(3, policy)));
+    expect([...delays]).toEqual([1000]);
+  });
+
+  it('waits the base before the first retry even for a count below one', () => {
+    expect(backoffDelayMs(0, { baseMs: 1000, maxMs: 10_000 })).toBe(1000);
+  });
 });

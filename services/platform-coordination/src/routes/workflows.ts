@@ -1,14 +1,9 @@
-import {
-  insufficientPermissions,
-  notFound,
-  requirePrincipal,
-  type Principal,
-  withSchemaTypes,
-} from '@fv/service-kit';
+import { insufficientPermissions, requirePrincipal, type Principal, withSchemaTypes } from '@fv/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { idPattern, parseId } from '../domain/ids.js';
 import { ACTIVE_WORKFLOW_STATUSES } from '../domain/workflow/state.js';
 import { ALL_STEP_NAMES } from '../domain/workflow/templates/index.js';
+import { coordinationError } from '../errors.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
 import { PERIODS, SORT_FIELDS, type WorkflowReports } from '../workflows/workflow-reports.js';
 import { presentDocument, presentErrorIds } from './presenter.js';
@@ -212,7 +207,7 @@ const isStaff = (principal: Principal) =>
 function assertOwnWorkflow(principal: Principal, customerId: unknown, id: string): void {
   if (isStaff(principal)) return;
   if (typeof customerId === 'string' && parseId(principal.sub, ['cust']) === customerId) return;
-  throw notFound('WORKFLOW_NOT_FOUND', `Workflow ${id} does not exist`, { workflowId: id });
+  throw coordinationError('WORKFLOW_NOT_FOUND', `Workflow ${id} does not exist`, { workflowId: id });
 }
 
 /** The workflow API under /api/v1 (seeds 000 and 001). */

@@ -12,6 +12,9 @@ interface Snapshot {
 
 type MetricValue = { labels: Record<string, string | number>; value: number; metricName?: string };
 
+/** How long one database snapshot answers the scrapes that follow it (every metric of one scrape reads it). */
+export const DEFAULT_SNAPSHOT_MAX_AGE_MS = 1000;
+
 /**
  * The seed's Prometheus metrics, read from the database when scraped (one snapshot per scrape), so they
  * count what the platform did, across restarts and replicas: every replica reports the same totals
@@ -19,12 +22,21 @@ type MetricValue = { labels: Record<string, string | number>; value: number; met
  */
 export function registerWorkflowMetrics(
   registry: FastifyInstance['metrics'],
-  options: { prisma: Db; stuckAfterMs: number; now?: () => Date },
+  options: {
+    prisma: Db;
+    stuckAfterMs: number;
+    /** The clock of the stuck threshold and of the snapshot's age. */
+    now?: () => Date;
+    /** How long a snapshot is reused, in milliseconds (default {@link DEFAULT_SNAPSHOT_MAX_AGE_MS}). */
+    snapshotMaxAgeMs?: number;
+  },
 ): void {
+  const clock = options.now ?? (() => new Date());
+  const maxAgeMs = options.snapshotMaxAgeMs ?? DEFAULT_SNAPSHOT_MAX_AGE_MS;
   let cached: { at: number; snapshot: Promise<Snapshot> } | null = null;
   const snapshot = (): Promise<Snapshot> => {
-    if (cached && Date.now() - cached.at < 1000) return cached.snapshot;
-    const now = options.now?.() ?? new Date();
+    const now = clock();
+    if (cached && now.getTime() - cached.at < maxAgeMs) return cached.snapshot;
     const work = (async (): Promise<Snapshot> => {
       const [workflows, compensations, durations] = await Promise.all([
         options.prisma.$queryRawUnsafe<Snapshot['workflows']>(
@@ -46,7 +58,7 @@ export function registerWorkflowMetrics(
       ]);
       return { workflows, compensations, durations };
     })();
-    cached = { at: Date.now(), snapshot: work };
+    cached = { at: now.getTime(), snapshot: work };
     work.catch(() => (cached = null));
     return work;
   };

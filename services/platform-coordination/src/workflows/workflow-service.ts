@@ -1,12 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import {
   AppError,
-  conflict,
   insufficientPermissions,
   invalidFields,
-  notFound,
   parseId as parseAnyId,
-  unprocessable,
   type Principal,
   type SchemaType,
 } from '@fv/service-kit';
@@ -30,6 +27,7 @@ import {
   type StepName,
   type WorkflowTemplate,
 } from '../domain/workflow/template.js';
+import { coordinationError } from '../errors.js';
 import type { compensateBody } from '../routes/sagas.js';
 import type { cancelBody, retryBody, startBody } from '../routes/workflows.js';
 import type { OrdersClient } from './orders-client.js';
@@ -108,7 +106,7 @@ function decimalText(value: string | number | undefined): string | undefined {
 function failureOf(record: WorkflowRecord, action: string): AppError | null {
   const state = record.context as unknown as WorkflowState;
   if (record.status === 'FAILED') {
-    return unprocessable(
+    return coordinationError(
       'COMPENSATION_FAILED',
       `Workflow ${record.id} failed: its compensation did not complete, so it cannot be ${action}; compensate the saga again`,
       {
@@ -121,7 +119,7 @@ function failureOf(record: WorkflowRecord, action: string): AppError | null {
   }
   const trigger = state.trigger;
   if (!trigger || (trigger.kind !== 'FAILURE' && trigger.kind !== 'TIMEOUT')) return null;
-  return unprocessable(
+  return coordinationError(
     'WORKFLOW_EXECUTION_FAILED',
     `Workflow failed at step ${trigger.step ?? 'unknown'}; it cannot be ${action}`,
     {
@@ -135,7 +133,7 @@ function failureOf(record: WorkflowRecord, action: string): AppError | null {
 }
 
 function workflowNotFound(id: string): AppError {
-  return notFound('WORKFLOW_NOT_FOUND', `Workflow ${id} does not exist`, { workflowId: id });
+  return coordinationError('WORKFLOW_NOT_FOUND', `Workflow ${id} does not exist`, { workflowId: id });
 }
 
 /** The workflow API's use cases: start, status, cancel, retry, compensate, and the saga view. */
@@ -186,7 +184,7 @@ export class WorkflowService {
     const id = parseId(rawId, ['saga']);
     const record = id ? await findSagaRecord(this.deps.prisma, id) : null;
     if (!record || !record.saga)
-      throw notFound('SAGA_NOT_FOUND', `Saga ${rawId} does not exist`, { sagaId: rawId });
+      throw coordinationError('SAGA_NOT_FOUND', `Saga ${rawId} does not exist`, { sagaId: rawId });
     const history = await recentHistory(this.deps.prisma, record.id, 200);
     return sagaDocument(this.templateOf(record), record, history);
   }
@@ -241,7 +239,7 @@ export class WorkflowService {
       }
       const existing = await findWorkflowRecord(this.deps.prisma, this.template.type, requestedOrderId);
       if (existing && (existing.context as unknown as WorkflowState).request) {
-        throw conflict(
+        throw coordinationError(
           'WORKFLOW_ALREADY_EXISTS',
           `A workflow for order ${requestedOrderId} was already started`,
           { workflowId: existing.id, orderId: requestedOrderId },
@@ -269,7 +267,7 @@ export class WorkflowService {
         : `coordination-${requestedOrderId ?? randomUUID()}`;
       const result = await this.deps.orders.placeOrder(body, key, traceparent);
       if (requestedOrderId && result.orderId !== requestedOrderId) {
-        throw unprocessable(
+        throw coordinationError(
           'WORKFLOW_EXECUTION_FAILED',
           `The order service placed the order under ${result.orderId}, not under the requested ${requestedOrderId}`,
           { orderId: requestedOrderId, placedAs: result.orderId, service: 'orders' },
@@ -342,7 +340,7 @@ export class WorkflowService {
     requestHash: string,
   ) {
     if (previous.requestHash !== requestHash) {
-      throw conflict(
+      throw coordinationError(
         'WORKFLOW_ALREADY_EXISTS',
         'This X-Idempotency-Key already started a workflow with a different request',
         { workflowId: previous.workflowId, reason: 'IDEMPOTENCY_KEY_REUSED' },
@@ -384,7 +382,7 @@ export class WorkflowService {
     if (FINISHED.includes(record.status) || record.status === 'COMPENSATING') {
       const failure = failureOf(record, 'cancelled');
       if (failure) throw failure;
-      throw unprocessable(
+      throw coordinationError(
         'INVALID_WORKFLOW_STATE',
         `Workflow ${record.id} is ${record.status} and cannot be cancelled`,
         {
@@ -397,7 +395,7 @@ export class WorkflowService {
     const fulfilling =
       view.steps.find((step) => step.name === 'SHIPPING_LABEL_CREATION')!.status === 'COMPLETED';
     if (fulfilling && !input.force) {
-      throw unprocessable(
+      throw coordinationError(
         'INVALID_WORKFLOW_STATE',
         `Workflow ${record.id} has a shipping label already; cancelling it means voiding the label and giving the payment back: send force: true`,
         { workflowId: record.id, status: record.status, reason: 'FULFILLMENT_STARTED', field: 'body.force' },
@@ -494,7 +492,7 @@ export class WorkflowService {
     if (!retriable) {
       const failure = failureOf(record, 'retried');
       if (failure) throw failure;
-      throw unprocessable(
+      throw coordinationError(
         'INVALID_WORKFLOW_STATE',
         `Workflow ${record.id} is ${record.status}; only a running workflow, a failed step that did not stop it, or the step whose failure stopped it can be retried`,
         {
@@ -525,7 +523,7 @@ export class WorkflowService {
         (step.status !== 'IN_PROGRESS' && step.status !== 'FAILED') ||
         (record.status === 'COMPLETED' && step.status !== 'FAILED')
       ) {
-        throw unprocessable(
+        throw coordinationError(
           'INVALID_WORKFLOW_STATE',
           `Step ${input.fromStep} is ${step?.status ?? 'unknown'}; only a step in progress or failed can be retried`,
           {
@@ -544,7 +542,7 @@ export class WorkflowService {
         ordered.find((candidate) => candidate.status === 'FAILED') ??
         ordered.find((candidate) => candidate.status === 'IN_PROGRESS');
       if (!step) {
-        throw unprocessable(
+        throw coordinationError(
           'INVALID_WORKFLOW_STATE',
           `Workflow ${record.id} has no failed step and no step in progress`,
           {
@@ -555,7 +553,7 @@ export class WorkflowService {
     }
     const definition = this.templateOf(record).steps.find((candidate) => candidate.name === step!.name)!;
     if (step.attempts >= definition.retryPolicy.maxAttempts) {
-      throw unprocessable(
+      throw coordinationError(
         'INVALID_WORKFLOW_STATE',
         `Step ${step.name} already had ${step.attempts} attempts (at most ${definition.retryPolicy.maxAttempts})`,
         {
@@ -614,7 +612,7 @@ export class WorkflowService {
     const trigger = state.trigger!;
     const failedStep = trigger.step;
     if (fromStep !== undefined && isStepName(fromStep, this.templateOf(record)) && fromStep !== failedStep) {
-      throw unprocessable(
+      throw coordinationError(
         'INVALID_WORKFLOW_STATE',
         `Workflow ${record.id} failed at step ${failedStep ?? 'unknown'}; only that step can be retried`,
         { workflowId: record.id, step: fromStep, failedStep, field: 'body.fromStep' },
@@ -638,7 +636,7 @@ export class WorkflowService {
           : reason === 'OTHER_STEPS_FAILED'
             ? `steps ${otherFailures.join(', ')} failed too`
             : `its compensation already undid ${undone.map((action) => action.action).join(', ')}`;
-      throw unprocessable(
+      throw coordinationError(
         'WORKFLOW_EXECUTION_FAILED',
         `Workflow failed at step ${failedStep ?? 'unknown'} and cannot be retried: ${why}`,
         {
@@ -665,14 +663,14 @@ export class WorkflowService {
     const id = parseId(rawSagaId, ['saga']);
     const record = id ? await findSagaRecord(this.deps.prisma, id) : null;
     if (!record || !record.saga)
-      throw notFound('SAGA_NOT_FOUND', `Saga ${rawSagaId} does not exist`, { sagaId: rawSagaId });
+      throw coordinationError('SAGA_NOT_FOUND', `Saga ${rawSagaId} does not exist`, { sagaId: rawSagaId });
     const sagaStatus = record.saga.status;
     const allowed =
       sagaStatus === 'ACTIVE' ||
       sagaStatus === 'COMPENSATION_FAILED' ||
       (sagaStatus === 'COMPLETED' && input.forceCompensation);
     if (!allowed) {
-      throw unprocessable(
+      throw coordinationError(
         'INVALID_WORKFLOW_STATE',
         sagaStatus === 'COMPLETED'
           ? `Saga ${record.saga.id} completed; compensating a completed saga needs forceCompensation: true`
@@ -720,7 +718,8 @@ export class WorkflowService {
         ],
       ),
     );
-    if (!change) throw notFound('SAGA_NOT_FOUND', `Saga ${rawSagaId} does not exist`, { sagaId: rawSagaId });
+    if (!change)
+      throw coordinationError('SAGA_NOT_FOUND', `Saga ${rawSagaId} does not exist`, { sagaId: rawSagaId });
     const updated = (await findSagaRecord(this.deps.prisma, record.saga.id))!;
     const actions = ((updated.saga!.compensationState as { actions?: unknown[] } | null)?.actions ??
       []) as Parameters<typeof compensationSteps>[1];
