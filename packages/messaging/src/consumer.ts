@@ -419,7 +419,12 @@ export class EventConsumer {
         const started = Date.now();
         const fresh = await this.recordProcessedGroup(tx, topic, partition, group);
         if (this.options.lockGroup && fresh.size > 1) {
-          const events = group.filter((item) => fresh.has(item.event.eventId));
+          const told = new Set<string>();
+          const events = group.filter(({ event }) => {
+            if (!fresh.has(event.eventId) || told.has(event.eventId)) return false;
+            told.add(event.eventId);
+            return true;
+          });
           await this.options.lockGroup(tx, events);
         }
         const results: boolean[] = [];

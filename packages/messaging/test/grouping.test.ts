@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dlqTopicOf, topicOf, type EventMap } from '@fv/contracts';
 import { EventCollector, uniqueName, waitFor } from '@fv/testing';
-import { EventCodec, EventConsumer, NonRetriableError, type MessageOutcome } from '../src/index.js';
+import {
+  EventCodec,
+  EventConsumer,
+  NonRetriableError,
+  type EventConsumerOptions,
+  type MessageOutcome,
+} from '../src/index.js';
 import { createHarness, logger, orderCreatedEvent as event, type Harness, testCodec } from './fixtures.js';
 
 // A partition with a backlog is applied in groups, one transaction per group; these tests fill one
@@ -40,8 +46,15 @@ async function produce(key: string, events: EventMap['OrderCreated'][]) {
   await producer.disconnect();
 }
 
-function consumer(ours: Set<string>, seen: string[], outcomes: MessageOutcome[], poison?: string) {
+function consumer(
+  ours: Set<string>,
+  seen: string[],
+  outcomes: MessageOutcome[],
+  poison?: string,
+  options: Pick<EventConsumerOptions, 'lockGroup'> = {},
+) {
   return new EventConsumer({
+    ...options,
     kafka: h.kafka,
     codec,
     db: h.prisma,
@@ -96,6 +109,37 @@ describe('a partition with a backlog', () => {
     ]);
     expect(c.stats().groups).toBeGreaterThan(0);
     expect(await effects(events)).toBe(30);
+  });
+
+  it("takes a group's locks up front: the hook gets the group's new events in order, before their handlers", async () => {
+    const key = uniqueName('group-locks');
+    const events = Array.from({ length: 12 }, () => event());
+    await produce(key, [...events.slice(0, 4), events[3]!, ...events.slice(4)]);
+    const ours = new Set(events.map((e) => e.eventId));
+    const log: (string | string[])[] = [];
+    const outcomes: MessageOutcome[] = [];
+    const c = consumer(ours, log as string[], outcomes, undefined, {
+      lockGroup: async (tx, group) => {
+        await tx.$queryRawUnsafe('select 1');
+        // Other partitions (other tests' events) are applied meanwhile: only this key's groups count.
+        const ids = group.map((item) => item.event.eventId).filter((id) => ours.has(id));
+        if (ids.length > 0) log.push(ids);
+      },
+    });
+    await c.start();
+    try {
+      await waitFor(() => outcomes.length === events.length + 1, { description: 'every message settled' });
+    } finally {
+      await c.stop();
+    }
+    const locks = log.flatMap((entry, i) => (Array.isArray(entry) ? [{ ids: entry, at: i }] : []));
+    expect(locks.some(({ ids }) => ids.length > 1)).toBe(true);
+    for (const { ids, at } of locks) expect(log.slice(at + 1, at + 1 + ids.length)).toEqual(ids);
+    // The repeated event is not new the second time: no hook is told of it twice.
+    expect(
+      locks.flatMap(({ ids }) => ids).filter((id) => id === events[3]!.eventId).length,
+    ).toBeLessThanOrEqual(1);
+    expect(log.filter((entry) => !Array.isArray(entry))).toEqual(events.map((e) => e.eventId));
   });
 
   it('applies a group with a failing event one by one: the failure is dead-lettered, the others applied once', async () => {
