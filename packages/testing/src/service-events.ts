@@ -30,7 +30,8 @@ export class EventPublisher {
   /**
    * Publishes `payload` as event `name` and returns the full event. The envelope gets a new event id,
    * the current time and, as correlation id, the payload's order id (or a new id); `envelope`
-   * overrides any of these. The message key is the correlation id unless `options.key` is given.
+   * overrides any of these, and so do the envelope fields of a whole event given as `payload` (which
+   * is then published as it is). The message key is the correlation id unless `options.key` is given.
    */
   async publish<N extends EventName>(
     name: N,
@@ -185,6 +186,16 @@ export abstract class ServiceEventsHarness {
     options: WaitOptions = {},
   ): Promise<EventMap[N][]> {
     return this.decoded().waitFor(name, match, count, options);
+  }
+
+  /** Waits for the first event of `name` the service published that `match` picks, and returns it. */
+  async received<N extends EventName>(
+    name: N,
+    match: EventMatch<N>,
+    description: string = name,
+  ): Promise<EventMap[N]> {
+    const [event] = await this.waitForPublished(name, match, 1, { description });
+    return event!;
   }
 
   /** Waits until every message published so far to the consumed topics has been consumed. */
