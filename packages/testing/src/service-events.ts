@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { topicOf, type EventMap, type EventName, type EventPayload } from '@fv/contracts';
+import { topicOf, type EventEnvelope, type EventMap, type EventName, type EventPayload } from '@fv/contracts';
 import type { Kafka, Producer } from 'kafkajs';
 import { waitUntilConsumed } from './consumer-offsets.js';
-import type { EventCollector } from './event-collector.js';
-import { waitFor } from './wait-for.js';
+import type { CollectedMessage, EventCollector } from './event-collector.js';
+import { waitFor, type WaitOptions } from './wait-for.js';
 
 /** What the helpers here need of a schema-registry codec (the EventCodec of @fv/messaging). */
 export interface EventCodecLike {
@@ -11,9 +11,13 @@ export interface EventCodecLike {
   decode(topic: string, value: Buffer | null): Promise<{ name: EventName; event: EventMap[EventName] }>;
 }
 
+/** Fields of an event to set rather than default: envelope fields (any event's) or the event's own. */
+export type EnvelopeOverrides<N extends EventName> = Partial<EventEnvelope> | Partial<EventMap[N]>;
+
 /**
  * Publishes events as the services that own them would: Avro in the Confluent wire format on the
- * event's topic, keyed by the correlation id, with an `event-id` header.
+ * event's topic, keyed by the correlation id (unless told another key), with the `event-id`,
+ * `event-name` and `correlation-id` headers the platform's outbox relay sets.
  */
 export class EventPublisher {
   constructor(
@@ -26,12 +30,14 @@ export class EventPublisher {
   /**
    * Publishes `payload` as event `name` and returns the full event. The envelope gets a new event id,
    * the current time and, as correlation id, the payload's order id (or a new id); `envelope`
-   * overrides any of these.
+   * overrides any of these, and so do the envelope fields of a whole event given as `payload` (which
+   * is then published as it is). The message key is the correlation id unless `options.key` is given.
    */
   async publish<N extends EventName>(
     name: N,
     payload: EventPayload<N>,
-    envelope: Partial<EventMap[N]> = {},
+    envelope: EnvelopeOverrides<N> = {},
+    options: { key?: string } = {},
   ): Promise<EventMap[N]> {
     const correlationId = (payload as { orderId?: string }).orderId ?? randomUUID();
     const event = {
@@ -48,9 +54,9 @@ export class EventPublisher {
       acks: -1,
       messages: [
         {
-          key: event.correlationId,
+          key: options.key ?? event.correlationId,
           value: await this.codec.encode(name, event),
-          headers: { 'event-id': event.eventId },
+          headers: { 'event-id': event.eventId, 'event-name': name, 'correlation-id': event.correlationId },
         },
       ],
     });
@@ -58,37 +64,66 @@ export class EventPublisher {
   }
 }
 
-/** The events an EventCollector has read, decoded with the registry as any consumer would. */
+/**
+ * Which of a kind of event to pick: those with message key `key` (a string), or those the predicate
+ * accepts.
+ */
+export type EventMatch<N extends EventName> = string | ((event: EventMap[N]) => boolean);
+
+/**
+ * The events an EventCollector has read, decoded with the registry as any consumer would. Each message
+ * is decoded once, however often it is looked at.
+ */
 export class DecodedEvents {
+  private readonly decoded = new Map<string, Promise<EventMap[EventName]>>();
+
   constructor(
-    private readonly collector: EventCollector,
+    readonly collector: EventCollector,
     private readonly codec: Pick<EventCodecLike, 'decode'>,
   ) {}
 
-  /** The events of `name` read so far with message key `key` (in the order they were read). */
-  async of<N extends EventName>(name: N, key: string): Promise<EventMap[N][]> {
+  /** The events of `name` read so far that `match` picks (in the order they were read). */
+  async of<N extends EventName>(name: N, match: EventMatch<N>): Promise<EventMap[N][]> {
     const topic = topicOf(name);
-    const decoded: EventMap[N][] = [];
-    for (const message of this.collector.messages.filter((m) => m.topic === topic && m.key === key)) {
-      decoded.push((await this.codec.decode(topic, message.value)).event as EventMap[N]);
+    const found: EventMap[N][] = [];
+    for (const message of this.collector.messages) {
+      if (message.topic !== topic || (typeof match === 'string' && message.key !== match)) continue;
+      const event = (await this.decode(message)) as EventMap[N];
+      if (typeof match === 'string' || match(event)) found.push(event);
     }
-    return decoded;
+    return found;
   }
 
-  /** Waits until `count` events of `name` with message key `key` have been read, and returns them. */
+  /** Waits until `count` events of `name` that `match` picks have been read, and returns them. */
   async waitFor<N extends EventName>(
     name: N,
-    key: string,
+    match: EventMatch<N>,
     count = 1,
-    timeoutMs = 30_000,
+    options: WaitOptions = {},
   ): Promise<EventMap[N][]> {
     return waitFor(
       async () => {
-        const found = await this.of(name, key);
+        const found = await this.of(name, match);
         return found.length >= count ? found : undefined;
       },
-      { timeoutMs, description: `${count} ${name} event(s) keyed ${key}` },
+      {
+        timeoutMs: 30_000,
+        description: `${count} ${name} event(s)${typeof match === 'string' ? ` keyed ${match}` : ''}`,
+        ...options,
+      },
     );
+  }
+
+  private decode(message: CollectedMessage): Promise<EventMap[EventName]> {
+    const id = `${message.topic}/${message.partition}/${message.offset}`;
+    let event = this.decoded.get(id);
+    if (!event) {
+      event = this.codec.decode(message.topic, message.value).then((decoded) => decoded.event);
+      // A failed decode (the registry unreachable for a moment) is tried again on the next look.
+      event.catch(() => this.decoded.delete(id));
+      this.decoded.set(id, event);
+    }
+    return event;
   }
 }
 
@@ -110,23 +145,57 @@ export abstract class ServiceEventsHarness {
   /** The consumer group of the service under test. */
   protected abstract consumerGroup(): string;
 
-  /** Publishes an event as its producing service would (Avro, keyed by the correlation id). */
+  private decodedEvents?: DecodedEvents;
+
+  /**
+   * Publishes an event as its producing service would (Avro, keyed by the correlation id unless
+   * `options.key` names another key).
+   */
   publish<N extends EventName>(
     name: N,
     payload: EventPayload<N>,
-    envelope: Partial<EventMap[N]> = {},
+    envelope: EnvelopeOverrides<N> = {},
+    options: { key?: string } = {},
   ): Promise<EventMap[N]> {
-    return new EventPublisher(this.producer, this.codec, this.eventSource).publish(name, payload, envelope);
+    return new EventPublisher(this.producer, this.codec, this.eventSource).publish(
+      name,
+      payload,
+      envelope,
+      options,
+    );
   }
 
-  /** The decoded events the service published of one kind, for one order (in the order they were read). */
-  published<N extends EventName>(name: N, orderId: string): Promise<EventMap[N][]> {
-    return new DecodedEvents(this.events, this.codec).of(name, orderId);
+  /** Sends `value`, bytes that need not be an event, to the topic of `name` under message key `key`. */
+  async publishRaw(name: EventName, key: string, value: Buffer): Promise<void> {
+    await this.producer.send({ topic: topicOf(name), acks: -1, messages: [{ key, value }] });
   }
 
-  /** Waits until the service has published `count` events of a kind for an order, and returns them. */
-  waitForPublished<N extends EventName>(name: N, orderId: string, count = 1): Promise<EventMap[N][]> {
-    return new DecodedEvents(this.events, this.codec).waitFor(name, orderId, count);
+  /**
+   * The decoded events of one kind the service has published so far, those with message key `match`
+   * (an order id, as a rule) or those the predicate `match` accepts, in the order they were read.
+   */
+  published<N extends EventName>(name: N, match: EventMatch<N>): Promise<EventMap[N][]> {
+    return this.decoded().of(name, match);
+  }
+
+  /** Waits until the service has published `count` events of a kind that `match` picks, and returns them. */
+  waitForPublished<N extends EventName>(
+    name: N,
+    match: EventMatch<N>,
+    count = 1,
+    options: WaitOptions = {},
+  ): Promise<EventMap[N][]> {
+    return this.decoded().waitFor(name, match, count, options);
+  }
+
+  /** Waits for the first event of `name` the service published that `match` picks, and returns it. */
+  async received<N extends EventName>(
+    name: N,
+    match: EventMatch<N>,
+    description: string = name,
+  ): Promise<EventMap[N]> {
+    const [event] = await this.waitForPublished(name, match, 1, { description });
+    return event!;
   }
 
   /** Waits until every message published so far to the consumed topics has been consumed. */
@@ -136,5 +205,12 @@ export abstract class ServiceEventsHarness {
       this.consumerGroup(),
       this.consumedEvents.map((name) => topicOf(name)),
     );
+  }
+
+  private decoded(): DecodedEvents {
+    // The collector is set when the service starts; a harness started again gets new collectors.
+    if (this.decodedEvents?.collector !== this.events)
+      this.decodedEvents = new DecodedEvents(this.events, this.codec);
+    return this.decodedEvents;
   }
 }

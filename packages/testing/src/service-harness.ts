@@ -1,7 +1,7 @@
 import { dlqTopicOf, topicOf, type EventName } from '@fv/contracts';
 import type { Kafka } from 'kafkajs';
 import { startGroupAtEnd } from './consumer-offsets.js';
-import { EventCollector } from './event-collector.js';
+import { EventCollector, type CollectedMessage } from './event-collector.js';
 import { ServiceEventsHarness, type EventCodecLike } from './service-events.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { uniqueName } from './unique.js';
@@ -34,21 +34,36 @@ export interface ServiceHarnessOptions<R extends HarnessRuntime> {
   create(env: Record<string, string>): Promise<R>;
   /** Settings of the service's own (they override the defaults). */
   env?: Record<string, string>;
+  /**
+   * Where the service keeps its data: a database of its own on the local PostgreSQL server (the
+   * default), or the embedded PGlite in the service's process (`DATABASE_URL=pglite:memory`).
+   */
+  database?: 'postgres' | 'embedded';
+  /**
+   * The consumer groups the service runs besides SERVICE_NAME's, named SERVICE_NAME + suffix (e.g.
+   * `-price-list`); they too start at the end of the consumed topics.
+   */
+  consumerGroupSuffixes?: readonly string[];
 }
 
 /**
- * One service on the test stack, as its integration tests run it: its own database, a consumer group
- * of its own that starts at the end of the consumed topics (which hold every earlier run's events), a
+ * One service on the test stack, as its integration tests run it: its own database, consumer groups of
+ * its own that start at the end of the consumed topics (which hold every earlier run's events), a
  * producer that publishes what other services would, and collectors of what the service publishes and
  * dead-letters. A service's harness extends it and starts it with `startService`.
  */
 export abstract class ServiceHarness<R extends HarnessRuntime> extends ServiceEventsHarness {
   runtime!: R;
-  database!: TestDatabase;
+  /** The service's database on the PostgreSQL server (null when it runs on the embedded one). */
+  database: TestDatabase | null = null;
   /** Collects the dead letters of the consumed events. */
   deadLetters!: EventCollector;
   /** SERVICE_NAME of the runtime, and so its consumer group. */
   serviceName!: string;
+  /** The environment the runtime was created from (and a restarted one is). */
+  runtimeEnv!: Readonly<Record<string, string>>;
+  private create!: (env: Record<string, string>) => Promise<R>;
+  private service!: string;
 
   /** The service's fastify app, for requests with `inject`. */
   get app(): R['app'] {
@@ -62,9 +77,15 @@ export abstract class ServiceHarness<R extends HarnessRuntime> extends ServiceEv
 
   protected async startService(options: ServiceHarnessOptions<R>): Promise<this> {
     const { service } = options;
-    this.database = await createTestDatabase({ name: service });
-    if (this.database.target.kind !== 'postgres')
-      throw new Error(`the ${service} integration tests need PostgreSQL`);
+    this.service = service;
+    this.create = options.create;
+    let databaseUrl = 'pglite:memory';
+    if ((options.database ?? 'postgres') === 'postgres') {
+      this.database = await createTestDatabase({ name: service });
+      if (this.database.target.kind !== 'postgres')
+        throw new Error(`the ${service} integration tests need PostgreSQL`);
+      databaseUrl = this.database.target.url;
+    }
     this.serviceName = uniqueName(service);
     const brokers = process.env.KAFKA_BROKERS!;
     const registryUrl = process.env.SCHEMA_REGISTRY_URL!;
@@ -76,7 +97,11 @@ export abstract class ServiceHarness<R extends HarnessRuntime> extends ServiceEv
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
     const consumedTopics = this.consumedEvents.map((name) => topicOf(name));
-    await startGroupAtEnd(this.kafka, this.serviceName, consumedTopics);
+    const groups = [
+      this.serviceName,
+      ...(options.consumerGroupSuffixes ?? []).map((s) => this.serviceName + s),
+    ];
+    await Promise.all(groups.map((group) => startGroupAtEnd(this.kafka, group, consumedTopics)));
     this.events = new EventCollector(
       this.kafka,
       options.produced.map((name) => topicOf(name)),
@@ -86,29 +111,36 @@ export abstract class ServiceHarness<R extends HarnessRuntime> extends ServiceEv
       consumedTopics.map((topic) => dlqTopicOf(topic)),
     );
     const collecting = Promise.all([this.events.start(), this.deadLetters.start()]);
-    this.runtime = await options.create({
+    this.runtimeEnv = {
       SERVICE_NAME: this.serviceName,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
       NODE_ENV: 'test',
-      DATABASE_URL: this.database.target.url,
+      DATABASE_URL: databaseUrl,
       KAFKA_BROKERS: brokers,
       SCHEMA_REGISTRY_URL: registryUrl,
       SERVICE_REGISTRATION: 'false',
       LIVE_CONFIG: 'false',
       EVENT_RETRY_DELAYS_MS: '50,100',
       ...options.env,
-    });
-    await this.runtime.start();
+    };
+    await this.startRuntime();
     await collecting;
-    await waitFor(async () => (await this.runtime.app.inject({ url: '/health/ready' })).statusCode === 200, {
-      timeoutMs: 30_000,
-      description: `${service} readiness`,
-    });
-    await waitFor(() => this.runtime.consumers.every((consumer) => consumer.joined), {
-      timeoutMs: 30_000,
-      description: `${service} consumers joining their group`,
-    });
     return this;
+  }
+
+  /**
+   * Stops the runtime and starts another from the same environment: the same database and consumer
+   * groups, none of the first one's process state.
+   */
+  async restart(): Promise<R> {
+    await this.runtime.stop();
+    await this.startRuntime();
+    return this.runtime;
+  }
+
+  /** The dead letters read so far whose message key is `key`. */
+  deadLettered(key: string): CollectedMessage[] {
+    return this.deadLetters.messages.filter((message) => message.key === key);
   }
 
   async stop(): Promise<void> {
@@ -123,5 +155,18 @@ export abstract class ServiceHarness<R extends HarnessRuntime> extends ServiceEv
 
   protected consumerGroup(): string {
     return this.serviceName;
+  }
+
+  private async startRuntime(): Promise<void> {
+    this.runtime = await this.create({ ...this.runtimeEnv });
+    await this.runtime.start();
+    await waitFor(async () => (await this.runtime.app.inject({ url: '/health/ready' })).statusCode === 200, {
+      timeoutMs: 30_000,
+      description: `${this.service} readiness`,
+    });
+    await waitFor(() => this.runtime.consumers.every((consumer) => consumer.joined), {
+      timeoutMs: 60_000,
+      description: `${this.service} consumers joining their groups`,
+    });
   }
 }

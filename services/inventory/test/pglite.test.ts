@@ -5,7 +5,7 @@ import { InventoryHarness, newProduct, orderCreated, SERVICE, stock, stockOf } f
 let h: InventoryHarness;
 
 beforeAll(async () => {
-  h = await InventoryHarness.start('pglite', {}, { database: 'pglite' });
+  h = await InventoryHarness.start('pglite', {}, { database: 'embedded' });
 });
 afterAll(async () => {
   await h?.stop();
@@ -39,7 +39,7 @@ describe('on the embedded database (PGlite)', () => {
       correlationId: orderId,
     });
     const [reserved] = await h.waitForPublished('InventoryReserved', (e) => e.orderId === orderId);
-    expect(reserved!.event.items).toEqual([{ productId: other, warehouseId: 'wh-1', quantity: 3 }]);
+    expect(reserved!.items).toEqual([{ productId: other, warehouseId: 'wh-1', quantity: 3 }]);
     expect(await stockOf(h, other)).toMatchObject({ reserved: 3, available: 0 });
   });
 });

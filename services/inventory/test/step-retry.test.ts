@@ -45,7 +45,7 @@ describe('StepRetryRequested for INVENTORY_RESERVATION', () => {
     await stock(h, product, 'wh-1', 5);
     const retry = await h.publish('StepRetryRequested', retryOf(orderId, lines), { correlationId: orderId });
     const [reserved] = await h.waitForPublished('InventoryReserved', (e) => e.orderId === orderId);
-    expect(reserved!.event).toMatchObject({
+    expect(reserved!).toMatchObject({
       orderId,
       causationId: retry.eventId,
       items: [{ productId: product, warehouseId: 'wh-1', quantity: 3 }],
@@ -68,9 +68,9 @@ describe('StepRetryRequested for INVENTORY_RESERVATION', () => {
     // A later attempt finds the stock held: the same reservation is announced again, nothing more is held.
     await h.publish('StepRetryRequested', retryOf(orderId, lines, 3), { correlationId: orderId });
     const both = await h.waitForPublished('InventoryReserved', (e) => e.orderId === orderId, 2);
-    expect(both.map((item) => item.event.reservationId)).toEqual([
-      reserved!.event.reservationId,
-      reserved!.event.reservationId,
+    expect(both.map((item) => item.reservationId)).toEqual([
+      reserved!.reservationId,
+      reserved!.reservationId,
     ]);
     expect(await stockOf(h, product)).toMatchObject({ reserved: 3, available: 2 });
   });
@@ -84,7 +84,7 @@ describe('StepRetryRequested for INVENTORY_RESERVATION', () => {
     await h.waitForPublished('InventoryReservationFailed', (e) => e.orderId === orderId);
     const retry = await h.publish('StepRetryRequested', retryOf(orderId, lines), { correlationId: orderId });
     const failures = await h.waitForPublished('InventoryReservationFailed', (e) => e.orderId === orderId, 2);
-    expect(failures[1]!.event).toMatchObject({
+    expect(failures[1]!).toMatchObject({
       causationId: retry.eventId,
       reason: 'INSUFFICIENT_STOCK',
       unavailableItems: [{ productId: product, requestedQuantity: 4, availableQuantity: 1 }],

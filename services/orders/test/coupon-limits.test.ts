@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertCoupon, redeemCoupon, releaseCoupon, findCouponByCode } from '../src/db/coupons-store.js';
-import { startOrders, type Harness } from './harness.js';
+import { startOrders, type OrdersHarness } from './harness.js';
 
 /** Coupon usage limits against the real PostgreSQL server, with orders racing in separate transactions. */
 describe('coupon usage limits under concurrency', () => {
-  let harness: Harness;
+  let harness: OrdersHarness;
 
   beforeAll(async () => {
     harness = await startOrders('coupon-limits');
   });
   afterAll(async () => {
-    await harness?.close();
+    await harness?.stop();
   });
 
   async function createCoupon(code: string, usageLimit: number | null, perCustomerLimit: number | null) {

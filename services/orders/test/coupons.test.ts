@@ -16,9 +16,9 @@ import {
   ship,
   submitOrder,
 } from './fixtures.js';
-import { bearer, startOrders, type Harness } from './harness.js';
+import { bearer, startOrders, type OrdersHarness } from './harness.js';
 
-let h: Harness;
+let h: OrdersHarness;
 let lamp: Product;
 const admin = bearer('operator-1', ['admin']);
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
   lamp = (await listProducts(h, [{ price: '50.00' }]))[0]!;
 });
 afterAll(async () => {
-  await h?.close();
+  await h?.stop();
 });
 
 async function createCoupon(body: Record<string, unknown>) {

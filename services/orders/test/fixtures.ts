@@ -3,7 +3,7 @@ import type { EventName, EventPayload } from '@fv/contracts';
 import { EXAMPLE_SHIPPING_ADDRESS } from '@fv/contracts/fixtures';
 import { waitFor } from '@fv/testing';
 import { expect } from 'vitest';
-import { bearer, type Harness } from './harness.js';
+import { bearer, type OrdersHarness } from './harness.js';
 
 export interface Product {
   productId: string;
@@ -14,7 +14,7 @@ export interface Product {
 
 /** Lists products the way the catalog does (ProductCreated) and waits until the price list has them. */
 export async function listProducts(
-  h: Harness,
+  h: OrdersHarness,
   products: { price: string; currency?: string; status?: string }[],
 ): Promise<Product[]> {
   const listed: Product[] = [];
@@ -89,7 +89,7 @@ export function paidBy(token: string) {
  * with `overrides` of the body; the service must accept it (202).
  */
 export async function submitOrder<T extends PlacedOrder = PlacedOrder>(
-  h: Harness,
+  h: OrdersHarness,
   lines: { product: Product; quantity: number }[],
   overrides: Record<string, unknown> = {},
   customerId: string = randomUUID(),
@@ -119,7 +119,7 @@ export function reservationOf(order: { orderId: string; items: { productId: stri
 }
 
 /** An order as an operator reads it (`GET /api/v1/orders/{id}`), which must answer 200. */
-export async function orderOf(h: Harness, orderId: string) {
+export async function orderOf(h: OrdersHarness, orderId: string) {
   const response = await h.runtime.app.inject({
     url: `/api/v1/orders/${orderId}`,
     headers: { authorization: bearer('operator-1', ['admin']) },
@@ -130,7 +130,7 @@ export async function orderOf(h: Harness, orderId: string) {
 
 /** Publishes the reservation of every line of `order`, as inventory would. */
 export function reserve(
-  h: Harness,
+  h: OrdersHarness,
   order: { orderId: string; items: { productId: string; quantity: number }[] },
 ) {
   return h.publish('InventoryReserved', reservationOf(order), {
@@ -140,14 +140,14 @@ export function reserve(
 }
 
 /** Reserves `order` as inventory would and waits for the service to confirm it; returns the reservation. */
-export async function confirm(h: Harness, order: PlacedOrder) {
+export async function confirm(h: OrdersHarness, order: PlacedOrder) {
   const reserved = await reserve(h, order);
   await h.receivedFor('OrderConfirmed', order.orderId);
   return reserved;
 }
 
 /** Publishes the shipment of `order`, as delivery would once its label exists. */
-export function ship(h: Harness, order: { orderId: string; customerId: string }) {
+export function ship(h: OrdersHarness, order: { orderId: string; customerId: string }) {
   return h.publish('DeliveryScheduled', deliveryOf(order), {
     correlationId: order.orderId,
     producer: 'delivery',
@@ -155,7 +155,7 @@ export function ship(h: Harness, order: { orderId: string; customerId: string })
 }
 
 /** Ships a confirmed `order` and waits for the service to complete it (its payment captured). */
-export async function complete(h: Harness, order: { orderId: string; customerId: string }) {
+export async function complete(h: OrdersHarness, order: { orderId: string; customerId: string }) {
   await ship(h, order);
   await h.receivedFor('OrderCompleted', order.orderId);
 }
@@ -166,7 +166,7 @@ export async function complete(h: Harness, order: { orderId: string; customerId:
  * last one. Returns the first and the last event.
  */
 export async function publishRepeatedly<N extends EventName>(
-  h: Harness,
+  h: OrdersHarness,
   name: N,
   payload: EventPayload<N>,
   meta: { correlationId: string; producer: string },
@@ -195,7 +195,7 @@ export function deliveryOf(order: { orderId: string; customerId: string }) {
 }
 
 /** Publishes a compensation request, as the coordination service would. */
-export function requestCompensation(h: Harness, request: ReturnType<typeof compensation>) {
+export function requestCompensation(h: OrdersHarness, request: ReturnType<typeof compensation>) {
   return h.publish('CompensationRequested', request, {
     correlationId: request.orderId,
     producer: 'platform-coordination',

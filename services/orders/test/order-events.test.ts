@@ -16,7 +16,7 @@ import {
   ship,
   submitOrder,
 } from './fixtures.js';
-import { JWT_SECRET, bearer, startOrders, type Harness } from './harness.js';
+import { bearer, startOrders, type OrdersHarness } from './harness.js';
 
 /**
  * `GET /orders/{id}/events`. The harness's instance applies the saga's events; the streams are served
@@ -24,7 +24,7 @@ import { JWT_SECRET, bearer, startOrders, type Harness } from './harness.js';
  * stream), with a short poll and heartbeat.
  */
 
-let h: Harness;
+let h: OrdersHarness;
 let follower: ServiceRuntime<PrismaClient, OrdersConfig>;
 let baseUrl: string;
 let lamp: Product;
@@ -33,22 +33,11 @@ const admin = bearer('operator-1', ['admin']);
 beforeAll(async () => {
   h = await startOrders('order-events');
   lamp = (await listProducts(h, [{ price: '25.00' }]))[0]!;
-  const config = h.runtime.context.config;
   follower = await createServiceRuntime(
     createOrdersService({ orderEvents: { pollIntervalMs: 100, heartbeatMs: 400 } }),
     {
-      env: {
-        SERVICE_NAME: `${config.SERVICE_NAME}-follower`,
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
-        NODE_ENV: 'test',
-        JWT_SECRET,
-        DATABASE_URL: config.DATABASE_URL,
-        KAFKA_BROKERS: process.env.KAFKA_BROKERS,
-        SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL,
-        SERVICE_REGISTRATION: 'false',
-        LIVE_CONFIG: 'false',
-        PAYMENT_PROVIDER_URL: h.provider.url,
-      },
+      // Another instance on the same database, in consumer groups of its own.
+      env: { ...h.runtimeEnv, SERVICE_NAME: `${h.serviceName}-follower` },
     },
   );
   await follower.app.listen({ host: '127.0.0.1', port: 0 });
@@ -56,7 +45,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await follower?.stop();
-  await h?.close();
+  await h?.stop();
 });
 
 /** Two lamps (50.00 USD), paid by the card of `token`. */
@@ -353,20 +342,8 @@ describe('GET /orders/{id}/events', () => {
 
   it('ends open streams when the instance shuts down', async () => {
     const order = await placeOrder();
-    const config = h.runtime.context.config;
     const other = await createServiceRuntime(createOrdersService(), {
-      env: {
-        SERVICE_NAME: `${config.SERVICE_NAME}-closing`,
-        LOG_LEVEL: 'fatal',
-        NODE_ENV: 'test',
-        JWT_SECRET,
-        DATABASE_URL: config.DATABASE_URL,
-        KAFKA_BROKERS: process.env.KAFKA_BROKERS,
-        SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL,
-        SERVICE_REGISTRATION: 'false',
-        LIVE_CONFIG: 'false',
-        PAYMENT_PROVIDER_URL: h.provider.url,
-      },
+      env: { ...h.runtimeEnv, SERVICE_NAME: `${h.serviceName}-closing` },
     });
     await other.app.listen({ host: '127.0.0.1', port: 0 });
     const port = (other.app.server.address() as AddressInfo).port;

@@ -18,9 +18,9 @@ import {
   ship,
   submitOrder,
 } from './fixtures.js';
-import { bearer, startOrders, type Harness } from './harness.js';
+import { bearer, startOrders, type OrdersHarness } from './harness.js';
 
-let h: Harness;
+let h: OrdersHarness;
 let lamp: Product;
 let desk: Product;
 const admin = bearer('operator-1', ['admin']);
@@ -32,7 +32,7 @@ beforeAll(async () => {
   desk = products[1]!;
 });
 afterAll(async () => {
-  await h?.close();
+  await h?.stop();
 });
 
 /** Two lamps and a desk (1499.97 USD), paid by the card of `token`. */
@@ -149,7 +149,7 @@ describe('payment on InventoryReserved', () => {
       });
       expect(attempt).toMatchObject({ status: 'FAILED', failureCode: 'PROVIDER_UNAVAILABLE' });
       expect(attempt.appliedAt).not.toBeNull();
-      expect(h.dlq.messages.filter((m) => m.headers['event-id'] === reserved.eventId)).toEqual([]);
+      expect(h.deadLetters.messages.filter((m) => m.headers['event-id'] === reserved.eventId)).toEqual([]);
     } finally {
       await h.provider.start();
     }
@@ -195,7 +195,7 @@ describe('payment on InventoryReserved', () => {
       { ...reservationOf(order), reservationId: '' },
       { correlationId: order.orderId, producer: 'inventory' },
     );
-    const dead = await h.dlq.waitFor((message) => message.headers['event-id'] === blank.eventId, {
+    const dead = await h.deadLetters.waitFor((message) => message.headers['event-id'] === blank.eventId, {
       description: 'the reservation without an id in the DLQ',
     });
     expect(dead.headers['dlq-error-code']).toBe('RESERVATION_MISMATCH');
@@ -211,7 +211,7 @@ describe('payment on InventoryReserved', () => {
         producer: 'inventory',
       },
     );
-    const dead = await h.dlq.waitFor((message) => message.headers['event-id'] === unknown.eventId, {
+    const dead = await h.deadLetters.waitFor((message) => message.headers['event-id'] === unknown.eventId, {
       description: 'the unknown order in the DLQ',
     });
     expect(dead.headers['dlq-error-code']).toBe('ORDER_NOT_FOUND');
@@ -226,7 +226,7 @@ describe('payment on InventoryReserved', () => {
         producer: 'inventory',
       },
     );
-    const mismatch = await h.dlq.waitFor((message) => message.headers['event-id'] === wrong.eventId, {
+    const mismatch = await h.deadLetters.waitFor((message) => message.headers['event-id'] === wrong.eventId, {
       description: 'the mismatched reservation in the DLQ',
     });
     expect(mismatch.headers['dlq-error-code']).toBe('RESERVATION_MISMATCH');
@@ -326,7 +326,7 @@ describe('after payment', () => {
     expect(await waitingGauge()).toBe(0);
     const [held] = await h.provider.authorizationsFor(order.orderId);
     expect(held!.operations.filter((op) => op.object === 'capture')).toHaveLength(1);
-    expect(h.dlq.messages.filter((m) => m.headers['event-id'] === scheduled!.eventId)).toEqual([]);
+    expect(h.deadLetters.messages.filter((m) => m.headers['event-id'] === scheduled!.eventId)).toEqual([]);
   });
 
   it('records saga failures on the order without compensating by itself', async () => {
@@ -534,7 +534,9 @@ describe('compensation requested by the coordination service', () => {
     });
     expect((await orderOf(h, order.orderId)).status).toBe('COMPLETED');
     expect(await h.committed('OrderCancelled', order.orderId)).toEqual([]);
-    expect(h.dlq.messages.filter((message) => message.headers['event-id'] === cancel.eventId)).toEqual([]);
+    expect(
+      h.deadLetters.messages.filter((message) => message.headers['event-id'] === cancel.eventId),
+    ).toEqual([]);
   });
 });
 

@@ -3,9 +3,9 @@ import { purgeIdempotentRequests } from '@fv/service-runtime';
 import { waitFor } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { address, listProducts, orderBody, type Product } from './fixtures.js';
-import { bearer, startOrders, type Harness } from './harness.js';
+import { bearer, startOrders, type OrdersHarness } from './harness.js';
 
-let h: Harness;
+let h: OrdersHarness;
 let lamp: Product;
 let desk: Product;
 const customerId = randomUUID();
@@ -19,7 +19,7 @@ beforeAll(async () => {
   desk = products[1]!;
 });
 afterAll(async () => {
-  await h?.close();
+  await h?.stop();
 });
 
 async function post(url: string, payload: unknown, options: { auth?: string; key?: string } = {}) {
@@ -690,7 +690,7 @@ describe('the price list kept from catalog events', () => {
       },
       { correlationId: draft!.productId, producer: 'product-catalog' },
     );
-    const dead = await h.dlq.waitFor((message) => message.headers['event-id'] === bad.eventId, {
+    const dead = await h.deadLetters.waitFor((message) => message.headers['event-id'] === bad.eventId, {
       description: 'the bad price in the DLQ',
     });
     expect(dead.headers['dlq-error-code']).toBe('INVALID_PRICE');

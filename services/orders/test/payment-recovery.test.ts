@@ -14,9 +14,9 @@ import {
   ship,
   submitOrder,
 } from './fixtures.js';
-import { startOrders, type Harness } from './harness.js';
+import { startOrders, type OrdersHarness } from './harness.js';
 
-let h: Harness;
+let h: OrdersHarness;
 let lamp: Product | undefined;
 
 beforeAll(async () => {
@@ -24,7 +24,7 @@ beforeAll(async () => {
   [lamp] = await listProducts(h, [{ price: '49.99' }]);
 });
 afterAll(async () => {
-  await h?.close();
+  await h?.stop();
 });
 
 /** Two lamps (99.98 USD), paid by the card of `token`. */
@@ -171,7 +171,9 @@ describe('payment calls survive the order service losing its process state', () 
     });
     expect(await orderOf(h, order.orderId)).toMatchObject({ status: 'PAYMENT_FAILED' });
     expect(await h.committed('OrderCompleted', order.orderId)).toEqual([]);
-    expect(h.dlq.messages.filter((message) => message.headers['event-id'] === scheduled.eventId)).toEqual([]);
+    expect(
+      h.deadLetters.messages.filter((message) => message.headers['event-id'] === scheduled.eventId),
+    ).toEqual([]);
 
     // The saga's compensation is answered: nothing to void at the provider, the order failed.
     const voidRequest = await requestCompensation(h, compensation(order.orderId, 'VOID_PAYMENT'));
@@ -249,6 +251,8 @@ describe('every compensation request this service owns gets one CompensationOutc
     const release = await requestCompensation(h, compensation(orderId, 'RELEASE_INVENTORY'));
     await h.consumed(release.eventId);
     expect(await h.committed('CompensationOutcome', orderId)).toHaveLength(1);
-    expect(h.dlq.messages.filter((message) => message.headers['event-id'] === request.eventId)).toEqual([]);
+    expect(
+      h.deadLetters.messages.filter((message) => message.headers['event-id'] === request.eventId),
+    ).toEqual([]);
   });
 });

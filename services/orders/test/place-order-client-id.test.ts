@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listProducts, orderBody, type Product } from './fixtures.js';
-import { bearer, startOrders, type Harness } from './harness.js';
+import { bearer, startOrders, type OrdersHarness } from './harness.js';
 
-let h: Harness;
+let h: OrdersHarness;
 let lamp: Product | undefined;
 
 beforeAll(async () => {
@@ -11,7 +11,7 @@ beforeAll(async () => {
   [lamp] = await listProducts(h, [{ price: '599.99' }]);
 });
 afterAll(async () => {
-  await h?.close();
+  await h?.stop();
 });
 
 function place(payload: unknown, auth: string, key?: string) {

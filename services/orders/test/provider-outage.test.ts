@@ -14,9 +14,9 @@ import {
   reserve,
   submitOrder,
 } from './fixtures.js';
-import { bearer, startOrders, type Harness } from './harness.js';
+import { bearer, startOrders, type OrdersHarness } from './harness.js';
 
-let h: Harness;
+let h: OrdersHarness;
 let lamp: Product;
 
 beforeAll(async () => {
@@ -25,7 +25,7 @@ beforeAll(async () => {
   [lamp] = (await listProducts(h, [{ price: '25.00' }])) as [Product];
 });
 afterAll(async () => {
-  await h?.close();
+  await h?.stop();
 });
 
 /** Two lamps (50.00 USD), paid by the card of `token`. */
@@ -44,7 +44,8 @@ async function calledAtLeast(idempotencyKey: string, calls: number) {
   );
 }
 
-const deadLettered = (eventId: string) => h.dlq.messages.filter((m) => m.headers['event-id'] === eventId);
+const deadLettered = (eventId: string) =>
+  h.deadLetters.messages.filter((m) => m.headers['event-id'] === eventId);
 
 describe('a payment provider outage of seconds fails no order and dead-letters nothing', () => {
   it('authorizes once the provider is back: the order is confirmed, charged once, and completed', async () => {

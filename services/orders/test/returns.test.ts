@@ -10,9 +10,9 @@ import {
   publishRepeatedly,
   submitOrder,
 } from './fixtures.js';
-import { startOrders, type Harness } from './harness.js';
+import { startOrders, type OrdersHarness } from './harness.js';
 
-let h: Harness;
+let h: OrdersHarness;
 let lamp: Product;
 let desk: Product;
 
@@ -28,7 +28,7 @@ beforeAll(async () => {
   desk = products[1]!;
 });
 afterAll(async () => {
-  await h?.close();
+  await h?.stop();
 });
 
 /** An order of 2 lamps and 1 desk (1499.97 USD), paid, shipped and captured. */

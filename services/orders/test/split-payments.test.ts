@@ -13,9 +13,9 @@ import {
   reserve,
   ship,
 } from './fixtures.js';
-import { bearer, startOrders, type Harness } from './harness.js';
+import { bearer, startOrders, type OrdersHarness } from './harness.js';
 
-let h: Harness;
+let h: OrdersHarness;
 let lamp: Product;
 const admin = bearer('operator-1', ['admin']);
 
@@ -24,7 +24,7 @@ beforeAll(async () => {
   lamp = (await listProducts(h, [{ price: '50.00' }]))[0]!;
 });
 afterAll(async () => {
-  await h?.close();
+  await h?.stop();
 });
 
 type Part = { type: string; token: string; amount: string | number };

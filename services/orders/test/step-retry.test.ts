@@ -11,9 +11,9 @@ import {
   reserve,
   submitOrder,
 } from './fixtures.js';
-import { startOrders, type Harness } from './harness.js';
+import { startOrders, type OrdersHarness } from './harness.js';
 
-let h: Harness;
+let h: OrdersHarness;
 let lamp: Product;
 
 beforeAll(async () => {
@@ -21,7 +21,7 @@ beforeAll(async () => {
   lamp = (await listProducts(h, [{ price: '20.00' }]))[0]!;
 });
 afterAll(async () => {
-  await h?.close();
+  await h?.stop();
 });
 
 /** One lamp (20.00 USD), paid by the card of `token`. */

@@ -8,7 +8,7 @@ beforeAll(async () => {
   catalog = await startCatalog('catalog-categories');
 });
 afterAll(async () => {
-  await catalog?.close();
+  await catalog?.stop();
 });
 
 async function createCategory(name: string, parentId: string | null = null) {

@@ -1,20 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { dlqTopicOf, topicOf, type EventPayload } from '@fv/contracts';
-import { waitFor, type EventCollector } from '@fv/testing';
+import { waitFor } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { externalEvent, newSku, startCatalog, waitForEvent, type Catalog } from './support.js';
+import { externalEvent, newSku, startCatalog, type Catalog } from './support.js';
 
 let catalog: Catalog;
-let events: EventCollector;
-const outOfStockTopic = topicOf('ProductOutOfStock');
 const dlqTopic = dlqTopicOf(topicOf('InventoryUpdated'));
 
 beforeAll(async () => {
   catalog = await startCatalog('catalog-inventory');
-  events = await catalog.collect([outOfStockTopic, dlqTopic]);
 });
 afterAll(async () => {
-  await catalog?.close();
+  await catalog?.stop();
 });
 
 function inventoryUpdated(productId: string, totalAvailable: number, occurredAt: number) {
@@ -64,15 +61,15 @@ describe('stock status from InventoryUpdated', () => {
     const t0 = Date.now();
 
     const restocked = inventoryUpdated(product.id, 5, t0);
-    await catalog.publish('InventoryUpdated', restocked, product.id);
+    await catalog.publish('InventoryUpdated', restocked, {}, { key: product.id });
     await processed(restocked.eventId);
     expect(await stockOf(product.id)).toEqual({ stockStatus: 'IN_STOCK', availableQuantity: 5 });
     expect(await catalog.outboxCount('ProductOutOfStock', product.id)).toBe(0);
 
     const soldOut = inventoryUpdated(product.id, 0, t0 + 1000);
     const duplicatesBefore = catalog.runtime.consumers[0]!.stats().duplicates;
-    await catalog.publish('InventoryUpdated', soldOut, product.id);
-    await catalog.publish('InventoryUpdated', soldOut, product.id);
+    await catalog.publish('InventoryUpdated', soldOut, {}, { key: product.id });
+    await catalog.publish('InventoryUpdated', soldOut, {}, { key: product.id });
     await processed(soldOut.eventId);
     await waitFor(() => catalog.runtime.consumers[0]!.stats().duplicates > duplicatesBefore, {
       timeoutMs: 30_000,
@@ -80,13 +77,7 @@ describe('stock status from InventoryUpdated', () => {
     });
     expect(await stockOf(product.id)).toEqual({ stockStatus: 'OUT_OF_STOCK', availableQuantity: 0 });
 
-    const event = await waitForEvent<'ProductOutOfStock'>(
-      catalog,
-      events,
-      outOfStockTopic,
-      (e) => e.productId === product.id,
-      'ProductOutOfStock',
-    );
+    const event = await catalog.received('ProductOutOfStock', (e) => e.productId === product.id);
     expect(event).toMatchObject({
       sku: product.sku,
       causationId: soldOut.eventId,
@@ -96,7 +87,7 @@ describe('stock status from InventoryUpdated', () => {
 
     // Still nothing available: no second ProductOutOfStock.
     const stillOut = inventoryUpdated(product.id, 0, t0 + 2000);
-    await catalog.publish('InventoryUpdated', stillOut, product.id);
+    await catalog.publish('InventoryUpdated', stillOut, {}, { key: product.id });
     await processed(stillOut.eventId);
     expect(await catalog.outboxCount('ProductOutOfStock', product.id)).toBe(1);
   });
@@ -105,10 +96,10 @@ describe('stock status from InventoryUpdated', () => {
     const product = await createProduct();
     const t0 = Date.now();
     const latest = inventoryUpdated(product.id, 3, t0);
-    await catalog.publish('InventoryUpdated', latest, product.id);
+    await catalog.publish('InventoryUpdated', latest, {}, { key: product.id });
     await processed(latest.eventId);
     const late = inventoryUpdated(product.id, 0, t0 - 60_000);
-    await catalog.publish('InventoryUpdated', late, product.id);
+    await catalog.publish('InventoryUpdated', late, {}, { key: product.id });
     await processed(late.eventId);
     expect(await stockOf(product.id)).toEqual({ stockStatus: 'IN_STOCK', availableQuantity: 3 });
     expect(await catalog.outboxCount('ProductOutOfStock', product.id)).toBe(0);
@@ -125,8 +116,8 @@ describe('stock status from InventoryUpdated', () => {
       const productId = productIdOf ? productIdOf() : product.id;
       const key = randomUUID();
       const event = inventoryUpdated(productId, total, Date.now());
-      await catalog.publish('InventoryUpdated', event, key);
-      const dead = await events.waitFor((m) => m.topic === dlqTopic && m.key === key, {
+      await catalog.publish('InventoryUpdated', event, {}, { key });
+      const dead = await catalog.deadLetters.waitFor((m) => m.topic === dlqTopic && m.key === key, {
         timeoutMs: 30_000,
         description: 'the event on the dead-letter topic',
       });

@@ -1,24 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { topicOf } from '@fv/contracts';
-import type { EventCollector } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newSku, startCatalog, tokens, waitForEvent, type Catalog } from './support.js';
+import { newSku, startCatalog, tokens, type Catalog } from './support.js';
 
 let catalog: Catalog;
-let events: EventCollector;
-const topics = {
-  created: topicOf('ProductCreated'),
-  updated: topicOf('ProductUpdated'),
-  price: topicOf('PriceChanged'),
-  deleted: topicOf('ProductDeleted'),
-};
 
 beforeAll(async () => {
   catalog = await startCatalog('catalog-products');
-  events = await catalog.collect(Object.values(topics));
 });
 afterAll(async () => {
-  await catalog?.close();
+  await catalog?.stop();
 });
 
 async function createProduct(overrides: Record<string, unknown> = {}) {
@@ -61,13 +51,7 @@ describe('creating a product', () => {
     });
     expect(product.variants.map((v: { sku: string }) => v.sku)).toEqual([`${sku}-S`, `${sku}-L`]);
 
-    const event = await waitForEvent<'ProductCreated'>(
-      catalog,
-      events,
-      topics.created,
-      (e) => e.productId === product.id,
-      'ProductCreated',
-    );
+    const event = await catalog.received('ProductCreated', (e) => e.productId === product.id);
     expect(event).toMatchObject({
       sku,
       name: 'Walnut desk',
@@ -202,13 +186,7 @@ describe('changing a product', () => {
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json()).toMatchObject({ price: '89.99', name: 'Walnut desk, oiled', version: 2 });
 
-    const priceChanged = await waitForEvent<'PriceChanged'>(
-      catalog,
-      events,
-      topics.price,
-      (e) => e.productId === product.id,
-      'PriceChanged',
-    );
+    const priceChanged = await catalog.received('PriceChanged', (e) => e.productId === product.id);
     expect(priceChanged).toMatchObject({
       sku: product.sku,
       previousPrice: '100.00',
@@ -216,13 +194,7 @@ describe('changing a product', () => {
       currency: 'USD',
       previousCurrency: null,
     });
-    const updated = await waitForEvent<'ProductUpdated'>(
-      catalog,
-      events,
-      topics.updated,
-      (e) => e.productId === product.id,
-      'ProductUpdated',
-    );
+    const updated = await catalog.received('ProductUpdated', (e) => e.productId === product.id);
     expect(updated).toMatchObject({
       name: 'Walnut desk, oiled',
       price: '89.99',
@@ -307,13 +279,7 @@ describe('deleting a product', () => {
     const product = await createProduct();
     const deleted = await catalog.request({ method: 'DELETE', url: `/api/v1/products/${product.id}` });
     expect(deleted.statusCode).toBe(204);
-    const event = await waitForEvent<'ProductDeleted'>(
-      catalog,
-      events,
-      topics.deleted,
-      (e) => e.productId === product.id,
-      'ProductDeleted',
-    );
+    const event = await catalog.received('ProductDeleted', (e) => e.productId === product.id);
     expect(event.sku).toBe(product.sku);
 
     expect((await catalog.request({ url: `/api/v1/products/${product.id}` })).statusCode).toBe(404);

@@ -41,7 +41,7 @@ beforeAll(async () => {
   productId = product.json().id;
 });
 afterAll(async () => {
-  await catalog?.close();
+  await catalog?.stop();
 });
 
 interface CreatedKey {

@@ -58,7 +58,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await catalog?.close();
+  await catalog?.stop();
 });
 
 async function list(query: string) {
