@@ -12,13 +12,11 @@ import {
   moveNextDeadline,
   saveWorkflow,
   type HistoryEntry,
-  type LogEntry,
   type StoredWorkflow,
 } from '../db/workflow-store.js';
 import { parseId } from '../domain/ids.js';
-import { formatIsoDuration } from '../domain/iso-duration.js';
 import { traceIdOf } from '../domain/trace-link.js';
-import { deriveWorkflow, type StepView, type WorkflowView } from '../domain/workflow/derive.js';
+import { deriveWorkflow, type WorkflowView } from '../domain/workflow/derive.js';
 import { observe, scalarFields, type Observation } from '../domain/workflow/event-facts.js';
 import {
   reduceWorkflow,
@@ -28,7 +26,8 @@ import {
 } from '../domain/workflow/reduce.js';
 import type { ObserverClock, WorkflowState } from '../domain/workflow/state.js';
 import type { WorkflowTemplate } from '../domain/workflow/template.js';
-import type { WebhookEvent, WebhookFanout } from '../webhooks/webhook-fanout.js';
+import type { WebhookFanout } from '../webhooks/webhook-fanout.js';
+import { carryOutEffect, type EffectScope } from './workflow-effects.js';
 
 /** Another writer kept changing the workflow: the whole operation is tried again later. */
 export class ConcurrentUpdateError extends Error {
@@ -81,21 +80,6 @@ export interface WorkflowEngineDeps {
 function correlationKey(template: WorkflowTemplate, raw: string): string | null {
   if (template.keyPrefixes.length) return parseId(raw, template.keyPrefixes);
   return parseId(raw, []) ?? (raw.length <= 200 ? raw : null);
-}
-
-function stringMap(values: Record<string, unknown>): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [key, value] of Object.entries(values)) {
-    if (value === null || value === undefined) continue;
-    result[key] = typeof value === 'string' ? value : JSON.stringify(value);
-  }
-  return result;
-}
-
-function stepDuration(step: StepView): string {
-  return formatIsoDuration(
-    step.startedAt !== null && step.completedAt !== null ? step.completedAt - step.startedAt : 0,
-  );
 }
 
 const ENVELOPE = new Set(['eventId', 'occurredAt', 'correlationId', 'causationId', 'producer']);
@@ -344,327 +328,35 @@ export class WorkflowEngine {
     observed: HistoryEntry[],
     now: Date,
   ): Promise<void> {
-    const { outbox } = this.deps;
     const { view, state } = reduction;
     const references = state.references ?? {};
-    // The order a workflow concerns: its key for an order's, the reference for a return's.
-    const orderId = template.keyPrefixes.includes('ord') ? workflow.orderId : (references.orderId ?? null);
-    const history: HistoryEntry[] = [...observed];
-    const logs: LogEntry[] = [];
-    const hooks: WebhookEvent[] = [];
-    const meta = (eventId?: string) => ({
-      correlationId: workflow.orderId,
-      causationId: publish.causationId,
-      traceparent: publish.traceparent,
-      ...(eventId ? { eventId } : {}),
-    });
-    const base = { workflowId: workflow.id, workflowType: template.type };
-    const order = state.order ?? state.request;
-    for (const effect of reduction.effects) {
-      switch (effect.type) {
-        case 'workflow-started': {
-          const metadata = stringMap({
-            ...references,
-            orderId,
-            customerId: order?.customerId,
-            totalAmount: order?.totalAmount,
-            currency: order?.currency,
-            priority: order?.priority,
-          });
-          await outbox.publish(
-            tx,
-            'WorkflowStarted',
-            { ...base, sagaId: workflow.sagaId, currentStep: view.currentStep, metadata },
-            meta(),
-          );
-          history.push({
-            eventType: 'WORKFLOW_STARTED',
-            payload: { details: `${template.name} initiated`, openedBy: state.openedBy },
-            occurredAt: now,
-          });
-          hooks.push({
-            event: 'workflow.started',
-            workflowId: workflow.id,
-            timestamp: now,
-            data: { ...base, metadata },
-          });
-          break;
-        }
-        case 'step-started':
-          history.push({
-            eventType: 'STEP_STARTED',
-            stepName: effect.step.name,
-            payload: { details: `${effect.step.description} (${effect.step.service})` },
-            occurredAt: effect.step.startedAt !== null ? new Date(effect.step.startedAt) : now,
-          });
-          break;
-        case 'step-settled': {
-          const { step } = effect;
-          await outbox.publish(
-            tx,
-            'SagaStepCompleted',
-            {
-              workflowId: workflow.id,
-              sagaId: workflow.sagaId,
-              stepName: step.name,
-              status: effect.status,
-              duration: stepDuration(step),
-              result: stringMap(
-                effect.status === 'FAILED' && step.error
-                  ? { ...step.result, errorCode: step.error.code }
-                  : step.result,
-              ),
-            },
-            meta(),
-          );
-          history.push({
-            eventType: effect.status === 'SUCCESS' ? 'STEP_COMPLETED' : 'STEP_FAILED',
-            stepName: step.name,
-            payload: {
-              details:
-                effect.status === 'SUCCESS'
-                  ? `${step.name} completed`
-                  : `${step.name} failed: ${step.error?.message ?? ''}`,
-              result: step.result,
-              ...(step.error ? { error: step.error } : {}),
-            },
-            occurredAt: step.completedAt !== null ? new Date(step.completedAt) : now,
-          });
-          if (effect.status === 'SUCCESS') {
-            const next = view.currentStep;
-            hooks.push({
-              event: 'workflow.step.completed',
-              workflowId: workflow.id,
-              timestamp: now,
-              data: {
-                ...base,
-                step: step.name,
-                status: 'COMPLETED',
-                completedAt: step.completedAt !== null ? new Date(step.completedAt).toISOString() : null,
-                result: step.result,
-                nextStep: next,
-              },
-            });
-          }
-          break;
-        }
-        case 'compensation-started':
-          history.push({
-            eventType:
-              effect.trigger.kind === 'CANCELLATION' ? 'CANCELLATION_STARTED' : 'COMPENSATION_STARTED',
-            stepName: effect.trigger.step,
-            payload: {
-              details: `Compensation started: ${effect.trigger.reason}`,
-              trigger: effect.trigger,
-              plan: effect.actions,
-            },
-            occurredAt: now,
-          });
-          if (effect.trigger.kind === 'CANCELLATION') {
-            hooks.push({
-              event: 'workflow.cancelled',
-              workflowId: workflow.id,
-              timestamp: now,
-              data: {
-                ...base,
-                reason: effect.trigger.reason,
-                initiatedBy: effect.trigger.initiatedBy,
-                compensationSteps: effect.actions,
-              },
-            });
-          }
-          hooks.push({
-            event: 'saga.compensating',
-            workflowId: workflow.id,
-            timestamp: now,
-            data: {
-              ...base,
-              sagaId: workflow.sagaId,
-              reason: effect.trigger.reason,
-              compensationSteps: effect.actions,
-            },
-          });
-          break;
-        case 'workflow-failed': {
-          const error = effect.trigger.error ?? {
-            code: effect.trigger.reason,
-            message: effect.trigger.reason,
-            details: {},
-          };
-          await outbox.publish(
-            tx,
-            'WorkflowFailed',
-            { ...base, failedStep: effect.trigger.step, error, compensationSteps: effect.compensationSteps },
-            meta(),
-          );
-          hooks.push({
-            event: 'workflow.failed',
-            workflowId: workflow.id,
-            timestamp: now,
-            data: {
-              ...base,
-              failedStep: effect.trigger.step,
-              error,
-              compensationSteps: effect.compensationSteps,
-            },
-          });
-          break;
-        }
-        case 'compensation-requested': {
-          const { action } = effect;
-          await outbox.publish(
-            tx,
-            'CompensationRequested',
-            {
-              sagaId: workflow.sagaId,
-              workflowId: workflow.id,
-              orderId: workflow.orderId,
-              action: action.action,
-              attempt: effect.attempt,
-              reason: effect.reason,
-              parameters: effect.parameters,
-            },
-            meta(effect.eventId),
-          );
-          logs.push({
-            stepName: action.step ?? action.slot,
-            action: action.action,
-            status: 'REQUESTED',
-            attempt: effect.attempt,
-            details: {
-              eventId: effect.eventId,
-              reason: effect.reason,
-              parameters: effect.parameters,
-              round: action.round,
-            },
-          });
-          history.push({
-            eventType: 'COMPENSATION_REQUESTED',
-            stepName: action.step,
-            payload: {
-              details: `${action.action} requested (attempt ${effect.attempt})`,
-              eventId: effect.eventId,
-            },
-            occurredAt: now,
-          });
-          break;
-        }
-        case 'compensation-settled': {
-          const { action } = effect;
-          logs.push({
-            stepName: action.step ?? action.slot,
-            action: action.action,
-            status: action.status === 'COMPENSATED' ? 'COMPENSATED' : 'FAILED',
-            attempt: action.attempts,
-            details: { answer: action.answer },
-          });
-          history.push({
-            eventType: action.status === 'COMPENSATED' ? 'COMPENSATION_COMPLETED' : 'COMPENSATION_FAILED',
-            stepName: action.step,
-            payload: {
-              details:
-                `${action.action}: ${action.answer?.event ?? ''} ${action.answer?.detail ?? ''}`.trim(),
-            },
-            occurredAt: action.settledAt !== null ? new Date(action.settledAt) : now,
-          });
-          break;
-        }
-        case 'step-retry-requested': {
-          const definition = template.steps.find((step) => step.name === effect.step)!;
-          const parents = definition.after.map((name) => state.steps[name]?.completion?.result ?? {});
-          const order = state.order ?? state.request;
-          await outbox.publish(
-            tx,
-            'StepRetryRequested',
-            {
-              sagaId: workflow.sagaId,
-              workflowId: workflow.id,
-              orderId: orderId ?? workflow.orderId,
-              stepName: effect.step,
-              attempt: effect.attempt,
-              reason: effect.reason,
-              requestedBy: effect.requestedBy,
-              // What the owner needs to redo the step without another source: the results of the steps
-              // before it, and the order's lines, address and amounts (values that are not strings as JSON).
-              parameters: stringMap({
-                ...Object.assign({}, ...parents),
-                ...references,
-                customerId: order?.customerId,
-                customerEmail: order?.customerEmail,
-                totalAmount: order?.totalAmount,
-                currency: order?.currency,
-                shippingMethod: order?.shippingMethod,
-                items: order?.lines,
-                shippingAddress: order?.shippingAddress,
-                resetState: String(effect.resetState),
-              }),
-            },
-            meta(effect.eventId),
-          );
-          history.push({
-            eventType: 'STEP_RETRY_REQUESTED',
-            stepName: effect.step,
-            payload: {
-              details: `${definition.service} asked to perform ${effect.step} again (attempt ${effect.attempt})`,
-            },
-            occurredAt: now,
-          });
-          break;
-        }
-        case 'flag-raised':
-          history.push({
-            eventType: 'OPERATOR_ATTENTION_REQUIRED',
-            stepName: effect.flag.step,
-            sourceEventId: null,
-            payload: { details: `${effect.flag.code}: ${effect.flag.message}`, flag: effect.flag },
-            occurredAt: now,
-          });
-          this.deps.logger.warn(
-            { workflowId: workflow.id, orderId: workflow.orderId, flag: effect.flag },
-            'saga needs an operator',
-          );
-          break;
-        case 'workflow-finished': {
-          const finished = effect.view;
-          const completedSteps = finished.steps
-            .filter((step) => step.status === 'COMPLETED')
-            .map((step) => step.name);
-          const duration = formatIsoDuration((finished.completedAt ?? now.getTime()) - finished.startedAt);
-          await outbox.publish(
-            tx,
-            'WorkflowCompleted',
-            { ...base, status: finished.status, duration, completedSteps },
-            meta(),
-          );
-          history.push({
-            eventType: `WORKFLOW_${finished.status}`,
-            payload: {
-              details: `Workflow ${finished.status.toLowerCase()} after ${duration}`,
-              completedSteps,
-            },
-            occurredAt: finished.completedAt !== null ? new Date(finished.completedAt) : now,
-          });
-          const data = {
-            ...base,
-            status: finished.status,
-            duration,
-            completedSteps,
-            sagaId: workflow.sagaId,
-            sagaState: finished.sagaStatus,
-          };
-          if (finished.status === 'COMPLETED')
-            hooks.push({ event: 'workflow.completed', workflowId: workflow.id, timestamp: now, data });
-          else if (finished.status === 'FAILED') {
-            // A workflow with nothing to undo fails and finishes at once: one workflow.failed hook.
-            if (!reduction.effects.some((candidate) => candidate.type === 'workflow-failed'))
-              hooks.push({ event: 'workflow.failed', workflowId: workflow.id, timestamp: now, data });
-          } else hooks.push({ event: 'saga.compensated', workflowId: workflow.id, timestamp: now, data });
-          break;
-        }
-      }
-    }
-    await appendRecords(tx, workflow, history, logs, now);
-    await this.deps.webhooks.enqueue(tx, hooks, now);
+    const scope: EffectScope = {
+      tx,
+      outbox: this.deps.outbox,
+      template,
+      workflow,
+      reduction,
+      view,
+      state,
+      references,
+      orderId: template.keyPrefixes.includes('ord') ? workflow.orderId : (references.orderId ?? null),
+      order: state.order ?? state.request,
+      base: { workflowId: workflow.id, workflowType: template.type },
+      meta: (eventId) => ({
+        correlationId: workflow.orderId,
+        causationId: publish.causationId,
+        traceparent: publish.traceparent,
+        ...(eventId ? { eventId } : {}),
+      }),
+      history: [...observed],
+      logs: [],
+      hooks: [],
+      now,
+      logger: this.deps.logger,
+    };
+    for (const effect of reduction.effects) await carryOutEffect(scope, effect);
+    await appendRecords(tx, workflow, scope.history, scope.logs, now);
+    await this.deps.webhooks.enqueue(tx, scope.hooks, now);
     const transition = { workflowId: workflow.id, type: workflow.type, effects: reduction.effects, view };
     for (const listener of this.listeners) listener(transition);
   }
