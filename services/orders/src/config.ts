@@ -77,7 +77,10 @@ export const ordersConfigSchema = runtimeConfigSchema.extend({
   PAYMENT_PROVIDER_PATIENCE_MS: envInteger(0, 86_400_000).default(120_000),
   /** How long one call to the payment provider may take before it counts as a timeout. */
   PAYMENT_TIMEOUT_MS: envInteger(10, 60_000).default(4000),
-  /** Delays before each retry of a payment call that failed transiently (seed 003: 1 s, 2 s, 4 s). */
+  /**
+   * Longest delays before each retry of a payment call that failed transiently (seed 003: 1 s, 2 s, 4 s);
+   * half of each is jittered (docs/seed-deviations.md).
+   */
   PAYMENT_RETRY_DELAYS_MS: envPaymentRetryDelays().default('1000,2000,4000'),
   /** Transient failures within the window that open the circuit breaker. */
   PAYMENT_CIRCUIT_FAILURE_THRESHOLD: envInteger(1, 1000).default(5),
