@@ -58,7 +58,7 @@ export {
   createLogger,
   followLevel,
   lazyChild,
-  REDACT_PATHS,
+  redactSensitive,
   REDACTED,
   SENSITIVE_KEYS,
   withContext,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { signToken } from './auth.js';
-import { createLogger, followLevel, lazyChild, REDACTED, withContext } from './logger.js';
+import { createLogger, followLevel, lazyChild, REDACTED, redactSensitive, withContext } from './logger.js';
 import { buildTestApp, LogCapture, TEST_SECRET } from './test-support/test-app.js';
 
 function captureLogger(level: 'info' | 'debug' = 'info') {
@@ -64,6 +64,35 @@ describe('createLogger', () => {
       payment: { method: { card: { cardNumber: REDACTED, cvv: REDACTED } } },
       request: { headers: { authorization: REDACTED, cookie: REDACTED } },
     });
+  });
+
+  it("redacts errors' own fields and child bindings, and never changes the logged object", () => {
+    const { logs, logger } = captureLogger();
+    const failure = Object.assign(new Error('provider refused'), {
+      config: { headers: { Authorization: 'Bearer leaked-in-error' } },
+    });
+    const logged = { attempt: 2, request: { headers: { authorization: 'Bearer kept-by-caller' } } };
+    logger.child({ token: 'child-token', component: 'gateway' }).error({ err: failure, ...logged }, 'failed');
+    expect(logs.text).not.toContain('leaked-in-error');
+    expect(logs.text).not.toContain('child-token');
+    expect(logs.text).not.toContain('kept-by-caller');
+    expect(logs.lines[0]).toMatchObject({
+      component: 'gateway',
+      token: REDACTED,
+      err: { message: 'provider refused', config: { headers: { Authorization: REDACTED } } },
+      attempt: 2,
+    });
+    expect(logged.request.headers.authorization).toBe('Bearer kept-by-caller');
+  });
+
+  it('leaves objects without secrets as they are, and stops below four levels', () => {
+    const plain = { a: 1, b: { c: [1, 2, { d: 'x' }] } };
+    expect(redactSensitive(plain)).toBe(plain);
+    const deep = { l1: { l2: { l3: { l4: { password: 'at depth 4' } } } } };
+    expect(redactSensitive(deep)).toEqual({ l1: { l2: { l3: { l4: { password: REDACTED } } } } });
+    const deeper = { l1: { l2: { l3: { l4: { l5: { password: 'at depth 5' } } } } } };
+    expect(redactSensitive(deeper)).toBe(deeper);
+    expect(redactSensitive([{ cvv: '123' }])).toEqual([{ cvv: REDACTED }]);
   });
 
   it('binds correlation and trace ids with withContext, skipping absent ones', () => {
