@@ -1,17 +1,17 @@
+import {
+  amountInput,
+  orderInputProperties,
+  orderOptionsInput,
+  paymentTokenInput,
+  PAYMENT_METHOD_TYPES,
+  textInput as text,
+  type OrderInputLimits,
+} from '@fv/contracts/order-request';
 import { idPattern, paginationSchema } from '@fv/service-kit';
 import { ORDER_STATUSES } from '../domain/order-status.js';
 
 const UUID = { type: 'string', format: 'uuid' } as const;
 const nullable = <T extends object>(schema: T) => ({ ...schema, nullable: true });
-const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength, pattern: '\\S' }) as const;
-const DECIMAL_TEXT = '^\\d{1,10}(\\.\\d{1,3})?$';
-/** An amount as a decimal string ("599.99") or a JSON number (599.99). */
-const amountInput = {
-  anyOf: [
-    { type: 'string', pattern: DECIMAL_TEXT },
-    { type: 'number', minimum: 0 },
-  ],
-} as const;
 /** A promotion code as sent: letters, digits, `-` and `_`, up to 64, surrounding blanks ignored. */
 export const COUPON_CODE_INPUT = '^\\s*[A-Za-z0-9][A-Za-z0-9_-]{0,63}\\s*$';
 const AMOUNT = {
@@ -19,25 +19,8 @@ const AMOUNT = {
   description: 'Decimal string in the order currency, e.g. "599.99"',
 } as const;
 
-export const PAYMENT_METHOD_TYPES = ['CREDIT_CARD', 'DEBIT_CARD', 'PAYPAL', 'BANK_TRANSFER'] as const;
 /** The most parts a split payment may have. */
 export const MAX_PAYMENT_PARTS = 4;
-export const SHIPPING_METHODS = ['STANDARD', 'EXPRESS', 'OVERNIGHT'] as const;
-
-export const addressInput = {
-  type: 'object',
-  required: ['street', 'city', 'zipCode', 'country'],
-  additionalProperties: false,
-  properties: {
-    name: text(200),
-    street: text(200),
-    city: text(100),
-    state: text(100),
-    zipCode: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9 -]{1,10}$', description: 'Postal code' },
-    country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 code, e.g. US' },
-    phone: { type: 'string', pattern: '^\\+[1-9][0-9]{6,14}$', description: 'E.164, e.g. +12125550100' },
-  },
-} as const;
 
 const addressOutput = {
   type: 'object',
@@ -52,106 +35,49 @@ const addressOutput = {
   },
 } as const;
 
-const optionsProperties = {
-  priority: { type: 'string', enum: ['LOW', 'NORMAL', 'HIGH'] },
-  requireSignature: { type: 'boolean' },
-  giftWrap: { type: 'boolean' },
-  expressProcessing: { type: 'boolean' },
+/** A split payment: two or more parts, each with its own token and amount. */
+const paymentPartsInput = {
+  type: 'array',
+  minItems: 2,
+  maxItems: MAX_PAYMENT_PARTS,
+  description:
+    'A split payment, instead of paymentMethod: each part with its own token and amount, the amounts adding up to the order total before any discount (a coupon discount is taken off the last part, then the one before). Every part is authorized; if one is declined the others are voided and the payment fails',
+  items: {
+    type: 'object',
+    required: ['type', 'token', 'amount'],
+    additionalProperties: false,
+    properties: {
+      type: { type: 'string', enum: [...PAYMENT_METHOD_TYPES] },
+      token: paymentTokenInput,
+      amount: { ...amountInput, description: 'Above zero; the parts add up to the order total' },
+    },
+  },
 } as const;
 
 /** The body of POST /orders; limits and currencies come from the configuration. */
-export function placeOrderBody(limits: {
-  currencies: readonly string[];
-  maxQuantityPerLine: number;
-  maxLines: number;
-}) {
+export function placeOrderBody(limits: Required<OrderInputLimits>) {
+  const order = orderInputProperties(limits);
   return {
     type: 'object',
     required: ['items', 'shippingAddress', 'shippingMethod'],
     additionalProperties: false,
     properties: {
+      ...order,
       orderId: {
-        type: 'string',
-        pattern: idPattern('ord'),
+        ...order.orderId,
         description:
           "The id to place the order under (seed 001 lets the client choose it). Placing it again for the same customer answers that order (202, as a replay); another customer's is 409 ORDER_ID_TAKEN",
       },
       customerId: {
-        type: 'string',
-        pattern: idPattern('cust'),
+        ...order.customerId,
         description: 'Required for admin and service callers; a customer orders for the token subject',
       },
-      customerEmail: { type: 'string', format: 'email', maxLength: 320 },
-      currency: {
-        type: 'string',
-        enum: [...limits.currencies],
-        description: 'Order currency (or paymentMethod.currency)',
-      },
-      items: {
-        type: 'array',
-        minItems: 1,
-        maxItems: limits.maxLines,
-        items: {
-          type: 'object',
-          required: ['productId', 'quantity'],
-          additionalProperties: false,
-          properties: {
-            productId: { type: 'string', pattern: idPattern('prod') },
-            quantity: { type: 'integer', minimum: 1, maximum: limits.maxQuantityPerLine },
-            unitPrice: {
-              ...amountInput,
-              description: 'Price the customer saw; must equal the catalog price. Omitted: the catalog price',
-            },
-            warehouseId: text(100),
-          },
-        },
-      },
-      paymentMethod: {
-        type: 'object',
-        required: ['type', 'token'],
-        additionalProperties: false,
-        properties: {
-          type: { type: 'string', enum: [...PAYMENT_METHOD_TYPES] },
-          token: {
-            type: 'string',
-            pattern: '^[A-Za-z0-9_-]{3,200}$',
-            description: 'Payment provider token (see the README for the simulator test tokens)',
-          },
-          amount: { ...amountInput, description: 'When sent, must equal the order total' },
-          currency: { type: 'string', enum: [...limits.currencies] },
-        },
-      },
-      paymentMethods: {
-        type: 'array',
-        minItems: 2,
-        maxItems: MAX_PAYMENT_PARTS,
-        description:
-          'A split payment, instead of paymentMethod: each part with its own token and amount, the amounts adding up to the order total before any discount (a coupon discount is taken off the last part, then the one before). Every part is authorized; if one is declined the others are voided and the payment fails',
-        items: {
-          type: 'object',
-          required: ['type', 'token', 'amount'],
-          additionalProperties: false,
-          properties: {
-            type: { type: 'string', enum: [...PAYMENT_METHOD_TYPES] },
-            token: { type: 'string', pattern: '^[A-Za-z0-9_-]{3,200}$' },
-            amount: { ...amountInput, description: 'Above zero; the parts add up to the order total' },
-          },
-        },
-      },
-      shippingAddress: addressInput,
-      shippingMethod: { type: 'string', enum: [...SHIPPING_METHODS] },
-      options: { type: 'object', additionalProperties: false, properties: optionsProperties },
+      paymentMethods: paymentPartsInput,
       couponCode: {
         type: 'string',
         pattern: COUPON_CODE_INPUT,
         description:
           'A promotion code (case-insensitive), applied once the items are reserved and before the payment: the payment is authorized for the total less its discount (CouponApplied). A code that cannot be applied fails the order (CouponRejected; failure.reason COUPON_REJECTED, failure.code the rejection)',
-      },
-      metadata: {
-        type: 'object',
-        maxProperties: 20,
-        propertyNames: { maxLength: 100 },
-        additionalProperties: { type: 'string', maxLength: 500 },
       },
     },
   } as const;
@@ -310,7 +236,7 @@ export const orderResponse = {
     },
     shippingAddress: addressOutput,
     shippingMethod: { type: 'string' },
-    options: nullable({ type: 'object', properties: optionsProperties }),
+    options: nullable({ type: 'object', properties: orderOptionsInput.properties }),
     metadata: { type: 'object', additionalProperties: { type: 'string' } },
     reservationId: nullable({ type: 'string' }),
     shipment: nullable({

@@ -1,3 +1,13 @@
+import {
+  amountInput,
+  labelsInput,
+  orderInputProperties,
+  orderLineProperties,
+  orderLinesInput,
+  ORDER_PRIORITIES,
+  textInput as text,
+  type OrderInputLimits,
+} from '@fv/contracts/order-request';
 import { insufficientPermissions, requirePrincipal, type Principal, withSchemaTypes } from '@fv/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { idPattern, parseId } from '../domain/ids.js';
@@ -12,19 +22,9 @@ import { addWorkflowSchemas, ref } from './workflow-schemas.js';
 import { PLATFORM_SERVICES, WORKFLOW_COMMANDERS } from './callers.js';
 
 const TAGS = ['workflows'];
-const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength, pattern: '\\S' }) as const;
-const amount = {
-  anyOf: [
-    { type: 'string', pattern: '^\\d{1,10}(\\.\\d{1,3})?$' },
-    { type: 'number', minimum: 0 },
-  ],
-} as const;
-const stringMap = {
-  type: 'object',
-  maxProperties: 20,
-  propertyNames: { maxLength: 100 },
-  additionalProperties: { type: 'string', maxLength: 500 },
-} as const;
+const stringMap = labelsInput;
+/** The order service's widest limits: what it refuses beyond them, it refuses when the order is handed on. */
+const OPEN_ORDER_LIMITS: OrderInputLimits = { maxLines: 100, maxQuantityPerLine: 10_000 };
 
 const workflowParams = {
   type: 'object',
@@ -39,12 +39,19 @@ const workflowParams = {
   },
 } as const;
 
-/** The body of POST /workflows/order/start. */
+/**
+ * The body of POST /workflows/order/start: the order as the order service takes it (the same schema
+ * parts), with the customer and one payment method required, `price` taken for `unitPrice` (seed 000)
+ * and the shipping method optional. The order service's own limits (currencies, quantities) are
+ * checked when the order is handed on.
+ */
+const orderInput = orderInputProperties(OPEN_ORDER_LIMITS);
 export const startBody = {
   type: 'object',
   required: ['customerId', 'items', 'paymentMethod', 'shippingAddress'],
   additionalProperties: false,
   properties: {
+    ...orderInput,
     orderId: {
       type: 'string',
       pattern: idPattern(['ord']),
@@ -52,72 +59,19 @@ export const startBody = {
         "The order id (seed 001). An order the order service already has is followed (it must be the caller's); " +
         'otherwise the order is placed under this id. Omitted: the order service chooses the id',
     },
-    customerId: { type: 'string', pattern: idPattern(['cust']) },
-    customerEmail: { type: 'string', format: 'email', maxLength: 320 },
     currency: {
-      type: 'string',
-      pattern: '^[A-Z]{3}$',
+      ...orderInput.currency,
       description:
         'Order currency; else paymentMethod.currency; else USD (the currency of every seed example)',
     },
-    items: {
-      type: 'array',
-      minItems: 1,
-      maxItems: 100,
-      items: {
-        type: 'object',
-        required: ['productId', 'quantity'],
-        additionalProperties: false,
-        properties: {
-          productId: {
-            type: 'string',
-            pattern:
-              '^(?:prod-)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
-          },
-          quantity: { type: 'integer', minimum: 1, maximum: 10_000 },
-          unitPrice: amount,
-          price: amount,
-          warehouseId: text(100),
-        },
-      },
+    items: orderLinesInput(OPEN_ORDER_LIMITS, {
+      ...orderLineProperties(OPEN_ORDER_LIMITS),
+      price: { ...amountInput, description: 'Another name for unitPrice (seed 000 writes price)' },
+    }),
+    shippingMethod: {
+      ...orderInput.shippingMethod,
+      description: 'STANDARD when omitted (seed 000 sends none)',
     },
-    paymentMethod: {
-      type: 'object',
-      required: ['type', 'token'],
-      additionalProperties: false,
-      properties: {
-        type: text(50),
-        token: text(200),
-        amount,
-        currency: { type: 'string', pattern: '^[A-Z]{3}$' },
-      },
-    },
-    shippingAddress: {
-      type: 'object',
-      required: ['street', 'city', 'zipCode', 'country'],
-      additionalProperties: false,
-      properties: {
-        name: text(200),
-        street: text(200),
-        city: text(100),
-        state: text(100),
-        zipCode: text(20),
-        country: { type: 'string', pattern: '^[A-Z]{2}$' },
-        phone: text(20),
-      },
-    },
-    shippingMethod: { ...text(50), description: 'STANDARD when omitted (seed 000 sends none)' },
-    options: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        priority: { type: 'string', enum: ['LOW', 'NORMAL', 'HIGH'] },
-        requireSignature: { type: 'boolean' },
-        giftWrap: { type: 'boolean' },
-        expressProcessing: { type: 'boolean' },
-      },
-    },
-    metadata: stringMap,
   },
 } as const;
 
@@ -129,7 +83,7 @@ export const activeQuery = {
     type: { type: 'string', pattern: '^[A-Z][A-Z_]{1,99}$' },
     status: { type: 'string', enum: [...ACTIVE_WORKFLOW_STATUSES] },
     customerId: { type: 'string', pattern: idPattern(['cust']) },
-    priority: { type: 'string', enum: ['LOW', 'NORMAL', 'HIGH'] },
+    priority: { type: 'string', enum: [...ORDER_PRIORITIES] },
     ...pagingQuery,
     sort: {
       type: 'string',
