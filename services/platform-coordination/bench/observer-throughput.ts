@@ -22,8 +22,8 @@ import { performance } from 'node:perf_hooks';
 import { topicOf, type EventMap, type EventName } from '@fv/contracts';
 import { EventCodec } from '@fv/messaging';
 import { startBenchStack, startGroupAtEnd, uniqueName, waitFor } from '@fv/testing';
-import { observedEvents } from '../src/events/on-platform-event.js';
-import type { OrderStory, StatusBody } from '../test/saga-support.js';
+import { observedEvents } from '../src/workflows/on-platform-event.js';
+import type { OrderStory, StatusBody } from '../test/workflows/saga-support.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 400);
 const LAG_RATE = Number(process.env.LAG_RATE ?? 20);
@@ -34,7 +34,7 @@ const LAG_SECONDS = Number(process.env.LAG_SECONDS ?? 20);
 // Points KAFKA_BROKERS and SCHEMA_REGISTRY_URL at the new stack before the test support, which reads them
 // when loaded, is imported.
 const stack = await startBenchStack('coordination-observer-bench');
-const { kafka, OrderStory: Story, startObserver } = await import('../test/saga-support.js');
+const { kafka, OrderStory: Story, startObserver } = await import('../test/workflows/saga-support.js');
 const { admin } = await import('../test/support.js');
 const codec = new EventCodec(stack.schemaRegistryUrl);
 const topics = observedEvents().map((name) => topicOf(name));

@@ -11,7 +11,7 @@ import {
   startObserver,
   status,
   waitForWorkflow,
-} from './saga-support.js';
+} from './workflows/saga-support.js';
 import { admin, bearer, customer, startCoordination, testDatabase } from './support.js';
 
 // One test (or more) per finding of the security review of the coordination service (issue 13).

@@ -1,6 +1,6 @@
 import { invalidFields, withSchemaTypes } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
-import { errorResponses } from '../routes/schemas.js';
+import { errorResponses } from '../http/schemas.js';
 import { windowOf, type AnalyticsWindow } from './analytics-domain.js';
 import type { AnalyticsService } from './analytics-service.js';
 

@@ -1,8 +1,8 @@
 import { requirePrincipal, withSchemaTypes } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
-import { idPattern } from '../domain/ids.js';
-import { presentErrorIds } from '../routes/presenter.js';
-import { errorResponses, pagingQuery, paginationSchema } from '../routes/schemas.js';
+import { idPattern } from '../shared/ids.js';
+import { presentErrorIds } from '../http/presenter.js';
+import { errorResponses, pagingQuery, paginationSchema } from '../http/schemas.js';
 import type { ConsoleService } from './console-service.js';
 import type { ConsoleStream } from './console-stream.js';
 import { workflowFilterProperties } from './workflow-filter.js';

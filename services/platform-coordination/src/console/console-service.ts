@@ -6,9 +6,9 @@ import {
   listConsoleWorkflows,
   workflowFingerprint,
   type ConsoleWorkflowRow,
-} from '../db/console-queries.js';
-import type { Db } from '../db/instance-store.js';
-import { ACTIVE_WORKFLOW_STATUSES } from '../domain/workflow/state.js';
+} from './console-queries.js';
+import type { Db } from '../shared/db.js';
+import { ACTIVE_WORKFLOW_STATUSES } from '../workflows/domain/state.js';
 import type { DeadLetterService } from '../dlq/dead-letter-service.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
 import { timelineOf } from './timeline.js';

@@ -11,7 +11,7 @@ import { Backoff, sleepWithHeartbeat } from '@fv/resilience';
 import { retryForever } from '@fv/service-runtime';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import type { Db } from '../db/instance-store.js';
+import type { Db } from '../shared/db.js';
 import {
   deadLetterInput,
   factsOfEvent,

@@ -1,6 +1,6 @@
 import { eventNames, topicOf } from '@fv/contracts';
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../db/instance-store.js';
+import type { Db } from '../shared/db.js';
 import { pendingByTopic } from './dead-letter-store.js';
 
 export const DLQ_PENDING_METRIC = 'dlq_pending_messages';

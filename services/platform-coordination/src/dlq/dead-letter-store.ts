@@ -1,5 +1,5 @@
 import type { DeadLetter, Prisma } from '../generated/prisma/client.js';
-import type { Db } from '../db/instance-store.js';
+import type { Db } from '../shared/db.js';
 import type { DeadLetterInput, DeadLetterStatus } from './dead-letter-message.js';
 import type { OriginalPosition } from './replay-order.js';
 

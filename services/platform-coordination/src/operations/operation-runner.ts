@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isAppError, type Logger, type Principal } from '@fv/service-kit';
 import { BACKGROUND_MAX_IDLE_MS } from '@fv/service-runtime';
-import type { Db } from '../db/instance-store.js';
+import type { Db } from '../shared/db.js';
 import {
   claimOperation,
   completeIfSettled,
@@ -9,7 +9,7 @@ import {
   pendingRows,
   runningOperationIds,
   settleRow,
-} from '../db/operation-store.js';
+} from './operation-store.js';
 import type { DeadLetterService } from '../dlq/dead-letter-service.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
 

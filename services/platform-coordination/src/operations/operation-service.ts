@@ -7,15 +7,10 @@ import {
   type Principal,
   type SchemaType,
 } from '@fv/service-kit';
-import { consoleTargets, countConsoleTargets } from '../db/console-queries.js';
-import type { Db } from '../db/instance-store.js';
-import {
-  createOperation,
-  findOperation,
-  recentOperations,
-  type OperationType,
-} from '../db/operation-store.js';
-import { parseId } from '../domain/ids.js';
+import { consoleTargets, countConsoleTargets } from '../console/console-queries.js';
+import type { Db } from '../shared/db.js';
+import { createOperation, findOperation, recentOperations, type OperationType } from './operation-store.js';
+import { parseId } from '../shared/ids.js';
 import type { DeadLetterService } from '../dlq/dead-letter-service.js';
 import type { DeadLetterFilter } from '../dlq/dead-letter-store.js';
 import { isEmptyFilter, workflowFilterOf } from '../console/workflow-filter.js';

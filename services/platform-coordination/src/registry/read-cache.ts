@@ -1,5 +1,5 @@
 import type { ServiceInstance } from '../generated/prisma/client.js';
-import type { InstanceFilter } from '../db/instance-store.js';
+import type { InstanceFilter } from './instance-store.js';
 import type { InstancePage, InstancePageRenderer, InstanceView } from './instance-view.js';
 
 interface Entry {

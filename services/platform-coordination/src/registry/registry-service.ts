@@ -1,3 +1,4 @@
+import type { Db } from '../shared/db.js';
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Outbox, SqlClient } from '@fv/messaging';
@@ -18,17 +19,16 @@ import {
   renewPassingLease,
   reviveLease,
   updateRegistration,
-  type Db,
   type InstanceFields,
   type InstanceFilter,
   type ProbeRecord,
   type StatusTransition,
-} from '../db/instance-store.js';
-import { hostPort, isValidHost } from '../domain/host.js';
-import { aggregateStatus, type HttpCheckStatus, type InstanceStatus } from '../domain/instance-status.js';
-import { leaseCutoffs, selfPreservationActive, type LeasePolicy } from '../domain/lease.js';
+} from './instance-store.js';
+import { hostPort, isValidHost } from './host.js';
+import { aggregateStatus, type HttpCheckStatus, type InstanceStatus } from './instance-status.js';
+import { leaseCutoffs, selfPreservationActive, type LeasePolicy } from './lease.js';
 import type { OutboundPolicy } from '../net/outbound-policy.js';
-import type { registrationBody } from '../routes/services.js';
+import type { registrationBody } from './registry-routes.js';
 import {
   historyOf,
   toInstanceView,

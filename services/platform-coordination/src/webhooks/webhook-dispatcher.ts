@@ -6,9 +6,9 @@ import {
   type DueTimeTask,
 } from '@fv/service-runtime';
 import type { Logger } from 'pino';
-import { anyDueDelivery, lockDueDeliveries, nextDeliveryDue, recordAttempt } from '../db/webhook-store.js';
-import type { Db } from '../db/instance-store.js';
-import { backoffMs, SIGNATURE_HEADER, signPayload } from '../domain/webhook-signature.js';
+import { anyDueDelivery, lockDueDeliveries, nextDeliveryDue, recordAttempt } from './webhook-store.js';
+import type { Db } from '../shared/db.js';
+import { backoffMs, SIGNATURE_HEADER, signPayload } from './webhook-signature.js';
 import type { OutboundPolicy } from '../net/outbound-policy.js';
 import { outboundRequest } from '../net/outbound-request.js';
 

@@ -1,7 +1,7 @@
-import { activeSubscriptions, enqueueDeliveries } from '../db/webhook-store.js';
+import { activeSubscriptions, enqueueDeliveries } from './webhook-store.js';
 import type { SqlClient as Db } from '@fv/messaging';
-import type { WebhookEventType } from '../domain/webhook-signature.js';
-import { presentDocument } from '../routes/presenter.js';
+import type { WebhookEventType } from './webhook-signature.js';
+import { presentDocument } from '../http/presenter.js';
 
 export interface WebhookEvent {
   event: WebhookEventType;

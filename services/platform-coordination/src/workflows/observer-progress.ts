@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { advanceObserverClock, type PartitionOffsets } from '../domain/workflow/observer-clock.js';
-import type { ObserverClock } from '../domain/workflow/state.js';
+import { advanceObserverClock, type PartitionOffsets } from './domain/observer-clock.js';
+import type { ObserverClock } from './domain/state.js';
 
 export interface ObserverProgressOptions {
   kafka: Kafka;

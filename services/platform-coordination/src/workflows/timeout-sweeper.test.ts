@@ -2,7 +2,7 @@ import { openDatabase, type Database } from '@fv/database';
 import { directTransactions } from '@fv/messaging';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ObserverClock } from '../domain/workflow/state.js';
+import type { ObserverClock } from './domain/state.js';
 import { TimeoutSweeper } from './timeout-sweeper.js';
 import type { WorkflowEngine } from './workflow-engine.js';
 

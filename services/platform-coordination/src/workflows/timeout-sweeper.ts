@@ -1,7 +1,7 @@
 import type { SqlClient } from '@fv/messaging';
 import { dueTimeTask, type BackgroundTask, type DueTimeTask } from '@fv/service-runtime';
 import type { Logger } from 'pino';
-import { anyDeadline, dueWorkflows } from '../db/workflow-store.js';
+import { anyDeadline, dueWorkflows } from './workflow-store.js';
 import type { ObserverProgress } from './observer-progress.js';
 import type { WorkflowEngine } from './workflow-engine.js';
 

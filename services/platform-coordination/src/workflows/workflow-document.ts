@@ -1,8 +1,8 @@
-import { formatIsoDuration } from '../domain/iso-duration.js';
-import type { WorkflowRecord } from '../db/workflow-queries.js';
-import type { ActionView } from '../domain/workflow/derive.js';
-import type { WorkflowState } from '../domain/workflow/state.js';
-import { ORDER_FULFILLMENT, type WorkflowTemplate } from '../domain/workflow/template.js';
+import { formatIsoDuration } from '../shared/iso-duration.js';
+import type { WorkflowRecord } from './workflow-queries.js';
+import type { ActionView } from './domain/derive.js';
+import type { WorkflowState } from './domain/state.js';
+import { ORDER_FULFILLMENT, type WorkflowTemplate } from './domain/template.js';
 
 /** Average durations of recent completed steps, workflows and compensations (milliseconds). */
 export interface Estimates {

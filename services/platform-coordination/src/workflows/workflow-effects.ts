@@ -1,11 +1,11 @@
 import type { Outbox, SqlClient as Db } from '@fv/messaging';
 import type { Logger } from '@fv/service-kit';
-import type { HistoryEntry, LogEntry, StoredWorkflow } from '../db/workflow-store.js';
-import { formatIsoDuration } from '../domain/iso-duration.js';
-import type { StepView, WorkflowView } from '../domain/workflow/derive.js';
-import type { Reduction, WorkflowEffect } from '../domain/workflow/reduce.js';
-import type { OrderFacts, WorkflowState } from '../domain/workflow/state.js';
-import type { WorkflowTemplate } from '../domain/workflow/template.js';
+import type { HistoryEntry, LogEntry, StoredWorkflow } from './workflow-store.js';
+import { formatIsoDuration } from '../shared/iso-duration.js';
+import type { StepView, WorkflowView } from './domain/derive.js';
+import type { Reduction, WorkflowEffect } from './domain/reduce.js';
+import type { OrderFacts, WorkflowState } from './domain/state.js';
+import type { WorkflowTemplate } from './domain/template.js';
 import type { WebhookEvent } from '../webhooks/webhook-fanout.js';
 
 /**

@@ -13,19 +13,14 @@ import {
   saveWorkflow,
   type HistoryEntry,
   type StoredWorkflow,
-} from '../db/workflow-store.js';
-import { parseId } from '../domain/ids.js';
-import { traceIdOf } from '../domain/trace-link.js';
-import { deriveWorkflow, type WorkflowView } from '../domain/workflow/derive.js';
-import { observe, scalarFields, type Observation } from '../domain/workflow/event-facts.js';
-import {
-  reduceWorkflow,
-  type Reduction,
-  type WorkflowEffect,
-  type WorkflowInput,
-} from '../domain/workflow/reduce.js';
-import type { ObserverClock, WorkflowState } from '../domain/workflow/state.js';
-import type { WorkflowTemplate } from '../domain/workflow/template.js';
+} from './workflow-store.js';
+import { parseId } from '../shared/ids.js';
+import { traceIdOf } from '../shared/trace-link.js';
+import { deriveWorkflow, type WorkflowView } from './domain/derive.js';
+import { observe, scalarFields, type Observation } from './domain/event-facts.js';
+import { reduceWorkflow, type Reduction, type WorkflowEffect, type WorkflowInput } from './domain/reduce.js';
+import type { ObserverClock, WorkflowState } from './domain/state.js';
+import type { WorkflowTemplate } from './domain/template.js';
 import type { WebhookFanout } from '../webhooks/webhook-fanout.js';
 import { carryOutEffect, type EffectScope } from './workflow-effects.js';
 

@@ -1,6 +1,6 @@
 import { createMetricsRegistry } from '@fv/service-kit';
 import { describe, expect, it } from 'vitest';
-import type { Db } from '../db/instance-store.js';
+import type { Db } from '../shared/db.js';
 import { registerWorkflowMetrics } from './workflow-metrics.js';
 
 /** A database whose workflow count grows by one at every read of the workflows table. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../db/instance-store.js';
-import { ACTIVE_WORKFLOW_STATUSES } from '../domain/workflow/state.js';
+import type { Db } from '../shared/db.js';
+import { ACTIVE_WORKFLOW_STATUSES } from './domain/state.js';
 
 export const DURATION_BUCKETS_SECONDS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600];
 

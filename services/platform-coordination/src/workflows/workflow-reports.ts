@@ -1,13 +1,13 @@
 import { AppError, type SchemaType } from '@fv/service-kit';
-import type { Db } from '../db/instance-store.js';
-import { compensationFigures, outcomes, stepPerformance, type OutcomeRow } from '../db/metrics-queries.js';
-import { activeSummary, listActive } from '../db/workflow-queries.js';
-import { parseId } from '../domain/ids.js';
-import { formatIsoDuration } from '../domain/iso-duration.js';
-import { ACTIVE_WORKFLOW_STATUSES } from '../domain/workflow/state.js';
-import { executionOrder, ORDER_FULFILLMENT, type WorkflowTemplate } from '../domain/workflow/template.js';
-import { pagination } from '../routes/schemas.js';
-import type { activeQuery } from '../routes/workflows.js';
+import type { Db } from '../shared/db.js';
+import { compensationFigures, outcomes, stepPerformance, type OutcomeRow } from './metrics-queries.js';
+import { activeSummary, listActive } from './workflow-queries.js';
+import { parseId } from '../shared/ids.js';
+import { formatIsoDuration } from '../shared/iso-duration.js';
+import { ACTIVE_WORKFLOW_STATUSES } from './domain/state.js';
+import { executionOrder, ORDER_FULFILLMENT, type WorkflowTemplate } from './domain/template.js';
+import { pagination } from '../http/schemas.js';
+import type { activeQuery } from './workflow-routes.js';
 import { estimatedCompletion, metadataOf, progressOf, type Estimates } from './workflow-document.js';
 
 export const PERIODS = ['TODAY', 'WEEK', 'MONTH'] as const;

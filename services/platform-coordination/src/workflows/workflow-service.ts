@@ -7,32 +7,27 @@ import {
   type Principal,
   type SchemaType,
 } from '@fv/service-kit';
-import type { Db } from '../db/instance-store.js';
+import type { Db } from '../shared/db.js';
 import {
   averageDurations,
   findSagaRecord,
   findWorkflowRecord,
   recentHistory,
   type WorkflowRecord,
-} from '../db/workflow-queries.js';
-import type { HistoryEntry } from '../db/workflow-store.js';
-import { parseId } from '../domain/ids.js';
-import { formatIsoDuration } from '../domain/iso-duration.js';
-import { describePlan } from '../domain/workflow/compensation-plan.js';
-import { deriveWorkflow, type StepView } from '../domain/workflow/derive.js';
-import type { OrderFacts, WorkflowState } from '../domain/workflow/state.js';
-import {
-  executionOrder,
-  isStepName,
-  type StepName,
-  type WorkflowTemplate,
-} from '../domain/workflow/template.js';
-import { coordinationError } from '../errors.js';
-import type { compensateBody } from '../routes/sagas.js';
-import type { cancelBody, retryBody, startBody } from '../routes/workflows.js';
+} from './workflow-queries.js';
+import type { HistoryEntry } from './workflow-store.js';
+import { parseId } from '../shared/ids.js';
+import { formatIsoDuration } from '../shared/iso-duration.js';
+import { describePlan } from './domain/compensation-plan.js';
+import { deriveWorkflow, type StepView } from './domain/derive.js';
+import type { OrderFacts, WorkflowState } from './domain/state.js';
+import { executionOrder, isStepName, type StepName, type WorkflowTemplate } from './domain/template.js';
+import { coordinationError } from '../shared/errors.js';
+import type { compensateBody } from './saga-routes.js';
+import type { cancelBody, retryBody, startBody } from './workflow-routes.js';
 import type { OrdersClient } from './orders-client.js';
 import type { WorkflowEngine } from './workflow-engine.js';
-import { withTraceLink } from '../domain/trace-link.js';
+import { withTraceLink } from '../shared/trace-link.js';
 import {
   compensationSteps,
   estimatedCompletion,
