@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { clearCoverage, coverageRows, coverageTable, workspaceDirs } from './coverage.mjs';
+import { clearCoverage, coverageRows, coverageTable, packagesBelow, workspaceDirs } from './coverage.mjs';
 import { ROOT } from './lib.mjs';
 
 const counts = (covered, total) => ({ covered, total, skipped: 0, pct: 0 });
@@ -58,6 +58,7 @@ test('a row per package with a summary: totals, and the lines of its domain and 
       functions: '100.0%',
       core: '-',
       coreWithIntegration: '-',
+      coreLines: { covered: 0, total: 0 },
     },
     {
       package: 'services/orders',
@@ -67,6 +68,7 @@ test('a row per package with a summary: totals, and the lines of its domain and 
       functions: '100.0%',
       core: '60.0%',
       coreWithIntegration: '93.3%',
+      coreLines: { covered: 140, total: 150 },
     },
   ]);
   assert.deepEqual(coverageTable(rows).split('\n').slice(0, 3), [
@@ -76,6 +78,35 @@ test('a row per package with a summary: totals, and the lines of its domain and 
   ]);
   clearCoverage(root, ['services/orders']);
   assert.deepEqual(coverageRows(root, ['services/orders']), [], 'a cleared package is not listed');
+});
+
+test('a module folder of its own domain counts as domain; packages under the target are named', () => {
+  const root = workspace();
+  const coordination = (file) => path.join(root, 'services/platform-coordination/src', file);
+  const write = (folder, name, data) => {
+    fs.mkdirSync(path.join(root, 'services/platform-coordination', folder), { recursive: true });
+    fs.writeFileSync(path.join(root, 'services/platform-coordination', folder, name), JSON.stringify(data));
+  };
+  write('coverage', 'coverage-summary.json', { total: entry([10, 20]) });
+  write('coverage', 'coverage-final.json', {
+    [coordination('workflows/domain/reduce.ts')]: fileData(ran(8, 10)),
+    [coordination('workflows/domain/templates/order.ts')]: fileData(ran(10, 10)),
+    [coordination('workflows/workflow-engine.ts')]: fileData(ran(0, 10)),
+  });
+  const rows = coverageRows(root, ['services/orders', 'services/platform-coordination', 'packages/testing']);
+  assert.deepEqual(
+    rows.map((row) => [row.package, row.coreWithIntegration]),
+    [
+      ['services/orders', '93.3%'],
+      ['services/platform-coordination', '90.0%'],
+      ['packages/testing', '-'],
+    ],
+  );
+  assert.deepEqual(packagesBelow(rows), [], 'at 90% and above, and without such code, nothing is named');
+  assert.deepEqual(packagesBelow(rows, 93.4), [
+    'services/orders (93.3%)',
+    'services/platform-coordination (90.0%)',
+  ]);
 });
 
 test("the workspace's package folders, from pnpm-workspace.yaml", () => {

@@ -1,8 +1,8 @@
 import { envBoolean, envInteger, envList, envUrl } from '@fv/service-kit';
 import { runtimeConfigSchema } from '@fv/service-runtime';
 import { z } from 'zod';
-import { parseIsoDuration } from './shared/iso-duration.js';
-import { traceUrlTemplateProblem } from './shared/trace-link.js';
+import { parseIsoDuration } from './shared/domain/iso-duration.js';
+import { traceUrlTemplateProblem } from './shared/domain/trace-link.js';
 import { parseAllowEntry } from './net/outbound-policy.js';
 
 /**

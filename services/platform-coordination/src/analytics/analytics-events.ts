@@ -1,6 +1,6 @@
 import type { EventName } from '@fv/contracts';
 import type { EventHandler, EventHandlers } from '@fv/messaging';
-import type { StepName, WorkflowType } from './analytics-domain.js';
+import type { StepName, WorkflowType } from './domain/analytics-domain.js';
 import { analyticsWrites as write } from './analytics-store.js';
 
 type Handlers = { [N in EventName]?: EventHandler<N> };

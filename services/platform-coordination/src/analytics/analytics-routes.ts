@@ -1,7 +1,7 @@
 import { invalidFields, withSchemaTypes } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { errorResponses } from '../http/schemas.js';
-import { windowOf, type AnalyticsWindow } from './analytics-domain.js';
+import { windowOf, type AnalyticsWindow } from './domain/analytics-domain.js';
 import type { AnalyticsService } from './analytics-service.js';
 
 const TAGS = ['analytics'];

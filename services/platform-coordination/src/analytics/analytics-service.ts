@@ -6,7 +6,7 @@ import {
   revenueByCurrency,
   workflowLatencies,
   type AnalyticsWindow,
-} from './analytics-domain.js';
+} from './domain/analytics-domain.js';
 import { analyticsReads as read } from './analytics-store.js';
 
 const windowBody = (window: AnalyticsWindow) => ({

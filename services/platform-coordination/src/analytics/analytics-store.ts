@@ -9,7 +9,7 @@ import {
   type MinuteCount,
   type StepName,
   type WorkflowType,
-} from './analytics-domain.js';
+} from './domain/analytics-domain.js';
 
 /** A line of an order, as kept on its analytics row. */
 export interface OrderLine {

@@ -8,7 +8,7 @@ import {
 } from '@fv/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ConfigScope, ConfigService } from './config-service.js';
-import { DEFAULTS_SERVICE } from './config-document.js';
+import { DEFAULTS_SERVICE } from './domain/config-document.js';
 import { assertActsFor } from '../registry/registry-routes.js';
 import {
   effectiveConfigSchema,

@@ -31,7 +31,7 @@ import {
   type EffectiveConfig,
   type EntryChange,
   type JsonValue,
-} from './config-document.js';
+} from './domain/config-document.js';
 import type { ConfigVersion, PrismaClient } from '../generated/prisma/client.js';
 import type { ConfigWatch } from './config-watch.js';
 

@@ -1,5 +1,5 @@
 import type { ConfigVersion } from '../generated/prisma/client.js';
-import type { ConfigEntries, ConfigSourceDocument, EntryChange } from './config-document.js';
+import type { ConfigEntries, ConfigSourceDocument, EntryChange } from './domain/config-document.js';
 import type { Db } from '../shared/db.js';
 
 /** Profiles are stored as '' for a service's base configuration. */

@@ -1,5 +1,5 @@
 import type { Prisma } from '../generated/prisma/client.js';
-import type { WorkflowFilter } from './workflow-filter.js';
+import type { WorkflowFilter } from './domain/workflow-filter.js';
 import type { Db } from '../shared/db.js';
 
 /** The workflows a console filter matches (the order id matches the workflow's id too). */

@@ -1,11 +1,11 @@
 import { requirePrincipal, withSchemaTypes } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
-import { idPattern } from '../shared/ids.js';
+import { idPattern } from '../shared/domain/ids.js';
 import { presentErrorIds } from '../http/presenter.js';
 import { errorResponses, pagingQuery, paginationSchema } from '../http/schemas.js';
 import type { ConsoleService } from './console-service.js';
 import type { ConsoleStream } from './console-stream.js';
-import { workflowFilterProperties } from './workflow-filter.js';
+import { workflowFilterProperties } from './domain/workflow-filter.js';
 
 const TAGS = ['console'];
 const ADMIN = { roles: ['admin'] } as const;

@@ -11,8 +11,8 @@ import type { Db } from '../shared/db.js';
 import { ACTIVE_WORKFLOW_STATUSES } from '../workflows/domain/state.js';
 import type { DeadLetterService } from '../dlq/dead-letter-service.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
-import { timelineOf } from './timeline.js';
-import { workflowFilterOf, type WorkflowFilterInput } from './workflow-filter.js';
+import { timelineOf } from './domain/timeline.js';
+import { workflowFilterOf, type WorkflowFilterInput } from './domain/workflow-filter.js';
 
 export interface ConsoleServiceDeps {
   prisma: Db;

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { Logger } from '@fv/service-kit';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ConsoleService } from './console-service.js';
-import type { WorkflowFilterInput } from './workflow-filter.js';
+import type { WorkflowFilterInput } from './domain/workflow-filter.js';
 
 export interface ConsoleStreamOptions {
   /** How often an open stream looks for changes (1 s). */

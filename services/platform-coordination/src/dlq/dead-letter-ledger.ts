@@ -19,7 +19,7 @@ import {
   originalTopicOf,
   type DeadLetterInput,
   type EventFacts,
-} from './dead-letter-message.js';
+} from './domain/dead-letter-message.js';
 import { recordDeadLetters } from './dead-letter-store.js';
 
 /** Waits between attempts of the ledger's database work: 125–250 ms at first, doubling up to 5–10 s. */

@@ -3,7 +3,7 @@ import { InfrastructureError } from '@fv/messaging';
 import { conflict, notFound, pagination, serviceUnavailable } from '@fv/service-kit';
 import type { Logger } from 'pino';
 import type { DeadLetter, PrismaClient } from '../generated/prisma/client.js';
-import { replayMessage, type DeadLetterStatus } from './dead-letter-message.js';
+import { replayMessage, type DeadLetterStatus } from './domain/dead-letter-message.js';
 import {
   countDeadLetters,
   findDeadLetter,
@@ -16,7 +16,7 @@ import {
   type DeadLetterFilter,
 } from './dead-letter-store.js';
 import { deadLetterView, jsonSafe } from './dead-letter-view.js';
-import { replayOrder } from './replay-order.js';
+import { replayOrder } from './domain/replay-order.js';
 import type { ReplayPublisher } from './replay-publisher.js';
 
 export const DEFAULT_REPLAY_LIMIT = 1000;

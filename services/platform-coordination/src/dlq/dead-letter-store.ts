@@ -1,7 +1,7 @@
 import type { DeadLetter, Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../shared/db.js';
-import type { DeadLetterInput, DeadLetterStatus } from './dead-letter-message.js';
-import type { OriginalPosition } from './replay-order.js';
+import type { DeadLetterInput, DeadLetterStatus } from './domain/dead-letter-message.js';
+import type { OriginalPosition } from './domain/replay-order.js';
 
 /** Filters of the list, the summary and bulk replays; every given field must match. */
 export interface DeadLetterFilter {

@@ -1,7 +1,7 @@
 import { badRequest, requirePrincipal, type SchemaType, withSchemaTypes } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
-import { idPattern, parseId } from '../shared/ids.js';
-import { DEAD_LETTER_STATUSES } from './dead-letter-message.js';
+import { idPattern, parseId } from '../shared/domain/ids.js';
+import { DEAD_LETTER_STATUSES } from './domain/dead-letter-message.js';
 import { DEFAULT_REPLAY_LIMIT, MAX_REPLAY_LIMIT, type DeadLetterService } from './dead-letter-service.js';
 import type { DeadLetterFilter } from './dead-letter-store.js';
 import { errorResponses, pagingQuery, paginationSchema } from '../http/schemas.js';

@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { IdempotentProducer } from '@fv/messaging';
-import type { ReplayMessage } from './dead-letter-message.js';
+import type { ReplayMessage } from './domain/dead-letter-message.js';
 
 /**
  * Sends replays straight to the broker with an idempotent producer (acks=all, one request in flight),

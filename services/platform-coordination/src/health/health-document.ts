@@ -1,7 +1,7 @@
 import type { HealthCheckOutcome, OverallHealthStatus } from '@fv/service-kit';
 import { statusSummary } from '../registry/instance-store.js';
-import { isoDurationFromMs } from '../shared/iso-duration.js';
-import { serviceStatus, type InstanceStatus } from '../registry/instance-status.js';
+import { isoDurationFromMs } from '../shared/domain/iso-duration.js';
+import { serviceStatus, type InstanceStatus } from '../registry/domain/instance-status.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 
 export interface HealthDocumentSources {

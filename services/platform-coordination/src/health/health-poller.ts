@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { BackgroundTask } from '@fv/service-runtime';
 import type { Logger } from 'pino';
 import { allForProbing, type ProbeRecord } from '../registry/instance-store.js';
-import { classifyProbe } from '../registry/instance-status.js';
+import { classifyProbe } from '../registry/domain/instance-status.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { OutboundPolicy } from '../net/outbound-policy.js';
 import { outboundRequest } from '../net/outbound-request.js';

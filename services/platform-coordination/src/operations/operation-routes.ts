@@ -1,7 +1,7 @@
 import { requirePrincipal, withSchemaTypes } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
-import { idPattern } from '../shared/ids.js';
-import { workflowFilterProperties } from '../console/workflow-filter.js';
+import { idPattern } from '../shared/domain/ids.js';
+import { workflowFilterProperties } from '../console/domain/workflow-filter.js';
 import { errorResponses } from '../http/schemas.js';
 import { MAX_OPERATION_TARGETS, OPERATION_TYPES, type OperationService } from './operation-service.js';
 

@@ -10,10 +10,10 @@ import {
 import { consoleTargets, countConsoleTargets } from '../console/console-queries.js';
 import type { Db } from '../shared/db.js';
 import { createOperation, findOperation, recentOperations, type OperationType } from './operation-store.js';
-import { parseId } from '../shared/ids.js';
+import { parseId } from '../shared/domain/ids.js';
 import type { DeadLetterService } from '../dlq/dead-letter-service.js';
 import type { DeadLetterFilter } from '../dlq/dead-letter-store.js';
-import { isEmptyFilter, workflowFilterOf } from '../console/workflow-filter.js';
+import { isEmptyFilter, workflowFilterOf } from '../console/domain/workflow-filter.js';
 import { operationDocument } from './operation-document.js';
 import type { operationRequestBody } from './operation-routes.js';
 

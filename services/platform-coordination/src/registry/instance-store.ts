@@ -1,7 +1,7 @@
 import type { SqlClient } from '@fv/messaging';
 import type { Prisma, ServiceInstance } from '../generated/prisma/client.js';
 import type { Db } from '../shared/db.js';
-import type { HeartbeatCheckStatus, HttpCheckStatus, InstanceStatus } from './instance-status.js';
+import type { HeartbeatCheckStatus, HttpCheckStatus, InstanceStatus } from './domain/instance-status.js';
 
 export interface InstanceFields {
   name: string;

@@ -1,6 +1,6 @@
 import type { ServiceInstance } from '../generated/prisma/client.js';
 import type { ProbeRecord } from './instance-store.js';
-import { isoDurationFromMs } from '../shared/iso-duration.js';
+import { isoDurationFromMs } from '../shared/domain/iso-duration.js';
 
 /** One page of a discovery query: the instances on it and how many match in all. */
 export interface InstancePage {

@@ -24,9 +24,9 @@ import {
   type ProbeRecord,
   type StatusTransition,
 } from './instance-store.js';
-import { hostPort, isValidHost } from './host.js';
-import { aggregateStatus, type HttpCheckStatus, type InstanceStatus } from './instance-status.js';
-import { leaseCutoffs, selfPreservationActive, type LeasePolicy } from './lease.js';
+import { hostPort, isValidHost } from './domain/host.js';
+import { aggregateStatus, type HttpCheckStatus, type InstanceStatus } from './domain/instance-status.js';
+import { leaseCutoffs, selfPreservationActive, type LeasePolicy } from './domain/lease.js';
 import type { OutboundPolicy } from '../net/outbound-policy.js';
 import type { registrationBody } from './registry-routes.js';
 import {

@@ -8,7 +8,7 @@ import {
 import type { Logger } from 'pino';
 import { anyDueDelivery, lockDueDeliveries, nextDeliveryDue, recordAttempt } from './webhook-store.js';
 import type { Db } from '../shared/db.js';
-import { backoffMs, SIGNATURE_HEADER, signPayload } from './webhook-signature.js';
+import { backoffMs, SIGNATURE_HEADER, signPayload } from './domain/webhook-signature.js';
 import type { OutboundPolicy } from '../net/outbound-policy.js';
 import { outboundRequest } from '../net/outbound-request.js';
 

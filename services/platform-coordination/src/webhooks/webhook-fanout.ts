@@ -1,6 +1,6 @@
 import { activeSubscriptions, enqueueDeliveries } from './webhook-store.js';
 import type { SqlClient as Db } from '@fv/messaging';
-import type { WebhookEventType } from './webhook-signature.js';
+import type { WebhookEventType } from './domain/webhook-signature.js';
 import { presentDocument } from '../http/presenter.js';
 
 export interface WebhookEvent {

@@ -1,6 +1,6 @@
 import { requirePrincipal, withSchemaTypes } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
-import { WEBHOOK_EVENT_TYPES } from './webhook-signature.js';
+import { WEBHOOK_EVENT_TYPES } from './domain/webhook-signature.js';
 import type { WebhookService } from './webhook-service.js';
 import { errorResponses, pagingQuery } from '../http/schemas.js';
 import { PLATFORM_SERVICES } from '../http/callers.js';

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AppError, notFound, pagination } from '@fv/service-kit';
 import type { Db } from '../shared/db.js';
-import { parseId } from '../shared/ids.js';
+import { parseId } from '../shared/domain/ids.js';
 import type { WebhookDelivery, WebhookSubscription } from '../generated/prisma/client.js';
 import type { OutboundPolicy } from '../net/outbound-policy.js';
 import type { WebhookFanout } from './webhook-fanout.js';

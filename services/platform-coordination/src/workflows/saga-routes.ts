@@ -1,6 +1,6 @@
 import { requirePrincipal, withSchemaTypes } from '@fv/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { idPattern } from '../shared/ids.js';
+import { idPattern } from '../shared/domain/ids.js';
 import { ALL_STEP_NAMES } from './domain/templates/index.js';
 import type { WorkflowService } from './workflow-service.js';
 import { presentDocument, presentErrorIds } from '../http/presenter.js';

@@ -1,4 +1,4 @@
-import { formatIsoDuration } from '../shared/iso-duration.js';
+import { formatIsoDuration } from '../shared/domain/iso-duration.js';
 import type { WorkflowRecord } from './workflow-queries.js';
 import type { ActionView } from './domain/derive.js';
 import type { WorkflowState } from './domain/state.js';

@@ -1,7 +1,7 @@
 import type { Outbox, SqlClient as Db } from '@fv/messaging';
 import type { Logger } from '@fv/service-kit';
 import type { HistoryEntry, LogEntry, StoredWorkflow } from './workflow-store.js';
-import { formatIsoDuration } from '../shared/iso-duration.js';
+import { formatIsoDuration } from '../shared/domain/iso-duration.js';
 import type { StepView, WorkflowView } from './domain/derive.js';
 import type { Reduction, WorkflowEffect } from './domain/reduce.js';
 import type { OrderFacts, WorkflowState } from './domain/state.js';

@@ -14,8 +14,8 @@ import {
   type HistoryEntry,
   type StoredWorkflow,
 } from './workflow-store.js';
-import { parseId } from '../shared/ids.js';
-import { traceIdOf } from '../shared/trace-link.js';
+import { parseId } from '../shared/domain/ids.js';
+import { traceIdOf } from '../shared/domain/trace-link.js';
 import { deriveWorkflow, type WorkflowView } from './domain/derive.js';
 import { observe, scalarFields, type Observation } from './domain/event-facts.js';
 import { reduceWorkflow, type Reduction, type WorkflowEffect, type WorkflowInput } from './domain/reduce.js';

@@ -10,7 +10,7 @@ import {
 } from '@fv/contracts/order-request';
 import { insufficientPermissions, requirePrincipal, type Principal, withSchemaTypes } from '@fv/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { idPattern, parseId } from '../shared/ids.js';
+import { idPattern, parseId } from '../shared/domain/ids.js';
 import { ACTIVE_WORKFLOW_STATUSES } from './domain/state.js';
 import { ALL_STEP_NAMES } from './domain/templates/index.js';
 import { coordinationError } from '../shared/errors.js';

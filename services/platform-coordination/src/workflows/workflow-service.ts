@@ -16,8 +16,8 @@ import {
   type WorkflowRecord,
 } from './workflow-queries.js';
 import type { HistoryEntry } from './workflow-store.js';
-import { parseId } from '../shared/ids.js';
-import { formatIsoDuration } from '../shared/iso-duration.js';
+import { parseId } from '../shared/domain/ids.js';
+import { formatIsoDuration } from '../shared/domain/iso-duration.js';
 import { describePlan } from './domain/compensation-plan.js';
 import { deriveWorkflow, type StepView } from './domain/derive.js';
 import type { OrderFacts, WorkflowState } from './domain/state.js';
@@ -27,7 +27,7 @@ import type { compensateBody } from './saga-routes.js';
 import type { cancelBody, retryBody, startBody } from './workflow-routes.js';
 import type { OrdersClient } from './orders-client.js';
 import type { WorkflowEngine } from './workflow-engine.js';
-import { withTraceLink } from '../shared/trace-link.js';
+import { withTraceLink } from '../shared/domain/trace-link.js';
 import {
   compensationSteps,
   estimatedCompletion,

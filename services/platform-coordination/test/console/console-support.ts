@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { dlqTopicOf, topicOf } from '@fv/contracts';
 import { DLQ_HEADERS, EventCodec } from '@fv/messaging';
 import { waitFor } from '@fv/testing';
-import { deadLetterInput, factsOfEvent } from '../../src/dlq/dead-letter-message.js';
+import { deadLetterInput, factsOfEvent } from '../../src/dlq/domain/dead-letter-message.js';
 import { recordDeadLetters } from '../../src/dlq/dead-letter-store.js';
 import type { CoordinationRuntime } from '../../src/runtime.js';
 import { OrderStory, publish, waitForWorkflow } from '../workflows/saga-support.js';

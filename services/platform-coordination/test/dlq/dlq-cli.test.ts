@@ -4,7 +4,7 @@ import { dlqTopicOf, topicOf } from '@fv/contracts';
 import { DLQ_HEADERS, EventCodec } from '@fv/messaging';
 import { EventCollector, waitFor, type TestDatabase } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadLetterInput, factsOfEvent, REPLAY_HEADERS } from '../../src/dlq/dead-letter-message.js';
+import { deadLetterInput, factsOfEvent, REPLAY_HEADERS } from '../../src/dlq/domain/dead-letter-message.js';
 import { recordDeadLetters } from '../../src/dlq/dead-letter-store.js';
 import type { CoordinationRuntime } from '../../src/runtime.js';
 import { kafka, OrderStory } from '../workflows/saga-support.js';

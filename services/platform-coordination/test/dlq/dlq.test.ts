@@ -5,7 +5,7 @@ import { createLogger } from '@fv/service-kit';
 import { Kafka, logLevel } from 'kafkajs';
 import { EventCollector, waitFor, waitUntilConsumed, type TestDatabase } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadLetterInput, factsOfEvent, REPLAY_HEADERS } from '../../src/dlq/dead-letter-message.js';
+import { deadLetterInput, factsOfEvent, REPLAY_HEADERS } from '../../src/dlq/domain/dead-letter-message.js';
 import { DeadLetterService } from '../../src/dlq/dead-letter-service.js';
 import { recordDeadLetters } from '../../src/dlq/dead-letter-store.js';
 import { ReplayPublisher } from '../../src/dlq/replay-publisher.js';

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { dlqTopicOf, topicOf } from '@fv/contracts';
 import { EventCollector, waitFor, type TestDatabase } from '@fv/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySignature } from '../../src/webhooks/webhook-signature.js';
+import { verifySignature } from '../../src/webhooks/domain/webhook-signature.js';
 import type { CoordinationRuntime } from '../../src/runtime.js';
 import {
   closeProducer,

@@ -30,7 +30,7 @@ import type {
   WorkflowFlag,
   WorkflowState,
 } from './state.js';
-import { formatIsoDuration } from '../../shared/iso-duration.js';
+import { formatIsoDuration } from '../../shared/domain/iso-duration.js';
 import { executionOrder, type StepName, type WorkflowTemplate } from './template.js';
 
 export type WorkflowInput =

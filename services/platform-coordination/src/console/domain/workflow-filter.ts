@@ -1,10 +1,10 @@
 import { badRequest, type SchemaType } from '@fv/service-kit';
-import { idPattern, parseId } from '../shared/ids.js';
+import { idPattern, parseId } from '../../shared/domain/ids.js';
 import {
   ACTIVE_WORKFLOW_STATUSES,
   TERMINAL_WORKFLOW_STATUSES,
   type WorkflowStatus,
-} from '../workflows/domain/state.js';
+} from '../../workflows/domain/state.js';
 
 export const WORKFLOW_STATUSES: readonly WorkflowStatus[] = [
   ...ACTIVE_WORKFLOW_STATUSES,
