@@ -25,6 +25,19 @@ describe('ids', () => {
     expect(parseId('abc', 'prod')).toBeNull();
   });
 
+  it('accepts any of several named prefixes, and only those', () => {
+    const prefixes = ['wf', 'ord', 'saga'];
+    for (const prefix of prefixes) expect(parseId(`${prefix}-${id}`, prefixes)).toBe(id);
+    expect(parseId(id, prefixes)).toBe(id);
+    expect(parseId(`cust-${id}`, prefixes)).toBeNull();
+    expect(parseId(`wford-${id}`, prefixes)).toBeNull();
+    const pattern = new RegExp(idPattern(prefixes));
+    expect(pattern.test(`saga-${id}`)).toBe(true);
+    expect(pattern.test(id)).toBe(true);
+    expect(pattern.test(`cust-${id}`)).toBe(false);
+    expect(pattern.test(`ord-`)).toBe(false);
+  });
+
   it('writes JSON-schema patterns that agree with the parser', () => {
     const ord = new RegExp(idPattern('ord'));
     expect(ord.test(`ord-${id}`)).toBe(true);

@@ -7,12 +7,20 @@ const ANY_PREFIX = '[A-Za-z]{2,10}';
 const uuidMatcher = new RegExp(`^${UUID}$`);
 const idMatchers = new Map<string, RegExp>();
 
-function idMatcher(prefix: string | undefined): RegExp {
-  const key = prefix ?? '';
+/** The accepted prefixes as a pattern: the ones named, or any of 2 to 10 letters when none are. */
+function prefixPattern(prefix: string | readonly string[] | undefined): string {
+  if (prefix === undefined) return ANY_PREFIX;
+  const prefixes = (typeof prefix === 'string' ? [prefix] : prefix).map((name) =>
+    name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+  );
+  return prefixes.length === 1 ? prefixes[0]! : `(?:${prefixes.join('|')})`;
+}
+
+function idMatcher(prefix: string | readonly string[] | undefined): RegExp {
+  const key = prefix === undefined ? '' : typeof prefix === 'string' ? prefix : prefix.join('|');
   let matcher = idMatchers.get(key);
   if (!matcher) {
-    const accepted = prefix === undefined ? ANY_PREFIX : prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    matcher = new RegExp(`^(?:${accepted}-)?(${UUID})$`, 'i');
+    matcher = new RegExp(`^(?:${prefixPattern(prefix)}-)?(${UUID})$`, 'i');
     idMatchers.set(key, matcher);
   }
   return matcher;
@@ -25,19 +33,19 @@ export function isUuid(value: string): boolean {
 
 /**
  * JSON-schema pattern of an id: a UUID, optionally prefixed with `prefix-` (e.g. `ord` for
- * `ord-<uuid>`), or with any prefix of 2 to 10 letters when none is named.
+ * `ord-<uuid>`) or one of several prefixes, or with any prefix of 2 to 10 letters when none is named.
  */
-export function idPattern(prefix?: string): string {
-  return `^(${prefix ?? ANY_PREFIX}-)?${UUID}$`;
+export function idPattern(prefix?: string | readonly string[]): string {
+  return `^(${prefixPattern(prefix)}-)?${UUID}$`;
 }
 
 /**
  * The plain lower-case UUID of an id given as `<uuid>` or `<prefix>-<uuid>` (the prefixed form the
  * platform's API examples write, e.g. `ord-<uuid>`); null when it is neither. With `prefix`, only that
- * prefix is accepted; without, any prefix of 2 to 10 letters. Surrounding spaces are ignored.
+ * prefix (or those prefixes) is accepted; without, any prefix of 2 to 10 letters. Surrounding spaces are ignored.
  * Responses and events always carry the plain UUID.
  */
-export function parseId(value: string, prefix?: string): string | null {
+export function parseId(value: string, prefix?: string | readonly string[]): string | null {
   const match = idMatcher(prefix).exec(value.trim());
   return match?.[1] ? match[1].toLowerCase() : null;
 }
