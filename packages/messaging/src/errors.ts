@@ -139,25 +139,18 @@ function matchesUnavailable(error: object): boolean {
 }
 
 /**
- * True when the failure is an outage of something the handler depends on — the database, the broker,
- * the schema registry, a network peer — rather than a property of the message. Such a failure is
- * never dead-lettered: the consumer waits and tries the same message again until the dependency is
- * back. Looks through `cause` chains, Prisma's wrapped driver adapter errors and aggregate errors.
+ * Whether `test` holds for the error or anything it wraps: `cause` chains, `originalError` (kafkajs),
+ * Prisma's wrapped driver adapter errors (`meta.driverAdapterError`, `meta.cause`) and aggregate
+ * errors, breadth first, at most 16 errors deep and wide.
  */
-export function isInfrastructureError(error: unknown): boolean {
+export function someCause(error: unknown, test: (candidate: object) => boolean): boolean {
   const seen = new Set<unknown>();
   const queue: unknown[] = [error];
   while (queue.length > 0 && seen.size < 16) {
     const current = queue.shift();
     if (!current || typeof current !== 'object' || seen.has(current)) continue;
     seen.add(current);
-    // A message that cannot be decoded, or a non-retriable business failure, is poison whatever it wraps.
-    if (
-      current === error &&
-      (current instanceof NonRetriableError || current instanceof EventValidationError)
-    )
-      return false;
-    if (matchesUnavailable(current)) return true;
+    if (test(current)) return true;
     const record = current as Record<string, unknown>;
     queue.push(record.cause);
     const meta = record.meta as Record<string, unknown> | undefined;
@@ -166,4 +159,16 @@ export function isInfrastructureError(error: unknown): boolean {
     if (record.originalError) queue.push(record.originalError);
   }
   return false;
+}
+
+/**
+ * True when the failure is an outage of something the handler depends on — the database, the broker,
+ * the schema registry, a network peer — rather than a property of the message. Such a failure is
+ * never dead-lettered: the consumer waits and tries the same message again until the dependency is
+ * back. Looks through everything the error wraps (`someCause`).
+ */
+export function isInfrastructureError(error: unknown): boolean {
+  // A message that cannot be decoded, or a non-retriable business failure, is poison whatever it wraps.
+  if (error instanceof NonRetriableError || error instanceof EventValidationError) return false;
+  return someCause(error, matchesUnavailable);
 }

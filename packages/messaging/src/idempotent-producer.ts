@@ -1,5 +1,5 @@
 import type { Kafka, Producer, ProducerBatch, ProducerRecord, RecordMetadata } from 'kafkajs';
-import { InfrastructureError } from './errors.js';
+import { InfrastructureError, someCause } from './errors.js';
 
 /**
  * Broker answers that say the producer's own state, not the messages, is wrong: the broker expects
@@ -20,16 +20,10 @@ const PRODUCER_STATE_ERRORS = new Set([
 
 /** True when the broker refused the producer's sequence or id (see `PRODUCER_STATE_ERRORS`). */
 export function isProducerStateError(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  let current: unknown = error;
-  while (current && typeof current === 'object' && !seen.has(current)) {
-    seen.add(current);
-    const type = (current as { type?: unknown }).type;
-    if (typeof type === 'string' && PRODUCER_STATE_ERRORS.has(type)) return true;
-    current =
-      (current as { cause?: unknown }).cause ?? (current as { originalError?: unknown }).originalError;
-  }
-  return false;
+  return someCause(error, (candidate) => {
+    const type = (candidate as { type?: unknown }).type;
+    return typeof type === 'string' && PRODUCER_STATE_ERRORS.has(type);
+  });
 }
 
 export interface IdempotentProducerOptions {
