@@ -209,6 +209,18 @@ describe('lazyChild', () => {
     expect(logs.lines).toHaveLength(2);
   });
 
+  it('hands out the same bound method each time, and the new one once the level changes it', () => {
+    const { logs, logger } = captureLogger('info');
+    const lazy = lazyChild(logger, { eventId: 'evt-4' });
+    lazy.info('made');
+    expect(lazy.info).toBe(lazy.info);
+    const debugWhileOff = lazy.debug;
+    lazy.level = 'debug';
+    expect(lazy.debug).not.toBe(debugWhileOff);
+    lazy.debug('now written');
+    expect(logs.lines.map((line) => line.msg)).toEqual(['made', 'now written']);
+  });
+
   it('is a logger like any other: children of its own, its level', () => {
     const { logs, logger } = captureLogger('debug');
     const lazy = lazyChild(logger, { eventId: 'evt-3' });

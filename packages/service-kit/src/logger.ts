@@ -147,6 +147,16 @@ const skip = () => undefined;
 export function lazyChild(parent: Logger, bindings: Record<string, unknown>): Logger {
   let child: Logger | undefined;
   const made = () => (child ??= parent.child(bindings));
+  // The child's methods bound to it, each kept while the child still has that method (pino swaps its
+  // level methods when the level changes).
+  const bound = new Map<PropertyKey, { method: unknown; call: unknown }>();
+  const boundTo = (real: Logger, property: PropertyKey, method: (...args: unknown[]) => unknown) => {
+    const known = bound.get(property);
+    if (known?.method === method) return known.call;
+    const call = method.bind(real);
+    bound.set(property, { method, call });
+    return call;
+  };
   return new Proxy(parent, {
     get(target, property) {
       if (!child && typeof property === 'string') {
@@ -157,7 +167,9 @@ export function lazyChild(parent: Logger, bindings: Record<string, unknown>): Lo
       }
       const real = made();
       const value: unknown = Reflect.get(real, property, real);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(real) : value;
+      return typeof value === 'function'
+        ? boundTo(real, property, value as (...args: unknown[]) => unknown)
+        : value;
     },
     set(_target, property, value) {
       return Reflect.set(made(), property, value);
