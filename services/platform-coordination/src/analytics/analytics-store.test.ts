@@ -81,6 +81,8 @@ describe('the analytics read model', () => {
     );
     await apply('InventoryReleased', { orderId: 'o-2' }, T0 + 29_000);
     await apply('OrderFailed', { orderId: 'o-2', reason: 'PAYMENT_FAILED' }, T0 + 31_000);
+    // A system cancellation after OrderFailed changes neither the reason nor the count.
+    await apply('OrderCancelled', { orderId: 'o-2', reason: 'TIMEOUT', initiatedBy: 'SYSTEM' }, T0 + 32_000);
     await created('o-3', T0 + 20_000);
     await apply(
       'OrderCancelled',

@@ -21,12 +21,6 @@ export interface OrderLine {
 export type FailureSource = 'ORDER_FAILED' | 'ORDER_CANCELLED';
 
 const minuteOf = (at: number) => new Date(Math.floor(at / MINUTE_MS) * MINUTE_MS);
-const ensureOrder = (tx: SqlClient, orderId: string) =>
-  tx.$executeRawUnsafe(
-    'insert into analytics_orders (order_id) values ($1) on conflict (order_id) do nothing',
-    orderId,
-  );
-
 /**
  * Writes of the analytics consumer, each in the transaction that records the event as processed (so a
  * redelivered event changes nothing). Every write commutes with the others: an order's row is filled by
@@ -75,58 +69,52 @@ export const analyticsWrites = {
     );
   },
 
-  /** Returns false when the order was already completed (nothing to count again). */
+  /** Marks the order completed; a redelivered or repeated completion keeps the first time. */
   async orderCompleted(
     tx: SqlClient,
     order: { orderId: string; currency: string; totalAmount: string; at: number },
-  ): Promise<boolean> {
-    const rows = await tx.$queryRawUnsafe<{ order_id: string }[]>(
+  ): Promise<void> {
+    await tx.$executeRawUnsafe(
       `insert into analytics_orders (order_id, currency, total_amount, completed_at)
        values ($1, $2, $3::numeric, $4)
        on conflict (order_id) do update set completed_at = excluded.completed_at,
          currency = coalesce(analytics_orders.currency, excluded.currency),
          total_amount = coalesce(analytics_orders.total_amount, excluded.total_amount)
-       where analytics_orders.completed_at is null
-       returning order_id`,
+       where analytics_orders.completed_at is null`,
       order.orderId,
       order.currency,
       order.totalAmount,
       new Date(order.at),
     );
-    return rows.length > 0;
   },
 
   /**
-   * Records the order's failure; OrderFailed's reason wins over a system cancellation's. Returns false
-   * when the order had already been counted as failed.
+   * Records the order's failure, in one statement: OrderFailed's reason wins over a system
+   * cancellation's, and the first failure keeps its time.
    */
   async orderFailed(
     tx: SqlClient,
     failure: { orderId: string; reason: string; source: FailureSource; at: number },
-  ): Promise<boolean> {
-    await ensureOrder(tx, failure.orderId);
-    const [row] = await tx.$queryRawUnsafe<{ failure_source: string | null }[]>(
-      'select failure_source from analytics_orders where order_id = $1 for update',
-      failure.orderId,
-    );
-    const previous = row?.failure_source ?? null;
-    if (previous === 'ORDER_FAILED' || previous === failure.source) return false;
+  ): Promise<void> {
     await tx.$executeRawUnsafe(
-      `update analytics_orders set failed_at = coalesce(failed_at, $2), failure_reason = $3, failure_source = $4
-       where order_id = $1`,
+      `insert into analytics_orders (order_id, failed_at, failure_reason, failure_source)
+       values ($1, $2, $3, $4)
+       on conflict (order_id) do update set failed_at = coalesce(analytics_orders.failed_at, excluded.failed_at),
+         failure_reason = excluded.failure_reason, failure_source = excluded.failure_source
+       where analytics_orders.failure_source is distinct from 'ORDER_FAILED'
+         and analytics_orders.failure_source is distinct from excluded.failure_source`,
       failure.orderId,
       new Date(failure.at),
       failure.reason,
       failure.source,
     );
-    return previous === null;
   },
 
   async refunded(tx: SqlClient, orderId: string, amount: string, compensation: boolean): Promise<void> {
-    await ensureOrder(tx, orderId);
     await tx.$executeRawUnsafe(
-      `update analytics_orders set refunded_amount = refunded_amount + $2::numeric,
-         compensated = compensated or $3 where order_id = $1`,
+      `insert into analytics_orders (order_id, refunded_amount, compensated) values ($1, $2::numeric, $3)
+       on conflict (order_id) do update set refunded_amount = analytics_orders.refunded_amount + excluded.refunded_amount,
+         compensated = analytics_orders.compensated or excluded.compensated`,
       orderId,
       amount,
       compensation,
@@ -134,8 +122,11 @@ export const analyticsWrites = {
   },
 
   async compensated(tx: SqlClient, orderId: string): Promise<void> {
-    await ensureOrder(tx, orderId);
-    await tx.$executeRawUnsafe('update analytics_orders set compensated = true where order_id = $1', orderId);
+    await tx.$executeRawUnsafe(
+      `insert into analytics_orders (order_id, compensated) values ($1, true)
+       on conflict (order_id) do update set compensated = true`,
+      orderId,
+    );
   },
 };
 
