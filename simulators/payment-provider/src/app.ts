@@ -90,13 +90,34 @@ export async function buildProviderApp(options: ProviderAppOptions): Promise<Fas
     healthChecks: [{ name: 'database', critical: true, check: () => db.ping() }],
     openapi: { description: 'A payment service provider simulator with durable state and idempotency keys' },
   });
+  const hold = heldCalls(app, config.TIMEOUT_TOKEN_HOLD_MS);
+  registerAuthorize(app, db, hold);
+  registerAmountStep(app, db, {
+    path: 'capture',
+    summary: 'Capture (part of) an authorization',
+    apply: capture,
+  });
+  registerVoid(app, db);
+  registerAmountStep(app, db, {
+    path: 'refunds',
+    summary: 'Refund (part of) what was captured',
+    apply: refund,
+  });
+  registerGetAuthorization(app, db);
+  registerListAuthorizations(app, db);
+  return app;
+}
 
-  // tok_timeout calls are held open; shutting down lets them go.
+/** Holds a call open for `holdMs`, or until the client goes away or the app closes. */
+type Hold = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+/** tok_timeout calls are held open; shutting down lets them go. */
+function heldCalls(app: FastifyInstance, holdMs: number): Hold {
   const held = new Set<() => void>();
   app.addHook('preClose', async () => {
     for (const release of [...held]) release();
   });
-  async function hold(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  return async function hold(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     await new Promise<void>((resolve) => {
       const release = () => {
         clearTimeout(timer);
@@ -104,34 +125,38 @@ export async function buildProviderApp(options: ProviderAppOptions): Promise<Fas
         held.delete(release);
         resolve();
       };
-      const timer = setTimeout(release, config.TIMEOUT_TOKEN_HOLD_MS);
+      const timer = setTimeout(release, holdMs);
       reply.raw.once('close', release);
       held.add(release);
     });
     request.log.info('held call released');
-  }
+  };
+}
 
-  async function run(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    operation: string,
-    work: (tx: Tx, key: string) => Promise<Answer | TransientFailure>,
-  ) {
-    const key = idempotencyKeyOf(request.headers);
-    const outcome = await oncePerKey(db, key, fingerprintOf(operation, request.body), (tx) => work(tx, key));
-    if (outcome instanceof TransientFailure) {
-      throw new AppError(
-        'SERVICE_UNAVAILABLE',
-        `The provider could not process the request: ${outcome.message}; retry with the same Idempotency-Key`,
-        {
-          details: { reason: 'PROVIDER_UNAVAILABLE' },
-          headers: { 'retry-after': '1' },
-        },
-      );
-    }
-    return send(reply, outcome);
+/** Does `work` once per Idempotency-Key and sends its answer, the stored one for a repeat. */
+async function run(
+  db: Database,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  operation: string,
+  work: (tx: Tx, key: string) => Promise<Answer | TransientFailure>,
+) {
+  const key = idempotencyKeyOf(request.headers);
+  const outcome = await oncePerKey(db, key, fingerprintOf(operation, request.body), (tx) => work(tx, key));
+  if (outcome instanceof TransientFailure) {
+    throw new AppError(
+      'SERVICE_UNAVAILABLE',
+      `The provider could not process the request: ${outcome.message}; retry with the same Idempotency-Key`,
+      {
+        details: { reason: 'PROVIDER_UNAVAILABLE' },
+        headers: { 'retry-after': '1' },
+      },
+    );
   }
+  return send(reply, outcome);
+}
 
+function registerAuthorize(app: FastifyInstance, db: Database, hold: Hold): void {
   app.post<{
     Body: {
       amount: string;
@@ -176,7 +201,7 @@ export async function buildProviderApp(options: ProviderAppOptions): Promise<Fas
           details: { reason: 'PROVIDER_TIMEOUT' },
         });
       }
-      return run(request, reply, 'POST /v1/authorizations', (tx, idempotencyKey) =>
+      return run(db, request, reply, 'POST /v1/authorizations', (tx, idempotencyKey) =>
         authorize(tx, idempotencyKey, {
           amount,
           currency: body.currency,
@@ -187,12 +212,19 @@ export async function buildProviderApp(options: ProviderAppOptions): Promise<Fas
       );
     },
   );
+}
 
+/** A POST that moves an amount on an authorization: a capture, or a refund of what was captured. */
+function registerAmountStep(
+  app: FastifyInstance,
+  db: Database,
+  step: { path: 'capture' | 'refunds'; summary: string; apply: typeof capture },
+): void {
   app.post<{ Params: { id: string }; Body: { amount: string; currency: string } }>(
-    '/v1/authorizations/:id/capture',
+    `/v1/authorizations/:id/${step.path}`,
     {
       schema: {
-        summary: 'Capture (part of) an authorization',
+        summary: step.summary,
         headers: IDEMPOTENCY_HEADERS,
         params: { type: 'object', required: ['id'], properties: { id: ID } },
         body: moneyBody,
@@ -201,12 +233,14 @@ export async function buildProviderApp(options: ProviderAppOptions): Promise<Fas
     async (request, reply) => {
       const { id } = request.params;
       const amount = minorOf(request.body.amount, request.body.currency);
-      return run(request, reply, `POST /v1/authorizations/${id}/capture`, (tx, key) =>
-        capture(tx, key, id, { amount, currency: request.body.currency }),
+      return run(db, request, reply, `POST /v1/authorizations/${id}/${step.path}`, (tx, key) =>
+        step.apply(tx, key, id, { amount, currency: request.body.currency }),
       );
     },
   );
+}
 
+function registerVoid(app: FastifyInstance, db: Database): void {
   app.post<{ Params: { id: string }; Body: Record<string, never> | undefined }>(
     '/v1/authorizations/:id/void',
     {
@@ -219,31 +253,14 @@ export async function buildProviderApp(options: ProviderAppOptions): Promise<Fas
     },
     async (request, reply) => {
       const { id } = request.params;
-      return run(request, reply, `POST /v1/authorizations/${id}/void`, (tx, key) =>
+      return run(db, request, reply, `POST /v1/authorizations/${id}/void`, (tx, key) =>
         voidAuthorization(tx, key, id),
       );
     },
   );
+}
 
-  app.post<{ Params: { id: string }; Body: { amount: string; currency: string } }>(
-    '/v1/authorizations/:id/refunds',
-    {
-      schema: {
-        summary: 'Refund (part of) what was captured',
-        headers: IDEMPOTENCY_HEADERS,
-        params: { type: 'object', required: ['id'], properties: { id: ID } },
-        body: moneyBody,
-      },
-    },
-    async (request, reply) => {
-      const { id } = request.params;
-      const amount = minorOf(request.body.amount, request.body.currency);
-      return run(request, reply, `POST /v1/authorizations/${id}/refunds`, (tx, key) =>
-        refund(tx, key, id, { amount, currency: request.body.currency }),
-      );
-    },
-  );
-
+function registerGetAuthorization(app: FastifyInstance, db: Database): void {
   app.get<{ Params: { id: string } }>(
     '/v1/authorizations/:id',
     {
@@ -262,7 +279,9 @@ export async function buildProviderApp(options: ProviderAppOptions): Promise<Fas
       return found;
     },
   );
+}
 
+function registerListAuthorizations(app: FastifyInstance, db: Database): void {
   app.get<{ Querystring: { merchantReference: string } }>(
     '/v1/authorizations',
     {
@@ -280,6 +299,4 @@ export async function buildProviderApp(options: ProviderAppOptions): Promise<Fas
       authorizations: await listAuthorizations(db.query, request.query.merchantReference),
     }),
   );
-
-  return app;
 }

@@ -26,6 +26,25 @@ export interface SupplierAppOptions {
 const ID = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' };
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
+const PURCHASE_ORDER_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['productId', 'warehouseId', 'quantity'],
+  properties: {
+    productId: ID,
+    warehouseId: ID,
+    quantity: { type: 'integer', minimum: 1, maximum: 10_000_000 },
+    reference: { type: 'string', minLength: 1, maxLength: 200 },
+  },
+};
+
+/** What the routes are built from: the settings, the database and the clock. */
+interface RouteDeps {
+  config: SupplierConfig;
+  db: Database;
+  now: () => Date;
+}
+
 function idempotencyKeyOf(headers: Record<string, unknown>): string {
   const value = headers['idempotency-key'];
   if (typeof value === 'string' && KEY.test(value)) return value;
@@ -65,7 +84,15 @@ export async function buildSupplierApp(options: SupplierAppOptions): Promise<Fas
       description: 'A supplier simulator: purchase orders with idempotency keys and delayed delivery',
     },
   });
+  const deps = { config, db, now };
+  registerPlacePurchaseOrder(app, deps);
+  registerGetPurchaseOrder(app, deps);
+  registerListPurchaseOrders(app, deps);
+  registerSetTestBehaviour(app, deps);
+  return app;
+}
 
+function registerPlacePurchaseOrder(app: FastifyInstance, { config, db, now }: RouteDeps): void {
   app.post<{ Body: PurchaseOrderRequest }>(
     '/v1/purchase-orders',
     {
@@ -75,17 +102,7 @@ export async function buildSupplierApp(options: SupplierAppOptions): Promise<Fas
           type: 'object',
           properties: { 'idempotency-key': { type: 'string', description: 'required' } },
         },
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['productId', 'warehouseId', 'quantity'],
-          properties: {
-            productId: ID,
-            warehouseId: ID,
-            quantity: { type: 'integer', minimum: 1, maximum: 10_000_000 },
-            reference: { type: 'string', minLength: 1, maxLength: 200 },
-          },
-        },
+        body: PURCHASE_ORDER_BODY,
       },
     },
     async (request, reply) => {
@@ -130,7 +147,9 @@ export async function buildSupplierApp(options: SupplierAppOptions): Promise<Fas
       return reply.code(replayed ? 200 : 201).send(viewOf(row, now()));
     },
   );
+}
 
+function registerGetPurchaseOrder(app: FastifyInstance, { db, now }: RouteDeps): void {
   app.get<{ Params: { id: string } }>(
     '/v1/purchase-orders/:id',
     {
@@ -149,7 +168,9 @@ export async function buildSupplierApp(options: SupplierAppOptions): Promise<Fas
       return viewOf(row, now());
     },
   );
+}
 
+function registerListPurchaseOrders(app: FastifyInstance, { db, now }: RouteDeps): void {
   app.get<{ Querystring: { reference: string } }>(
     '/v1/purchase-orders',
     {
@@ -169,7 +190,9 @@ export async function buildSupplierApp(options: SupplierAppOptions): Promise<Fas
       ),
     }),
   );
+}
 
+function registerSetTestBehaviour(app: FastifyInstance, { db }: RouteDeps): void {
   app.put<{ Params: { productId: string }; Body: { behaviour: Behaviour } }>(
     '/v1/test-behaviours/:productId',
     {
@@ -190,6 +213,4 @@ export async function buildSupplierApp(options: SupplierAppOptions): Promise<Fas
       return { productId: request.params.productId, behaviour: request.body.behaviour };
     },
   );
-
-  return app;
 }

@@ -1,4 +1,4 @@
-import { AppError, withSchemaTypes } from '@fv/service-kit';
+import { AppError, withSchemaTypes, type SchemaTypedApp } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import {
   findReplenishment,
@@ -10,19 +10,13 @@ import {
 } from '../db/replenishment-store.js';
 import { parseId } from '../domain/ids.js';
 import type { RouteDeps } from './stock.js';
-import { productIdSchema, warehouseIdSchema } from './schemas.js';
+import { locationParams, MAX_UNITS, productIdSchema, warehouseIdSchema } from './schemas.js';
 
 const ADMIN = ['admin'] as const;
 const ADMIN_OR_SERVICE = ['admin', 'service'] as const;
 /** Services that may read replenishments (the workflow view). */
 const READERS = ['platform-coordination'];
-const MAX_UNITS = 1_000_000_000;
 const SUPPLIER_ID = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' } as const;
-const locationParams = {
-  type: 'object',
-  required: ['productId', 'warehouseId'],
-  properties: { productId: productIdSchema, warehouseId: warehouseIdSchema },
-} as const;
 
 function replenishmentView(r: ReplenishmentRecord) {
   const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -55,11 +49,15 @@ function locationNotFound(productId: string, warehouseId: string) {
 }
 
 /** Replenishments (read) and each location's reorder settings (read, set): operators only. */
-export async function replenishmentRoutes(
-  instance: FastifyInstance,
-  { deps, db, transaction }: RouteDeps,
-): Promise<void> {
+export async function replenishmentRoutes(instance: FastifyInstance, routeDeps: RouteDeps): Promise<void> {
   const app = withSchemaTypes(instance);
+  registerListReplenishments(app, routeDeps);
+  registerGetReplenishment(app, routeDeps);
+  registerGetReplenishmentSetting(app, routeDeps);
+  registerSetReplenishmentSetting(app, routeDeps);
+}
+
+function registerListReplenishments(app: SchemaTypedApp, { db }: RouteDeps): void {
   app.get(
     '/inventory/replenishments',
     {
@@ -92,7 +90,9 @@ export async function replenishmentRoutes(
       return { items: page.items.map(replenishmentView), total: page.total, limit, offset };
     },
   );
+}
 
+function registerGetReplenishment(app: SchemaTypedApp, { db }: RouteDeps): void {
   app.get(
     '/inventory/replenishments/:replenishmentId',
     {
@@ -116,26 +116,29 @@ export async function replenishmentRoutes(
       return replenishmentView(found);
     },
   );
+}
 
-  const settingsView = async (productId: string, warehouseId: string) => {
-    const [level] = await db.$queryRawUnsafe<{ threshold: number }[]>(
-      'select low_stock_threshold as threshold from stock_levels where product_id = $1::uuid and warehouse_id = $2',
-      productId,
-      warehouseId,
-    );
-    if (!level) throw locationNotFound(productId, warehouseId);
-    const setting = await settingOf(db, productId, warehouseId);
-    const policy = deps.limits.replenishment;
-    return {
-      productId,
-      warehouseId,
-      lowStockThreshold: level.threshold,
-      reorderQuantity: setting?.reorderQuantity ?? policy.defaultReorderQuantity,
-      supplierId: setting?.supplierId ?? policy.defaultSupplierId,
-      defaults: setting === null,
-    };
+/** A location's low-stock threshold and its reorder setting, or the policy's defaults where it has none. */
+async function settingsView({ deps, db }: RouteDeps, productId: string, warehouseId: string) {
+  const [level] = await db.$queryRawUnsafe<{ threshold: number }[]>(
+    'select low_stock_threshold as threshold from stock_levels where product_id = $1::uuid and warehouse_id = $2',
+    productId,
+    warehouseId,
+  );
+  if (!level) throw locationNotFound(productId, warehouseId);
+  const setting = await settingOf(db, productId, warehouseId);
+  const policy = deps.limits.replenishment;
+  return {
+    productId,
+    warehouseId,
+    lowStockThreshold: level.threshold,
+    reorderQuantity: setting?.reorderQuantity ?? policy.defaultReorderQuantity,
+    supplierId: setting?.supplierId ?? policy.defaultSupplierId,
+    defaults: setting === null,
   };
+}
 
+function registerGetReplenishmentSetting(app: SchemaTypedApp, routeDeps: RouteDeps): void {
   app.get(
     '/inventory/:productId/locations/:warehouseId/replenishment',
     {
@@ -147,9 +150,12 @@ export async function replenishmentRoutes(
       },
     },
     async (request) =>
-      settingsView(parseId('product', request.params.productId)!, request.params.warehouseId),
+      settingsView(routeDeps, parseId('product', request.params.productId)!, request.params.warehouseId),
   );
+}
 
+function registerSetReplenishmentSetting(app: SchemaTypedApp, routeDeps: RouteDeps): void {
+  const { deps, transaction } = routeDeps;
   app.put(
     '/inventory/:productId/locations/:warehouseId/replenishment',
     {
@@ -190,7 +196,7 @@ export async function replenishmentRoutes(
           supplierId: supplierId ?? deps.limits.replenishment.defaultSupplierId,
         });
       });
-      return settingsView(productId, warehouseId);
+      return settingsView(routeDeps, productId, warehouseId);
     },
   );
 }

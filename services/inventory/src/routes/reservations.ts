@@ -1,4 +1,10 @@
-import { AppError, invalidFields, withSchemaTypes, type FieldIssue } from '@fv/service-kit';
+import {
+  AppError,
+  invalidFields,
+  withSchemaTypes,
+  type FieldIssue,
+  type SchemaTypedApp,
+} from '@fv/service-kit';
 import { idempotencyHeaders, idempotently, idempotentRequestOf, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance } from 'fastify';
 import type { ReservationKey } from '../db/reservation-store.js';
@@ -7,11 +13,10 @@ import { getReservation } from '../use-cases/read-stock.js';
 import { releaseReservation } from '../use-cases/release-reservation.js';
 import { reserveStock, type ReserveResult } from '../use-cases/reserve-stock.js';
 import {
-  orderIdSchema,
-  productIdSchema,
+  releaseReservationBody,
   reservationIdSchema,
   reservationSchema,
-  warehouseIdSchema,
+  reserveStockBody,
 } from './schemas.js';
 import type { RouteDeps } from './stock.js';
 import { reservationView } from './views.js';
@@ -19,7 +24,6 @@ import { reservationView } from './views.js';
 const WRITERS = ['admin', 'service'] as const;
 /** Orders asks inventory to reserve and release; the coordinator may too. */
 const RESERVERS = ['orders', 'platform-coordination'];
-const MAX_TTL_SECONDS = 7 * 24 * 3600;
 
 /** The HTTP answer to a reservation that was not made. */
 function refusal(result: Exclude<ReserveResult, { outcome: 'reserved' }>): AppError {
@@ -51,11 +55,14 @@ function refusal(result: Exclude<ReserveResult, { outcome: 'reserved' }>): AppEr
 }
 
 /** Reservations: hold stock for an order (all lines or none), release it, look one up. */
-export async function reservationRoutes(
-  instance: FastifyInstance,
-  { deps, db, transaction, idempotency }: RouteDeps,
-): Promise<void> {
+export async function reservationRoutes(instance: FastifyInstance, routeDeps: RouteDeps): Promise<void> {
   const app = withSchemaTypes(instance);
+  registerReserveStock(app, routeDeps);
+  registerReleaseReservation(app, routeDeps);
+  registerGetReservation(app, routeDeps);
+}
+
+function registerReserveStock(app: SchemaTypedApp, { deps, transaction, idempotency }: RouteDeps): void {
   app.post(
     '/inventory/reserve',
     {
@@ -66,35 +73,7 @@ export async function reservationRoutes(
         description:
           'Lines without a warehouseId are served from one location when one has enough, else split across locations. Publishes InventoryReserved. 404 names products inventory has no stock record for; 422 (details.reason INSUFFICIENT_STOCK) names the short lines with what is available. An order has at most one reservation (409 RESERVATION_EXISTS).',
         headers: idempotencyHeaders,
-        body: {
-          type: 'object',
-          required: ['orderId', 'items'],
-          additionalProperties: false,
-          properties: {
-            orderId: orderIdSchema,
-            items: {
-              type: 'array',
-              minItems: 1,
-              maxItems: deps.limits.maxReservationLines,
-              items: {
-                type: 'object',
-                required: ['productId', 'quantity'],
-                additionalProperties: false,
-                properties: {
-                  productId: productIdSchema,
-                  quantity: { type: 'integer', minimum: 1, maximum: deps.limits.maxQuantityPerOrder },
-                  warehouseId: warehouseIdSchema,
-                },
-              },
-            },
-            ttlSeconds: {
-              type: 'integer',
-              minimum: 1,
-              maximum: MAX_TTL_SECONDS,
-              description: `Seconds until the reservation lapses unless confirmed (default ${deps.limits.reservationTtlSeconds}).`,
-            },
-          },
-        },
+        body: reserveStockBody(deps.limits),
         response: {
           201: reservationSchema,
           404: { $ref: 'ErrorEnvelope#' },
@@ -134,7 +113,12 @@ export async function reservationRoutes(
       return sendIdempotent(reply, outcome);
     },
   );
+}
 
+function registerReleaseReservation(
+  app: SchemaTypedApp,
+  { deps, transaction, idempotency }: RouteDeps,
+): void {
   app.post(
     '/inventory/release',
     {
@@ -145,15 +129,7 @@ export async function reservationRoutes(
         description:
           'Gives the stock back and publishes InventoryReleased. Releasing a released reservation changes nothing and answers 200 with it; a deducted one cannot be released (409 RESERVATION_DEDUCTED).',
         headers: idempotencyHeaders,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            reservationId: reservationIdSchema,
-            orderId: orderIdSchema,
-            reason: { type: 'string', enum: ['MANUAL', 'ORDER_CANCELLED'], default: 'MANUAL' },
-          },
-        },
+        body: releaseReservationBody,
         response: {
           200: reservationSchema,
           404: { $ref: 'ErrorEnvelope#' },
@@ -195,7 +171,9 @@ export async function reservationRoutes(
       return sendIdempotent(reply, outcome);
     },
   );
+}
 
+function registerGetReservation(app: SchemaTypedApp, { db }: RouteDeps): void {
   app.get(
     '/inventory/reservations/:reservationId',
     {

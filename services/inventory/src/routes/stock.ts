@@ -1,4 +1,4 @@
-import { invalidFields, requirePrincipal, withSchemaTypes } from '@fv/service-kit';
+import { invalidFields, requirePrincipal, withSchemaTypes, type SchemaTypedApp } from '@fv/service-kit';
 import {
   idempotencyHeaders,
   idempotently,
@@ -14,11 +14,15 @@ import type { InventoryDeps } from '../use-cases/context.js';
 import { getProductStock, listLowStock } from '../use-cases/read-stock.js';
 import { setStockLevel } from '../use-cases/set-stock-level.js';
 import {
-  adjustmentReasonSchema,
+  adjustmentSchema,
+  adjustStockBody,
+  locationParams,
   locationSchema,
+  lowStockPageSchema,
+  lowStockQuery,
   productIdSchema,
   productStockSchema,
-  warehouseIdSchema,
+  setStockLevelBody,
 } from './schemas.js';
 import { locationView, productStockView } from './views.js';
 
@@ -36,14 +40,17 @@ const STOCK_READERS = ['orders', 'product-catalog', 'platform-coordination'];
 /** Stock is put at a location by operators only; delivery adjusts it when a return is restocked. */
 const LOCATION_WRITERS: string[] = [];
 const ADJUSTERS = ['delivery'];
-const MAX_UNITS = 1_000_000_000;
 
 /** Stock levels: read a product's stock, put stock at a location, adjust it, list what runs low. */
-export async function stockRoutes(
-  instance: FastifyInstance,
-  { deps, db, transaction, idempotency }: RouteDeps,
-): Promise<void> {
+export async function stockRoutes(instance: FastifyInstance, routeDeps: RouteDeps): Promise<void> {
   const app = withSchemaTypes(instance);
+  registerListLowStock(app, routeDeps);
+  registerGetProductStock(app, routeDeps);
+  registerSetStockLevel(app, routeDeps);
+  registerAdjustStock(app, routeDeps);
+}
+
+function registerListLowStock(app: SchemaTypedApp, { db }: RouteDeps): void {
   app.get(
     '/inventory/low-stock',
     {
@@ -51,27 +58,8 @@ export async function stockRoutes(
       schema: {
         tags: ['inventory'],
         summary: 'Locations at or below their low-stock threshold, least available first',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            warehouseId: warehouseIdSchema,
-            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-            offset: { type: 'integer', minimum: 0, default: 0 },
-          },
-        },
-        response: {
-          200: {
-            type: 'object',
-            required: ['items', 'total', 'limit', 'offset'],
-            properties: {
-              items: { type: 'array', items: locationSchema },
-              total: { type: 'integer' },
-              limit: { type: 'integer' },
-              offset: { type: 'integer' },
-            },
-          },
-        },
+        querystring: lowStockQuery,
+        response: { 200: lowStockPageSchema },
       },
     },
     async (request) => {
@@ -80,7 +68,9 @@ export async function stockRoutes(
       return { items: page.levels.map(locationView), total: page.total, limit, offset };
     },
   );
+}
 
+function registerGetProductStock(app: SchemaTypedApp, { db }: RouteDeps): void {
   app.get(
     '/inventory/:productId',
     {
@@ -96,7 +86,9 @@ export async function stockRoutes(
       return productStockView(productId, await getProductStock(db, productId));
     },
   );
+}
 
+function registerSetStockLevel(app: SchemaTypedApp, { deps, transaction }: RouteDeps): void {
   app.put(
     '/inventory/:productId/locations/:warehouseId',
     {
@@ -106,26 +98,8 @@ export async function stockRoutes(
         summary: 'Put a product in stock at a location, or set its counted units and threshold',
         description:
           'Creates the location record when the product has none there (201), otherwise sets it (200). A change in units on hand is recorded and announced like an adjustment (InventoryAdjusted, InventoryUpdated). Units on hand cannot go below what reservations hold.',
-        params: {
-          type: 'object',
-          required: ['productId', 'warehouseId'],
-          properties: { productId: productIdSchema, warehouseId: warehouseIdSchema },
-        },
-        body: {
-          type: 'object',
-          required: ['onHand'],
-          additionalProperties: false,
-          properties: {
-            onHand: { type: 'integer', minimum: 0, maximum: MAX_UNITS },
-            lowStockThreshold: { type: 'integer', minimum: 0, maximum: MAX_UNITS },
-            reason: {
-              ...adjustmentReasonSchema,
-              description:
-                'Recorded when units on hand change; RESTOCK for a new location, CORRECTION otherwise.',
-            },
-            reference: { type: 'string', minLength: 1, maxLength: 200 },
-          },
-        },
+        params: locationParams,
+        body: setStockLevelBody,
         response: {
           200: locationSchema,
           201: locationSchema,
@@ -156,7 +130,9 @@ export async function stockRoutes(
       return reply.code(result.created ? 201 : 200).send(locationView(result.level));
     },
   );
+}
 
+function registerAdjustStock(app: SchemaTypedApp, { deps, transaction, idempotency }: RouteDeps): void {
   app.post(
     '/inventory/adjust',
     {
@@ -165,55 +141,9 @@ export async function stockRoutes(
         tags: ['inventory'],
         summary: 'Change units on hand at a location, with a reason',
         headers: idempotencyHeaders,
-        body: {
-          type: 'object',
-          required: ['productId', 'warehouseId', 'quantityChange', 'reason'],
-          additionalProperties: false,
-          properties: {
-            productId: productIdSchema,
-            warehouseId: warehouseIdSchema,
-            quantityChange: {
-              type: 'integer',
-              minimum: -MAX_UNITS,
-              maximum: MAX_UNITS,
-              description:
-                'Signed change in units on hand, never 0: positive for goods received, negative for goods gone.',
-            },
-            reason: adjustmentReasonSchema,
-            reference: {
-              type: 'string',
-              minLength: 1,
-              maxLength: 200,
-              description: 'External reference, e.g. a purchase order.',
-            },
-          },
-        },
+        body: adjustStockBody,
         response: {
-          201: {
-            type: 'object',
-            required: [
-              'adjustmentId',
-              'productId',
-              'warehouseId',
-              'quantityChange',
-              'previousQuantity',
-              'newQuantity',
-              'reason',
-              'reference',
-              'location',
-            ],
-            properties: {
-              adjustmentId: { type: 'string', format: 'uuid' },
-              productId: { type: 'string', format: 'uuid' },
-              warehouseId: { type: 'string' },
-              quantityChange: { type: 'integer' },
-              previousQuantity: { type: 'integer' },
-              newQuantity: { type: 'integer' },
-              reason: { type: 'string' },
-              reference: { type: 'string', nullable: true },
-              location: locationSchema,
-            },
-          },
+          201: adjustmentSchema,
           404: { $ref: 'ErrorEnvelope#' },
           409: { $ref: 'ErrorEnvelope#' },
           422: { $ref: 'ErrorEnvelope#' },

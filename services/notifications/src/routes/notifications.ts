@@ -9,6 +9,7 @@ import {
   springPage,
   springPageSchema,
   withSchemaTypes,
+  type SchemaTypedApp,
 } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { findNotification, listNotifications } from '../db/notifications.js';
@@ -24,11 +25,14 @@ function notFound(notificationId: string) {
 }
 
 /** Every message, sent or not, with its status: a customer sees their own; staff see all and retry failed ones. */
-export async function notificationRoutes(
-  instance: FastifyInstance,
-  { prisma, transaction, deps }: RouteContext,
-): Promise<void> {
+export async function notificationRoutes(instance: FastifyInstance, context: RouteContext): Promise<void> {
   const app = withSchemaTypes(instance);
+  registerListNotifications(app, context);
+  registerGetNotification(app, context);
+  registerRetryNotification(app, context);
+}
+
+function registerListNotifications(app: SchemaTypedApp, { prisma }: RouteContext): void {
   app.get(
     '/notifications',
     {
@@ -67,7 +71,9 @@ export async function notificationRoutes(
       return springPage(rows.map(notificationView), total, page);
     },
   );
+}
 
+function registerGetNotification(app: SchemaTypedApp, { prisma }: RouteContext): void {
   app.get(
     '/notifications/:notificationId',
     { schema: { tags, summary: 'Get a notification', params, response: { 200: notificationSchema } } },
@@ -82,7 +88,9 @@ export async function notificationRoutes(
       return notificationView(notification);
     },
   );
+}
 
+function registerRetryNotification(app: SchemaTypedApp, { transaction, deps }: RouteContext): void {
   app.post(
     '/notifications/:notificationId/retry',
     {

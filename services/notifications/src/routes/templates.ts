@@ -1,4 +1,4 @@
-import { parseId, withSchemaTypes } from '@fv/service-kit';
+import { parseId, withSchemaTypes, type SchemaTypedApp } from '@fv/service-kit';
 import { idempotencyHeaders, idempotently, idempotentRequestOf, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance } from 'fastify';
 import { listTemplates } from '../db/templates.js';
@@ -29,11 +29,17 @@ const text = {
 } as const;
 
 /** Message templates per notification type and channel: managed by admins, readable by services. */
-export async function templateRoutes(
-  instance: FastifyInstance,
-  { prisma, transaction }: RouteContext,
-): Promise<void> {
+export async function templateRoutes(instance: FastifyInstance, context: RouteContext): Promise<void> {
   const app = withSchemaTypes(instance);
+  registerListTemplates(app, context);
+  registerGetTemplate(app, context);
+  registerCreateTemplate(app, context);
+  registerUpdateTemplate(app, context);
+  registerDeleteTemplate(app, context);
+  registerPreviewTemplate(app, context);
+}
+
+function registerListTemplates(app: SchemaTypedApp, { prisma }: RouteContext): void {
   app.get(
     '/templates',
     {
@@ -55,7 +61,9 @@ export async function templateRoutes(
     },
     async (request) => (await listTemplates(prisma, request.query)).map(templateView),
   );
+}
 
+function registerGetTemplate(app: SchemaTypedApp, { prisma }: RouteContext): void {
   app.get(
     '/templates/:templateId',
     {
@@ -64,7 +72,9 @@ export async function templateRoutes(
     },
     async (request) => templateView(await getTemplate(prisma, parseId(request.params.templateId)!)),
   );
+}
 
+function registerCreateTemplate(app: SchemaTypedApp, { transaction }: RouteContext): void {
   app.post(
     '/templates',
     {
@@ -110,7 +120,9 @@ export async function templateRoutes(
       return sendIdempotent(reply, result);
     },
   );
+}
 
+function registerUpdateTemplate(app: SchemaTypedApp, { transaction }: RouteContext): void {
   app.put(
     '/templates/:templateId',
     {
@@ -128,7 +140,9 @@ export async function templateRoutes(
         await transaction((tx) => updateTemplate(tx, parseId(request.params.templateId)!, request.body)),
       ),
   );
+}
 
+function registerDeleteTemplate(app: SchemaTypedApp, { transaction }: RouteContext): void {
   app.delete(
     '/templates/:templateId',
     {
@@ -140,7 +154,9 @@ export async function templateRoutes(
       return reply.code(204).send();
     },
   );
+}
 
+function registerPreviewTemplate(app: SchemaTypedApp, { prisma }: RouteContext): void {
   app.post(
     '/templates/:templateId/preview',
     {

@@ -96,6 +96,38 @@ export function parseProductListQuery(
   currencies: readonly string[],
 ): ProductListRequest {
   const issues: FieldIssue[] = [];
+  const { minPrice, maxPrice } = priceRangeOf(query, issues);
+  const currency = currencyOf(query, currencies, issues);
+  const categoryId = categoryIdOf(query, issues);
+  const attributes = attributesOf(query, issues);
+  const sort = query.sort ?? 'newest';
+  const cursor = cursorOf(query, sort, issues);
+  const pageSize = query.pageSize ?? DEFAULT_PAGE_SIZE;
+  checkPaging(query, pageSize, issues);
+
+  if (issues.length > 0) throw invalidFields(issues);
+  return {
+    filter: {
+      categoryId,
+      minPrice,
+      maxPrice,
+      currency,
+      attributes,
+      inStock: query.inStock ?? null,
+      status: query.status ?? 'ACTIVE',
+    },
+    sort,
+    pageSize,
+    page: cursor ? null : (query.page ?? 1),
+    cursor,
+  };
+}
+
+/** The price bounds, canonical (null where absent or bad); an issue for each bad one and a reversed range. */
+function priceRangeOf(
+  query: ProductListQuery,
+  issues: FieldIssue[],
+): { minPrice: string | null; maxPrice: string | null } {
   const amount = (name: 'minPrice' | 'maxPrice'): string | null => {
     const raw = query[name];
     if (raw === undefined) return null;
@@ -109,21 +141,37 @@ export function parseProductListQuery(
   if (minPrice !== null && maxPrice !== null && compareAmounts(minPrice, maxPrice) > 0) {
     issues.push({ field: 'query.minPrice', rule: 'range', message: 'must not be greater than maxPrice' });
   }
+  return { minPrice, maxPrice };
+}
 
+/** The currency asked for, if the catalog knows it; adds an issue when it does not. */
+function currencyOf(
+  query: ProductListQuery,
+  currencies: readonly string[],
+  issues: FieldIssue[],
+): string | null {
   let currency: string | null = null;
   if (query.currency !== undefined) {
     const parsed = parseCurrency(query.currency, currencies);
     if (parsed.ok) currency = parsed.value;
     else issues.push({ field: 'query.currency', rule: parsed.rule, message: parsed.message });
   }
+  return currency;
+}
 
+/** The plain UUID of the category asked for; adds an issue when it is not a category id. */
+function categoryIdOf(query: ProductListQuery, issues: FieldIssue[]): string | null {
   let categoryId: string | null = null;
   if (query.categoryId !== undefined) {
     categoryId = parseId(query.categoryId, CATEGORY_ID_PREFIX);
     if (categoryId === null)
       issues.push({ field: 'query.categoryId', rule: 'format', message: 'must be a category id (UUID)' });
   }
+  return categoryId;
+}
 
+/** The `name:value` attribute pairs; adds an issue for each entry that is not one. */
+function attributesOf(query: ProductListQuery, issues: FieldIssue[]): Array<[string, string]> {
   const attributes: Array<[string, string]> = [];
   for (const [i, entry] of (query.attribute ?? []).entries()) {
     const separator = entry.indexOf(':');
@@ -137,8 +185,11 @@ export function parseProductListQuery(
       });
     } else attributes.push([name, value]);
   }
+  return attributes;
+}
 
-  const sort = query.sort ?? 'newest';
+/** The cursor to go on from; an issue when it comes with a page, is not ours or is for another sort. */
+function cursorOf(query: ProductListQuery, sort: ProductSort, issues: FieldIssue[]): ProductCursor | null {
   let cursor: ProductCursor | null = null;
   if (query.cursor !== undefined) {
     if (query.page !== undefined) {
@@ -159,8 +210,11 @@ export function parseProductListQuery(
       });
     }
   }
+  return cursor;
+}
 
-  const pageSize = query.pageSize ?? DEFAULT_PAGE_SIZE;
+/** Adds an issue for a page size out of bounds and for a page number below 1. */
+function checkPaging(query: ProductListQuery, pageSize: number, issues: FieldIssue[]): void {
   if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
     issues.push({
       field: 'query.pageSize',
@@ -171,23 +225,6 @@ export function parseProductListQuery(
   if (query.page !== undefined && query.page < 1) {
     issues.push({ field: 'query.page', rule: 'minimum', message: 'must be 1 or more' });
   }
-
-  if (issues.length > 0) throw invalidFields(issues);
-  return {
-    filter: {
-      categoryId,
-      minPrice,
-      maxPrice,
-      currency,
-      attributes,
-      inStock: query.inStock ?? null,
-      status: query.status ?? 'ACTIVE',
-    },
-    sort,
-    pageSize,
-    page: cursor ? null : (query.page ?? 1),
-    cursor,
-  };
 }
 
 /** The Prisma condition of a filter; `categoryIds` is the asked-for category and everything below it. */

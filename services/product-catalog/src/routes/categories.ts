@@ -1,7 +1,7 @@
-import { parseId, withSchemaTypes } from '@fv/service-kit';
+import { parseId, withSchemaTypes, type SchemaTypedApp } from '@fv/service-kit';
 import { idempotencyHeaders, idempotentRequestOf, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance } from 'fastify';
-import { catalogReadAccess, type KeyAccess } from '../access/catalog-read-access.js';
+import type { KeyAccess } from '../access/catalog-read-access.js';
 import type { CatalogContext } from '../catalog-context.js';
 import { CATEGORY_ID_PREFIX } from '../domain/ids.js';
 import { createCategory } from '../use-cases/create-category.js';
@@ -15,6 +15,7 @@ import {
   createCategoryBody,
   updateCategoryBody,
 } from './schemas.js';
+import { storefrontRead, type StorefrontRead } from './storefront-read.js';
 
 type IdParams = { id: string };
 
@@ -22,20 +23,24 @@ const categoryId = (params: IdParams) => parseId(params.id, CATEGORY_ID_PREFIX)!
 const optionalCategoryId = (value: string | null | undefined) =>
   value === undefined || value === null ? value : parseId(value, CATEGORY_ID_PREFIX)!;
 
+const tags = ['categories'];
+
 export function categoryRoutes(instance: FastifyInstance, ctx: CatalogContext, access: KeyAccess): void {
   const app = withSchemaTypes(instance);
-  const tags = ['categories'];
-  // Storefront reads: a publishable key or any valid token (checked by the hook, not the platform's token rule).
-  const storefrontRead = {
-    config: { public: true },
-    onRequest: catalogReadAccess(access, 'catalog:read'),
-  } as const;
+  const read = storefrontRead(access);
   app.addSchema(categoryNodeSchema);
+  registerGetCategoryTree(app, ctx, read);
+  registerGetCategory(app, ctx, read);
+  registerCreateCategory(app, ctx);
+  registerUpdateCategory(app, ctx);
+  registerDeleteCategory(app, ctx);
+}
 
+function registerGetCategoryTree(app: SchemaTypedApp, ctx: CatalogContext, read: StorefrontRead): void {
   app.get(
     '/categories',
     {
-      ...storefrontRead,
+      ...read,
       schema: {
         tags,
         summary: 'All categories as a tree: top-level categories with their subcategories nested',
@@ -46,11 +51,13 @@ export function categoryRoutes(instance: FastifyInstance, ctx: CatalogContext, a
     },
     async () => ({ items: await getCategoryTree(ctx) }),
   );
+}
 
+function registerGetCategory(app: SchemaTypedApp, ctx: CatalogContext, read: StorefrontRead): void {
   app.get(
     '/categories/:id',
     {
-      ...storefrontRead,
+      ...read,
       schema: {
         tags,
         summary: 'A category with its subcategories',
@@ -60,7 +67,9 @@ export function categoryRoutes(instance: FastifyInstance, ctx: CatalogContext, a
     },
     async (request) => getCategorySubtree(ctx, categoryId(request.params)),
   );
+}
 
+function registerCreateCategory(app: SchemaTypedApp, ctx: CatalogContext): void {
   app.post(
     '/categories',
     {
@@ -83,7 +92,9 @@ export function categoryRoutes(instance: FastifyInstance, ctx: CatalogContext, a
       return sendIdempotent(reply, answer);
     },
   );
+}
 
+function registerUpdateCategory(app: SchemaTypedApp, ctx: CatalogContext): void {
   app.put(
     '/categories/:id',
     {
@@ -106,7 +117,9 @@ export function categoryRoutes(instance: FastifyInstance, ctx: CatalogContext, a
           : {}),
       }),
   );
+}
 
+function registerDeleteCategory(app: SchemaTypedApp, ctx: CatalogContext): void {
   app.delete(
     '/categories/:id',
     {

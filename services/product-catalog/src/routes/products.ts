@@ -1,7 +1,7 @@
-import { parseId, withSchemaTypes } from '@fv/service-kit';
+import { parseId, withSchemaTypes, type SchemaTypedApp } from '@fv/service-kit';
 import { idempotencyHeaders, idempotentRequestOf, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance } from 'fastify';
-import { catalogReadAccess, type KeyAccess } from '../access/catalog-read-access.js';
+import type { KeyAccess } from '../access/catalog-read-access.js';
 import type { CatalogContext } from '../catalog-context.js';
 import { PRODUCT_ID_PREFIX } from '../domain/ids.js';
 import { parseCreateProduct } from '../domain/product-input.js';
@@ -13,6 +13,7 @@ import { listProducts } from '../use-cases/list-products.js';
 import { searchProducts } from '../use-cases/search-products.js';
 import { updateProductDetails } from '../use-cases/update-product.js';
 import { requestMeta } from './request-meta.js';
+import { storefrontRead, type StorefrontRead } from './storefront-read.js';
 import {
   createProductBody,
   pagingOnlyQuery,
@@ -31,19 +32,25 @@ type IdParams = { id: string };
 /** The id in a path that its schema has already checked: the plain UUID. */
 const productId = (params: IdParams) => parseId(params.id, PRODUCT_ID_PREFIX)!;
 
+const tags = ['products'];
+
 export function productRoutes(instance: FastifyInstance, ctx: CatalogContext, access: KeyAccess): void {
   const app = withSchemaTypes(instance);
-  const tags = ['products'];
-  // Storefront reads: a publishable key or any valid token (checked by the hook, not the platform's token rule).
-  const storefrontRead = {
-    config: { public: true },
-    onRequest: catalogReadAccess(access, 'catalog:read'),
-  } as const;
+  const read = storefrontRead(access);
+  registerListProducts(app, ctx, read);
+  registerSearchProducts(app, ctx, read);
+  registerGetProduct(app, ctx, read);
+  registerListPriceHistory(app, ctx);
+  registerCreateProduct(app, ctx);
+  registerUpdateProduct(app, ctx);
+  registerDeleteProduct(app, ctx);
+}
 
+function registerListProducts(app: SchemaTypedApp, ctx: CatalogContext, read: StorefrontRead): void {
   app.get(
     '/products',
     {
-      ...storefrontRead,
+      ...read,
       schema: {
         tags,
         summary:
@@ -54,11 +61,13 @@ export function productRoutes(instance: FastifyInstance, ctx: CatalogContext, ac
     },
     async (request) => listProducts(ctx, request.query),
   );
+}
 
+function registerSearchProducts(app: SchemaTypedApp, ctx: CatalogContext, read: StorefrontRead): void {
   app.get(
     '/products/search',
     {
-      ...storefrontRead,
+      ...read,
       schema: {
         tags,
         summary: 'Full-text search over active products, best match first',
@@ -68,16 +77,20 @@ export function productRoutes(instance: FastifyInstance, ctx: CatalogContext, ac
     },
     async (request) => searchProducts(ctx, request.query),
   );
+}
 
+function registerGetProduct(app: SchemaTypedApp, ctx: CatalogContext, read: StorefrontRead): void {
   app.get(
     '/products/:id',
     {
-      ...storefrontRead,
+      ...read,
       schema: { tags, summary: 'Get a product', params: productIdParams, response: { 200: productSchema } },
     },
     async (request) => getProduct(ctx, productId(request.params)),
   );
+}
 
+function registerListPriceHistory(app: SchemaTypedApp, ctx: CatalogContext): void {
   app.get(
     '/products/:id/prices',
     {
@@ -91,7 +104,9 @@ export function productRoutes(instance: FastifyInstance, ctx: CatalogContext, ac
     },
     async (request) => listPriceHistory(ctx, { id: productId(request.params), ...request.query }),
   );
+}
 
+function registerCreateProduct(app: SchemaTypedApp, ctx: CatalogContext): void {
   app.post(
     '/products',
     {
@@ -115,7 +130,9 @@ export function productRoutes(instance: FastifyInstance, ctx: CatalogContext, ac
       return sendIdempotent(reply, answer);
     },
   );
+}
 
+function registerUpdateProduct(app: SchemaTypedApp, ctx: CatalogContext): void {
   app.put(
     '/products/:id',
     {
@@ -138,7 +155,9 @@ export function productRoutes(instance: FastifyInstance, ctx: CatalogContext, ac
       return result.product;
     },
   );
+}
 
+function registerDeleteProduct(app: SchemaTypedApp, ctx: CatalogContext): void {
   app.delete(
     '/products/:id',
     {

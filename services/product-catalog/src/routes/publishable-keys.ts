@@ -1,4 +1,4 @@
-import { requirePrincipal, withSchemaTypes } from '@fv/service-kit';
+import { requirePrincipal, withSchemaTypes, type SchemaTypedApp } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { KeyAccess } from '../access/catalog-read-access.js';
 import type { CatalogContext } from '../catalog-context.js';
@@ -20,6 +20,8 @@ const keyFields = {
 
 const keySchema = { type: 'object', properties: keyFields } as const;
 
+const tags = ['publishable keys'];
+
 const idParams = {
   type: 'object',
   required: ['id'],
@@ -36,8 +38,13 @@ export function publishableKeyRoutes(
   access: KeyAccess,
 ): void {
   const app = withSchemaTypes(instance);
-  const tags = ['publishable keys'];
+  registerCreatePublishableKey(app, ctx);
+  registerListPublishableKeys(app, ctx);
+  registerGetPublishableKey(app, ctx);
+  registerRevokePublishableKey(app, ctx, access);
+}
 
+function registerCreatePublishableKey(app: SchemaTypedApp, ctx: CatalogContext): void {
   app.post(
     '/publishable-keys',
     {
@@ -90,7 +97,9 @@ export function publishableKeyRoutes(
       return created;
     },
   );
+}
 
+function registerListPublishableKeys(app: SchemaTypedApp, ctx: CatalogContext): void {
   app.get(
     '/publishable-keys',
     {
@@ -108,7 +117,9 @@ export function publishableKeyRoutes(
     },
     async (request) => getPublishableKeys(ctx, { activeOnly: request.query.active === true }),
   );
+}
 
+function registerGetPublishableKey(app: SchemaTypedApp, ctx: CatalogContext): void {
   app.get(
     '/publishable-keys/:id',
     {
@@ -117,7 +128,9 @@ export function publishableKeyRoutes(
     },
     async (request) => getPublishableKey(ctx, request.params.id),
   );
+}
 
+function registerRevokePublishableKey(app: SchemaTypedApp, ctx: CatalogContext, access: KeyAccess): void {
   app.delete(
     '/publishable-keys/:id',
     {
