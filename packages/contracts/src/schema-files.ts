@@ -125,6 +125,9 @@ function isDecimalString(node: AvroNode): boolean {
   return node.kind === 'primitive' && node.type === 'string' && node.props['x-format'] === DECIMAL_FORMAT;
 }
 
+/** Adds one problem, about the file being checked. */
+type Report = (message: string) => void;
+
 /**
  * Checks one schema file against the house rules and returns its definition, or the
  * problems found. `file` is the repository path used in messages.
@@ -139,104 +142,16 @@ export function lintEventSchema(
   const domain = parts.at(-2) ?? '';
   const expectedName = basename(file, '.avsc');
 
-  if (parts.length !== 3 || parts[0] !== 'schemas') {
-    report('schema files live at schemas/<domain>/<event-name>.avsc');
-  }
-  if (!/^[a-z][a-z0-9]*$/.test(domain))
-    report(`domain folder "${domain}" must be lower-case letters and digits`);
-
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    report(`not valid JSON: ${(error as Error).message}`);
-    return { problems };
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    report('the schema must be a JSON object');
-    return { problems };
-  }
-  const schema = json as Record<string, unknown>;
-
-  let root: AvroNode;
-  try {
-    root = parseAvroSchema(schema);
-  } catch (error) {
-    if (error instanceof AvroSchemaError) {
-      report(error.message);
-      return { problems };
-    }
-    throw error;
-  }
-  if (root.kind !== 'record') {
-    report('an event schema must be a record');
-    return { problems };
-  }
+  checkLocation(parts, domain, report);
+  const parsed = parseEventRecord(text, report);
+  if (!parsed) return { problems };
+  const { schema, root } = parsed;
 
   const name = root.name;
-  if (!/^[A-Z][A-Za-z0-9]*$/.test(name)) report(`event name "${name}" must be PascalCase`);
-  if (kebabCase(name) !== expectedName) {
-    report(`record "${name}" must live in a file named ${kebabCase(name)}.avsc`);
-  }
-  if (root.namespace !== namespaceForDomain(domain)) {
-    report(`namespace must be "${namespaceForDomain(domain)}" (found "${root.namespace}")`);
-  }
-
-  envelopeFields.forEach((expected, index) => {
-    const actual = (schema['fields'] as Array<Record<string, unknown>>)[index];
-    const comparable = Object.fromEntries(Object.entries(actual ?? {}).filter(([key]) => key !== 'doc'));
-    if (!actual || stableJson(comparable) !== stableJson(expected)) {
-      report(
-        `field ${index + 1} must be the envelope field ${JSON.stringify(expected)} ` +
-          `(the envelope is: ${envelopeFields.map((f) => f.name).join(', ')})`,
-      );
-    }
-  });
-
-  let hasMoney = false;
-  forEachNamedType(root, (named) => {
-    if (!named.doc?.trim()) report(`${named.kind} "${named.name}" needs a "doc"`);
-    if (named.kind === 'record') {
-      for (const field of named.fields) {
-        if (!field.doc?.trim()) report(`field "${field.name}" of "${named.name}" needs a "doc"`);
-      }
-    }
-  });
-  for (const position of typePositions(root)) {
-    const where = position.path || name;
-    const { node } = position;
-    if (node.kind === 'union') {
-      const [first, second, ...rest] = node.branches;
-      const nullFirst = first?.kind === 'primitive' && first.type === 'null';
-      const valueBranch = second && !(second.kind === 'primitive' && second.type === 'null');
-      if (!nullFirst || !valueBranch || rest.length > 0) {
-        report(`"${where}": a union must be ["null", <type>] (found ${describeAvroType(node)})`);
-      } else if (position.fieldName !== undefined && (!position.hasDefault || position.default !== null)) {
-        report(`"${where}": an optional field needs "default": null`);
-      }
-    }
-    if (node.kind === 'primitive' && 'x-format' in node.props) {
-      if (node.props['x-format'] !== DECIMAL_FORMAT || node.type !== 'string') {
-        report(`"${where}": "x-format" is only defined as "decimal" on a string`);
-      }
-    }
-    if (isDecimalString(node)) hasMoney = true;
-    if (position.fieldName !== undefined && MONEY_FIELD.test(position.fieldName)) {
-      const valueType = node.kind === 'union' ? node.branches[1] : node;
-      if (!valueType || !isDecimalString(valueType)) {
-        report(
-          `"${where}": money is a decimal string, {"type": "string", "x-format": "decimal"} ` +
-            `(found ${describeAvroType(node)})`,
-        );
-      }
-    }
-  }
-  if (hasMoney) {
-    const currency = root.fields.find((f) => f.name === 'currency');
-    if (!currency || currency.type.kind !== 'primitive' || currency.type.type !== 'string') {
-      report('an event with amounts needs a top-level "currency" string field');
-    }
-  }
+  checkNaming(root, domain, expectedName, report);
+  checkEnvelope(schema, report);
+  checkDocs(root, report);
+  checkTypes(root, report);
 
   try {
     avro.Type.forSchema(schema as unknown as avro.Schema, { wrapUnions: false });
@@ -250,6 +165,132 @@ export function lintEventSchema(
     definition: { name, domain, file, topic, subject: subjectForTopic(topic), schema, root },
     problems: [],
   };
+}
+
+/** The file lives at `schemas/<domain>/<event-name>.avsc`, in a lower-case domain folder. */
+function checkLocation(parts: string[], domain: string, report: Report): void {
+  if (parts.length !== 3 || parts[0] !== 'schemas') {
+    report('schema files live at schemas/<domain>/<event-name>.avsc');
+  }
+  if (!/^[a-z][a-z0-9]*$/.test(domain))
+    report(`domain folder "${domain}" must be lower-case letters and digits`);
+}
+
+/** The file's JSON object and its Avro record, or undefined (with the problem reported) when it is neither. */
+function parseEventRecord(
+  text: string,
+  report: Report,
+): { schema: Record<string, unknown>; root: AvroRecordNode } | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    report(`not valid JSON: ${(error as Error).message}`);
+    return undefined;
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    report('the schema must be a JSON object');
+    return undefined;
+  }
+  const schema = json as Record<string, unknown>;
+
+  let root: AvroNode;
+  try {
+    root = parseAvroSchema(schema);
+  } catch (error) {
+    if (error instanceof AvroSchemaError) {
+      report(error.message);
+      return undefined;
+    }
+    throw error;
+  }
+  if (root.kind !== 'record') {
+    report('an event schema must be a record');
+    return undefined;
+  }
+  return { schema, root };
+}
+
+/** A PascalCase record name matching the file name, in the domain's namespace. */
+function checkNaming(root: AvroRecordNode, domain: string, expectedName: string, report: Report): void {
+  const name = root.name;
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(name)) report(`event name "${name}" must be PascalCase`);
+  if (kebabCase(name) !== expectedName) {
+    report(`record "${name}" must live in a file named ${kebabCase(name)}.avsc`);
+  }
+  if (root.namespace !== namespaceForDomain(domain)) {
+    report(`namespace must be "${namespaceForDomain(domain)}" (found "${root.namespace}")`);
+  }
+}
+
+/** The record starts with the envelope fields, in order (their docs may differ). */
+function checkEnvelope(schema: Record<string, unknown>, report: Report): void {
+  envelopeFields.forEach((expected, index) => {
+    const actual = (schema['fields'] as Array<Record<string, unknown>>)[index];
+    const comparable = Object.fromEntries(Object.entries(actual ?? {}).filter(([key]) => key !== 'doc'));
+    if (!actual || stableJson(comparable) !== stableJson(expected)) {
+      report(
+        `field ${index + 1} must be the envelope field ${JSON.stringify(expected)} ` +
+          `(the envelope is: ${envelopeFields.map((f) => f.name).join(', ')})`,
+      );
+    }
+  });
+}
+
+/** Every named type and every field of a record has a "doc". */
+function checkDocs(root: AvroRecordNode, report: Report): void {
+  forEachNamedType(root, (named) => {
+    if (!named.doc?.trim()) report(`${named.kind} "${named.name}" needs a "doc"`);
+    if (named.kind === 'record') {
+      for (const field of named.fields) {
+        if (!field.doc?.trim()) report(`field "${field.name}" of "${named.name}" needs a "doc"`);
+      }
+    }
+  });
+}
+
+/** The rules on every type position, and a top-level "currency" for an event with amounts. */
+function checkTypes(root: AvroRecordNode, report: Report): void {
+  let hasMoney = false;
+  for (const position of typePositions(root)) {
+    checkTypePosition(position, position.path || root.name, report);
+    if (isDecimalString(position.node)) hasMoney = true;
+  }
+  if (hasMoney) {
+    const currency = root.fields.find((f) => f.name === 'currency');
+    if (!currency || currency.type.kind !== 'primitive' || currency.type.type !== 'string') {
+      report('an event with amounts needs a top-level "currency" string field');
+    }
+  }
+}
+
+/** Optional values as ["null", <type>] with a null default, "x-format" only as decimal, money as decimal strings. */
+function checkTypePosition(position: Located, where: string, report: Report): void {
+  const { node } = position;
+  if (node.kind === 'union') {
+    const [first, second, ...rest] = node.branches;
+    const nullFirst = first?.kind === 'primitive' && first.type === 'null';
+    const valueBranch = second && !(second.kind === 'primitive' && second.type === 'null');
+    if (!nullFirst || !valueBranch || rest.length > 0) {
+      report(`"${where}": a union must be ["null", <type>] (found ${describeAvroType(node)})`);
+    } else if (position.fieldName !== undefined && (!position.hasDefault || position.default !== null)) {
+      report(`"${where}": an optional field needs "default": null`);
+    }
+  }
+  if (node.kind === 'primitive' && 'x-format' in node.props) {
+    if (node.props['x-format'] !== DECIMAL_FORMAT || node.type !== 'string') {
+      report(`"${where}": "x-format" is only defined as "decimal" on a string`);
+    }
+  }
+  if (position.fieldName !== undefined && MONEY_FIELD.test(position.fieldName)) {
+    const valueType = node.kind === 'union' ? node.branches[1] : node;
+    if (!valueType || !isDecimalString(valueType)) {
+      report(
+        `"${where}": money is a decimal string, {"type": "string", "x-format": "decimal"} ` +
+          `(found ${describeAvroType(node)})`,
+      );
+    }
+  }
 }
 
 /** Checks the rules that span files: unique names and topics, one shape per named type. */

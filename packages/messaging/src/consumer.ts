@@ -178,6 +178,17 @@ interface GroupItem {
   headers: Record<string, string>;
 }
 
+/** A message handled alone (not in a group), with its `process` span and the heartbeat of its batch. */
+interface LoneMessage {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+  heartbeat: () => Promise<void>;
+  headers: Record<string, string>;
+  position: { topic: string; partition: number; offset: string };
+  span: MessageSpan;
+}
+
 /**
  * A consumer group for a set of events: decodes each message by its schema id, runs the event's
  * handler inside a database transaction that also records the event id (so a redelivered event
@@ -415,52 +426,10 @@ export class EventConsumer {
     );
     let applied: boolean[];
     try {
-      applied = await this.transaction(async (tx) => {
-        const started = Date.now();
-        const fresh = await this.recordProcessedGroup(tx, topic, partition, group);
-        if (this.options.lockGroup && fresh.size > 1) {
-          const told = new Set<string>();
-          const events = group.filter(({ event }) => {
-            if (!fresh.has(event.eventId) || told.has(event.eventId)) return false;
-            told.add(event.eventId);
-            return true;
-          });
-          await this.options.lockGroup(tx, events);
-        }
-        const results: boolean[] = [];
-        for (const [i, item] of group.entries()) {
-          if (results.length > 0 && Date.now() - started > GROUP_BUDGET_MS) {
-            await this.forgetProcessed(tx, [...fresh]);
-            break;
-          }
-          // An event twice in the group (a republished batch) is applied once.
-          if (!fresh.delete(item.event.eventId)) {
-            results.push(false);
-            continue;
-          }
-          const handler = this.options.handlers[item.name] as EventHandler<EventName> | undefined;
-          if (handler) {
-            const span = spans[i]!;
-            const logger = lazyChild(this.options.logger, {
-              event: item.name,
-              eventId: item.event.eventId,
-              correlationId: item.event.correlationId,
-              traceId: span.trace.traceId,
-            });
-            const fields = {
-              tx,
-              topic,
-              partition,
-              offset: item.message.offset,
-              attempt: 1,
-              headers: item.headers,
-            };
-            await this.runHandler(handler, item.name, item.event, span, fields, logger);
-          }
-          results.push(true);
-        }
-        return results;
-      }, spans);
+      applied = await this.transaction(
+        (tx) => this.applyGroupInTransaction(tx, topic, partition, group, spans),
+        spans,
+      );
     } catch (error) {
       if (this.stopping || isRebalance(error)) throw error;
       this.counters.groupFallbacks += 1;
@@ -475,6 +444,73 @@ export class EventConsumer {
       for (const span of spans) span.span.end();
     }
     this.counters.groups += 1;
+    this.settleGroup(topic, partition, group, applied);
+    return applied.length;
+  }
+
+  /**
+   * The body of a group's transaction: records the group's event ids, takes the locks of its new
+   * events (`lockGroup`), and runs their handlers in order until `GROUP_BUDGET_MS` has passed. Returns,
+   * for each message from the start of the group that was settled, whether its event was new.
+   */
+  private async applyGroupInTransaction(
+    tx: SqlClient,
+    topic: string,
+    partition: number,
+    group: GroupItem[],
+    spans: MessageSpan[],
+  ): Promise<boolean[]> {
+    const started = Date.now();
+    const fresh = await this.recordProcessedGroup(tx, topic, partition, group);
+    if (this.options.lockGroup && fresh.size > 1) {
+      await this.options.lockGroup(tx, freshEvents(group, fresh));
+    }
+    const results: boolean[] = [];
+    for (const [i, item] of group.entries()) {
+      if (results.length > 0 && Date.now() - started > GROUP_BUDGET_MS) {
+        await this.forgetProcessed(tx, [...fresh]);
+        break;
+      }
+      // An event twice in the group (a republished batch) is applied once.
+      if (!fresh.delete(item.event.eventId)) {
+        results.push(false);
+        continue;
+      }
+      await this.runGroupHandler(tx, topic, partition, item, spans[i]!);
+      results.push(true);
+    }
+    return results;
+  }
+
+  /** Runs the handler of a group's event, if it has one, in the group's transaction (first attempt). */
+  private async runGroupHandler(
+    tx: SqlClient,
+    topic: string,
+    partition: number,
+    item: GroupItem,
+    span: MessageSpan,
+  ): Promise<void> {
+    const handler = this.options.handlers[item.name] as EventHandler<EventName> | undefined;
+    if (!handler) return;
+    const logger = lazyChild(this.options.logger, {
+      event: item.name,
+      eventId: item.event.eventId,
+      correlationId: item.event.correlationId,
+      traceId: span.trace.traceId,
+    });
+    const fields = {
+      tx,
+      topic,
+      partition,
+      offset: item.message.offset,
+      attempt: 1,
+      headers: item.headers,
+    };
+    await this.runHandler(handler, item.name, item.event, span, fields, logger);
+  }
+
+  /** Counts and reports the messages of a committed group as handled or duplicate. */
+  private settleGroup(topic: string, partition: number, group: GroupItem[], applied: boolean[]): void {
     group.slice(0, applied.length).forEach((item, i) => {
       if (applied[i]) this.counters.handled += 1;
       else this.counters.duplicates += 1;
@@ -487,7 +523,6 @@ export class EventConsumer {
         attempts: 1,
       });
     });
-    return applied.length;
   }
 
   /** Takes back ids recorded by this transaction for events it leaves to a later one. */
@@ -531,96 +566,119 @@ export class EventConsumer {
     const position = { topic, partition, offset: message.offset };
     const beat = keepAlive(heartbeat, this.heartbeatEveryMs());
     const span = startProcessSpan(headers, this.options.groupId, topic, partition, message.offset);
+    const lone: LoneMessage = { topic, partition, message, heartbeat, headers, position, span };
     try {
-      let decoded: { name: EventName; event: EventMap[EventName] };
-      try {
-        decoded = await this.untilAvailable(
-          () => this.options.codec.decode(topic, message.value),
-          heartbeat,
-          lazyChild(this.options.logger, position),
-          'decoding the message',
-        );
-      } catch (error) {
-        if (this.stopping || isRebalance(error)) throw error;
-        recordSpanError(span.span, error);
-        await this.deadLetter(topic, partition, message, error, 1, heartbeat);
-        this.settle({ ...position, eventId: eventIdHeader, result: 'dead-lettered', attempts: 1 });
-        return;
-      }
-      const handler = this.options.handlers[decoded.name] as EventHandler<EventName> | undefined;
-      const event = decoded.event;
-      const log = lazyChild(this.options.logger, {
-        event: decoded.name,
-        eventId: event.eventId,
-        correlationId: event.correlationId,
-        traceId: span.trace.traceId,
-      });
-      span.span.setAttribute('fv.event.name', decoded.name);
-      let attempt = 0;
-      for (;;) {
-        attempt += 1;
-        try {
-          const applied = await this.untilAvailable(
-            () =>
-              this.apply(
-                message,
-                decoded.name,
-                event,
-                handler,
-                { topic, partition, headers, attempt },
-                span,
-                log,
-              ),
-            heartbeat,
-            log,
-            'handling the event',
-          );
-          if (applied) this.counters.handled += 1;
-          else this.counters.duplicates += 1;
-          this.settle({
-            ...position,
-            eventId: event.eventId,
-            result: applied ? 'handled' : 'duplicate',
-            attempts: attempt,
-          });
-          return;
-        } catch (error) {
-          if (this.stopping || isRebalance(error)) throw error; // not committed: redelivered
-          const retriable = isRetriable(error);
-          const delay = this.retry.delaysMs[attempt - 1];
-          if (retriable && delay !== undefined) {
-            this.counters.retried += 1;
-            this.options.metrics?.retried(this.options.groupId, topic);
-            log.warn({ err: error, attempt, retryInMs: delay }, 'event handler failed; retrying');
-            await this.sleep(delay, heartbeat);
-            if (this.stopping) throw error;
-            continue;
-          }
-          log.error(
-            { err: error, attempt, retriable },
-            'event handler failed; sending the message to the dead-letter topic',
-          );
-          recordSpanError(span.span, error);
-          await this.deadLetter(topic, partition, message, error, attempt, heartbeat);
-          await this.afterDeadLetter(
-            decoded.name,
-            event,
-            error,
-            topic,
-            partition,
-            message,
-            heartbeat,
-            log,
-            span,
-          );
-          this.settle({ ...position, eventId: event.eventId, result: 'dead-lettered', attempts: attempt });
-          return;
-        }
-      }
+      const decoded = await this.decodeOrDeadLetter(lone, eventIdHeader);
+      if (decoded) await this.handleDecoded(lone, decoded);
     } finally {
       beat.stop();
       span.span.end();
     }
+  }
+
+  /**
+   * Decodes a message, waiting out outages. One that cannot be decoded is dead-lettered and settled,
+   * and null is returned.
+   */
+  private async decodeOrDeadLetter(
+    { topic, partition, message, heartbeat, position, span }: LoneMessage,
+    eventIdHeader: string | null,
+  ): Promise<GroupEvent | null> {
+    try {
+      return await this.untilAvailable(
+        () => this.options.codec.decode(topic, message.value),
+        heartbeat,
+        lazyChild(this.options.logger, position),
+        'decoding the message',
+      );
+    } catch (error) {
+      if (this.stopping || isRebalance(error)) throw error;
+      recordSpanError(span.span, error);
+      await this.deadLetter(topic, partition, message, error, 1, heartbeat);
+      this.settle({ ...position, eventId: eventIdHeader, result: 'dead-lettered', attempts: 1 });
+      return null;
+    }
+  }
+
+  /**
+   * Applies a decoded message in its own transaction, waiting out outages and retrying a retriable
+   * failure after each delay of the retry policy; a failure after that, or one that is not retriable,
+   * dead-letters the message.
+   */
+  private async handleDecoded(lone: LoneMessage, decoded: GroupEvent): Promise<void> {
+    const { topic, partition, message, heartbeat, headers, position, span } = lone;
+    const handler = this.options.handlers[decoded.name] as EventHandler<EventName> | undefined;
+    const event = decoded.event;
+    const log = lazyChild(this.options.logger, {
+      event: decoded.name,
+      eventId: event.eventId,
+      correlationId: event.correlationId,
+      traceId: span.trace.traceId,
+    });
+    span.span.setAttribute('fv.event.name', decoded.name);
+    let attempt = 0;
+    for (;;) {
+      attempt += 1;
+      try {
+        const applied = await this.untilAvailable(
+          () =>
+            this.apply(
+              message,
+              decoded.name,
+              event,
+              handler,
+              { topic, partition, headers, attempt },
+              span,
+              log,
+            ),
+          heartbeat,
+          log,
+          'handling the event',
+        );
+        if (applied) this.counters.handled += 1;
+        else this.counters.duplicates += 1;
+        this.settle({
+          ...position,
+          eventId: event.eventId,
+          result: applied ? 'handled' : 'duplicate',
+          attempts: attempt,
+        });
+        return;
+      } catch (error) {
+        if (this.stopping || isRebalance(error)) throw error; // not committed: redelivered
+        const retriable = isRetriable(error);
+        const delay = this.retry.delaysMs[attempt - 1];
+        if (retriable && delay !== undefined) {
+          this.counters.retried += 1;
+          this.options.metrics?.retried(this.options.groupId, topic);
+          log.warn({ err: error, attempt, retryInMs: delay }, 'event handler failed; retrying');
+          await this.sleep(delay, heartbeat);
+          if (this.stopping) throw error;
+          continue;
+        }
+        log.error(
+          { err: error, attempt, retriable },
+          'event handler failed; sending the message to the dead-letter topic',
+        );
+        await this.deadLetterDecoded(lone, decoded, error, attempt, log);
+        return;
+      }
+    }
+  }
+
+  /** Dead-letters a decoded message that failed for good, runs its dead-letter hook, and settles it. */
+  private async deadLetterDecoded(
+    { topic, partition, message, heartbeat, position, span }: LoneMessage,
+    decoded: GroupEvent,
+    error: unknown,
+    attempt: number,
+    log: Logger,
+  ): Promise<void> {
+    const event = decoded.event;
+    recordSpanError(span.span, error);
+    await this.deadLetter(topic, partition, message, error, attempt, heartbeat);
+    await this.afterDeadLetter(decoded.name, event, error, topic, partition, message, heartbeat, log, span);
+    this.settle({ ...position, eventId: event.eventId, result: 'dead-lettered', attempts: attempt });
   }
 
   private heartbeatEveryMs(): number {
@@ -898,6 +956,16 @@ function parentOf(span: MessageSpan): Context {
   return current?.isRecording() && current.spanContext().traceId === span.trace.traceId
     ? active
     : span.context;
+}
+
+/** The group's events whose ids were not recorded before, each once, in the group's order. */
+function freshEvents(group: GroupItem[], fresh: Set<string>): GroupItem[] {
+  const told = new Set<string>();
+  return group.filter(({ event }) => {
+    if (!fresh.has(event.eventId) || told.has(event.eventId)) return false;
+    told.add(event.eventId);
+    return true;
+  });
 }
 
 /** kafkajs errors telling this member its partitions are being taken away: stop and let them go. */

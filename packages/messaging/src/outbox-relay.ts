@@ -67,6 +67,33 @@ interface OutboxRow extends Record<string, unknown> {
   headers: unknown;
 }
 
+/** The transaction a round runs in. */
+type RoundTransaction = { query: SqlDatabase['query'] };
+
+/** An outbox row as the message to send, with its `send` span when tracing is on. */
+interface ReadyRow {
+  row: OutboxRow;
+  message: Message;
+  span?: Span;
+}
+
+/** A row that failed this round for a reason of its own. */
+interface RowFault {
+  row: OutboxRow;
+  error: unknown;
+}
+
+/** The rows of one round that failed for a reason of their own, and the keys they hold back. */
+class RoundFaults {
+  readonly held = new Set<string>();
+  readonly failed: RowFault[] = [];
+
+  fail(row: OutboxRow, error: unknown): void {
+    this.failed.push({ row, error });
+    this.held.add(row.message_key);
+  }
+}
+
 /**
  * Publishes committed outbox rows to Kafka in position order with an idempotent producer (acks=all),
  * then marks them published. One relay per service publishes at a time (a PostgreSQL advisory lock
@@ -172,13 +199,36 @@ export class OutboxRelay {
   async publishOnce(): Promise<number> {
     await this.producer.connect();
     return this.options.db.transaction(async (tx) => {
-      const locked = await tx.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1) as locked', [
-        this.lockKey,
-      ]);
-      this.lockBusy = !locked[0]?.locked;
-      if (this.lockBusy) return 0;
-      const rows = await tx.query<OutboxRow>(
-        `select o.position, o.event_id, o.event_name, o.topic, o.message_key, o.payload, o.headers
+      if (!(await this.takeLock(tx))) return 0;
+      const rows = await this.selectRows(tx);
+      this.lastRoundFull = rows.length === this.batchSize;
+      if (rows.length === 0) return 0;
+      const faults = new RoundFaults();
+      const ready = await this.encodeRows(rows, faults);
+      const sendable = await this.ensureRowTopics(ready, faults);
+      const published = await this.sendRows(sendable, faults);
+      endSendSpans(ready, faults.failed);
+      this.countSent(published);
+      await this.markPublished(tx, published);
+      await this.markFailed(tx, faults.failed);
+      this.counters.unpublishable = faults.failed.length;
+      return published.length;
+    });
+  }
+
+  /** Takes this service's relay lock for the round's transaction; false when another replica holds it. */
+  private async takeLock(tx: RoundTransaction): Promise<boolean> {
+    const locked = await tx.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1) as locked', [
+      this.lockKey,
+    ]);
+    this.lockBusy = !locked[0]?.locked;
+    return !this.lockBusy;
+  }
+
+  /** The round's rows, in position order, leaving out every key from its first parked row on. */
+  private selectRows(tx: RoundTransaction): Promise<OutboxRow[]> {
+    return tx.query<OutboxRow>(
+      `select o.position, o.event_id, o.event_name, o.topic, o.message_key, o.payload, o.headers
              from outbox_events o
             where o.published_at is null
               and not exists (
@@ -186,96 +236,99 @@ export class OutboxRelay {
                  where p.published_at is null and p.message_key = o.message_key and p.position <= o.position
                    and p.attempts >= $2 and p.last_error like '${UNPUBLISHABLE}%')
             order by o.position limit $1`,
-        [this.batchSize, this.maxRowAttempts],
-      );
-      this.lastRoundFull = rows.length === this.batchSize;
-      if (rows.length === 0) return 0;
-      const held = new Set<string>();
-      const failed: { row: OutboxRow; error: unknown }[] = [];
-      const fail = (row: OutboxRow, error: unknown) => {
-        failed.push({ row, error });
-        held.add(row.message_key);
-      };
+      [this.batchSize, this.maxRowAttempts],
+    );
+  }
 
-      const ready: { row: OutboxRow; message: Message; span?: Span }[] = [];
-      for (const row of rows) {
-        if (held.has(row.message_key)) continue;
-        try {
-          ready.push(traced(row, await this.toMessage(row)));
-        } catch (error) {
-          if (isInfrastructureError(error)) throw error;
-          fail(row, error);
-        }
-      }
-      const topicsOk = new Set<string>();
-      for (const topic of new Set(ready.map((r) => r.row.topic))) {
-        try {
-          await this.ensureTopics([topic]);
-          topicsOk.add(topic);
-        } catch (error) {
-          if (isInfrastructureError(error)) throw error;
-          for (const r of ready) if (r.row.topic === topic) fail(r.row, error);
-        }
-      }
-      const sendable = ready.filter((r) => topicsOk.has(r.row.topic) && !held.has(r.row.message_key));
-
-      let published: OutboxRow[] = [];
+  /** Encodes the rows whose key is not held back; a row that cannot be encoded fails and holds its key. */
+  private async encodeRows(rows: OutboxRow[], faults: RoundFaults): Promise<ReadyRow[]> {
+    const ready: ReadyRow[] = [];
+    for (const row of rows) {
+      if (faults.held.has(row.message_key)) continue;
       try {
-        await this.send(sendable);
-        published = sendable.map((r) => r.row);
+        ready.push(traced(row, await this.toMessage(row)));
       } catch (error) {
         if (isInfrastructureError(error)) throw error;
-        // The broker refused the batch for something in it: find the rows at fault one by one.
-        for (const r of sendable) {
-          if (held.has(r.row.message_key)) continue;
-          try {
-            await this.send([r]);
-            published.push(r.row);
-          } catch (rowError) {
-            if (isInfrastructureError(rowError)) throw rowError;
-            fail(r.row, rowError);
-          }
+        faults.fail(row, error);
+      }
+    }
+    return ready;
+  }
+
+  /**
+   * Makes sure each topic of the ready rows exists; the rows of a topic that cannot be created fail.
+   * Returns the rows that can be sent.
+   */
+  private async ensureRowTopics(ready: ReadyRow[], faults: RoundFaults): Promise<ReadyRow[]> {
+    const topicsOk = new Set<string>();
+    for (const topic of new Set(ready.map((r) => r.row.topic))) {
+      try {
+        await this.ensureTopics([topic]);
+        topicsOk.add(topic);
+      } catch (error) {
+        if (isInfrastructureError(error)) throw error;
+        for (const r of ready) if (r.row.topic === topic) faults.fail(r.row, error);
+      }
+    }
+    return ready.filter((r) => topicsOk.has(r.row.topic) && !faults.held.has(r.row.message_key));
+  }
+
+  /** Sends the rows in one batch, or one by one when the broker refuses the batch. Returns the rows sent. */
+  private async sendRows(sendable: ReadyRow[], faults: RoundFaults): Promise<OutboxRow[]> {
+    let published: OutboxRow[] = [];
+    try {
+      await this.send(sendable);
+      published = sendable.map((r) => r.row);
+    } catch (error) {
+      if (isInfrastructureError(error)) throw error;
+      // The broker refused the batch for something in it: find the rows at fault one by one.
+      for (const r of sendable) {
+        if (faults.held.has(r.row.message_key)) continue;
+        try {
+          await this.send([r]);
+          published.push(r.row);
+        } catch (rowError) {
+          if (isInfrastructureError(rowError)) throw rowError;
+          faults.fail(r.row, rowError);
         }
       }
+    }
+    return published;
+  }
 
-      const faults = new Map(failed.map(({ row, error }) => [row.position, error]));
-      for (const { row, span } of ready) {
-        if (!span) continue;
-        if (faults.has(row.position)) recordSpanError(span, faults.get(row.position));
-        span.end();
-      }
-      this.countSent(published);
-      if (published.length > 0) {
-        await tx.query(
-          'update outbox_events set published_at = now(), attempts = attempts + 1, last_error = null where position = any($1::bigint[])',
-          [`{${published.map((row) => row.position.toString()).join(',')}}`],
-        );
-      }
-      for (const { row, error } of failed) {
-        this.options.metrics?.failed('row');
-        const message = `${UNPUBLISHABLE}${(error as Error)?.message ?? String(error)}`.slice(0, 2000);
-        const updated = await tx.query<{ attempts: number }>(
-          'update outbox_events set attempts = attempts + 1, last_error = $2 where position = $1::bigint returning attempts',
-          [row.position.toString(), message],
-        );
-        const attempts = Number(updated[0]?.attempts ?? 0);
-        this.options.logger.error(
-          {
-            eventId: row.event_id,
-            event: row.event_name,
-            key: row.message_key,
-            attempts,
-            parked: attempts >= this.maxRowAttempts,
-            err: error,
-          },
-          attempts >= this.maxRowAttempts
-            ? 'outbox row parked: it cannot be published; later events with its key wait for an operator'
-            : 'outbox row cannot be published; later events with its key wait, other keys go on',
-        );
-      }
-      this.counters.unpublishable = failed.length;
-      return published.length;
-    });
+  private async markPublished(tx: RoundTransaction, published: OutboxRow[]): Promise<void> {
+    if (published.length > 0) {
+      await tx.query(
+        'update outbox_events set published_at = now(), attempts = attempts + 1, last_error = null where position = any($1::bigint[])',
+        [`{${published.map((row) => row.position.toString()).join(',')}}`],
+      );
+    }
+  }
+
+  /** Counts a failed attempt on each row at fault, and logs it as failing or, past `maxRowAttempts`, parked. */
+  private async markFailed(tx: RoundTransaction, failed: RowFault[]): Promise<void> {
+    for (const { row, error } of failed) {
+      this.options.metrics?.failed('row');
+      const message = `${UNPUBLISHABLE}${(error as Error)?.message ?? String(error)}`.slice(0, 2000);
+      const updated = await tx.query<{ attempts: number }>(
+        'update outbox_events set attempts = attempts + 1, last_error = $2 where position = $1::bigint returning attempts',
+        [row.position.toString(), message],
+      );
+      const attempts = Number(updated[0]?.attempts ?? 0);
+      this.options.logger.error(
+        {
+          eventId: row.event_id,
+          event: row.event_name,
+          key: row.message_key,
+          attempts,
+          parked: attempts >= this.maxRowAttempts,
+          err: error,
+        },
+        attempts >= this.maxRowAttempts
+          ? 'outbox row parked: it cannot be published; later events with its key wait for an operator'
+          : 'outbox row cannot be published; later events with its key wait, other keys go on',
+      );
+    }
   }
 
   /** Rows held back: failing for a reason of their own, or parked. */
@@ -420,13 +473,23 @@ export class OutboxRelay {
  * With tracing on, the row's `send <topic>` span (a child of its `publish` span) and its context in the
  * message headers, so the consumer's span is the send's child. With tracing off, the message as stored.
  */
-function traced(row: OutboxRow, message: Message): { row: OutboxRow; message: Message; span?: Span } {
+function traced(row: OutboxRow, message: Message): ReadyRow {
   if (!isTracing()) return { row, message };
   const headers = message.headers as Record<string, string>;
   const send = startSendSpan(headers, row.topic, row.event_id);
   const carried = { ...headers };
   injectTraceContext(send.context, carried);
   return { row, message: { ...message, headers: carried }, span: send.span };
+}
+
+/** Ends each row's `send` span, recording the error of the rows that failed. */
+function endSendSpans(ready: ReadyRow[], failed: RowFault[]): void {
+  const faults = new Map(failed.map(({ row, error }) => [row.position, error]));
+  for (const { row, span } of ready) {
+    if (!span) continue;
+    if (faults.has(row.position)) recordSpanError(span, faults.get(row.position));
+    span.end();
+  }
 }
 
 function hashToInt32(text: string): number {

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { withTimeout } from '@fv/resilience';
 import { API_PREFIX } from './auth.js';
@@ -212,6 +212,42 @@ export interface HealthRoutesOptions {
   ratePerMinute?: number;
 }
 
+/** The probes and the health document: open, answered while shutting down, never rate limited. */
+const probeConfig = { probe: true, public: true, rateLimit: false } as const;
+
+const livenessSchema = {
+  tags: ['operations'],
+  summary: 'Liveness probe: UP while the process answers; never consults dependencies',
+  response: { 200: { type: 'object', required: ['status'], properties: { status: statusSchema } } },
+} as const;
+
+const readinessSchema = {
+  tags: ['operations'],
+  summary: 'Readiness probe: UP only when every critical check passes',
+  response: {
+    200: { type: 'object', required: ['status'], properties: { status: statusSchema } },
+    503: {
+      type: 'object',
+      required: ['status', 'failing'],
+      properties: {
+        status: statusSchema,
+        failing: { type: 'array', items: { type: 'string' } },
+        reason: { type: 'string' },
+        checks: { type: 'object', additionalProperties: true },
+      },
+    },
+  },
+} as const;
+
+const documentRoute = {
+  config: probeConfig,
+  schema: {
+    tags: ['operations'],
+    summary: 'Health document with the status of every check',
+    response: { 200: healthDocumentSchema, 503: healthDocumentSchema },
+  },
+};
+
 /**
  * `/health/live`, `/health/ready`, `/health` and `/api/v1/health`, all open. The full
  * document is served under /api/v1 too because clients of the API (and the coordination
@@ -220,49 +256,23 @@ export interface HealthRoutesOptions {
  */
 const healthPlugin: FastifyPluginAsync<HealthRoutesOptions> = async (app, options) => {
   const registry = app.health;
-  const buildDocument: HealthDocumentBuilder =
-    options.document ?? (async (outcomes) => defaultHealthDocument(outcomes));
+  registerLiveness(app);
+  registerReadiness(app, registry);
+  registerHealthDocument(app, registry, options);
+};
 
-  const probeConfig = { probe: true, public: true, rateLimit: false } as const;
+function registerLiveness(app: FastifyInstance): void {
+  app.get('/health/live', { config: probeConfig, logLevel: 'warn', schema: livenessSchema }, async () => ({
+    status: 'UP' as const,
+  }));
+}
+
+/** `/health/ready`: 503 with the failing critical checks; logs when readiness is lost and regained. */
+function registerReadiness(app: FastifyInstance, registry: HealthRegistry): void {
   let wasReady: boolean | undefined;
-
-  app.get(
-    '/health/live',
-    {
-      config: probeConfig,
-      logLevel: 'warn',
-      schema: {
-        tags: ['operations'],
-        summary: 'Liveness probe: UP while the process answers; never consults dependencies',
-        response: { 200: { type: 'object', required: ['status'], properties: { status: statusSchema } } },
-      },
-    },
-    async () => ({ status: 'UP' as const }),
-  );
-
   app.get(
     '/health/ready',
-    {
-      config: probeConfig,
-      logLevel: 'warn',
-      schema: {
-        tags: ['operations'],
-        summary: 'Readiness probe: UP only when every critical check passes',
-        response: {
-          200: { type: 'object', required: ['status'], properties: { status: statusSchema } },
-          503: {
-            type: 'object',
-            required: ['status', 'failing'],
-            properties: {
-              status: statusSchema,
-              failing: { type: 'array', items: { type: 'string' } },
-              reason: { type: 'string' },
-              checks: { type: 'object', additionalProperties: true },
-            },
-          },
-        },
-      },
-    },
+    { config: probeConfig, logLevel: 'warn', schema: readinessSchema },
     async (_request, reply) => {
       const readiness = await registry.readiness();
       if (readiness.ready) {
@@ -286,17 +296,35 @@ const healthPlugin: FastifyPluginAsync<HealthRoutesOptions> = async (app, option
         .send({ status: 'DOWN', failing: readiness.failing, reason: 'critical checks failing', checks });
     },
   );
+}
 
-  const cacheMs = options.cacheMs ?? 0;
+/** `/health` and `/api/v1/health`: the health document, from a run of the checks shared and cached. */
+function registerHealthDocument(
+  app: FastifyInstance,
+  registry: HealthRegistry,
+  options: HealthRoutesOptions,
+): void {
+  const buildDocument: HealthDocumentBuilder =
+    options.document ?? (async (outcomes) => defaultHealthDocument(outcomes));
   const evaluate = async () => {
     const outcomes = await registry.run();
     return { down: overallStatus(outcomes) === 'DOWN', document: await buildDocument(outcomes) };
   };
-  // The run that answers: shared while pending, then kept for cacheMs after it settled.
-  let last: { settledAt: number | null; run: Promise<{ down: boolean; document: object }> } | null = null;
+  const answeringRun = sharedRun(evaluate, options.cacheMs ?? 0);
   const admit = healthDocumentLimiter(options.ratePerMinute ?? 0);
   const fullDocument = async (request: FastifyRequest, reply: FastifyReply) => {
     admit(request);
+    const { down, document } = await answeringRun();
+    return reply.code(down || registry.shuttingDown ? 503 : 200).send(document);
+  };
+  app.get('/health', documentRoute, fullDocument);
+  app.get(`${API_PREFIX}/health`, documentRoute, fullDocument);
+}
+
+/** The run that answers: shared while pending, then kept for `cacheMs` after it settled. */
+function sharedRun<T>(evaluate: () => Promise<T>, cacheMs: number): () => Promise<T> {
+  let last: { settledAt: number | null; run: Promise<T> } | null = null;
+  return () => {
     const fresh = last && (last.settledAt === null || performance.now() - last.settledAt < cacheMs);
     if (!fresh) {
       const current: NonNullable<typeof last> = { settledAt: null, run: evaluate() };
@@ -311,20 +339,9 @@ const healthPlugin: FastifyPluginAsync<HealthRoutesOptions> = async (app, option
         },
       );
     }
-    const { down, document } = await last!.run;
-    return reply.code(down || registry.shuttingDown ? 503 : 200).send(document);
+    return last!.run;
   };
-  const documentRoute = {
-    config: probeConfig,
-    schema: {
-      tags: ['operations'],
-      summary: 'Health document with the status of every check',
-      response: { 200: healthDocumentSchema, 503: healthDocumentSchema },
-    },
-  };
-  app.get('/health', documentRoute, fullDocument);
-  app.get(`${API_PREFIX}/health`, documentRoute, fullDocument);
-};
+}
 
 /**
  * A fixed one-minute window per caller for the health document, which runs the checks (a database

@@ -53,54 +53,10 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
   const proc: ProcessLike = options.process ?? process;
   let shutdownInProgress: Promise<number> | undefined;
 
-  async function closeInOrder(pending: Set<string>): Promise<number> {
-    let failures = 0;
-    try {
-      await app.close();
-      logger.info('http server closed');
-    } catch (error) {
-      failures += 1;
-      logger.error({ err: error }, 'http server failed to close');
-    } finally {
-      pending.delete(HTTP_SERVER);
-    }
-    for (const closeable of closeables) {
-      try {
-        await closeable.close();
-        logger.info({ closeable: closeable.name }, `closed ${closeable.name}`);
-      } catch (error) {
-        failures += 1;
-        logger.error({ err: error, closeable: closeable.name }, `${closeable.name} failed to close`);
-      } finally {
-        pending.delete(closeable.name);
-      }
-    }
-    return failures === 0 ? 0 : 1;
-  }
-
   async function runShutdown(reason: string, requestedCode: number): Promise<number> {
     logger.info({ reason, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutting down');
     app.health.markShuttingDown();
-
-    const pending = new Set([HTTP_SERVER, ...closeables.map((closeable) => closeable.name)]);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timed out'>((resolve) => {
-      timer = setTimeout(() => resolve('timed out'), config.SHUTDOWN_TIMEOUT_MS);
-    });
-    const outcome = await Promise.race([closeInOrder(pending), timedOut]);
-    clearTimeout(timer);
-
-    let code = requestedCode;
-    if (outcome === 'timed out') {
-      logger.error(
-        { stillOpen: [...pending], timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
-        `shutdown timed out after ${config.SHUTDOWN_TIMEOUT_MS} ms; still open: ${[...pending].join(', ')}`,
-      );
-      code = 1;
-    } else {
-      code = Math.max(code, outcome);
-      logger.info({ exitCode: code }, 'shutdown complete');
-    }
+    const code = await closeAll({ app, closeables, logger }, config.SHUTDOWN_TIMEOUT_MS, requestedCode);
     detach();
     proc.exit(code);
     return code;
@@ -149,4 +105,68 @@ export async function runService(options: RunServiceOptions): Promise<RunningSer
   logger.info({ address }, `listening on ${address}`);
 
   return { address, shutdown };
+}
+
+/** What a shutdown closes, and where it logs. */
+interface ShutdownTargets {
+  app: FastifyInstance;
+  closeables: readonly Closeable[];
+  logger: Logger;
+}
+
+/**
+ * Closes everything within `timeoutMs` and returns the exit code: the requested one, raised to 1 when
+ * something failed to close or the time ran out (the log then names what was still open).
+ */
+async function closeAll(targets: ShutdownTargets, timeoutMs: number, requestedCode: number): Promise<number> {
+  const { closeables, logger } = targets;
+  const pending = new Set([HTTP_SERVER, ...closeables.map((closeable) => closeable.name)]);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timed out'>((resolve) => {
+    timer = setTimeout(() => resolve('timed out'), timeoutMs);
+  });
+  const outcome = await Promise.race([closeInOrder(targets, pending), timedOut]);
+  clearTimeout(timer);
+
+  let code = requestedCode;
+  if (outcome === 'timed out') {
+    logger.error(
+      { stillOpen: [...pending], timeoutMs },
+      `shutdown timed out after ${timeoutMs} ms; still open: ${[...pending].join(', ')}`,
+    );
+    code = 1;
+  } else {
+    code = Math.max(code, outcome);
+    logger.info({ exitCode: code }, 'shutdown complete');
+  }
+  return code;
+}
+
+/** Closes the HTTP server, then the closeables one by one, taking each from `pending`; 1 when any failed. */
+async function closeInOrder(
+  { app, closeables, logger }: ShutdownTargets,
+  pending: Set<string>,
+): Promise<number> {
+  let failures = 0;
+  try {
+    await app.close();
+    logger.info('http server closed');
+  } catch (error) {
+    failures += 1;
+    logger.error({ err: error }, 'http server failed to close');
+  } finally {
+    pending.delete(HTTP_SERVER);
+  }
+  for (const closeable of closeables) {
+    try {
+      await closeable.close();
+      logger.info({ closeable: closeable.name }, `closed ${closeable.name}`);
+    } catch (error) {
+      failures += 1;
+      logger.error({ err: error, closeable: closeable.name }, `${closeable.name} failed to close`);
+    } finally {
+      pending.delete(closeable.name);
+    }
+  }
+  return failures === 0 ? 0 : 1;
 }

@@ -39,6 +39,7 @@ import {
   type LiveConfig,
   type LiveConfigValues,
   type Logger,
+  type Telemetry,
 } from '@fv/service-kit';
 import { inSpan } from '@fv/service-kit/telemetry';
 import type { FastifyInstance } from 'fastify';
@@ -206,13 +207,7 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
   options: { env?: Environment; logger?: Logger } = {},
 ): Promise<ServiceRuntime<P, C>> {
   const env = options.env ?? process.env;
-  const schema = (definition.configSchema ?? runtimeConfigSchema) as z.ZodType<C, z.ZodTypeDef, unknown>;
-  const config = loadConfig(schema, {
-    ...env,
-    SERVICE_NAME: env.SERVICE_NAME ?? definition.name,
-    SERVICE_VERSION: env.SERVICE_VERSION ?? definition.version,
-    PORT: env.PORT ?? String(definition.port),
-  }) as C;
+  const config = loadServiceConfig(definition, env);
   const logger =
     options.logger ??
     createLogger({ service: config.SERVICE_NAME, version: config.SERVICE_VERSION, level: config.LOG_LEVEL });
@@ -222,110 +217,14 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
     env,
   });
   const messagingMetrics = new MessagingMetrics();
-
-  const database = new ManagedDatabase({
-    service: definition.name,
-    databaseUrl: config.DATABASE_URL,
-    migrationsDir: definition.migrationsDir,
-    logger,
-  });
-  const db = await database.open();
-  const prisma = definition.createPrisma(db.adapter);
-  const kafka = createKafka({ clientId: config.SERVICE_NAME, brokers: config.KAFKA_BROKERS, logger });
-  const codec = new EventCodec(config.SCHEMA_REGISTRY_URL, {
-    unknownSchemaIdGraceMs: config.SCHEMA_REGISTRY_UNKNOWN_ID_GRACE_MS,
-  });
-  const outbox = createOutbox({ producer: definition.name });
-  const relay = new OutboxRelay({
-    db,
-    kafka,
-    codec,
-    logger: logger.child({ component: 'outbox-relay' }),
-    lockName: definition.name,
-    metrics: messagingMetrics,
-    pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
-  });
-  const liveConfig = createLiveConfig({
-    logger,
-    initial: { logLevel: config.LOG_LEVEL, featureFlags: {}, retry: DEFAULT_RETRY_SETTINGS },
-  });
-
+  const { db, ...parts } = await openContextParts(definition, config, logger, messagingMetrics);
   const direct = directTransactions(db);
-  const commitListeners: (() => void)[] = [];
-  const afterCommit = (listeners = true) => {
-    relay.notify();
-    if (listeners) for (const listener of commitListeners) listener();
-  };
-  /** A transaction in a span; once it commits, the relay publishes the outbox rows it wrote. */
-  const committed = async <T>(run: () => Promise<T>, listeners = true): Promise<T> => {
-    const result = await inSpan('db.transaction', { attributes: { 'db.system.name': 'postgresql' } }, run);
-    afterCommit(listeners);
-    return result;
-  };
-  const context: ServiceContext<P, C> = {
-    config,
-    logger,
-    database,
-    prisma,
-    kafka,
-    codec,
-    outbox,
-    relay,
-    liveConfig,
-    transaction: (fn) =>
-      committed(() =>
-        prisma.$transaction((tx) => fn(tx as SqlClient & P), { timeout: 30_000, maxWait: 10_000 }),
-      ),
-    directTransaction: (fn, options) => committed(() => direct.$transaction(fn), options?.listeners ?? true),
-    afterCommit: (listener) => {
-      commitListeners.push(listener);
-    },
-    sql: direct,
-  };
+  const { context, afterCommit } = createContext(parts, direct);
+  const { database, kafka, relay } = context;
 
   const broker = brokerHealthCheck(kafka);
-  const app = await createApp({
-    config,
-    logger,
-    healthChecks: [database.healthCheck(), broker, ...(definition.healthChecks?.(context) ?? [])],
-    ...(definition.healthDocument ? { healthDocument: definition.healthDocument(context) } : {}),
-    healthCacheMs: config.HEALTH_CACHE_MS,
-    healthRatePerMinute: config.HEALTH_RATE_LIMIT_PER_MINUTE,
-    ...(definition.rateLimit === undefined ? {} : { rateLimit: definition.rateLimit }),
-    ...(definition.errorCodes ? { errorCodes: definition.errorCodes } : {}),
-  });
-  await registerCors(app, corsOriginPolicy(config));
-  if (definition.routes) {
-    await app.register(async (scope) => definition.routes!(scope, context), { prefix: '/api/v1' });
-  }
-  if (definition.rootRoutes) await definition.rootRoutes(app, context);
-
-  const consumed = new Counter({
-    name: 'messaging_consumed_events_total',
-    help: 'Events settled by this instance, by consumer group and result (handled, duplicate, dead-lettered)',
-    labelNames: ['group', 'result'] as const,
-    registers: [app.metrics],
-  });
-  const consumers = (definition.consumers?.(context) ?? []).map(
-    (consumer) =>
-      new EventConsumer({
-        kafka,
-        codec,
-        db: consumer.transactions === 'direct' ? direct : prisma,
-        logger: logger.child({ component: 'consumer' }),
-        groupId: consumer.groupId ?? config.SERVICE_NAME,
-        handlers: consumer.handlers,
-        ...(consumer.deadLetterHandlers ? { deadLetterHandlers: consumer.deadLetterHandlers } : {}),
-        ...(consumer.retry ? { retry: consumer.retry } : {}),
-        ...(consumer.lockGroup ? { lockGroup: consumer.lockGroup } : {}),
-        metrics: messagingMetrics,
-        onSettled: (outcome) => {
-          consumed.inc({ group: consumer.groupId ?? config.SERVICE_NAME, result: outcome.result });
-          if (outcome.result === 'handled') afterCommit();
-          else relay.notify();
-        },
-      }),
-  );
+  const app = await buildApp(definition, context, broker);
+  const consumers = createConsumers(definition, context, { app, direct, messagingMetrics, afterCommit });
   registerMessagingMetrics(app, messagingMetrics, relay, consumers);
   const liveConfigSubscriber = config.LIVE_CONFIG
     ? new LiveConfigSubscriber(context, {
@@ -334,48 +233,18 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
         ...(definition.liveConfigSource ? { source: definition.liveConfigSource(context) } : {}),
       })
     : null;
-  const background = [
-    ...(definition.background?.(context) ?? []),
-    retentionPurge(context, {
-      rules: [...messagingRetentionRules(config), ...(definition.retention?.(context) ?? [])],
-      intervalMs: config.RETENTION_INTERVAL_MS,
-      batchSize: config.RETENTION_BATCH_SIZE,
-      metrics: app.metrics,
-    }),
-    ...(liveConfigSubscriber ? [liveConfigSubscriber] : []),
-  ];
-  const registration = config.SERVICE_REGISTRATION
-    ? new ServiceRegistration({
-        coordinationUrl: config.COORDINATION_URL,
-        credentials: serviceCredentials(config),
-        name: definition.name,
-        version: config.SERVICE_VERSION,
-        host: config.ADVERTISED_HOST ?? config.HOST,
-        port: config.PORT,
-        tags: definition.tags ?? [],
-        ...(config.SERVICE_ZONE ? { zone: config.SERVICE_ZONE } : {}),
-        logger: logger.child({ component: 'registration' }),
-      })
-    : null;
+  const background = backgroundTasks(definition, context, app, liveConfigSubscriber);
+  const registration = createRegistration(definition, config, logger);
 
   const abort = new AbortController();
-  const closeables: Closeable[] = [
-    {
-      name: 'startup',
-      close: async () => abort.abort(),
-    },
-    ...consumers.map((consumer, i) => ({
-      name: `consumer ${consumer.topics.length ? i : ''}`.trim(),
-      close: () => consumer.stop(),
-    })),
-    ...background,
-    ...(registration ? [{ name: 'registration', close: () => registration.close() }] : []),
-    { name: 'outbox relay', close: () => relay.stop() },
-    { name: 'broker health check', close: () => broker.close() },
-    { name: 'prisma', close: () => prisma.$disconnect() },
-    { name: 'database', close: () => database.close() },
-    { name: 'telemetry', close: () => telemetry.shutdown() },
-  ];
+  const closeables = closeablesInOrder(context, {
+    abort,
+    consumers,
+    background,
+    registration,
+    broker,
+    telemetry,
+  });
 
   return {
     app,
@@ -409,6 +278,250 @@ export async function createServiceRuntime<P extends PrismaLike, C extends Runti
       }
     },
   };
+}
+
+/** The service's configuration, its name, version and port defaulting to the definition's. */
+function loadServiceConfig<P extends PrismaLike, C extends RuntimeConfig>(
+  definition: ServiceDefinition<P, C>,
+  env: Environment,
+): C {
+  const schema = (definition.configSchema ?? runtimeConfigSchema) as z.ZodType<C, z.ZodTypeDef, unknown>;
+  return loadConfig(schema, {
+    ...env,
+    SERVICE_NAME: env.SERVICE_NAME ?? definition.name,
+    SERVICE_VERSION: env.SERVICE_VERSION ?? definition.version,
+    PORT: env.PORT ?? String(definition.port),
+  }) as C;
+}
+
+/** The parts of a service's context that are not its transactions. */
+type ContextParts<P extends PrismaLike, C extends RuntimeConfig> = Omit<
+  ServiceContext<P, C>,
+  'transaction' | 'directTransaction' | 'afterCommit' | 'sql'
+>;
+
+/** Opens the service's database (migrated in the background) and creates its broker client and outbox relay. */
+async function openContextParts<P extends PrismaLike, C extends RuntimeConfig>(
+  definition: ServiceDefinition<P, C>,
+  config: C,
+  logger: Logger,
+  messagingMetrics: MessagingMetrics,
+): Promise<ContextParts<P, C> & { db: Database }> {
+  const database = new ManagedDatabase({
+    service: definition.name,
+    databaseUrl: config.DATABASE_URL,
+    migrationsDir: definition.migrationsDir,
+    logger,
+  });
+  const db = await database.open();
+  const prisma = definition.createPrisma(db.adapter);
+  const kafka = createKafka({ clientId: config.SERVICE_NAME, brokers: config.KAFKA_BROKERS, logger });
+  const codec = new EventCodec(config.SCHEMA_REGISTRY_URL, {
+    unknownSchemaIdGraceMs: config.SCHEMA_REGISTRY_UNKNOWN_ID_GRACE_MS,
+  });
+  const outbox = createOutbox({ producer: definition.name });
+  const relay = new OutboxRelay({
+    db,
+    kafka,
+    codec,
+    logger: logger.child({ component: 'outbox-relay' }),
+    lockName: definition.name,
+    metrics: messagingMetrics,
+    pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+  });
+  const liveConfig = createLiveConfig({
+    logger,
+    initial: { logLevel: config.LOG_LEVEL, featureFlags: {}, retry: DEFAULT_RETRY_SETTINGS },
+  });
+  return { config, logger, database, db, prisma, kafka, codec, outbox, relay, liveConfig };
+}
+
+/**
+ * The service's context: its parts, with transactions after whose commit the relay publishes the
+ * outbox rows they wrote and the `afterCommit` listeners run. `afterCommit` is that step alone.
+ */
+function createContext<P extends PrismaLike, C extends RuntimeConfig>(
+  parts: ContextParts<P, C>,
+  direct: TransactionalSqlClient,
+): { context: ServiceContext<P, C>; afterCommit: (listeners?: boolean) => void } {
+  const { config, logger, database, prisma, kafka, codec, outbox, relay, liveConfig } = parts;
+  const commitListeners: (() => void)[] = [];
+  const afterCommit = (listeners = true) => {
+    relay.notify();
+    if (listeners) for (const listener of commitListeners) listener();
+  };
+  /** A transaction in a span; once it commits, the relay publishes the outbox rows it wrote. */
+  const committed = async <T>(run: () => Promise<T>, listeners = true): Promise<T> => {
+    const result = await inSpan('db.transaction', { attributes: { 'db.system.name': 'postgresql' } }, run);
+    afterCommit(listeners);
+    return result;
+  };
+  const context: ServiceContext<P, C> = {
+    config,
+    logger,
+    database,
+    prisma,
+    kafka,
+    codec,
+    outbox,
+    relay,
+    liveConfig,
+    transaction: (fn) =>
+      committed(() =>
+        prisma.$transaction((tx) => fn(tx as SqlClient & P), { timeout: 30_000, maxWait: 10_000 }),
+      ),
+    directTransaction: (fn, options) => committed(() => direct.$transaction(fn), options?.listeners ?? true),
+    afterCommit: (listener) => {
+      commitListeners.push(listener);
+    },
+    sql: direct,
+  };
+  return { context, afterCommit };
+}
+
+/** The service's app: health checks, CORS, its routes under /api/v1 and its root routes. */
+async function buildApp<P extends PrismaLike, C extends RuntimeConfig>(
+  definition: ServiceDefinition<P, C>,
+  context: ServiceContext<P, C>,
+  broker: HealthCheck,
+): Promise<FastifyInstance> {
+  const { config, logger, database } = context;
+  const app = await createApp({
+    config,
+    logger,
+    healthChecks: [database.healthCheck(), broker, ...(definition.healthChecks?.(context) ?? [])],
+    ...(definition.healthDocument ? { healthDocument: definition.healthDocument(context) } : {}),
+    healthCacheMs: config.HEALTH_CACHE_MS,
+    healthRatePerMinute: config.HEALTH_RATE_LIMIT_PER_MINUTE,
+    ...(definition.rateLimit === undefined ? {} : { rateLimit: definition.rateLimit }),
+    ...(definition.errorCodes ? { errorCodes: definition.errorCodes } : {}),
+  });
+  await registerCors(app, corsOriginPolicy(config));
+  if (definition.routes) {
+    await app.register(async (scope) => definition.routes!(scope, context), { prefix: '/api/v1' });
+  }
+  if (definition.rootRoutes) await definition.rootRoutes(app, context);
+  return app;
+}
+
+/**
+ * The service's event consumers, counted by result on /metrics. A handled event wakes the relay and the
+ * `afterCommit` listeners; a duplicate or dead-lettered one, the relay only.
+ */
+function createConsumers<P extends PrismaLike, C extends RuntimeConfig>(
+  definition: ServiceDefinition<P, C>,
+  context: ServiceContext<P, C>,
+  wiring: {
+    app: FastifyInstance;
+    direct: TransactionalSqlClient;
+    messagingMetrics: MessagingMetrics;
+    afterCommit: () => void;
+  },
+): EventConsumer[] {
+  const { config, logger, prisma, kafka, codec, relay } = context;
+  const { app, direct, messagingMetrics, afterCommit } = wiring;
+  const consumed = new Counter({
+    name: 'messaging_consumed_events_total',
+    help: 'Events settled by this instance, by consumer group and result (handled, duplicate, dead-lettered)',
+    labelNames: ['group', 'result'] as const,
+    registers: [app.metrics],
+  });
+  return (definition.consumers?.(context) ?? []).map(
+    (consumer) =>
+      new EventConsumer({
+        kafka,
+        codec,
+        db: consumer.transactions === 'direct' ? direct : prisma,
+        logger: logger.child({ component: 'consumer' }),
+        groupId: consumer.groupId ?? config.SERVICE_NAME,
+        handlers: consumer.handlers,
+        ...(consumer.deadLetterHandlers ? { deadLetterHandlers: consumer.deadLetterHandlers } : {}),
+        ...(consumer.retry ? { retry: consumer.retry } : {}),
+        ...(consumer.lockGroup ? { lockGroup: consumer.lockGroup } : {}),
+        metrics: messagingMetrics,
+        onSettled: (outcome) => {
+          consumed.inc({ group: consumer.groupId ?? config.SERVICE_NAME, result: outcome.result });
+          if (outcome.result === 'handled') afterCommit();
+          else relay.notify();
+        },
+      }),
+  );
+}
+
+/** The definition's background tasks, then the retention purge, then the live configuration subscriber. */
+function backgroundTasks<P extends PrismaLike, C extends RuntimeConfig>(
+  definition: ServiceDefinition<P, C>,
+  context: ServiceContext<P, C>,
+  app: FastifyInstance,
+  liveConfigSubscriber: LiveConfigSubscriber | null,
+): BackgroundTask[] {
+  const { config } = context;
+  return [
+    ...(definition.background?.(context) ?? []),
+    retentionPurge(context, {
+      rules: [...messagingRetentionRules(config), ...(definition.retention?.(context) ?? [])],
+      intervalMs: config.RETENTION_INTERVAL_MS,
+      batchSize: config.RETENTION_BATCH_SIZE,
+      metrics: app.metrics,
+    }),
+    ...(liveConfigSubscriber ? [liveConfigSubscriber] : []),
+  ];
+}
+
+/** The service's entry in the coordination service's registry (null when SERVICE_REGISTRATION=false). */
+function createRegistration<P extends PrismaLike, C extends RuntimeConfig>(
+  definition: ServiceDefinition<P, C>,
+  config: C,
+  logger: Logger,
+): ServiceRegistration | null {
+  return config.SERVICE_REGISTRATION
+    ? new ServiceRegistration({
+        coordinationUrl: config.COORDINATION_URL,
+        credentials: serviceCredentials(config),
+        name: definition.name,
+        version: config.SERVICE_VERSION,
+        host: config.ADVERTISED_HOST ?? config.HOST,
+        port: config.PORT,
+        tags: definition.tags ?? [],
+        ...(config.SERVICE_ZONE ? { zone: config.SERVICE_ZONE } : {}),
+        logger: logger.child({ component: 'registration' }),
+      })
+    : null;
+}
+
+/**
+ * What to close, in order: the start still waiting for the database, consumers, background tasks,
+ * registration, relay, broker check, Prisma, database, telemetry.
+ */
+function closeablesInOrder<P extends PrismaLike, C extends RuntimeConfig>(
+  { relay, prisma, database }: ServiceContext<P, C>,
+  running: {
+    abort: AbortController;
+    consumers: EventConsumer[];
+    background: BackgroundTask[];
+    registration: ServiceRegistration | null;
+    broker: { close(): Promise<void> };
+    telemetry: Telemetry;
+  },
+): Closeable[] {
+  const { abort, consumers, background, registration, broker, telemetry } = running;
+  return [
+    {
+      name: 'startup',
+      close: async () => abort.abort(),
+    },
+    ...consumers.map((consumer, i) => ({
+      name: `consumer ${consumer.topics.length ? i : ''}`.trim(),
+      close: () => consumer.stop(),
+    })),
+    ...background,
+    ...(registration ? [{ name: 'registration', close: () => registration.close() }] : []),
+    { name: 'outbox relay', close: () => relay.stop() },
+    { name: 'broker health check', close: () => broker.close() },
+    { name: 'prisma', close: () => prisma.$disconnect() },
+    { name: 'database', close: () => database.close() },
+    { name: 'telemetry', close: () => telemetry.shutdown() },
+  ];
 }
 
 /**
