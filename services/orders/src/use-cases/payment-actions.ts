@@ -125,7 +125,12 @@ export async function refundPayment(
   const parts = paymentPartsOf(payment.parts);
   const { attempt, outcome, split } = parts
     ? await refundSplitParts(deps, order, payment, parts, amount, idempotencyKey, reason, origin)
-    : await refundWhole(deps, order, payment, { amountText, idempotencyKey, reason, origin });
+    : await refundOnce(deps, order, payment, {
+        idempotencyKey,
+        reference: payment.providerReference ?? '',
+        amountText,
+        context: { reason, eventId: origin.eventId ?? null },
+      });
   if (!outcome.ok) throw paymentFailure('refund', order.id, outcome.error);
   await markApplied(tx, attempt.id);
   for (const id of split?.related ?? []) await markApplied(tx, id);
@@ -160,15 +165,18 @@ export async function refundPayment(
   return { refundId, fullRefund };
 }
 
-/** The refund of a payment made with one method, under `idempotencyKey`, made once. */
-function refundWhole(
+/**
+ * A refund of `amountText` of what the provider holds under `reference` (the payment's, or a part's),
+ * under `idempotencyKey`, made once.
+ */
+function refundOnce(
   deps: OrdersDeps,
   order: OrderRow,
   payment: PaymentRow,
-  refund: { amountText: string; idempotencyKey: string; reason: RefundReason; origin: EventOrigin },
+  refund: { idempotencyKey: string; reference: string; amountText: string; context: Record<string, unknown> },
 ): Promise<SettledCall> {
   const { currency } = payment;
-  const { amountText, idempotencyKey, reason, origin } = refund;
+  const { idempotencyKey, reference, amountText } = refund;
   return callOnce(
     deps,
     {
@@ -178,15 +186,9 @@ function refundWhole(
       idempotencyKey,
       amount: amountText,
       currency,
-      context: { reason, eventId: origin.eventId ?? null },
+      context: refund.context,
     },
-    () =>
-      deps.gateway.refund({
-        idempotencyKey,
-        reference: payment.providerReference ?? '',
-        amount: amountText,
-        currency,
-      }),
+    () => deps.gateway.refund({ idempotencyKey, reference, amount: amountText, currency }),
   );
 }
 
@@ -477,25 +479,12 @@ async function refundSplitParts(
     const part = parts.find((candidate) => candidate.index === share.index)!;
     const idempotencyKey = `${refundKey}-part-${share.index}`;
     const amountText = fromMinorUnits(share.amount, currency);
-    const settled = await callOnce(
-      deps,
-      {
-        orderId: order.id,
-        paymentId: payment.id,
-        operation: 'REFUND',
-        idempotencyKey,
-        amount: amountText,
-        currency,
-        context: { reason, eventId: origin.eventId ?? null, part: share.index },
-      },
-      () =>
-        deps.gateway.refund({
-          idempotencyKey,
-          reference: part.providerReference,
-          amount: amountText,
-          currency,
-        }),
-    );
+    const settled = await refundOnce(deps, order, payment, {
+      idempotencyKey,
+      reference: part.providerReference,
+      amountText,
+      context: { reason, eventId: origin.eventId ?? null, part: share.index },
+    });
     if (!settled.outcome.ok) return settled;
     calls += settled.outcome.attempts;
     if (first) related.push(settled.attempt.id);
