@@ -1,3 +1,4 @@
+import type { HealthCheck } from '@fv/service-kit';
 import {
   idempotencyPurge,
   type ConsumerDefinition,
@@ -72,18 +73,7 @@ export function createOrdersService(
       retryDueBy: (at) => {
         for (const loop of retryLoopsOf(context)) loop.dueBy(at);
       },
-      gateway: new PaymentGateway({
-        provider: options.paymentProvider ?? new HttpPaymentProvider(config.PAYMENT_PROVIDER_URL),
-        timeoutMs: config.PAYMENT_TIMEOUT_MS,
-        retryDelaysMs: config.PAYMENT_RETRY_DELAYS_MS,
-        circuit: {
-          failureThreshold: config.PAYMENT_CIRCUIT_FAILURE_THRESHOLD,
-          windowMs: config.PAYMENT_CIRCUIT_WINDOW_MS,
-          openMs: config.PAYMENT_CIRCUIT_OPEN_MS,
-          minFailureRate: config.PAYMENT_CIRCUIT_MIN_FAILURE_RATE,
-        },
-        logger: context.logger.child({ component: 'payment' }),
-      }),
+      gateway: paymentGateway(context, options.paymentProvider),
     };
   });
 
@@ -101,60 +91,82 @@ export function createOrdersService(
       registerPaymentMetrics(app.metrics, depsOf(context));
       registerOrderMetrics(app.metrics, depsOf(context));
     },
-    consumers(context): ConsumerDefinition[] {
-      const orders = depsOf(context);
-      return [
-        {
-          // The stores write with SQL only: the consumers' transactions skip Prisma (docs/performance.md).
-          transactions: 'direct',
-          handlers: {
-            InventoryReserved: onInventoryReserved(orders),
-            InventoryReservationFailed: onInventoryReservationFailed(),
-            DeliveryScheduled: onDeliveryScheduled(orders),
-            DeliverySchedulingFailed: onDeliverySchedulingFailed(),
-            CompensationRequested: onCompensationRequested(orders),
-            StepRetryRequested: onStepRetryRequested(orders),
-            ReturnReceived: onReturnReceived(orders),
-          },
-          // A step whose event was dead-lettered still gets its answer: a payment that failed, or a
-          // capture left to the recovery sweeper.
-          deadLetterHandlers: {
-            InventoryReserved: onInventoryReservedDeadLettered(orders),
-            DeliveryScheduled: onDeliveryScheduledDeadLettered(orders),
-          },
-        },
-        {
-          // The price list has a group of its own, so catalog updates never wait behind a payment.
-          groupId: `${context.config.SERVICE_NAME}-price-list`,
-          transactions: 'direct',
-          handlers: {
-            ProductCreated: onProductCreated(),
-            ProductUpdated: onProductUpdated(),
-            PriceChanged: onPriceChanged(),
-            ProductDeleted: onProductDeleted(),
-          },
-        },
-      ];
-    },
+    consumers: (context) => ordersConsumers(context, depsOf(context)),
     // Forgets first answers to X-Idempotency-Key once they are IDEMPOTENCY_KEY_TTL_HOURS old.
     background: (context) => [
       idempotencyPurge(context, { ttlMs: context.config.IDEMPOTENCY_KEY_TTL_HOURS * HOUR_MS }),
       ...retryLoopsOf(context),
     ],
-    healthChecks: (context) => [
-      {
-        name: 'payment-provider',
-        critical: false,
-        async check() {
-          const { gateway } = depsOf(context);
-          const circuit = gateway.circuitState;
-          return {
-            status: circuit === 'OPEN' ? 'DOWN' : 'UP',
-            details: { provider: gateway.providerName, circuit },
-          };
-        },
+    healthChecks: (context) => [paymentProviderCheck(() => depsOf(context).gateway)],
+  };
+}
+
+/** The payment gateway: the provider adapter behind retries, a timeout and a circuit breaker. */
+function paymentGateway(context: Context, provider: PaymentProvider | undefined): PaymentGateway {
+  const { config } = context;
+  return new PaymentGateway({
+    provider: provider ?? new HttpPaymentProvider(config.PAYMENT_PROVIDER_URL),
+    timeoutMs: config.PAYMENT_TIMEOUT_MS,
+    retryDelaysMs: config.PAYMENT_RETRY_DELAYS_MS,
+    circuit: {
+      failureThreshold: config.PAYMENT_CIRCUIT_FAILURE_THRESHOLD,
+      windowMs: config.PAYMENT_CIRCUIT_WINDOW_MS,
+      openMs: config.PAYMENT_CIRCUIT_OPEN_MS,
+      minFailureRate: config.PAYMENT_CIRCUIT_MIN_FAILURE_RATE,
+    },
+    logger: context.logger.child({ component: 'payment' }),
+  });
+}
+
+/** The saga's events, and the catalog's that keep the price list, each in a consumer group of its own. */
+function ordersConsumers(context: Context, orders: OrdersDeps): ConsumerDefinition[] {
+  return [
+    {
+      // The stores write with SQL only: the consumers' transactions skip Prisma (docs/performance.md).
+      transactions: 'direct',
+      handlers: {
+        InventoryReserved: onInventoryReserved(orders),
+        InventoryReservationFailed: onInventoryReservationFailed(),
+        DeliveryScheduled: onDeliveryScheduled(orders),
+        DeliverySchedulingFailed: onDeliverySchedulingFailed(),
+        CompensationRequested: onCompensationRequested(orders),
+        StepRetryRequested: onStepRetryRequested(orders),
+        ReturnReceived: onReturnReceived(orders),
       },
-    ],
+      // A step whose event was dead-lettered still gets its answer: a payment that failed, or a
+      // capture left to the recovery sweeper.
+      deadLetterHandlers: {
+        InventoryReserved: onInventoryReservedDeadLettered(orders),
+        DeliveryScheduled: onDeliveryScheduledDeadLettered(orders),
+      },
+    },
+    {
+      // The price list has a group of its own, so catalog updates never wait behind a payment.
+      groupId: `${context.config.SERVICE_NAME}-price-list`,
+      transactions: 'direct',
+      handlers: {
+        ProductCreated: onProductCreated(),
+        ProductUpdated: onProductUpdated(),
+        PriceChanged: onPriceChanged(),
+        ProductDeleted: onProductDeleted(),
+      },
+    },
+  ];
+}
+
+/** The payment provider's health, as its circuit breaker sees it (not critical: orders are still taken). */
+function paymentProviderCheck(gatewayOf: () => PaymentGateway): HealthCheck {
+  return {
+    name: 'payment-provider',
+    critical: false,
+    async check() {
+      const gateway = gatewayOf();
+      const circuit = gateway.circuitState;
+      return {
+        status: circuit === 'OPEN' ? 'DOWN' : 'UP',
+        details: { provider: gateway.providerName, circuit },
+      };
+    },
   };
 }
 

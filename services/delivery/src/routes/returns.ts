@@ -8,15 +8,15 @@ import {
   springPage,
   springPageSchema,
   withSchemaTypes,
+  type SchemaTypedApp,
 } from '@fv/service-kit';
 import { idempotencyHeaders, idempotently, idempotentRequestOf, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance } from 'fastify';
 import { findReturnById, listReturns } from '../db/returns.js';
-import { ITEM_CONDITIONS, RETURN_REASONS, RETURN_STATUSES } from '../domain/returns.js';
 import { receiveReturn } from '../use-cases/receive-return.js';
 import { requestReturn } from '../use-cases/request-return.js';
 import type { RouteContext } from './route-context.js';
-import { idSchema, pagingQuery, returnSchema } from './schemas.js';
+import { idSchema, receiveReturnBody, returnListQuery, returnRequestBody, returnSchema } from './schemas.js';
 import { returnView } from './views.js';
 
 const tags = ['returns'];
@@ -27,11 +27,16 @@ function returnNotFound(returnId: string) {
 }
 
 /** Returns: requested by the customer of a delivered shipment, received and inspected by the warehouse. */
-export async function returnRoutes(
-  instance: FastifyInstance,
-  { prisma, transaction, deps }: RouteContext,
-): Promise<void> {
+export async function returnRoutes(instance: FastifyInstance, context: RouteContext): Promise<void> {
   const app = withSchemaTypes(instance);
+  registerRequestReturn(app, context);
+  registerListReturns(app, context);
+  registerGetReturn(app, context);
+  registerReceiveReturn(app, context);
+}
+
+/** POST /returns: answered 201 with the return; honours X-Idempotency-Key. */
+function registerRequestReturn(app: SchemaTypedApp, { transaction, deps }: RouteContext): void {
   app.post(
     '/returns',
     {
@@ -41,31 +46,7 @@ export async function returnRoutes(
         summary: 'Request a return of items of a delivered shipment',
         description: `Allowed for delivered shipments within the return window (RETURN_WINDOW_DAYS after delivery); otherwise 422 with details.reason SHIPMENT_NOT_DELIVERED or RETURN_WINDOW_EXPIRED. Items must be lines of the shipment, up to the units not yet returned (422 RETURN_ITEMS_INVALID). Publishes ReturnRequested.`,
         headers: idempotencyHeaders,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['shipmentId', 'reason', 'items'],
-          properties: {
-            shipmentId: idSchema,
-            reason: { type: 'string', enum: RETURN_REASONS },
-            comment: { type: 'string', maxLength: 1000, nullable: true },
-            items: {
-              type: 'array',
-              minItems: 1,
-              maxItems: 100,
-              items: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['productId', 'quantity'],
-                properties: {
-                  productId: { type: 'string', minLength: 1, maxLength: 100 },
-                  quantity: { type: 'integer', minimum: 1, maximum: 100000 },
-                  reason: { type: 'string', enum: RETURN_REASONS, nullable: true },
-                },
-              },
-            },
-          },
-        },
+        body: returnRequestBody,
         response: { 201: returnSchema },
       },
     },
@@ -96,24 +77,17 @@ export async function returnRoutes(
       return sendIdempotent(reply, result);
     },
   );
+}
 
+/** GET /returns: a page of returns, filtered by order, shipment, customer and status. */
+function registerListReturns(app: SchemaTypedApp, { prisma }: RouteContext): void {
   app.get(
     '/returns',
     {
       schema: {
         tags,
         summary: 'List returns (a customer sees only their own)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            orderId: idSchema,
-            shipmentId: idSchema,
-            customerId: { type: 'string', minLength: 1, maxLength: 100 },
-            status: { type: 'string', enum: RETURN_STATUSES },
-            ...pagingQuery,
-          },
-        },
+        querystring: returnListQuery,
         response: { 200: springPageSchema(returnSchema) },
       },
     },
@@ -134,7 +108,9 @@ export async function returnRoutes(
       return springPage(rows.map(returnView), total, page);
     },
   );
+}
 
+function registerGetReturn(app: SchemaTypedApp, { prisma }: RouteContext): void {
   app.get(
     '/returns/:returnId',
     { schema: { tags, summary: 'Get a return', params: returnParams, response: { 200: returnSchema } } },
@@ -149,7 +125,10 @@ export async function returnRoutes(
       return returnView(found);
     },
   );
+}
 
+/** POST /returns/{returnId}/receive: the warehouse received and inspected the items (ReturnReceived). */
+function registerReceiveReturn(app: SchemaTypedApp, { transaction, deps }: RouteContext): void {
   app.post(
     '/returns/:returnId/receive',
     {
@@ -160,28 +139,7 @@ export async function returnRoutes(
         description:
           'Every product of the return must be listed once with its condition. Publishes ReturnReceived, which the orders service turns into a refund. A return is received once; again is 422 RETURN_ALREADY_RECEIVED.',
         params: returnParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['warehouseId', 'items'],
-          properties: {
-            warehouseId: { type: 'string', minLength: 1, maxLength: 100 },
-            items: {
-              type: 'array',
-              minItems: 1,
-              maxItems: 100,
-              items: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['productId', 'condition'],
-                properties: {
-                  productId: { type: 'string', minLength: 1, maxLength: 100 },
-                  condition: { type: 'string', enum: ITEM_CONDITIONS },
-                },
-              },
-            },
-          },
-        },
+        body: receiveReturnBody,
         response: { 200: returnSchema },
       },
     },

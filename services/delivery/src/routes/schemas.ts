@@ -158,3 +158,115 @@ export const returnSchema = {
     receivedAt: nullableDate,
   },
 } as const;
+
+/** The query of GET /shipments. */
+export const shipmentListQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    orderId: idSchema,
+    customerId: { type: 'string', minLength: 1, maxLength: 100 },
+    status: { type: 'string', enum: SHIPMENT_STATUSES },
+    ...pagingQuery,
+  },
+} as const;
+
+/** The body of POST /shipments/{shipmentId}/tracking-events. */
+export const trackingEventBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['status', 'occurredAt'],
+  properties: trackingUpdateBody,
+} as const;
+
+/** The body of POST /shipments/{shipmentId}/delivery-confirmation. */
+export const deliveryConfirmationBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    deliveredAt: { type: 'string', format: 'date-time' },
+    signedBy: trackingUpdateBody.signedBy,
+    location: trackingUpdateBody.location,
+  },
+} as const;
+
+/** The body of the carrier's tracking webhook: a scan, named by the carrier's event id. */
+export const carrierWebhookBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['eventId', 'trackingId', 'status', 'occurredAt'],
+  properties: {
+    eventId: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      description: "The carrier's id of this scan",
+    },
+    trackingId: { type: 'string', minLength: 1, maxLength: 50 },
+    ...trackingUpdateBody,
+  },
+} as const;
+
+/** The body of POST /returns. */
+export const returnRequestBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['shipmentId', 'reason', 'items'],
+  properties: {
+    shipmentId: idSchema,
+    reason: { type: 'string', enum: RETURN_REASONS },
+    comment: { type: 'string', maxLength: 1000, nullable: true },
+    items: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 100,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['productId', 'quantity'],
+        properties: {
+          productId: { type: 'string', minLength: 1, maxLength: 100 },
+          quantity: { type: 'integer', minimum: 1, maximum: 100000 },
+          reason: { type: 'string', enum: RETURN_REASONS, nullable: true },
+        },
+      },
+    },
+  },
+} as const;
+
+/** The query of GET /returns. */
+export const returnListQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    orderId: idSchema,
+    shipmentId: idSchema,
+    customerId: { type: 'string', minLength: 1, maxLength: 100 },
+    status: { type: 'string', enum: RETURN_STATUSES },
+    ...pagingQuery,
+  },
+} as const;
+
+/** The body of POST /returns/{returnId}/receive: every product of the return with its condition. */
+export const receiveReturnBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['warehouseId', 'items'],
+  properties: {
+    warehouseId: { type: 'string', minLength: 1, maxLength: 100 },
+    items: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 100,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['productId', 'condition'],
+        properties: {
+          productId: { type: 'string', minLength: 1, maxLength: 100 },
+          condition: { type: 'string', enum: ITEM_CONDITIONS },
+        },
+      },
+    },
+  },
+} as const;

@@ -8,20 +8,21 @@ import {
   springPage,
   springPageSchema,
   withSchemaTypes,
+  type SchemaTypedApp,
 } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { findShipmentById, listShipments, listTrackingEvents } from '../db/shipments.js';
 
-import { SHIPMENT_STATUSES } from '../domain/shipment-status.js';
 import { recordTrackingUpdate } from '../use-cases/record-tracking-update.js';
 import type { RouteContext } from './route-context.js';
 import {
+  deliveryConfirmationBody,
   idSchema,
   labelSchema,
-  pagingQuery,
+  shipmentListQuery,
   shipmentSchema,
+  trackingEventBody,
   trackingSchema,
-  trackingUpdateBody,
   trackingUpdateResult,
 } from './schemas.js';
 import { labelView, shipmentView, trackingView } from './views.js';
@@ -37,36 +38,36 @@ function shipmentNotFound(shipmentId: string) {
   return recordNotFound('Shipment', 'shipmentId', shipmentId);
 }
 
-/** Shipments: read by their customer and by staff; tracking updates and delivery confirmation by staff. */
-export async function shipmentRoutes(
-  instance: FastifyInstance,
-  { prisma, transaction, deps }: RouteContext,
-): Promise<void> {
-  const app = withSchemaTypes(instance);
-  async function visibleShipment(
-    request: { params: ShipmentParams },
-    principal: ReturnType<typeof requirePrincipal>,
-  ) {
-    const shipmentId = parseId(request.params.shipmentId)!;
-    return findVisible(principal, shipmentId, (id) => findShipmentById(prisma, id), shipmentNotFound);
-  }
+/** The shipment of the request's `shipmentId`, if the principal may see it (404 otherwise). */
+async function visibleShipment(
+  prisma: RouteContext['prisma'],
+  request: { params: ShipmentParams },
+  principal: ReturnType<typeof requirePrincipal>,
+) {
+  const shipmentId = parseId(request.params.shipmentId)!;
+  return findVisible(principal, shipmentId, (id) => findShipmentById(prisma, id), shipmentNotFound);
+}
 
+/** Shipments: read by their customer and by staff; tracking updates and delivery confirmation by staff. */
+export async function shipmentRoutes(instance: FastifyInstance, context: RouteContext): Promise<void> {
+  const app = withSchemaTypes(instance);
+  registerListShipments(app, context);
+  registerGetShipment(app, context);
+  registerGetTracking(app, context);
+  registerGetLabel(app, context);
+  registerRecordTrackingEvent(app, context);
+  registerConfirmDelivery(app, context);
+}
+
+/** GET /shipments: a page of shipments, filtered by order, customer and status. */
+function registerListShipments(app: SchemaTypedApp, { prisma }: RouteContext): void {
   app.get(
     '/shipments',
     {
       schema: {
         tags,
         summary: 'List shipments (a customer sees only their own)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            orderId: idSchema,
-            customerId: { type: 'string', minLength: 1, maxLength: 100 },
-            status: { type: 'string', enum: SHIPMENT_STATUSES },
-            ...pagingQuery,
-          },
-        },
+        querystring: shipmentListQuery,
         response: { 200: springPageSchema(shipmentSchema) },
       },
     },
@@ -86,15 +87,19 @@ export async function shipmentRoutes(
       return springPage(rows.map(shipmentView), total, page);
     },
   );
+}
 
+function registerGetShipment(app: SchemaTypedApp, { prisma }: RouteContext): void {
   app.get(
     '/shipments/:shipmentId',
     {
       schema: { tags, summary: 'Get a shipment', params: shipmentParams, response: { 200: shipmentSchema } },
     },
-    async (request) => shipmentView(await visibleShipment(request, requirePrincipal(request))),
+    async (request) => shipmentView(await visibleShipment(prisma, request, requirePrincipal(request))),
   );
+}
 
+function registerGetTracking(app: SchemaTypedApp, { prisma }: RouteContext): void {
   app.get(
     '/shipments/:shipmentId/tracking',
     {
@@ -106,11 +111,13 @@ export async function shipmentRoutes(
       },
     },
     async (request) => {
-      const shipment = await visibleShipment(request, requirePrincipal(request));
+      const shipment = await visibleShipment(prisma, request, requirePrincipal(request));
       return trackingView(shipment, await listTrackingEvents(prisma, shipment.id));
     },
   );
+}
 
+function registerGetLabel(app: SchemaTypedApp, { prisma }: RouteContext): void {
   app.get(
     '/shipments/:shipmentId/label',
     {
@@ -121,9 +128,12 @@ export async function shipmentRoutes(
         response: { 200: labelSchema },
       },
     },
-    async (request) => labelView(await visibleShipment(request, requirePrincipal(request))),
+    async (request) => labelView(await visibleShipment(prisma, request, requirePrincipal(request))),
   );
+}
 
+/** POST /shipments/{shipmentId}/tracking-events: an operator's or an integration's tracking update. */
+function registerRecordTrackingEvent(app: SchemaTypedApp, { transaction, deps }: RouteContext): void {
   app.post(
     '/shipments/:shipmentId/tracking-events',
     {
@@ -134,12 +144,7 @@ export async function shipmentRoutes(
         description:
           'Moves the shipment along LABEL_CREATED → DISPATCHED → IN_TRANSIT (repeatable) → DELIVERED; any other move is 422 with details.reason INVALID_STATUS_TRANSITION.',
         params: shipmentParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['status', 'occurredAt'],
-          properties: trackingUpdateBody,
-        },
+        body: trackingEventBody,
         response: { 200: trackingUpdateResult },
       },
     },
@@ -167,7 +172,10 @@ export async function shipmentRoutes(
       return { shipmentId: result.shipmentId, status: body.status, duplicate: result.duplicate };
     },
   );
+}
 
+/** POST /shipments/{shipmentId}/delivery-confirmation: the shipment DELIVERED, as an operator saw it. */
+function registerConfirmDelivery(app: SchemaTypedApp, { transaction, deps }: RouteContext): void {
   app.post(
     '/shipments/:shipmentId/delivery-confirmation',
     {
@@ -178,15 +186,7 @@ export async function shipmentRoutes(
         description:
           'Marks the shipment DELIVERED (at deliveredAt, default now) and publishes ShipmentDelivered.',
         params: shipmentParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            deliveredAt: { type: 'string', format: 'date-time' },
-            signedBy: trackingUpdateBody.signedBy,
-            location: trackingUpdateBody.location,
-          },
-        },
+        body: deliveryConfirmationBody,
         response: { 200: shipmentSchema },
       },
     },

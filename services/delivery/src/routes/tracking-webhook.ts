@@ -4,13 +4,17 @@ import {
   insufficientPermissions,
   requirePrincipal,
   type Principal,
+  type SchemaTypedApp,
   withSchemaTypes,
 } from '@fv/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../domain/webhook-signature.js';
 import { recordTrackingUpdate } from '../use-cases/record-tracking-update.js';
 import type { RouteContext } from './route-context.js';
-import { trackingUpdateBody, trackingUpdateResult } from './schemas.js';
+import { carrierWebhookBody, trackingUpdateResult } from './schemas.js';
+
+/** The exact bytes of each request's JSON body, kept for its signature. */
+type RawBodies = WeakMap<FastifyRequest, Buffer>;
 
 /**
  * The carrier's tracking webhook. A carrier authenticates in one of two ways:
@@ -19,13 +23,15 @@ import { trackingUpdateBody, trackingUpdateResult } from './schemas.js';
  *   HMAC-SHA256 of `<t>.<raw body>` with that secret, at most CARRIER_WEBHOOK_TOLERANCE_SECONDS old.
  * A scan is identified by the carrier's `eventId`: a resent webhook answers 200 with `duplicate: true`.
  */
-export async function trackingWebhookRoutes(
-  instance: FastifyInstance,
-  { transaction, deps, config }: RouteContext,
-): Promise<void> {
+export async function trackingWebhookRoutes(instance: FastifyInstance, context: RouteContext): Promise<void> {
   const app = withSchemaTypes(instance);
-  const rawBodies = new WeakMap<FastifyRequest, Buffer>();
+  const rawBodies: RawBodies = new WeakMap();
+  keepRawJsonBodies(app, rawBodies);
+  registerCarrierWebhook(app, context, rawBodies);
+}
 
+/** Parses JSON bodies in this scope from their bytes, and keeps the bytes in `rawBodies`. */
+function keepRawJsonBodies(app: SchemaTypedApp, rawBodies: RawBodies): void {
   // The signature covers the exact bytes sent, so this scope keeps them next to the parsed body.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
@@ -44,48 +50,57 @@ export async function trackingWebhookRoutes(
       done(new AppError('INVALID_REQUEST', 'Request body is not valid JSON'), undefined);
     }
   });
+}
 
-  function authenticateCarrier(request: FastifyRequest): void {
-    if (request.headers.authorization !== undefined) {
-      const principal: Principal = requirePrincipal(request);
-      if (!principal.roles.includes('service') && !principal.roles.includes('admin')) {
-        throw insufficientPermissions('Tracking updates require the service or admin role', {
-          requiredRoles: ['service', 'admin'],
-        });
-      }
-      return;
-    }
-    const header = request.headers[SIGNATURE_HEADER];
-    const secret = config.CARRIER_WEBHOOK_SECRET;
-    if (typeof header !== 'string' || !secret) {
-      throw authenticationRequired(
-        secret
-          ? `Sign the webhook with the ${SIGNATURE_HEADER} header or send a bearer token with the service role`
-          : 'Send a bearer token with the service role',
-      );
-    }
-    const check = verifyWebhookSignature({
-      secret,
-      header,
-      rawBody: rawBodies.get(request) ?? Buffer.alloc(0),
-      nowSeconds: Math.floor(deps.now().getTime() / 1000),
-      toleranceSeconds: config.CARRIER_WEBHOOK_TOLERANCE_SECONDS,
-    });
-    if (!check.valid) {
-      throw authenticationRequired(`The webhook signature is not valid: ${check.message}`, {
-        reason: check.reason,
-        header: SIGNATURE_HEADER,
+/** A bearer token with the service or admin role, or else a valid signature of the raw body. */
+function authenticateCarrier(
+  request: FastifyRequest,
+  rawBodies: RawBodies,
+  { deps, config }: RouteContext,
+): void {
+  if (request.headers.authorization !== undefined) {
+    const principal: Principal = requirePrincipal(request);
+    if (!principal.roles.includes('service') && !principal.roles.includes('admin')) {
+      throw insufficientPermissions('Tracking updates require the service or admin role', {
+        requiredRoles: ['service', 'admin'],
       });
     }
+    return;
   }
+  const header = request.headers[SIGNATURE_HEADER];
+  const secret = config.CARRIER_WEBHOOK_SECRET;
+  if (typeof header !== 'string' || !secret) {
+    throw authenticationRequired(
+      secret
+        ? `Sign the webhook with the ${SIGNATURE_HEADER} header or send a bearer token with the service role`
+        : 'Send a bearer token with the service role',
+    );
+  }
+  const check = verifyWebhookSignature({
+    secret,
+    header,
+    rawBody: rawBodies.get(request) ?? Buffer.alloc(0),
+    nowSeconds: Math.floor(deps.now().getTime() / 1000),
+    toleranceSeconds: config.CARRIER_WEBHOOK_TOLERANCE_SECONDS,
+  });
+  if (!check.valid) {
+    throw authenticationRequired(`The webhook signature is not valid: ${check.message}`, {
+      reason: check.reason,
+      header: SIGNATURE_HEADER,
+    });
+  }
+}
 
+/** POST /carrier/tracking-webhook. */
+function registerCarrierWebhook(app: SchemaTypedApp, context: RouteContext, rawBodies: RawBodies): void {
+  const { transaction, deps } = context;
   app.post(
     '/carrier/tracking-webhook',
     {
       config: { public: true },
       // Runs after the body is read (the signature needs it) and before it is validated, so an
       // unauthenticated caller learns nothing about the expected payload.
-      preValidation: async (request) => authenticateCarrier(request),
+      preValidation: async (request) => authenticateCarrier(request, rawBodies, context),
       schema: {
         tags: ['carrier'],
         summary: 'Tracking updates from the carrier (signed webhook or service token)',
@@ -99,21 +114,7 @@ export async function trackingWebhookRoutes(
             [SIGNATURE_HEADER]: { type: 'string', description: 't=<unix seconds>,v1=<hex HMAC-SHA256>' },
           },
         },
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['eventId', 'trackingId', 'status', 'occurredAt'],
-          properties: {
-            eventId: {
-              type: 'string',
-              minLength: 1,
-              maxLength: 200,
-              description: "The carrier's id of this scan",
-            },
-            trackingId: { type: 'string', minLength: 1, maxLength: 50 },
-            ...trackingUpdateBody,
-          },
-        },
+        body: carrierWebhookBody,
         response: { 200: trackingUpdateResult },
       },
     },

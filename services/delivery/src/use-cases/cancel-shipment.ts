@@ -6,13 +6,16 @@ import type { Db } from '../db/client.js';
 import { lockOrderShipment, recordCancellation } from '../db/shipments.js';
 import { shipmentIdFor } from '../domain/ids.js';
 import { isCancellable, isShipmentStatus } from '../domain/shipment-status.js';
-import type { DeliveryDeps, HandlerMeta } from './deps.js';
+import type { DeliveryDeps, EventMeta, HandlerMeta } from './deps.js';
 
 /** Outcome values of ShipmentCancelled (its `outcome` field). */
 export const CANCELLATION_OUTCOMES = {
   cancelled: 'CANCELLED',
   rejectedAlreadyDispatched: 'REJECTED_ALREADY_DISPATCHED',
 } as const;
+
+/** The reason of every cancellation made here: the saga's CANCEL_SHIPMENT compensation. */
+const CANCEL_REASON = 'COMPENSATION';
 
 export type CancelOutcome =
   | { result: 'cancelled'; shipmentId: string; hadShipment: boolean }
@@ -40,7 +43,6 @@ export async function cancelShipment(
       `CompensationRequested orderId ${JSON.stringify(event.orderId)} is not a UUID`,
       'INVALID_EVENT',
     );
-  const reason = 'COMPENSATION';
 
   const { shipment, cancelled } = await lockOrderShipment(db, orderId);
   const shipmentId = shipment?.id ?? shipmentIdFor(orderId);
@@ -50,20 +52,9 @@ export async function cancelShipment(
   }
 
   if (!shipment) {
-    await recordCancellation(db, { orderId, shipmentId, sagaId: event.sagaId, reason }, null);
-    await deps.outbox.publish(
-      db,
-      'ShipmentCancelled',
-      {
-        orderId,
-        shipmentId,
-        trackingId: null,
-        carrier: null,
-        reason,
-        outcome: CANCELLATION_OUTCOMES.cancelled,
-      },
-      meta,
-    );
+    await recordCancellation(db, { orderId, shipmentId, sagaId: event.sagaId, reason: CANCEL_REASON }, null);
+    const cancellation = { orderId, shipmentId, trackingId: null, carrier: null };
+    await publishCancelled(db, deps, cancellation, CANCELLATION_OUTCOMES.cancelled, meta);
     logger.info(
       { orderId, shipmentId },
       'order cancelled before a shipment existed; no label will be created',
@@ -78,20 +69,9 @@ export async function cancelShipment(
     return { result: 'already-cancelled', shipmentId };
   }
 
+  const cancellation = { orderId, shipmentId, trackingId: shipment.trackingId, carrier: shipment.carrier };
   if (!isCancellable(shipment.status)) {
-    await deps.outbox.publish(
-      db,
-      'ShipmentCancelled',
-      {
-        orderId,
-        shipmentId,
-        trackingId: shipment.trackingId,
-        carrier: shipment.carrier,
-        reason,
-        outcome: CANCELLATION_OUTCOMES.rejectedAlreadyDispatched,
-      },
-      meta,
-    );
+    await publishCancelled(db, deps, cancellation, CANCELLATION_OUTCOMES.rejectedAlreadyDispatched, meta);
     logger.warn(
       { orderId, shipmentId, status: shipment.status },
       'shipment already dispatched: it cannot be cancelled',
@@ -103,7 +83,7 @@ export async function cancelShipment(
   await deps.carrier.voidLabel({ trackingId: shipment.trackingId, labelNumber: shipment.labelNumber });
   await recordCancellation(
     db,
-    { orderId, shipmentId, sagaId: event.sagaId, reason },
+    { orderId, shipmentId, sagaId: event.sagaId, reason: CANCEL_REASON },
     {
       fromStatus: shipment.status,
       at: deps.now(),
@@ -111,19 +91,30 @@ export async function cancelShipment(
       description: `Shipment cancelled (${event.reason})`,
     },
   );
+  await publishCancelled(db, deps, cancellation, CANCELLATION_OUTCOMES.cancelled, meta);
+  logger.info({ orderId, shipmentId }, 'shipment cancelled and label voided');
+  return { result: 'cancelled', shipmentId, hadShipment: true };
+}
+
+/** ShipmentCancelled for the CANCEL_SHIPMENT compensation, with its outcome. */
+async function publishCancelled(
+  db: Db,
+  deps: DeliveryDeps,
+  cancellation: { orderId: string; shipmentId: string; trackingId: string | null; carrier: string | null },
+  outcome: (typeof CANCELLATION_OUTCOMES)[keyof typeof CANCELLATION_OUTCOMES],
+  meta: EventMeta,
+): Promise<void> {
   await deps.outbox.publish(
     db,
     'ShipmentCancelled',
     {
-      orderId,
-      shipmentId,
-      trackingId: shipment.trackingId,
-      carrier: shipment.carrier,
-      reason,
-      outcome: CANCELLATION_OUTCOMES.cancelled,
+      orderId: cancellation.orderId,
+      shipmentId: cancellation.shipmentId,
+      trackingId: cancellation.trackingId,
+      carrier: cancellation.carrier,
+      reason: CANCEL_REASON,
+      outcome,
     },
     meta,
   );
-  logger.info({ orderId, shipmentId }, 'shipment cancelled and label voided');
-  return { result: 'cancelled', shipmentId, hadShipment: true };
 }

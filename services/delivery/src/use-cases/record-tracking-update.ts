@@ -6,11 +6,13 @@ import {
   findTrackingEventByCarrierId,
   lockShipmentById,
   lockShipmentByTrackingId,
+  type ShipmentWithItems,
 } from '../db/shipments.js';
 import {
   allowedNextStatuses,
   canTransition,
   isShipmentStatus,
+  type ShipmentStatus,
   type TrackingStatus,
 } from '../domain/shipment-status.js';
 import type { DeliveryDeps, EventMeta } from './deps.js';
@@ -45,53 +47,15 @@ export async function recordTrackingUpdate(
   update: TrackingUpdate,
   meta: Omit<EventMeta, 'correlationId'>,
 ): Promise<{ shipmentId: string; duplicate: boolean }> {
-  if (update.occurredAt.getTime() > deps.now().getTime() + FUTURE_TOLERANCE_MS) {
-    throw invalidFields([
-      { field: 'body.occurredAt', rule: 'notInFuture', message: 'must not be in the future' },
-    ]);
-  }
-  if (update.signedBy !== null && update.status !== 'DELIVERED') {
-    throw invalidFields([
-      {
-        field: 'body.signedBy',
-        rule: 'onlyWhenDelivered',
-        message: 'may only be given with status DELIVERED',
-      },
-    ]);
-  }
-
-  const locked =
-    'trackingId' in update.target
-      ? await lockShipmentByTrackingId(db, update.target.trackingId)
-      : await lockShipmentById(db, update.target.shipmentId);
-  if (!locked) {
-    const what =
-      'trackingId' in update.target
-        ? `tracking id ${update.target.trackingId}`
-        : `id ${update.target.shipmentId}`;
-    throw new AppError('NOT_FOUND', `No shipment has ${what}`, { details: { ...update.target } });
-  }
+  assertValidUpdate(update, deps.now());
+  const locked = await lockTarget(db, update.target);
   if (update.carrierEventId && (await findTrackingEventByCarrierId(db, locked.id, update.carrierEventId))) {
     return { shipmentId: locked.id, duplicate: true };
   }
   const shipment = await findShipmentById(db, locked.id);
   if (!shipment || !isShipmentStatus(shipment.status))
     throw new Error(`shipment ${locked.id} vanished or has an unknown status`);
-  if (!canTransition(shipment.status, update.status)) {
-    throw new AppError(
-      'UNPROCESSABLE_ENTITY',
-      `A ${shipment.status} shipment cannot become ${update.status}`,
-      {
-        details: {
-          reason: 'INVALID_STATUS_TRANSITION',
-          shipmentId: shipment.id,
-          currentStatus: shipment.status,
-          requestedStatus: update.status,
-          allowedStatuses: allowedNextStatuses(shipment.status).filter((status) => status !== 'CANCELLED'),
-        },
-      },
-    );
-  }
+  assertTransition(shipment, shipment.status, update.status);
 
   const estimatedDeliveryAt = update.estimatedDeliveryAt ?? shipment.estimatedDeliveryAt;
   await db.shipment.update({
@@ -114,7 +78,71 @@ export async function recordTrackingUpdate(
       },
     },
   });
+  await publishShipmentMoved(db, deps, shipment, { update, estimatedDeliveryAt }, meta);
+  return { shipmentId: shipment.id, duplicate: false };
+}
 
+/** A scan may not be dated in the future (beyond the tolerance), nor name a signer unless DELIVERED. */
+function assertValidUpdate(update: TrackingUpdate, now: Date): void {
+  if (update.occurredAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
+    throw invalidFields([
+      { field: 'body.occurredAt', rule: 'notInFuture', message: 'must not be in the future' },
+    ]);
+  }
+  if (update.signedBy !== null && update.status !== 'DELIVERED') {
+    throw invalidFields([
+      {
+        field: 'body.signedBy',
+        rule: 'onlyWhenDelivered',
+        message: 'may only be given with status DELIVERED',
+      },
+    ]);
+  }
+}
+
+/** Locks the shipment the update is for, by tracking id or shipment id (404 when there is none). */
+async function lockTarget(
+  db: PrismaDb,
+  target: TrackingUpdate['target'],
+): Promise<{ id: string; status: string }> {
+  const locked =
+    'trackingId' in target
+      ? await lockShipmentByTrackingId(db, target.trackingId)
+      : await lockShipmentById(db, target.shipmentId);
+  if (!locked) {
+    const what = 'trackingId' in target ? `tracking id ${target.trackingId}` : `id ${target.shipmentId}`;
+    throw new AppError('NOT_FOUND', `No shipment has ${what}`, { details: { ...target } });
+  }
+  return locked;
+}
+
+/** 422 INVALID_STATUS_TRANSITION unless the shipment may move from `current` to `requested`. */
+function assertTransition(
+  shipment: ShipmentWithItems,
+  current: ShipmentStatus,
+  requested: TrackingStatus,
+): void {
+  if (canTransition(current, requested)) return;
+  throw new AppError('UNPROCESSABLE_ENTITY', `A ${current} shipment cannot become ${requested}`, {
+    details: {
+      reason: 'INVALID_STATUS_TRANSITION',
+      shipmentId: shipment.id,
+      currentStatus: current,
+      requestedStatus: requested,
+      allowedStatuses: allowedNextStatuses(current).filter((status) => status !== 'CANCELLED'),
+    },
+  });
+}
+
+/** ShipmentDispatched or ShipmentDelivered for an update that moved the shipment there (nothing otherwise). */
+async function publishShipmentMoved(
+  db: PrismaDb,
+  deps: DeliveryDeps,
+  shipment: ShipmentWithItems,
+  moved: { update: TrackingUpdate; estimatedDeliveryAt: Date | null },
+  meta: Omit<EventMeta, 'correlationId'>,
+): Promise<void> {
+  const { update, estimatedDeliveryAt } = moved;
   const eventMeta: EventMeta = { ...meta, correlationId: shipment.orderId };
   if (update.status === 'DISPATCHED') {
     await deps.outbox.publish(
@@ -144,5 +172,4 @@ export async function recordTrackingUpdate(
       eventMeta,
     );
   }
-  return { shipmentId: shipment.id, duplicate: false };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, assertCanSee, invalidFields, type Principal } from '@fv/service-kit';
 import type { PrismaDb } from '../db/client.js';
 import { findReturnById, returnedQuantities } from '../db/returns.js';
-import { findShipmentById, lockShipmentById } from '../db/shipments.js';
+import { findShipmentById, lockShipmentById, type ShipmentWithItems } from '../db/shipments.js';
 import { checkReturnItems, checkReturnWindow, type ReturnReason } from '../domain/returns.js';
 import type { DeliveryDeps, EventMeta } from './deps.js';
 
@@ -32,38 +32,8 @@ export async function requestReturn(
   const shipment = await findShipmentById(db, request.shipmentId);
   if (!shipment) throw notFound;
   assertCanSee(principal, shipment.customerId, notFound);
-
-  const refusal = checkReturnWindow({
-    status: shipment.status,
-    deliveredAt: shipment.deliveredAt,
-    now: deps.now(),
-    windowDays: deps.returnWindowDays,
-  });
-  if (refusal) {
-    throw new AppError('UNPROCESSABLE_ENTITY', refusal.message, {
-      details: {
-        reason: refusal.reason,
-        shipmentId: shipment.id,
-        status: shipment.status,
-        ...(refusal.reason === 'RETURN_WINDOW_EXPIRED'
-          ? { returnDeadline: refusal.deadline.toISOString() }
-          : {}),
-      },
-    });
-  }
-  const issues = checkReturnItems({
-    shipped: shipment.items,
-    alreadyReturned: await returnedQuantities(db, shipment.id),
-    requested: request.items,
-  });
-  if (issues.length > 0) {
-    const error = invalidFields(
-      issues.map((issue) => ({ field: issue.field, rule: issue.reason, message: issue.message })),
-    );
-    throw new AppError('UNPROCESSABLE_ENTITY', error.message, {
-      details: { reason: 'RETURN_ITEMS_INVALID', ...error.details },
-    });
-  }
+  assertWithinWindow(deps, shipment);
+  await assertReturnableItems(db, shipment, request.items);
 
   const id = randomUUID();
   await db.return.create({
@@ -105,4 +75,47 @@ export async function requestReturn(
   const created = await findReturnById(db, id);
   if (!created) throw new Error(`return ${id} was not found after it was created`);
   return created;
+}
+
+/** 422 SHIPMENT_NOT_DELIVERED or RETURN_WINDOW_EXPIRED unless the shipment may be returned now. */
+function assertWithinWindow(deps: DeliveryDeps, shipment: ShipmentWithItems): void {
+  const refusal = checkReturnWindow({
+    status: shipment.status,
+    deliveredAt: shipment.deliveredAt,
+    now: deps.now(),
+    windowDays: deps.returnWindowDays,
+  });
+  if (refusal) {
+    throw new AppError('UNPROCESSABLE_ENTITY', refusal.message, {
+      details: {
+        reason: refusal.reason,
+        shipmentId: shipment.id,
+        status: shipment.status,
+        ...(refusal.reason === 'RETURN_WINDOW_EXPIRED'
+          ? { returnDeadline: refusal.deadline.toISOString() }
+          : {}),
+      },
+    });
+  }
+}
+
+/** 422 RETURN_ITEMS_INVALID unless every item is a line of the shipment, within the units not yet returned. */
+async function assertReturnableItems(
+  db: PrismaDb,
+  shipment: ShipmentWithItems,
+  requested: ReturnRequest['items'],
+): Promise<void> {
+  const issues = checkReturnItems({
+    shipped: shipment.items,
+    alreadyReturned: await returnedQuantities(db, shipment.id),
+    requested,
+  });
+  if (issues.length > 0) {
+    const error = invalidFields(
+      issues.map((issue) => ({ field: issue.field, rule: issue.reason, message: issue.message })),
+    );
+    throw new AppError('UNPROCESSABLE_ENTITY', error.message, {
+      details: { reason: 'RETURN_ITEMS_INVALID', ...error.details },
+    });
+  }
 }

@@ -3,15 +3,31 @@ import { NonRetriableError } from '@fv/messaging';
 import { normalizeCustomerId, parseId } from '@fv/service-kit';
 import { CarrierRejectedError, CarrierUnavailableError, type Label } from '../carrier/carrier.js';
 import type { Db } from '../db/client.js';
-import { findOrderDelivery, insertSchedulingFailure, insertShipment } from '../db/shipments.js';
+import {
+  findOrderDelivery,
+  insertSchedulingFailure,
+  insertShipment,
+  type SchedulingFailure,
+  type Shipment,
+} from '../db/shipments.js';
 import { labelTrackingEventIdFor, shipmentIdFor } from '../domain/ids.js';
-import type { DeliveryDeps, HandlerMeta } from './deps.js';
+import type { DeliveryDeps, EventMeta, HandlerMeta } from './deps.js';
 
 export type ScheduleOutcome =
   | { result: 'scheduled'; shipmentId: string }
   | { result: 'already-scheduled'; shipmentId: string; answered: boolean }
   | { result: 'failed'; errorCode: string }
   | { result: 'cancelled-before-confirmation'; shipmentId: string };
+
+type ScheduleContext = HandlerMeta & { lastAttempt: boolean };
+
+/** What a confirmed order ships: its id, customer and lines, checked. */
+interface ShippableOrder {
+  orderId: string;
+  shipmentId: string;
+  customerId: string;
+  lines: { productId: string; quantity: number }[];
+}
 
 /** Sums the order's lines per product (one product may come on several lines, e.g. from two warehouses). */
 function shipmentLines(items: OrderConfirmed['items']): { productId: string; quantity: number }[] {
@@ -31,6 +47,22 @@ function shipmentLines(items: OrderConfirmed['items']): { productId: string; qua
   return [...lines].map(([productId, quantity]) => ({ productId, quantity }));
 }
 
+/** The order to ship, or a NonRetriableError for an event that can never be applied. */
+function shippableOrder(event: OrderConfirmed): ShippableOrder {
+  const orderId = parseId(event.orderId);
+  if (!orderId)
+    throw new NonRetriableError(
+      `OrderConfirmed orderId ${JSON.stringify(event.orderId)} is not a UUID`,
+      'INVALID_EVENT',
+    );
+  if (event.items.length === 0)
+    throw new NonRetriableError('OrderConfirmed has no items to ship', 'INVALID_EVENT');
+  const lines = shipmentLines(event.items);
+  const customerId = normalizeCustomerId(event.customerId);
+  if (customerId === '') throw new NonRetriableError('OrderConfirmed customerId is empty', 'INVALID_EVENT');
+  return { orderId, shipmentId: shipmentIdFor(orderId), customerId, lines };
+}
+
 /**
  * A confirmed order gets its shipment and shipping label (DeliveryScheduled), or, when the carrier
  * refuses the address or service, DeliverySchedulingFailed. The shipment id, label number and tracking
@@ -44,20 +76,10 @@ export async function scheduleDelivery(
   db: Db,
   deps: DeliveryDeps,
   event: OrderConfirmed,
-  context: HandlerMeta & { lastAttempt: boolean },
+  context: ScheduleContext,
 ): Promise<ScheduleOutcome> {
-  const orderId = parseId(event.orderId);
-  if (!orderId)
-    throw new NonRetriableError(
-      `OrderConfirmed orderId ${JSON.stringify(event.orderId)} is not a UUID`,
-      'INVALID_EVENT',
-    );
-  if (event.items.length === 0)
-    throw new NonRetriableError('OrderConfirmed has no items to ship', 'INVALID_EVENT');
-  const lines = shipmentLines(event.items);
-  const customerId = normalizeCustomerId(event.customerId);
-  if (customerId === '') throw new NonRetriableError('OrderConfirmed customerId is empty', 'INVALID_EVENT');
-  const shipmentId = shipmentIdFor(orderId);
+  const order = shippableOrder(event);
+  const { orderId, shipmentId } = order;
   const { meta, logger } = context;
 
   const known = await findOrderDelivery(db, orderId);
@@ -74,33 +96,7 @@ export async function scheduleDelivery(
     // The same order confirmed again (a republished or retried OrderConfirmed): answer with the label
     // it already has while it is still the current state of the shipment.
     const answered = existing.status === 'LABEL_CREATED';
-    if (answered) {
-      await deps.outbox.publish(
-        db,
-        'DeliveryScheduled',
-        {
-          orderId,
-          customerId: existing.customerId,
-          shipmentId: existing.id,
-          labelNumber: existing.labelNumber,
-          trackingId: existing.trackingId,
-          carrier: existing.carrier,
-          serviceLevel: existing.serviceLevel,
-          shippingAddress: {
-            name: existing.recipientName,
-            street: existing.street,
-            city: existing.city,
-            state: existing.state,
-            zipCode: existing.zipCode,
-            country: existing.country,
-            phone: existing.phone,
-          },
-          estimatedDeliveryAt: existing.estimatedDeliveryAt?.getTime() ?? null,
-          labelUrl: existing.labelUrl,
-        },
-        meta,
-      );
-    }
+    if (answered) await publishScheduledAgain(db, deps, orderId, existing, meta);
     logger.info(
       { orderId, shipmentId, status: existing.status },
       'order already has a shipment; no second label',
@@ -110,67 +106,120 @@ export async function scheduleDelivery(
 
   const { failure } = known;
   if (failure) {
-    await deps.outbox.publish(
-      db,
-      'DeliverySchedulingFailed',
-      {
-        orderId,
-        shipmentId: failure.shipmentId,
-        carrier: failure.carrier,
-        errorCode: failure.errorCode,
-        errorMessage: failure.errorMessage,
-        retriable: failure.retriable,
-      },
-      meta,
-    );
+    await publishSchedulingFailed(db, deps, orderId, failure, meta);
     return { result: 'failed', errorCode: failure.errorCode };
   }
 
-  let label: Label;
+  const created = await requestLabel(db, deps, event, order, context);
+  if ('outcome' in created) return created.outcome;
+  await storeShipment(db, deps, event, order, created.label, meta);
+  logger.debug({ orderId, shipmentId, trackingId: created.label.trackingId }, 'shipment scheduled');
+  return { result: 'scheduled', shipmentId };
+}
+
+/** DeliveryScheduled again, for an order confirmed again whose shipment still has only its label. */
+async function publishScheduledAgain(
+  db: Db,
+  deps: DeliveryDeps,
+  orderId: string,
+  existing: Shipment,
+  meta: EventMeta,
+): Promise<void> {
+  await deps.outbox.publish(
+    db,
+    'DeliveryScheduled',
+    {
+      orderId,
+      customerId: existing.customerId,
+      shipmentId: existing.id,
+      labelNumber: existing.labelNumber,
+      trackingId: existing.trackingId,
+      carrier: existing.carrier,
+      serviceLevel: existing.serviceLevel,
+      shippingAddress: {
+        name: existing.recipientName,
+        street: existing.street,
+        city: existing.city,
+        state: existing.state,
+        zipCode: existing.zipCode,
+        country: existing.country,
+        phone: existing.phone,
+      },
+      estimatedDeliveryAt: existing.estimatedDeliveryAt?.getTime() ?? null,
+      labelUrl: existing.labelUrl,
+    },
+    meta,
+  );
+}
+
+/** DeliverySchedulingFailed for the order: the carrier's refusal, or its absence on the last attempt. */
+async function publishSchedulingFailed(
+  db: Db,
+  deps: DeliveryDeps,
+  orderId: string,
+  failure: Omit<SchedulingFailure, 'orderId' | 'failedAt'>,
+  meta: EventMeta,
+): Promise<void> {
+  await deps.outbox.publish(
+    db,
+    'DeliverySchedulingFailed',
+    {
+      orderId,
+      shipmentId: failure.shipmentId,
+      carrier: failure.carrier,
+      errorCode: failure.errorCode,
+      errorMessage: failure.errorMessage,
+      retriable: failure.retriable,
+    },
+    meta,
+  );
+}
+
+/**
+ * The carrier's label for the order, or the outcome of a carrier that refused it (recorded, so the
+ * refusal is answered again) or stayed unavailable up to the last attempt. Any other error is thrown.
+ */
+async function requestLabel(
+  db: Db,
+  deps: DeliveryDeps,
+  event: OrderConfirmed,
+  { orderId, shipmentId }: ShippableOrder,
+  context: ScheduleContext,
+): Promise<{ label: Label } | { outcome: ScheduleOutcome }> {
+  const { meta, logger } = context;
   try {
-    label = await deps.carrier.createLabel({
+    const label = await deps.carrier.createLabel({
       orderId,
       shipmentId,
       serviceLevel: event.shippingMethod,
       address: event.shippingAddress,
       requestedAt: new Date(event.occurredAt),
     });
+    return { label };
   } catch (error) {
     if (error instanceof CarrierRejectedError) {
-      await insertSchedulingFailure(db, {
-        orderId,
+      const failure = {
         shipmentId,
         carrier: deps.carrier.code,
         errorCode: error.code,
         errorMessage: error.message,
         retriable: false,
-      });
-      await deps.outbox.publish(
-        db,
-        'DeliverySchedulingFailed',
-        {
-          orderId,
-          shipmentId,
-          carrier: deps.carrier.code,
-          errorCode: error.code,
-          errorMessage: error.message,
-          retriable: false,
-        },
-        meta,
-      );
+      };
+      await insertSchedulingFailure(db, { orderId, ...failure });
+      await publishSchedulingFailed(db, deps, orderId, failure, meta);
       logger.warn(
         { orderId, errorCode: error.code, field: error.field },
         `the carrier refused the shipment: ${error.message}`,
       );
-      return { result: 'failed', errorCode: error.code };
+      return { outcome: { result: 'failed', errorCode: error.code } };
     }
     if (error instanceof CarrierUnavailableError && context.lastAttempt) {
       // Not recorded as a failure: a later OrderConfirmed (a retried saga step) tries the carrier again.
-      await deps.outbox.publish(
+      await publishSchedulingFailed(
         db,
-        'DeliverySchedulingFailed',
+        deps,
+        orderId,
         {
-          orderId,
           shipmentId,
           carrier: deps.carrier.code,
           errorCode: error.code,
@@ -180,11 +229,21 @@ export async function scheduleDelivery(
         meta,
       );
       logger.error({ orderId, err: error }, 'the carrier stayed unavailable; delivery scheduling failed');
-      return { result: 'failed', errorCode: error.code };
+      return { outcome: { result: 'failed', errorCode: error.code } };
     }
     throw error;
   }
+}
 
+/** Stores the shipment with its lines and label's tracking event, and publishes DeliveryScheduled. */
+async function storeShipment(
+  db: Db,
+  deps: DeliveryDeps,
+  event: OrderConfirmed,
+  { orderId, shipmentId, customerId, lines }: ShippableOrder,
+  label: Label,
+  meta: EventMeta,
+): Promise<void> {
   const confirmedAt = new Date(event.occurredAt);
   await insertShipment(db, {
     shipment: {
@@ -229,6 +288,4 @@ export async function scheduleDelivery(
     },
     meta,
   );
-  logger.debug({ orderId, shipmentId, trackingId: label.trackingId }, 'shipment scheduled');
-  return { result: 'scheduled', shipmentId };
 }

@@ -99,27 +99,7 @@ function toOrderRow(row: Json): OrderRow {
       lineTotal: decimal(item.lineTotal),
       warehouseId: text(item.warehouseId),
     })),
-    payment: payment
-      ? {
-          id: String(payment.id),
-          orderId: String(payment.orderId),
-          provider: String(payment.provider),
-          providerReference: text(payment.providerReference),
-          status: String(payment.status),
-          amount: decimal(payment.amount),
-          refundedAmount: decimal(payment.refundedAmount),
-          currency: String(payment.currency),
-          attempts: Number(payment.attempts),
-          failureCode: text(payment.failureCode),
-          failureMessage: text(payment.failureMessage),
-          authorizedAt: dateOrNull(payment.authorizedAt),
-          capturedAt: dateOrNull(payment.capturedAt),
-          voidedAt: dateOrNull(payment.voidedAt),
-          parts: (payment.parts ?? null) as JsonValue,
-          createdAt: dateOf(payment.createdAt),
-          updatedAt: dateOf(payment.updatedAt),
-        }
-      : null,
+    payment: payment ? toPaymentRow(payment) : null,
     refunds: (row.refunds as Json[]).map((refund) => ({
       id: String(refund.id),
       orderId: String(refund.orderId),
@@ -139,6 +119,29 @@ function toOrderRow(row: Json): OrderRow {
       eventId: text(change.eventId),
       createdAt: dateOf(change.createdAt),
     })),
+  };
+}
+
+/** The payment of ORDER_SELECT (its `payment` JSON object) as Prisma would give it. */
+function toPaymentRow(payment: Json): PaymentRow {
+  return {
+    id: String(payment.id),
+    orderId: String(payment.orderId),
+    provider: String(payment.provider),
+    providerReference: text(payment.providerReference),
+    status: String(payment.status),
+    amount: decimal(payment.amount),
+    refundedAmount: decimal(payment.refundedAmount),
+    currency: String(payment.currency),
+    attempts: Number(payment.attempts),
+    failureCode: text(payment.failureCode),
+    failureMessage: text(payment.failureMessage),
+    authorizedAt: dateOrNull(payment.authorizedAt),
+    capturedAt: dateOrNull(payment.capturedAt),
+    voidedAt: dateOrNull(payment.voidedAt),
+    parts: (payment.parts ?? null) as JsonValue,
+    createdAt: dateOf(payment.createdAt),
+    updatedAt: dateOf(payment.updatedAt),
   };
 }
 

@@ -66,64 +66,13 @@ export function priceOrder(
   const priced: PricedLine[] = [];
   const totals: bigint[] = [];
   lines.forEach((line, index) => {
-    const field = `body.items[${index}]`;
-    const listed = prices.get(line.productId);
-    if (!listed || listed.deleted) {
-      problems.push({
-        field: `${field}.productId`,
-        line: index,
-        productId: line.productId,
-        reason: 'UNKNOWN_PRODUCT',
-        message: `product ${line.productId} is not in the catalog`,
-      });
+    const result = priceLine(line, index, prices.get(line.productId), currency);
+    if ('problem' in result) {
+      problems.push(result.problem);
       return;
     }
-    if (!ORDERABLE.has(listed.status)) {
-      problems.push({
-        field: `${field}.productId`,
-        line: index,
-        productId: line.productId,
-        reason: 'PRODUCT_UNAVAILABLE',
-        message: `product ${line.productId} is ${listed.status} and cannot be ordered`,
-      });
-      return;
-    }
-    if (listed.currency !== currency) {
-      problems.push({
-        field: `${field}.productId`,
-        line: index,
-        productId: line.productId,
-        reason: 'CURRENCY_MISMATCH',
-        message: `product ${line.productId} is priced in ${listed.currency}, not ${currency}`,
-      });
-      return;
-    }
-    const unit = toMinorUnits(listed.price, currency);
-    const expected = fromMinorUnits(unit, currency);
-    if (line.unitPrice !== null && toMinorUnits(line.unitPrice, currency) !== unit) {
-      problems.push({
-        field: `${field}.unitPrice`,
-        line: index,
-        productId: line.productId,
-        reason: 'PRICE_MISMATCH',
-        message: `unit price ${line.unitPrice} of product ${line.productId} disagrees with the catalog price ${expected}`,
-        expected,
-        given: line.unitPrice,
-      });
-      return;
-    }
-    const lineTotal = unit * BigInt(line.quantity);
-    totals.push(lineTotal);
-    priced.push({
-      lineNumber: index + 1,
-      productId: line.productId,
-      sku: listed.sku,
-      name: listed.name,
-      quantity: line.quantity,
-      unitPrice: expected,
-      lineTotal: fromMinorUnits(lineTotal, currency),
-      warehouseId: line.warehouseId,
-    });
+    totals.push(result.lineTotal);
+    priced.push(result.priced);
   });
   if (problems.length > 0) return { ok: false, problems };
   const total = sumMinor(totals);
@@ -137,4 +86,61 @@ export function priceOrder(
     };
   }
   return { ok: true, lines: priced, total: fromMinorUnits(total, currency) };
+}
+
+/** One line priced from its listed price (in minor units, `lineTotal`), or what is wrong with it. */
+function priceLine(
+  line: RequestedLine,
+  index: number,
+  listed: ListedPrice | undefined,
+  currency: string,
+): { problem: LineProblem } | { priced: PricedLine; lineTotal: bigint } {
+  const field = `body.items[${index}]`;
+  const problem = (reason: LineProblemReason, message: string): { problem: LineProblem } => ({
+    problem: { field: `${field}.productId`, line: index, productId: line.productId, reason, message },
+  });
+  if (!listed || listed.deleted) {
+    return problem('UNKNOWN_PRODUCT', `product ${line.productId} is not in the catalog`);
+  }
+  if (!ORDERABLE.has(listed.status)) {
+    return problem(
+      'PRODUCT_UNAVAILABLE',
+      `product ${line.productId} is ${listed.status} and cannot be ordered`,
+    );
+  }
+  if (listed.currency !== currency) {
+    return problem(
+      'CURRENCY_MISMATCH',
+      `product ${line.productId} is priced in ${listed.currency}, not ${currency}`,
+    );
+  }
+  const unit = toMinorUnits(listed.price, currency);
+  const expected = fromMinorUnits(unit, currency);
+  if (line.unitPrice !== null && toMinorUnits(line.unitPrice, currency) !== unit) {
+    return {
+      problem: {
+        field: `${field}.unitPrice`,
+        line: index,
+        productId: line.productId,
+        reason: 'PRICE_MISMATCH',
+        message: `unit price ${line.unitPrice} of product ${line.productId} disagrees with the catalog price ${expected}`,
+        expected,
+        given: line.unitPrice,
+      },
+    };
+  }
+  const lineTotal = unit * BigInt(line.quantity);
+  return {
+    lineTotal,
+    priced: {
+      lineNumber: index + 1,
+      productId: line.productId,
+      sku: listed.sku,
+      name: listed.name,
+      quantity: line.quantity,
+      unitPrice: expected,
+      lineTotal: fromMinorUnits(lineTotal, currency),
+      warehouseId: line.warehouseId,
+    },
+  };
 }

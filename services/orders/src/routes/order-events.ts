@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
-import { parseId, requirePrincipal, withSchemaTypes } from '@fv/service-kit';
-import type { FastifyInstance } from 'fastify';
+import { parseId, requirePrincipal, withSchemaTypes, type SchemaTypedApp } from '@fv/service-kit';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { OrderRow } from '../db/orders-store.js';
 import { assertVisible } from '../use-cases/get-order.js';
 import type { OrdersDeps } from '../use-cases/orders-deps.js';
 import {
@@ -51,7 +52,18 @@ export function orderEventsRoutes(
     hub.close();
     for (const stream of open) stream.end();
   });
+  registerFollowOrder(app, deps, { hub, open, heartbeatMs });
+}
 
+/** What the streams of one app share: the hub that watches orders, the open streams, the heartbeat. */
+interface OrderStreams {
+  hub: OrderEventsHub;
+  open: Set<PassThrough>;
+  heartbeatMs: number;
+}
+
+/** GET /orders/{id}/events. */
+function registerFollowOrder(app: SchemaTypedApp, deps: OrdersDeps, streams: OrderStreams): void {
   app.get(
     '/orders/:id/events',
     {
@@ -83,53 +95,66 @@ export function orderEventsRoutes(
     async (request, reply) => {
       const orderId = parseId(request.params.id, 'ord')!;
       const caller = requirePrincipal(request);
-      let cursor: Cursor = parseLastEventId(request.headers['last-event-id']);
+      const cursor: Cursor = parseLastEventId(request.headers['last-event-id']);
       const order = assertVisible(caller, orderId, await loadOrderSnapshot(deps.prisma, orderId));
-
-      const stream = new PassThrough();
-      let stopWatching = () => {};
-      let heartbeat: NodeJS.Timeout | null = null;
-      const finish = () => {
-        stopWatching();
-        if (heartbeat) clearInterval(heartbeat);
-        open.delete(stream);
-        if (!stream.writableEnded) stream.end();
-      };
-      /** Writes what is new in `snapshot`; ends the stream at a final state. */
-      const send = (snapshot: typeof order) => {
-        if (stream.writableEnded) return;
-        for (const event of orderEvents(snapshot).filter((e) => isAfter(e.id, cursor))) {
-          stream.write(formatEvent(event));
-          cursor = cursorOf(event.id);
-        }
-        if (STREAM_FINAL_STATUSES.includes(snapshot.status)) {
-          stream.write(`event: end\ndata: ${JSON.stringify({ orderId, status: snapshot.status })}\n\n`);
-          finish();
-        }
-      };
-
-      const finished = STREAM_FINAL_STATUSES.includes(order.status);
-      const resumed = cursor !== START;
-      if (finished && resumed && !orderEvents(order).some((event) => isAfter(event.id, cursor))) {
-        return reply.code(204).send();
-      }
-
-      reply
-        .header('content-type', 'text/event-stream; charset=utf-8')
-        .header('cache-control', 'no-cache, no-transform')
-        // nginx and similar proxies would otherwise buffer the stream.
-        .header('x-accel-buffering', 'no');
-      stream.write(`retry: ${RECONNECT_MS}\n\n`);
-      send(order);
-      if (!stream.writableEnded) {
-        open.add(stream);
-        stopWatching = hub.watch(orderId, send);
-        heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), heartbeatMs);
-        heartbeat.unref();
-        // The client went away (or the response ended): stop following the order.
-        reply.raw.once('close', finish);
-      }
-      return reply.send(stream);
+      return streamOrderEvents(reply, streams, { orderId, order, cursor });
     },
   );
+}
+
+/**
+ * Answers the order's events after `from.cursor` as a stream that follows the order until it is final;
+ * a finished order with nothing new after the cursor is answered 204.
+ */
+function streamOrderEvents(
+  reply: FastifyReply,
+  { hub, open, heartbeatMs }: OrderStreams,
+  from: { orderId: string; order: OrderRow; cursor: Cursor },
+): FastifyReply {
+  const { orderId, order } = from;
+  let { cursor } = from;
+  const stream = new PassThrough();
+  let stopWatching = () => {};
+  let heartbeat: NodeJS.Timeout | null = null;
+  const finish = () => {
+    stopWatching();
+    if (heartbeat) clearInterval(heartbeat);
+    open.delete(stream);
+    if (!stream.writableEnded) stream.end();
+  };
+  /** Writes what is new in `snapshot`; ends the stream at a final state. */
+  const send = (snapshot: OrderRow) => {
+    if (stream.writableEnded) return;
+    for (const event of orderEvents(snapshot).filter((e) => isAfter(e.id, cursor))) {
+      stream.write(formatEvent(event));
+      cursor = cursorOf(event.id);
+    }
+    if (STREAM_FINAL_STATUSES.includes(snapshot.status)) {
+      stream.write(`event: end\ndata: ${JSON.stringify({ orderId, status: snapshot.status })}\n\n`);
+      finish();
+    }
+  };
+
+  const finished = STREAM_FINAL_STATUSES.includes(order.status);
+  const resumed = cursor !== START;
+  if (finished && resumed && !orderEvents(order).some((event) => isAfter(event.id, cursor))) {
+    return reply.code(204).send();
+  }
+
+  reply
+    .header('content-type', 'text/event-stream; charset=utf-8')
+    .header('cache-control', 'no-cache, no-transform')
+    // nginx and similar proxies would otherwise buffer the stream.
+    .header('x-accel-buffering', 'no');
+  stream.write(`retry: ${RECONNECT_MS}\n\n`);
+  send(order);
+  if (!stream.writableEnded) {
+    open.add(stream);
+    stopWatching = hub.watch(orderId, send);
+    heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), heartbeatMs);
+    heartbeat.unref();
+    // The client went away (or the response ended): stop following the order.
+    reply.raw.once('close', finish);
+  }
+  return reply.send(stream);
 }

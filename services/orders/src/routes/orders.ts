@@ -1,4 +1,4 @@
-import { parseId, requirePrincipal, withSchemaTypes } from '@fv/service-kit';
+import { parseId, requirePrincipal, withSchemaTypes, type SchemaTypedApp } from '@fv/service-kit';
 import { idempotencyHeaders, sendIdempotent } from '@fv/service-runtime';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { cancelOrder } from '../use-cases/cancel-order.js';
@@ -49,13 +49,22 @@ async function emptyBodyIsNoOptions(request: FastifyRequest): Promise<void> {
 /** Orders under /api/v1: place, read, list, cancel and refund. */
 export function ordersRoutes(instance: FastifyInstance, deps: OrdersDeps): void {
   const app = withSchemaTypes(instance);
+  registerPlaceOrder(app, deps);
+  registerListOrders(app, deps);
+  registerGetOrder(app, deps);
+  registerGetOrderStatus(app, deps);
+  registerCancelOrder(app, deps);
+  registerRefundOrder(app, deps);
+}
+
+/** POST /orders: answered 202 with the order's Location and its status monitor. */
+function registerPlaceOrder(app: SchemaTypedApp, deps: OrdersDeps): void {
   const { config } = deps;
   const placeBody = placeOrderBody({
     currencies: config.ORDER_CURRENCIES,
     maxQuantityPerLine: config.ORDER_MAX_QUANTITY_PER_LINE,
     maxLines: config.ORDER_MAX_LINES,
   });
-
   app.post(
     '/orders',
     {
@@ -104,7 +113,10 @@ export function ordersRoutes(instance: FastifyInstance, deps: OrdersDeps): void 
       return sendIdempotent(reply, result);
     },
   );
+}
 
+/** GET /orders: a page of orders, a customer's own only. */
+function registerListOrders(app: SchemaTypedApp, deps: OrdersDeps): void {
   app.get(
     '/orders',
     {
@@ -120,7 +132,10 @@ export function ordersRoutes(instance: FastifyInstance, deps: OrdersDeps): void 
     },
     async (request) => listOrdersFor(deps.prisma, requirePrincipal(request), request.query),
   );
+}
 
+/** GET /orders/{id}. */
+function registerGetOrder(app: SchemaTypedApp, deps: OrdersDeps): void {
   app.get(
     '/orders/:id',
     {
@@ -134,7 +149,10 @@ export function ordersRoutes(instance: FastifyInstance, deps: OrdersDeps): void 
     },
     async (request) => getOrder(deps.sql, requirePrincipal(request), parseId(request.params.id, 'ord')!),
   );
+}
 
+/** GET /orders/{id}/status: the order's status, saga steps and status history. */
+function registerGetOrderStatus(app: SchemaTypedApp, deps: OrdersDeps): void {
   app.get(
     '/orders/:id/status',
     {
@@ -151,7 +169,10 @@ export function ordersRoutes(instance: FastifyInstance, deps: OrdersDeps): void 
     async (request) =>
       getOrderStatus(deps.sql, requirePrincipal(request), parseId(request.params.id, 'ord')!),
   );
+}
 
+/** POST /orders/{id}/cancel. */
+function registerCancelOrder(app: SchemaTypedApp, deps: OrdersDeps): void {
   app.post(
     '/orders/:id/cancel',
     {
@@ -193,7 +214,10 @@ export function ordersRoutes(instance: FastifyInstance, deps: OrdersDeps): void 
         ),
       ),
   );
+}
 
+/** POST /orders/{id}/refund. */
+function registerRefundOrder(app: SchemaTypedApp, deps: OrdersDeps): void {
   app.post(
     '/orders/:id/refund',
     {

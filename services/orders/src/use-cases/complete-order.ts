@@ -127,53 +127,7 @@ export async function applyCapture(
   const { outcome, attempt } = settled;
   const shipment = attempt.context as unknown as ShipmentFacts;
   if (!outcome.ok) {
-    if (outcome.error.retriable) throw paymentFailure('capture', order.id, outcome.error);
-    const decision = decide(order.status as OrderStatus, 'CAPTURE_FAILED');
-    await markApplied(tx, attempt.id);
-    await markRelatedApplied(tx, settled);
-    if (decision.kind !== 'move') {
-      log.info({ orderId: order.id, status: order.status }, `capture refusal ignored: ${decision.reason}`);
-      return;
-    }
-    log.warn(
-      { orderId: order.id, code: outcome.error.code, providerReason: outcome.error.providerReason },
-      'the provider refused the capture for good: the payment failed',
-    );
-    // The hold (if the provider still has one) stays AUTHORIZED until the saga's VOID_PAYMENT releases it.
-    // A split payment keeps which parts were captured before the refusal: those are refunded, not voided.
-    await updatePayment(tx, payment.id, {
-      failureCode: outcome.error.code,
-      failureMessage: outcome.error.message,
-      ...(settled.split ? { parts: JSON.stringify(settled.split.parts) } : {}),
-    });
-    await changeStatus(tx, order, decision.to, {
-      reason: 'CAPTURE_FAILED',
-      eventId: shipment.eventId ?? origin.eventId ?? null,
-      data: {
-        shipmentId: shipment.shipmentId,
-        trackingId: shipment.trackingId,
-        carrier: shipment.carrier,
-        failureCode: outcome.error.code,
-        failureMessage: outcome.error.message,
-      },
-    });
-    await deps.outbox.publish(
-      tx,
-      'PaymentFailed',
-      {
-        orderId: order.id,
-        customerId: order.customerId,
-        paymentId: payment.id,
-        amount: amountOf(payment.amount, payment.currency),
-        currency: payment.currency,
-        paymentMethod: order.paymentMethodType,
-        errorCode: outcome.error.code,
-        errorMessage: outcome.error.message,
-        retriable: false,
-        attempt: Math.max(outcome.attempts, 1),
-      },
-      publishMeta(order.id, origin),
-    );
+    await applyCaptureRefusal(deps, tx, order, settled, outcome, origin, log);
     return;
   }
 
@@ -210,6 +164,70 @@ export async function applyCapture(
       trackingId: shipment.trackingId,
       totalAmount: chargedAmountOf(order),
       currency: order.currency,
+    },
+    publishMeta(order.id, origin),
+  );
+}
+
+/**
+ * The provider refused the capture: a retriable refusal throws (the capture is tried again); one for
+ * good fails the payment (PAYMENT_FAILED with PaymentFailed) unless the order has moved on.
+ */
+async function applyCaptureRefusal(
+  deps: OrdersDeps,
+  tx: Db,
+  order: OrderRow,
+  settled: SettledCall,
+  outcome: Extract<SettledCall['outcome'], { ok: false }>,
+  origin: EventOrigin,
+  log: Logger,
+): Promise<void> {
+  if (outcome.error.retriable) throw paymentFailure('capture', order.id, outcome.error);
+  const payment = order.payment!;
+  const shipment = settled.attempt.context as unknown as ShipmentFacts;
+  const decision = decide(order.status as OrderStatus, 'CAPTURE_FAILED');
+  await markApplied(tx, settled.attempt.id);
+  await markRelatedApplied(tx, settled);
+  if (decision.kind !== 'move') {
+    log.info({ orderId: order.id, status: order.status }, `capture refusal ignored: ${decision.reason}`);
+    return;
+  }
+  log.warn(
+    { orderId: order.id, code: outcome.error.code, providerReason: outcome.error.providerReason },
+    'the provider refused the capture for good: the payment failed',
+  );
+  // The hold (if the provider still has one) stays AUTHORIZED until the saga's VOID_PAYMENT releases it.
+  // A split payment keeps which parts were captured before the refusal: those are refunded, not voided.
+  await updatePayment(tx, payment.id, {
+    failureCode: outcome.error.code,
+    failureMessage: outcome.error.message,
+    ...(settled.split ? { parts: JSON.stringify(settled.split.parts) } : {}),
+  });
+  await changeStatus(tx, order, decision.to, {
+    reason: 'CAPTURE_FAILED',
+    eventId: shipment.eventId ?? origin.eventId ?? null,
+    data: {
+      shipmentId: shipment.shipmentId,
+      trackingId: shipment.trackingId,
+      carrier: shipment.carrier,
+      failureCode: outcome.error.code,
+      failureMessage: outcome.error.message,
+    },
+  });
+  await deps.outbox.publish(
+    tx,
+    'PaymentFailed',
+    {
+      orderId: order.id,
+      customerId: order.customerId,
+      paymentId: payment.id,
+      amount: amountOf(payment.amount, payment.currency),
+      currency: payment.currency,
+      paymentMethod: order.paymentMethodType,
+      errorCode: outcome.error.code,
+      errorMessage: outcome.error.message,
+      retriable: false,
+      attempt: Math.max(outcome.attempts, 1),
     },
     publishMeta(order.id, origin),
   );

@@ -1,7 +1,7 @@
 import type { Address, OrderItem, OrderOptions } from '@fv/contracts';
 import type { Prisma } from '../generated/prisma/client.js';
 import { currencyExponent, fromMinorUnits, toMinorUnits } from '../domain/money.js';
-import type { OrderRow } from '../db/orders-store.js';
+import type { OrderRow, PaymentRow } from '../db/orders-store.js';
 import { paymentPartsOf, requestedPartsOf } from '../domain/split-payment.js';
 
 type Decimal = Prisma.Decimal;
@@ -123,29 +123,7 @@ export function toOrderView(order: OrderRow): OrderView {
         type: part.type,
         amount: fromMinorUnits(toMinorUnits(part.amount, currency), currency),
       })) ?? null,
-    payment: payment && {
-      paymentId: payment.id,
-      status: payment.status,
-      amount: amountOf(payment.amount, currency),
-      refundedAmount: amountOf(payment.refundedAmount, currency),
-      currency: payment.currency,
-      provider: payment.provider,
-      providerReference: payment.providerReference,
-      failureCode: payment.failureCode,
-      failureMessage: payment.failureMessage,
-      authorizedAt: iso(payment.authorizedAt),
-      capturedAt: iso(payment.capturedAt),
-      voidedAt: iso(payment.voidedAt),
-      parts:
-        paymentPartsOf(payment.parts)?.map((part) => ({
-          index: part.index,
-          type: part.type,
-          amount: part.amount,
-          status: part.status,
-          refundedAmount: part.refundedAmount,
-          providerReference: part.providerReference,
-        })) ?? null,
-    },
+    payment: payment && paymentView(payment, currency),
     refunds: order.refunds.map((refund) => ({
       refundId: refund.id,
       amount: amountOf(refund.amount, currency),
@@ -181,6 +159,33 @@ export function toOrderView(order: OrderRow): OrderView {
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),
     completedAt: iso(order.completedAt),
+  };
+}
+
+/** The order's payment as the API shows it, with a split payment's parts. */
+function paymentView(payment: PaymentRow, currency: string): NonNullable<OrderView['payment']> {
+  return {
+    paymentId: payment.id,
+    status: payment.status,
+    amount: amountOf(payment.amount, currency),
+    refundedAmount: amountOf(payment.refundedAmount, currency),
+    currency: payment.currency,
+    provider: payment.provider,
+    providerReference: payment.providerReference,
+    failureCode: payment.failureCode,
+    failureMessage: payment.failureMessage,
+    authorizedAt: iso(payment.authorizedAt),
+    capturedAt: iso(payment.capturedAt),
+    voidedAt: iso(payment.voidedAt),
+    parts:
+      paymentPartsOf(payment.parts)?.map((part) => ({
+        index: part.index,
+        type: part.type,
+        amount: part.amount,
+        status: part.status,
+        refundedAmount: part.refundedAmount,
+        providerReference: part.providerReference,
+      })) ?? null,
   };
 }
 

@@ -125,25 +125,12 @@ export async function refundPayment(
   const parts = paymentPartsOf(payment.parts);
   const { attempt, outcome, split } = parts
     ? await refundSplitParts(deps, order, payment, parts, amount, idempotencyKey, reason, origin)
-    : await callOnce(
-        deps,
-        {
-          orderId: order.id,
-          paymentId: payment.id,
-          operation: 'REFUND',
-          idempotencyKey,
-          amount: amountText,
-          currency,
-          context: { reason, eventId: origin.eventId ?? null },
-        },
-        () =>
-          deps.gateway.refund({
-            idempotencyKey,
-            reference: payment.providerReference ?? '',
-            amount: amountText,
-            currency,
-          }),
-      );
+    : await refundOnce(deps, order, payment, {
+        idempotencyKey,
+        reference: payment.providerReference ?? '',
+        amountText,
+        context: { reason, eventId: origin.eventId ?? null },
+      });
   if (!outcome.ok) throw paymentFailure('refund', order.id, outcome.error);
   await markApplied(tx, attempt.id);
   for (const id of split?.related ?? []) await markApplied(tx, id);
@@ -173,6 +160,56 @@ export async function refundPayment(
       eventId: origin.eventId ?? null,
     });
   }
+  const refund = { refundId, amountText, reason, fullRefund, reference: outcome.reference };
+  await publishRefunded(deps, tx, order, payment, refund, { returnId: options.returnId ?? null, origin });
+  return { refundId, fullRefund };
+}
+
+/**
+ * A refund of `amountText` of what the provider holds under `reference` (the payment's, or a part's),
+ * under `idempotencyKey`, made once.
+ */
+function refundOnce(
+  deps: OrdersDeps,
+  order: OrderRow,
+  payment: PaymentRow,
+  refund: { idempotencyKey: string; reference: string; amountText: string; context: Record<string, unknown> },
+): Promise<SettledCall> {
+  const { currency } = payment;
+  const { idempotencyKey, reference, amountText } = refund;
+  return callOnce(
+    deps,
+    {
+      orderId: order.id,
+      paymentId: payment.id,
+      operation: 'REFUND',
+      idempotencyKey,
+      amount: amountText,
+      currency,
+      context: refund.context,
+    },
+    () => deps.gateway.refund({ idempotencyKey, reference, amount: amountText, currency }),
+  );
+}
+
+/** PaymentRefunded, then OrderRefunded caused by it; both name the return refunded, if any. */
+async function publishRefunded(
+  deps: OrdersDeps,
+  tx: Db,
+  order: OrderRow,
+  payment: PaymentRow,
+  refund: {
+    refundId: string;
+    amountText: string;
+    reason: RefundReason;
+    fullRefund: boolean;
+    reference: string;
+  },
+  context: { returnId: string | null; origin: EventOrigin },
+): Promise<void> {
+  const { currency } = payment;
+  const { refundId, amountText, reason } = refund;
+  const { returnId, origin } = context;
   const refundedEvent = await deps.outbox.publish(
     tx,
     'PaymentRefunded',
@@ -184,8 +221,8 @@ export async function refundPayment(
       currency,
       reason,
       provider: payment.provider,
-      providerReference: outcome.reference,
-      returnId: options.returnId ?? null,
+      providerReference: refund.reference,
+      returnId,
     },
     publishMeta(order.id, origin),
   );
@@ -200,13 +237,12 @@ export async function refundPayment(
       refundId,
       amount: amountText,
       currency,
-      fullRefund,
+      fullRefund: refund.fullRefund,
       reason,
-      returnId: options.returnId ?? null,
+      returnId,
     },
     publishMeta(order.id, origin, refundedEvent.eventId),
   );
-  return { refundId, fullRefund };
 }
 
 /** Gives back whatever the payment holds or took: a void for an authorization, a refund of the rest for a capture. */
@@ -443,25 +479,12 @@ async function refundSplitParts(
     const part = parts.find((candidate) => candidate.index === share.index)!;
     const idempotencyKey = `${refundKey}-part-${share.index}`;
     const amountText = fromMinorUnits(share.amount, currency);
-    const settled = await callOnce(
-      deps,
-      {
-        orderId: order.id,
-        paymentId: payment.id,
-        operation: 'REFUND',
-        idempotencyKey,
-        amount: amountText,
-        currency,
-        context: { reason, eventId: origin.eventId ?? null, part: share.index },
-      },
-      () =>
-        deps.gateway.refund({
-          idempotencyKey,
-          reference: part.providerReference,
-          amount: amountText,
-          currency,
-        }),
-    );
+    const settled = await refundOnce(deps, order, payment, {
+      idempotencyKey,
+      reference: part.providerReference,
+      amountText,
+      context: { reason, eventId: origin.eventId ?? null, part: share.index },
+    });
     if (!settled.outcome.ok) return settled;
     calls += settled.outcome.attempts;
     if (first) related.push(settled.attempt.id);

@@ -11,12 +11,12 @@ import {
   type Principal,
   type SchemaType,
 } from '@fv/service-kit';
-import type { IdempotentResult } from '@fv/service-runtime';
+import type { IdempotentAnswer, IdempotentResult } from '@fv/service-runtime';
 import { customerIdOf } from '../domain/caller.js';
 import { normalizeCouponCode } from '../domain/coupon-rules.js';
 import { decimalText, fromMinorUnits, MoneyFormatError, toMinorUnits } from '../domain/money.js';
-import { priceOrder, type RequestedLine } from '../domain/pricing.js';
-import { findOrder, insertOrder } from '../db/orders-store.js';
+import { priceOrder, type PricingResult, type RequestedLine } from '../domain/pricing.js';
+import { findOrder, insertOrder, type Db, type OrderRow } from '../db/orders-store.js';
 import { findPrices } from '../db/price-list-store.js';
 import type { placeOrderBody } from '../routes/order-schemas.js';
 import { idempotentRequest } from './idempotent-request.js';
@@ -114,20 +114,20 @@ function requestedLines(input: PlaceOrderInput, currency: string): RequestedLine
   return lines;
 }
 
+/** The payment a request asks for: see `paymentOf`. */
+interface RequestedPayment {
+  type: string;
+  token: string;
+  declaredAmount: string | null;
+  parts: { type: string; token: string; amount: string }[] | null;
+}
+
 /**
  * The payment of the request: one method, or a split payment's parts (each amount above zero, in the
  * currency's decimals). For a split payment the order's method type and token are the first part's
  * (what PaymentProcessed and OrderCreated name) and the declared amount is the parts' sum.
  */
-function paymentOf(
-  input: PlaceOrderInput,
-  currency: string,
-): {
-  type: string;
-  token: string;
-  declaredAmount: string | null;
-  parts: { type: string; token: string; amount: string }[] | null;
-} {
+function paymentOf(input: PlaceOrderInput, currency: string): RequestedPayment {
   if (input.paymentMethod && input.paymentMethods) {
     throw invalidFields([
       {
@@ -189,6 +189,16 @@ const DEFAULT_OPTIONS: OrderOptions = {
   expressProcessing: false,
 };
 
+/** A placement checked before its transaction: who orders, in which currency, which lines, how paid. */
+interface Placement {
+  input: PlaceOrderInput;
+  customerId: string;
+  currency: string;
+  lines: RequestedLine[];
+  payment: RequestedPayment;
+  traceparent: string;
+}
+
 /**
  * Places an order: validates it, prices every line from the local price list (a unit price the
  * customer sent must agree with it), and stores the order with its OrderCreated event in one
@@ -204,130 +214,20 @@ export async function placeOrder(
   const currency = currencyOf(input);
   const lines = requestedLines(input, currency);
   const payment = paymentOf(input, currency);
-  const amountField = payment.parts ? 'body.paymentMethods' : 'body.paymentMethod.amount';
-  const declaredAmount = payment.declaredAmount;
+  const placement: Placement = {
+    input,
+    customerId,
+    currency,
+    lines,
+    payment,
+    traceparent: request.traceparent,
+  };
 
   const attempt = () =>
     idempotentRequest<OrderView>(
       deps,
       { callerId: caller.sub, operation: 'create-order', key: request.idempotencyKey, body: input },
-      async (tx) => {
-        const prices = await findPrices(
-          tx,
-          lines.map((line) => line.productId),
-        );
-        const priced = priceOrder(lines, prices, currency);
-        if (!priced.ok) {
-          if ('tooLarge' in priced) {
-            throw new AppError(
-              'UNPROCESSABLE_ENTITY',
-              `The order total ${priced.tooLarge.total} exceeds the largest accepted amount ${priced.tooLarge.maximum}`,
-              {
-                details: { field: 'body.items', reason: 'AMOUNT_TOO_LARGE', ...priced.tooLarge },
-              },
-            );
-          }
-          const [first] = priced.problems;
-          throw new AppError(
-            'UNPROCESSABLE_ENTITY',
-            priced.problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
-            {
-              details: { reason: first!.reason, lines: priced.problems },
-            },
-          );
-        }
-        if (
-          declaredAmount !== null &&
-          toMinorUnits(declaredAmount, currency) !== toMinorUnits(priced.total, currency)
-        ) {
-          throw new AppError(
-            'UNPROCESSABLE_ENTITY',
-            payment.parts
-              ? `the amounts of body.paymentMethods add up to ${declaredAmount}, not the order total ${priced.total}`
-              : `body.paymentMethod.amount ${declaredAmount} disagrees with the order total ${priced.total}`,
-            {
-              details: {
-                field: amountField,
-                reason: 'AMOUNT_MISMATCH',
-                expected: priced.total,
-                given: declaredAmount,
-              },
-            },
-          );
-        }
-
-        const orderId = input.orderId ? parseId(input.orderId, 'ord')! : randomUUID();
-        if (input.orderId) {
-          // A client-chosen id placed again: the same customer gets the order as it is, 202 like any
-          // replayed placement (a retried request); anyone else a conflict that says nothing about it.
-          const existing = await findOrder(tx, orderId);
-          if (existing) {
-            if (existing.customerId !== customerId) {
-              throw new AppError('CONFLICT', `An order with id ${orderId} already exists`, {
-                details: { field: 'body.orderId', reason: 'ORDER_ID_TAKEN' },
-              });
-            }
-            return { statusCode: ORDER_ACCEPTED, body: toOrderView(existing) };
-          }
-        }
-        const address = input.shippingAddress;
-        const shippingAddress = {
-          name: address.name ?? null,
-          street: address.street,
-          city: address.city,
-          state: address.state ?? null,
-          zipCode: address.zipCode,
-          country: address.country,
-          phone: address.phone ?? null,
-        };
-        const options = input.options ? { ...DEFAULT_OPTIONS, ...input.options } : null;
-        const metadata = input.metadata ?? {};
-        const order = await insertOrder(tx, {
-          id: orderId,
-          customerId,
-          customerEmail: input.customerEmail ?? null,
-          currency,
-          totalAmount: priced.total,
-          paymentMethodType: payment.type,
-          paymentToken: payment.token,
-          paymentParts: payment.parts,
-          shippingAddress,
-          shippingMethod: input.shippingMethod,
-          options,
-          metadata,
-          couponCode: input.couponCode === undefined ? null : normalizeCouponCode(input.couponCode),
-          items: priced.lines.map((line) => ({
-            id: randomUUID(),
-            lineNumber: line.lineNumber,
-            productId: line.productId,
-            sku: line.sku,
-            productName: line.name,
-            quantity: line.quantity,
-            unitPrice: line.unitPrice,
-            lineTotal: line.lineTotal,
-            warehouseId: line.warehouseId,
-          })),
-        });
-        await deps.outbox.publish(
-          tx,
-          'OrderCreated',
-          {
-            orderId,
-            customerId,
-            customerEmail: order.customerEmail,
-            items: eventItems(order),
-            totalAmount: priced.total,
-            currency,
-            paymentMethod: order.paymentMethodType,
-            shippingAddress,
-            shippingMethod: order.shippingMethod,
-            options,
-            metadata,
-          },
-          { correlationId: orderId, traceparent: request.traceparent },
-        );
-        return { statusCode: ORDER_ACCEPTED, body: toOrderView(order) };
-      },
+      (tx) => placeInTransaction(deps, tx, placement),
     );
   try {
     return accepted(await attempt());
@@ -337,4 +237,155 @@ export async function placeOrder(
     if (input.orderId && isUniqueViolation(error)) return accepted(await attempt());
     throw error;
   }
+}
+
+/**
+ * The placement's transaction: prices the lines, checks a declared amount against the total, and
+ * stores the order with OrderCreated (or answers the order already placed under a client-chosen id).
+ */
+async function placeInTransaction(
+  deps: OrdersDeps,
+  tx: Db,
+  placement: Placement,
+): Promise<IdempotentAnswer<OrderView>> {
+  const { input, customerId, currency, lines } = placement;
+  const prices = await findPrices(
+    tx,
+    lines.map((line) => line.productId),
+  );
+  const priced = pricedOrThrow(priceOrder(lines, prices, currency));
+  assertDeclaredAmount(placement.payment, priced.total, currency);
+
+  const orderId = input.orderId ? parseId(input.orderId, 'ord')! : randomUUID();
+  if (input.orderId) {
+    // A client-chosen id placed again: the same customer gets the order as it is, 202 like any
+    // replayed placement (a retried request); anyone else a conflict that says nothing about it.
+    const existing = await findOrder(tx, orderId);
+    if (existing) {
+      if (existing.customerId !== customerId) {
+        throw new AppError('CONFLICT', `An order with id ${orderId} already exists`, {
+          details: { field: 'body.orderId', reason: 'ORDER_ID_TAKEN' },
+        });
+      }
+      return { statusCode: ORDER_ACCEPTED, body: toOrderView(existing) };
+    }
+  }
+  const order = await storeOrder(deps, tx, orderId, placement, priced);
+  return { statusCode: ORDER_ACCEPTED, body: toOrderView(order) };
+}
+
+/** The priced order, or the 422 that names the lines at fault (or the total too large to accept). */
+function pricedOrThrow(priced: PricingResult): Extract<PricingResult, { ok: true }> {
+  if (priced.ok) return priced;
+  if ('tooLarge' in priced) {
+    throw new AppError(
+      'UNPROCESSABLE_ENTITY',
+      `The order total ${priced.tooLarge.total} exceeds the largest accepted amount ${priced.tooLarge.maximum}`,
+      {
+        details: { field: 'body.items', reason: 'AMOUNT_TOO_LARGE', ...priced.tooLarge },
+      },
+    );
+  }
+  const [first] = priced.problems;
+  throw new AppError(
+    'UNPROCESSABLE_ENTITY',
+    priced.problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
+    {
+      details: { reason: first!.reason, lines: priced.problems },
+    },
+  );
+}
+
+/** A payment amount the request declared (one method's amount, or the parts' sum) must be the order total. */
+function assertDeclaredAmount(payment: RequestedPayment, total: string, currency: string): void {
+  const { declaredAmount } = payment;
+  if (declaredAmount === null || toMinorUnits(declaredAmount, currency) === toMinorUnits(total, currency)) {
+    return;
+  }
+  throw new AppError(
+    'UNPROCESSABLE_ENTITY',
+    payment.parts
+      ? `the amounts of body.paymentMethods add up to ${declaredAmount}, not the order total ${total}`
+      : `body.paymentMethod.amount ${declaredAmount} disagrees with the order total ${total}`,
+    {
+      details: {
+        field: payment.parts ? 'body.paymentMethods' : 'body.paymentMethod.amount',
+        reason: 'AMOUNT_MISMATCH',
+        expected: total,
+        given: declaredAmount,
+      },
+    },
+  );
+}
+
+/** Stores the order PENDING with its priced lines, and OrderCreated in the same transaction. */
+async function storeOrder(
+  deps: OrdersDeps,
+  tx: Db,
+  orderId: string,
+  placement: Placement,
+  priced: Extract<PricingResult, { ok: true }>,
+): Promise<OrderRow> {
+  const { input, customerId, currency, payment } = placement;
+  const shippingAddress = shippingAddressOf(input.shippingAddress);
+  const options = input.options ? { ...DEFAULT_OPTIONS, ...input.options } : null;
+  const metadata = input.metadata ?? {};
+  const order = await insertOrder(tx, {
+    id: orderId,
+    customerId,
+    customerEmail: input.customerEmail ?? null,
+    currency,
+    totalAmount: priced.total,
+    paymentMethodType: payment.type,
+    paymentToken: payment.token,
+    paymentParts: payment.parts,
+    shippingAddress,
+    shippingMethod: input.shippingMethod,
+    options,
+    metadata,
+    couponCode: input.couponCode === undefined ? null : normalizeCouponCode(input.couponCode),
+    items: priced.lines.map((line) => ({
+      id: randomUUID(),
+      lineNumber: line.lineNumber,
+      productId: line.productId,
+      sku: line.sku,
+      productName: line.name,
+      quantity: line.quantity,
+      unitPrice: line.unitPrice,
+      lineTotal: line.lineTotal,
+      warehouseId: line.warehouseId,
+    })),
+  });
+  await deps.outbox.publish(
+    tx,
+    'OrderCreated',
+    {
+      orderId,
+      customerId,
+      customerEmail: order.customerEmail,
+      items: eventItems(order),
+      totalAmount: priced.total,
+      currency,
+      paymentMethod: order.paymentMethodType,
+      shippingAddress,
+      shippingMethod: order.shippingMethod,
+      options,
+      metadata,
+    },
+    { correlationId: orderId, traceparent: placement.traceparent },
+  );
+  return order;
+}
+
+/** The shipping address as stored and published: every optional field null when not sent. */
+function shippingAddressOf(address: PlaceOrderInput['shippingAddress']) {
+  return {
+    name: address.name ?? null,
+    street: address.street,
+    city: address.city,
+    state: address.state ?? null,
+    zipCode: address.zipCode,
+    country: address.country,
+    phone: address.phone ?? null,
+  };
 }

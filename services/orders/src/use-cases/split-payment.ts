@@ -6,6 +6,7 @@ import {
   partCaptureKey,
   partVoidKey,
   requestedPartsOf,
+  type ChargedPart,
   type PaymentPartState,
 } from '../domain/split-payment.js';
 import { markApplied } from '../db/payment-attempts-store.js';
@@ -46,17 +47,7 @@ export async function authorizeSplitOnce(
   context: { eventId: string; reservationId: string },
   retryAttempt?: number,
 ): Promise<SettledCall> {
-  const requested = requestedPartsOf(order.paymentParts)!;
-  const discounted = chargedParts(
-    requested,
-    toMinorUnits(chargedAmountOf(order), order.currency),
-    order.currency,
-  );
-  // A discount of the whole total leaves no part to charge: the first part is authorized for nothing,
-  // as an order paid with one method would be.
-  const charged = discounted.length
-    ? discounted
-    : [{ index: 0, type: requested[0]!.type, token: requested[0]!.token ?? '', amount: 0n }];
+  const charged = partsToCharge(order);
   let paymentId = order.payment?.id ?? randomUUID();
   const authorized: { settled: SettledCall; state: PaymentPartState }[] = [];
   const related: string[] = [];
@@ -85,26 +76,9 @@ export async function authorizeSplitOnce(
     calls += settled.outcome.attempts;
     if (isWaiting(settled)) return settled;
     if (!settled.outcome.ok) {
-      const voids = await voidParts(
-        deps,
-        order.id,
-        paymentId,
-        order.currency,
-        authorized.map((entry) => entry.state),
-      );
-      return {
-        attempt: settled.attempt,
-        outcome: {
-          ...settled.outcome,
-          error: Object.assign(settled.outcome.error, {
-            message: `payment part ${part.index} (${part.type}): ${settled.outcome.error.message}`,
-          }),
-        },
-        split: {
-          parts: authorized.map((entry) => ({ ...entry.state, status: 'VOIDED' as const })),
-          related: [...related, ...voids],
-        },
-      };
+      const states = authorized.map((entry) => entry.state);
+      const voids = await voidParts(deps, order.id, paymentId, order.currency, states);
+      return declinedPart(settled, settled.outcome, part, { states, related: [...related, ...voids] });
     }
     authorized.push({
       settled,
@@ -125,6 +99,48 @@ export async function authorizeSplitOnce(
     attempt: last.settled.attempt,
     outcome: { ok: true, reference: first!.state.providerReference, attempts: calls },
     split: { parts: authorized.map((entry) => entry.state), related: related.slice(0, -1) },
+  };
+}
+
+/**
+ * The parts of a split payment to authorize, each for its share of the charged amount (the discount
+ * taken off the last parts). A discount of the whole total leaves no part to charge: the first part is
+ * then authorized for nothing, as an order paid with one method would be.
+ */
+function partsToCharge(order: OrderRow): ChargedPart[] {
+  const requested = requestedPartsOf(order.paymentParts)!;
+  const discounted = chargedParts(
+    requested,
+    toMinorUnits(chargedAmountOf(order), order.currency),
+    order.currency,
+  );
+  return discounted.length
+    ? discounted
+    : [{ index: 0, type: requested[0]!.type, token: requested[0]!.token ?? '', amount: 0n }];
+}
+
+/**
+ * A declined part's refusal as the split payment's answer: its message names the part, and the parts
+ * authorized before it are reported VOIDED with the attempts of their authorizations and voids.
+ */
+function declinedPart(
+  settled: SettledCall,
+  outcome: Extract<SettledCall['outcome'], { ok: false }>,
+  part: { index: number; type: string },
+  before: { states: PaymentPartState[]; related: string[] },
+): SettledCall {
+  return {
+    attempt: settled.attempt,
+    outcome: {
+      ...outcome,
+      error: Object.assign(outcome.error, {
+        message: `payment part ${part.index} (${part.type}): ${outcome.error.message}`,
+      }),
+    },
+    split: {
+      parts: before.states.map((state) => ({ ...state, status: 'VOIDED' as const })),
+      related: before.related,
+    },
   };
 }
 

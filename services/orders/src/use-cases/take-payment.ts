@@ -3,6 +3,7 @@ import type { EventMap } from '@fv/contracts';
 import { NonRetriableError } from '@fv/messaging';
 import type { Logger } from '@fv/service-kit';
 import { decide, type OrderStatus } from '../domain/order-status.js';
+import type { PaymentPartState } from '../domain/split-payment.js';
 import { changeStatus, insertPayment, updatePayment, type Db, type OrderRow } from '../db/orders-store.js';
 import { markApplied } from '../db/payment-attempts-store.js';
 import { applyCoupon } from './apply-coupon.js';
@@ -131,83 +132,7 @@ export async function applyAuthorization(
   await markRelatedApplied(tx, settled);
   const parts = settled?.split?.parts ?? null;
   if (outcome?.ok) {
-    const now = new Date();
-    await recordPayment(tx, order, {
-      id: paymentId,
-      orderId: order.id,
-      provider: deps.gateway.providerName,
-      providerReference: outcome.reference,
-      status: 'AUTHORIZED',
-      amount,
-      currency: order.currency,
-      attempts: outcome.attempts,
-      failureCode: null,
-      failureMessage: null,
-      authorizedAt: now,
-      parts: parts ? JSON.stringify(parts) : null,
-    });
-    await changeStatus(tx, order, 'CONFIRMED', {
-      reason: 'PAYMENT_AUTHORIZED',
-      eventId: origin.eventId ?? null,
-      data: { reservationId, paymentToken: null, failureCode: null, failureMessage: null },
-    });
-    const processed = await deps.outbox.publish(
-      tx,
-      'PaymentProcessed',
-      {
-        orderId: order.id,
-        customerId: order.customerId,
-        paymentId,
-        amount,
-        currency: order.currency,
-        paymentMethod: order.paymentMethodType,
-        status: 'AUTHORIZED',
-        provider: deps.gateway.providerName,
-        providerReference: outcome.reference,
-      },
-      publishMeta(order.id, origin),
-    );
-    if (parts) {
-      await deps.outbox.publish(
-        tx,
-        'SplitPaymentProcessed',
-        {
-          orderId: order.id,
-          customerId: order.customerId,
-          paymentId,
-          amount,
-          currency: order.currency,
-          status: 'AUTHORIZED',
-          provider: deps.gateway.providerName,
-          parts: parts.map((part) => ({
-            index: part.index,
-            paymentMethod: part.type,
-            amount: part.amount,
-            status: part.status,
-            providerReference: part.providerReference,
-          })),
-        },
-        publishMeta(order.id, origin, processed.eventId),
-      );
-    }
-    await deps.outbox.publish(
-      tx,
-      'OrderConfirmed',
-      {
-        orderId: order.id,
-        customerId: order.customerId,
-        customerEmail: order.customerEmail,
-        items: eventItems(order),
-        // What the customer pays: the lines' total less the coupon's discount.
-        totalAmount: amount,
-        currency: order.currency,
-        reservationId,
-        paymentId,
-        shippingAddress: order.shippingAddress as unknown as EventMap['OrderConfirmed']['shippingAddress'],
-        shippingMethod: order.shippingMethod,
-      },
-      publishMeta(order.id, origin, processed.eventId),
-    );
+    await confirmAuthorized(deps, tx, order, { paymentId, amount, outcome, parts, reservationId }, origin);
     return;
   }
 
@@ -225,6 +150,124 @@ export async function applyAuthorization(
         attempts: 0,
       };
   await failPayment(deps, tx, order, { ...failure, paymentId, reservationId }, origin);
+}
+
+/** An authorization the provider granted, with the parts of a split payment (null for one method). */
+interface Authorized {
+  paymentId: string;
+  /** What the customer pays (`chargedAmountOf`). */
+  amount: string;
+  outcome: Extract<SettledCall['outcome'], { ok: true }>;
+  parts: PaymentPartState[] | null;
+  reservationId: string;
+}
+
+/**
+ * The order's payment is authorized: an AUTHORIZED payment, CONFIRMED, then PaymentProcessed
+ * (SplitPaymentProcessed too for a split payment) and OrderConfirmed.
+ */
+async function confirmAuthorized(
+  deps: OrdersDeps,
+  tx: Db,
+  order: OrderRow,
+  authorized: Authorized,
+  origin: EventOrigin,
+): Promise<void> {
+  const { paymentId, amount, outcome, parts, reservationId } = authorized;
+  const now = new Date();
+  await recordPayment(tx, order, {
+    id: paymentId,
+    orderId: order.id,
+    provider: deps.gateway.providerName,
+    providerReference: outcome.reference,
+    status: 'AUTHORIZED',
+    amount,
+    currency: order.currency,
+    attempts: outcome.attempts,
+    failureCode: null,
+    failureMessage: null,
+    authorizedAt: now,
+    parts: parts ? JSON.stringify(parts) : null,
+  });
+  await changeStatus(tx, order, 'CONFIRMED', {
+    reason: 'PAYMENT_AUTHORIZED',
+    eventId: origin.eventId ?? null,
+    data: { reservationId, paymentToken: null, failureCode: null, failureMessage: null },
+  });
+  const processed = await deps.outbox.publish(
+    tx,
+    'PaymentProcessed',
+    {
+      orderId: order.id,
+      customerId: order.customerId,
+      paymentId,
+      amount,
+      currency: order.currency,
+      paymentMethod: order.paymentMethodType,
+      status: 'AUTHORIZED',
+      provider: deps.gateway.providerName,
+      providerReference: outcome.reference,
+    },
+    publishMeta(order.id, origin),
+  );
+  if (parts) {
+    await publishSplitProcessed(
+      deps,
+      tx,
+      order,
+      { paymentId, amount, parts },
+      publishMeta(order.id, origin, processed.eventId),
+    );
+  }
+  await deps.outbox.publish(
+    tx,
+    'OrderConfirmed',
+    {
+      orderId: order.id,
+      customerId: order.customerId,
+      customerEmail: order.customerEmail,
+      items: eventItems(order),
+      // What the customer pays: the lines' total less the coupon's discount.
+      totalAmount: amount,
+      currency: order.currency,
+      reservationId,
+      paymentId,
+      shippingAddress: order.shippingAddress as unknown as EventMap['OrderConfirmed']['shippingAddress'],
+      shippingMethod: order.shippingMethod,
+    },
+    publishMeta(order.id, origin, processed.eventId),
+  );
+}
+
+/** SplitPaymentProcessed: the parts of an authorized split payment, after its PaymentProcessed. */
+async function publishSplitProcessed(
+  deps: OrdersDeps,
+  tx: Db,
+  order: OrderRow,
+  payment: { paymentId: string; amount: string; parts: PaymentPartState[] },
+  meta: ReturnType<typeof publishMeta>,
+): Promise<void> {
+  await deps.outbox.publish(
+    tx,
+    'SplitPaymentProcessed',
+    {
+      orderId: order.id,
+      customerId: order.customerId,
+      paymentId: payment.paymentId,
+      amount: payment.amount,
+      currency: order.currency,
+      status: 'AUTHORIZED',
+      provider: deps.gateway.providerName,
+      parts: payment.parts.map((part) => ({
+        index: part.index,
+        paymentMethod: part.type,
+        amount: part.amount,
+        status: part.status,
+        providerReference: part.providerReference,
+      })),
+    },
+    meta,
+  );
 }
 
 /** Records the order's payment, or updates the one an earlier, failed attempt of the step recorded. */
