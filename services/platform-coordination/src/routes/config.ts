@@ -7,7 +7,7 @@ import {
   withSchemaTypes,
   type SchemaTypedApp,
 } from '@fv/service-kit';
-import type { FastifyInstance, FastifyRequest, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ConfigScope, ConfigService } from '../config-store/config-service.js';
 import { DEFAULTS_SERVICE } from '../domain/config-document.js';
 import { assertActsFor } from './services.js';
@@ -170,7 +170,7 @@ async function watchEffective(
   store: ConfigService,
   options: ConfigRouteOptions,
   watches: WatchSlots,
-  response: FastifyReply['raw'],
+  response: import('fastify').FastifyReply['raw'],
   watch: WatchRequest,
 ): ReturnType<ConfigService['watch']> {
   if (!watches.take(watch.caller)) {
