@@ -165,6 +165,19 @@ function assertRetriable(
   }
 }
 
+/** A fromStep that is not a step of the workflow's template: 400 naming the steps it has. */
+function unknownStep(template: WorkflowTemplate): AppError {
+  return new AppError(
+    'INVALID_REQUEST',
+    `body.fromStep must be one of ${template.steps.map((s) => s.name).join(', ')}`,
+    {
+      details: {
+        fields: [{ field: 'body.fromStep', rule: 'enum', message: 'is not a step of the workflow' }],
+      },
+    },
+  );
+}
+
 function workflowNotFound(id: string): AppError {
   return coordinationError('WORKFLOW_NOT_FOUND', `Workflow ${id} does not exist`, { workflowId: id });
 }
@@ -641,17 +654,7 @@ export class WorkflowService {
     fromStep: string,
   ): StepView {
     if (!isStepName(fromStep, this.templateOf(record))) {
-      throw new AppError(
-        'INVALID_REQUEST',
-        `body.fromStep must be one of ${this.templateOf(record)
-          .steps.map((s) => s.name)
-          .join(', ')}`,
-        {
-          details: {
-            fields: [{ field: 'body.fromStep', rule: 'enum', message: 'is not a step of the workflow' }],
-          },
-        },
-      );
+      throw unknownStep(this.templateOf(record));
     }
     const step = view.steps.find((candidate) => candidate.name === fromStep);
     if (
@@ -779,17 +782,7 @@ export class WorkflowService {
       );
     }
     if (input.fromStep !== undefined && !isStepName(input.fromStep, this.templateOf(record))) {
-      throw new AppError(
-        'INVALID_REQUEST',
-        `body.fromStep must be one of ${this.templateOf(record)
-          .steps.map((s) => s.name)
-          .join(', ')}`,
-        {
-          details: {
-            fields: [{ field: 'body.fromStep', rule: 'enum', message: 'is not a step of the workflow' }],
-          },
-        },
-      );
+      throw unknownStep(this.templateOf(record));
     }
     const at = this.now().getTime();
     const change = await this.deps.transaction((tx) =>
