@@ -78,153 +78,321 @@ export interface CoordinationOptions {
   workflowClock?: () => Date;
 }
 
+type CoordinationDefinition = ServiceDefinition<PrismaClient, CoordinationConfig>;
+type CoordinationApp = Parameters<NonNullable<CoordinationDefinition['routes']>>[0];
+type OutboundPolicy = ReturnType<typeof outboundPolicyOf>;
+
+/** The registry, with its lease policy, from the configuration. */
+function registryOf(
+  context: CoordinationContext,
+  transaction: CoordinationContext['transaction'],
+  outbound: OutboundPolicy,
+  clock: (() => Date) | undefined,
+): RegistryService {
+  const { config } = context;
+  return new RegistryService({
+    outbound,
+    prisma: context.prisma,
+    sql: context.sql,
+    transaction,
+    outbox: context.outbox,
+    heartbeatIntervalSeconds: config.REGISTRY_HEARTBEAT_INTERVAL_SECONDS,
+    maxInstancesPerService: config.REGISTRY_MAX_INSTANCES_PER_SERVICE,
+    readCacheMs: config.REGISTRY_READ_CACHE_MS,
+    policy: {
+      ttlMs: config.REGISTRY_HEARTBEAT_TTL_SECONDS * 1000,
+      deregisterCriticalAfterMs: config.REGISTRY_DEREGISTER_CRITICAL_AFTER_SECONDS * 1000,
+      selfPreservationThreshold: config.REGISTRY_SELF_PRESERVATION_THRESHOLD,
+      selfPreservationMinInstances: config.REGISTRY_SELF_PRESERVATION_MIN_INSTANCES,
+    },
+    ...(clock ? { clock } : {}),
+  });
+}
+
+/** The workflows' retry policy (also the webhook dispatcher's backoff). */
+function retryPolicyOf(config: CoordinationConfig) {
+  return {
+    maxAttempts: config.WORKFLOW_RETRY_MAX_ATTEMPTS,
+    backoffMultiplier: config.WORKFLOW_RETRY_BACKOFF_MULTIPLIER,
+    initialIntervalMs: config.WORKFLOW_RETRY_INITIAL_INTERVAL,
+    maxIntervalMs: config.WORKFLOW_RETRY_MAX_INTERVAL,
+  };
+}
+
+/** Every workflow template, with the timeouts and policies of the configuration. */
+function templatesOf(
+  config: CoordinationConfig,
+  retry: ReturnType<typeof retryPolicyOf>,
+): WorkflowTemplate[] {
+  return workflowTemplates({
+    workflowTimeoutMs: config.WORKFLOW_TIMEOUT_ORDER_FULFILLMENT,
+    workflowTimeoutsMs: {
+      RETURN_PROCESSING: config.WORKFLOW_TIMEOUT_RETURN_PROCESSING,
+      INVENTORY_REPLENISHMENT: config.WORKFLOW_TIMEOUT_INVENTORY_REPLENISHMENT,
+    },
+    inventoryReservationTimeoutMs: config.WORKFLOW_TIMEOUT_INVENTORY_RESERVATION,
+    paymentProcessingTimeoutMs: config.WORKFLOW_TIMEOUT_PAYMENT_PROCESSING,
+    retry,
+    compensationTimeoutMs: config.SAGA_COMPENSATION_TIMEOUT,
+    compensationMaxRetries: config.SAGA_COMPENSATION_MAX_RETRIES,
+    compensationMaxIntervalMs: config.SAGA_COMPENSATION_MAX_INTERVAL,
+  });
+}
+
+/** How far the observer's consumer group has caught up, when the observer runs. */
+function observerProgressOf(
+  context: CoordinationContext,
+  workflowClock: (() => Date) | undefined,
+): ObserverProgress | null {
+  const { config, logger } = context;
+  return config.SAGA_OBSERVER_ENABLED
+    ? new ObserverProgress({
+        kafka: context.kafka,
+        groupId: config.SERVICE_NAME,
+        topics: [...new Set(observedEvents().map((name) => topicOf(name)))],
+        maxPauseMs: config.SAGA_OBSERVER_MAX_PAUSE,
+        logger: logger.child({ component: 'observer-progress' }),
+        ...(workflowClock ? { clock: workflowClock } : {}),
+      })
+    : null;
+}
+
+/** The workflow use cases, with the order service's client. */
+function workflowServiceOf(
+  context: CoordinationContext,
+  transaction: CoordinationContext['transaction'],
+  engine: WorkflowEngine,
+  workflowClock: (() => Date) | undefined,
+): WorkflowService {
+  const { config } = context;
+  return new WorkflowService({
+    engine,
+    orders: new OrdersClient({
+      baseUrl: config.ORDERS_URL,
+      credentials: serviceCredentials({ ...config, SERVICE_NAME }),
+      timeoutMs: config.ORDERS_TIMEOUT_MS,
+    }),
+    prisma: context.prisma,
+    transaction,
+    ...(workflowClock ? { now: workflowClock } : {}),
+    ...(config.TRACE_URL_TEMPLATE ? { traceUrlTemplate: config.TRACE_URL_TEMPLATE } : {}),
+  });
+}
+
+/** The health poller of the registered instances. */
+function healthPollerOf(
+  context: CoordinationContext,
+  registry: RegistryService,
+  outbound: OutboundPolicy,
+): HealthPoller {
+  const { config, logger } = context;
+  return new HealthPoller(context.prisma, registry, {
+    intervalMs: config.HEALTH_POLL_INTERVAL_MS,
+    timeoutMs: config.HEALTH_POLL_TIMEOUT_MS,
+    concurrency: config.HEALTH_POLL_CONCURRENCY,
+    historySize: config.HEALTH_HISTORY_SIZE,
+    logger: logger.child({ component: 'health-poller' }),
+    outbound,
+  });
+}
+
+/** The sweeper that fails the steps and workflows whose time ran out. */
+function timeoutSweeperOf(
+  context: CoordinationContext,
+  engine: WorkflowEngine,
+  progress: ObserverProgress | null,
+  workflowClock: (() => Date) | undefined,
+): TimeoutSweeper {
+  const { config, logger } = context;
+  return new TimeoutSweeper(engine, {
+    db: context.sql,
+    transaction: (fn) => context.directTransaction(fn),
+    intervalMs: config.WORKFLOW_SWEEP_INTERVAL_MS,
+    logger: logger.child({ component: 'workflow-timeouts' }),
+    ...(workflowClock ? { clock: workflowClock } : {}),
+    ...(progress ? { progress } : {}),
+  });
+}
+
+/** The dispatcher of the webhook deliveries. */
+function webhookDispatcherOf(
+  context: CoordinationContext,
+  transaction: CoordinationContext['transaction'],
+  fanout: WebhookFanout,
+  outbound: OutboundPolicy,
+  retry: ReturnType<typeof retryPolicyOf>,
+): WebhookDispatcher {
+  const { config, logger } = context;
+  return new WebhookDispatcher({
+    transaction,
+    db: context.sql,
+    fanout,
+    intervalMs: config.WEBHOOK_DISPATCH_INTERVAL_MS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+    backoff: retry,
+    logger: logger.child({ component: 'webhooks' }),
+    outbound,
+  });
+}
+
+/** The parts of the service for one runtime context (see `coordinationService`). */
+function buildComponents(context: CoordinationContext, options: CoordinationOptions): CoordinationComponents {
+  const { config, logger } = context;
+  const transaction = context.transaction as CoordinationContext['transaction'];
+  // Webhook and health URLs are chosen by callers: one policy decides which ones are ever called.
+  const outbound = outboundPolicyOf(config);
+  const registry = registryOf(context, transaction, outbound, options.clock);
+  const watch = new ConfigWatch();
+  const store = new ConfigService({ prisma: context.prisma, transaction, outbox: context.outbox, watch });
+  const retry = retryPolicyOf(config);
+  const templates = templatesOf(config, retry);
+  const template = templates[0]!;
+  const fanout = new WebhookFanout();
+  const workflowClock = options.workflowClock;
+  // Timeouts are judged on how far the observer's consumer group has caught up (see the README).
+  const progress = observerProgressOf(context, workflowClock);
+  const engine = new WorkflowEngine({
+    templates,
+    outbox: context.outbox,
+    webhooks: fanout,
+    logger: logger.child({ component: 'saga-observer' }),
+    openingProducers: config.WORKFLOW_OPENING_PRODUCERS,
+    ...(progress ? { observerClock: () => progress.current() } : {}),
+    ...(workflowClock ? { now: workflowClock } : {}),
+  });
+  const workflows = workflowServiceOf(context, transaction, engine, workflowClock);
+  const base: Omit<CoordinationComponents, 'console'> = {
+    registry,
+    config: store,
+    watch,
+    sweeper: new LeaseSweeper(registry, {
+      intervalMs: config.REGISTRY_SWEEP_INTERVAL_MS,
+      logger: logger.child({ component: 'lease-sweeper' }),
+      ...(options.clock ? { clock: options.clock } : {}),
+    }),
+    poller: healthPollerOf(context, registry, outbound),
+    template,
+    engine,
+    workflows,
+    reports: new WorkflowReports({
+      prisma: context.prisma,
+      templates,
+      estimates: () => workflows.currentEstimates(),
+      ...(workflowClock ? { now: workflowClock } : {}),
+    }),
+    webhooks: new WebhookService({ prisma: context.prisma, fanout, outbound }),
+    timeouts: timeoutSweeperOf(context, engine, progress, workflowClock),
+    dispatcher: webhookDispatcherOf(context, transaction, fanout, outbound, retry),
+    deadLetters: createDeadLetters({
+      kafka: context.kafka,
+      codec: context.codec,
+      prisma: context.prisma,
+      logger,
+      groupId: ledgerGroupOf(config.SERVICE_NAME),
+    }),
+  };
+  const parts: CoordinationComponents = { ...base, console: consoleParts(context, base, workflowClock) };
+  // The background rounds that sleep until work is due learn of new work from commits.
+  context.afterCommit(() => {
+    parts.timeouts.commitSeen();
+    parts.dispatcher.commitSeen();
+  });
+  return parts;
+}
+
+/** The service's API routes and its metrics. */
+function registerRoutes(
+  app: CoordinationApp,
+  context: CoordinationContext,
+  parts: CoordinationComponents,
+  options: CoordinationOptions,
+): void {
+  serviceRoutes(app, parts.registry, context.config.REGISTRY_HEARTBEAT_INTERVAL_SECONDS);
+  configRoutes(app, parts.config, {
+    watchMaxTimeoutSeconds: context.config.CONFIG_WATCH_MAX_TIMEOUT_SECONDS,
+    watchRecheckMs: context.config.CONFIG_WATCH_RECHECK_MS,
+    watchMaxPerCaller: context.config.CONFIG_WATCH_MAX_PER_CALLER,
+  });
+  workflowRoutes(app, parts.workflows, parts.reports);
+  sagaRoutes(app, parts.workflows);
+  webhookRoutes(app, parts.webhooks);
+  deadLetterRoutes(app, parts.deadLetters.service);
+  consoleRoutes(app, parts.console.service, parts.console.stream);
+  closeStreamsOnShutdown(app, parts.console.stream);
+  operationRoutes(app, parts.console.operations);
+  analyticsModule(context.prisma).routes(app, options.workflowClock);
+  registerDeadLetterMetrics(app.metrics, { prisma: context.prisma });
+  registerWorkflowMetrics(app.metrics, {
+    prisma: context.prisma,
+    stuckAfterMs: context.config.WORKFLOW_STUCK_AFTER,
+    ...(options.workflowClock ? { now: options.workflowClock } : {}),
+  });
+}
+
+/** The consumer of the saga observer and the analytics, as the configuration turns them on. */
+function consumersOf(
+  context: CoordinationContext,
+  components: (context: CoordinationContext) => CoordinationComponents,
+) {
+  const { config } = context;
+  const observer = config.SAGA_OBSERVER_ENABLED ? onPlatformEvent(components(context).engine) : null;
+  const analytics = config.ANALYTICS_ENABLED ? analyticsModule(context.prisma).handlers : null;
+  if (!observer && !analytics) return [];
+  // One consumer reads each event once for the observer and the analytics (one fetch, one decode, one
+  // transaction), in the observer's group; the analytics alone keeps a group of its own. Both write with
+  // SQL only: their transactions skip Prisma (docs/performance.md).
+  return [
+    {
+      ...(observer ? {} : { groupId: analyticsGroupOf(config.SERVICE_NAME) }),
+      handlers: combineHandlers(...[observer, analytics].filter((reader) => reader !== null)),
+      transactions: 'direct' as const,
+    },
+  ];
+}
+
+/** The background rounds, as the configuration turns them on. */
+function backgroundOf(context: CoordinationContext, parts: CoordinationComponents) {
+  return [
+    parts.sweeper,
+    ...(context.config.HEALTH_POLL_ENABLED ? [parts.poller] : []),
+    ...(context.config.SAGA_OBSERVER_ENABLED ? [parts.timeouts] : []),
+    parts.dispatcher,
+    ...(context.config.DLQ_LEDGER_ENABLED ? [parts.deadLetters.ledger] : []),
+    parts.deadLetters.publisher,
+    parts.console.runner,
+  ];
+}
+
+/** The service's own health: the database, the relay's queue, self-preservation, and stuck workflows. */
+function healthDocumentOf(
+  context: CoordinationContext,
+  parts: CoordinationComponents,
+  workflowClock: (() => Date) | undefined,
+) {
+  return coordinationHealthDocument({
+    prisma: context.prisma,
+    self: SERVICE_NAME,
+    queueDepth: () => context.relay.pending(),
+    selfPreservation: () => parts.registry.selfPreservationActive,
+    workflows: () =>
+      activeAndStuck(
+        context.prisma,
+        ACTIVE_WORKFLOW_STATUSES,
+        workflowClock?.() ?? new Date(),
+        context.config.WORKFLOW_STUCK_AFTER,
+      ),
+    stuckThreshold: context.config.WORKFLOW_STUCK_THRESHOLD,
+  });
+}
+
 /** The platform coordination service: registry, configuration store and health aggregator. */
-export function coordinationService(options: CoordinationOptions = {}): ServiceDefinition<
-  PrismaClient,
-  CoordinationConfig
-> & {
+export function coordinationService(options: CoordinationOptions = {}): CoordinationDefinition & {
   components(context: CoordinationContext): CoordinationComponents;
 } {
-  const components = perInstance((context: CoordinationContext): CoordinationComponents => {
-    const { config, logger } = context;
-    const transaction = context.transaction as CoordinationContext['transaction'];
-    // Webhook and health URLs are chosen by callers: one policy decides which ones are ever called.
-    const outbound = outboundPolicyOf(config);
-    const registry = new RegistryService({
-      outbound,
-      prisma: context.prisma,
-      sql: context.sql,
-      transaction,
-      outbox: context.outbox,
-      heartbeatIntervalSeconds: config.REGISTRY_HEARTBEAT_INTERVAL_SECONDS,
-      maxInstancesPerService: config.REGISTRY_MAX_INSTANCES_PER_SERVICE,
-      readCacheMs: config.REGISTRY_READ_CACHE_MS,
-      policy: {
-        ttlMs: config.REGISTRY_HEARTBEAT_TTL_SECONDS * 1000,
-        deregisterCriticalAfterMs: config.REGISTRY_DEREGISTER_CRITICAL_AFTER_SECONDS * 1000,
-        selfPreservationThreshold: config.REGISTRY_SELF_PRESERVATION_THRESHOLD,
-        selfPreservationMinInstances: config.REGISTRY_SELF_PRESERVATION_MIN_INSTANCES,
-      },
-      ...(options.clock ? { clock: options.clock } : {}),
-    });
-    const watch = new ConfigWatch();
-    const store = new ConfigService({ prisma: context.prisma, transaction, outbox: context.outbox, watch });
-    const retry = {
-      maxAttempts: config.WORKFLOW_RETRY_MAX_ATTEMPTS,
-      backoffMultiplier: config.WORKFLOW_RETRY_BACKOFF_MULTIPLIER,
-      initialIntervalMs: config.WORKFLOW_RETRY_INITIAL_INTERVAL,
-      maxIntervalMs: config.WORKFLOW_RETRY_MAX_INTERVAL,
-    };
-    const templates = workflowTemplates({
-      workflowTimeoutMs: config.WORKFLOW_TIMEOUT_ORDER_FULFILLMENT,
-      workflowTimeoutsMs: {
-        RETURN_PROCESSING: config.WORKFLOW_TIMEOUT_RETURN_PROCESSING,
-        INVENTORY_REPLENISHMENT: config.WORKFLOW_TIMEOUT_INVENTORY_REPLENISHMENT,
-      },
-      inventoryReservationTimeoutMs: config.WORKFLOW_TIMEOUT_INVENTORY_RESERVATION,
-      paymentProcessingTimeoutMs: config.WORKFLOW_TIMEOUT_PAYMENT_PROCESSING,
-      retry,
-      compensationTimeoutMs: config.SAGA_COMPENSATION_TIMEOUT,
-      compensationMaxRetries: config.SAGA_COMPENSATION_MAX_RETRIES,
-      compensationMaxIntervalMs: config.SAGA_COMPENSATION_MAX_INTERVAL,
-    });
-    const template = templates[0]!;
-    const fanout = new WebhookFanout();
-    const workflowClock = options.workflowClock;
-    // Timeouts are judged on how far the observer's consumer group has caught up (see the README).
-    const progress = config.SAGA_OBSERVER_ENABLED
-      ? new ObserverProgress({
-          kafka: context.kafka,
-          groupId: config.SERVICE_NAME,
-          topics: [...new Set(observedEvents().map((name) => topicOf(name)))],
-          maxPauseMs: config.SAGA_OBSERVER_MAX_PAUSE,
-          logger: logger.child({ component: 'observer-progress' }),
-          ...(workflowClock ? { clock: workflowClock } : {}),
-        })
-      : null;
-    const engine = new WorkflowEngine({
-      templates,
-      outbox: context.outbox,
-      webhooks: fanout,
-      logger: logger.child({ component: 'saga-observer' }),
-      openingProducers: config.WORKFLOW_OPENING_PRODUCERS,
-      ...(progress ? { observerClock: () => progress.current() } : {}),
-      ...(workflowClock ? { now: workflowClock } : {}),
-    });
-    const workflows = new WorkflowService({
-      engine,
-      orders: new OrdersClient({
-        baseUrl: config.ORDERS_URL,
-        credentials: serviceCredentials({ ...config, SERVICE_NAME }),
-        timeoutMs: config.ORDERS_TIMEOUT_MS,
-      }),
-      prisma: context.prisma,
-      transaction,
-      ...(workflowClock ? { now: workflowClock } : {}),
-      ...(config.TRACE_URL_TEMPLATE ? { traceUrlTemplate: config.TRACE_URL_TEMPLATE } : {}),
-    });
-    const base: Omit<CoordinationComponents, 'console'> = {
-      registry,
-      config: store,
-      watch,
-      sweeper: new LeaseSweeper(registry, {
-        intervalMs: config.REGISTRY_SWEEP_INTERVAL_MS,
-        logger: logger.child({ component: 'lease-sweeper' }),
-        ...(options.clock ? { clock: options.clock } : {}),
-      }),
-      poller: new HealthPoller(context.prisma, registry, {
-        intervalMs: config.HEALTH_POLL_INTERVAL_MS,
-        timeoutMs: config.HEALTH_POLL_TIMEOUT_MS,
-        concurrency: config.HEALTH_POLL_CONCURRENCY,
-        historySize: config.HEALTH_HISTORY_SIZE,
-        logger: logger.child({ component: 'health-poller' }),
-        outbound,
-      }),
-      template,
-      engine,
-      workflows,
-      reports: new WorkflowReports({
-        prisma: context.prisma,
-        templates,
-        estimates: () => workflows.currentEstimates(),
-        ...(workflowClock ? { now: workflowClock } : {}),
-      }),
-      webhooks: new WebhookService({ prisma: context.prisma, fanout, outbound }),
-      timeouts: new TimeoutSweeper(engine, {
-        db: context.sql,
-        transaction: (fn) => context.directTransaction(fn),
-        intervalMs: config.WORKFLOW_SWEEP_INTERVAL_MS,
-        logger: logger.child({ component: 'workflow-timeouts' }),
-        ...(workflowClock ? { clock: workflowClock } : {}),
-        ...(progress ? { progress } : {}),
-      }),
-      dispatcher: new WebhookDispatcher({
-        transaction,
-        db: context.sql,
-        fanout,
-        intervalMs: config.WEBHOOK_DISPATCH_INTERVAL_MS,
-        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
-        maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
-        backoff: retry,
-        logger: logger.child({ component: 'webhooks' }),
-        outbound,
-      }),
-      deadLetters: createDeadLetters({
-        kafka: context.kafka,
-        codec: context.codec,
-        prisma: context.prisma,
-        logger,
-        groupId: ledgerGroupOf(config.SERVICE_NAME),
-      }),
-    };
-    const parts: CoordinationComponents = { ...base, console: consoleParts(context, base, workflowClock) };
-    // The background rounds that sleep until work is due learn of new work from commits.
-    context.afterCommit(() => {
-      parts.timeouts.commitSeen();
-      parts.dispatcher.commitSeen();
-    });
-    return parts;
-  });
+  const components = perInstance((context: CoordinationContext): CoordinationComponents =>
+    buildComponents(context, options),
+  );
 
   return {
     name: SERVICE_NAME,
@@ -237,43 +405,10 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
     ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
     components,
     routes(app, context) {
-      const parts = components(context);
-      serviceRoutes(app, parts.registry, context.config.REGISTRY_HEARTBEAT_INTERVAL_SECONDS);
-      configRoutes(app, parts.config, {
-        watchMaxTimeoutSeconds: context.config.CONFIG_WATCH_MAX_TIMEOUT_SECONDS,
-        watchRecheckMs: context.config.CONFIG_WATCH_RECHECK_MS,
-        watchMaxPerCaller: context.config.CONFIG_WATCH_MAX_PER_CALLER,
-      });
-      workflowRoutes(app, parts.workflows, parts.reports);
-      sagaRoutes(app, parts.workflows);
-      webhookRoutes(app, parts.webhooks);
-      deadLetterRoutes(app, parts.deadLetters.service);
-      consoleRoutes(app, parts.console.service, parts.console.stream);
-      closeStreamsOnShutdown(app, parts.console.stream);
-      operationRoutes(app, parts.console.operations);
-      analyticsModule(context.prisma).routes(app, options.workflowClock);
-      registerDeadLetterMetrics(app.metrics, { prisma: context.prisma });
-      registerWorkflowMetrics(app.metrics, {
-        prisma: context.prisma,
-        stuckAfterMs: context.config.WORKFLOW_STUCK_AFTER,
-        ...(options.workflowClock ? { now: options.workflowClock } : {}),
-      });
+      registerRoutes(app, context, components(context), options);
     },
     consumers(context) {
-      const { config } = context;
-      const observer = config.SAGA_OBSERVER_ENABLED ? onPlatformEvent(components(context).engine) : null;
-      const analytics = config.ANALYTICS_ENABLED ? analyticsModule(context.prisma).handlers : null;
-      if (!observer && !analytics) return [];
-      // One consumer reads each event once for the observer and the analytics (one fetch, one decode, one
-      // transaction), in the observer's group; the analytics alone keeps a group of its own. Both write with
-      // SQL only: their transactions skip Prisma (docs/performance.md).
-      return [
-        {
-          ...(observer ? {} : { groupId: analyticsGroupOf(config.SERVICE_NAME) }),
-          handlers: combineHandlers(...[observer, analytics].filter((reader) => reader !== null)),
-          transactions: 'direct' as const,
-        },
-      ];
+      return consumersOf(context, components);
     },
     rootRoutes: (app) => {
       actuatorRoutes(app);
@@ -284,33 +419,10 @@ export function coordinationService(options: CoordinationOptions = {}): ServiceD
       components(context).config.effective(service, profile, false),
     retention: (context) => coordinationRetentionRules(context.config),
     background(context) {
-      const parts = components(context);
-      return [
-        parts.sweeper,
-        ...(context.config.HEALTH_POLL_ENABLED ? [parts.poller] : []),
-        ...(context.config.SAGA_OBSERVER_ENABLED ? [parts.timeouts] : []),
-        parts.dispatcher,
-        ...(context.config.DLQ_LEDGER_ENABLED ? [parts.deadLetters.ledger] : []),
-        parts.deadLetters.publisher,
-        parts.console.runner,
-      ];
+      return backgroundOf(context, components(context));
     },
     healthDocument(context) {
-      const parts = components(context);
-      return coordinationHealthDocument({
-        prisma: context.prisma,
-        self: SERVICE_NAME,
-        queueDepth: () => context.relay.pending(),
-        selfPreservation: () => parts.registry.selfPreservationActive,
-        workflows: () =>
-          activeAndStuck(
-            context.prisma,
-            ACTIVE_WORKFLOW_STATUSES,
-            options.workflowClock?.() ?? new Date(),
-            context.config.WORKFLOW_STUCK_AFTER,
-          ),
-        stuckThreshold: context.config.WORKFLOW_STUCK_THRESHOLD,
-      });
+      return healthDocumentOf(context, components(context), options.workflowClock);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { invalidFields, withSchemaTypes } from '@fv/service-kit';
+import { invalidFields, withSchemaTypes, type SchemaTypedApp } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { errorResponses } from '../http/schemas.js';
 import { windowOf, type AnalyticsWindow } from './domain/analytics-domain.js';
@@ -54,6 +54,99 @@ const conversionSchema = {
 } as const;
 const amount = { type: 'string', description: 'Decimal amount' } as const;
 
+/** The answer of GET /analytics/dashboard. */
+const dashboardSchema = {
+  type: 'object',
+  properties: {
+    window: windowSchema,
+    ordersPerMinute: {
+      type: 'array',
+      description: 'Per minute of occurredAt: orders created, completed and failed',
+      items: {
+        type: 'object',
+        properties: {
+          minute: { type: 'string', format: 'date-time' },
+          created: { type: 'integer' },
+          completed: { type: 'integer' },
+          failed: { type: 'integer' },
+        },
+      },
+    },
+    conversion: conversionSchema,
+    revenue: {
+      type: 'array',
+      description: 'Per currency, the orders completed in the window, net of their refunds',
+      items: {
+        type: 'object',
+        properties: {
+          currency: { type: 'string' },
+          orders: { type: 'integer' },
+          gross: amount,
+          refunded: amount,
+          net: amount,
+        },
+      },
+    },
+    topProducts: {
+      type: 'array',
+      description: 'Units and revenue per product of the orders completed in the window',
+      items: {
+        type: 'object',
+        properties: {
+          productId: { type: 'string' },
+          currency: { type: 'string' },
+          units: { type: 'integer' },
+          revenue: amount,
+        },
+      },
+    },
+    stockOuts: {
+      type: 'array',
+      description: 'Per product: ProductOutOfStock, InventoryReservationFailed lines, LowStockAlert',
+      items: {
+        type: 'object',
+        properties: {
+          productId: { type: 'string' },
+          outOfStock: { type: 'integer' },
+          reservationFailures: { type: 'integer' },
+          lowStockAlerts: { type: 'integer' },
+        },
+      },
+    },
+    latency: latencySchema,
+  },
+} as const;
+
+/** The answer of GET /analytics/metrics. */
+const metricsSchema = {
+  type: 'object',
+  properties: {
+    window: windowSchema,
+    orderRate: {
+      type: 'object',
+      properties: { createdPerMinute: { type: 'number' }, completedPerMinute: { type: 'number' } },
+    },
+    conversion: conversionSchema,
+    failures: {
+      type: 'array',
+      description:
+        'Per reason (OrderFailed, or a cancellation initiated by the SYSTEM): share of the ' +
+        'orders created, and share of its orders that were compensated',
+      items: {
+        type: 'object',
+        properties: {
+          reason: { type: 'string' },
+          failed: { type: 'integer' },
+          failureRate: rateSchema,
+          compensated: { type: 'integer' },
+          compensationRate: rateSchema,
+        },
+      },
+    },
+    latency: latencySchema,
+  },
+} as const;
+
 /** The window of a request, or a 400 naming the parameter. */
 function requestWindow(query: { from?: string; to?: string }, now: () => Date): AnalyticsWindow {
   const window = windowOf(query, now());
@@ -69,6 +162,11 @@ export function analyticsRoutes(
   now: () => Date = () => new Date(),
 ): void {
   const app = withSchemaTypes(instance);
+  registerDashboard(app, analytics, now);
+  registerMetrics(app, analytics, now);
+}
+
+function registerDashboard(app: SchemaTypedApp, analytics: AnalyticsService, now: () => Date): void {
   app.get(
     '/analytics/dashboard',
     {
@@ -90,76 +188,14 @@ export function analyticsRoutes(
             },
           },
         },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              window: windowSchema,
-              ordersPerMinute: {
-                type: 'array',
-                description: 'Per minute of occurredAt: orders created, completed and failed',
-                items: {
-                  type: 'object',
-                  properties: {
-                    minute: { type: 'string', format: 'date-time' },
-                    created: { type: 'integer' },
-                    completed: { type: 'integer' },
-                    failed: { type: 'integer' },
-                  },
-                },
-              },
-              conversion: conversionSchema,
-              revenue: {
-                type: 'array',
-                description: 'Per currency, the orders completed in the window, net of their refunds',
-                items: {
-                  type: 'object',
-                  properties: {
-                    currency: { type: 'string' },
-                    orders: { type: 'integer' },
-                    gross: amount,
-                    refunded: amount,
-                    net: amount,
-                  },
-                },
-              },
-              topProducts: {
-                type: 'array',
-                description: 'Units and revenue per product of the orders completed in the window',
-                items: {
-                  type: 'object',
-                  properties: {
-                    productId: { type: 'string' },
-                    currency: { type: 'string' },
-                    units: { type: 'integer' },
-                    revenue: amount,
-                  },
-                },
-              },
-              stockOuts: {
-                type: 'array',
-                description:
-                  'Per product: ProductOutOfStock, InventoryReservationFailed lines, LowStockAlert',
-                items: {
-                  type: 'object',
-                  properties: {
-                    productId: { type: 'string' },
-                    outOfStock: { type: 'integer' },
-                    reservationFailures: { type: 'integer' },
-                    lowStockAlerts: { type: 'integer' },
-                  },
-                },
-              },
-              latency: latencySchema,
-            },
-          },
-          ...errorResponses,
-        },
+        response: { 200: dashboardSchema, ...errorResponses },
       },
     },
     async (request) => analytics.dashboard(requestWindow(request.query, now), request.query.top),
   );
+}
 
+function registerMetrics(app: SchemaTypedApp, analytics: AnalyticsService, now: () => Date): void {
   app.get(
     '/analytics/metrics',
     {
@@ -168,37 +204,7 @@ export function analyticsRoutes(
         tags: TAGS,
         summary: 'Order rates, failure and compensation rates by reason, saga latency percentiles',
         querystring: { type: 'object', additionalProperties: false, properties: windowQuery },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              window: windowSchema,
-              orderRate: {
-                type: 'object',
-                properties: { createdPerMinute: { type: 'number' }, completedPerMinute: { type: 'number' } },
-              },
-              conversion: conversionSchema,
-              failures: {
-                type: 'array',
-                description:
-                  'Per reason (OrderFailed, or a cancellation initiated by the SYSTEM): share of the ' +
-                  'orders created, and share of its orders that were compensated',
-                items: {
-                  type: 'object',
-                  properties: {
-                    reason: { type: 'string' },
-                    failed: { type: 'integer' },
-                    failureRate: rateSchema,
-                    compensated: { type: 'integer' },
-                    compensationRate: rateSchema,
-                  },
-                },
-              },
-              latency: latencySchema,
-            },
-          },
-          ...errorResponses,
-        },
+        response: { 200: metricsSchema, ...errorResponses },
       },
     },
     async (request) => analytics.metrics(requestWindow(request.query, now)),

@@ -5,6 +5,7 @@ import {
   requirePrincipal,
   type Principal,
   withSchemaTypes,
+  type SchemaTypedApp,
 } from '@fv/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ConfigScope, ConfigService } from './config-service.js';
@@ -127,6 +128,84 @@ export function configRoutes(
 ): void {
   const app = withSchemaTypes(instance);
   const watches = new WatchSlots(options.watchMaxPerCaller);
+  registerGetEffective(app, store, options, watches);
+  registerReplaceConfig(app, store);
+  registerSetKey(app, store);
+  registerDeleteKey(app, store);
+  registerListVersions(app, store);
+  registerGetVersion(app, store);
+  registerRestoreVersion(app, store);
+}
+
+/** The query of GET /config/:service: the profile, and what to wait for. */
+const effectiveQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...profileQuery,
+    waitForVersion: {
+      type: 'integer',
+      minimum: 0,
+      description: 'Answer once the version is greater than this',
+    },
+    timeout: { type: 'integer', minimum: 1, description: 'Longest wait in seconds (default 30)' },
+  },
+} as const;
+
+/** A watch of one caller's read: the configuration it reads, and the version it waits to see passed. */
+interface WatchRequest {
+  caller: string;
+  service: string;
+  profile: string | null;
+  reveal: boolean;
+  waitForVersion: number;
+  timeout: number | undefined;
+}
+
+/**
+ * Waits, in one of the caller's watch slots, until the effective configuration passes the version the
+ * caller has; a caller that already holds its share of watches is refused (429).
+ */
+async function watchEffective(
+  store: ConfigService,
+  options: ConfigRouteOptions,
+  watches: WatchSlots,
+  response: import('fastify').FastifyReply['raw'],
+  watch: WatchRequest,
+): ReturnType<ConfigService['watch']> {
+  if (!watches.take(watch.caller)) {
+    throw new AppError(
+      'RATE_LIMIT_EXCEEDED',
+      `A caller may hold at most ${options.watchMaxPerCaller} configuration watches (waitForVersion) open at once`,
+      {
+        details: { reason: 'TOO_MANY_WATCHES', limit: options.watchMaxPerCaller, retryAfterSeconds: 1 },
+        headers: { 'retry-after': '1' },
+      },
+    );
+  }
+  const abort = new AbortController();
+  const onClose = () => abort.abort();
+  // The response closing before it was sent means the client went away: stop waiting.
+  response.once('close', onClose);
+  try {
+    return await store.watch(watch.service, watch.profile, watch.reveal, watch.waitForVersion, {
+      timeoutMs: (watch.timeout ?? Math.min(30, options.watchMaxTimeoutSeconds)) * 1000,
+      recheckMs: options.watchRecheckMs,
+      signal: abort.signal,
+    });
+  } finally {
+    response.off('close', onClose);
+    watches.release(watch.caller);
+  }
+}
+
+/** GET /config/:service: the effective configuration, now or once its version passes waitForVersion. */
+function registerGetEffective(
+  app: SchemaTypedApp,
+  store: ConfigService,
+  options: ConfigRouteOptions,
+  watches: WatchSlots,
+): void {
   app.get(
     '/config/:service',
     {
@@ -136,19 +215,7 @@ export function configRoutes(
         summary:
           'Effective configuration: platform defaults, then the service, then its profile. With waitForVersion, blocks until the version passes it or the timeout (seconds) ends',
         params: { type: 'object', required: ['service'], properties: serviceParam },
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            ...profileQuery,
-            waitForVersion: {
-              type: 'integer',
-              minimum: 0,
-              description: 'Answer once the version is greater than this',
-            },
-            timeout: { type: 'integer', minimum: 1, description: 'Longest wait in seconds (default 30)' },
-          },
-        },
+        querystring: effectiveQuery,
         response: { 200: effectiveConfigSchema, ...errorResponses },
       },
     },
@@ -167,40 +234,24 @@ export function configRoutes(
           },
         ]);
       }
-      let result;
-      if (waitForVersion === undefined) {
-        result = await store.effective(service, profile, reveal);
-      } else {
-        if (!watches.take(principal.sub)) {
-          throw new AppError(
-            'RATE_LIMIT_EXCEEDED',
-            `A caller may hold at most ${options.watchMaxPerCaller} configuration watches (waitForVersion) open at once`,
-            {
-              details: { reason: 'TOO_MANY_WATCHES', limit: options.watchMaxPerCaller, retryAfterSeconds: 1 },
-              headers: { 'retry-after': '1' },
-            },
-          );
-        }
-        const abort = new AbortController();
-        const onClose = () => abort.abort();
-        // The response closing before it was sent means the client went away: stop waiting.
-        reply.raw.once('close', onClose);
-        try {
-          result = await store.watch(service, profile, reveal, waitForVersion, {
-            timeoutMs: (timeout ?? Math.min(30, options.watchMaxTimeoutSeconds)) * 1000,
-            recheckMs: options.watchRecheckMs,
-            signal: abort.signal,
-          });
-        } finally {
-          reply.raw.off('close', onClose);
-          watches.release(principal.sub);
-        }
-      }
+      const result =
+        waitForVersion === undefined
+          ? await store.effective(service, profile, reveal)
+          : await watchEffective(store, options, watches, reply.raw, {
+              caller: principal.sub,
+              service,
+              profile,
+              reveal,
+              waitForVersion,
+              timeout,
+            });
       reply.header('x-config-version', String(result.version));
       return result;
     },
   );
+}
 
+function registerReplaceConfig(app: SchemaTypedApp, store: ConfigService): void {
   app.put(
     '/config/:service',
     {
@@ -240,7 +291,9 @@ export function configRoutes(
       return store.put(scopeOf(request), request.body, writeMeta(request), canSeeSecrets(request));
     },
   );
+}
 
+function registerSetKey(app: SchemaTypedApp, store: ConfigService): void {
   app.put(
     '/config/:service/keys/:key',
     {
@@ -282,7 +335,9 @@ export function configRoutes(
       );
     },
   );
+}
 
+function registerDeleteKey(app: SchemaTypedApp, store: ConfigService): void {
   app.delete(
     '/config/:service/keys/:key',
     {
@@ -315,7 +370,9 @@ export function configRoutes(
       );
     },
   );
+}
 
+function registerListVersions(app: SchemaTypedApp, store: ConfigService): void {
   app.get(
     '/config/:service/versions',
     {
@@ -358,7 +415,9 @@ export function configRoutes(
       };
     },
   );
+}
 
+function registerGetVersion(app: SchemaTypedApp, store: ConfigService): void {
   app.get(
     '/config/:service/versions/:version',
     {
@@ -380,7 +439,9 @@ export function configRoutes(
       return store.version(scopeOf(request), request.params.version, canSeeSecrets(request));
     },
   );
+}
 
+function registerRestoreVersion(app: SchemaTypedApp, store: ConfigService): void {
   app.post(
     '/config/:service/versions/:version/restore',
     {

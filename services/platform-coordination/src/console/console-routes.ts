@@ -1,4 +1,4 @@
-import { requirePrincipal, withSchemaTypes } from '@fv/service-kit';
+import { requirePrincipal, withSchemaTypes, type SchemaTypedApp } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { idPattern } from '../shared/domain/ids.js';
 import { presentErrorIds } from '../http/presenter.js';
@@ -36,6 +36,26 @@ const workflowRow = {
   },
 } as const;
 
+/** The answer of GET /console/workflows: a page of rows, with the counts of the filter. */
+const workflowListSchema = {
+  type: 'object',
+  properties: {
+    workflows: { type: 'array', items: workflowRow },
+    pagination: paginationSchema,
+    counts: {
+      type: 'object',
+      properties: {
+        matched: { type: 'integer' },
+        byStatus: { type: 'object', additionalProperties: { type: 'integer' } },
+        active: { type: 'integer' },
+        stuck: { type: 'integer' },
+        deadLettersPending: { type: 'integer' },
+      },
+    },
+    stuckAfterMs: { type: 'integer' },
+  },
+} as const;
+
 /** The saga console's read API under /api/v1/console (admin only); its actions are the platform's own APIs. */
 export function consoleRoutes(
   instance: FastifyInstance,
@@ -43,6 +63,13 @@ export function consoleRoutes(
   stream: ConsoleStream,
 ): void {
   const app = withSchemaTypes(instance);
+  registerSession(app);
+  registerWorkflowList(app, service);
+  registerOrder(app, service);
+  registerStream(app, stream);
+}
+
+function registerSession(app: SchemaTypedApp): void {
   app.get(
     '/console/session',
     {
@@ -72,7 +99,9 @@ export function consoleRoutes(
       };
     },
   );
+}
 
+function registerWorkflowList(app: SchemaTypedApp, service: ConsoleService): void {
   app.get(
     '/console/workflows',
     {
@@ -87,27 +116,7 @@ export function consoleRoutes(
           additionalProperties: false,
           properties: { ...workflowFilterProperties, ...pagingQuery },
         },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              workflows: { type: 'array', items: workflowRow },
-              pagination: paginationSchema,
-              counts: {
-                type: 'object',
-                properties: {
-                  matched: { type: 'integer' },
-                  byStatus: { type: 'object', additionalProperties: { type: 'integer' } },
-                  active: { type: 'integer' },
-                  stuck: { type: 'integer' },
-                  deadLettersPending: { type: 'integer' },
-                },
-              },
-              stuckAfterMs: { type: 'integer' },
-            },
-          },
-          ...errorResponses,
-        },
+        response: { 200: workflowListSchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -115,7 +124,9 @@ export function consoleRoutes(
       return service.workflows(filter, page, size);
     },
   );
+}
 
+function registerOrder(app: SchemaTypedApp, service: ConsoleService): void {
   app.get(
     '/console/orders/:id',
     {
@@ -130,7 +141,9 @@ export function consoleRoutes(
     },
     async (request) => service.order(request.params.id),
   );
+}
 
+function registerStream(app: SchemaTypedApp, stream: ConsoleStream): void {
   app.get(
     '/console/stream',
     {

@@ -1,4 +1,10 @@
-import { badRequest, requirePrincipal, type SchemaType, withSchemaTypes } from '@fv/service-kit';
+import {
+  badRequest,
+  requirePrincipal,
+  type SchemaType,
+  withSchemaTypes,
+  type SchemaTypedApp,
+} from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { idPattern, parseId } from '../shared/domain/ids.js';
 import { DEAD_LETTER_STATUSES } from './domain/dead-letter-message.js';
@@ -89,6 +95,43 @@ const countsSchema = {
 
 const unavailable = { 503: { $ref: 'ErrorEnvelope#' } } as const;
 
+/** The answer of GET /dlq/summary. */
+const summarySchema = {
+  type: 'object',
+  properties: {
+    total: { type: 'integer' },
+    byStatus: {
+      type: 'object',
+      properties: {
+        PENDING: { type: 'integer' },
+        REPLAYED: { type: 'integer' },
+        DISCARDED: { type: 'integer' },
+      },
+    },
+    byTopic: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { topic: { type: 'string' }, ...countsSchema.properties },
+      },
+    },
+    byError: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { errorCode: { type: 'string' }, ...countsSchema.properties },
+      },
+    },
+    byConsumerGroup: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { consumerGroup: nullableString, ...countsSchema.properties },
+      },
+    },
+  },
+} as const;
+
 /** The filter of GET /dlq/summary (and, with a page, of GET /dlq). */
 const filterQuery = {
   type: 'object',
@@ -109,6 +152,15 @@ function filterOf(query: SchemaType<typeof filterQuery>): DeadLetterFilter {
 /** The dead-letter ledger's admin API: inspect, replay and discard what the platform's consumers dead-lettered. */
 export function deadLetterRoutes(instance: FastifyInstance, deadLetters: DeadLetterService): void {
   const app = withSchemaTypes(instance);
+  registerListDeadLetters(app, deadLetters);
+  registerDeadLetterSummary(app, deadLetters);
+  registerShowDeadLetter(app, deadLetters);
+  registerReplayDeadLetter(app, deadLetters);
+  registerReplayMatching(app, deadLetters);
+  registerDiscardDeadLetter(app, deadLetters);
+}
+
+function registerListDeadLetters(app: SchemaTypedApp, deadLetters: DeadLetterService): void {
   app.get(
     '/dlq',
     {
@@ -137,7 +189,9 @@ export function deadLetterRoutes(instance: FastifyInstance, deadLetters: DeadLet
     },
     async (request) => deadLetters.list(filterOf(request.query), request.query.page, request.query.size),
   );
+}
 
+function registerDeadLetterSummary(app: SchemaTypedApp, deadLetters: DeadLetterService): void {
   app.get(
     '/dlq/summary',
     {
@@ -146,49 +200,14 @@ export function deadLetterRoutes(instance: FastifyInstance, deadLetters: DeadLet
         tags: TAGS,
         summary: 'Counts of dead letters by status, and per original topic, error code and consumer group',
         querystring: filterQuery,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              total: { type: 'integer' },
-              byStatus: {
-                type: 'object',
-                properties: {
-                  PENDING: { type: 'integer' },
-                  REPLAYED: { type: 'integer' },
-                  DISCARDED: { type: 'integer' },
-                },
-              },
-              byTopic: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: { topic: { type: 'string' }, ...countsSchema.properties },
-                },
-              },
-              byError: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: { errorCode: { type: 'string' }, ...countsSchema.properties },
-                },
-              },
-              byConsumerGroup: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: { consumerGroup: nullableString, ...countsSchema.properties },
-                },
-              },
-            },
-          },
-          ...errorResponses,
-        },
+        response: { 200: summarySchema, ...errorResponses },
       },
     },
     async (request) => deadLetters.summary(filterOf(request.query)),
   );
+}
 
+function registerShowDeadLetter(app: SchemaTypedApp, deadLetters: DeadLetterService): void {
   app.get(
     '/dlq/:id',
     {
@@ -216,7 +235,9 @@ export function deadLetterRoutes(instance: FastifyInstance, deadLetters: DeadLet
     },
     async (request) => deadLetters.show(request.params.id),
   );
+}
 
+function registerReplayDeadLetter(app: SchemaTypedApp, deadLetters: DeadLetterService): void {
   app.post(
     '/dlq/:id/replay',
     {
@@ -231,7 +252,9 @@ export function deadLetterRoutes(instance: FastifyInstance, deadLetters: DeadLet
     },
     async (request) => deadLetters.replay(request.params.id, requirePrincipal(request).sub),
   );
+}
 
+function registerReplayMatching(app: SchemaTypedApp, deadLetters: DeadLetterService): void {
   app.post(
     '/dlq/replay',
     {
@@ -281,7 +304,9 @@ export function deadLetterRoutes(instance: FastifyInstance, deadLetters: DeadLet
       return deadLetters.replayMatching(filter, requirePrincipal(request).sub, limit);
     },
   );
+}
 
+function registerDiscardDeadLetter(app: SchemaTypedApp, deadLetters: DeadLetterService): void {
   app.post(
     '/dlq/:id/discard',
     {

@@ -1,4 +1,10 @@
-import { insufficientPermissions, requirePrincipal, type Principal, withSchemaTypes } from '@fv/service-kit';
+import {
+  insufficientPermissions,
+  requirePrincipal,
+  type Principal,
+  withSchemaTypes,
+  type SchemaTypedApp,
+} from '@fv/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RegistryService } from './registry-service.js';
 import {
@@ -59,6 +65,17 @@ export const registrationBody = {
   },
 } as const;
 
+/** The answer to POST /services/register (201 for a new instance, 200 for one registered again). */
+const registrationAnswer = {
+  type: 'object',
+  properties: {
+    instanceId: { type: 'string' },
+    heartbeatIntervalSeconds: { type: 'integer' },
+    leaseTtlSeconds: { type: 'integer' },
+    instance: instanceSchema,
+  },
+} as const;
+
 type Traceable = FastifyRequest & { traceContext?: { traceparent?: string } };
 
 function traceparentOf(request: FastifyRequest): string | null {
@@ -84,6 +101,19 @@ export function serviceRoutes(
   heartbeatIntervalSeconds: number,
 ): void {
   const app = withSchemaTypes(instance);
+  registerRegister(app, registry, heartbeatIntervalSeconds);
+  registerHeartbeat(app, registry, heartbeatIntervalSeconds);
+  registerDeregister(app, registry);
+  registerListInstances(app, registry);
+  registerGetInstance(app, registry);
+  registerInstanceHealth(app, registry);
+}
+
+function registerRegister(
+  app: SchemaTypedApp,
+  registry: RegistryService,
+  heartbeatIntervalSeconds: number,
+): void {
   app.post(
     '/services/register',
     {
@@ -93,27 +123,7 @@ export function serviceRoutes(
         tags: ['registry'],
         summary: 'Register an instance (again): same name + host + port keeps its id and updates its fields',
         body: registrationBody,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              instanceId: { type: 'string' },
-              heartbeatIntervalSeconds: { type: 'integer' },
-              leaseTtlSeconds: { type: 'integer' },
-              instance: instanceSchema,
-            },
-          },
-          201: {
-            type: 'object',
-            properties: {
-              instanceId: { type: 'string' },
-              heartbeatIntervalSeconds: { type: 'integer' },
-              leaseTtlSeconds: { type: 'integer' },
-              instance: instanceSchema,
-            },
-          },
-          ...errorResponses,
-        },
+        response: { 200: registrationAnswer, 201: registrationAnswer, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -129,7 +139,13 @@ export function serviceRoutes(
       });
     },
   );
+}
 
+function registerHeartbeat(
+  app: SchemaTypedApp,
+  registry: RegistryService,
+  heartbeatIntervalSeconds: number,
+): void {
   app.put(
     '/services/:id/heartbeat',
     {
@@ -167,7 +183,9 @@ export function serviceRoutes(
       };
     },
   );
+}
 
+function registerDeregister(app: SchemaTypedApp, registry: RegistryService): void {
   app.delete(
     '/services/:id',
     {
@@ -188,7 +206,9 @@ export function serviceRoutes(
       return reply.code(204).send();
     },
   );
+}
 
+function registerListInstances(app: SchemaTypedApp, registry: RegistryService): void {
   app.get(
     '/services',
     {
@@ -229,7 +249,9 @@ export function serviceRoutes(
       return reply.type('application/json; charset=utf-8').send(body);
     },
   );
+}
 
+function registerGetInstance(app: SchemaTypedApp, registry: RegistryService): void {
   app.get(
     '/services/:id',
     {
@@ -243,7 +265,9 @@ export function serviceRoutes(
     },
     async (request) => registry.get(request.params.id),
   );
+}
 
+function registerInstanceHealth(app: SchemaTypedApp, registry: RegistryService): void {
   app.get(
     '/services/:id/health',
     {

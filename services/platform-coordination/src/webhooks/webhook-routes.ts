@@ -1,4 +1,4 @@
-import { requirePrincipal, withSchemaTypes } from '@fv/service-kit';
+import { requirePrincipal, withSchemaTypes, type SchemaTypedApp } from '@fv/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { WEBHOOK_EVENT_TYPES } from './domain/webhook-signature.js';
 import type { WebhookService } from './webhook-service.js';
@@ -15,6 +15,14 @@ const document = { type: 'object', additionalProperties: true } as const;
 /** Webhook subscriptions (seed 001 event types), signed deliveries and their attempts. */
 export function webhookRoutes(instance: FastifyInstance, webhooks: WebhookService): void {
   const app = withSchemaTypes(instance);
+  registerSubscribe(app, webhooks);
+  registerListSubscriptions(app, webhooks);
+  registerGetSubscription(app, webhooks);
+  registerUnsubscribe(app, webhooks);
+  registerListDeliveries(app, webhooks);
+}
+
+function registerSubscribe(app: SchemaTypedApp, webhooks: WebhookService): void {
   app.post(
     '/webhooks',
     {
@@ -48,7 +56,9 @@ export function webhookRoutes(instance: FastifyInstance, webhooks: WebhookServic
     async (request, reply) =>
       reply.code(201).send(await webhooks.create(request.body, requirePrincipal(request).sub)),
   );
+}
 
+function registerListSubscriptions(app: SchemaTypedApp, webhooks: WebhookService): void {
   app.get(
     '/webhooks',
     {
@@ -61,7 +71,9 @@ export function webhookRoutes(instance: FastifyInstance, webhooks: WebhookServic
     },
     async () => webhooks.list(),
   );
+}
 
+function registerGetSubscription(app: SchemaTypedApp, webhooks: WebhookService): void {
   app.get(
     '/webhooks/:id',
     {
@@ -75,7 +87,9 @@ export function webhookRoutes(instance: FastifyInstance, webhooks: WebhookServic
     },
     async (request) => webhooks.get(request.params.id),
   );
+}
 
+function registerUnsubscribe(app: SchemaTypedApp, webhooks: WebhookService): void {
   app.delete(
     '/webhooks/:id',
     {
@@ -92,7 +106,9 @@ export function webhookRoutes(instance: FastifyInstance, webhooks: WebhookServic
       return reply.code(204).send();
     },
   );
+}
 
+function registerListDeliveries(app: SchemaTypedApp, webhooks: WebhookService): void {
   app.get(
     '/webhooks/:id/deliveries',
     {

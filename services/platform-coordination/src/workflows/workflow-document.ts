@@ -11,6 +11,9 @@ export interface Estimates {
   compensation: number | null;
 }
 
+/** Rows of a workflow's history, as the documents read them. */
+type HistoryRows = { occurredAt: Date; eventType: string; stepName: string | null; payload: unknown }[];
+
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
 interface StoredAction extends Omit<ActionView, 'requestedAt' | 'lastRequestedAt' | 'settledAt'> {
@@ -138,11 +141,21 @@ export function orderIdOf(record: WorkflowRecord): string | null {
   return references.orderId ?? null;
 }
 
+/** A workflow's history entries, as the status and saga documents list them. */
+function historyEvents(history: HistoryRows) {
+  return history.map((entry) => ({
+    timestamp: entry.occurredAt.toISOString(),
+    event: entry.eventType,
+    ...(entry.stepName ? { step: entry.stepName } : {}),
+    details: String((entry.payload as { details?: unknown }).details ?? ''),
+  }));
+}
+
 /** GET /workflows/{id}/status. */
 export function statusDocument(
   template: WorkflowTemplate,
   record: WorkflowRecord,
-  history: { occurredAt: Date; eventType: string; stepName: string | null; payload: unknown }[],
+  history: HistoryRows,
   estimates: Estimates | null,
 ) {
   const state = record.context as unknown as WorkflowState;
@@ -176,12 +189,7 @@ export function statusDocument(
         : {}),
     },
     metadata: metadataOf(record),
-    events: history.map((entry) => ({
-      timestamp: entry.occurredAt.toISOString(),
-      event: entry.eventType,
-      ...(entry.stepName ? { step: entry.stepName } : {}),
-      details: String((entry.payload as { details?: unknown }).details ?? ''),
-    })),
+    events: historyEvents(history),
     estimatedCompletion: estimatedCompletion(record, estimates),
     startedAt: iso(record.startedAt),
     createdAt: iso(record.createdAt),
@@ -195,17 +203,87 @@ export function statusDocument(
   };
 }
 
-/** GET /sagas/{id}. */
-export function sagaDocument(
-  template: WorkflowTemplate,
-  record: WorkflowRecord,
-  history: { occurredAt: Date; eventType: string; stepName: string | null; payload: unknown }[],
-) {
-  const saga = record.saga!;
-  const state = record.context as unknown as WorkflowState;
+/** The saga's context (seed 001): the references and the facts its steps produced, the ones it has. */
+function sagaContext(record: WorkflowRecord, state: WorkflowState): Record<string, unknown> {
   const order = state.order ?? state.request;
   const stepResult = (name: string) =>
     (record.steps.find((step) => step.stepName === name)?.output ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries({
+      ...(state.references ?? {}),
+      orderId: orderIdOf(record),
+      customerId: order?.customerId,
+      customerEmail: order?.customerEmail,
+      reservationId: stepResult('INVENTORY_RESERVATION').reservationId,
+      paymentId: stepResult('PAYMENT_PROCESSING').paymentId,
+      // Seed 001's name for the payment's reference at the provider.
+      paymentIntent: stepResult('PAYMENT_PROCESSING').paymentId,
+      amount: stepResult('PAYMENT_PROCESSING').amount,
+      currency: stepResult('PAYMENT_PROCESSING').currency ?? order?.currency,
+      shipmentId: stepResult('SHIPPING_LABEL_CREATION').shipmentId,
+      trackingId: stepResult('SHIPPING_LABEL_CREATION').trackingId,
+    }).filter(([, value]) => value !== undefined && value !== null),
+  );
+}
+
+/** Seed 001's form of the compensation plan: one entry per action, its condition, and parameters named after the context. */
+function compensationPlanOf(template: WorkflowTemplate) {
+  return template.compensations.flatMap((definition) =>
+    definition.actions.map((candidate) => ({
+      step: candidate.action,
+      condition: candidate.condition,
+      service: definition.service,
+      action: candidate.action.toLowerCase(),
+      description: definition.description,
+      parameters: Object.fromEntries(
+        Object.keys(definition.parameters).map((name) => [name, `{{context.${name}}}`]),
+      ),
+      ...(definition.triggers ? { triggers: definition.triggers } : {}),
+    })),
+  );
+}
+
+/** What the saga's compensation did: its trigger, the actions executed, pending, skipped and withdrawn, and its log. */
+function compensationStateOf(template: WorkflowTemplate, record: WorkflowRecord, state: WorkflowState) {
+  const saga = record.saga!;
+  return {
+    ...(state.trigger
+      ? { trigger: { kind: state.trigger.kind, reason: state.trigger.reason, step: state.trigger.step } }
+      : {}),
+    executed: compensationSteps(
+      template,
+      actionsOf(record).filter((action) => action.status === 'COMPENSATED' || action.status === 'FAILED'),
+    ),
+    pending: compensationSteps(
+      template,
+      actionsOf(record).filter((action) => action.status === 'PENDING' || action.status === 'IN_PROGRESS'),
+    ),
+    // Not asked: an action before them was rejected by its owner.
+    skipped: compensationSteps(
+      template,
+      actionsOf(record).filter((action) => action.status === 'SKIPPED'),
+    ),
+    // Compensations a retry of the failed step called off before they took effect.
+    withdrawn: (state.withdrawn ?? []).map((entry) => ({
+      trigger: { kind: entry.trigger.kind, reason: entry.trigger.reason, step: entry.trigger.step },
+      requested: entry.actions.map((action) => action.action),
+      withdrawnAt: new Date(entry.at).toISOString(),
+    })),
+    log: (saga.logs ?? []).map((log) => ({
+      action: log.action,
+      step: log.stepName,
+      status: log.status,
+      attempt: log.attempt,
+      at: iso(log.executedAt),
+      details: log.details,
+    })),
+  };
+}
+
+/** GET /sagas/{id}. */
+export function sagaDocument(template: WorkflowTemplate, record: WorkflowRecord, history: HistoryRows) {
+  const saga = record.saga!;
+  const state = record.context as unknown as WorkflowState;
   return {
     sagaId: saga.id,
     sagaType: saga.sagaType,
@@ -217,22 +295,7 @@ export function sagaDocument(
     currentStep: record.currentStep,
     needsAttention: (state.flags ?? []).length > 0,
     flags: flagsOf(state),
-    context: Object.fromEntries(
-      Object.entries({
-        ...(state.references ?? {}),
-        orderId: orderIdOf(record),
-        customerId: order?.customerId,
-        customerEmail: order?.customerEmail,
-        reservationId: stepResult('INVENTORY_RESERVATION').reservationId,
-        paymentId: stepResult('PAYMENT_PROCESSING').paymentId,
-        // Seed 001's name for the payment's reference at the provider.
-        paymentIntent: stepResult('PAYMENT_PROCESSING').paymentId,
-        amount: stepResult('PAYMENT_PROCESSING').amount,
-        currency: stepResult('PAYMENT_PROCESSING').currency ?? order?.currency,
-        shipmentId: stepResult('SHIPPING_LABEL_CREATION').shipmentId,
-        trackingId: stepResult('SHIPPING_LABEL_CREATION').trackingId,
-      }).filter(([, value]) => value !== undefined && value !== null),
-    ),
+    context: sagaContext(record, state),
     completedSteps: record.steps
       .filter((step) => step.status === 'COMPLETED')
       .map((step) => ({
@@ -241,58 +304,9 @@ export function sagaDocument(
         attempts: step.retryCount + 1,
         result: step.output ?? {},
       })),
-    // Seed 001's form: one entry per action, its condition, and parameters named after the context.
-    compensationPlan: template.compensations.flatMap((definition) =>
-      definition.actions.map((candidate) => ({
-        step: candidate.action,
-        condition: candidate.condition,
-        service: definition.service,
-        action: candidate.action.toLowerCase(),
-        description: definition.description,
-        parameters: Object.fromEntries(
-          Object.keys(definition.parameters).map((name) => [name, `{{context.${name}}}`]),
-        ),
-        ...(definition.triggers ? { triggers: definition.triggers } : {}),
-      })),
-    ),
-    compensationState: {
-      ...(state.trigger
-        ? { trigger: { kind: state.trigger.kind, reason: state.trigger.reason, step: state.trigger.step } }
-        : {}),
-      executed: compensationSteps(
-        template,
-        actionsOf(record).filter((action) => action.status === 'COMPENSATED' || action.status === 'FAILED'),
-      ),
-      pending: compensationSteps(
-        template,
-        actionsOf(record).filter((action) => action.status === 'PENDING' || action.status === 'IN_PROGRESS'),
-      ),
-      // Not asked: an action before them was rejected by its owner.
-      skipped: compensationSteps(
-        template,
-        actionsOf(record).filter((action) => action.status === 'SKIPPED'),
-      ),
-      // Compensations a retry of the failed step called off before they took effect.
-      withdrawn: (state.withdrawn ?? []).map((entry) => ({
-        trigger: { kind: entry.trigger.kind, reason: entry.trigger.reason, step: entry.trigger.step },
-        requested: entry.actions.map((action) => action.action),
-        withdrawnAt: new Date(entry.at).toISOString(),
-      })),
-      log: (saga.logs ?? []).map((log) => ({
-        action: log.action,
-        step: log.stepName,
-        status: log.status,
-        attempt: log.attempt,
-        at: iso(log.executedAt),
-        details: log.details,
-      })),
-    },
-    events: history.map((entry) => ({
-      timestamp: entry.occurredAt.toISOString(),
-      event: entry.eventType,
-      ...(entry.stepName ? { step: entry.stepName } : {}),
-      details: String((entry.payload as { details?: unknown }).details ?? ''),
-    })),
+    compensationPlan: compensationPlanOf(template),
+    compensationState: compensationStateOf(template, record, state),
+    events: historyEvents(history),
     createdAt: iso(saga.createdAt),
     updatedAt: iso(saga.updatedAt),
   };

@@ -184,17 +184,7 @@ export class WorkflowReports {
     const stepOrder = this.deps.templates.flatMap((template) =>
       executionOrder(template).map((step) => step.name as string),
     );
-    const previous = query.includeHistorical
-      ? await (async () => {
-          const length = bounds.end.getTime() - bounds.start.getTime();
-          const start = new Date(bounds.start.getTime() - length);
-          const rows = await outcomes(this.deps.prisma, start, bounds.start, type, 'workflow_type');
-          return {
-            period: { start: start.toISOString(), end: bounds.start.toISOString() },
-            overview: overviewOf(rows),
-          };
-        })()
-      : undefined;
+    const previous = query.includeHistorical ? await this.previousPeriod(bounds, type) : undefined;
     return {
       period: {
         name: period,
@@ -236,6 +226,17 @@ export class WorkflowReports {
         })),
       },
       ...(previous ? { previousPeriod: previous } : {}),
+    };
+  }
+
+  /** The overview of the period of the same length just before `bounds` (includeHistorical). */
+  private async previousPeriod(bounds: { start: Date; end: Date }, type: string | null) {
+    const length = bounds.end.getTime() - bounds.start.getTime();
+    const start = new Date(bounds.start.getTime() - length);
+    const rows = await outcomes(this.deps.prisma, start, bounds.start, type, 'workflow_type');
+    return {
+      period: { start: start.toISOString(), end: bounds.start.toISOString() },
+      overview: overviewOf(rows),
     };
   }
 

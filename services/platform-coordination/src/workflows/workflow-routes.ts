@@ -8,7 +8,13 @@ import {
   textInput as text,
   type OrderInputLimits,
 } from '@fv/contracts/order-request';
-import { insufficientPermissions, requirePrincipal, type Principal, withSchemaTypes } from '@fv/service-kit';
+import {
+  insufficientPermissions,
+  requirePrincipal,
+  type Principal,
+  withSchemaTypes,
+  type SchemaTypedApp,
+} from '@fv/service-kit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { idPattern, parseId } from '../shared/domain/ids.js';
 import { ACTIVE_WORKFLOW_STATUSES } from './domain/state.js';
@@ -94,6 +100,21 @@ export const activeQuery = {
   },
 } as const;
 
+/** The period and type of GET /workflows/metrics. */
+const metricsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    period: { type: 'string', enum: [...PERIODS], default: 'TODAY' },
+    type: { type: 'string', pattern: '^[A-Z][A-Z_]{1,99}$' },
+    includeHistorical: {
+      type: 'boolean',
+      default: false,
+      description: 'Add the same figures for the period before',
+    },
+  },
+} as const;
+
 const idempotencyHeaders = {
   type: 'object',
   properties: {
@@ -172,6 +193,16 @@ export function workflowRoutes(
 ): void {
   const app = withSchemaTypes(instance);
   addWorkflowSchemas(app);
+  registerStartOrderWorkflow(app, service);
+  registerActiveWorkflows(app, reports);
+  registerWorkflowMetricsReport(app, reports);
+  registerWorkflowStatus(app, service);
+  registerCancelWorkflow(app, service);
+  registerRetryWorkflow(app, service);
+  registerWorkflowTemplates(app, reports);
+}
+
+function registerStartOrderWorkflow(app: SchemaTypedApp, service: WorkflowService): void {
   app.post(
     '/workflows/order/start',
     {
@@ -214,7 +245,9 @@ export function workflowRoutes(
       return reply.code(201).send(body);
     },
   );
+}
 
+function registerActiveWorkflows(app: SchemaTypedApp, reports: WorkflowReports): void {
   app.get(
     '/workflows/active',
     {
@@ -229,7 +262,9 @@ export function workflowRoutes(
     },
     async (request) => presentDocument(await reports.active(request.query)),
   );
+}
 
+function registerWorkflowMetricsReport(app: SchemaTypedApp, reports: WorkflowReports): void {
   app.get(
     '/workflows/metrics',
     {
@@ -238,25 +273,15 @@ export function workflowRoutes(
       schema: {
         tags: TAGS,
         summary: 'Workflow figures over a period, computed from the stored workflows',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            period: { type: 'string', enum: [...PERIODS], default: 'TODAY' },
-            type: { type: 'string', pattern: '^[A-Z][A-Z_]{1,99}$' },
-            includeHistorical: {
-              type: 'boolean',
-              default: false,
-              description: 'Add the same figures for the period before',
-            },
-          },
-        },
+        querystring: metricsQuery,
         response: { 200: ref('WorkflowMetrics'), ...errorResponses },
       },
     },
     async (request) => presentDocument(await reports.metrics(request.query)),
   );
+}
 
+function registerWorkflowStatus(app: SchemaTypedApp, service: WorkflowService): void {
   app.get(
     '/workflows/:id/status',
     {
@@ -276,7 +301,9 @@ export function workflowRoutes(
       return presentDocument(status);
     },
   );
+}
 
+function registerCancelWorkflow(app: SchemaTypedApp, service: WorkflowService): void {
   app.post(
     '/workflows/:id/cancel',
     {
@@ -317,7 +344,9 @@ export function workflowRoutes(
       return reply.code(202).send(presentDocument(cancelled));
     },
   );
+}
 
+function registerRetryWorkflow(app: SchemaTypedApp, service: WorkflowService): void {
   app.post(
     '/workflows/:id/retry',
     {
@@ -345,7 +374,9 @@ export function workflowRoutes(
         ),
       ),
   );
+}
 
+function registerWorkflowTemplates(app: SchemaTypedApp, reports: WorkflowReports): void {
   app.get(
     '/workflow-templates',
     {

@@ -127,8 +127,87 @@ function failureOf(record: WorkflowRecord, action: string): AppError | null {
   );
 }
 
+/**
+ * Refuses a retry of a workflow that has nothing to retry. A running workflow has; so has a completed order
+ * whose non-critical step failed for good (the customer's notification), which may have that step redone,
+ * and a workflow stopped by a step whose failure started the compensation, as long as nothing of the
+ * compensation took effect (see `assertFailedStepRetriable`): the compensation is called off.
+ */
+function assertRetriable(
+  record: WorkflowRecord,
+  view: ReturnType<typeof deriveWorkflow>,
+  failedCritical: boolean,
+): void {
+  const failedNonCritical = view.steps.some(
+    (candidate) => candidate.status === 'FAILED' && !candidate.critical,
+  );
+  const retriable =
+    record.status === 'STARTED' ||
+    record.status === 'IN_PROGRESS' ||
+    (record.status === 'COMPLETED' && failedNonCritical) ||
+    failedCritical;
+  if (!retriable) {
+    const failure = failureOf(record, 'retried');
+    if (failure) throw failure;
+    throw coordinationError(
+      'INVALID_WORKFLOW_STATE',
+      `Workflow ${record.id} is ${record.status}; only a running workflow, a failed step that did not stop it, or the step whose failure stopped it can be retried`,
+      {
+        workflowId: record.id,
+        status: record.status,
+      },
+    );
+  }
+}
+
+/** A fromStep that is not a step of the workflow's template: 400 naming the steps it has. */
+function unknownStep(template: WorkflowTemplate): AppError {
+  return new AppError(
+    'INVALID_REQUEST',
+    `body.fromStep must be one of ${template.steps.map((s) => s.name).join(', ')}`,
+    {
+      details: {
+        fields: [{ field: 'body.fromStep', rule: 'enum', message: 'is not a step of the workflow' }],
+      },
+    },
+  );
+}
+
 function workflowNotFound(id: string): AppError {
   return coordinationError('WORKFLOW_NOT_FOUND', `Workflow ${id} does not exist`, { workflowId: id });
+}
+
+/** An order the order service has: placed by the workflow's start, or placed before and followed. */
+interface PlacedOrder {
+  orderId: string;
+  totalAmount: string | null;
+  currency: string | null;
+}
+
+/** The order as the workflow keeps it: the start's request, with the total and currency the order service has. */
+function orderFacts(
+  input: StartOrderInput,
+  customerId: string,
+  shippingMethod: string,
+  placed: PlacedOrder,
+): OrderFacts {
+  return {
+    customerId,
+    customerEmail: input.customerEmail ?? null,
+    totalAmount: placed.totalAmount ?? decimalText(input.paymentMethod.amount) ?? null,
+    currency: placed.currency ?? input.currency ?? input.paymentMethod.currency ?? DEFAULT_CURRENCY,
+    priority: input.options?.priority ?? 'NORMAL',
+    itemCount: input.items.reduce((sum, item) => sum + item.quantity, 0),
+    shippingMethod,
+    paymentMethod: input.paymentMethod.type,
+    metadata: { ...(input.metadata ?? {}) },
+    lines: input.items.map((item) => ({
+      productId: parseAnyId(item.productId, 'prod') ?? item.productId,
+      quantity: item.quantity,
+      warehouseId: item.warehouseId ?? null,
+    })),
+    shippingAddress: { ...input.shippingAddress },
+  };
 }
 
 /** The workflow API's use cases: start, status, cancel, retry, compensate, and the saga view. */
@@ -198,103 +277,143 @@ export class WorkflowService {
   ): Promise<{ replayed: boolean; body: Record<string, unknown> }> {
     const requestHash = createHash('sha256').update(canonical(input)).digest('hex');
     if (idempotencyKey) {
-      const previous = await this.deps.prisma.workflowStartRequest.findUnique({
-        where: { callerId_idempotencyKey: { callerId: principal.sub, idempotencyKey } },
-      });
+      const previous = await this.previousStart(principal.sub, idempotencyKey);
       if (previous) return this.replay(previous, requestHash);
     }
     const customerId = parseId(input.customerId, ['cust'])!;
     const shippingMethod = input.shippingMethod ?? DEFAULT_SHIPPING_METHOD;
     const requestedOrderId = input.orderId ? parseId(input.orderId, ['ord'])! : null;
-    let placed: { totalAmount: string | null; currency: string | null } = {
-      totalAmount: null,
-      currency: null,
-    };
-    let orderId: string | null = null;
-    if (requestedOrderId) {
-      // The order service decides whose order it is: a workflow is only ever attached to the caller's.
-      const known = await this.deps.orders.findOrder(requestedOrderId, traceparent);
-      if (known) {
-        if (known.customerId !== customerId) {
-          if (principal.roles.includes('admin') || principal.roles.includes('service')) {
-            throw invalidFields([
-              {
-                field: 'body.customerId',
-                rule: 'const',
-                message: `is not the customer of order ${requestedOrderId}`,
-              },
-            ]);
-          }
-          throw insufficientPermissions(`Order ${requestedOrderId} is not one of your orders`, {
-            field: 'body.orderId',
-          });
+    const followed = requestedOrderId
+      ? await this.followedOrder(principal, customerId, requestedOrderId, traceparent)
+      : null;
+    const placed =
+      followed ??
+      (await this.placeOrder(
+        principal,
+        input,
+        { customerId, shippingMethod, requestedOrderId },
+        idempotencyKey,
+        traceparent,
+      ));
+    const order = orderFacts(input, customerId, shippingMethod, placed);
+    return this.createWorkflow(
+      principal,
+      placed.orderId,
+      order,
+      { idempotencyKey, requestHash },
+      traceparent,
+    );
+  }
+
+  /** The answer stored for the caller's idempotency key, if it started a workflow already. */
+  private previousStart(callerId: string, idempotencyKey: string) {
+    return this.deps.prisma.workflowStartRequest.findUnique({
+      where: { callerId_idempotencyKey: { callerId, idempotencyKey } },
+    });
+  }
+
+  /**
+   * The order a start names, when the order service has it already: it must be the caller's customer's
+   * (the order service decides whose order it is), and no workflow may have been started for it yet.
+   * Null for an order the order service does not know (it is placed under that id).
+   */
+  private async followedOrder(
+    principal: Principal,
+    customerId: string,
+    requestedOrderId: string,
+    traceparent: string | null,
+  ): Promise<PlacedOrder | null> {
+    let followed: PlacedOrder | null = null;
+    // The order service decides whose order it is: a workflow is only ever attached to the caller's.
+    const known = await this.deps.orders.findOrder(requestedOrderId, traceparent);
+    if (known) {
+      if (known.customerId !== customerId) {
+        if (principal.roles.includes('admin') || principal.roles.includes('service')) {
+          throw invalidFields([
+            {
+              field: 'body.customerId',
+              rule: 'const',
+              message: `is not the customer of order ${requestedOrderId}`,
+            },
+          ]);
         }
-        orderId = requestedOrderId;
-        placed = { totalAmount: known.totalAmount, currency: known.currency };
-      }
-      const existing = await findWorkflowRecord(this.deps.prisma, this.template.type, requestedOrderId);
-      if (existing && (existing.context as unknown as WorkflowState).request) {
-        throw coordinationError(
-          'WORKFLOW_ALREADY_EXISTS',
-          `A workflow for order ${requestedOrderId} was already started`,
-          { workflowId: existing.id, orderId: requestedOrderId },
-        );
-      }
-    }
-    if (orderId === null) {
-      const { orderId: _omit, customerEmail, ...order } = input;
-      const body = {
-        ...order,
-        ...(requestedOrderId ? { orderId: requestedOrderId } : {}),
-        customerId,
-        shippingMethod,
-        ...(input.currency === undefined && input.paymentMethod.currency === undefined
-          ? { currency: DEFAULT_CURRENCY }
-          : {}),
-        ...(customerEmail ? { customerEmail } : {}),
-        items: input.items.map(({ price, unitPrice, ...item }) => ({
-          ...item,
-          ...((unitPrice ?? price) !== undefined ? { unitPrice: decimalText(unitPrice ?? price) } : {}),
-        })),
-      };
-      const key = idempotencyKey
-        ? `coordination-${createHash('sha256').update(`${principal.sub}\n${idempotencyKey}`).digest('hex').slice(0, 48)}`
-        : `coordination-${requestedOrderId ?? randomUUID()}`;
-      const result = await this.deps.orders.placeOrder(body, key, traceparent);
-      if (requestedOrderId && result.orderId !== requestedOrderId) {
-        throw coordinationError(
-          'WORKFLOW_EXECUTION_FAILED',
-          `The order service placed the order under ${result.orderId}, not under the requested ${requestedOrderId}`,
-          { orderId: requestedOrderId, placedAs: result.orderId, service: 'orders' },
-        );
-      }
-      // The order service refuses another customer's id (409); an answer naming another customer is
-      // never followed all the same.
-      if (result.customerId && parseId(result.customerId, ['cust']) !== customerId) {
-        throw insufficientPermissions(`Order ${result.orderId} is not one of your orders`, {
+        throw insufficientPermissions(`Order ${requestedOrderId} is not one of your orders`, {
           field: 'body.orderId',
         });
       }
-      orderId = result.orderId;
-      placed = { totalAmount: result.totalAmount, currency: result.currency };
+      followed = { orderId: requestedOrderId, totalAmount: known.totalAmount, currency: known.currency };
     }
-    const order: OrderFacts = {
+    const existing = await findWorkflowRecord(this.deps.prisma, this.template.type, requestedOrderId);
+    if (existing && (existing.context as unknown as WorkflowState).request) {
+      throw coordinationError(
+        'WORKFLOW_ALREADY_EXISTS',
+        `A workflow for order ${requestedOrderId} was already started`,
+        { workflowId: existing.id, orderId: requestedOrderId },
+      );
+    }
+    return followed;
+  }
+
+  /**
+   * Hands the order to the order service (under the requested id, if any), with an idempotency key of its
+   * own so that the same start never places two orders; the answer must name the caller's customer.
+   */
+  private async placeOrder(
+    principal: Principal,
+    input: StartOrderInput,
+    start: { customerId: string; shippingMethod: string; requestedOrderId: string | null },
+    idempotencyKey: string | null,
+    traceparent: string | null,
+  ): Promise<PlacedOrder> {
+    const { customerId, shippingMethod, requestedOrderId } = start;
+    const { orderId: _omit, customerEmail, ...order } = input;
+    const body = {
+      ...order,
+      ...(requestedOrderId ? { orderId: requestedOrderId } : {}),
       customerId,
-      customerEmail: input.customerEmail ?? null,
-      totalAmount: placed.totalAmount ?? decimalText(input.paymentMethod.amount) ?? null,
-      currency: placed.currency ?? input.currency ?? input.paymentMethod.currency ?? DEFAULT_CURRENCY,
-      priority: input.options?.priority ?? 'NORMAL',
-      itemCount: input.items.reduce((sum, item) => sum + item.quantity, 0),
       shippingMethod,
-      paymentMethod: input.paymentMethod.type,
-      metadata: { ...(input.metadata ?? {}) },
-      lines: input.items.map((item) => ({
-        productId: parseAnyId(item.productId, 'prod') ?? item.productId,
-        quantity: item.quantity,
-        warehouseId: item.warehouseId ?? null,
+      ...(input.currency === undefined && input.paymentMethod.currency === undefined
+        ? { currency: DEFAULT_CURRENCY }
+        : {}),
+      ...(customerEmail ? { customerEmail } : {}),
+      items: input.items.map(({ price, unitPrice, ...item }) => ({
+        ...item,
+        ...((unitPrice ?? price) !== undefined ? { unitPrice: decimalText(unitPrice ?? price) } : {}),
       })),
-      shippingAddress: { ...input.shippingAddress },
     };
+    const key = idempotencyKey
+      ? `coordination-${createHash('sha256').update(`${principal.sub}\n${idempotencyKey}`).digest('hex').slice(0, 48)}`
+      : `coordination-${requestedOrderId ?? randomUUID()}`;
+    const result = await this.deps.orders.placeOrder(body, key, traceparent);
+    if (requestedOrderId && result.orderId !== requestedOrderId) {
+      throw coordinationError(
+        'WORKFLOW_EXECUTION_FAILED',
+        `The order service placed the order under ${result.orderId}, not under the requested ${requestedOrderId}`,
+        { orderId: requestedOrderId, placedAs: result.orderId, service: 'orders' },
+      );
+    }
+    // The order service refuses another customer's id (409); an answer naming another customer is
+    // never followed all the same.
+    if (result.customerId && parseId(result.customerId, ['cust']) !== customerId) {
+      throw insufficientPermissions(`Order ${result.orderId} is not one of your orders`, {
+        field: 'body.orderId',
+      });
+    }
+    return { orderId: result.orderId, totalAmount: result.totalAmount, currency: result.currency };
+  }
+
+  /**
+   * Creates the workflow of the order and, with an idempotency key, stores its answer in the same
+   * transaction; the same key racing with itself gets the first answer.
+   */
+  private async createWorkflow(
+    principal: Principal,
+    orderId: string,
+    order: OrderFacts,
+    request: { idempotencyKey: string | null; requestHash: string },
+    traceparent: string | null,
+  ): Promise<{ replayed: boolean; body: Record<string, unknown> }> {
+    const { idempotencyKey, requestHash } = request;
     try {
       return await this.deps.transaction(async (tx) => {
         const change = await this.deps.engine.start(
@@ -321,9 +440,7 @@ export class WorkflowService {
     } catch (error) {
       // The same key raced with itself: the first answer stands.
       if (idempotencyKey && (error as { code?: string }).code === 'P2002') {
-        const previous = await this.deps.prisma.workflowStartRequest.findUnique({
-          where: { callerId_idempotencyKey: { callerId: principal.sub, idempotencyKey } },
-        });
+        const previous = await this.previousStart(principal.sub, idempotencyKey);
         if (previous) return this.replay(previous, requestHash);
       }
       throw error;
@@ -472,81 +589,14 @@ export class WorkflowService {
     const record = await this.record(this.deps.prisma, rawId);
     const state = record.context as unknown as WorkflowState;
     const view = deriveWorkflow(this.templateOf(record), state);
-    // A completed order whose non-critical step failed for good (the customer's notification) may have
-    // that step redone. So may a step whose failure started the compensation, as long as nothing of the
-    // compensation took effect (see `failedStepRetry`): the compensation is called off.
-    const failedNonCritical = view.steps.some(
-      (candidate) => candidate.status === 'FAILED' && !candidate.critical,
-    );
     const failedCritical = state.trigger?.kind === 'FAILURE' || state.trigger?.kind === 'TIMEOUT';
-    const retriable =
-      record.status === 'STARTED' ||
-      record.status === 'IN_PROGRESS' ||
-      (record.status === 'COMPLETED' && failedNonCritical) ||
-      failedCritical;
-    if (!retriable) {
-      const failure = failureOf(record, 'retried');
-      if (failure) throw failure;
-      throw coordinationError(
-        'INVALID_WORKFLOW_STATE',
-        `Workflow ${record.id} is ${record.status}; only a running workflow, a failed step that did not stop it, or the step whose failure stopped it can be retried`,
-        {
-          workflowId: record.id,
-          status: record.status,
-        },
-      );
-    }
+    assertRetriable(record, view, failedCritical);
     if (failedCritical) this.assertFailedStepRetriable(record, state, view, input.fromStep);
-    let step: StepView | undefined;
-    if (input.fromStep !== undefined) {
-      if (!isStepName(input.fromStep, this.templateOf(record))) {
-        throw new AppError(
-          'INVALID_REQUEST',
-          `body.fromStep must be one of ${this.templateOf(record)
-            .steps.map((s) => s.name)
-            .join(', ')}`,
-          {
-            details: {
-              fields: [{ field: 'body.fromStep', rule: 'enum', message: 'is not a step of the workflow' }],
-            },
-          },
-        );
-      }
-      step = view.steps.find((candidate) => candidate.name === input.fromStep);
-      if (
-        !step ||
-        (step.status !== 'IN_PROGRESS' && step.status !== 'FAILED') ||
-        (record.status === 'COMPLETED' && step.status !== 'FAILED')
-      ) {
-        throw coordinationError(
-          'INVALID_WORKFLOW_STATE',
-          `Step ${input.fromStep} is ${step?.status ?? 'unknown'}; only a step in progress or failed can be retried`,
-          {
-            workflowId: record.id,
-            step: input.fromStep,
-            stepStatus: step?.status ?? null,
-            field: 'body.fromStep',
-          },
-        );
-      }
-    } else {
-      const ordered = executionOrder(this.templateOf(record)).map((definition) =>
-        view.steps.find((s) => s.name === definition.name)!,
-      );
-      step =
-        ordered.find((candidate) => candidate.status === 'FAILED') ??
-        ordered.find((candidate) => candidate.status === 'IN_PROGRESS');
-      if (!step) {
-        throw coordinationError(
-          'INVALID_WORKFLOW_STATE',
-          `Workflow ${record.id} has no failed step and no step in progress`,
-          {
-            workflowId: record.id,
-          },
-        );
-      }
-    }
-    const definition = this.templateOf(record).steps.find((candidate) => candidate.name === step!.name)!;
+    const step =
+      input.fromStep !== undefined
+        ? this.namedStep(record, view, input.fromStep)
+        : this.stepToRetry(record, view);
+    const definition = this.templateOf(record).steps.find((candidate) => candidate.name === step.name)!;
     if (step.attempts >= definition.retryPolicy.maxAttempts) {
       throw coordinationError(
         'INVALID_WORKFLOW_STATE',
@@ -570,7 +620,7 @@ export class WorkflowService {
         {
           kind: 'retry',
           at,
-          step: step!.name as StepName,
+          step: step.name as StepName,
           reason,
           requestedBy: input.metadata?.initiatedBy ?? principal.sub,
           eventId: randomUUID(),
@@ -585,11 +635,60 @@ export class WorkflowService {
     return {
       workflowId: record.id,
       status: after.status,
-      retryAttempt: after.steps.find((candidate) => candidate.name === step!.name)!.attempts,
+      retryAttempt: after.steps.find((candidate) => candidate.name === step.name)!.attempts,
       resumedAt: new Date(at).toISOString(),
       currentStep: step.name,
       resetState: input.resetState ?? false,
     };
+  }
+
+  /** The step a retry names: a step of the workflow's template, in progress or failed (failed once the workflow completed). */
+  private namedStep(
+    record: WorkflowRecord,
+    view: ReturnType<typeof deriveWorkflow>,
+    fromStep: string,
+  ): StepView {
+    if (!isStepName(fromStep, this.templateOf(record))) {
+      throw unknownStep(this.templateOf(record));
+    }
+    const step = view.steps.find((candidate) => candidate.name === fromStep);
+    if (
+      !step ||
+      (step.status !== 'IN_PROGRESS' && step.status !== 'FAILED') ||
+      (record.status === 'COMPLETED' && step.status !== 'FAILED')
+    ) {
+      throw coordinationError(
+        'INVALID_WORKFLOW_STATE',
+        `Step ${fromStep} is ${step?.status ?? 'unknown'}; only a step in progress or failed can be retried`,
+        {
+          workflowId: record.id,
+          step: fromStep,
+          stepStatus: step?.status ?? null,
+          field: 'body.fromStep',
+        },
+      );
+    }
+    return step;
+  }
+
+  /** The step a retry that names none is for: the first failed one in execution order, else the first in progress. */
+  private stepToRetry(record: WorkflowRecord, view: ReturnType<typeof deriveWorkflow>): StepView {
+    const ordered = executionOrder(this.templateOf(record)).map((definition) =>
+      view.steps.find((s) => s.name === definition.name)!,
+    );
+    const step =
+      ordered.find((candidate) => candidate.status === 'FAILED') ??
+      ordered.find((candidate) => candidate.status === 'IN_PROGRESS');
+    if (!step) {
+      throw coordinationError(
+        'INVALID_WORKFLOW_STATE',
+        `Workflow ${record.id} has no failed step and no step in progress`,
+        {
+          workflowId: record.id,
+        },
+      );
+    }
+    return step;
   }
 
   /**
@@ -678,17 +777,7 @@ export class WorkflowService {
       );
     }
     if (input.fromStep !== undefined && !isStepName(input.fromStep, this.templateOf(record))) {
-      throw new AppError(
-        'INVALID_REQUEST',
-        `body.fromStep must be one of ${this.templateOf(record)
-          .steps.map((s) => s.name)
-          .join(', ')}`,
-        {
-          details: {
-            fields: [{ field: 'body.fromStep', rule: 'enum', message: 'is not a step of the workflow' }],
-          },
-        },
-      );
+      throw unknownStep(this.templateOf(record));
     }
     const at = this.now().getTime();
     const change = await this.deps.transaction((tx) =>

@@ -262,16 +262,18 @@ export function definitionOf(
   return definition;
 }
 
-/** A compensation's status: answered (by a reply to one of our requests, or by the participant on its own), waiting, or given up. */
-export function actionView(
-  template: WorkflowTemplate,
+/**
+ * The answers that settle an action in its current round: the first (by time, then event id) that says
+ * it was compensated, and the first that says it failed. An answer counts when it answers one of the
+ * round's requests, or when its rule lets it settle the action unasked; a failure unasked counts only
+ * in the first round or from the round's start.
+ */
+function settlingAnswers(
+  definition: CompensationDefinition,
   state: WorkflowState,
   action: ActionState,
-  liveSince: Millis | null = null,
-): ActionView {
-  const definition = definitionOf(template, action.slot);
-  const roundRequests = action.requests.filter((request) => request.round === action.round);
-  const requested = new Set(roundRequests.map((request) => request.eventId));
+  requested: Set<string>,
+): { compensated: AnswerFact | null; failed: AnswerFact | null } {
   let compensated: AnswerFact | null = null;
   let failed: AnswerFact | null = null;
   for (const answer of state.answers) {
@@ -292,6 +294,29 @@ export function actionView(
         failed = answer;
     }
   }
+  return { compensated, failed };
+}
+
+/** What an answer says, for the operator: a CompensationOutcome's outcome, reason and detail; else the event's outcome, error or reason. */
+function answerDetail(answer: AnswerFact): string | null {
+  if (answer.name === 'CompensationOutcome') {
+    const { outcome, reasonCode, detail: text } = answer.fields;
+    return [[outcome, reasonCode].filter(Boolean).join(' '), text].filter(Boolean).join(': ') || null;
+  }
+  return answer.fields.outcome ?? answer.fields.errorCode ?? answer.fields.reason ?? null;
+}
+
+/** A compensation's status: answered (by a reply to one of our requests, or by the participant on its own), waiting, or given up. */
+export function actionView(
+  template: WorkflowTemplate,
+  state: WorkflowState,
+  action: ActionState,
+  liveSince: Millis | null = null,
+): ActionView {
+  const definition = definitionOf(template, action.slot);
+  const roundRequests = action.requests.filter((request) => request.round === action.round);
+  const requested = new Set(roundRequests.map((request) => request.eventId));
+  const { compensated, failed } = settlingAnswers(definition, state, action, requested);
   const base = {
     slot: action.slot,
     action: action.action,
@@ -304,13 +329,6 @@ export function actionView(
     lastRequestedAt: roundRequests.at(-1)?.at ?? null,
     retryDueAt: null,
   };
-  const detail = (answer: AnswerFact) => {
-    if (answer.name === 'CompensationOutcome') {
-      const { outcome, reasonCode, detail: text } = answer.fields;
-      return [[outcome, reasonCode].filter(Boolean).join(' '), text].filter(Boolean).join(': ') || null;
-    }
-    return answer.fields.outcome ?? answer.fields.errorCode ?? answer.fields.reason ?? null;
-  };
   if (compensated) {
     return {
       ...base,
@@ -320,7 +338,7 @@ export function actionView(
         event: compensated.name,
         eventId: compensated.eventId,
         outcome: 'COMPENSATED',
-        detail: detail(compensated),
+        detail: answerDetail(compensated),
       },
     };
   }
@@ -329,7 +347,12 @@ export function actionView(
       ...base,
       status: 'FAILED',
       settledAt: failed.at,
-      answer: { event: failed.name, eventId: failed.eventId, outcome: 'FAILED', detail: detail(failed) },
+      answer: {
+        event: failed.name,
+        eventId: failed.eventId,
+        outcome: 'FAILED',
+        detail: answerDetail(failed),
+      },
     };
   }
   if (action.gaveUpAt !== null) {

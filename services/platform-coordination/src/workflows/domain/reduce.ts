@@ -446,39 +446,30 @@ export function reduceWorkflow(
   const orderWentThrough = orderCompleted(template, state);
   if (created) effects.push({ type: 'workflow-started' });
 
+  const requestedTrigger = applyInput(ctx, state, input, orderWentThrough, effects);
+
+  applyTimeouts(template, state, clock);
+  flagHeldFailures(template, state, effects);
+  startCompensation(ctx, state, input, wasCompleted, requestedTrigger, effects);
+  scheduleCompensation(ctx, clock, state, effects);
+  const view = deriveWorkflow(template, state, clock);
+  announce(template, state, view, effects);
+  const changed = created || JSON.stringify(state) !== before;
+  return { state, view, effects, changed };
+}
+
+/** Applies the input itself; returns the compensation it asks for (a cancellation, an operator's), if any. */
+function applyInput(
+  ctx: ReduceContext,
+  state: WorkflowState,
+  input: WorkflowInput,
+  orderWentThrough: boolean,
+  effects: WorkflowEffect[],
+): Trigger | null {
   let requestedTrigger: Trigger | null = null;
   switch (input.kind) {
     case 'event':
-      applyObservation(template, state, input.observation, effects);
-      noteUnknownOrder(state, input.observation, effects);
-      if (input.observation.cancellation && orderWentThrough && !state.trigger) {
-        raise(
-          state,
-          {
-            code: 'CANCELLATION_AFTER_COMPLETION',
-            at: input.observation.at,
-            step: null,
-            eventId: input.observation.eventId,
-            source: input.observation.name,
-            message: `${input.observation.name} arrived after the order completed; nothing is compensated`,
-          },
-          effects,
-        );
-      } else if (input.observation.cancellation) {
-        const { reason, initiatedBy, details } = input.observation.cancellation;
-        requestedTrigger = {
-          kind: 'CANCELLATION',
-          reason,
-          at: input.observation.at,
-          step: null,
-          error: null,
-          initiatedBy,
-          details,
-          eventId: input.observation.eventId,
-          fromStep: null,
-          force: false,
-        };
-      }
+      requestedTrigger = applyEvent(ctx.template, state, input.observation, orderWentThrough, effects);
       break;
     case 'start':
       state.requestedAt = minOf(state.requestedAt, input.at);
@@ -499,69 +490,148 @@ export function reduceWorkflow(
       };
       break;
     case 'compensate':
-      requestedTrigger = {
-        kind: 'MANUAL',
-        reason: input.reason,
-        at: input.at,
-        step: null,
-        error: { code: input.reason, message: 'compensation requested by an operator', details: {} },
-        initiatedBy: input.initiatedBy,
-        details: null,
-        eventId: null,
-        fromStep: input.fromStep,
-        force: input.force,
-      };
-      if (state.trigger) {
-        // Compensation ran and failed: start a new round for what failed.
-        for (const action of state.actions) {
-          if (actionView(template, state, action).status === 'FAILED') {
-            action.round += 1;
-            action.roundStartedAt = now;
-            action.gaveUpAt = null;
-          }
-        }
-        requestedTrigger = null;
-      }
+      requestedTrigger = applyCompensate(ctx, state, input);
       break;
-    case 'retry': {
-      const facts = factsOf(state, input.step);
-      // The operator took the held step's failure in hand: no longer flagged (the history keeps it).
-      state.flags = state.flags.filter((flag) => flag.code !== 'STEP_FAILED' || flag.step !== input.step);
-      const attempt = 2 + facts.retries.length;
-      const resetState = input.resetState ?? false;
-      if (state.trigger && state.trigger.step === input.step && state.trigger.kind !== 'CANCELLATION')
-        withdrawCompensation(state, input.at, input.eventId);
-      // The step is announced again: started once more, and settled by what this attempt brings.
-      delete state.announced.steps[input.step];
-      state.announced.started = state.announced.started.filter((name) => name !== input.step);
-      // Starting afresh: the attempts that failed before are history, not the step's current error.
-      if (resetState) facts.failedAttempts = [];
-      facts.retries.push({
-        // Never before the failure it answers, whatever the skew between the clocks that stamped them.
-        at: Math.max(input.at, facts.failure?.at ?? 0, facts.failedAttempts.at(-1)?.at ?? 0),
-        attempt,
-        reason: input.reason,
-        requestedBy: input.requestedBy,
-        eventId: input.eventId,
-        ...(resetState ? { resetState } : {}),
-      });
-      effects.push({
-        type: 'step-retry-requested',
-        step: input.step,
-        attempt,
-        eventId: input.eventId,
-        reason: input.reason,
-        requestedBy: input.requestedBy,
-        resetState,
-      });
+    case 'retry':
+      applyRetry(state, input, effects);
       break;
-    }
     case 'tick':
       break;
   }
+  return requestedTrigger;
+}
 
-  applyTimeouts(template, state, clock);
-  flagHeldFailures(template, state, effects);
+/**
+ * A platform event: its facts recorded; a cancellation it carries asks for compensation, unless the order
+ * already went through (then it is flagged, and nothing is compensated).
+ */
+function applyEvent(
+  template: WorkflowTemplate,
+  state: WorkflowState,
+  observation: Observation,
+  orderWentThrough: boolean,
+  effects: WorkflowEffect[],
+): Trigger | null {
+  applyObservation(template, state, observation, effects);
+  noteUnknownOrder(state, observation, effects);
+  if (observation.cancellation && orderWentThrough && !state.trigger) {
+    raise(
+      state,
+      {
+        code: 'CANCELLATION_AFTER_COMPLETION',
+        at: observation.at,
+        step: null,
+        eventId: observation.eventId,
+        source: observation.name,
+        message: `${observation.name} arrived after the order completed; nothing is compensated`,
+      },
+      effects,
+    );
+  } else if (observation.cancellation) {
+    const { reason, initiatedBy, details } = observation.cancellation;
+    return {
+      kind: 'CANCELLATION',
+      reason,
+      at: observation.at,
+      step: null,
+      error: null,
+      initiatedBy,
+      details,
+      eventId: observation.eventId,
+      fromStep: null,
+      force: false,
+    };
+  }
+  return null;
+}
+
+/**
+ * An operator's request to compensate: the trigger of a new compensation, or, when one already ran and
+ * failed, a new round for the actions that failed (and no new trigger).
+ */
+function applyCompensate(
+  ctx: ReduceContext,
+  state: WorkflowState,
+  input: Extract<WorkflowInput, { kind: 'compensate' }>,
+): Trigger | null {
+  const { template, now } = ctx;
+  if (state.trigger) {
+    // Compensation ran and failed: start a new round for what failed.
+    for (const action of state.actions) {
+      if (actionView(template, state, action).status === 'FAILED') {
+        action.round += 1;
+        action.roundStartedAt = now;
+        action.gaveUpAt = null;
+      }
+    }
+    return null;
+  }
+  return {
+    kind: 'MANUAL',
+    reason: input.reason,
+    at: input.at,
+    step: null,
+    error: { code: input.reason, message: 'compensation requested by an operator', details: {} },
+    initiatedBy: input.initiatedBy,
+    details: null,
+    eventId: null,
+    fromStep: input.fromStep,
+    force: input.force,
+  };
+}
+
+/** An operator's retry of a step: recorded as the step's next attempt, and asked of its owner. */
+function applyRetry(
+  state: WorkflowState,
+  input: Extract<WorkflowInput, { kind: 'retry' }>,
+  effects: WorkflowEffect[],
+): void {
+  const facts = factsOf(state, input.step);
+  // The operator took the held step's failure in hand: no longer flagged (the history keeps it). The
+  // flags are there: `reduceWorkflow` sets them before it applies the input.
+  state.flags = state.flags!.filter((flag) => flag.code !== 'STEP_FAILED' || flag.step !== input.step);
+  const attempt = 2 + facts.retries.length;
+  const resetState = input.resetState ?? false;
+  if (state.trigger && state.trigger.step === input.step && state.trigger.kind !== 'CANCELLATION')
+    withdrawCompensation(state, input.at, input.eventId);
+  // The step is announced again: started once more, and settled by what this attempt brings.
+  delete state.announced.steps[input.step];
+  state.announced.started = state.announced.started.filter((name) => name !== input.step);
+  // Starting afresh: the attempts that failed before are history, not the step's current error.
+  if (resetState) facts.failedAttempts = [];
+  facts.retries.push({
+    // Never before the failure it answers, whatever the skew between the clocks that stamped them.
+    at: Math.max(input.at, facts.failure?.at ?? 0, facts.failedAttempts.at(-1)?.at ?? 0),
+    attempt,
+    reason: input.reason,
+    requestedBy: input.requestedBy,
+    eventId: input.eventId,
+    ...(resetState ? { resetState } : {}),
+  });
+  effects.push({
+    type: 'step-retry-requested',
+    step: input.step,
+    attempt,
+    eventId: input.eventId,
+    reason: input.reason,
+    requestedBy: input.requestedBy,
+    resetState,
+  });
+}
+
+/**
+ * Starts the compensation a failed step (or else the input) calls for: not while one runs, and not for a
+ * completed workflow unless an operator asked.
+ */
+function startCompensation(
+  ctx: ReduceContext,
+  state: WorkflowState,
+  input: WorkflowInput,
+  wasCompleted: boolean,
+  requestedTrigger: Trigger | null,
+  effects: WorkflowEffect[],
+): void {
+  const { template, now } = ctx;
   if (!state.trigger && (!wasCompleted || input.kind === 'compensate')) {
     const trigger = failureTrigger(template, state) ?? requestedTrigger;
     if (trigger && (input.kind === 'compensate' || deriveWorkflow(template, state).status !== 'COMPLETED')) {
@@ -577,11 +647,6 @@ export function reduceWorkflow(
       }
     }
   }
-  scheduleCompensation(ctx, clock, state, effects);
-  const view = deriveWorkflow(template, state, clock);
-  announce(template, state, view, effects);
-  const changed = created || JSON.stringify(state) !== before;
-  return { state, view, effects, changed };
 }
 
 /**

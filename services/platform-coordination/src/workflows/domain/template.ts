@@ -212,12 +212,279 @@ export const ORDER_FULFILLMENT = 'ORDER_FULFILLMENT';
 export const ORDER_CORRELATION: CorrelationRule[] = [{ field: 'orderId' }];
 export const ORDER_FULFILLMENT_VERSION = '1.0';
 
+function inventoryReservationStep(settings: TemplateSettings): StepDefinition {
+  return {
+    name: 'INVENTORY_RESERVATION',
+    description: 'Reserving inventory for order items',
+    service: 'inventory',
+    after: [],
+    completedBy: [
+      {
+        event: 'InventoryReserved',
+        result: ['reservationId', 'itemsReserved', 'warehousesUsed', 'expiresAt'],
+      },
+    ],
+    failedBy: [
+      {
+        event: 'InventoryReservationFailed',
+        result: ['reason', 'unavailableItems'],
+        reason: 'INVENTORY_UNAVAILABLE',
+      },
+    ],
+    timeoutMs: settings.inventoryReservationTimeoutMs,
+    critical: true,
+    retryPolicy: settings.retry,
+  };
+}
+
+function paymentProcessingStep(settings: TemplateSettings): StepDefinition {
+  return {
+    name: 'PAYMENT_PROCESSING',
+    description: 'Processing payment authorization',
+    service: 'orders',
+    after: ['INVENTORY_RESERVATION'],
+    completedBy: [
+      { event: 'PaymentProcessed', result: ['paymentId', 'amount', 'currency', 'status', 'provider'] },
+    ],
+    failedBy: [
+      {
+        event: 'PaymentFailed',
+        result: ['paymentId', 'amount', 'currency', 'attempts'],
+        reason: 'PAYMENT_FAILED',
+      },
+      // The order's promotion code is applied by the order service just before it authorizes the
+      // payment, in the same transaction: a rejected code fails this step (no payment was attempted),
+      // and the saga is compensated like a declined payment, for its own reason (the order ends
+      // FAILED with reason COUPON_REJECTED). CouponApplied and CouponReleased settle no step: they are
+      // kept on the workflow's timeline only.
+      {
+        event: 'CouponRejected',
+        result: ['couponCode', 'reason', 'orderTotal', 'currency'],
+        reason: 'COUPON_REJECTED',
+      },
+    ],
+    timeoutMs: settings.paymentProcessingTimeoutMs,
+    critical: true,
+    retryPolicy: settings.retry,
+  };
+}
+
+function orderConfirmationStep(settings: TemplateSettings): StepDefinition {
+  return {
+    name: 'ORDER_CONFIRMATION',
+    description: 'Confirming order details',
+    service: 'orders',
+    after: ['PAYMENT_PROCESSING'],
+    completedBy: [
+      { event: 'OrderConfirmed', result: ['reservationId', 'paymentId', 'totalAmount', 'currency'] },
+    ],
+    failedBy: [],
+    timeoutMs: null,
+    critical: true,
+    retryPolicy: settings.retry,
+  };
+}
+
+function fulfillmentPreparationStep(settings: TemplateSettings): StepDefinition {
+  return {
+    name: 'FULFILLMENT_PREPARATION',
+    description: 'Capturing the payment and committing the stock for the scheduled shipment',
+    service: 'orders',
+    after: ['SHIPPING_LABEL_CREATION'],
+    completedBy: [{ event: 'OrderCompleted', result: ['paymentId', 'shipmentId', 'trackingId'] }],
+    failedBy: [],
+    timeoutMs: null,
+    critical: true,
+    retryPolicy: settings.retry,
+  };
+}
+
+function shippingLabelCreationStep(settings: TemplateSettings): StepDefinition {
+  return {
+    name: 'SHIPPING_LABEL_CREATION',
+    description: 'Creating shipping labels',
+    service: 'delivery',
+    after: ['ORDER_CONFIRMATION'],
+    completedBy: [
+      {
+        event: 'DeliveryScheduled',
+        result: [
+          'shipmentId',
+          'labelNumber',
+          'trackingId',
+          'carrier',
+          'serviceLevel',
+          'labelUrl',
+          'estimatedDeliveryAt',
+        ],
+      },
+    ],
+    failedBy: [
+      { event: 'DeliverySchedulingFailed', result: ['shipmentId', 'carrier'], reason: 'DELIVERY_FAILED' },
+    ],
+    timeoutMs: null,
+    critical: true,
+    retryPolicy: settings.retry,
+  };
+}
+
+/** The customer told the order was confirmed: retried by its owner, never compensated. */
+function confirmationNoticeStep(settings: TemplateSettings): StepDefinition {
+  return {
+    name: 'CUSTOMER_NOTIFICATION',
+    description: 'Notifying customer of order confirmation',
+    service: 'notifications',
+    after: ['ORDER_CONFIRMATION'],
+    completedBy: [
+      {
+        event: 'NotificationSent',
+        where: { field: 'templateId', in: CONFIRMATION_NOTICES },
+        result: ['notificationId', 'channel', 'templateId', 'attempt'],
+      },
+    ],
+    failedBy: [
+      {
+        event: 'NotificationFailed',
+        where: { field: 'templateId', in: CONFIRMATION_NOTICES },
+        result: ['notificationId', 'channel', 'templateId', 'attempt'],
+        retriableField: 'retriable',
+      },
+    ],
+    timeoutMs: null,
+    critical: false,
+    retryPolicy: settings.retry,
+  };
+}
+
+function cancelOrderCompensation(): CompensationDefinition {
+  return {
+    slot: 'ORDER',
+    actions: [{ action: 'CANCEL_ORDER', condition: 'IF_ORDER_OPEN' }],
+    step: null,
+    service: 'orders',
+    description: 'Cancel the order so nothing more happens to it',
+    // On every trigger, a participant's failure included: the order ends CANCELLED rather than left
+    // in its failed state (seed 002: on an inventory reservation failure, cancel the order).
+    critical: true,
+    parameters: { customerId: 'order.customerId' },
+    answeredBy: [
+      { event: 'OrderCancelled', outcome: 'COMPENSATED', settlesUnrequested: true },
+      // A failed saga's order ends FAILED rather than CANCELLED: it is stopped all the same.
+      { event: 'OrderFailed', outcome: 'COMPENSATED', settlesUnrequested: true },
+      outcomeAnswer(['CANCEL_ORDER']),
+    ],
+  };
+}
+
+function cancelShipmentCompensation(): CompensationDefinition {
+  return {
+    slot: 'SHIPMENT',
+    actions: [{ action: 'CANCEL_SHIPMENT', condition: 'IF_SHIPMENT_REQUESTED' }],
+    step: 'SHIPPING_LABEL_CREATION',
+    service: 'delivery',
+    description: 'Cancel the shipment and void its label (if created)',
+    critical: true,
+    parameters: {
+      shipmentId: 'steps.SHIPPING_LABEL_CREATION.shipmentId',
+      trackingId: 'steps.SHIPPING_LABEL_CREATION.trackingId',
+    },
+    answeredBy: [
+      {
+        event: 'ShipmentCancelled',
+        outcome: 'COMPENSATED',
+        outcomeField: { field: 'outcome', failedWhen: ['REJECTED_ALREADY_DISPATCHED'] },
+        settlesUnrequested: true,
+      },
+      outcomeAnswer(['CANCEL_SHIPMENT']),
+    ],
+  };
+}
+
+/** The payment voided while only authorized, refunded once captured. */
+function paymentCompensation(): CompensationDefinition {
+  return {
+    slot: 'PAYMENT',
+    actions: [
+      { action: 'REFUND_PAYMENT', condition: 'IF_PAYMENT_CAPTURED' },
+      { action: 'VOID_PAYMENT', condition: 'IF_PAYMENT_AUTHORIZED' },
+    ],
+    step: 'PAYMENT_PROCESSING',
+    service: 'orders',
+    description: 'Void the payment authorization, or refund a captured payment',
+    critical: true,
+    parameters: {
+      paymentId: 'steps.PAYMENT_PROCESSING.paymentId',
+      amount: 'steps.PAYMENT_PROCESSING.amount',
+      currency: 'steps.PAYMENT_PROCESSING.currency',
+    },
+    answeredBy: [
+      { event: 'PaymentVoided', outcome: 'COMPENSATED', settlesUnrequested: true },
+      {
+        event: 'PaymentRefunded',
+        outcome: 'COMPENSATED',
+        // A customer's partial refund is not the undoing of the payment.
+        settlesUnrequested: { field: 'reason', in: ['COMPENSATION', 'ORDER_CANCELLED'] },
+      },
+      outcomeAnswer(['REFUND_PAYMENT', 'VOID_PAYMENT']),
+    ],
+  };
+}
+
+function releaseInventoryCompensation(): CompensationDefinition {
+  return {
+    slot: 'INVENTORY',
+    actions: [{ action: 'RELEASE_INVENTORY', condition: 'IF_INVENTORY_RESERVED' }],
+    step: 'INVENTORY_RESERVATION',
+    service: 'inventory',
+    description: 'Release reserved inventory',
+    critical: true,
+    parameters: { reservationId: 'steps.INVENTORY_RESERVATION.reservationId' },
+    answeredBy: [
+      {
+        event: 'InventoryReleased',
+        outcome: 'COMPENSATED',
+        // A reservation that lapsed may be held again when the order is confirmed.
+        settlesUnrequested: { field: 'reason', notIn: ['EXPIRED'] },
+      },
+      outcomeAnswer(['RELEASE_INVENTORY']),
+    ],
+  };
+}
+
+/** The customer told of the cancellation, last. */
+function cancellationNoticeCompensation(): CompensationDefinition {
+  return {
+    slot: 'CUSTOMER',
+    actions: [{ action: 'NOTIFY_CUSTOMER', condition: 'ALWAYS' }],
+    step: null,
+    service: 'notifications',
+    description: 'Send cancellation notification',
+    critical: false,
+    parameters: { customerId: 'order.customerId', customerEmail: 'order.customerEmail' },
+    answeredBy: [
+      {
+        event: 'NotificationSent',
+        outcome: 'COMPENSATED',
+        where: { field: 'templateId', in: CANCELLATION_NOTICES },
+        settlesUnrequested: true,
+      },
+      {
+        event: 'NotificationFailed',
+        outcome: 'FAILED',
+        where: { field: 'templateId', in: CANCELLATION_NOTICES },
+        // A failed attempt that will be retried is not an answer yet.
+        settlesUnrequested: { field: 'retriable', in: ['false'] },
+      },
+      outcomeAnswer(['NOTIFY_CUSTOMER']),
+    ],
+  };
+}
+
 /**
  * The order fulfilment saga as data. The observer runs from it: which event completes or fails which
  * step, the order steps run in, their timeouts, and the compensations with their conditions and answers.
  */
 export function orderFulfillmentTemplate(settings: TemplateSettings): WorkflowTemplate {
-  const retryPolicy = settings.retry;
   return {
     openingEvent: 'OrderCreated',
     correlation: ORDER_CORRELATION,
@@ -236,240 +503,19 @@ export function orderFulfillmentTemplate(settings: TemplateSettings): WorkflowTe
       'label created, payment captured and stock committed, customer notified',
     timeoutMs: settings.workflowTimeoutMs,
     steps: [
-      {
-        name: 'INVENTORY_RESERVATION',
-        description: 'Reserving inventory for order items',
-        service: 'inventory',
-        after: [],
-        completedBy: [
-          {
-            event: 'InventoryReserved',
-            result: ['reservationId', 'itemsReserved', 'warehousesUsed', 'expiresAt'],
-          },
-        ],
-        failedBy: [
-          {
-            event: 'InventoryReservationFailed',
-            result: ['reason', 'unavailableItems'],
-            reason: 'INVENTORY_UNAVAILABLE',
-          },
-        ],
-        timeoutMs: settings.inventoryReservationTimeoutMs,
-        critical: true,
-        retryPolicy,
-      },
-      {
-        name: 'PAYMENT_PROCESSING',
-        description: 'Processing payment authorization',
-        service: 'orders',
-        after: ['INVENTORY_RESERVATION'],
-        completedBy: [
-          { event: 'PaymentProcessed', result: ['paymentId', 'amount', 'currency', 'status', 'provider'] },
-        ],
-        failedBy: [
-          {
-            event: 'PaymentFailed',
-            result: ['paymentId', 'amount', 'currency', 'attempts'],
-            reason: 'PAYMENT_FAILED',
-          },
-          // The order's promotion code is applied by the order service just before it authorizes the
-          // payment, in the same transaction: a rejected code fails this step (no payment was attempted),
-          // and the saga is compensated like a declined payment, for its own reason (the order ends
-          // FAILED with reason COUPON_REJECTED). CouponApplied and CouponReleased settle no step: they are
-          // kept on the workflow's timeline only.
-          {
-            event: 'CouponRejected',
-            result: ['couponCode', 'reason', 'orderTotal', 'currency'],
-            reason: 'COUPON_REJECTED',
-          },
-        ],
-        timeoutMs: settings.paymentProcessingTimeoutMs,
-        critical: true,
-        retryPolicy,
-      },
-      {
-        name: 'ORDER_CONFIRMATION',
-        description: 'Confirming order details',
-        service: 'orders',
-        after: ['PAYMENT_PROCESSING'],
-        completedBy: [
-          { event: 'OrderConfirmed', result: ['reservationId', 'paymentId', 'totalAmount', 'currency'] },
-        ],
-        failedBy: [],
-        timeoutMs: null,
-        critical: true,
-        retryPolicy,
-      },
-      {
-        name: 'FULFILLMENT_PREPARATION',
-        description: 'Capturing the payment and committing the stock for the scheduled shipment',
-        service: 'orders',
-        after: ['SHIPPING_LABEL_CREATION'],
-        completedBy: [{ event: 'OrderCompleted', result: ['paymentId', 'shipmentId', 'trackingId'] }],
-        failedBy: [],
-        timeoutMs: null,
-        critical: true,
-        retryPolicy,
-      },
-      {
-        name: 'SHIPPING_LABEL_CREATION',
-        description: 'Creating shipping labels',
-        service: 'delivery',
-        after: ['ORDER_CONFIRMATION'],
-        completedBy: [
-          {
-            event: 'DeliveryScheduled',
-            result: [
-              'shipmentId',
-              'labelNumber',
-              'trackingId',
-              'carrier',
-              'serviceLevel',
-              'labelUrl',
-              'estimatedDeliveryAt',
-            ],
-          },
-        ],
-        failedBy: [
-          { event: 'DeliverySchedulingFailed', result: ['shipmentId', 'carrier'], reason: 'DELIVERY_FAILED' },
-        ],
-        timeoutMs: null,
-        critical: true,
-        retryPolicy,
-      },
-      {
-        name: 'CUSTOMER_NOTIFICATION',
-        description: 'Notifying customer of order confirmation',
-        service: 'notifications',
-        after: ['ORDER_CONFIRMATION'],
-        completedBy: [
-          {
-            event: 'NotificationSent',
-            where: { field: 'templateId', in: CONFIRMATION_NOTICES },
-            result: ['notificationId', 'channel', 'templateId', 'attempt'],
-          },
-        ],
-        failedBy: [
-          {
-            event: 'NotificationFailed',
-            where: { field: 'templateId', in: CONFIRMATION_NOTICES },
-            result: ['notificationId', 'channel', 'templateId', 'attempt'],
-            retriableField: 'retriable',
-          },
-        ],
-        timeoutMs: null,
-        critical: false,
-        retryPolicy,
-      },
+      inventoryReservationStep(settings),
+      paymentProcessingStep(settings),
+      orderConfirmationStep(settings),
+      fulfillmentPreparationStep(settings),
+      shippingLabelCreationStep(settings),
+      confirmationNoticeStep(settings),
     ],
     compensations: [
-      {
-        slot: 'ORDER',
-        actions: [{ action: 'CANCEL_ORDER', condition: 'IF_ORDER_OPEN' }],
-        step: null,
-        service: 'orders',
-        description: 'Cancel the order so nothing more happens to it',
-        // On every trigger, a participant's failure included: the order ends CANCELLED rather than left
-        // in its failed state (seed 002: on an inventory reservation failure, cancel the order).
-        critical: true,
-        parameters: { customerId: 'order.customerId' },
-        answeredBy: [
-          { event: 'OrderCancelled', outcome: 'COMPENSATED', settlesUnrequested: true },
-          // A failed saga's order ends FAILED rather than CANCELLED: it is stopped all the same.
-          { event: 'OrderFailed', outcome: 'COMPENSATED', settlesUnrequested: true },
-          outcomeAnswer(['CANCEL_ORDER']),
-        ],
-      },
-      {
-        slot: 'SHIPMENT',
-        actions: [{ action: 'CANCEL_SHIPMENT', condition: 'IF_SHIPMENT_REQUESTED' }],
-        step: 'SHIPPING_LABEL_CREATION',
-        service: 'delivery',
-        description: 'Cancel the shipment and void its label (if created)',
-        critical: true,
-        parameters: {
-          shipmentId: 'steps.SHIPPING_LABEL_CREATION.shipmentId',
-          trackingId: 'steps.SHIPPING_LABEL_CREATION.trackingId',
-        },
-        answeredBy: [
-          {
-            event: 'ShipmentCancelled',
-            outcome: 'COMPENSATED',
-            outcomeField: { field: 'outcome', failedWhen: ['REJECTED_ALREADY_DISPATCHED'] },
-            settlesUnrequested: true,
-          },
-          outcomeAnswer(['CANCEL_SHIPMENT']),
-        ],
-      },
-      {
-        slot: 'PAYMENT',
-        actions: [
-          { action: 'REFUND_PAYMENT', condition: 'IF_PAYMENT_CAPTURED' },
-          { action: 'VOID_PAYMENT', condition: 'IF_PAYMENT_AUTHORIZED' },
-        ],
-        step: 'PAYMENT_PROCESSING',
-        service: 'orders',
-        description: 'Void the payment authorization, or refund a captured payment',
-        critical: true,
-        parameters: {
-          paymentId: 'steps.PAYMENT_PROCESSING.paymentId',
-          amount: 'steps.PAYMENT_PROCESSING.amount',
-          currency: 'steps.PAYMENT_PROCESSING.currency',
-        },
-        answeredBy: [
-          { event: 'PaymentVoided', outcome: 'COMPENSATED', settlesUnrequested: true },
-          {
-            event: 'PaymentRefunded',
-            outcome: 'COMPENSATED',
-            // A customer's partial refund is not the undoing of the payment.
-            settlesUnrequested: { field: 'reason', in: ['COMPENSATION', 'ORDER_CANCELLED'] },
-          },
-          outcomeAnswer(['REFUND_PAYMENT', 'VOID_PAYMENT']),
-        ],
-      },
-      {
-        slot: 'INVENTORY',
-        actions: [{ action: 'RELEASE_INVENTORY', condition: 'IF_INVENTORY_RESERVED' }],
-        step: 'INVENTORY_RESERVATION',
-        service: 'inventory',
-        description: 'Release reserved inventory',
-        critical: true,
-        parameters: { reservationId: 'steps.INVENTORY_RESERVATION.reservationId' },
-        answeredBy: [
-          {
-            event: 'InventoryReleased',
-            outcome: 'COMPENSATED',
-            // A reservation that lapsed may be held again when the order is confirmed.
-            settlesUnrequested: { field: 'reason', notIn: ['EXPIRED'] },
-          },
-          outcomeAnswer(['RELEASE_INVENTORY']),
-        ],
-      },
-      {
-        slot: 'CUSTOMER',
-        actions: [{ action: 'NOTIFY_CUSTOMER', condition: 'ALWAYS' }],
-        step: null,
-        service: 'notifications',
-        description: 'Send cancellation notification',
-        critical: false,
-        parameters: { customerId: 'order.customerId', customerEmail: 'order.customerEmail' },
-        answeredBy: [
-          {
-            event: 'NotificationSent',
-            outcome: 'COMPENSATED',
-            where: { field: 'templateId', in: CANCELLATION_NOTICES },
-            settlesUnrequested: true,
-          },
-          {
-            event: 'NotificationFailed',
-            outcome: 'FAILED',
-            where: { field: 'templateId', in: CANCELLATION_NOTICES },
-            // A failed attempt that will be retried is not an answer yet.
-            settlesUnrequested: { field: 'retriable', in: ['false'] },
-          },
-          outcomeAnswer(['NOTIFY_CUSTOMER']),
-        ],
-      },
+      cancelOrderCompensation(),
+      cancelShipmentCompensation(),
+      paymentCompensation(),
+      releaseInventoryCompensation(),
+      cancellationNoticeCompensation(),
     ],
     compensationPolicy: {
       timeoutMs: settings.compensationTimeoutMs,

@@ -3,6 +3,7 @@ import {
   type CorrelationRule,
   type TemplateSettings,
   type WorkflowTemplate,
+  type StepDefinition,
 } from '../template.js';
 
 export const RETURN_PROCESSING = 'RETURN_PROCESSING';
@@ -20,6 +21,109 @@ export const RETURN_CORRELATION: CorrelationRule[] = [
   { field: 'returnId' },
 ];
 
+function returnRequestStep(settings: TemplateSettings): StepDefinition {
+  return {
+    name: 'RETURN_REQUEST',
+    description: 'Recording the customer’s return request',
+    service: 'delivery',
+    after: [],
+    completedBy: [{ event: 'ReturnRequested', result: ['returnId', 'orderId', 'reason'] }],
+    failedBy: [],
+    timeoutMs: null,
+    critical: true,
+    retryPolicy: settings.retry,
+  };
+}
+
+function returnReceiptStep(settings: TemplateSettings): StepDefinition {
+  return {
+    name: 'RETURN_RECEIPT',
+    description: 'Receiving the returned goods at a warehouse',
+    service: 'delivery',
+    after: ['RETURN_REQUEST'],
+    completedBy: [{ event: 'ReturnReceived', result: ['warehouseId'] }],
+    failedBy: [],
+    timeoutMs: null,
+    critical: true,
+    retryPolicy: settings.retry,
+  };
+}
+
+/** The refund: one that fails for good is held for an operator, not compensated. */
+function refundProcessingStep(settings: TemplateSettings): StepDefinition {
+  return {
+    name: 'REFUND_PROCESSING',
+    description: 'Refunding the returned lines',
+    service: 'orders',
+    after: ['RETURN_RECEIPT'],
+    completedBy: [
+      { event: 'PaymentRefunded', result: ['paymentId', 'refundId', 'amount', 'currency', 'reason'] },
+      { event: 'OrderRefunded', result: ['paymentId', 'refundId', 'amount', 'currency', 'fullRefund'] },
+    ],
+    failedBy: [
+      {
+        event: 'PaymentRefundFailed',
+        result: ['paymentId', 'amount', 'currency', 'errorCode', 'attempt'],
+        reason: 'REFUND_FAILED',
+        retriableField: 'retriable',
+      },
+    ],
+    timeoutMs: null,
+    critical: true,
+    onFailure: 'HOLD',
+    retryPolicy: settings.retry,
+  };
+}
+
+function restockStep(settings: TemplateSettings): StepDefinition {
+  return {
+    name: 'RESTOCK',
+    description: 'Putting the returned units back in stock',
+    service: 'inventory',
+    after: ['RETURN_RECEIPT'],
+    completedBy: [
+      {
+        event: 'InventoryAdjusted',
+        where: { field: 'reason', in: ['RETURN'] },
+        result: ['productId', 'warehouseId', 'quantityChange', 'newQuantity'],
+      },
+    ],
+    failedBy: [],
+    timeoutMs: null,
+    critical: true,
+    onFailure: 'HOLD',
+    retryPolicy: settings.retry,
+  };
+}
+
+/** The customer told the return was refunded: retried by its owner, never held. */
+function refundNoticeStep(settings: TemplateSettings): StepDefinition {
+  return {
+    name: 'CUSTOMER_NOTIFICATION',
+    description: 'Telling the customer the return was refunded',
+    service: 'notifications',
+    after: ['REFUND_PROCESSING'],
+    completedBy: [
+      {
+        event: 'NotificationSent',
+        where: { field: 'templateId', in: RETURN_NOTICES },
+        result: ['notificationId', 'channel', 'templateId', 'attempt'],
+      },
+    ],
+    failedBy: [
+      {
+        event: 'NotificationFailed',
+        where: { field: 'templateId', in: RETURN_NOTICES },
+        result: ['notificationId', 'channel', 'templateId', 'attempt'],
+        retriableField: 'retriable',
+      },
+    ],
+    timeoutMs: null,
+    critical: false,
+    retryPolicy: settings.retry,
+  };
+}
+
 /**
  * A delivered order's return: requested, received at a warehouse, then refunded (orders) and restocked
  * (inventory) side by side, and the customer told once refunded. Nothing is compensated: a refund that
@@ -27,7 +131,6 @@ export const RETURN_CORRELATION: CorrelationRule[] = [
  * return that never arrives fails the workflow at its timeout.
  */
 export function returnProcessingTemplate(settings: TemplateSettings): WorkflowTemplate {
-  const retryPolicy = settings.retry;
   return {
     openingEvent: 'ReturnRequested',
     correlation: RETURN_CORRELATION,
@@ -45,92 +148,11 @@ export function returnProcessingTemplate(settings: TemplateSettings): WorkflowTe
       'customer notified',
     timeoutMs: settings.workflowTimeoutsMs?.[RETURN_PROCESSING] ?? RETURN_PROCESSING_TIMEOUT_MS,
     steps: [
-      {
-        name: 'RETURN_REQUEST',
-        description: 'Recording the customer’s return request',
-        service: 'delivery',
-        after: [],
-        completedBy: [{ event: 'ReturnRequested', result: ['returnId', 'orderId', 'reason'] }],
-        failedBy: [],
-        timeoutMs: null,
-        critical: true,
-        retryPolicy,
-      },
-      {
-        name: 'RETURN_RECEIPT',
-        description: 'Receiving the returned goods at a warehouse',
-        service: 'delivery',
-        after: ['RETURN_REQUEST'],
-        completedBy: [{ event: 'ReturnReceived', result: ['warehouseId'] }],
-        failedBy: [],
-        timeoutMs: null,
-        critical: true,
-        retryPolicy,
-      },
-      {
-        name: 'REFUND_PROCESSING',
-        description: 'Refunding the returned lines',
-        service: 'orders',
-        after: ['RETURN_RECEIPT'],
-        completedBy: [
-          { event: 'PaymentRefunded', result: ['paymentId', 'refundId', 'amount', 'currency', 'reason'] },
-          { event: 'OrderRefunded', result: ['paymentId', 'refundId', 'amount', 'currency', 'fullRefund'] },
-        ],
-        failedBy: [
-          {
-            event: 'PaymentRefundFailed',
-            result: ['paymentId', 'amount', 'currency', 'errorCode', 'attempt'],
-            reason: 'REFUND_FAILED',
-            retriableField: 'retriable',
-          },
-        ],
-        timeoutMs: null,
-        critical: true,
-        onFailure: 'HOLD',
-        retryPolicy,
-      },
-      {
-        name: 'RESTOCK',
-        description: 'Putting the returned units back in stock',
-        service: 'inventory',
-        after: ['RETURN_RECEIPT'],
-        completedBy: [
-          {
-            event: 'InventoryAdjusted',
-            where: { field: 'reason', in: ['RETURN'] },
-            result: ['productId', 'warehouseId', 'quantityChange', 'newQuantity'],
-          },
-        ],
-        failedBy: [],
-        timeoutMs: null,
-        critical: true,
-        onFailure: 'HOLD',
-        retryPolicy,
-      },
-      {
-        name: 'CUSTOMER_NOTIFICATION',
-        description: 'Telling the customer the return was refunded',
-        service: 'notifications',
-        after: ['REFUND_PROCESSING'],
-        completedBy: [
-          {
-            event: 'NotificationSent',
-            where: { field: 'templateId', in: RETURN_NOTICES },
-            result: ['notificationId', 'channel', 'templateId', 'attempt'],
-          },
-        ],
-        failedBy: [
-          {
-            event: 'NotificationFailed',
-            where: { field: 'templateId', in: RETURN_NOTICES },
-            result: ['notificationId', 'channel', 'templateId', 'attempt'],
-            retriableField: 'retriable',
-          },
-        ],
-        timeoutMs: null,
-        critical: false,
-        retryPolicy,
-      },
+      returnRequestStep(settings),
+      returnReceiptStep(settings),
+      refundProcessingStep(settings),
+      restockStep(settings),
+      refundNoticeStep(settings),
     ],
     compensations: [],
     compensationPolicy: defaultCompensationPolicy(settings),
