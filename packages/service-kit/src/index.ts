@@ -202,4 +202,11 @@ export { createDevToken, parseDevTokenArgs, type DevTokenRequest } from './dev-t
 
 export { percentile } from './percentile.js';
 
-export { pagination, paginationSchema, springPage, springPageSchema, type PageRequest } from './paging.js';
+export {
+  pagination,
+  paginationSchema,
+  springPage,
+  springPageOf,
+  springPageSchema,
+  type PageRequest,
+} from './paging.js';

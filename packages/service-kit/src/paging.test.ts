@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pagination, springPage } from './paging.js';
+import { pagination, springPage, springPageOf } from './paging.js';
 
 describe('paging', () => {
   it('counts the pages a total fills, the last one partly', () => {
@@ -15,6 +15,26 @@ describe('paging', () => {
       totalPages: 4,
       number: 1,
       size: 2,
+    });
+  });
+
+  it('lists the page the query asks for, and shows each row', async () => {
+    const asked: unknown[] = [];
+    const answer = await springPageOf(
+      { page: 2, size: 3, status: 'SENT' } as { page: number; size: number },
+      async (page) => {
+        asked.push(page);
+        return { rows: [{ id: 7 }, { id: 8 }], total: 8 };
+      },
+      (row) => `row-${row.id}`,
+    );
+    expect(asked).toEqual([{ page: 2, size: 3 }]);
+    expect(answer).toEqual({
+      content: ['row-7', 'row-8'],
+      totalElements: 8,
+      totalPages: 3,
+      number: 2,
+      size: 3,
     });
   });
 });

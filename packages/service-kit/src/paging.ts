@@ -31,6 +31,20 @@ export function springPage<T>(content: T[], totalElements: number, request: Page
   };
 }
 
+/**
+ * A paged list's answer in Spring's page shape: the rows `list` finds for the page the query asks for
+ * (its `page` and `size`), each shown by `view`.
+ */
+export async function springPageOf<R, V>(
+  query: PageRequest,
+  list: (page: PageRequest) => Promise<{ rows: R[]; total: number }>,
+  view: (row: R) => V,
+) {
+  const page = { page: query.page, size: query.size };
+  const { rows, total } = await list(page);
+  return springPage(rows.map(view), total, page);
+}
+
 /** The response schema of `springPage` for items of schema `items`. */
 export function springPageSchema<S extends object>(items: S) {
   return {

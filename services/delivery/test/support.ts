@@ -1,8 +1,8 @@
+import { runtimeHarness } from '@fv/service-runtime/testing';
 import { randomUUID } from 'node:crypto';
 import { eventNamesOfDomain, type EventName, type EventPayload } from '@fv/contracts';
-import { harnessConnections } from '@fv/messaging/testing';
 import { signToken, type Role } from '@fv/service-kit';
-import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
+import type { ServiceRuntime } from '@fv/service-runtime';
 import { SHIPPING_ADDRESS, ServiceHarness } from '@fv/testing';
 import type { DeliveryConfig } from '../src/config.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
@@ -34,8 +34,7 @@ export class DeliveryHarness extends ServiceHarness<ServiceRuntime<PrismaClient,
     return this.startService({
       service: 'delivery',
       produced: PRODUCED,
-      connect: harnessConnections,
-      create: (settings) => createServiceRuntime(createDeliveryService(options), { env: settings }),
+      ...runtimeHarness(createDeliveryService(options)),
       env: {
         JWT_SECRET,
         CARRIER_WEBHOOK_SECRET: WEBHOOK_SECRET,

@@ -1,8 +1,8 @@
+import { runtimeHarness } from '@fv/service-runtime/testing';
 import { randomUUID } from 'node:crypto';
 import { eventNamesOfDomain, type EventName, type EventPayload } from '@fv/contracts';
-import { harnessConnections } from '@fv/messaging/testing';
 import { signToken } from '@fv/service-kit';
-import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
+import type { ServiceRuntime } from '@fv/service-runtime';
 import { ServiceHarness } from '@fv/testing';
 import type { InventoryConfig } from '../src/config.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
@@ -50,8 +50,7 @@ export class InventoryHarness extends ServiceHarness<Inventory> {
     return new InventoryHarness().startService({
       service: `inventory-${name}`,
       produced: PRODUCED,
-      connect: harnessConnections,
-      create: (settings) => createServiceRuntime(inventoryService, { env: settings }),
+      ...runtimeHarness(inventoryService),
       database: options.database ?? 'postgres',
       env: {
         JWT_SECRET,

@@ -153,6 +153,25 @@ describe('order lifecycle messages', () => {
     ]);
     const sms = (await deliveriesTo(phone))[0];
     expect(sms?.body).toBe(`Order ${orderId} is on its way with SIMULATED. Tracking: SIM0123456789ABCDEF`);
+
+    // The list's filters, each narrowing what staff see: the order, then its channel, then a status.
+    const list = async (query: string) => {
+      const answer = await h.app.inject({
+        url: `/api/v1/notifications?orderId=ord-${orderId}${query}`,
+        headers: { authorization: adminToken },
+      });
+      expect(answer.statusCode).toBe(200);
+      return (answer.json().content as { channel: string; status: string }[]).map((item) => [
+        item.channel,
+        item.status,
+      ]);
+    };
+    expect((await list('')).sort()).toEqual([
+      ['EMAIL', 'SENT'],
+      ['SMS', 'SENT'],
+    ]);
+    expect(await list('&channel=SMS')).toEqual([['SMS', 'SENT']]);
+    expect(await list('&channel=SMS&status=FAILED')).toEqual([]);
   });
 
   it("keeps the address order events teach, and a customer's own address before any event's", async () => {

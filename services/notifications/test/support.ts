@@ -1,8 +1,8 @@
+import { runtimeHarness } from '@fv/service-runtime/testing';
 import { randomUUID } from 'node:crypto';
 import type { EventName, EventPayload } from '@fv/contracts';
-import { harnessConnections } from '@fv/messaging/testing';
 import { signToken, type Role } from '@fv/service-kit';
-import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
+import type { ServiceRuntime } from '@fv/service-runtime';
 import { SHIPPING_ADDRESS, ServiceHarness } from '@fv/testing';
 import type { NotificationsConfig } from '../src/config.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
@@ -44,8 +44,7 @@ export class NotificationsHarness extends ServiceHarness<ServiceRuntime<PrismaCl
     return this.startService({
       service: 'notifications',
       produced: PRODUCED,
-      connect: harnessConnections,
-      create: (settings) => createServiceRuntime(createNotificationsService(options), { env: settings }),
+      ...runtimeHarness(createNotificationsService(options)),
       env: {
         JWT_SECRET,
         NOTIFICATION_RETRY_BASE_MS: '50',

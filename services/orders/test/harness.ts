@@ -1,8 +1,8 @@
+import { runtimeHarness } from '@fv/service-runtime/testing';
 import type { EventMap, EventName } from '@fv/contracts';
-import { harnessConnections } from '@fv/messaging/testing';
 import { startProvider, type TestProvider } from '@fv/payment-provider/testing';
 import { signToken } from '@fv/service-kit';
-import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
+import type { ServiceRuntime } from '@fv/service-runtime';
 import { ServiceHarness, waitFor } from '@fv/testing';
 import type { OrdersConfig } from '../src/config.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
@@ -70,8 +70,7 @@ export class OrdersHarness extends ServiceHarness<ServiceRuntime<PrismaClient, O
     return this.startService({
       service: `orders-${name}`,
       produced: PRODUCED,
-      connect: harnessConnections,
-      create: (settings) => createServiceRuntime(createOrdersService(), { env: settings }),
+      ...runtimeHarness(createOrdersService()),
       // The price list reads the catalog's events in a group of its own.
       consumerGroupSuffixes: ['-price-list'],
       env: {

@@ -1,8 +1,8 @@
+import { runtimeHarness } from '@fv/service-runtime/testing';
 import { randomUUID } from 'node:crypto';
 import { eventNamesOfDomain, type EventMap, type EventName, type EventPayload } from '@fv/contracts';
-import { harnessConnections } from '@fv/messaging/testing';
 import { signToken, type Logger } from '@fv/service-kit';
-import { createServiceRuntime, type ServiceRuntime } from '@fv/service-runtime';
+import type { ServiceRuntime } from '@fv/service-runtime';
 import { ServiceHarness } from '@fv/testing';
 import type { LightMyRequestResponse } from 'fastify';
 import type { CatalogConfig } from '../src/config.js';
@@ -32,12 +32,7 @@ export class Catalog extends ServiceHarness<ServiceRuntime<PrismaClient, Catalog
     return this.startService({
       service: name,
       produced: eventNamesOfDomain('catalog'),
-      connect: harnessConnections,
-      create: (env) =>
-        createServiceRuntime(productCatalogService, {
-          env,
-          ...(options.logger ? { logger: options.logger } : {}),
-        }),
+      ...runtimeHarness(productCatalogService, options.logger ? { logger: options.logger } : {}),
       database: process.env.TEST_DATABASE === 'pglite' ? 'embedded' : 'postgres',
       env: {
         JWT_SECRET: secret,

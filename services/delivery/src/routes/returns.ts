@@ -5,7 +5,7 @@ import {
   parseId,
   recordNotFound,
   requirePrincipal,
-  springPage,
+  springPageOf,
   springPageSchema,
   withSchemaTypes,
   type SchemaTypedApp,
@@ -92,20 +92,15 @@ function registerListReturns(app: SchemaTypedApp, { prisma }: RouteContext): voi
       },
     },
     async (request) => {
-      const principal = requirePrincipal(request);
-      const customerId = customerScope(principal, request.query.customerId);
-      const page = { page: request.query.page, size: request.query.size };
-      const { rows, total } = await listReturns(
-        prisma,
-        {
-          ...(request.query.orderId ? { orderId: parseId(request.query.orderId)! } : {}),
-          ...(request.query.shipmentId ? { shipmentId: parseId(request.query.shipmentId)! } : {}),
-          ...(customerId ? { customerId } : {}),
-          ...(request.query.status ? { status: request.query.status } : {}),
-        },
-        page,
-      );
-      return springPage(rows.map(returnView), total, page);
+      const { query } = request;
+      const customerId = customerScope(requirePrincipal(request), query.customerId);
+      const filter = {
+        orderId: query.orderId && parseId(query.orderId)!,
+        shipmentId: query.shipmentId && parseId(query.shipmentId)!,
+        customerId,
+        status: query.status,
+      };
+      return springPageOf(query, (page) => listReturns(prisma, filter, page), returnView);
     },
   );
 }

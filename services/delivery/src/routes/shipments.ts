@@ -5,7 +5,7 @@ import {
   parseId,
   recordNotFound,
   requirePrincipal,
-  springPage,
+  springPageOf,
   springPageSchema,
   withSchemaTypes,
   type SchemaTypedApp,
@@ -72,19 +72,14 @@ function registerListShipments(app: SchemaTypedApp, { prisma }: RouteContext): v
       },
     },
     async (request) => {
-      const principal = requirePrincipal(request);
-      const customerId = customerScope(principal, request.query.customerId);
-      const page = { page: request.query.page, size: request.query.size };
-      const { rows, total } = await listShipments(
-        prisma,
-        {
-          ...(request.query.orderId ? { orderId: parseId(request.query.orderId)! } : {}),
-          ...(customerId ? { customerId } : {}),
-          ...(request.query.status ? { status: request.query.status } : {}),
-        },
-        page,
+      const { query } = request;
+      const customerId = customerScope(requirePrincipal(request), query.customerId);
+      const orderId = query.orderId && parseId(query.orderId)!;
+      return springPageOf(
+        query,
+        (page) => listShipments(prisma, { orderId, customerId, status: query.status }, page),
+        shipmentView,
       );
-      return springPage(rows.map(shipmentView), total, page);
     },
   );
 }

@@ -6,7 +6,7 @@ import {
   parseId,
   recordNotFound,
   requirePrincipal,
-  springPage,
+  springPageOf,
   springPageSchema,
   withSchemaTypes,
   type SchemaTypedApp,
@@ -54,21 +54,14 @@ function registerListNotifications(app: SchemaTypedApp, { prisma }: RouteContext
       },
     },
     async (request) => {
-      const customerId = customerScope(requirePrincipal(request), request.query.customerId);
-      const page = { page: request.query.page, size: request.query.size };
-      const { rows, total } = await listNotifications(
-        prisma,
-        {
-          ...(customerId ? { customerId } : {}),
-          ...(request.query.orderId
-            ? { orderId: parseId(request.query.orderId) ?? request.query.orderId }
-            : {}),
-          ...(request.query.status ? { status: request.query.status } : {}),
-          ...(request.query.channel ? { channel: request.query.channel } : {}),
-        },
-        page,
-      );
-      return springPage(rows.map(notificationView), total, page);
+      const { query } = request;
+      const filter = {
+        customerId: customerScope(requirePrincipal(request), query.customerId),
+        orderId: query.orderId && (parseId(query.orderId) ?? query.orderId),
+        status: query.status,
+        channel: query.channel,
+      };
+      return springPageOf(query, (page) => listNotifications(prisma, filter, page), notificationView);
     },
   );
 }
