@@ -28,7 +28,6 @@ import { addWorkflowSchemas, ref } from './workflow-schemas.js';
 import { PLATFORM_SERVICES, WORKFLOW_COMMANDERS } from '../http/callers.js';
 
 const TAGS = ['workflows'];
-const stringMap = labelsInput;
 /** The order service's widest limits: what it refuses beyond them, it refuses when the order is handed on. */
 const OPEN_ORDER_LIMITS: OrderInputLimits = { maxLines: 100, maxQuantityPerLine: 10_000 };
 
@@ -149,7 +148,7 @@ export const cancelBody = {
       description:
         'Cancel even once the shipment is being prepared (its label is voided, the payment given back); admin and service only',
     },
-    metadata: stringMap,
+    metadata: labelsInput,
   },
 } as const;
 
@@ -164,7 +163,7 @@ export const retryBody = {
       description:
         "true: the step's owner starts it afresh, forgetting the failed attempt's outcome; false: it resumes, reusing what it already did",
     },
-    metadata: stringMap,
+    metadata: labelsInput,
   },
 } as const;
 
