@@ -29,6 +29,11 @@ export const notificationsConfigSchema = runtimeConfigSchema.extend({
   NOTIFICATION_POLL_INTERVAL_MS: envInteger(10, 600_000).default(30_000),
   /** Messages the dispatcher sends per round. */
   NOTIFICATION_BATCH_SIZE: envInteger(1, 1000).default(50),
+  /**
+   * Messages claimed, sent and marked in one transaction: one commit, and one relay round for their
+   * events, for several messages when many are due. A transaction that fails sends them all again.
+   */
+  NOTIFICATION_SENDS_PER_TRANSACTION: envInteger(1, 100).default(10),
   /** Backoff before each retry of a consumed event that failed transiently (seed 003: 1 s, 2 s, 4 s). */
   EVENT_RETRY_DELAYS_MS: envDelayList().default('1000,2000,4000'),
   /** How long stored answers to X-Idempotency-Key are kept before the retention purge deletes them (7 days). */

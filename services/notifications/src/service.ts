@@ -62,6 +62,7 @@ export function createNotificationsService(
       logger: context.logger.child({ component: 'dispatcher' }),
       maxIdleMs: context.config.NOTIFICATION_POLL_INTERVAL_MS,
       batchSize: context.config.NOTIFICATION_BATCH_SIZE,
+      perTransaction: context.config.NOTIFICATION_SENDS_PER_TRANSACTION,
     });
     // Messages stored by the event handlers and the retry route are due at once.
     context.afterCommit(() => dispatcher.wake());

@@ -261,6 +261,37 @@ describe('order lifecycle messages', () => {
     expect(notification).toMatchObject({ status: 'SENT', attempts: 3 });
   });
 
+  it('sends many messages due at once each exactly once, a failing one among them failing alone', async () => {
+    const people = Array.from({ length: 8 }, () => ({ ...customer(), orderId: randomUUID() }));
+    const failing = people[3]!;
+    const failingEmail = `${failing.id}@example.com`;
+    outages.set(failingEmail, Number.POSITIVE_INFINITY);
+    await Promise.all(
+      people.map((person) =>
+        h.publish(
+          'OrderConfirmed',
+          orderConfirmed(person.orderId, person.id, { customerEmail: `${person.id}@example.com` }),
+        ),
+      ),
+    );
+
+    for (const person of people.filter((candidate) => candidate !== failing)) {
+      const [sent] = await h.waitForPublished('NotificationSent', person.orderId);
+      expect(sent).toMatchObject({ recipient: `${person.id}@example.com`, attempt: 1 });
+      expect(await deliveriesTo(`${person.id}@example.com`)).toHaveLength(1);
+    }
+    const failures = await h.waitForPublished('NotificationFailed', failing.orderId, 3);
+    expect(failures.map((event) => [event.attempt, event.retriable])).toEqual([
+      [1, true],
+      [2, true],
+      [3, false],
+    ]);
+    outages.delete(failingEmail);
+    for (const person of people) {
+      expect(await h.published('NotificationSent', person.orderId)).toHaveLength(person === failing ? 0 : 1);
+    }
+  });
+
   it('dead-letters a message that keeps failing, and an operator can send it again', async () => {
     const { id, token } = customer();
     const orderId = randomUUID();

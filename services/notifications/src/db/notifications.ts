@@ -40,15 +40,16 @@ export function toNotification(row: Row): Notification {
 }
 
 /** Locks the next message due for an attempt and reads it; other dispatchers skip it. */
-export async function claimNextDue(db: Db, now: Date): Promise<Notification | null> {
+export async function claimDue(db: Db, now: Date, limit: number): Promise<Notification[]> {
   const rows = await db.$queryRawUnsafe<Row[]>(
     `select ${NOTIFICATION_COLUMNS} from notifications
       where status = 'PENDING' and next_attempt_at <= $1::timestamptz
       order by next_attempt_at, created_at
-      limit 1 for update skip locked`,
+      limit $2 for update skip locked`,
     now.toISOString(),
+    limit,
   );
-  return rows[0] ? toNotification(rows[0]) : null;
+  return rows.map(toNotification);
 }
 
 /** When the next pending message is due (its first attempt or a retry), if any is pending. */

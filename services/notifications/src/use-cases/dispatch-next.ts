@@ -1,27 +1,47 @@
 import type { Logger } from '@fv/service-kit';
 import { ChannelDeliveryError } from '../channels/channel-adapter.js';
 import type { Db } from '../db/client.js';
-import { claimNextDue, markAttemptFailed, markIncomplete, markSent } from '../db/notifications.js';
+import { claimDue, markAttemptFailed, markIncomplete, markSent } from '../db/notifications.js';
+import type { Notification } from '../generated/prisma/client.js';
 import { backoffDelayMs } from '../domain/backoff.js';
 import { isChannel } from '../domain/channels.js';
 import type { NotificationsDeps } from './deps.js';
 import { publishFailed, publishSent } from './outcome-events.js';
 
 /**
- * Sends the next message due through its channel, in the caller's transaction (the row stays locked
- * while the provider is called, so no other dispatcher sends it too). Success → SENT and
- * NotificationSent. A failure that may pass → NotificationFailed (retriable) and another attempt after
- * an exponential backoff; the last allowed attempt, or a failure that cannot pass, → FAILED and
- * NotificationFailed with retriable=false: the message is dead-lettered (listed with status FAILED,
- * `POST /notifications/{id}/retry` sends it again). Returns false when nothing was due.
+ * Sends up to `limit` messages due, oldest first, in the caller's transaction (their rows stay locked
+ * while the provider is called, so no other dispatcher sends them too; a transaction that fails sends
+ * them all again, and a provider's idempotency key — the notification's id — makes that harmless).
+ * Returns how many were claimed: fewer than `limit` when no more were due.
  */
-export async function dispatchNext(db: Db, deps: NotificationsDeps, logger: Logger): Promise<boolean> {
-  const notification = await claimNextDue(db, deps.now());
-  if (!notification) return false;
+export async function dispatchDue(
+  db: Db,
+  deps: NotificationsDeps,
+  logger: Logger,
+  limit: number,
+): Promise<number> {
+  const due = await claimDue(db, deps.now(), limit);
+  for (const notification of due) await dispatchOne(db, deps, logger, notification);
+  return due.length;
+}
+
+/**
+ * Sends one claimed message through its channel. Success → SENT and NotificationSent. A failure that
+ * may pass → NotificationFailed (retriable) and another attempt after an exponential backoff; the last
+ * allowed attempt, or a failure that cannot pass, → FAILED and NotificationFailed with retriable=false:
+ * the message is dead-lettered (listed with status FAILED, `POST /notifications/{id}/retry` sends it
+ * again).
+ */
+async function dispatchOne(
+  db: Db,
+  deps: NotificationsDeps,
+  logger: Logger,
+  notification: Notification,
+): Promise<void> {
   const { id } = notification;
   if (!isChannel(notification.channel) || notification.recipient === null || notification.body === null) {
     await markIncomplete(db, id);
-    return true;
+    return;
   }
   const adapter = deps.channels[notification.channel];
   const attempt = notification.attempts + 1;
@@ -69,5 +89,4 @@ export async function dispatchNext(db: Db, deps: NotificationsDeps, logger: Logg
       `sending failed: ${failure.message}`,
     );
   }
-  return true;
 }

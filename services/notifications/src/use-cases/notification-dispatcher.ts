@@ -3,10 +3,11 @@ import { dueTimeTask, type BackgroundTask, type DueTimeTask } from '@fv/service-
 import type { Logger } from '@fv/service-kit';
 import { nextAttemptDue } from '../db/notifications.js';
 import type { NotificationsDeps } from './deps.js';
-import { dispatchNext } from './dispatch-next.js';
+import { dispatchDue } from './dispatch-next.js';
 
 /**
- * Sends due messages, up to `batchSize` per round, each in its own transaction, then sleeps until the
+ * Sends due messages, up to `batchSize` per round and `perTransaction` per transaction (one commit, and
+ * one relay round for their events, for several messages when many are due), then sleeps until the
  * next message is due (a retry's backoff), at most `maxIdleMs`. The event handlers and the retry route
  * store messages due at once: they `wake()` it once they have committed. The runtime starts it once the
  * database is migrated; `close` waits for the round in progress.
@@ -25,6 +26,8 @@ export class NotificationDispatcher implements BackgroundTask {
       logger: Logger;
       maxIdleMs: number;
       batchSize: number;
+      /** Messages claimed and sent in one transaction. */
+      perTransaction: number;
     },
   ) {
     this.loop = dueTimeTask(this.name, {
@@ -61,11 +64,12 @@ export class NotificationDispatcher implements BackgroundTask {
   async runOnce(): Promise<number> {
     let sent = 0;
     while (!this.stopped && sent < this.options.batchSize) {
-      const handled = await this.options.transaction((tx) =>
-        dispatchNext(tx, this.options.deps, this.options.logger),
+      const limit = Math.min(this.options.perTransaction, this.options.batchSize - sent);
+      const claimed = await this.options.transaction((tx) =>
+        dispatchDue(tx, this.options.deps, this.options.logger, limit),
       );
-      if (!handled) break;
-      sent += 1;
+      sent += claimed;
+      if (claimed < limit) break;
     }
     return sent;
   }
