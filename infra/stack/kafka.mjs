@@ -150,6 +150,10 @@ export function kafkaLaunchArgs(cfg) {
   return [
     '-Xms256m',
     '-Xmx512m',
+    // The client compiler only: on two cores shared with every service, the optimizing compiler was still
+    // a quarter of the broker's CPU a minute into a load, more than the faster code it makes saves here
+    // (docs/performance.md, "Eighth").
+    '-XX:TieredStopAtLevel=1',
     '-XX:+ExitOnOutOfMemoryError',
     '-Djava.awt.headless=true',
     ...identityArgs(cfg, KAFKA),
