@@ -455,16 +455,19 @@ export class OutboxRelay {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = null;
+      const wake = () => {
         this.pendingWake = false;
         done();
       };
+      // However the sleep ends, it no longer answers notify(): a notification during the next round
+      // must stay pending for the sleep after it, not be spent on this one.
+      const done = () => {
+        clearTimeout(timer);
+        if (this.wake === wake) this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = wake;
     });
   }
 }
