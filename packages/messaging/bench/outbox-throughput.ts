@@ -16,7 +16,8 @@
  *   bare     — the floor: the raw pipeline's batching producer and eachBatch consumer with no database
  *              at all (nothing durable before the send, nothing recorded by the consumer).
  *
- * Each measurement starts its pipeline afresh (a new producer and consumer group), sends
+ * A warm-up round runs every pipeline once first (BENCH_EVENTS events, figures dropped). Each
+ * measurement then starts its pipeline afresh (a new producer and consumer group), sends
  * BENCH_WARMUP_EVENTS events whose figures are dropped, then measures:
  *   throughput — BENCH_EVENTS events sent by BENCH_CONCURRENCY concurrent senders, until all are
  *                consumed, with the CPU this process spent over that window per event;
@@ -456,6 +457,23 @@ function orderOf(repetition: number): PipelineKey[] {
   return repetition % 2 === 0 ? order : order.reverse();
 }
 
+/**
+ * Before the first repetition, every pipeline once with BENCH_EVENTS events, figures dropped: the
+ * per-measurement warm-up is too short to get the JIT past the code of a process that ran nothing yet,
+ * and the first repetition would otherwise favour whichever pipeline runs later in it.
+ */
+async function warmUpRound(): Promise<void> {
+  for (const key of orderOf(0)) {
+    process.stderr.write(`messaging-bench: warm-up round, ${LABELS[key]}\n`);
+    const pipeline = PIPELINES[key]();
+    const tracker = new Tracker();
+    await pipeline.start((id) => tracker.received(id));
+    await burst(pipeline, tracker, EVENTS, 'warm-up round');
+    await pipeline.stop();
+  }
+}
+
+await warmUpRound();
 const results: Record<PipelineKey, Figures[]> = { bare: [], raw: [], outbox: [] };
 const orders: string[] = [];
 for (let repetition = 0; repetition < REPEAT; repetition += 1) {
@@ -492,6 +510,7 @@ function conditions() {
     node: process.version,
     commit,
     loadAtStart: os.loadavg(),
+    startedAt: new Date(),
   };
 }
 
@@ -504,7 +523,10 @@ function report(): void {
     '',
   );
   out.push(`machine: ${before.machine}`);
-  out.push(`Node ${before.node}, commit ${before.commit}`);
+  out.push(
+    `Node ${before.node}, commit ${before.commit}; started ${before.startedAt.toISOString()}, ` +
+      `${((Date.now() - before.startedAt.getTime()) / 60_000).toFixed(1)} min`,
+  );
   out.push(`load average (1, 5, 15 min): ${load(before.loadAtStart)} at start, ${load(loadAtEnd)} at end`);
   out.push(
     `database: ${h.database.target.kind}; topic ${topic}, ${partitions} partitions; broker ${stack.kafkaBrokers} (of this run)`,
@@ -514,8 +536,8 @@ function report(): void {
       `latency: send start → consumer, ${RATE} events/s for ${SECONDS} s`,
   );
   out.push(
-    `each measurement: a fresh pipeline, ${WARMUP_EVENTS} warm-up events dropped; ${REPEAT} repetitions, ` +
-      `order ${orders.map((order) => `(${order})`).join(' ')}`,
+    `first a warm-up round (each pipeline once, ${EVENTS} events, dropped); each measurement: a fresh pipeline, ` +
+      `${WARMUP_EVENTS} warm-up events dropped; ${REPEAT} repetitions, order ${orders.map((order) => `(${order})`).join(' ')}`,
   );
   out.push(
     'CPU: user + system time of this process (senders, producer, relay, consumer; not the broker, registry or',
