@@ -17,7 +17,8 @@
  *              at all (nothing durable before the send, nothing recorded by the consumer).
  *
  * A warm-up round runs every pipeline once first (BENCH_EVENTS events, figures dropped). Each
- * measurement then starts its pipeline afresh (a new producer and consumer group), sends
+ * measurement then starts its pipeline afresh (empty outbox_events and processed_events tables, a new
+ * producer and consumer group), sends
  * BENCH_WARMUP_EVENTS events whose figures are dropped, then measures:
  *   throughput — BENCH_EVENTS events sent by BENCH_CONCURRENCY concurrent senders, until all are
  *                consumed, with the CPU this process spent over that window per event;
@@ -76,6 +77,7 @@ await admin.connect();
 await ensureTopics(admin, [topic], { withDeadLetter: true });
 const partitions = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.length;
 await admin.disconnect();
+const databaseSettings = await describeDatabase();
 // The raw pipelines send the same Avro bytes every time: a real producer encodes each event once, when
 // it has it in hand; here encoding is left out of the baseline altogether.
 const encoded = await codec.encode('OrderCreated', envelope(randomUUID(), randomUUID()));
@@ -428,8 +430,19 @@ async function steady(pipeline: Pipeline, tracker: Tracker): Promise<void> {
   );
 }
 
+/**
+ * Empties outbox_events and processed_events, so that no measurement starts on the rows of the ones
+ * before it: the relay's look for unpublished rows reads past every row updated since the table was
+ * last vacuumed (see `database` in the output for whether autovacuum is on), so the history of the
+ * earlier measurements would tax the later ones, whatever their order.
+ */
+async function emptyTables(): Promise<void> {
+  await h.database.db.exec('truncate outbox_events, processed_events');
+}
+
 async function measure(pipeline: Pipeline): Promise<Figures> {
   const tracker = new Tracker();
+  await emptyTables();
   await pipeline.start((id) => tracker.received(id));
 
   // Warm-up: connections, prepared statements, the registry's cache, the JIT. Its figures are dropped.
@@ -467,6 +480,7 @@ async function warmUpRound(): Promise<void> {
     process.stderr.write(`messaging-bench: warm-up round, ${LABELS[key]}\n`);
     const pipeline = PIPELINES[key]();
     const tracker = new Tracker();
+    await emptyTables();
     await pipeline.start((id) => tracker.received(id));
     await burst(pipeline, tracker, EVENTS, 'warm-up round');
     await pipeline.stop();
@@ -514,6 +528,17 @@ function conditions() {
   };
 }
 
+/** The server's version and whether autovacuum runs (it cleans up the outbox's published rows). */
+async function describeDatabase(): Promise<string> {
+  try {
+    const [version] = await h.database.db.query<{ server_version: string }>('show server_version');
+    const [autovacuum] = await h.database.db.query<{ autovacuum: string }>('show autovacuum');
+    return `${version?.server_version ?? '?'}, autovacuum ${autovacuum?.autovacuum ?? '?'}`;
+  } catch {
+    return '(settings unknown)';
+  }
+}
+
 function report(): void {
   const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(' ');
   const out: string[] = [];
@@ -529,14 +554,14 @@ function report(): void {
   );
   out.push(`load average (1, 5, 15 min): ${load(before.loadAtStart)} at start, ${load(loadAtEnd)} at end`);
   out.push(
-    `database: ${h.database.target.kind}; topic ${topic}, ${partitions} partitions; broker ${stack.kafkaBrokers} (of this run)`,
+    `database: ${h.database.target.kind} ${databaseSettings}; topic ${topic}, ${partitions} partitions; broker ${stack.kafkaBrokers} (of this run)`,
   );
   out.push(
     `throughput: ${EVENTS} events, ${CONCURRENCY} concurrent senders, until all are consumed; ` +
       `latency: send start → consumer, ${RATE} events/s for ${SECONDS} s`,
   );
   out.push(
-    `first a warm-up round (each pipeline once, ${EVENTS} events, dropped); each measurement: a fresh pipeline, ` +
+    `first a warm-up round (each pipeline once, ${EVENTS} events, dropped); each measurement: emptied tables, a fresh pipeline, ` +
       `${WARMUP_EVENTS} warm-up events dropped; ${REPEAT} repetitions, order ${orders.map((order) => `(${order})`).join(' ')}`,
   );
   out.push(
