@@ -1,45 +1,6 @@
+// The benchmarks' summaries live in @fv/testing, shared with the packages' own benchmarks; this module
+// keeps the names its callers import.
 import { percentile } from '@fv/service-kit';
 
 export { percentile };
-
-export interface Distribution {
-  count: number;
-  p50: number | null;
-  p90: number | null;
-  p99: number | null;
-  max: number | null;
-  mean: number | null;
-}
-
-/** p50, p90, p99, max and mean of a set of measurements (in whatever unit they come in). */
-export function distribution(values: readonly number[]): Distribution {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mean = sorted.length === 0 ? null : sorted.reduce((sum, value) => sum + value, 0) / sorted.length;
-  return {
-    count: sorted.length,
-    p50: percentile(sorted, 50),
-    p90: percentile(sorted, 90),
-    p99: percentile(sorted, 99),
-    max: sorted.length === 0 ? null : sorted[sorted.length - 1]!,
-    mean,
-  };
-}
-
-export interface Spread {
-  median: number | null;
-  min: number | null;
-  max: number | null;
-}
-
-/** Median and min–max of one figure over repetitions; nulls (a repetition without the figure) are left out. */
-export function spread(values: readonly (number | null | undefined)[]): Spread {
-  const present = values.filter(
-    (value): value is number => typeof value === 'number' && Number.isFinite(value),
-  );
-  const sorted = present.sort((a, b) => a - b);
-  return {
-    median: percentile(sorted, 50),
-    min: sorted.length === 0 ? null : sorted[0]!,
-    max: sorted.length === 0 ? null : sorted[sorted.length - 1]!,
-  };
-}
+export { distribution, spread, type Distribution, type Spread } from '@fv/testing';

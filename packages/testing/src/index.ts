@@ -7,6 +7,7 @@ export * from './event-collector.js';
 export * from './consumer-offsets.js';
 export * from './service-events.js';
 export * from './bench-stack.js';
+export * from './distribution.js';
 export * from './event-samples.js';
 export * from './prng.js';
 export * from './contract-runtime.js';
