@@ -1,7 +1,6 @@
-// The platform's one percentile helper (nearest rank), taken from its file in @fv/service-kit: that
-// file imports nothing, and @fv/testing does not depend on the whole kit (its server, telemetry and
-// logger) for it.
-import { percentile } from '../../service-kit/src/percentile.js';
+// The platform's one percentile helper (nearest rank), from its own entry point of the kit: that file
+// imports nothing, so a benchmark does not load the kit's server, telemetry and logger for it.
+import { percentile } from '@fv/service-kit/percentile';
 
 export interface Distribution {
   count: number;
