@@ -26,7 +26,8 @@ if (process.env.FAILOVER_MEMBER) {
   // The member that gets killed.
   const timings = JSON.parse(process.env.FAILOVER_MEMBER) as Timings & { groupId: string; topic: string };
   const kafka = new Kafka({ clientId: 'failover-victim', brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: timings.groupId, ...timings });
+  const { groupId, sessionTimeout, heartbeatInterval, rebalanceTimeout } = timings;
+  const consumer = kafka.consumer({ groupId, sessionTimeout, heartbeatInterval, rebalanceTimeout });
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     const mine = Object.values(payload.memberAssignment).flat().length;
     process.stdout.write(`joined ${mine}\n`);
