@@ -21,7 +21,7 @@ import {
 import { Prng } from '@fv/testing';
 import { renderReport } from './report.js';
 import { driveReturn, planReturns } from './returns.js';
-import { buildSchedule } from './schedule.js';
+import { buildSchedule, scheduleNeedsMs } from './schedule.js';
 import { sleep } from './supervisor.js';
 
 const started = Date.now();
@@ -48,12 +48,23 @@ async function main(): Promise<number> {
     return 0;
   }
   const random = new Prng(options.seed);
-  const windowMs = Math.round((options.orders / options.ratePerSecond) * 1000);
-  // The schedule is planned before anything starts: a seed whose faults do not fit fails at once.
+  // The schedule is planned before anything starts: a seed whose faults do not fit the load fails at
+  // once, unless the rate was left to its default: the load is then slowed down until they fit.
   const servers = [...simulatorsPresent(), ...SERVICES];
+  const scheduleOptions = { seed: options.seed, services: servers, ...options.schedule };
+  const neededMs = scheduleNeedsMs(scheduleOptions);
+  if (!options.rateGiven && (options.orders / options.ratePerSecond) * 1000 < neededMs) {
+    const fitting = Math.floor((options.orders / (neededMs / 1000)) * 100) / 100;
+    log(
+      `seed ${options.seed}: the faults need ${Math.ceil(neededMs / 1000)} s of load; ` +
+        `${options.orders} orders at ${fitting}/s instead of ${options.ratePerSecond}/s`,
+    );
+    options.ratePerSecond = fitting;
+  }
+  const windowMs = Math.round((options.orders / options.ratePerSecond) * 1000);
   let schedule;
   try {
-    schedule = buildSchedule({ seed: options.seed, services: servers, windowMs, ...options.schedule });
+    schedule = buildSchedule({ ...scheduleOptions, windowMs });
   } catch (error) {
     console.error((error as Error).message);
     return 2;

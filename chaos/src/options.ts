@@ -4,6 +4,8 @@ export interface ChaosOptions {
   seed: number;
   orders: number;
   ratePerSecond: number;
+  /** The rate was given (`--rate`): kept even when the faults need a longer load, which is then refused. */
+  rateGiven: boolean;
   products: number;
   acceptDeadlineMs: number;
   settleMs: number;
@@ -26,7 +28,8 @@ The whole platform (its own broker, registry, PostgreSQL and every service) unde
 while services, the broker, the registry and the database fail; then every invariant is checked.
 
   --orders N               orders to place (default 1000)
-  --rate R                 orders per second, open loop (default 3)
+  --rate R                 orders per second, open loop (default 3, or lower when the seed's faults need
+                           a longer load than the orders take at 3/s)
   --seed N                 fault schedule seed (default: chosen at random and printed); same seed, same faults
   --pg-outage-seconds S    PostgreSQL outage length (default 30; 0: no outage)
   --service-kills all|N    SIGKILL every service in turn (default), or N picked at random
@@ -53,6 +56,7 @@ function defaults(): ChaosOptions {
     seed: Math.floor(Math.random() * 2 ** 31),
     orders: 1000,
     ratePerSecond: 3,
+    rateGiven: false,
     products: 8,
     acceptDeadlineMs: 120_000,
     settleMs: 300_000,
@@ -143,6 +147,7 @@ export function parseOptions(argv: string[]): ChaosOptions | 'help' {
         break;
       case '--rate':
         options.ratePerSecond = number(flag, value(), 0.01, false);
+        options.rateGiven = true;
         break;
       case '--seed':
         options.seed = number(flag, value(), 0);

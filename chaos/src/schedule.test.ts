@@ -1,6 +1,6 @@
 import { PLATFORM_SERVICES } from '@fv/testing';
 import { describe, expect, it } from 'vitest';
-import { buildSchedule, type ScheduleOptions } from './schedule.js';
+import { buildSchedule, scheduleNeedsMs, type ScheduleOptions } from './schedule.js';
 
 /** The processes a chaos run may kill: the payment provider simulator and the six services. */
 const services = ['payment-provider', ...PLATFORM_SERVICES];
@@ -88,6 +88,15 @@ describe('the fault schedule', () => {
       pgOutageMs: null,
     });
     expect(schedule.map((fault) => fault.kind).sort()).toEqual(['broker-kill', 'db-cut', 'service-kill']);
+  });
+
+  it('says how long a load the faults of a seed need: a window that long is taken, a shorter one refused', () => {
+    for (const seed of [1, 42, 87988964, 2_000_000_000]) {
+      const needed = scheduleNeedsMs({ ...base, seed });
+      expect(needed).toBeGreaterThan(base.leadMs + base.tailMs);
+      expect(buildSchedule({ ...base, seed, windowMs: needed })).toHaveLength(buildSchedule(base).length);
+      expect(() => buildSchedule({ ...base, seed, windowMs: needed - 1 })).toThrow(/need \d+ s of load/);
+    }
   });
 
   it('refuses a window too short for its faults, saying how long they need', () => {

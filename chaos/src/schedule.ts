@@ -56,6 +56,39 @@ export interface ScheduleOptions {
  * naming how long they need.
  */
 export function buildSchedule(options: ScheduleOptions): PlannedFault[] {
+  const { sequence, neededMs: needed, placement } = draftFaults(options);
+  if (needed > options.windowMs) {
+    throw new Error(
+      `the ${sequence.length} faults need ${Math.ceil(needed / 1000)} s of load but the load lasts ` +
+        `${Math.floor(options.windowMs / 1000)} s: place more orders, lower the rate, or ask for fewer or shorter faults`,
+    );
+  }
+  // The slack is cut at random points into one extra piece per gap (and one before the first, one after the last).
+  const slack = options.windowMs - needed;
+  const cuts = Array.from({ length: sequence.length }, () => placement.next() * slack).sort((a, b) => a - b);
+  let cursor = options.leadMs;
+  let previousCut = 0;
+  return sequence.map((fault, index) => {
+    const cut = cuts[index]!;
+    cursor += cut - previousCut;
+    previousCut = cut;
+    const atMs = Math.round(cursor);
+    cursor += busyMs(fault, options) + options.minGapMs;
+    return { id: index + 1, atMs, ...fault };
+  });
+}
+
+/** How long a load must last for the faults of this seed and these options (`buildSchedule` refuses a shorter one). */
+export function scheduleNeedsMs(options: Omit<ScheduleOptions, 'windowMs'>): number {
+  return draftFaults(options).neededMs;
+}
+
+/** The seed's faults in their order, without start times, and the load time they need. */
+function draftFaults(options: Omit<ScheduleOptions, 'windowMs'>): {
+  sequence: Omit<PlannedFault, 'id' | 'atMs'>[];
+  neededMs: number;
+  placement: Prng;
+} {
   const random = new Prng(options.seed);
   const pick = random.fork('targets');
   const lengths = random.fork('lengths');
@@ -93,33 +126,20 @@ export function buildSchedule(options: ScheduleOptions): PlannedFault[] {
   }
   // Service kills keep their start order ("each in turn"); everything else is shuffled in between.
   const sequence = interleave(drafts, order);
-
-  const busy = (fault: Omit<PlannedFault, 'id' | 'atMs'>) =>
-    fault.durationMs + (options.restartAllowanceMs[fault.kind] ?? 0);
-  const needed =
+  const neededMs =
     options.leadMs +
     options.tailMs +
-    sequence.reduce((sum, fault) => sum + busy(fault), 0) +
+    sequence.reduce((sum, fault) => sum + busyMs(fault, options), 0) +
     Math.max(0, sequence.length - 1) * options.minGapMs;
-  if (needed > options.windowMs) {
-    throw new Error(
-      `the ${sequence.length} faults need ${Math.ceil(needed / 1000)} s of load but the load lasts ` +
-        `${Math.floor(options.windowMs / 1000)} s: place more orders, lower the rate, or ask for fewer or shorter faults`,
-    );
-  }
-  // The slack is cut at random points into one extra piece per gap (and one before the first, one after the last).
-  const slack = options.windowMs - needed;
-  const cuts = Array.from({ length: sequence.length }, () => placement.next() * slack).sort((a, b) => a - b);
-  let cursor = options.leadMs;
-  let previousCut = 0;
-  return sequence.map((fault, index) => {
-    const cut = cuts[index]!;
-    cursor += cut - previousCut;
-    previousCut = cut;
-    const atMs = Math.round(cursor);
-    cursor += busy(fault) + options.minGapMs;
-    return { id: index + 1, atMs, ...fault };
-  });
+  return { sequence, neededMs, placement };
+}
+
+/** How long a fault keeps the platform from the next one: its length and the restart it needs. */
+function busyMs(
+  fault: Omit<PlannedFault, 'id' | 'atMs'>,
+  options: Pick<ScheduleOptions, 'restartAllowanceMs'>,
+): number {
+  return fault.durationMs + (options.restartAllowanceMs[fault.kind] ?? 0);
 }
 
 function interleave<T extends { kind: FaultKind }>(drafts: T[], random: Prng): T[] {
