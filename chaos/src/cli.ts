@@ -54,7 +54,7 @@ async function main(): Promise<number> {
   const scheduleOptions = { seed: options.seed, services: servers, ...options.schedule };
   const neededMs = scheduleNeedsMs(scheduleOptions);
   if (!options.rateGiven && (options.orders / options.ratePerSecond) * 1000 < neededMs) {
-    const fitting = Math.floor((options.orders / (neededMs / 1000)) * 100) / 100;
+    const fitting = Math.max(0.01, Math.floor((options.orders / (neededMs / 1000)) * 100) / 100);
     log(
       `seed ${options.seed}: the faults need ${Math.ceil(neededMs / 1000)} s of load; ` +
         `${options.orders} orders at ${fitting}/s instead of ${options.ratePerSecond}/s`,
