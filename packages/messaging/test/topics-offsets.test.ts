@@ -18,7 +18,13 @@ beforeAll(async () => {
   await ensureTopics(admin, topics, { numPartitions: 3 });
   const producer = h.kafka.producer();
   await producer.connect();
-  await producer.send({ topic: topics[0]!, messages: [{ key: 'k', value: 'one' }, { key: 'k', value: 'two' }] });
+  await producer.send({
+    topic: topics[0]!,
+    messages: [
+      { key: 'k', value: 'one' },
+      { key: 'k', value: 'two' },
+    ],
+  });
   await producer.send({ topic: topics[1]!, messages: [{ key: 'x', value: 'three' }] });
   await producer.disconnect();
 });
