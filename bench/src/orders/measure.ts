@@ -1,7 +1,7 @@
 import { signToken } from '@fv/service-kit';
 import { LoadGenerator } from '../load/load-client.js';
 import type { LoadResult, RequestRecord } from '../load/protocol.js';
-import { distribution, type Distribution } from '../percentiles.js';
+import { distribution, type Distribution } from '@fv/testing';
 import { CpuMeter } from '../proc-stat.js';
 import { scrapeEventLoopLag, type EventLoopLag } from '../prom-metrics.js';
 import {

@@ -1,5 +1,5 @@
 import { EVENT_LOOP_SAMPLE_MS } from '@fv/service-kit';
-import { spread, type Spread } from '../percentiles.js';
+import { spread, type Spread } from '@fv/testing';
 import { PROCESS_NAMES, type BaselinePhase, type OrdersPhase, type ProcessName } from './measure.js';
 import { SERVICES, type ServiceName } from './platform.js';
 import type { ServerProfile } from './profiles.js';
