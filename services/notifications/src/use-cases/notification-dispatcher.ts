@@ -3,7 +3,7 @@ import { dueTimeTask, type BackgroundTask, type DueTimeTask } from '@fv/service-
 import type { Logger } from '@fv/service-kit';
 import { nextAttemptDue } from '../db/notifications.js';
 import type { NotificationsDeps } from './deps.js';
-import { dispatchDue } from './dispatch-next.js';
+import { dispatchDue } from './dispatch-due.js';
 
 /**
  * Sends due messages, up to `batchSize` per round and `perTransaction` per transaction (one commit, and
